@@ -1,0 +1,72 @@
+"""The one exception hierarchy of templating.
+
+Every failure a user can cause is one of these, so the CLI can print a single clear line
+(``file:line:column: message``) and exit non-zero instead of showing a traceback::
+
+    TemplatingError                  anything this package raises on purpose
+    ├── TemplateError                a template could not be turned into output
+    │   ├── VelocitySyntaxError      the text is not valid Velocity (parse time)
+    │   └── RenderError              rendering failed (a Java method would throw, ...)
+    │       ├── SandboxError         the template tried to leave the sandbox
+    │       └── LimitExceeded        loop/macro depth/output size limits
+    ├── PayloadError                 a --data / scenario file is not usable
+    └── UsageError                   bad options or configuration
+"""
+from __future__ import annotations
+
+
+class TemplatingError(Exception):
+    """Base of every error this package raises deliberately."""
+
+    def __init__(self, message: str, *, name: str | None = None,
+                 line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.name = name
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        """``name:line:column`` with whatever parts are known."""
+        parts = [self.name or "<template>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def one_line(self) -> str:
+        """The error as the CLI prints it: location, then the message, on one line."""
+        msg = " ".join(str(self.message).split())
+        return f"{self.location()}: {msg}"
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+class TemplateError(TemplatingError):
+    """A template could not be turned into output."""
+
+
+class VelocitySyntaxError(TemplateError):
+    """The template text is not valid Velocity; raised before anything renders."""
+
+
+class RenderError(TemplateError):
+    """Rendering failed where Apache Velocity would throw (so the platform would not send)."""
+
+
+class SandboxError(RenderError):
+    """The template tried to reach something outside the allowed Java-like surface."""
+
+
+class LimitExceeded(RenderError):
+    """A resource limit (loop iterations, macro depth, output size) was hit."""
+
+
+class PayloadError(TemplatingError):
+    """A data or scenario file cannot be used as template data."""
+
+
+class UsageError(TemplatingError):
+    """Bad command-line options or configuration."""
