@@ -1,0 +1,35 @@
+"""The command line: a thin face over the library API.
+
+Each command lives in its own module under ``templating/cli/`` and registers itself on
+:data:`main`. Commands parse options, call the library and print; no business logic here.
+Every :class:`~templating.errors.TemplatingError` becomes one clear line on stderr and a
+non-zero exit (2 unless the error says otherwise), never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import TemplatingError
+
+
+class _Group(click.Group):
+    """A click group that turns our errors into one line on stderr."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TemplatingError as err:
+            click.echo(f"error: {err.one_line()}", err=True)
+            sys.exit(getattr(err, "exit_code", 2))
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="templating")
+def main() -> None:
+    """Render, preview, lint and send Reteno Velocity templates locally."""
+
+
+# Command modules register themselves on `main` when imported; one line each.
+from . import render as _render  # noqa: E402,F401
