@@ -1,2 +1,126 @@
-"""`templating render` (placeholder until the payload/render work lands)."""
-from . import main  # noqa: F401
+"""`templating render` and `templating render-examples`: thin faces over templating.message."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import main
+from ..errors import UsageError
+from ..message import output_suffix, render_examples, render_message, template_root
+from ..scenarios import load_all_recipients, load_scenario, parse_now, scenario_from_value
+
+
+def _parse_config(pairs: tuple[str, ...]) -> dict:
+    """``key=value`` Velocity properties; true/false and integers become typed values."""
+    config: dict = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--config {pair!r}: expected key=value "
+                             "(e.g. space.gobbling=bc)")
+        text = value.strip()
+        if text.lower() in ("true", "false"):
+            config[key.strip()] = text.lower() == "true"
+        elif text.lstrip("-").isdigit():
+            config[key.strip()] = int(text)
+        else:
+            config[key.strip()] = text
+    return config
+
+
+def _write(data: str, out: str | None) -> None:
+    # Java writes unpaired surrogates as '?', which is what errors="replace" does.
+    raw = data.encode("utf-8", errors="replace")
+    if out is None or out == "-":
+        stream = click.get_binary_stream("stdout")
+        stream.write(raw)
+        stream.flush()
+        return
+    try:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_bytes(raw)
+    except OSError as err:
+        raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
+
+
+@main.command()
+@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Event body, smartsend body, plain $data object or scenario file (JSON).")
+@click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
+                                  "externalCustomerId (default: the first).")
+@click.option("--all-recipients", is_flag=True,
+              help="Render once per smartsend recipient.")
+@click.option("--now", help="Fixed 'now' for date tools, ISO 8601 (e.g. 2026-11-24T09:30:00Z).")
+@click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Velocity property, repeatable (space.gobbling=bc).")
+@click.option("-o", "--output", "out",
+              help="Write here instead of stdout (a folder with --all-recipients).")
+def render(template: Path, data_file: Path | None, recipient: str | None,
+           all_recipients: bool, now: str | None, config_pairs: tuple[str, ...],
+           out: str | None) -> None:
+    """Render TEMPLATE with data, exactly as the platform would send it."""
+    from ..engine import Engine
+
+    if recipient is not None and all_recipients:
+        raise UsageError("--recipient and --all-recipients exclude each other")
+    fixed_now = parse_now(now) if now else None
+    config = _parse_config(config_pairs)
+    engine = Engine(config or None, templates_dir=str(template_root(template)))
+    if data_file is None:
+        if recipient is not None or all_recipients:
+            raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
+        scenarios = [scenario_from_value({}, name="<no data>", now=fixed_now)]
+    elif all_recipients:
+        scenarios = load_all_recipients(data_file, now=fixed_now)
+    else:
+        scenarios = [load_scenario(data_file, recipient=recipient, now=fixed_now)]
+
+    if not all_recipients:
+        _write(render_message(template, scenarios[0], engine=engine, name=str(template)), out)
+        return
+    for sc in scenarios:
+        text = render_message(template, sc, engine=engine, name=str(template))
+        if out is None or out == "-":
+            label = sc.recipient.label() if sc.recipient else sc.name
+            _write(f"==> recipient {sc.recipient.index if sc.recipient else 0}: {label} <==\n"
+                   f"{text}\n", None)
+        else:
+            index = sc.recipient.index if sc.recipient else 0
+            _write(text, str(Path(out) / f"{index}{output_suffix(template, text)}"))
+
+
+@main.command("render-examples")
+@click.option("--templates", "templates_dir", default="templates", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+@click.option("--previews", "previews_dir", default="previews", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default="build/rendered", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+@click.option("--now", help="Fixed 'now' for every scenario, ISO 8601.")
+@click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Velocity property, repeatable.")
+def render_examples_cmd(templates_dir: Path, previews_dir: Path, out_dir: Path,
+                        now: str | None, config_pairs: tuple[str, ...]) -> None:
+    """Render every template with each of its scenarios into OUT and print a summary."""
+    fixed_now = parse_now(now) if now else None
+    results = render_examples(templates_dir, previews_dir, out_dir, now=fixed_now,
+                              config=_parse_config(config_pairs) or None)
+    rows = [("template", "scenario", "kind", "result", "output")]
+    for r in results:
+        rel = r.template.relative_to(templates_dir).as_posix()
+        result = f"ok {r.size} B" if r.ok else "FAILED"
+        rows.append((rel, r.scenario or "-", r.kind, result, str(r.output or "-")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    failures = [r for r in results if not r.ok]
+    ok = len(results) - len(failures)
+    click.echo(f"{ok} rendered, {len(failures)} failed, "
+               f"{len({r.template for r in results})} templates -> {out_dir}")
+    for r in failures:
+        click.echo(f"error: {r.error}", err=True)
+    if failures:
+        sys.exit(1)

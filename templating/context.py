@@ -1,0 +1,102 @@
+"""The maps templates read from: ``$data`` and the top-level variables.
+
+Reteno documents two lookup rules that a plain ``dict`` cannot express:
+
+- contact field names are **case-insensitive** (``$data.get('firstname')`` finds the
+  ``FIRSTNAME`` field, ``${firstName}`` equals ``${FIRSTNAME}``);
+- event parameters and external data are **case-sensitive**, and they **override** contact
+  fields with the same name.
+
+:class:`FieldMap` is a ``dict`` (so the engine treats it as a Java ``Map``: ordered entries,
+``size()``, ``keySet()``, printing as ``{k=v}``) whose *lookups* fall back to a case-insensitive
+match, but only for names that came from contact fields. Exactly these operations use the
+fallback: ``m[key]``, ``m.get(key)``, ``key in m`` (Java ``get``/``containsKey``). Iteration,
+``len``, ``keys()``/``items()`` and printing see the real entries only, each once, in order:
+contact fields first, then overriding layers.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+_MISSING = object()
+
+
+class FieldMap(dict):
+    """A dict whose contact-field names are found case-insensitively.
+
+    Build it with :meth:`layered`; the result holds contact fields first, then every
+    override layer in order (later layers win). An override whose name equals a contact
+    field ignoring case *replaces* that field, and the case-insensitive name then leads to
+    the override's value.
+    """
+
+    __slots__ = ("_folded",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._folded: dict[str, Any] = {}
+
+    @classmethod
+    def layered(cls, contact: Mapping | None, *overrides: Mapping | None) -> "FieldMap":
+        """Contact fields (case-insensitive) under override layers (case-sensitive)."""
+        out = cls()
+        folded: dict[str, Any] = {}
+        layers = [m for m in overrides if m]
+        overridden: dict[str, Any] = {}
+        for layer in layers:
+            for key in layer:
+                if isinstance(key, str):
+                    overridden[key.casefold()] = key
+        for key, value in (contact or {}).items():
+            fold = key.casefold() if isinstance(key, str) else None
+            if fold is not None and fold in overridden:
+                folded[fold] = overridden[fold]
+                continue
+            dict.__setitem__(out, key, value)
+            if fold is not None:
+                folded.setdefault(fold, key)
+        for layer in layers:
+            for key, value in layer.items():
+                dict.__setitem__(out, key, value)
+        out._folded = folded
+        return out
+
+    def contact_names(self) -> Iterable[str]:
+        """The case-folded names that resolve case-insensitively."""
+        return self._folded.keys()
+
+    def _resolve(self, key: Any) -> Any:
+        if dict.__contains__(self, key):
+            return key
+        if isinstance(key, str) and self._folded:
+            real = self._folded.get(key.casefold(), _MISSING)
+            if real is not _MISSING and dict.__contains__(self, real):
+                return real
+        return _MISSING
+
+    def __missing__(self, key: Any) -> Any:
+        real = self._resolve(key)
+        if real is _MISSING:
+            raise KeyError(key)
+        return dict.__getitem__(self, real)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        real = self._resolve(key)
+        return default if real is _MISSING else dict.__getitem__(self, real)
+
+    def __contains__(self, key: Any) -> bool:
+        return self._resolve(key) is not _MISSING
+
+    def copy(self) -> "FieldMap":
+        out = FieldMap(self)
+        out._folded = dict(self._folded)
+        return out
+
+    def __reduce__(self):
+        return (_rebuild, (dict(self), dict(self._folded)))
+
+
+def _rebuild(items: dict, folded: dict) -> FieldMap:
+    out = FieldMap(items)
+    out._folded = folded
+    return out

@@ -1,0 +1,186 @@
+"""What the customer receives: one template rendered for one scenario.
+
+:func:`render_message` is the single function preview, lint, the API sandbox and send
+dry-runs call, so they can never disagree: the Velocity render with the scenario's context,
+followed by the platform's merge tags (``%FIRSTNAME|friend%``, ``%PC_NAME%``, ...).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import TemplateError, TemplatingError
+from .scenarios import TEMPLATE_EXTENSIONS, Scenario
+
+
+def render_message(template_path_or_source: "str | os.PathLike[str]", scenario: Scenario, *,
+                   engine: Any = None, name: str | None = None, observer: Any = None) -> str:
+    """Render a template for a scenario, merge tags included.
+
+    A :class:`pathlib.Path` (any ``os.PathLike``) is a template file; a ``str`` is template
+    source, except a single-line string naming an existing template file (``.html``,
+    ``.txt``, ``.vm``, ``.vtl``), which is read as that file. Without ``engine`` a cached
+    default engine is used whose ``#parse``/``#include`` root is the nearest enclosing
+    ``templates`` folder (or the template's own folder).
+    """
+    path = _as_path(template_path_or_source)
+    if path is not None:
+        eng = engine if engine is not None else default_engine(template_root(path))
+        source = read_template(path)
+        out = eng.render(source, scenario.context, name=name or str(path), observer=observer)
+    else:
+        eng = engine if engine is not None else default_engine(None)
+        out = eng.render(template_path_or_source, scenario.context,
+                         name=name or "<template>", observer=observer)
+    return merge_tags(out, scenario)
+
+
+def merge_tags(text: str, scenario: Scenario) -> str:
+    """Apply the platform's ``%TAG%`` merge tags with the scenario's fields."""
+    try:
+        from .platform import apply_merge_tags
+    except ImportError:   # interim: the platform module is landing separately
+        return text
+    return apply_merge_tags(text, scenario.merge_fields)
+
+
+def _as_path(value: Any) -> Path | None:
+    if isinstance(value, os.PathLike):
+        return Path(value)
+    if (isinstance(value, str) and "\n" not in value and len(value) < 4096
+            and value.lower().endswith(TEMPLATE_EXTENSIONS)
+            and "$" not in value and "#" not in value):
+        candidate = Path(value)
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            return None
+    return None
+
+
+def read_template(path: Path) -> str:
+    """A template file's text; unreadable files are one-line template errors."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TemplateError("no such template file", name=name) from None
+    except IsADirectoryError:
+        raise TemplateError("is a folder, not a template file", name=name) from None
+    except OSError as err:
+        raise TemplateError(f"cannot read template: {err.strerror or err}", name=name) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        raise TemplateError("binary file (NUL byte), expected template text", name=name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[:err.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise TemplateError(f"not UTF-8 text (byte 0x{raw[err.start]:02x})", name=name,
+                            line=line, column=col) from None
+
+
+def template_root(path: Path) -> Path:
+    """The folder ``#parse``/``#include`` resolve against: nearest ``templates`` ancestor."""
+    resolved = path.resolve()
+    for parent in resolved.parents:
+        if parent.name == "templates":
+            return parent
+    return resolved.parent
+
+
+@lru_cache(maxsize=16)
+def _engine_for(root: str | None) -> Any:
+    from .engine import Engine
+    return Engine(templates_dir=root)
+
+
+def default_engine(root: Path | None) -> Any:
+    """A shared engine per templates folder, so repeated renders hit the parse cache."""
+    return _engine_for(str(root) if root is not None else None)
+
+
+# ------------------------------------------------------------------ examples in bulk
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+@dataclass
+class ExampleResult:
+    """One template x scenario render of :func:`render_examples`."""
+
+    template: Path
+    scenario_file: Path | None
+    scenario: str
+    kind: str
+    output: Path | None = None
+    size: int = 0
+    error: str | None = None      # the one-line error when the render failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def output_suffix(template: Path, rendered: str) -> str:
+    """``.html`` for HTML templates (and ``.vm``/``.vtl`` that produce markup), else ``.txt``."""
+    suffix = template.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return ".html"
+    if suffix == ".txt":
+        return ".txt"
+    return ".html" if rendered.lstrip().startswith("<") else ".txt"
+
+
+def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir: str | Path, *,
+                    now: Any = None, config: Mapping | None = None) -> list[ExampleResult]:
+    """Render every template with each of its scenarios into ``out_dir``.
+
+    Output goes to ``out_dir/<template path>/<scenario>.html|txt``. A failing render is
+    recorded (with its one-line error) and the run goes on, so one broken example does not
+    hide the others. A template without scenarios gets one row with ``scenario == ""``.
+    """
+    from .engine import Engine
+    from .scenarios import find_templates, load_scenario, scenario_files
+
+    templates_root = Path(templates_dir)
+    engine = Engine(config, templates_dir=str(templates_root.resolve()))
+    results: list[ExampleResult] = []
+    for template in find_templates(templates_root):
+        rel = template.relative_to(templates_root)
+        files = scenario_files(template, templates_dir=templates_root,
+                               previews_dir=previews_dir)
+        if not files:
+            results.append(ExampleResult(template, None, "", "-",
+                                         error=f"{template}: no scenarios in "
+                                               f"{Path(previews_dir) / rel.parent / rel.stem}"))
+            continue
+        for file in files:
+            row = ExampleResult(template, file, file.stem, "?")
+            results.append(row)
+            try:
+                scenario = load_scenario(file, now=now)
+                row.kind = scenario.kind
+                text = render_message(template, scenario, engine=engine, name=str(template))
+            except TemplatingError as err:
+                row.error = f"{err.one_line()} (scenario {file})"
+                continue
+            except (RecursionError, MemoryError, ValueError, TypeError, LookupError,
+                    AttributeError) as err:
+                row.error = f"{template}: internal error {type(err).__name__}: {err} " \
+                            f"(scenario {file})"
+                continue
+            target = Path(out_dir) / rel.parent / rel.stem / (file.stem
+                                                               + output_suffix(template, text))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = text.encode("utf-8", errors="replace")
+            target.write_bytes(data)
+            row.output, row.size = target, len(data)
+    return results

@@ -1,0 +1,542 @@
+"""Read the data files users already have, unchanged, and turn them into template data.
+
+Three shapes are accepted, recognised by their content (never by file name):
+
+- a **Generate event** body: ``{"eventTypeKey": ..., "keyValue": ..., "params": ...}`` where
+  ``params`` is either a list of ``{"name": ..., "value": ...}`` pairs (v1/v2) or an object
+  (v3 / Reteno). In the list form a ``value`` may be any JSON value, or (v1 convention) a JSON
+  *string holding* a JSON object or array, which is decoded as the platform does;
+- a **smartsend** request body: ``{"recipients": [{"locator", "contactId", "jsonParam", ...}]}``
+  where ``jsonParam`` is a JSON *string* (``null`` or absent means "no data");
+- a **plain** JSON object that is ``$data`` itself.
+
+JSON is decoded as Jackson's ``ObjectMapper.readValue(json, Map.class)`` does on the platform:
+objects keep their key order (a repeated key keeps its first position and its last value),
+integers stay integers of any size, numbers with a fraction or exponent become floats
+(``Double``), and the non-standard ``NaN``/``Infinity`` tokens are rejected.
+
+Every problem is a :class:`~templating.errors.PayloadError` naming the file and the place:
+``line:column`` for text that is not JSON, and a path such as ``recipients[3].jsonParam``
+(located back to its line and column in the file) for JSON of the wrong shape.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .errors import PayloadError, UsageError
+
+#: Files larger than this are refused before reading: the platform caps an event at 20 KB
+#: and a smartsend request at 1000 recipients, so anything near this size is a mistake.
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+
+Path_ = Sequence["str | int"]
+
+
+# --------------------------------------------------------------------------- JSON text
+
+def read_text(path: str | Path) -> str:
+    """The file's text, decoded as Jackson would (UTF-8, or UTF-16/32 with a BOM).
+
+    Missing files, folders, binary files and undecodable bytes become one-line errors.
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise PayloadError("no such file", name=name) from None
+    except OSError as err:
+        raise PayloadError(f"cannot read file: {err.strerror or err}", name=name) from None
+    if p.is_dir():
+        raise PayloadError("is a folder, not a JSON file", name=name)
+    if size > MAX_PAYLOAD_BYTES:
+        raise PayloadError(f"file is too large ({size} bytes, limit {MAX_PAYLOAD_BYTES})",
+                           name=name)
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise PayloadError(f"cannot read file: {err.strerror or err}", name=name) from None
+    return decode_bytes(raw, name=name)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_bytes(raw: bytes, *, name: str) -> str:
+    """Decode a payload's bytes; binary content is refused rather than misread."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise PayloadError(f"not valid {encoding.upper()} text", name=name) from None
+    if b"\x00" in raw:
+        line, col = _line_col_bytes(raw, raw.index(b"\x00"))
+        raise PayloadError("binary file (NUL byte), expected JSON text",
+                           name=name, line=line, column=col)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, col = _line_col_bytes(raw, err.start)
+        raise PayloadError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as "
+                           "UTF-8", name=name, line=line, column=col) from None
+
+
+def _line_col_bytes(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    start = before.rfind(b"\n") + 1
+    column = len(before[start:].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+class _NonStandardNumber(ValueError):
+    pass
+
+
+def _reject_constant(token: str) -> Any:
+    raise _NonStandardNumber(token)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def parse_json(text: str, *, name: str, where: str | None = None,
+               origin: tuple[int, int] | None = None) -> Any:
+    """Decode JSON text with Jackson's value rules.
+
+    ``where`` names the place for text embedded in another document (``recipients[0].jsonParam``);
+    ``origin`` is the line/column of that embedded string in the file, used for the error's
+    location when the text itself is not JSON.
+    """
+    try:
+        return _DECODER.decode(text)
+    except _NonStandardNumber as err:
+        offset = _find_bare_token(text, str(err))
+        line, col = _line_col_text(text, offset)
+        msg = f"{err} is not a JSON number (Jackson rejects NaN and Infinity)"
+        raise _positioned(msg, name, where, origin, line, col) from None
+    except json.JSONDecodeError as err:
+        msg = _describe_json_error(err, text)
+        raise _positioned(msg, name, where, origin, err.lineno, err.colno) from None
+    except (ValueError, RecursionError) as err:
+        # int() digit limit or absurd nesting depth: still one clear line.
+        msg = "number too long" if "digits" in str(err) else "JSON nested too deeply"
+        if isinstance(err, RecursionError):
+            msg = "JSON nested too deeply"
+        line, col = origin if origin else (None, None)
+        prefix = f"{where}: " if where else ""
+        raise PayloadError(f"{prefix}{msg}", name=name, line=line, column=col) from None
+
+
+def _positioned(msg: str, name: str, where: str | None, origin: tuple[int, int] | None,
+                line: int, col: int) -> PayloadError:
+    if where is None:
+        return PayloadError(f"invalid JSON: {msg}", name=name, line=line, column=col)
+    detail = f"{where} is not valid JSON: {msg} (at {line}:{col} of the string)"
+    oline, ocol = origin if origin else (None, None)
+    return PayloadError(detail, name=name, line=oline, column=ocol)
+
+
+def _describe_json_error(err: json.JSONDecodeError, text: str) -> str:
+    if not text.strip():
+        return "the file is empty"
+    if err.msg == "Extra data":
+        return "extra data after the JSON value (two documents in one file?)"
+    return err.msg
+
+
+def _line_col_text(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _find_bare_token(text: str, token: str) -> int:
+    """Offset of the first occurrence of ``token`` outside a JSON string (0 if none)."""
+    in_string = escaped = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif text.startswith(token, i):
+            return i
+        i += 1
+    return 0
+
+
+# ------------------------------------------------------------------- locating a path
+
+_WS = " \t\r\n"
+
+
+def locate(text: str, path: Path_) -> tuple[int, int] | None:
+    """Line and column where the value at ``path`` starts in valid JSON ``text``.
+
+    Used only to point errors about a document's *shape* back into the file, so it is a
+    small skipping scanner rather than a second parser.
+    """
+    try:
+        pos = _skip_ws(text, 0)
+        for step in path:
+            pos = _descend(text, pos, step)
+            if pos is None:
+                return None
+        return _line_col_text(text, pos)
+    except IndexError:
+        return None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _skip_string(text: str, pos: int) -> int:
+    pos += 1
+    while text[pos] != '"':
+        pos += 2 if text[pos] == "\\" else 1
+    return pos + 1
+
+
+def _skip_value(text: str, pos: int) -> int:
+    ch = text[pos]
+    if ch == '"':
+        return _skip_string(text, pos)
+    if ch in "{[":
+        depth = 0
+        while True:
+            ch = text[pos]
+            if ch == '"':
+                pos = _skip_string(text, pos)
+                continue
+            if ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                if depth == 0:
+                    return pos + 1
+            pos += 1
+    while pos < len(text) and text[pos] not in ",}] \t\r\n":
+        pos += 1
+    return pos
+
+
+def _descend(text: str, pos: int, step: str | int) -> int | None:
+    opener = text[pos]
+    if isinstance(step, int):
+        if opener != "[":
+            return None
+        pos = _skip_ws(text, pos + 1)
+        for _ in range(step):
+            if text[pos] == "]":
+                return None
+            pos = _skip_ws(text, _skip_value(text, pos))
+            if text[pos] != ",":
+                return None
+            pos = _skip_ws(text, pos + 1)
+        return None if text[pos] == "]" else pos
+    if opener != "{":
+        return None
+    pos = _skip_ws(text, pos + 1)
+    found = None
+    while text[pos] != "}":
+        end = _skip_string(text, pos)
+        key = json.loads(text[pos:end])
+        pos = _skip_ws(text, end)          # at ':'
+        pos = _skip_ws(text, pos + 1)      # at the value
+        if key == step:
+            found = pos                    # keep scanning: Jackson keeps the last duplicate
+        pos = _skip_ws(text, _skip_value(text, pos))
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return found
+
+
+def format_path(path: Path_) -> str:
+    """``recipients[3].jsonParam`` style rendering of a path."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += ("." if out else "") + step
+    return out or "(top level)"
+
+
+# ----------------------------------------------------------------------- the shapes
+
+@dataclass
+class Recipient:
+    """One entry of a smartsend body's ``recipients`` list."""
+
+    index: int
+    locator: str | None
+    contact_id: Any
+    external_customer_id: Any
+    language_code: str | None
+    raw: dict
+    path: tuple = ()            # where the recipient sits in the file
+    data: dict | None = None    # decoded ``jsonParam`` (None when null or absent), set by
+    decoded: bool = False       # :func:`decode_recipient`; decoding is per recipient
+
+    def label(self) -> str:
+        """How the recipient is named in messages and output file names."""
+        for value in (self.locator, self.contact_id, self.external_customer_id):
+            if value not in (None, ""):
+                return str(value)
+        return f"#{self.index}"
+
+
+@dataclass
+class Payload:
+    """A data file as read: its shape, the raw JSON, and the data it carries."""
+
+    name: str
+    kind: str                   # 'event' | 'smartsend' | 'plain' | 'scenario'
+    raw: Any
+    text: str = ""
+    data: dict | None = None    # event params / plain object ($data before contact merge)
+    recipients: list[Recipient] = field(default_factory=list)
+
+    def error(self, path: Path_, message: str) -> PayloadError:
+        """A PayloadError about the value at ``path``, located in the file when possible."""
+        where = locate(self.text, path) if self.text else None
+        line, col = where if where else (None, None)
+        return PayloadError(f"{format_path(path)}: {message}", name=self.name,
+                            line=line, column=col)
+
+
+SCENARIO_KEY = "scenario"
+
+
+def looks_like_event(value: Any) -> bool:
+    """A Generate event body: has ``eventTypeKey``, or a ``params`` list of name/value pairs."""
+    if not isinstance(value, dict):
+        return False
+    if "eventTypeKey" in value and "params" in value:
+        return True
+    params = value.get("params")
+    return (isinstance(params, list) and bool(params)
+            and all(isinstance(p, dict) and "name" in p for p in params)
+            and set(value) <= {"params", "keyValue", "eventTypeKey"})
+
+
+def looks_like_smartsend(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("recipients"), list)
+
+
+def looks_like_scenario(value: Any) -> bool:
+    """The scenario format: one top-level key ``"scenario"`` holding an object."""
+    return (isinstance(value, dict) and set(value) == {SCENARIO_KEY}
+            and isinstance(value[SCENARIO_KEY], dict))
+
+
+def read_payload(path: str | Path) -> Payload:
+    """Read and classify a data file; the data is decoded, nothing is selected yet."""
+    name = str(path)
+    text = read_text(path)
+    return payload_from_text(text, name=name)
+
+
+def payload_from_text(text: str, *, name: str) -> Payload:
+    """Classify JSON text already in memory (preview uploads, tests)."""
+    value = parse_json(text, name=name)
+    return payload_from_value(value, name=name, text=text)
+
+
+def payload_from_value(value: Any, *, name: str, text: str = "") -> Payload:
+    """Classify a decoded JSON value and decode the data it carries."""
+    payload = Payload(name=name, kind="plain", raw=value, text=text)
+    if looks_like_scenario(value):
+        payload.kind = "scenario"
+    elif looks_like_event(value):
+        payload.kind = "event"
+        payload.data = event_params(payload, value, ())
+    elif looks_like_smartsend(value):
+        payload.kind = "smartsend"
+        payload.recipients = smartsend_recipients(payload, value, ())
+    elif isinstance(value, dict):
+        payload.data = value
+    else:
+        raise payload.error((), f"expected a JSON object (event body, smartsend body or "
+                                f"$data itself), found {_json_type(value)}")
+    return payload
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def event_params(payload: Payload, body: dict, base: Path_) -> dict:
+    """The ``params`` of a Generate event body as one ordered map (``$data``)."""
+    params = body.get("params")
+    where = (*base, "params")
+    if params is None:
+        return {}
+    if isinstance(params, dict):
+        return params
+    if not isinstance(params, list):
+        raise payload.error(where, f"expected a list of name/value pairs or an object, "
+                                   f"found {_json_type(params)}")
+    data: dict = {}
+    for i, item in enumerate(params):
+        here = (*where, i)
+        if not isinstance(item, dict):
+            raise payload.error(here, f"expected {{\"name\": ..., \"value\": ...}}, "
+                                      f"found {_json_type(item)}")
+        if "name" not in item:
+            raise payload.error(here, "parameter has no \"name\"")
+        key = item["name"]
+        if not isinstance(key, str) or not key:
+            raise payload.error((*here, "name"), "parameter name must be a non-empty string")
+        data[key] = decode_v1_value(item.get("value"))
+    return data
+
+
+def decode_v1_value(value: Any) -> Any:
+    """v1 events escape nested JSON into a string value; decode it the way the platform does.
+
+    Only a string that *is* a JSON object or array is decoded. Anything else (``"341"``,
+    ``"[sale] 20%"``, ``"{not json"``) stays the string it was: event values are strings
+    first, and a value that merely starts with a bracket must not break the message.
+    """
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
+            try:
+                decoded = _DECODER.decode(stripped)
+            except (ValueError, RecursionError):
+                return value
+            if isinstance(decoded, (dict, list)):
+                return decoded
+    return value
+
+
+def smartsend_recipients(payload: Payload, body: dict, base: Path_) -> list[Recipient]:
+    """Every recipient of a smartsend body with its ``jsonParam`` decoded and checked."""
+    out = []
+    for i, item in enumerate(body["recipients"]):
+        here = (*base, "recipients", i)
+        if not isinstance(item, dict):
+            raise payload.error(here, f"expected a recipient object, found {_json_type(item)}")
+        out.append(Recipient(
+            index=i,
+            locator=_opt_str(payload, item, here, "locator"),
+            contact_id=item.get("contactId"),
+            external_customer_id=item.get("externalCustomerId"),
+            language_code=_opt_str(payload, item, here, "languageCode"),
+            raw=item,
+            path=tuple(here),
+        ))
+    return out
+
+
+def decode_recipient(payload: Payload, recipient: Recipient) -> Recipient:
+    """Decode one recipient's ``jsonParam`` (only the recipients rendered are decoded, so a
+    broken entry elsewhere in a 1000-recipient body does not block the others)."""
+    if not recipient.decoded:
+        recipient.data = _json_param(payload, recipient.raw, recipient.path)
+        recipient.decoded = True
+    return recipient
+
+
+def _opt_str(payload: Payload, item: dict, here: Path_, key: str) -> str | None:
+    value = item.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise payload.error((*here, key), f"expected a string, found {_json_type(value)}")
+
+
+def _json_param(payload: Payload, item: dict, here: Path_) -> dict | None:
+    where = (*here, "jsonParam")
+    raw = item.get("jsonParam")
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise payload.error(where, f"must be a JSON *string* (the API rejects "
+                                   f"{_json_type(raw)} here); encode the object as a string")
+    if not raw.strip():
+        return None
+    origin = locate(payload.text, where) if payload.text else None
+    value = parse_json(raw, name=payload.name, where=format_path(where), origin=origin)
+    if not isinstance(value, dict):
+        raise payload.error(where, f"must hold a JSON object, holds {_json_type(value)}")
+    return value
+
+
+def select_recipient(payload: Payload, selector: str | int | None) -> Recipient:
+    """Pick one smartsend recipient by 0-based index, locator, contactId or externalCustomerId.
+
+    ``None`` picks the first recipient. Locators compare case-insensitively (emails are).
+    """
+    if payload.kind != "smartsend":
+        shape = {"event": "an event body", "plain": "plain data",
+                 "scenario": "a scenario"}.get(payload.kind, payload.kind)
+        raise UsageError(f"--recipient needs a smartsend body; {payload.name} is {shape}")
+    recipients = payload.recipients
+    if not recipients:
+        raise payload.error(("recipients",), "the recipients list is empty")
+    found = _find_recipient(recipients, selector)
+    if found is not None:
+        return decode_recipient(payload, found)
+    text = str(selector).strip()
+    known = ", ".join(f"{r.index}={r.label()}" for r in recipients[:5])
+    more = f", ... ({len(recipients)} in all)" if len(recipients) > 5 else ""
+    raise PayloadError(f"no recipient {text!r} (by index 0-{len(recipients) - 1}, locator, "
+                       f"contactId or externalCustomerId); recipients: {known}{more}",
+                       name=payload.name)
+
+
+def _find_recipient(recipients: list[Recipient], selector: str | int | None) -> Recipient | None:
+    if selector is None:
+        return recipients[0]
+    text = str(selector).strip()
+    if re.fullmatch(r"\d+", text):
+        n = int(text)
+        if n < len(recipients):
+            return recipients[n]
+    wanted = text.casefold()
+    for r in recipients:
+        if r.locator is not None and r.locator.strip().casefold() == wanted:
+            return r
+    for r in recipients:
+        for value in (r.contact_id, r.external_customer_id):
+            if value is not None and str(value) == text:
+                return r
+    return None
+
+
+def iter_recipients(payload: Payload) -> Iterable[Recipient]:
+    """All recipients of a smartsend body, in file order, each decoded as it is reached."""
+    for r in payload.recipients:
+        yield decode_recipient(payload, r)

@@ -1,0 +1,371 @@
+"""Scenarios: one data file in ``previews/`` = one "what this customer receives" case.
+
+A scenario file is any input :mod:`templating.payloads` reads (event body, smartsend body,
+plain ``$data``) or the **scenario format**, recognised by a single top-level key
+``"scenario"``, which carries everything the platform adds around the data::
+
+    {"scenario": {
+        "description": "Returning customer, two items",
+        "now": "2026-11-24T09:30:00+02:00",
+        "contact": {"id": 4211, "timezone": "Europe/Kyiv", "languageCode": "uk",
+                    "fields": {"FIRSTNAME": "Olena", "PERSONAL.LOCATION": "Kyiv"}},
+        "system": {"messageId": 90210, "workflowInstanceId": "wf-77"},
+        "event": {"eventTypeKey": "order", "params": [...]},     # or "smartsend" + "recipient",
+        "external": {"stock": {...}},                           # or "data"
+        "promoCodes": {"SPRING": "SPR-20-XYZ"}
+    }}
+
+Pairing: scenarios for ``templates/<path>/<stem>.<ext>`` are ``previews/<path>/<stem>/*.json``,
+scenario name = file stem. What a scenario builds (see docs/payloads.md for the rules):
+
+- ``data`` - ``$data``: contact fields (case-insensitive) under event params / jsonParam /
+  plain data, under external data (case-sensitive, later layers win);
+- ``context`` - every top-level variable: ``$data``, the platform tools, system variables
+  (``$contactId``, ``$messageId``, ...), and, as Reteno documents, contact fields and event
+  parameters by name (``$discount``, ``${firstName}``);
+- ``merge_fields`` - what ``%FIRSTNAME%``, ``%EVENT.NAME%``, ``%PC_NAME%`` merge tags read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from .context import FieldMap
+from .errors import PayloadError, UsageError
+from .payloads import (Payload, Recipient, event_params, looks_like_smartsend,
+                       payload_from_value, read_payload, select_recipient, smartsend_recipients)
+
+#: File extensions that are templates; everything else in ``templates/`` is ignored.
+TEMPLATE_EXTENSIONS = (".html", ".htm", ".txt", ".vm", ".vtl")
+
+#: System variables Reteno exposes beside ``$data`` (documented: ``$contactId``); the
+#: scenario format accepts any identifier, these are the ones filled in automatically.
+SYSTEM_VARIABLES = ("contactId", "externalCustomerId", "messageId", "messageInstanceId",
+                    "workflowInstanceId", "languageCode", "eventTypeKey", "keyValue")
+
+_SCENARIO_KEYS = {"description", "now", "contact", "system", "event", "smartsend", "recipient",
+                  "data", "external", "promoCodes"}
+_CONTACT_KEYS = {"id", "timezone", "languageCode", "fields"}
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+@dataclass
+class Scenario:
+    """Everything one render needs besides the template."""
+
+    name: str
+    path: Path | None
+    kind: str                               # 'event' | 'smartsend' | 'plain' | 'scenario'
+    payload: Any                            # the raw parsed JSON
+    data: FieldMap                          # $data
+    context: FieldMap                       # all top-level variables
+    now: datetime | None                    # fixed "now", None = the real clock
+    contact: dict = field(default_factory=dict)   # contact fields
+    description: str = ""
+    system: dict = field(default_factory=dict)
+    merge_fields: FieldMap = field(default_factory=FieldMap)
+    timezone: str | None = None
+    recipient: Recipient | None = None
+    event_type: str | None = None
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_scenario(path: str | Path, *, recipient: str | int | None = None,
+                  now: datetime | str | None = None) -> Scenario:
+    """Read one scenario file (any accepted shape). ``now`` overrides the file's "now"."""
+    payload = read_payload(path)
+    return scenario_from_payload(payload, path=Path(path), recipient=recipient, now=now)
+
+
+def load_all_recipients(path: str | Path, *,
+                        now: datetime | str | None = None) -> list[Scenario]:
+    """One scenario per smartsend recipient (a non-smartsend file gives one scenario)."""
+    payload = read_payload(path)
+    spec = _scenario_spec(payload)
+    body = spec.get("smartsend") if payload.kind == "scenario" else payload.raw
+    if payload.kind not in ("smartsend", "scenario") or not isinstance(body, dict):
+        return [scenario_from_payload(payload, path=Path(path), now=now)]
+    count = len(body.get("recipients") or [])
+    where = ("scenario", "smartsend", "recipients") if payload.kind == "scenario" \
+        else ("recipients",)
+    out = []
+    for i in range(count):
+        sc = scenario_from_payload(payload, path=Path(path), recipient=i, now=now)
+        sc.name = f"{sc.name}@{i}"
+        out.append(sc)
+    if not out:
+        raise payload.error(where, "the recipients list is empty")
+    return out
+
+
+def scenario_from_value(value: Any, *, name: str = "<data>", recipient: str | int | None = None,
+                        now: datetime | str | None = None) -> Scenario:
+    """Build a scenario from already-decoded JSON (preview uploads, the API sandbox)."""
+    payload = payload_from_value(value, name=name)
+    return scenario_from_payload(payload, path=None, recipient=recipient, now=now)
+
+
+def scenario_from_payload(payload: Payload, *, path: Path | None,
+                          recipient: str | int | None = None,
+                          now: datetime | str | None = None) -> Scenario:
+    """The scenario a classified payload describes."""
+    name = path.stem if path is not None else payload.name
+    spec = _scenario_spec(payload)
+    contact_spec = spec.get("contact") or {}
+    contact_fields: dict = dict(contact_spec.get("fields") or {})
+    system: dict = {}
+    tz = contact_spec.get("timezone")
+    chosen: Recipient | None = None
+    event_type = None
+    top_level: dict | None = None       # data also exposed as top-level variables
+
+    if contact_spec.get("id") is not None:
+        system["contactId"] = contact_spec["id"]
+    if contact_spec.get("languageCode") is not None:
+        system["languageCode"] = contact_spec["languageCode"]
+
+    if payload.kind == "scenario":
+        sel = recipient if recipient is not None else spec.get("recipient")
+        if "event" in spec:
+            body = spec["event"]
+            primary = event_params(payload, body, _prefix(payload, "event"))
+            top_level = primary
+            event_type = _event_system(body, system)
+        elif "smartsend" in spec:
+            recipients = smartsend_recipients(payload, spec["smartsend"],
+                                              _prefix(payload, "smartsend"))
+            sub = Payload(name=payload.name, kind="smartsend", raw=spec["smartsend"],
+                          text=payload.text, recipients=recipients)
+            chosen = _select(sub, sel, payload)
+            primary = chosen.data or {}
+        elif "data" in spec:
+            primary = spec["data"]
+            top_level = primary
+        else:
+            primary = {}
+        if recipient is not None and "smartsend" not in spec:
+            select_recipient(payload, recipient)   # raises the usage error
+        external = spec.get("external") or {}
+    elif payload.kind == "smartsend":
+        chosen = select_recipient(payload, recipient)
+        primary = chosen.data or {}
+        external = {}
+    else:
+        if recipient is not None:
+            select_recipient(payload, recipient)   # raises the usage error
+        primary = payload.data or {}
+        top_level = primary
+        external = {}
+        if payload.kind == "event":
+            event_type = _event_system(payload.raw, system)
+
+    if chosen is not None:
+        for key, attr in (("contactId", chosen.contact_id),
+                          ("externalCustomerId", chosen.external_customer_id),
+                          ("languageCode", chosen.language_code)):
+            if attr is not None:
+                system.setdefault(key, attr)
+    if payload.kind == "scenario":
+        system.update(spec.get("system") or {})
+
+    fixed_now = _parse_now(now, payload) if now is not None else (
+        _parse_now(spec["now"], payload, _prefix(payload, "now")) if spec.get("now") else None)
+
+    data = FieldMap.layered(contact_fields, primary, external)
+    tools = _platform_tools(fixed_now or datetime.now(timezone.utc), tz)
+    context = FieldMap.layered(contact_fields, top_level, system, tools, {"data": data})
+    merge = _merge_fields(contact_fields, primary, external, spec.get("promoCodes") or {},
+                          chosen.locator if chosen is not None else None)
+    return Scenario(
+        name=name, path=path, kind=payload.kind, payload=payload.raw, data=data,
+        context=context, now=fixed_now, contact=contact_fields,
+        description=str(spec.get("description") or ""), system=system, merge_fields=merge,
+        timezone=tz, recipient=chosen, event_type=event_type,
+    )
+
+
+def _prefix(payload: Payload, *path: str | int) -> tuple:
+    return (("scenario",) if payload.kind == "scenario" else ()) + path
+
+
+def _select(sub: Payload, selector: Any, outer: Payload) -> Recipient:
+    try:
+        return select_recipient(sub, selector)
+    except PayloadError as err:
+        if err.line is None and not err.message.startswith("no recipient"):
+            raise
+        raise PayloadError(err.message.replace("recipients:", "scenario.smartsend.recipients:"),
+                           name=outer.name, line=err.line, column=err.column) from None
+
+
+def _event_system(body: dict, system: dict) -> str | None:
+    """An event body's key fields become system variables (``$eventTypeKey``, ``$keyValue``)."""
+    for key in ("eventTypeKey", "keyValue"):
+        if body.get(key) is not None:
+            system.setdefault(key, body[key])
+    return body.get("eventTypeKey")
+
+
+def _scenario_spec(payload: Payload) -> dict:
+    """The validated ``"scenario"`` object, or ``{}`` for the other shapes."""
+    if payload.kind != "scenario":
+        return {}
+    spec = payload.raw["scenario"]
+    for key in spec:
+        if key not in _SCENARIO_KEYS:
+            raise payload.error(("scenario", key), "unknown scenario key; expected one of "
+                                + ", ".join(sorted(_SCENARIO_KEYS)))
+    sources = [k for k in ("event", "smartsend", "data") if k in spec]
+    if len(sources) > 1:
+        raise payload.error(("scenario", sources[1]),
+                            f"a scenario holds one of event, smartsend or data, not "
+                            f"{' and '.join(sources)}")
+    if "event" in spec and not (isinstance(spec["event"], dict) and "params" in spec["event"]):
+        raise payload.error(("scenario", "event"), "expected a Generate event body with "
+                                                   "\"params\"")
+    if "smartsend" in spec and not looks_like_smartsend(spec["smartsend"]):
+        raise payload.error(("scenario", "smartsend"), "expected a smartsend body with a "
+                                                       "\"recipients\" list")
+    if "recipient" in spec and "smartsend" not in spec:
+        raise payload.error(("scenario", "recipient"), "\"recipient\" needs \"smartsend\"")
+    if "recipient" in spec and not isinstance(spec["recipient"], (str, int)) or \
+            isinstance(spec.get("recipient"), bool):
+        raise payload.error(("scenario", "recipient"), "expected an index or a locator")
+    for key in ("data", "external", "system", "promoCodes", "contact"):
+        if key in spec and not isinstance(spec[key], dict):
+            raise payload.error(("scenario", key), "expected an object")
+    for key in ("description", "now"):
+        if key in spec and spec[key] is not None and not isinstance(spec[key], str):
+            raise payload.error(("scenario", key), "expected a string")
+    for key in spec.get("system") or {}:
+        if not _IDENT.match(key):
+            raise payload.error(("scenario", "system", key),
+                                "system variable names must be Velocity identifiers")
+    contact = spec.get("contact") or {}
+    for key in contact:
+        if key not in _CONTACT_KEYS:
+            raise payload.error(("scenario", "contact", key), "unknown contact key; expected "
+                                + ", ".join(sorted(_CONTACT_KEYS)))
+    if "fields" in contact and not isinstance(contact["fields"], dict):
+        raise payload.error(("scenario", "contact", "fields"), "expected an object of fields")
+    tz = contact.get("timezone")
+    if tz is not None:
+        if not isinstance(tz, str) or not _valid_timezone(tz):
+            raise payload.error(("scenario", "contact", "timezone"),
+                                f"unknown time zone {tz!r} (use an IANA name like "
+                                "'Europe/Kyiv')")
+    for code, value in (spec.get("promoCodes") or {}).items():
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise payload.error(("scenario", "promoCodes", code), "expected a string")
+    return spec
+
+
+def _valid_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def parse_now(value: datetime | str) -> datetime:
+    """An ISO 8601 instant for "now"; a time without offset is taken as UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now {value!r} is not an ISO 8601 date-time "
+                         "(e.g. 2026-11-24T09:30:00+02:00)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _parse_now(value: Any, payload: Payload, where: tuple | None = None) -> datetime:
+    if where is None:
+        return parse_now(value)
+    try:
+        return parse_now(value)
+    except UsageError:
+        raise payload.error(where, f"{value!r} is not an ISO 8601 date-time") from None
+
+
+def _platform_tools(now: datetime, tz: str | None) -> dict:
+    try:
+        from .platform import platform_tools
+    except ImportError:          # the platform module lands separately
+        return {}
+    return dict(platform_tools(now, tz))
+
+
+def _merge_fields(contact: Mapping, primary: Mapping, external: Mapping,
+                  promo: Mapping, locator: str | None = None) -> FieldMap:
+    """Values for ``%TAG%`` merge tags: contact fields by name, ``EVENT.<param>`` for
+    request data, ``PC_<NAME>`` for promo codes. A smartsend locator is the contact's email
+    (or phone) and fills ``%EMAIL%``/``%PHONE%`` when the contact fields do not."""
+    contact = dict(contact)
+    if locator:
+        key = "EMAIL" if "@" in locator else "PHONE"
+        if not any(isinstance(k, str) and k.casefold() == key.casefold() for k in contact):
+            contact[key] = locator
+    extra: dict = {}
+    for layer in (primary, external):
+        for key, value in layer.items():
+            extra[f"EVENT.{key}"] = value
+    for key, value in promo.items():
+        name = key if key.upper().startswith("PC_") else f"PC_{key}"
+        extra[name] = str(value)
+    return FieldMap.layered(contact, extra)
+
+
+# --------------------------------------------------------------------------- pairing
+
+def find_templates(templates_dir: str | Path = "templates") -> list[Path]:
+    """Every template file under ``templates_dir``, sorted, hidden files skipped."""
+    root = Path(templates_dir)
+    if not root.is_dir():
+        raise UsageError(f"templates folder {str(root)!r} does not exist")
+    out = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.is_file() and p.suffix.lower() in TEMPLATE_EXTENSIONS:
+            out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+
+
+def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "templates",
+                 previews_dir: str | Path = "previews") -> Path:
+    """``previews/<path>/<stem>`` for ``templates/<path>/<stem>.<ext>``."""
+    tpl = Path(template_path)
+    try:
+        rel = tpl.resolve().relative_to(Path(templates_dir).resolve())
+    except ValueError:
+        rel = Path(tpl.name)
+    return Path(previews_dir) / rel.parent / rel.stem
+
+
+def scenario_files(template_path: str | Path, *, templates_dir: str | Path = "templates",
+                   previews_dir: str | Path = "previews") -> list[Path]:
+    """The scenario files of a template, sorted by name (no loading)."""
+    folder = scenario_dir(template_path, templates_dir=templates_dir, previews_dir=previews_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.json") if p.is_file())
+
+
+def scenarios_for(template_path: str | Path, *, templates_dir: str | Path = "templates",
+                  previews_dir: str | Path = "previews",
+                  now: datetime | str | None = None) -> list[Scenario]:
+    """Load every scenario of a template (raises PayloadError on the first bad file)."""
+    return [load_scenario(p, now=now)
+            for p in scenario_files(template_path, templates_dir=templates_dir,
+                                    previews_dir=previews_dir)]
