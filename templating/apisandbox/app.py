@@ -1,0 +1,279 @@
+"""The sandbox's HTTP routes: the Reteno API look-alike plus ``/_sandbox`` helpers.
+
+API routes (Basic auth, faults, see :mod:`.gate`):
+
+- ``POST /api/v1/message/{id}/smartsend``
+- ``GET  /api/v1/message/status?ids=a,b``
+- ``POST /api/v1/event`` and ``POST /api/v2/event``
+- ``GET  /api/v1/account/info``
+- ``GET  /api/v1/messages/email/{id}``
+
+Sandbox routes (no auth, never faulty; the server listens on loopback by default):
+
+- ``GET /_sandbox/accepted``: every accepted recipient (ground truth for exactly-once tests)
+- ``GET /_sandbox/events``, ``GET /_sandbox/log``, ``GET /_sandbox/health``
+- ``GET /_sandbox/recipients/{requestId}``: one recipient with its rendered message
+- ``POST /_sandbox/advance`` ``{"seconds": N}``: move the status clock forward
+- ``GET|PUT /_sandbox/faults``: read or change the fault settings while serving
+- ``POST /_sandbox/reset``: forget everything
+
+Request-level errors answer ``{"status", "error", "code", "message"}`` (see
+:mod:`.validate`); the same shape is used for 401, 404, 405, 413, 415, 429 and 500.
+"""
+from __future__ import annotations
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import validate
+from .faults import DropConnections, FaultInjector
+from .gate import API_PREFIX, ApiGate
+from .inbox import inbox_routes
+from .messages import MessageCatalog, MessagesConfigError, Renderer
+from .settings import SandboxSettings
+from .store import Store
+from .validate import ApiError
+
+JSON_TYPES = ("application/json",)
+
+
+class Sandbox:
+    """The running sandbox's parts, shared by the routes (``request.app.state.sandbox``)."""
+
+    def __init__(self, settings: SandboxSettings):
+        self.settings = settings
+        self.store = Store(settings.db_path, seed=settings.seed)
+        self.injector = FaultInjector(settings.faults, settings.seed)
+        self.catalog = MessageCatalog(settings.messages_dir)
+        self.renderer = Renderer(settings.messages_dir)
+
+    @property
+    def delay(self) -> float:
+        return self.settings.status_delay
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _sandbox(request: Request) -> Sandbox:
+    return request.app.state.sandbox
+
+
+def _one_or_many(items: list) -> object:
+    """The platform's quirk: one result is an object, several are an array."""
+    return items[0] if len(items) == 1 else items
+
+
+async def _read_json(request: Request, limit: int) -> dict:
+    ctype = request.headers.get("content-type", "")
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media not in JSON_TYPES and not (media.startswith("application/") and media.endswith("+json")):
+        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
+                       f"Content-Type must be application/json, got {ctype or 'none'}")
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise ApiError(413, "PAYLOAD_TOO_LARGE",
+                       f"Request body of {length} bytes exceeds the limit of {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, "PAYLOAD_TOO_LARGE",
+                           f"Request body exceeds the limit of {limit} bytes")
+    return validate.parse_body(bytes(body))
+
+
+# -- API routes -------------------------------------------------------------------------
+
+async def smartsend(request: Request) -> Response:
+    sb = _sandbox(request)
+    message_id = request.path_params["message_id"]
+    data = await _read_json(request, sb.settings.max_body)
+    req = validate.smartsend(data, max_recipients=sb.settings.max_recipients)
+    try:
+        message = sb.catalog.get(message_id)
+    except MessagesConfigError as err:
+        raise ApiError(500, "SANDBOX_CONFIG", str(err)) from None
+    if sb.catalog.enabled and message is None:
+        raise ApiError(404, "MESSAGE_NOT_FOUND", f"Message {message_id} not found")
+    if req.email:
+        channel = "email"
+    else:
+        channel = message.channel if message and message.channel in ("sms", "viber") else "sms"
+    ok = [r for r in req.recipients if r.error is None]
+    if message is not None and ok:
+        rendered = await anyio.to_thread.run_sync(
+            sb.renderer.render_batch, message, [r.json_param for r in ok])
+        for r, out in zip(ok, rendered):
+            r.rendered, r.subject, r.render_error = out.text, out.subject, out.error
+    recorded = sb.store.record_smartsend(message_id, channel,
+                                         req.from_name or (message.from_name if message else None),
+                                         req.recipients)
+    results = []
+    for rec in recorded:
+        item = {"id": int(rec.contact_id) if rec.contact_id and rec.contact_id.isdigit() else 0,
+                "locator": rec.locator,
+                "status": "OK" if rec.error is None else "ERROR",
+                "requestId": rec.request_id}
+        if rec.error is not None:
+            item["message"] = rec.error
+        results.append(item)
+    return JSONResponse({"id": 0, "results": _one_or_many(results)})
+
+
+async def message_status(request: Request) -> Response:
+    sb = _sandbox(request)
+    ids = [part.strip() for value in request.query_params.getlist("ids")
+           for part in value.split(",") if part.strip()]
+    if not ids:
+        raise ApiError(400, "NO_IDS", "Query parameter 'ids' is required: comma-separated requestIds")
+    if len(ids) > sb.settings.max_recipients:
+        raise ApiError(400, "TOO_MANY_IDS",
+                       f"Too many ids: {len(ids)}; at most {sb.settings.max_recipients} per request")
+    return JSONResponse({"results": _one_or_many(sb.store.statuses(ids, sb.delay))})
+
+
+async def _event(request: Request, version: int) -> Response:
+    sb = _sandbox(request)
+    data = await _read_json(request, sb.settings.max_body)
+    ev = validate.event(data, version=version)
+    sb.store.record_event(version, ev.event_type_key, ev.key_value, ev.params)
+    return JSONResponse({})
+
+
+async def event_v1(request: Request) -> Response:
+    return await _event(request, 1)
+
+
+async def event_v2(request: Request) -> Response:
+    return await _event(request, 2)
+
+
+async def account_info(request: Request) -> Response:
+    return JSONResponse({"userEmail": "sandbox@localhost", "userName": "sandbox",
+                         "organisationName": "Reteno API sandbox", "sandbox": True})
+
+
+async def email_message(request: Request) -> Response:
+    sb = _sandbox(request)
+    message_id = request.path_params["message_id"]
+    try:
+        message = sb.catalog.get(message_id)
+    except MessagesConfigError as err:
+        raise ApiError(500, "SANDBOX_CONFIG", str(err)) from None
+    if message is None or message.channel not in (None, "email"):
+        raise ApiError(404, "MESSAGE_NOT_FOUND", f"Email message {message_id} not found")
+    try:
+        source = message.source()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ApiError(500, "SANDBOX_CONFIG", f"{message.path}: cannot read template: {err}") from None
+    return JSONResponse({"id": message.id, "name": message.name, "from": message.from_name,
+                         "subject": message.subject or message.name, "htmlText": source,
+                         "tags": [], "template": message.path.name})
+
+
+# -- sandbox routes ---------------------------------------------------------------------
+
+async def sb_accepted(request: Request) -> Response:
+    sb = _sandbox(request)
+    items = sb.store.accepted(sb.delay)
+    return JSONResponse({"count": len(items), "accepted": items})
+
+
+async def sb_events(request: Request) -> Response:
+    items = _sandbox(request).store.events()
+    return JSONResponse({"count": len(items), "events": items})
+
+
+async def sb_log(request: Request) -> Response:
+    items = _sandbox(request).store.log_entries()
+    return JSONResponse({"count": len(items), "log": items})
+
+
+async def sb_health(request: Request) -> Response:
+    sb = _sandbox(request)
+    return JSONResponse({"ok": True, "seed": sb.settings.seed, "statusDelay": sb.delay,
+                         "clock": sb.store.now(), **sb.store.counts()})
+
+
+async def sb_recipient(request: Request) -> Response:
+    sb = _sandbox(request)
+    info = sb.store.recipient(request.path_params["key"], sb.delay)
+    if info is None:
+        raise ApiError(404, "NOT_FOUND", "No such recipient")
+    return JSONResponse(info)
+
+
+async def sb_advance(request: Request) -> Response:
+    sb = _sandbox(request)
+    data = await _read_json(request, 4096)
+    seconds = data.get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        raise ApiError(400, "INVALID_BODY", "Field 'seconds' must be a non-negative number")
+    return JSONResponse({"offset": sb.store.advance(seconds)})
+
+
+async def sb_faults(request: Request) -> Response:
+    sb = _sandbox(request)
+    if request.method == "PUT":
+        data = await _read_json(request, 4096)
+        changes = {k.replace("-", "_"): v for k, v in data.items()}
+        from ..errors import UsageError
+        try:
+            sb.injector.update(sb.injector.faults.with_changes(**changes))
+        except (UsageError, TypeError) as err:
+            raise ApiError(400, "INVALID_FAULTS", getattr(err, "message", str(err))) from None
+    return JSONResponse(sb.injector.faults.as_dict())
+
+
+async def sb_reset(request: Request) -> Response:
+    _sandbox(request).store.reset()
+    return JSONResponse({"ok": True})
+
+
+# -- errors -----------------------------------------------------------------------------
+
+async def _api_error(request: Request, exc: ApiError) -> Response:
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/_sandbox/"):
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        err = ApiError(exc.status_code, code, exc.detail or code)
+        return JSONResponse(err.body(), status_code=exc.status_code, headers=exc.headers)
+    return Response(f"{exc.status_code} {exc.detail}", status_code=exc.status_code,
+                    media_type="text/plain", headers=exc.headers)
+
+
+def create_app(settings: SandboxSettings):
+    """The whole sandbox as one ASGI app (close ``app.sandbox`` when done with it)."""
+    sandbox = Sandbox(settings)
+    routes = [
+        Route("/api/v1/message/{message_id:int}/smartsend", smartsend, methods=["POST"]),
+        Route("/api/v1/message/status", message_status, methods=["GET"]),
+        Route("/api/v1/event", event_v1, methods=["POST"]),
+        Route("/api/v2/event", event_v2, methods=["POST"]),
+        Route("/api/v1/account/info", account_info, methods=["GET"]),
+        Route("/api/v1/messages/email/{message_id:int}", email_message, methods=["GET"]),
+        Route("/_sandbox/accepted", sb_accepted, methods=["GET"]),
+        Route("/_sandbox/events", sb_events, methods=["GET"]),
+        Route("/_sandbox/log", sb_log, methods=["GET"]),
+        Route("/_sandbox/health", sb_health, methods=["GET"]),
+        Route("/_sandbox/recipients/{key}", sb_recipient, methods=["GET"]),
+        Route("/_sandbox/advance", sb_advance, methods=["POST"]),
+        Route("/_sandbox/faults", sb_faults, methods=["GET", "PUT"]),
+        Route("/_sandbox/reset", sb_reset, methods=["POST"]),
+        *inbox_routes(),
+    ]
+    app = Starlette(routes=routes, exception_handlers={ApiError: _api_error,
+                                                       HTTPException: _http_error})
+    app.state.sandbox = sandbox
+    gated = ApiGate(app, api_key=settings.api_key, injector=sandbox.injector, store=sandbox.store)
+    outer = DropConnections(gated)
+    outer.sandbox = sandbox
+    return outer

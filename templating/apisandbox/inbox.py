@@ -1,0 +1,90 @@
+"""The web inbox: what the sandbox accepted, as Jinja2 pages (like Mailpit's UI).
+
+- ``/``: recipients, newest first, with status, message id, locator and render state;
+  ``?q=`` searches locators and request ids, ``?message=`` filters by message id;
+- ``/inbox/{requestId}``: one recipient: status timeline, ``jsonParam``, the rendered
+  message in a sandboxed ``<iframe srcdoc>`` (scripts never run), or the render error;
+- ``/inbox/{requestId}/rendered``: the rendered message alone, served with a
+  ``Content-Security-Policy: sandbox`` header;
+- ``/events``: generated events.
+
+Rejected recipients have no requestId; their pages are addressed as ``n<sequence>``.
+"""
+from __future__ import annotations
+
+import json
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+PAGE_SIZE = 50
+
+_env = Environment(loader=PackageLoader("templating.apisandbox", "inbox"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _page(name: str, **context) -> HTMLResponse:
+    return HTMLResponse(_env.get_template(name).render(**context))
+
+
+def _key(item: dict) -> str:
+    return item["requestId"] or f"n{item['seq']}"
+
+
+async def inbox_list(request: Request) -> Response:
+    sb = request.app.state.sandbox
+    q = request.query_params.get("q", "").strip()
+    message = request.query_params.get("message", "").strip()
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    items, total = sb.store.recipients(
+        sb.delay, search=q, message_id=int(message) if message.isdigit() else None,
+        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    for item in items:
+        item["key"] = _key(item)
+    return _page("list.html", items=items, total=total, page=page, q=q, message=message,
+                 pages=max(1, -(-total // PAGE_SIZE)), counts=sb.store.counts())
+
+
+async def inbox_detail(request: Request) -> Response:
+    sb = request.app.state.sandbox
+    info = sb.store.recipient(request.path_params["key"], sb.delay)
+    if info is None:
+        html = _env.get_template("missing.html").render(key=request.path_params["key"])
+        return HTMLResponse(html, status_code=404)
+    pretty = None
+    if info.get("jsonParam"):
+        try:
+            pretty = json.dumps(json.loads(info["jsonParam"]), indent=2, ensure_ascii=False)
+        except ValueError:
+            pretty = info["jsonParam"]
+    info["key"] = _key(info)
+    return _page("detail.html", r=info, pretty=pretty)
+
+
+async def inbox_rendered(request: Request) -> Response:
+    sb = request.app.state.sandbox
+    info = sb.store.recipient(request.path_params["key"], sb.delay)
+    if info is None or info.get("rendered") is None:
+        return Response("no rendered message", status_code=404, media_type="text/plain")
+    return HTMLResponse(info["rendered"], headers={"Content-Security-Policy": "sandbox",
+                                                   "X-Content-Type-Options": "nosniff"})
+
+
+async def events_page(request: Request) -> Response:
+    sb = request.app.state.sandbox
+    events = list(reversed(sb.store.events()))
+    return _page("events.html", events=events, counts=sb.store.counts())
+
+
+def inbox_routes() -> list[Route]:
+    return [
+        Route("/", inbox_list, methods=["GET"]),
+        Route("/inbox/{key}", inbox_detail, methods=["GET"]),
+        Route("/inbox/{key}/rendered", inbox_rendered, methods=["GET"]),
+        Route("/events", events_page, methods=["GET"]),
+    ]

@@ -1,0 +1,192 @@
+"""Which template a message id stands for, and what each recipient would receive.
+
+``--messages DIR`` plays the part of the messages prepared in a Reteno account. A message id
+maps to a template file by, in this order:
+
+1. ``DIR/messages.json``: ``{"1853402": "order.html"}`` or
+   ``{"1853402": {"template": "order.html", "subject": "Order $data.orderId",
+   "channel": "email", "name": "Order confirmation"}}`` (paths relative to ``DIR``);
+2. a file in ``DIR`` named ``<id>.<ext>`` or ``<id>-<anything>.<ext>`` / ``<id>_<anything>.<ext>``
+   with ``ext`` one of ``html htm vm vtl txt``.
+
+The folder is looked at on every request, so editing a template while the sandbox runs
+takes effect on the next send, like editing the message in the account.
+
+Rendering uses our engine with ``$data`` = the recipient's decoded ``jsonParam`` (the
+platform's convention), then the platform's merge tags via :mod:`templating.message` when it
+is available. A template that fails to render does not fail the API call (the platform
+accepts first and renders later); the error is kept for the inbox and the recipient's
+delivery status ends in ``ERROR``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TemplatingError
+from .validate import loads_json
+
+TEMPLATE_EXTENSIONS = (".html", ".htm", ".vm", ".vtl", ".txt")
+MAPPING_FILE = "messages.json"
+_ID_PREFIX = re.compile(r"^(\d+)(?:[-_.].*)?$")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+class MessagesConfigError(Exception):
+    """``messages.json`` is unusable; the text names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    """A prepared message: its id, template file and what the mapping says about it."""
+
+    id: int
+    path: Path
+    name: str
+    subject: str | None = None
+    channel: str | None = None
+    from_name: str | None = None
+
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+@dataclass
+class Rendered:
+    text: str | None
+    subject: str | None
+    error: str | None
+
+
+class MessageCatalog:
+    """The message ids a ``--messages`` folder defines (empty when there is no folder)."""
+
+    def __init__(self, directory: Path | str | None):
+        self.directory = Path(directory) if directory is not None else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def _mapping(self) -> dict[int, dict]:
+        assert self.directory is not None
+        path = self.directory / MAPPING_FILE
+        if not path.is_file():
+            return {}
+        try:
+            raw = loads_json(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError, UnicodeDecodeError) as err:
+            raise MessagesConfigError(f"{path}: not valid JSON: {err}") from None
+        if not isinstance(raw, dict):
+            raise MessagesConfigError(f"{path}: must be an object mapping message ids to templates")
+        out: dict[int, dict] = {}
+        for key, value in raw.items():
+            if not str(key).isdigit():
+                raise MessagesConfigError(f"{path}: key {key!r} is not a message id (digits)")
+            entry = {"template": value} if isinstance(value, str) else value
+            if not isinstance(entry, dict) or not isinstance(entry.get("template"), str):
+                raise MessagesConfigError(f"{path}: entry {key!r} needs a 'template' path")
+            out[int(key)] = entry
+        return out
+
+    def get(self, message_id: int) -> MessageInfo | None:
+        """The message with this id, or ``None`` if the folder does not define it."""
+        if self.directory is None:
+            return None
+        entry = self._mapping().get(message_id)
+        if entry is not None:
+            path = (self.directory / entry["template"]).resolve()
+            if not path.is_file() or not path.is_relative_to(self.directory.resolve()):
+                raise MessagesConfigError(
+                    f"{self.directory / MAPPING_FILE}: template of message {message_id}"
+                    f" not found in {self.directory}: {entry['template']}")
+            return MessageInfo(message_id, path, str(entry.get("name") or path.stem),
+                               entry.get("subject"), entry.get("channel"), entry.get("fromName"))
+        for path in sorted(self.directory.iterdir()):
+            if path.suffix.lower() not in TEMPLATE_EXTENSIONS or not path.is_file():
+                continue
+            match = _ID_PREFIX.match(path.stem)
+            if match and int(match.group(1)) == message_id:
+                return MessageInfo(message_id, path, path.stem)
+        return None
+
+    def all(self) -> list[MessageInfo]:
+        """Every message the folder defines, by id."""
+        if self.directory is None:
+            return []
+        ids = set(self._mapping())
+        for path in self.directory.iterdir():
+            match = _ID_PREFIX.match(path.stem)
+            if match and path.suffix.lower() in TEMPLATE_EXTENSIONS:
+                ids.add(int(match.group(1)))
+        found = [self.get(i) for i in sorted(ids)]
+        return [m for m in found if m is not None]
+
+
+class Renderer:
+    """Renders one message for many recipients with a shared engine (parse once)."""
+
+    def __init__(self, templates_dir: Path | None):
+        self.templates_dir = templates_dir
+        self._engine = None
+
+    def _get_engine(self):
+        if self._engine is None:
+            from .. import Engine  # the engine is an inner layer; imported lazily
+            self._engine = Engine(templates_dir=self.templates_dir)
+        return self._engine
+
+    def _render(self, source: str, data: dict, name: str) -> str:
+        try:
+            from ..message import render_message  # platform merge tags on top of Velocity
+        except ImportError:
+            render_message = None
+        engine = self._get_engine()
+        if render_message is not None:
+            try:
+                from ..scenarios import Scenario  # noqa: F401
+                scenario = _scenario_for(data, name)
+            except ImportError:
+                scenario = None
+            if scenario is not None:
+                return render_message(source, scenario, engine=engine, name=name)
+        return engine.render(source, {"data": data}, name=name)
+
+    def render_batch(self, message: MessageInfo, json_params: list[str | None]) -> list[Rendered]:
+        """Render ``message`` once per recipient; errors become one line each, not raises."""
+        try:
+            source = message.source()
+        except (OSError, UnicodeDecodeError) as err:
+            error = f"{message.path}: cannot read template: {err}"
+            return [Rendered(None, None, error) for _ in json_params]
+        name = str(message.path.name)
+        out = []
+        for param in json_params:
+            data = loads_json(param) if param else {}
+            try:
+                text = self._render(source, data, name)
+                subject = message.subject
+                if subject and ("$" in subject or "#" in subject):
+                    subject = self._render(subject, data, f"{name} (subject)")
+                if not subject:
+                    match = _TITLE.search(text)
+                    subject = " ".join(match.group(1).split()) if match else message.name
+                out.append(Rendered(text, subject, None))
+            except TemplatingError as err:
+                out.append(Rendered(None, None, err.one_line()))
+            except NotImplementedError:
+                out.append(Rendered(None, None, f"{name}: the template engine is not available"))
+            except Exception as err:  # an engine bug must not take the server down
+                out.append(Rendered(None, None, f"{name}: internal render error: {type(err).__name__}: {err}"))
+        return out
+
+
+def _scenario_for(data: dict, name: str):
+    """A :class:`templating.scenarios.Scenario` for a smartsend ``jsonParam``, if supported."""
+    from .. import scenarios
+    build = getattr(scenarios, "scenario_from_payload", None)
+    if build is None:
+        return None
+    return build({"recipients": [{"jsonParam": json.dumps(data)}]}, name=name)

@@ -1,0 +1,91 @@
+"""Everything a sandbox server is configured with, checked in one place.
+
+The CLI, the test helper and the benchmark all build a :class:`SandboxSettings`; the app
+never reads options or the environment itself. The API key lives here only in memory and
+is kept out of ``repr`` so it cannot leak into logs or tracebacks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import UsageError
+
+
+class SettingsError(UsageError):
+    """A bad sandbox option; located at ``sandbox`` unless a file is to blame."""
+
+    def __init__(self, message: str, *, name: str | None = "sandbox", line=None, column=None):
+        super().__init__(message, name=name, line=line, column=column)
+
+#: Most recipients one smartsend call may carry (the platform's limit).
+MAX_RECIPIENTS = 1000
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+DEFAULT_STATUS_DELAY = 2.0
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Deliberate misbehaviour, for testing clients.
+
+    Rates are probabilities per API request, drawn from a generator seeded with the
+    sandbox seed. ``fail_rate`` answers 500, ``throttle_rate`` answers 429 with
+    ``Retry-After``, ``drop_rate`` records the request and then closes the connection
+    without answering. ``latency_ms`` delays every API answer; ``rate_limit`` (requests
+    per second, token bucket) answers 429 beyond it.
+    """
+
+    fail_rate: float = 0.0
+    throttle_rate: float = 0.0
+    drop_rate: float = 0.0
+    latency_ms: float = 0.0
+    rate_limit: float | None = None
+    retry_after: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("fail_rate", "throttle_rate", "drop_rate"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise SettingsError(f"{name.replace('_', '-')} must be between 0 and 1, got {value!r}")
+        if self.fail_rate + self.throttle_rate + self.drop_rate > 1.0 + 1e-9:
+            raise SettingsError("fail-rate + throttle-rate + drop-rate must not exceed 1")
+        if self.latency_ms < 0:
+            raise SettingsError(f"latency must not be negative, got {self.latency_ms!r}")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise SettingsError(f"rate-limit must be positive, got {self.rate_limit!r}")
+        if self.retry_after < 0:
+            raise SettingsError(f"retry-after must not be negative, got {self.retry_after!r}")
+
+    def with_changes(self, **changes) -> "Faults":
+        unknown = set(changes) - set(self.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """One sandbox server's configuration."""
+
+    api_key: str = field(repr=False)
+    db_path: Path | str = ":memory:"
+    messages_dir: Path | None = None
+    seed: int = 0
+    faults: Faults = Faults()
+    status_delay: float = DEFAULT_STATUS_DELAY
+    max_body: int = DEFAULT_MAX_BODY
+    max_recipients: int = MAX_RECIPIENTS
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.api_key, str) or not self.api_key:
+            raise SettingsError("the sandbox needs an API key (set RETENO_API_KEY or a config file)")
+        if self.status_delay < 0:
+            raise SettingsError(f"status-delay must not be negative, got {self.status_delay!r}")
+        if self.max_body <= 0:
+            raise SettingsError(f"max-body must be positive, got {self.max_body!r}")
+        if self.messages_dir is not None and not Path(self.messages_dir).is_dir():
+            raise SettingsError(f"messages folder not found: {self.messages_dir}", name=str(self.messages_dir))

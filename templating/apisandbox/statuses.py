@@ -1,0 +1,139 @@
+"""Delivery-status progression of accepted messages, reproducible from a seed.
+
+The platform answers a smartsend call with ``OK`` long before it knows the outcome: the
+message sits ``IN_QUEUE``, then moves to a final status (``DELIVERED``, ``UNDELIVERED``,
+``READ`` ...). Clients must poll ``GET /api/v1/message/status`` and cope with every outcome,
+so the sandbox plays that out. Each recipient gets a *plan* when it is accepted: the list of
+statuses it will pass through and when, in units of the configured status delay. The plan
+is drawn from a random generator seeded with ``(seed, sequence number)``, so the same seed
+and the same order of requests give the same outcomes on every run, and a plan never
+depends on wall-clock time; only *which step has been reached* does.
+
+A test can force an outcome without touching the seed: a locator whose local part (before
+``@`` or ``+``) is a final status name, e.g. ``undelivered@example.com`` or
+``spam+42@example.com``, always ends in that status.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+#: Statuses that may still change.
+PENDING = frozenset({"IN_QUEUE", "SENT"})
+
+#: Final statuses meaning the message reached the recipient.
+DELIVERED = frozenset({"DELIVERED", "READ", "CLICKED", "SPAM", "UNSUBSCRIBED"})
+
+#: Final statuses meaning it did not.
+FAILED = frozenset({"UNDELIVERED", "BLACKLISTED", "ERROR", "EXPIRED", "DUPLICATE"})
+
+# Outcome tables per channel: (final status, weight, statuses passed on the way there).
+# Weights are percentages; the paths mirror what the platform reports for each channel.
+_OUTCOMES: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {
+    "email": (
+        ("DELIVERED", 45, ("IN_QUEUE", "DELIVERED")),
+        ("READ", 18, ("IN_QUEUE", "DELIVERED", "READ")),
+        ("CLICKED", 9, ("IN_QUEUE", "DELIVERED", "READ", "CLICKED")),
+        ("UNDELIVERED", 9, ("IN_QUEUE", "UNDELIVERED")),
+        ("BLACKLISTED", 4, ("IN_QUEUE", "BLACKLISTED")),
+        ("UNSUBSCRIBED", 4, ("IN_QUEUE", "DELIVERED", "UNSUBSCRIBED")),
+        ("SPAM", 4, ("IN_QUEUE", "DELIVERED", "SPAM")),
+        ("ERROR", 7, ("IN_QUEUE", "ERROR")),
+    ),
+    "sms": (
+        ("DELIVERED", 78, ("IN_QUEUE", "SENT", "DELIVERED")),
+        ("UNDELIVERED", 10, ("IN_QUEUE", "SENT", "UNDELIVERED")),
+        ("EXPIRED", 5, ("IN_QUEUE", "SENT", "EXPIRED")),
+        ("BLACKLISTED", 2, ("IN_QUEUE", "BLACKLISTED")),
+        ("ERROR", 5, ("IN_QUEUE", "ERROR")),
+    ),
+    "viber": (
+        ("DELIVERED", 40, ("IN_QUEUE", "SENT", "DELIVERED")),
+        ("READ", 38, ("IN_QUEUE", "SENT", "DELIVERED", "READ")),
+        ("UNDELIVERED", 10, ("IN_QUEUE", "SENT", "UNDELIVERED")),
+        ("EXPIRED", 5, ("IN_QUEUE", "SENT", "EXPIRED")),
+        ("ERROR", 7, ("IN_QUEUE", "ERROR")),
+    ),
+}
+
+CHANNELS = tuple(_OUTCOMES)
+
+
+def final_statuses(channel: str) -> tuple[str, ...]:
+    """Every final status a message on ``channel`` can end in."""
+    return tuple(name for name, _, _ in _OUTCOMES[channel])
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The statuses one message passes through; ``steps`` are ``(status, offset)`` pairs.
+
+    Offsets are in units of the status delay, strictly increasing, starting at 0.
+    """
+
+    steps: tuple[tuple[str, float], ...]
+
+    @property
+    def final(self) -> str:
+        return self.steps[-1][0]
+
+    def status_at(self, elapsed_units: float) -> str:
+        """The status reached ``elapsed_units`` status-delays after acceptance."""
+        current = self.steps[0][0]
+        for status, offset in self.steps:
+            if offset <= elapsed_units:
+                current = status
+            else:
+                break
+        return current
+
+    def to_json(self) -> list:
+        return [[status, offset] for status, offset in self.steps]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Plan":
+        return cls(tuple((str(s), float(o)) for s, o in data))
+
+
+def _forced_outcome(channel: str, locator: str | None) -> str | None:
+    if not locator:
+        return None
+    local = locator.split("@", 1)[0].split("+", 1)[0].strip().upper()
+    return local if local in final_statuses(channel) else None
+
+
+def plan_for(seed: int, seq: int, channel: str, locator: str | None = None, *,
+             force: str | None = None) -> Plan:
+    """Draw the status plan of the ``seq``-th recipient, reproducibly from ``seed``.
+
+    ``force`` (a final status of the channel) overrides the draw, e.g. ``"ERROR"`` for a
+    message whose template failed to render.
+    """
+    outcomes = _OUTCOMES[channel]
+    rng = random.Random(f"{seed}:{seq}")
+    forced = force if force in final_statuses(channel) else _forced_outcome(channel, locator)
+    pick = rng.uniform(0, sum(weight for _, weight, _ in outcomes))
+    path = outcomes[-1][2]
+    for name, weight, steps in outcomes:
+        if forced is not None:
+            if name == forced:
+                path = steps
+                break
+            continue
+        if pick < weight:
+            path = steps
+            break
+        pick -= weight
+    offset = 0.0
+    steps: list[tuple[str, float]] = []
+    for i, status in enumerate(path):
+        if i:
+            offset += round(rng.uniform(0.5, 1.5), 3)
+        steps.append((status, round(offset, 3)))
+    return Plan(tuple(steps))
+
+
+def flags(status: str) -> tuple[str, str]:
+    """The ``(failed, delivered)`` strings the status endpoint reports for ``status``."""
+    return ("true" if status in FAILED else "false",
+            "true" if status in DELIVERED else "false")

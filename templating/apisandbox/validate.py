@@ -1,0 +1,227 @@
+"""Checking request bodies the way the platform does, with the platform's kinds of answers.
+
+Two levels of failure, as on the real API:
+
+- the request as a whole is unusable (not JSON, not an object, no recipients, more than
+  1,000 of them, an event without a type): :class:`ApiError`, answered with a 4xx status
+  and ``{"status", "error", "code", "message"}``; nothing is recorded;
+- one recipient is unusable (``jsonParam`` is an object rather than a JSON *string*, or is
+  not valid JSON, no locator ...): that recipient gets ``status: "ERROR"`` and a
+  ``message`` in the results, the others are accepted.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .store import NewRecipient
+
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            405: "Method Not Allowed", 413: "Payload Too Large",
+            415: "Unsupported Media Type", 429: "Too Many Requests",
+            500: "Internal Server Error"}
+
+
+class ApiError(Exception):
+    """A whole request refused with ``status``; ``code`` is a stable machine-readable name."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict:
+        return {"status": self.status, "error": _REASONS.get(self.status, "Error"),
+                "code": self.code, "message": self.message}
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def loads_json(text: str | bytes) -> Any:
+    """``json.loads`` that refuses ``NaN``/``Infinity`` like Jackson does."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def parse_body(raw: bytes) -> dict:
+    """The request body as a JSON object, or a 400 saying exactly what is wrong."""
+    if not raw.strip():
+        raise ApiError(400, "EMPTY_BODY", "Request body is empty; expected a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ApiError(400, "MALFORMED_JSON",
+                       f"Request body is not UTF-8 (byte {err.start})") from None
+    try:
+        data = loads_json(text)
+    except json.JSONDecodeError as err:
+        raise ApiError(400, "MALFORMED_JSON",
+                       f"Malformed JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except ValueError as err:
+        raise ApiError(400, "MALFORMED_JSON", f"Malformed JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "INVALID_BODY",
+                       f"Request body must be a JSON object, got {_kind(data)}")
+    return data
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _text(value: Any) -> str | None:
+    """A scalar field as text (ids may come as numbers); ``None`` stays ``None``."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+@dataclass
+class SmartsendRequest:
+    """A smartsend body that passed the request-level checks."""
+
+    email: bool
+    from_name: str | None
+    recipients: list[NewRecipient]
+
+
+def smartsend(data: dict, *, max_recipients: int) -> SmartsendRequest:
+    """Validate a smartsend body; per-recipient problems end up in ``NewRecipient.error``."""
+    recipients = data.get("recipients")
+    if recipients is None:
+        raise ApiError(400, "NO_RECIPIENTS", "Field 'recipients' is required")
+    if not isinstance(recipients, list):
+        raise ApiError(400, "INVALID_RECIPIENTS",
+                       f"Field 'recipients' must be an array, got {_kind(recipients)}")
+    if not recipients:
+        raise ApiError(400, "NO_RECIPIENTS", "Field 'recipients' must not be empty")
+    if len(recipients) > max_recipients:
+        raise ApiError(400, "TOO_MANY_RECIPIENTS",
+                       f"Too many recipients: {len(recipients)}; at most {max_recipients}"
+                       " are allowed in one request")
+    email = data.get("email", True)
+    if not isinstance(email, bool):
+        raise ApiError(400, "INVALID_BODY", f"Field 'email' must be true or false, got {_kind(email)}")
+    from_name = data.get("fromName")
+    if from_name is not None and not isinstance(from_name, str):
+        raise ApiError(400, "INVALID_BODY", f"Field 'fromName' must be a string, got {_kind(from_name)}")
+    default_external = _text(data.get("externalRequestId"))
+    return SmartsendRequest(email, from_name or None,
+                            [_recipient(r, i, email, default_external)
+                             for i, r in enumerate(recipients)])
+
+
+def _recipient(raw: Any, index: int, email: bool, default_external: str | None) -> NewRecipient:
+    if not isinstance(raw, dict):
+        return NewRecipient(None, None, None, default_external, None, None,
+                            error=f"recipients[{index}] must be an object, got {_kind(raw)}")
+    r = NewRecipient(
+        locator=_text(raw.get("locator")),
+        contact_id=_text(raw.get("contactId")),
+        external_customer_id=_text(raw.get("externalCustomerId")),
+        external_request_id=_text(raw.get("externalRequestId")) or default_external,
+        language_code=_text(raw.get("languageCode")),
+        json_param=None,
+    )
+    r.error = _recipient_error(raw, r, email)
+    return r
+
+
+def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
+    if not (r.locator or r.contact_id or r.external_customer_id):
+        return "Recipient has no locator, contactId or externalCustomerId"
+    if r.contact_id is not None and not r.contact_id.isdigit():
+        return f"contactId must be a number, got {r.contact_id!r}"
+    if r.locator is not None:
+        if email and not _EMAIL.match(r.locator):
+            return f"Invalid email address: {r.locator}"
+        if not email and not _PHONE.match(r.locator.replace(" ", "").replace("-", "")):
+            return f"Invalid phone number: {r.locator}"
+    param = raw.get("jsonParam")
+    if param is None:
+        return None
+    if not isinstance(param, str):
+        return (f"jsonParam must be a string containing JSON, got {_kind(param)};"
+                " serialise the object (e.g. JSON.stringify) first")
+    r.json_param = param
+    if not param.strip():
+        r.json_param = None
+        return None
+    try:
+        decoded = loads_json(param)
+    except json.JSONDecodeError as err:
+        return f"jsonParam is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+    except ValueError as err:
+        return f"jsonParam is not valid JSON: {err}"
+    if not isinstance(decoded, dict):
+        return f"jsonParam must encode a JSON object, got {_kind(decoded)}"
+    return None
+
+
+# -- events ----------------------------------------------------------------------------
+
+_FORBIDDEN_KEY_CHARS = set("<;'\\/|\"`^?!,>")
+_KEY_PRIORITY = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
+
+
+@dataclass
+class EventRequest:
+    event_type_key: str
+    key_value: str
+    params: list[dict]
+
+
+def event(data: dict, *, version: int) -> EventRequest:
+    """Validate a Generate event body (v1 or v2); ``params`` may be an array or an object."""
+    key = data.get("eventTypeKey")
+    if not isinstance(key, str) or not key.strip():
+        raise ApiError(400, "INVALID_EVENT", "Field 'eventTypeKey' is required and must be a string")
+    if len(key) > 100:
+        raise ApiError(400, "INVALID_EVENT", "Field 'eventTypeKey' is longer than 100 characters")
+    bad = sorted(set(key) & _FORBIDDEN_KEY_CHARS)
+    if bad:
+        raise ApiError(400, "INVALID_EVENT",
+                       f"Field 'eventTypeKey' contains forbidden characters: {' '.join(bad)}")
+    params = _event_params(data.get("params"))
+    key_value = _text(data.get("keyValue"))
+    if key_value is None:
+        by_name = {p["name"]: p["value"] for p in params}
+        for name in _KEY_PRIORITY:
+            key_value = _text(by_name.get(name))
+            if key_value:
+                break
+    if key_value is None:
+        raise ApiError(400, "INVALID_EVENT",
+                       "Field 'keyValue' is required (or a param named one of: "
+                       + ", ".join(_KEY_PRIORITY) + ")")
+    return EventRequest(key.strip(), key_value, params)
+
+
+def _event_params(raw: Any) -> list[dict]:
+    if raw is None:
+        return []
+    if isinstance(raw, dict):
+        return [{"name": str(k), "value": v} for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise ApiError(400, "INVALID_EVENT",
+                       f"Field 'params' must be an array or an object, got {_kind(raw)}")
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ApiError(400, "INVALID_EVENT",
+                           f"params[{i}] must be an object with a string 'name' and a 'value'")
+        out.append({"name": item["name"], "value": item.get("value")})
+    return out
