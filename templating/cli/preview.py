@@ -1,0 +1,48 @@
+"""`templating preview`: serve the live gallery on loopback, or `--build OUT` static files."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import main
+
+
+@main.command()
+@click.option("--templates", "templates_dir", default="templates", show_default=True,
+              type=click.Path(file_okay=False), help="Folder of templates (and partials).")
+@click.option("--previews", "previews_dir", default="previews", show_default=True,
+              type=click.Path(file_okay=False), help="Folder of scenario JSON files.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; keep loopback unless you mean to share.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 picks a free one).")
+@click.option("--build", "build_out", default=None, type=click.Path(file_okay=False),
+              help="Write the gallery as static files to this folder instead of serving.")
+def preview(templates_dir: str, previews_dir: str, host: str, port: int,
+            build_out: str | None) -> None:
+    """Preview every template with every scenario in the browser, live.
+
+    Saving a template, a partial or a scenario re-renders and refreshes the open page. With
+    --build, writes the same gallery as deterministic static files and exits 1 if any
+    render failed (each failure is printed as one line).
+    """
+    from ..preview import PreviewServer, build_static
+
+    if build_out is not None:
+        report = build_static(templates_dir, previews_dir, build_out)
+        for line in report.errors:
+            click.echo(f"error: {line}", err=True)
+        click.echo(f"wrote {report.out}/index.html: {report.templates} templates, "
+                   f"{report.renders} renders, {len(report.errors)} failed "
+                   f"({report.files} files)")
+        sys.exit(1 if report.errors else 0)
+
+    server = PreviewServer(templates_dir, previews_dir, host=host, port=port)
+    if not server.is_loopback:
+        click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this "
+                   "machine can read your templates and scenario data", err=True)
+    click.echo(f"Preview: {server.url}  (watching {templates_dir}/ and {previews_dir}/; "
+               "Ctrl+C to stop)", err=False)
+    sys.stdout.flush()
+    server.run()

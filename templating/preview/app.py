@@ -1,0 +1,290 @@
+"""The live preview server: Starlette routes over the page model, run by uvicorn on loopback.
+
+Nothing is ever read from disk by a name taken from the URL. A request names a template and a
+scenario; both are looked up in the lists the gallery built from the folders (a whitelist), and
+anything else is a 404. Paths with ``..`` or ``.`` segments (also ``%2e%2e``), backslashes or
+NUL bytes are refused with 400 before routing. Message frames are served with a CSP ``sandbox``
+on top of the iframe's own ``sandbox`` attribute, so a template cannot run script in our origin.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import socket
+import threading
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import unquote
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ..errors import UsageError
+from . import views
+from .watch import Changes, LiveGallery, watch_files
+
+log = logging.getLogger("templating.preview")
+
+#: Headers of our own pages: scripts, styles and frames only from this server.
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; frame-src 'self'; connect-src 'self'; "
+                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+#: Headers of a rendered message: sandboxed (no script, unique origin) even if opened directly;
+#: images, styles and fonts may come from anywhere, as in a mail client that shows images.
+FRAME_HEADERS = {
+    "Content-Security-Policy": ("sandbox; default-src 'none'; img-src * data: blob:; "
+                                "style-src * 'unsafe-inline'; font-src * data:; "
+                                "frame-ancestors 'self'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
+               config: Mapping | None = None, watch: bool = True) -> Starlette:
+    """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it)."""
+    live = LiveGallery(Path(templates_dir), Path(previews_dir), config)
+    holder: dict = {}
+
+    async def gallery(request: Request) -> Response:
+        version, model = await _in_thread(live.gallery)
+        return _page(views.gallery_page(model, live=True, version=version))
+
+    async def detail(request: Request) -> Response:
+        rest = request.path_params["rest"]
+        found = await _in_thread(_find_page, live, rest)
+        if found is None:
+            return _not_found()
+        version, view, cell = found
+        model = views.Gallery(live.templates_dir, live.previews_dir, (view,))
+        return _page(views.template_page(model, view, cell, live=True, version=version))
+
+    async def frame(request: Request) -> Response:
+        rest = request.path_params["rest"]
+        found = await _in_thread(_find_page, live, rest)
+        if found is None or found[2] is None:
+            return _not_found()
+        _version, view, cell = found
+        status = 200 if cell.error is None else 422
+        return HTMLResponse(views.frame_document(view, cell), status_code=status,
+                            headers=FRAME_HEADERS)
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in views.ASSETS:
+            return _not_found()
+        return Response(views.asset(name), media_type=views.ASSETS[name],
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+
+    async def events(request: Request) -> Response:
+        changes: Changes = holder["changes"]
+        return StreamingResponse(changes.stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        changes = holder["changes"] = Changes(live)
+        stop = asyncio.Event()
+        task = asyncio.create_task(watch_files(live, changes, stop)) if watch else None
+        try:
+            yield
+        finally:
+            stop.set()
+            changes.close()
+            if task is not None:
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(task, 2)
+
+    routes = [
+        Route("/", gallery),
+        Route("/index.html", gallery),
+        Route("/events", events),
+        Route("/assets/{name}", asset),
+        Route("/t/{rest:path}", detail),
+        Route("/r/{rest:path}", frame),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.live = live
+    app.state.holder = holder
+    return _RefuseTraversal(app, holder)
+
+
+class _RefuseTraversal:
+    """ASGI guard: 400 for dot segments, backslashes and NUL anywhere in the path."""
+
+    def __init__(self, app: Starlette, holder: dict):
+        self.app = app
+        self.holder = holder
+        self.state = app.state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and not _safe_path(scope):
+            response = PlainTextResponse("400 bad request: path not allowed\n", status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _safe_path(scope) -> bool:
+    raw = scope.get("raw_path") or b""
+    candidates = [scope.get("path", "")]
+    try:
+        text = raw.decode("latin-1")
+        candidates += [text, unquote(text), unquote(unquote(text))]
+    except UnicodeDecodeError:
+        return False
+    for path in candidates:
+        path = path.split("?", 1)[0]
+        if "\\" in path or "\x00" in path:
+            return False
+        if any(seg in (".", "..") for seg in path.split("/")):
+            return False
+    return True
+
+
+def _find_page(live: LiveGallery, rest: str):
+    """``<template path>/<scenario>.html`` or ``<template path>.html``, from the whitelist."""
+    if not rest.endswith(".html"):
+        return None
+    stem = rest[:-len(".html")]
+    version, names = live.names()
+    if stem in names:                              # t/<template>.html: no scenario chosen
+        version, view = live.template(stem)
+        if view is None:
+            return None
+        return version, view, (view.cells[0] if view.cells else None)
+    relpath, _, scenario = stem.rpartition("/")
+    if relpath not in names:
+        return None
+    version, view = live.template(relpath)
+    cell = view.cell(scenario) if view is not None else None
+    if cell is None:
+        return None
+    return version, view, cell
+
+
+async def _in_thread(fn, *args):
+    """Render off the event loop so event streams stay responsive while a page renders."""
+    from starlette.concurrency import run_in_threadpool
+    return await run_in_threadpool(fn, *args)
+
+
+def _page(html: str) -> Response:
+    return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("404 not found\n", status_code=404, headers=PAGE_HEADERS)
+
+
+# -- running it -----------------------------------------------------------------------------
+
+class _Server(uvicorn.Server):
+    """uvicorn, but open event streams end as soon as shutdown starts (no 'waiting for
+    connections to close' on Ctrl+C)."""
+
+    def __init__(self, config, holder: dict):
+        super().__init__(config)
+        self._holder = holder
+
+    async def shutdown(self, sockets=None):
+        changes = self._holder.get("changes")
+        if changes is not None:
+            changes.close()
+        await super().shutdown(sockets)
+
+
+class PreviewServer:
+    """The preview on ``host:port`` (port 0 picks a free one); foreground or in a thread."""
+
+    def __init__(self, templates_dir: str | Path, previews_dir: str | Path, *,
+                 host: str = "127.0.0.1", port: int = 8000, config: Mapping | None = None,
+                 watch: bool = True, log_level: str = "warning"):
+        templates_dir = Path(templates_dir)
+        if not templates_dir.is_dir():
+            raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
+        self.app = create_app(templates_dir, previews_dir, config=config, watch=watch)
+        self.host = host
+        self.sock = _bind(host, port)
+        self.port = self.sock.getsockname()[1]
+        cfg = uvicorn.Config(self.app, log_level=log_level, access_log=False, lifespan="on",
+                             timeout_graceful_shutdown=2, server_header=False)
+        self.server = _Server(cfg, self.app.holder)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def is_loopback(self) -> bool:
+        return _is_loopback(self.host)
+
+    def run(self) -> None:
+        """Serve in the foreground until Ctrl+C."""
+        self.server.run(sockets=[self.sock])
+
+    def start(self, timeout: float = 10.0) -> "PreviewServer":
+        """Serve from a background thread (tests, benchmarks); returns once accepting."""
+        self._thread = threading.Thread(target=self.server.run,
+                                        kwargs={"sockets": [self.sock]}, daemon=True)
+        self._thread.start()
+        for _ in range(int(timeout / 0.01)):
+            if self.server.started:
+                return self
+            if not self._thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        raise RuntimeError("preview server did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self.sock.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise UsageError(f"cannot resolve host {host!r}: {err.strerror}") from None
+    family, _, _, _, addr = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,88 @@
+"""Request bodies for "copy as smartsend body" / "copy as event body".
+
+A designer who likes what a scenario renders wants to fire the same message at the real API.
+The data that fed the render becomes the body of the request that would deliver it:
+
+- smartsend (``POST /api/v1/message/{id}/smartsend``): one recipient whose ``jsonParam`` is a
+  JSON *string* holding the data (the API rejects an object there);
+- Generate event: ``eventTypeKey``, ``keyValue`` and ``params`` as name/value pairs.
+
+A scenario that already *is* such a body is returned as it was written (for smartsend: the one
+recipient it selects), so copying never silently changes what was previewed. Contact fields and
+external data are not part of either request (the platform adds them), so they are left out.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+#: Stand-in locators when the scenario names no recipient; obviously fake on purpose.
+PLACEHOLDER_EMAIL = "customer@example.com"
+PLACEHOLDER_PHONE = "+380000000000"
+
+
+def request_data(scenario) -> dict:
+    """The data a request carries for this scenario (event params / jsonParam / plain data)."""
+    from ..payloads import payload_from_value
+
+    kind, raw = scenario.kind, scenario.payload
+    if kind == "scenario" and isinstance(raw, dict):
+        spec = raw.get("scenario") or {}
+        if isinstance(spec.get("event"), dict):
+            return dict(payload_from_value(spec["event"], name=str(scenario.name)).data or {})
+        if "smartsend" in spec:
+            return dict(getattr(scenario.recipient, "data", None) or {})
+        return dict(spec.get("data") or {})
+    if kind == "smartsend":
+        return dict(getattr(scenario.recipient, "data", None) or {})
+    if kind == "event":
+        return dict(payload_from_value(raw, name=str(scenario.name)).data or {})
+    return dict(raw) if isinstance(raw, Mapping) else {}
+
+
+def locator(scenario, channel: str = "email") -> str:
+    """Who the request goes to: the scenario's recipient, else its contact, else a stand-in."""
+    chosen = getattr(scenario.recipient, "locator", None) if scenario.recipient else None
+    if chosen:
+        return str(chosen)
+    fields = {str(k).casefold(): v for k, v in (scenario.contact or {}).items()}
+    wanted = ("email", "phone") if channel == "email" else ("phone", "email")
+    for key in wanted:
+        if fields.get(key):
+            return str(fields[key])
+    key_value = (scenario.system or {}).get("keyValue") if hasattr(scenario, "system") else None
+    if key_value:
+        return str(key_value)
+    return PLACEHOLDER_EMAIL if channel == "email" else PLACEHOLDER_PHONE
+
+
+def smartsend_body(scenario, *, channel: str = "email") -> dict:
+    """``{"recipients": [{"locator": ..., "jsonParam": "<JSON string>"}]}`` for the scenario."""
+    recipient = scenario.recipient
+    if recipient is not None and isinstance(getattr(recipient, "raw", None), dict):
+        return {"recipients": [dict(recipient.raw)]}
+    params = json.dumps(request_data(scenario), ensure_ascii=False, allow_nan=False,
+                        separators=(",", ":"))
+    return {"recipients": [{"locator": locator(scenario, channel), "jsonParam": params}]}
+
+
+def event_body(scenario, template_relpath: str, *, channel: str = "email") -> dict:
+    """A Generate event body; the event type defaults to the template's file stem."""
+    raw = scenario.payload
+    if scenario.kind == "event" and isinstance(raw, dict):
+        return _checked(raw)
+    if scenario.kind == "scenario" and isinstance(raw, dict):
+        event = (raw.get("scenario") or {}).get("event")
+        if isinstance(event, dict):
+            return _checked(event)
+    event_type = getattr(scenario, "event_type", None) or Path(template_relpath).stem
+    params = [{"name": str(k), "value": v} for k, v in request_data(scenario).items()]
+    return _checked({"eventTypeKey": event_type, "keyValue": locator(scenario, channel),
+                     "params": params})
+
+
+def _checked(body: Any) -> Any:
+    """Refuse values JSON cannot carry (NaN, Infinity) before they reach the clipboard."""
+    json.dumps(body, allow_nan=False)
+    return body

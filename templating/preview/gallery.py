@@ -1,0 +1,416 @@
+"""The page model: every template x every scenario, rendered, with what went wrong marked.
+
+Both faces of the preview (the live server and the static ``--build``) draw the same model, so
+what a designer sees while editing is exactly what CI publishes. Building it is pure: files in,
+plain frozen objects out, no HTTP and no HTML, which keeps it easy to test.
+
+Rendering goes through :func:`templating.message.render_message`, the one function that says
+"what the customer receives"; a template that fails gets its error (``file:line:column``) in
+place of the email instead of a blank frame, and the rest of the gallery still renders.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import TemplatingError
+from .bodies import event_body, smartsend_body
+
+#: Gmail clips a message whose HTML is larger than about 102 KB and hides the rest behind
+#: "[Message clipped] View entire message"; we warn above 102 KiB of rendered UTF-8.
+GMAIL_CLIP_BYTES = 102 * 1024
+
+#: Extensions the scenario convention knows (see the shared brief).
+TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
+
+#: A ``.vm``/``.vtl`` template is treated as an email when its source has one of these tags.
+_HTML_TAGS = ("<html", "<body", "<table", "<div", "<p>", "<p ", "<br", "<td", "<span", "<a ",
+              "<img", "<!doctype")
+
+#: Lines of a partial shown around an error that happened inside it.
+_SNIPPET_CONTEXT = 3
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One thing to point at in a template's source: a lint finding or a render error."""
+
+    line: int
+    column: int | None
+    severity: str          # "error" | "warning" | "info"
+    code: str
+    name: str
+    message: str
+    origin: str            # "lint" | "render"
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """A render (or scenario) failure as the page shows it."""
+
+    kind: str              # exception class name, e.g. "VelocitySyntaxError"
+    one_line: str          # "file:line:column: message"
+    message: str
+    name: str | None
+    line: int | None
+    column: int | None
+    in_template: bool      # the location is inside the template itself (not a partial)
+    snippet: tuple[tuple[int, str, bool], ...] = ()   # (line number, text, is the error line)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One template rendered with one scenario."""
+
+    scenario: str                  # scenario name (file stem)
+    scenario_file: str             # path of the scenario file relative to the previews folder
+    kind: str                      # scenario kind: event | smartsend | plain | scenario | ""
+    payload_json: str              # the payload that fed the render, pretty-printed
+    output: str | None             # rendered message, None when it failed
+    error: ErrorView | None
+    smartsend_body: str | None     # request bodies for "copy as ..." (None if no payload)
+    event_body: str | None
+    digest: str                    # changes whenever anything this cell shows changes
+
+    @property
+    def size(self) -> int:
+        """Rendered size in bytes of UTF-8, as the message would travel."""
+        return len(self.output.encode("utf-8")) if self.output is not None else 0
+
+    @property
+    def clipped(self) -> bool:
+        return self.size > GMAIL_CLIP_BYTES
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """One template with its source, its findings and a cell per scenario."""
+
+    relpath: str                   # posix path relative to the templates folder
+    channel: str                   # "email" (HTML) or "text" (SMS, push, plain text)
+    source: str
+    marks: tuple[Mark, ...]
+    lint_note: str | None          # why there are no lint findings, when lint could not run
+    cells: tuple[Cell, ...]
+    scenario_dir: str              # where scenarios for this template are looked for
+
+    def cell(self, scenario: str) -> Cell | None:
+        return next((c for c in self.cells if c.scenario == scenario), None)
+
+    def marks_by_line(self) -> dict[int, list[Mark]]:
+        out: dict[int, list[Mark]] = {}
+        for mark in self.marks:
+            out.setdefault(mark.line, []).append(mark)
+        return out
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for c in self.cells if c.error is not None)
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256(self.source.encode("utf-8"))
+        for m in self.marks:
+            h.update(repr(m).encode("utf-8"))
+        for c in self.cells:
+            h.update(c.digest.encode("ascii"))
+        return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """Every template under the templates folder, sorted by path."""
+
+    templates_dir: Path
+    previews_dir: Path
+    templates: tuple[TemplateView, ...] = field(default_factory=tuple)
+
+    def template(self, relpath: str) -> TemplateView | None:
+        return next((t for t in self.templates if t.relpath == relpath), None)
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(t.cells) for t in self.templates)
+
+    @property
+    def error_count(self) -> int:
+        return sum(t.error_count for t in self.templates)
+
+
+def list_templates(templates_dir: str | Path) -> list[str]:
+    """Template paths (posix, relative to ``templates_dir``), sorted; the URL whitelist."""
+    from ..scenarios import find_templates
+
+    root = Path(templates_dir)
+    out = set()
+    for found in find_templates(root):
+        rel = _relative(Path(found), root)
+        if rel is not None:
+            out.add(rel)
+    return sorted(out)
+
+
+def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
+                  config: Mapping | None = None) -> Gallery:
+    """Render every template with every one of its scenarios."""
+    templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
+    engine = new_engine(templates_dir, config)
+    views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config)
+                  for rel in list_templates(templates_dir))
+    return Gallery(templates_dir, previews_dir, views)
+
+
+def new_engine(templates_dir: Path, config: Mapping | None = None):
+    """A fresh engine (fresh parse cache) rooted at the templates folder for ``#parse``."""
+    from ..engine import Engine
+
+    return Engine(config, templates_dir=templates_dir)
+
+
+def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath: str, *,
+                   engine=None, config: Mapping | None = None) -> TemplateView:
+    """Render one template (given by its path relative to ``templates_dir``) with its scenarios."""
+    templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
+    if engine is None:
+        engine = new_engine(templates_dir, config)
+    path = templates_dir / relpath
+    source = _read_text(path)
+    channel = channel_of(relpath, source)
+    scenario_dir = Path(relpath).parent / Path(relpath).stem
+    cells = tuple(cell for sfile in scenario_files(previews_dir, relpath)
+                  for cell in _render_file(engine, templates_dir, previews_dir, relpath,
+                                           channel, sfile))
+    lint_marks, lint_note = _lint(path, templates_dir, previews_dir, config)
+    marks = _merge_marks(lint_marks, _render_marks(cells))
+    return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
+                        lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix())
+
+
+def scenario_files(previews_dir: Path, relpath: str) -> list[Path]:
+    """``previews/<path>/<stem>/*.json`` for ``templates/<path>/<stem>.<ext>``, sorted by name."""
+    folder = Path(previews_dir) / Path(relpath).parent / Path(relpath).stem
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.glob("*.json") if p.is_file()), key=lambda p: p.name)
+
+
+def channel_of(relpath: str, source: str) -> str:
+    """"email" for HTML templates, "text" for SMS/push/plain text ones."""
+    suffix = Path(relpath).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "email"
+    if suffix == ".txt":
+        return "text"
+    lowered = source.lower()
+    return "email" if any(tag in lowered for tag in _HTML_TAGS) else "text"
+
+
+def sms_segments(text: str) -> tuple[str, int]:
+    """(encoding, number of SMS parts) for a text message: GSM-7 160/153, else UCS-2 70/67."""
+    if all(ch in _GSM7_BASIC or ch in _GSM7_EXTENDED for ch in text):
+        units = sum(2 if ch in _GSM7_EXTENDED else 1 for ch in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, "UCS-2"
+    if units <= single:
+        return encoding, 1 if units else 0
+    return encoding, -(-units // multi)
+
+
+_GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+_GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+
+# -- rendering one cell ---------------------------------------------------------------------
+
+def _render_file(engine, templates_dir: Path, previews_dir: Path, relpath: str, channel: str,
+                 scenario_file: Path) -> list[Cell]:
+    """Cells for one scenario file: one per recipient of a smartsend body, else one."""
+    from ..scenarios import load_all_recipients
+
+    sfile = _relative(scenario_file, previews_dir) or scenario_file.name
+    try:
+        scenarios = load_all_recipients(scenario_file)
+    except TemplatingError as err:
+        error = _error_view(err, relpath, templates_dir, previews_dir)
+    except Exception as err:  # a bug elsewhere must not take the gallery down
+        error = _internal_error(err, sfile)
+    else:
+        return [_render_cell(engine, templates_dir, previews_dir, relpath, channel, sfile, sc)
+                for sc in scenarios]
+    return [_cell(scenario_file.stem, sfile, "", _read_text(scenario_file), None, error,
+                  None, None)]
+
+
+def _render_cell(engine, templates_dir: Path, previews_dir: Path, relpath: str, channel: str,
+                 sfile: str, scenario) -> Cell:
+    from ..message import render_message
+
+    payload_json = _pretty(scenario.payload)
+    bodies = _bodies(scenario, relpath, channel)
+    try:
+        output = render_message(templates_dir / relpath, scenario, engine=engine, name=relpath)
+        error = None
+    except TemplatingError as err:
+        output, error = None, _error_view(err, relpath, templates_dir, previews_dir)
+    except RecursionError:
+        output, error = None, _internal_error(
+            TemplatingError("template nests too deeply (recursion limit reached)"), relpath)
+    except Exception as err:  # keep serving; show what broke in place of the email
+        output, error = None, _internal_error(err, relpath)
+    return _cell(str(scenario.name), sfile, getattr(scenario, "kind", "") or "", payload_json,
+                 output, error, *bodies)
+
+
+def _cell(name, sfile, kind, payload_json, output, error, ss_body, ev_body) -> Cell:
+    h = hashlib.sha256()
+    for part in (name, sfile, kind, payload_json, output, error and repr(error), ss_body,
+                 ev_body):
+        h.update(b"\x00" if part is None else b"\x01" + str(part).encode("utf-8"))
+    return Cell(scenario=name, scenario_file=sfile, kind=kind, payload_json=payload_json,
+                output=output, error=error, smartsend_body=ss_body, event_body=ev_body,
+                digest=h.hexdigest()[:16])
+
+
+def _bodies(scenario, relpath: str, channel: str) -> tuple[str | None, str | None]:
+    try:
+        ss = json.dumps(smartsend_body(scenario, channel=channel), indent=2, ensure_ascii=False)
+        ev = json.dumps(event_body(scenario, relpath, channel=channel), indent=2,
+                        ensure_ascii=False)
+        return ss, ev
+    except (TypeError, ValueError):  # a payload JSON cannot carry (NaN, ...): offer nothing
+        return None, None
+
+
+def _error_view(err: TemplatingError, relpath: str, templates_dir: Path,
+                previews_dir: Path) -> ErrorView:
+    name = err.name
+    in_template = _same_file(name, relpath, templates_dir)
+    snippet: tuple = ()
+    if not in_template and name and err.line:
+        snippet = _snippet(name, err.line, templates_dir, previews_dir)
+    return ErrorView(kind=type(err).__name__, one_line=err.one_line(), message=str(err.message),
+                     name=name, line=err.line, column=err.column, in_template=in_template,
+                     snippet=snippet)
+
+
+def _internal_error(err: BaseException, where: str) -> ErrorView:
+    if isinstance(err, TemplatingError):
+        message = str(err.message)
+    else:
+        message = f"internal error ({type(err).__name__}): {err}"
+    one = " ".join(f"{where}: {message}".split())
+    return ErrorView(kind=type(err).__name__, one_line=one, message=message, name=where,
+                     line=None, column=None, in_template=False)
+
+
+def _same_file(name: str | None, relpath: str, templates_dir: Path) -> bool:
+    if not name:
+        return False
+    if name == relpath:
+        return True
+    try:
+        return Path(name).resolve() == (templates_dir / relpath).resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _snippet(name: str, line: int, templates_dir: Path, previews_dir: Path):
+    """Lines around an error in another file (a partial), if it lies in our folders."""
+    for base in (templates_dir, previews_dir):
+        candidate = Path(name) if Path(name).is_absolute() else base / name
+        if _relative(candidate, base) is None or not candidate.is_file():
+            continue
+        lines = _read_text(candidate).splitlines()
+        lo, hi = max(1, line - _SNIPPET_CONTEXT), min(len(lines), line + _SNIPPET_CONTEXT)
+        return tuple((n, lines[n - 1], n == line) for n in range(lo, hi + 1))
+    return ()
+
+
+# -- marks ----------------------------------------------------------------------------------
+
+def _lint(path: Path, templates_dir: Path, previews_dir: Path,
+          config: Mapping | None) -> tuple[list[Mark], str | None]:
+    try:
+        from ..lint import lint_file
+    except ImportError:
+        return [], "lint is not available in this installation"
+    try:
+        findings = lint_file(path, templates_dir=templates_dir, previews_dir=previews_dir,
+                             config=config)
+    except TemplatingError as err:
+        return [], f"lint could not run: {err.one_line()}"
+    except Exception as err:  # lint bugs must not take the preview down
+        return [], f"lint failed: {type(err).__name__}: {err}"
+    marks = []
+    for f in findings:
+        line = getattr(f, "line", None) or 1
+        marks.append(Mark(line=int(line), column=getattr(f, "column", None),
+                          severity=str(getattr(f, "severity", "warning")).lower(),
+                          code=str(getattr(f, "code", "")), name=str(getattr(f, "name", "")),
+                          message=str(getattr(f, "message", "")), origin="lint"))
+    return marks, None
+
+
+def _render_marks(cells: tuple[Cell, ...]) -> list[Mark]:
+    """One mark per distinct render error in the template, naming the scenarios that hit it."""
+    groups: dict[tuple, list[str]] = {}
+    for cell in cells:
+        err = cell.error
+        if err is not None and err.in_template and err.line:
+            groups.setdefault((err.line, err.column, err.kind, err.message), []).append(
+                cell.scenario)
+    marks = []
+    for (line, column, kind, message), scenarios in groups.items():
+        label = "scenario" if len(scenarios) == 1 else "scenarios"
+        marks.append(Mark(line=line, column=column, severity="error", code=kind,
+                          name="render-error",
+                          message=f"{message} ({label} {', '.join(scenarios)})",
+                          origin="render"))
+    return marks
+
+
+def _merge_marks(*groups: list[Mark]) -> tuple[Mark, ...]:
+    seen, out = set(), []
+    for mark in (m for g in groups for m in g):
+        key = (mark.line, mark.column, mark.code, mark.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(mark)
+    order = {"error": 0, "warning": 1}
+    return tuple(sorted(out, key=lambda m: (m.line, m.column or 0, order.get(m.severity, 2),
+                                            m.code, m.message)))
+
+
+# -- small helpers --------------------------------------------------------------------------
+
+def _relative(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` as posix text, or None when it lies outside ``root``."""
+    try:
+        if not path.is_absolute():
+            if path.parts[:len(root.parts)] == root.parts and root.parts:
+                path = Path(*path.parts[len(root.parts):])
+            path = root / path
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _pretty(payload) -> str:
+    try:
+        return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return repr(payload)

@@ -1,0 +1,127 @@
+// templating preview: view toggles, copy buttons and live reload (server-sent events).
+// Our own script; the rendered messages never run scripts (their iframes are sandboxed).
+(function () {
+  "use strict";
+  var KEY = "templating-preview:";
+  var docEl = document.documentElement;
+
+  function store(name, value) {
+    try { localStorage.setItem(KEY + name, value); } catch (e) { /* file:// or private mode */ }
+  }
+  function stored(name, fallback) {
+    try { return localStorage.getItem(KEY + name) || fallback; } catch (e) { return fallback; }
+  }
+  function apply() {
+    docEl.dataset.width = stored("width", "desktop");
+    docEl.dataset.dark = stored("dark", "off");
+    docEl.dataset.view = stored("view", "message");
+    document.querySelectorAll("[data-set-width]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.setWidth === docEl.dataset.width));
+    });
+    document.querySelectorAll("[data-set-view]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.setView === docEl.dataset.view));
+    });
+    document.querySelectorAll("[data-toggle-dark]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(docEl.dataset.dark === "on"));
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button");
+    if (!b) return;
+    if (b.dataset.setWidth) { store("width", b.dataset.setWidth); apply(); }
+    else if (b.dataset.setView) { store("view", b.dataset.setView); apply(); }
+    else if (b.hasAttribute("data-toggle-dark")) {
+      store("dark", docEl.dataset.dark === "on" ? "off" : "on"); apply();
+    } else if (b.dataset.copy) { copy(b); }
+  });
+
+  function copy(button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    var text = source.textContent;
+    var note = button.parentNode.querySelector(".copied");
+    function done(ok) {
+      if (note) note.textContent = ok ? "Copied" : "Copy failed: select the text below";
+      document.body.dataset.copied = ok ? button.dataset.copy : "";
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(fallbackCopy(text)); });
+    } else {
+      done(fallbackCopy(text));
+    }
+  }
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "offscreen";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  // ---- live reload ------------------------------------------------------------------
+  // The server pushes {"version": n} whenever a watched file changes. We fetch this same
+  // page again and swap only the regions whose digest changed, so untouched frames are not
+  // reloaded and scroll position and toggles survive.
+  var busy = false, pending = false;
+
+  function refresh() {
+    if (busy) { pending = true; return; }
+    busy = true;
+    fetch(location.pathname + location.search, { cache: "no-store" }).then(function (r) {
+      if (r.status === 404) { location.href = document.body.dataset.root + "index.html"; return null; }
+      return r.text();
+    }).then(function (text) {
+      if (text !== null && text !== undefined) swap(new DOMParser().parseFromString(text, "text/html"));
+    }).catch(function () { /* server restarting: the next event retries */ }).then(function () {
+      busy = false;
+      if (pending) { pending = false; refresh(); }
+    });
+  }
+
+  function regions(root) {
+    var out = {};
+    root.querySelectorAll("[data-region]").forEach(function (el) { out[el.dataset.region] = el; });
+    return out;
+  }
+
+  function swap(doc) {
+    var oldMain = document.getElementById("main"), newMain = doc.getElementById("main");
+    if (!oldMain || !newMain) return;
+    var before = regions(oldMain), after = regions(newMain);
+    var sameSet = Object.keys(before).join("\n") === Object.keys(after).join("\n");
+    if (!sameSet) {
+      oldMain.replaceWith(document.importNode(newMain, true));
+    } else {
+      Object.keys(after).forEach(function (id) {
+        if (before[id].dataset.digest !== after[id].dataset.digest) {
+          before[id].replaceWith(document.importNode(after[id], true));
+        }
+      });
+    }
+    document.title = doc.title;
+    document.body.dataset.version = doc.body.dataset.version;
+    apply();
+    document.dispatchEvent(new CustomEvent("preview:updated", { detail: { version: doc.body.dataset.version } }));
+  }
+
+  function connect() {
+    if (document.body.dataset.live !== "1" || !window.EventSource) return;
+    var status = document.getElementById("live-status");
+    var source = new EventSource(document.body.dataset.root + "events");
+    source.addEventListener("open", function () { if (status) status.classList.add("connected"); });
+    source.addEventListener("error", function () { if (status) status.classList.remove("connected"); });
+    source.addEventListener("change", function (ev) {
+      var msg = JSON.parse(ev.data);
+      if (String(msg.version) !== document.body.dataset.version) refresh();
+    });
+  }
+
+  apply();
+  connect();
+})();

@@ -1,0 +1,116 @@
+"""Turn the page model into HTML: the same pages for the live server and the static build.
+
+Every link is relative (``root`` is ``../`` repeated to the gallery root), so a page works
+unchanged when served over HTTP and when opened from a ``--build`` folder. The URL layout::
+
+    index.html                              the gallery
+    t/<template path>/<scenario>.html       one template with one scenario, in detail
+    t/<template path>.html                  a template that has no scenario yet
+    r/<template path>/<scenario>.html       the rendered message itself (iframe content)
+    assets/preview.css, assets/preview.js   our own styles and script (no CDN)
+
+Our pages are autoescaped Jinja2; the rendered message is never inlined into them, it is only
+ever loaded into a sandboxed ``<iframe>`` (no scripts, no same-origin, no forms, no popups).
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+import jinja2
+
+from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView, sms_segments
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+#: Files served under ``assets/``; nothing else from disk is ever served by name.
+ASSETS = {"preview.css": "text/css; charset=utf-8",
+          "preview.js": "text/javascript; charset=utf-8"}
+
+#: Sandbox of every message frame: an empty value allows nothing (no scripts, no forms, no
+#: same-origin access to our page, no top navigation).
+FRAME_SANDBOX = ""
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(PAGES_DIR), autoescape=True,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True,
+                          lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _q(text: str) -> str:
+    return quote(text, safe="/")
+
+
+def template_href(t: TemplateView, scenario: str | None = None) -> str:
+    if scenario is None:
+        return f"t/{_q(t.relpath)}.html" if not t.cells else template_href(t, t.cells[0].scenario)
+    return f"t/{_q(t.relpath)}/{quote(scenario, safe='')}.html"
+
+
+def frame_href(t: TemplateView, scenario: str) -> str:
+    return f"r/{_q(t.relpath)}/{quote(scenario, safe='')}.html"
+
+
+def detail_file(t: TemplateView, scenario: str | None) -> PurePosixPath:
+    """Where a detail page lives in a static build (unquoted file name)."""
+    if scenario is None:
+        return PurePosixPath("t", t.relpath + ".html")
+    return PurePosixPath("t", t.relpath, scenario + ".html")
+
+
+def frame_file(t: TemplateView, scenario: str) -> PurePosixPath:
+    return PurePosixPath("r", t.relpath, scenario + ".html")
+
+
+def root_for(page: PurePosixPath) -> str:
+    return "../" * (len(page.parts) - 1)
+
+
+def human_size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB"
+
+
+def _common(gallery: Gallery, live: bool, version: int) -> dict:
+    return {"gallery": gallery, "live": live, "version": version,
+            "template_href": template_href, "frame_href": frame_href,
+            "human_size": human_size, "clip_limit": GMAIL_CLIP_BYTES,
+            "sms_segments": sms_segments, "sandbox": FRAME_SANDBOX}
+
+
+def gallery_page(gallery: Gallery, *, live: bool = False, version: int = 0) -> str:
+    return _env.get_template("gallery.html").render(
+        root="", title="Template gallery", **_common(gallery, live, version))
+
+
+def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live: bool = False,
+                  version: int = 0) -> str:
+    page = detail_file(t, cell.scenario if cell else None)
+    lines = t.source.splitlines() or [""]
+    return _env.get_template("template.html").render(
+        root=root_for(page), title=f"{t.relpath}" + (f" · {cell.scenario}" if cell else ""),
+        t=t, cell=cell, lines=lines, marks=t.marks_by_line(),
+        **_common(gallery, live, version))
+
+
+def frame_document(t: TemplateView, cell: Cell) -> str:
+    """What goes inside the sandboxed iframe.
+
+    An email is the rendered HTML exactly as sent. A text message (SMS, push) is shown as
+    text: escaped into a minimal page, never interpreted as HTML. A failure gets an error
+    page naming file:line:column, so the frame is never blank.
+    """
+    if cell.error is not None:
+        return _env.get_template("frame_error.html").render(t=t, cell=cell, err=cell.error)
+    if t.channel == "email":
+        return cell.output or ""
+    return _env.get_template("frame_text.html").render(t=t, cell=cell, text=cell.output or "")
+
+
+def asset(name: str) -> bytes:
+    if name not in ASSETS:
+        raise KeyError(name)
+    return (PAGES_DIR / name).read_bytes()
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)

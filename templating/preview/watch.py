@@ -1,0 +1,160 @@
+"""Live state of a running preview: what is rendered now, and who to tell when files change.
+
+:class:`LiveGallery` renders lazily and caches per *version*; every change under the templates
+or previews folder (a template, a partial that others ``#parse``, a scenario) bumps the version
+and drops the cache, so the next page request renders fresh. :class:`Changes` fans the new
+version out to every open page over server-sent events; the page then fetches itself again and
+swaps what changed. Files are watched with watchfiles (inotify), with a short debounce so a save
+reaches the browser well within 300 ms.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import AsyncIterator, Mapping
+
+import watchfiles
+
+from .gallery import Gallery, TemplateView, build_template, list_templates, new_engine
+
+log = logging.getLogger("templating.preview")
+
+#: watchfiles groups changes for up to DEBOUNCE_MS and yields once nothing new arrived for
+#: STEP_MS; editors that write a file in several steps still produce one reload.
+DEBOUNCE_MS = 120
+STEP_MS = 20
+
+#: An SSE comment line this often keeps proxies and the browser from dropping the stream.
+KEEPALIVE_SECONDS = 15.0
+
+
+class LiveGallery:
+    """Thread-safe, version-stamped cache of the page model.
+
+    Bumping the version never waits for a render in progress (the watcher runs in the event
+    loop and must not block it); a render that finishes for an old version is simply not
+    cached, and the page it produced carries the old version, so the browser asks again.
+    """
+
+    def __init__(self, templates_dir: Path, previews_dir: Path,
+                 config: Mapping | None = None):
+        self.templates_dir = Path(templates_dir)
+        self.previews_dir = Path(previews_dir)
+        self.config = config
+        self.version = 1
+        self._state = threading.Lock()          # short: guards version and caches
+        self._render = threading.RLock()        # long: one render at a time
+        self._names: list[str] | None = None
+        self._views: dict[str, TemplateView] = {}
+        self._engine = None
+
+    def invalidate(self) -> int:
+        with self._state:
+            self.version += 1
+            self._names = None
+            self._views = {}
+            self._engine = None
+            return self.version
+
+    def names(self) -> tuple[int, list[str]]:
+        """(version, template paths): the whitelist every URL is checked against."""
+        with self._render:
+            with self._state:
+                version, names = self.version, self._names
+            if names is None:
+                names = list_templates(self.templates_dir)
+                with self._state:
+                    if self.version == version:
+                        self._names = names
+            return version, list(names)
+
+    def template(self, relpath: str) -> tuple[int, TemplateView | None]:
+        with self._render:
+            version, names = self.names()
+            if relpath not in names:
+                return version, None
+            with self._state:
+                fresh = self.version == version
+                view = self._views.get(relpath) if fresh else None
+                engine = self._engine if fresh else None
+            if view is None:
+                if engine is None:
+                    engine = new_engine(self.templates_dir, self.config)
+                view = build_template(self.templates_dir, self.previews_dir, relpath,
+                                      engine=engine, config=self.config)
+                with self._state:
+                    if self.version == version:
+                        self._views[relpath] = view
+                        self._engine = engine
+            return version, view
+
+    def gallery(self) -> tuple[int, Gallery]:
+        """The whole gallery, all of one version (files changing meanwhile: start over)."""
+        with self._render:
+            for _attempt in range(5):
+                version, names = self.names()
+                views = [self.template(name) for name in names]
+                if all(v == version and view is not None for v, view in views):
+                    break
+            views = [view for _v, view in views if view is not None]
+            return version, Gallery(self.templates_dir, self.previews_dir, tuple(views))
+
+
+class Changes:
+    """Wakes every open event stream when the version changes (lives in the server's loop)."""
+
+    def __init__(self, live: LiveGallery):
+        self.live = live
+        self.closed = False
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.notify()
+
+    async def stream(self) -> AsyncIterator[str]:
+        """Server-sent events: the current version at once, then each new one."""
+        sent = None
+        yield "retry: 500\n\n"
+        while not self.closed:
+            version = self.live.version
+            if version != sent:
+                sent = version
+                yield f"event: change\ndata: {json.dumps({'version': version})}\n\n"
+            waiter = self._event
+            if self.live.version != sent:
+                continue
+            try:
+                await asyncio.wait_for(waiter.wait(), KEEPALIVE_SECONDS)
+            except asyncio.TimeoutError:
+                yield ": keepalive\n\n"
+
+
+async def watch_files(live: LiveGallery, changes: Changes, stop: asyncio.Event) -> None:
+    """Bump the version and tell the pages whenever a watched file changes."""
+    paths = [p for p in (live.templates_dir, live.previews_dir) if p.is_dir()]
+    if not paths:
+        return
+    try:
+        async for batch in watchfiles.awatch(*paths, debounce=DEBOUNCE_MS, step=STEP_MS,
+                                             stop_event=stop, watch_filter=_relevant):
+            version = live.invalidate()
+            log.info("change (%d file(s)), version %d", len(batch), version)
+            changes.notify()
+    except Exception as err:  # keep serving even if the watcher dies; say so once
+        log.warning("file watching stopped: %s", err)
+
+
+def _relevant(change: watchfiles.Change, path: str) -> bool:
+    """Everything but editor droppings (swap/backup files, hidden files)."""
+    name = Path(path).name
+    if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")):
+        return False
+    return watchfiles.DefaultFilter()(change, path)
