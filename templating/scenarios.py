@@ -219,7 +219,7 @@ def _scenario_spec(payload: Payload) -> dict:
         if key not in _SCENARIO_KEYS:
             raise payload.error(("scenario", key), "unknown scenario key; expected one of "
                                 + ", ".join(sorted(_SCENARIO_KEYS)))
-    sources = [k for k in ("event", "smartsend", "data") if k in spec]
+    sources = [k for k in spec if k in ("event", "smartsend", "data")]
     if len(sources) > 1:
         raise payload.error(("scenario", sources[1]),
                             f"a scenario holds one of event, smartsend or data, not "
