@@ -1,0 +1,27 @@
+"""Build, send and track smartsend campaigns: never twice, never lost.
+
+The pieces, innermost first (each module has one job):
+
+- :mod:`.recipients` reads CSV / JSON Lines / JSON recipient lists as a stream.
+- :mod:`.locators` validates and normalises email addresses and phone numbers.
+- :mod:`.build` turns recipients into request bodies (``jsonParam`` = ``json.dumps``).
+- :mod:`.dryrun` renders each recipient's message first and reports findings.
+- :mod:`.config` finds the API key and base URL (never argv, never printed).
+- :mod:`.client` talks HTTP: timeouts, concurrency, rate limit, what each answer means.
+- :mod:`.journal` is the SQLite record that makes resuming safe.
+- :mod:`.sender` sends a planned run exactly once; :mod:`.tracker` follows statuses.
+- :mod:`.progress` shows progress on a terminal or in logs.
+"""
+from .build import BuildOptions, Finding, Summary, encode_params, plan
+from .client import ApiClient, ApiRefused
+from .config import Settings, load_settings
+from .journal import Journal
+from .recipients import Recipient, read_recipients
+from .sender import SendReport, Sender, plan_run
+from .tracker import Tracker, TrackReport
+
+__all__ = [
+    "read_recipients", "Recipient", "BuildOptions", "plan", "encode_params", "Finding",
+    "Summary", "load_settings", "Settings", "ApiClient", "ApiRefused", "Journal", "Sender",
+    "SendReport", "plan_run", "Tracker", "TrackReport",
+]

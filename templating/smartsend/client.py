@@ -1,0 +1,338 @@
+"""The HTTP client for the smartsend and message-status resources.
+
+One :class:`ApiClient` per run: a single ``httpx.AsyncClient`` (so connections are reused),
+a semaphore bounding requests in flight, and a token bucket keeping us under a client-side
+request rate. Each call makes **one** attempt and returns an :class:`Outcome` that says what
+the server's answer means for delivery, because only the sender (which owns the journal)
+may decide whether a request can be repeated:
+
+* ``ok`` - the server answered 200 with per-recipient results.
+* ``retry`` - definitely not accepted, try again later: 429, 5xx, connect errors, a request
+  that could not be written. ``delay`` is the server's ``Retry-After`` when it sent one.
+* ``permanent`` - another 4xx: repeating it cannot help; ``message`` is the server's reason.
+* ``auth`` - 401/403: the key is wrong; nothing else can succeed either.
+* ``unknown`` - the request was sent but no answer came (timeout while waiting, connection
+  dropped): the platform may or may not have accepted it. Repeating a smartsend here could
+  send every recipient in the batch twice.
+
+:class:`Backoff` computes waits: exponential with full jitter, or ``Retry-After`` if given.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import httpx
+
+from ..errors import TemplatingError
+from .config import Settings
+
+USER_AGENT = "templating-smartsend/0.1"
+
+
+class ApiRefused(TemplatingError):
+    """The platform refused the API key (401/403): nothing else can succeed either."""
+
+    exit_code = 3
+
+
+@dataclass
+class RecipientResult:
+    """One element of a smartsend response's ``results``."""
+
+    locator: str | None
+    status: str            # 'OK' or 'ERROR' (as the server said, upper-cased)
+    request_id: str | None
+    message: str | None
+    external_request_id: str | None = None
+
+
+@dataclass
+class StatusResult:
+    """One element of a message-status response."""
+
+    request_id: str
+    status: str
+    delivered: bool | None
+    failed: bool | None
+    info: str | None = None
+
+
+@dataclass
+class Outcome:
+    kind: str                       # ok | retry | permanent | auth | unknown
+    http_status: int | None = None
+    message: str = ""
+    delay: float | None = None      # Retry-After seconds, when the server gave one
+    results: list[RecipientResult] = field(default_factory=list)
+    data: Any = None
+
+
+def as_bool(value: Any) -> bool | None:
+    """The platform sends booleans as JSON booleans or as the strings "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes"):
+            return True
+        if text in ("false", "0", "no", ""):
+            return False
+    return None
+
+
+def as_list(value: Any) -> list:
+    """``results`` is an object for one item and an array for several (or absent)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(
+        value, (dict, list)) else str(value)
+
+
+def parse_smartsend_results(data: Any) -> list[RecipientResult]:
+    """Per-recipient results from a smartsend response body (object or array)."""
+    if not isinstance(data, dict):
+        raise ValueError("response is not a JSON object")
+    out = []
+    for item in as_list(data.get("results")):
+        if not isinstance(item, dict):
+            raise ValueError("a result is not a JSON object")
+        status = str(item.get("status") or "").upper() or "ERROR"
+        out.append(RecipientResult(
+            locator=_text(item.get("locator")),
+            status=status,
+            request_id=_text(item.get("requestId")),
+            message=_text(item.get("message")),
+            external_request_id=_text(item.get("externalRequestId")),
+        ))
+    return out
+
+
+def parse_status_results(data: Any) -> list[StatusResult]:
+    """Status entries from a message-status response (object or array, string booleans)."""
+    if isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        items = as_list(data.get("results"))
+    else:
+        raise ValueError("response is not JSON object or array")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("requestId") in (None, ""):
+            continue
+        out.append(StatusResult(
+            request_id=str(item["requestId"]),
+            status=str(item.get("status") or "").upper(),
+            delivered=as_bool(item.get("delivered")),
+            failed=as_bool(item.get("failed")),
+            info=_text(item.get("info") or item.get("message")),
+        ))
+    return out
+
+
+def server_message(response: httpx.Response, limit: int = 300) -> str:
+    """The reason a server gave for an error, from JSON ``message``/``error`` or plain text."""
+    text = ""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "error", "errorMessage", "detail", "title"):
+            if data.get(key):
+                text = _text(data[key]) or ""
+                break
+        else:
+            text = json.dumps(data, ensure_ascii=False)
+    elif data is not None:
+        text = json.dumps(data, ensure_ascii=False)
+    else:
+        text = response.text
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text or response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+class Backoff:
+    """Waits between attempts: ``base * 2**n`` capped, with full jitter; Retry-After wins."""
+
+    def __init__(self, *, base: float = 0.5, cap: float = 30.0, max_retry_after: float = 300.0,
+                 rng: random.Random | None = None) -> None:
+        self.base, self.cap, self.max_retry_after = base, cap, max_retry_after
+        self.rng = rng or random.Random()
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        if retry_after is not None:
+            # a little jitter on top so throttled workers do not return in lockstep
+            return min(retry_after, self.max_retry_after) + self.rng.uniform(0, 0.1)
+        ceiling = min(self.cap, self.base * (2 ** (attempt - 1)))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+
+class RateLimiter:
+    """Token bucket shared by all requests of a client (``rate`` 0 = unlimited)."""
+
+    def __init__(self, rate: float, *, burst: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.tokens = self.capacity
+        self.clock = clock
+        self.stamp = clock()
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        if self.rate <= 0:
+            return
+        async with self.lock:
+            while True:
+                now = self.clock()
+                self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+                self.stamp = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout,
+             httpx.WriteError, httpx.UnsupportedProtocol)
+_NO_ANSWER = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+
+
+class ApiClient:
+    """Async client for one account; use as ``async with ApiClient(settings) as api``."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 ) -> None:
+        self.settings = settings
+        limits = httpx.Limits(max_connections=settings.concurrency,
+                              max_keepalive_connections=settings.concurrency)
+        self._http = httpx.AsyncClient(
+            base_url=settings.base_url,
+            auth=httpx.BasicAuth("templating", settings.api_key.reveal()),
+            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+            limits=limits,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            transport=transport,
+        )
+        self._gate = asyncio.Semaphore(settings.concurrency)
+        self.limiter = RateLimiter(settings.rate_limit)
+
+    async def __aenter__(self) -> "ApiClient":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, url: str, *, content: bytes | None = None,
+                       params: dict | None = None, idempotent: bool) -> Outcome:
+        await self.limiter.acquire()
+        async with self._gate:
+            try:
+                headers = {"Content-Type": "application/json"} if content is not None else None
+                response = await self._http.request(method, url, content=content,
+                                                    params=params, headers=headers)
+            except _NOT_SENT as err:
+                return Outcome("retry", message=self._describe(err))
+            except _NO_ANSWER as err:
+                kind = "retry" if idempotent else "unknown"
+                return Outcome(kind, message=self._describe(err))
+            except httpx.HTTPError as err:
+                kind = "retry" if idempotent else "unknown"
+                return Outcome(kind, message=self._describe(err))
+        return self._classify(response)
+
+    def _describe(self, err: Exception) -> str:
+        name = type(err).__name__
+        text = str(err) or "no details"
+        return self.settings.redact(f"{name}: {text}")
+
+    def _classify(self, response: httpx.Response) -> Outcome:
+        code = response.status_code
+        if code in (401, 403):
+            return Outcome("auth", code, self.settings.redact(
+                f"HTTP {code}: the API key was refused ({server_message(response)})"))
+        if code == 429 or code >= 500:
+            return Outcome("retry", code,
+                           self.settings.redact(f"HTTP {code}: {server_message(response)}"),
+                           delay=parse_retry_after(response.headers.get("Retry-After")))
+        if code >= 400:
+            return Outcome("permanent", code,
+                           self.settings.redact(f"HTTP {code}: {server_message(response)}"))
+        if code >= 300:
+            return Outcome("permanent", code, f"HTTP {code}: unexpected redirect")
+        try:
+            data = response.json()
+        except ValueError:
+            return Outcome("unknown", code, f"HTTP {code} but the body is not JSON")
+        return Outcome("ok", code, data=data)
+
+    async def smartsend(self, message_id: int | str, body: bytes) -> Outcome:
+        """POST one prepared batch body to ``/api/v1/message/{id}/smartsend`` (one attempt)."""
+        outcome = await self._request("POST", f"/api/v1/message/{message_id}/smartsend",
+                                      content=body, idempotent=False)
+        if outcome.kind == "ok":
+            try:
+                outcome.results = parse_smartsend_results(outcome.data)
+            except ValueError as err:
+                # the server answered 2xx, so it took the batch, but we cannot read how
+                outcome.kind, outcome.message = "unknown", f"unreadable response: {err}"
+        return outcome
+
+    async def message_status(self, ids: list[str]) -> Outcome:
+        """GET ``/api/v1/message/status?ids=...`` for the given request ids (one attempt)."""
+        outcome = await self._request("GET", "/api/v1/message/status",
+                                      params={"ids": ",".join(ids)}, idempotent=True)
+        if outcome.kind == "ok":
+            try:
+                outcome.data = parse_status_results(outcome.data)
+            except ValueError as err:
+                outcome.kind, outcome.message = "retry", f"unreadable response: {err}"
+        return outcome
+
+    def status_url_length(self, ids: list[str]) -> int:
+        """Length of the status URL for ``ids`` (to keep requests under proxy limits)."""
+        url = self._http.build_request("GET", "/api/v1/message/status",
+                                       params={"ids": ",".join(ids)}).url
+        return len(str(url))

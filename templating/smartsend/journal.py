@@ -1,0 +1,407 @@
+"""The send journal: what was sent, what the platform said, and what happened since.
+
+Exactly-once delivery over an unreliable network needs a record that survives the sender
+being killed. This SQLite file is that record (WAL mode, synchronous=FULL, so a committed
+row survives SIGKILL and power loss alike):
+
+* ``runs`` - one per ``templating send``: message id, channel, source file, options.
+* ``batches`` - every request body, stored *before* it is sent. Its ``state`` moves
+  ``planned -> sending -> sent | rejected | failed | unknown``; a retryable answer moves it
+  back to ``waiting``. A batch found in ``sending`` when a run is resumed was in flight when
+  the sender died: the platform may have it, so it becomes ``unknown`` and is not re-sent
+  unless the user says so.
+* ``recipients`` - one row per recipient with its deterministic ``externalRequestId``
+  (run id + row), then the ``requestId``, ``OK``/``ERROR`` and message from the response,
+  then the latest delivery status and whether it is final.
+* ``status_history`` - every delivery status change with the time it was seen.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..errors import UsageError
+
+DEFAULT_PATH = Path(".templating") / "journal.sqlite"
+ENV_JOURNAL = "TEMPLATING_JOURNAL"
+
+#: Batch states from which sending may (re)start without risking a duplicate.
+SENDABLE = ("planned", "waiting", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    recipients_file TEXT,
+    base_url TEXT,
+    options TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL DEFAULT 'planning',   -- planning | planned | done
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS batches (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    idx INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    body BLOB NOT NULL,                        -- zlib(JSON request body)
+    state TEXT NOT NULL DEFAULT 'planned',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    http_status INTEGER,
+    message TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, idx)
+);
+CREATE TABLE IF NOT EXISTS recipients (
+    run_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    batch_idx INTEGER NOT NULL,
+    locator TEXT,
+    external_request_id TEXT NOT NULL,
+    send_status TEXT NOT NULL DEFAULT 'PENDING',  -- PENDING | OK | ERROR | UNKNOWN
+    message TEXT,
+    request_id TEXT,
+    status TEXT,                                   -- latest delivery status
+    final INTEGER NOT NULL DEFAULT 0,
+    status_at TEXT,
+    PRIMARY KEY (run_id, row)
+);
+CREATE INDEX IF NOT EXISTS recipients_batch ON recipients(run_id, batch_idx);
+CREATE INDEX IF NOT EXISTS recipients_request ON recipients(run_id, request_id);
+CREATE TABLE IF NOT EXISTS status_history (
+    run_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS status_history_row ON status_history(run_id, row);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_run_id() -> str:
+    """Sortable, unique and short: ``20261124-201500-3fa9c1``."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def default_path() -> Path:
+    return Path(os.environ.get(ENV_JOURNAL) or DEFAULT_PATH)
+
+
+@dataclass
+class RunInfo:
+    id: str
+    created_at: str
+    message_id: str
+    channel: str
+    recipients_file: str | None
+    base_url: str | None
+    options: dict
+    state: str
+    summary: dict | None
+
+
+@dataclass
+class BatchRecord:
+    run_id: str
+    idx: int
+    size: int
+    state: str
+    attempts: int
+    http_status: int | None
+    message: str | None
+
+    def __post_init__(self) -> None:
+        self.body: bytes | None = None
+
+
+class Journal:
+    """One journal file; safe to read from other processes while a send writes to it."""
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        if not create and not self.path.exists():
+            raise UsageError("no journal here (run `templating send` first or pass --journal)",
+                             name=str(self.path))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as err:
+            raise UsageError(f"cannot open journal: {err}", name=str(self.path)) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def create_run(self, *, message_id: str, channel: str, recipients_file: str | None,
+                   base_url: str | None, options: dict[str, Any],
+                   run_id: str | None = None) -> str:
+        run_id = run_id or new_run_id()
+        with self._tx():
+            self.db.execute(
+                "INSERT INTO runs(id, created_at, message_id, channel, recipients_file, base_url,"
+                " options) VALUES (?,?,?,?,?,?,?)",
+                (run_id, now_iso(), str(message_id), channel, recipients_file, base_url,
+                 json.dumps(options)))
+        return run_id
+
+    def run(self, run_id: str | None = None) -> RunInfo:
+        """The run ``run_id`` (or the latest one); UsageError if there is none."""
+        if run_id is None:
+            row = self.db.execute("SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT 1"
+                                  ).fetchone()
+            if row is None:
+                raise UsageError("the journal has no runs yet", name=str(self.path))
+        else:
+            row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise UsageError(f"no run {run_id!r} in the journal", name=str(self.path))
+        (rid, created, message_id, channel, rfile, base_url, options, state, summary) = row
+        return RunInfo(rid, created, message_id, channel, rfile, base_url, json.loads(options),
+                       state, json.loads(summary) if summary else None)
+
+    def runs(self) -> list[RunInfo]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY created_at, id")]
+        return [self.run(i) for i in ids]
+
+    def set_run_state(self, run_id: str, state: str, summary: dict | None = None) -> None:
+        with self._tx():
+            if summary is None:
+                self.db.execute("UPDATE runs SET state=? WHERE id=?", (state, run_id))
+            else:
+                self.db.execute("UPDATE runs SET state=?, summary=? WHERE id=?",
+                                (state, json.dumps(summary), run_id))
+
+    def discard_plan(self, run_id: str) -> None:
+        """Forget a half-written plan (nothing of it was sent: sending starts after planning)."""
+        with self._tx():
+            sent = self.db.execute("SELECT COUNT(*) FROM batches WHERE run_id=? AND state NOT IN "
+                                   "('planned')", (run_id,)).fetchone()[0]
+            if sent:
+                raise UsageError(f"run {run_id} has batches that were sent; cannot re-plan it")
+            self.db.execute("DELETE FROM recipients WHERE run_id=?", (run_id,))
+            self.db.execute("DELETE FROM batches WHERE run_id=?", (run_id,))
+
+    # --- planning ---------------------------------------------------------------------------
+
+    def add_batch(self, run_id: str, idx: int, body: bytes, rows: list[int],
+                  locators: list[str], external_ids: list[str]) -> None:
+        """Store one planned batch and its recipients (the caller groups these in ``bulk``)."""
+        stamp = now_iso()
+        self.db.execute("INSERT INTO batches(run_id, idx, size, body, updated_at) VALUES "
+                        "(?,?,?,?,?)", (run_id, idx, len(rows), zlib.compress(body, 6), stamp))
+        self.db.executemany(
+            "INSERT INTO recipients(run_id, row, batch_idx, locator, external_request_id) "
+            "VALUES (?,?,?,?,?)",
+            ((run_id, row, idx, loc, ext) for row, loc, ext in zip(rows, locators, external_ids)))
+
+    def bulk(self):
+        """A transaction for many :meth:`add_batch` calls (much faster than one each)."""
+        return self._tx()
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def recover(self, run_id: str) -> list[int]:
+        """Batches that were in flight when a sender died become ``unknown``; returns them."""
+        with self._tx():
+            idxs = [r[0] for r in self.db.execute(
+                "SELECT idx FROM batches WHERE run_id=? AND state='sending' ORDER BY idx",
+                (run_id,))]
+            for idx in idxs:
+                self._set_unknown(run_id, idx, "the sender stopped while this batch was in "
+                                  "flight; the platform may or may not have it")
+        return idxs
+
+    def batches(self, run_id: str, states: Iterable[str] | None = None,
+                with_body: bool = False) -> list[BatchRecord]:
+        cols = "run_id, idx, size, state, attempts, http_status, message" + (
+            ", body" if with_body else "")
+        sql = f"SELECT {cols} FROM batches WHERE run_id=?"
+        args: list[Any] = [run_id]
+        if states is not None:
+            states = list(states)
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += states
+        out = []
+        for row in self.db.execute(sql + " ORDER BY idx", args):
+            rec = BatchRecord(*row[:7])
+            if with_body:
+                rec.body = zlib.decompress(row[7])
+            out.append(rec)
+        return out
+
+    def body(self, run_id: str, idx: int) -> bytes:
+        row = self.db.execute("SELECT body FROM batches WHERE run_id=? AND idx=?",
+                              (run_id, idx)).fetchone()
+        return zlib.decompress(row[0])
+
+    def mark_sending(self, run_id: str, idx: int) -> None:
+        """Committed *before* the request leaves: from now on the outcome may be unknown."""
+        with self._tx():
+            self.db.execute("UPDATE batches SET state='sending', attempts=attempts+1, "
+                            "updated_at=? WHERE run_id=? AND idx=?", (now_iso(), run_id, idx))
+
+    def mark_waiting(self, run_id: str, idx: int, http_status: int | None, message: str) -> None:
+        """The server said no in a way that proves it did not take the batch; will retry."""
+        self._set(run_id, idx, "waiting", http_status, message)
+
+    def mark_failed(self, run_id: str, idx: int, http_status: int | None, message: str) -> None:
+        """Retries ran out, but the batch was never accepted: a resume sends it."""
+        self._set(run_id, idx, "failed", http_status, message)
+
+    def mark_rejected(self, run_id: str, idx: int, http_status: int | None, message: str) -> None:
+        """A permanent 4xx: every recipient in the batch gets ERROR with the server's reason."""
+        with self._tx():
+            self._set(run_id, idx, "rejected", http_status, message, tx=False)
+            self.db.execute("UPDATE recipients SET send_status='ERROR', message=?, "
+                            "status='ERROR', final=1 WHERE run_id=? AND batch_idx=?",
+                            (message, run_id, idx))
+
+    def mark_unknown(self, run_id: str, idx: int, message: str) -> None:
+        with self._tx():
+            self._set_unknown(run_id, idx, message)
+
+    def _set_unknown(self, run_id: str, idx: int, message: str) -> None:
+        self._set(run_id, idx, "unknown", None, message, tx=False)
+        self.db.execute("UPDATE recipients SET send_status='UNKNOWN', message=?, "
+                        "status='UNKNOWN', final=1 WHERE run_id=? AND batch_idx=?",
+                        (message, run_id, idx))
+
+    def _set(self, run_id: str, idx: int, state: str, http_status: int | None, message: str,
+             *, tx: bool = True) -> None:
+        sql = ("UPDATE batches SET state=?, http_status=?, message=?, updated_at=? "
+               "WHERE run_id=? AND idx=?")
+        args = (state, http_status, message, now_iso(), run_id, idx)
+        if tx:
+            with self._tx():
+                self.db.execute(sql, args)
+        else:
+            self.db.execute(sql, args)
+
+    def record_results(self, run_id: str, idx: int, http_status: int,
+                       results: list[tuple[int, str, str | None, str | None]]) -> None:
+        """Store per-recipient outcomes ``(row, OK|ERROR, requestId, message)`` of a sent batch."""
+        stamp = now_iso()
+        with self._tx():
+            self._set(run_id, idx, "sent", http_status, None, tx=False)
+            self.db.executemany(
+                "UPDATE recipients SET send_status=?, request_id=?, message=?, "
+                "status=CASE ? WHEN 'OK' THEN 'ACCEPTED' WHEN 'ERROR' THEN 'ERROR' "
+                "ELSE 'UNKNOWN' END, final=CASE WHEN ?='OK' THEN 0 ELSE 1 END, status_at=? "
+                "WHERE run_id=? AND row=?",
+                ((status, request_id, message, status, status, stamp, run_id, row)
+                 for row, status, request_id, message in results))
+
+    def batch_rows(self, run_id: str, idx: int) -> list[tuple[int, str | None, str]]:
+        """``(row, locator, externalRequestId)`` of a batch, in body order."""
+        return list(self.db.execute(
+            "SELECT row, locator, external_request_id FROM recipients WHERE run_id=? AND "
+            "batch_idx=? ORDER BY row", (run_id, idx)))
+
+    # --- tracking ---------------------------------------------------------------------------
+
+    def open_requests(self, run_id: str) -> list[tuple[int, str]]:
+        """``(row, requestId)`` of accepted recipients whose delivery status is not final."""
+        return list(self.db.execute(
+            "SELECT row, request_id FROM recipients WHERE run_id=? AND send_status='OK' AND "
+            "request_id IS NOT NULL AND final=0 ORDER BY row", (run_id,)))
+
+    def record_statuses(self, run_id: str,
+                        updates: list[tuple[str, str, bool]]) -> int:
+        """Apply ``(requestId, status, final)``; log changes with the time; return how many."""
+        stamp = now_iso()
+        changed = 0
+        with self._tx():
+            for request_id, status, final in updates:
+                rows = self.db.execute(
+                    "SELECT row, status, final FROM recipients WHERE run_id=? AND request_id=?",
+                    (run_id, request_id)).fetchall()
+                for row, old, was_final in rows:
+                    if old == status and bool(was_final) == final:
+                        continue
+                    changed += 1
+                    self.db.execute("UPDATE recipients SET status=?, final=?, status_at=? "
+                                    "WHERE run_id=? AND row=?",
+                                    (status, int(final), stamp, run_id, row))
+                    if old != status:
+                        self.db.execute("INSERT INTO status_history(run_id,row,status,at) "
+                                        "VALUES (?,?,?,?)", (run_id, row, status, stamp))
+        return changed
+
+    def history(self, run_id: str, row: int) -> list[tuple[str, str]]:
+        return list(self.db.execute("SELECT status, at FROM status_history WHERE run_id=? AND "
+                                    "row=? ORDER BY rowid", (run_id, row)))
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def counts(self, run_id: str) -> dict[str, Any]:
+        """Totals by send outcome, by delivery status, and by batch state."""
+        send = dict(self.db.execute("SELECT send_status, COUNT(*) FROM recipients WHERE run_id=?"
+                                    " GROUP BY send_status", (run_id,)).fetchall())
+        status = dict(self.db.execute(
+            "SELECT COALESCE(status, 'PENDING'), COUNT(*) FROM recipients WHERE run_id=? "
+            "GROUP BY 1 ORDER BY 2 DESC", (run_id,)).fetchall())
+        batches = dict(self.db.execute("SELECT state, COUNT(*) FROM batches WHERE run_id=? "
+                                       "GROUP BY state", (run_id,)).fetchall())
+        final = self.db.execute("SELECT COUNT(*) FROM recipients WHERE run_id=? AND final=1",
+                                (run_id,)).fetchone()[0]
+        total = sum(send.values())
+        return {"recipients": total, "send": send, "status": status, "batches": batches,
+                "final": final}
+
+    def export(self, run_id: str) -> Iterator[dict[str, Any]]:
+        cur = self.db.execute(
+            "SELECT row, locator, external_request_id, batch_idx, send_status, request_id, "
+            "message, status, final, status_at FROM recipients WHERE run_id=? ORDER BY row",
+            (run_id,))
+        for row in cur:
+            yield {"row": row[0], "locator": row[1], "externalRequestId": row[2],
+                   "batch": row[3], "send": row[4], "requestId": row[5], "message": row[6],
+                   "status": row[7], "final": bool(row[8]), "statusAt": row[9]}
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (rollback on error); re-entrant per connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.outer = False
+
+    def __enter__(self):
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")

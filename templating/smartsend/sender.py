@@ -1,0 +1,258 @@
+"""Sending a planned run: every recipient at most once, and none silently lost.
+
+A run has two phases. :func:`plan_run` builds every batch (validation, dedupe, dry-run
+render) and stores the bodies and recipients in the journal; nothing is sent until the
+whole plan is stored, so a bad row at the end of a file never leaves a half-sent campaign.
+:func:`send_run` then sends the stored batches with bounded concurrency, writing each
+batch's state to the journal before the request leaves and its outcome when it returns.
+
+Resuming (``--resume RUN``) is the same :func:`send_run` on the same journal: batches that
+were never sent, or were refused in a way that proves the platform did not take them, go
+out once; batches caught in flight by the crash, or whose connection dropped after the
+request was written, are *unknown* and are listed instead of re-sent, unless
+``resend_unknown`` (the user accepts possible duplicates; the ``externalRequestId`` values
+are the same, so the platform's own records can tell the copies apart).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import httpx
+
+from ..errors import UsageError
+from .build import BuildOptions, Checker, Summary, external_request_id, plan
+from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
+from .config import Settings
+from .journal import SENDABLE, Journal
+from .recipients import Recipient
+
+
+class SendAborted(ApiRefused):
+    """Sending cannot go on (the key was refused); the journal says what was sent."""
+
+
+@dataclass
+class SendReport:
+    run_id: str
+    batches_sent: int = 0
+    recipients_ok: int = 0
+    recipients_error: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)   # (batch, message)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    unknown: list[tuple[int, int, int, str]] = field(default_factory=list)  # batch,first,last,msg
+    recovered: list[int] = field(default_factory=list)
+    retries: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed
+
+
+def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOptions, *,
+             recipients_file: str | None, base_url: str | None,
+             checker: Checker | None = None, run_id: str | None = None,
+             on_batch: Callable[[int], None] | None = None) -> tuple[str, Summary]:
+    """Build and store every batch of a new run (or re-plan ``run_id``); returns id + summary."""
+    if run_id is None:
+        run_id = journal.create_run(
+            message_id=options.message_id, channel=options.channel,
+            recipients_file=recipients_file, base_url=base_url,
+            options={"batch_size": options.batch_size, "dedupe": options.dedupe,
+                     "allow": sorted(options.allow), "from_name": options.from_name})
+    else:
+        journal.discard_plan(run_id)
+    options.external_id_prefix = run_id
+    summary = Summary()
+    pending = 0
+    tx = journal.bulk()
+    tx.__enter__()
+    try:
+        for batch in plan(recipients, options, checker=checker, summary=summary):
+            ext = [external_request_id(run_id, row) for row in batch.rows]
+            journal.add_batch(run_id, batch.index, batch.line().encode("utf-8"), batch.rows,
+                              batch.locators, ext)
+            pending += 1
+            if pending >= 50:  # commit now and then so a huge plan does not hold one lock
+                tx.__exit__(None, None, None)
+                tx = journal.bulk()
+                tx.__enter__()
+                pending = 0
+            if on_batch:
+                on_batch(len(batch.rows))
+    except BaseException as err:
+        tx.__exit__(type(err), err, None)
+        raise
+    tx.__exit__(None, None, None)
+    stopping = summary.stopping(options.allow)
+    journal.set_run_state(run_id, "abandoned" if stopping else "planned",
+                          summary=summary_dict(summary))
+    return run_id, summary
+
+
+def summary_dict(summary: Summary) -> dict:
+    return {"read": summary.read, "included": summary.included, "batches": summary.batches,
+            "skipped": summary.skipped, "duplicates": summary.duplicates,
+            "removed_duplicates": summary.removed_duplicates,
+            "findings": dict(summary.findings), "rendered": summary.rendered,
+            "distinct_outputs": len(summary.outputs)}
+
+
+def match_results(rows: list[tuple[int, str | None, str]], results: list[RecipientResult],
+                  ) -> list[tuple[int, str, str | None, str | None]]:
+    """Pair a response's results with the batch's rows.
+
+    By ``externalRequestId`` when the server echoes it, else by position when the counts
+    agree, else by locator. A row with no result is ``UNKNOWN``: the platform answered for
+    the batch but not for it, so we cannot say whether it was accepted.
+    """
+    out: dict[int, tuple[int, str, str | None, str | None]] = {}
+    by_ext = {ext: row for row, _, ext in rows}
+    leftovers: list[RecipientResult] = []
+    for res in results:
+        row = by_ext.get(res.external_request_id or "")
+        if row is not None and row not in out:
+            out[row] = (row, _status(res), res.request_id, res.message)
+        else:
+            leftovers.append(res)
+    remaining = [r for r in rows if r[0] not in out]
+    if leftovers and len(leftovers) == len(remaining):
+        for (row, _, _), res in zip(remaining, leftovers):
+            out[row] = (row, _status(res), res.request_id, res.message)
+    elif leftovers:
+        queues: dict[str, deque] = defaultdict(deque)
+        for res in leftovers:
+            queues[(res.locator or "").casefold()].append(res)
+        for row, locator, _ in remaining:
+            queue = queues.get((locator or "").casefold())
+            if queue:
+                res = queue.popleft()
+                out[row] = (row, _status(res), res.request_id, res.message)
+    for row, _, _ in rows:
+        if row not in out:
+            out[row] = (row, "UNKNOWN", None, "the response has no result for this recipient")
+    return [out[row] for row, _, _ in rows]
+
+
+def _status(res: RecipientResult) -> str:
+    return "OK" if res.status == "OK" else "ERROR"
+
+
+class Sender:
+    """Sends a run's sendable batches; one instance per ``send``/``--resume``."""
+
+    def __init__(self, journal: Journal, settings: Settings, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 backoff: Backoff | None = None,
+                 on_progress: Callable[[int], None] | None = None,
+                 sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
+        self.journal = journal
+        self.settings = settings
+        self.transport = transport
+        self.backoff = backoff or Backoff()
+        self.on_progress = on_progress
+        self.sleep = sleep
+        self._not_before = 0.0   # shared pause after a Retry-After
+
+    def sendable(self, run_id: str, *, resend_unknown: bool = False) -> list[int]:
+        states = list(SENDABLE) + (["unknown"] if resend_unknown else [])
+        return [b.idx for b in self.journal.batches(run_id, states)]
+
+    def send(self, run_id: str, *, resend_unknown: bool = False) -> SendReport:
+        return asyncio.run(self.send_async(run_id, resend_unknown=resend_unknown))
+
+    async def send_async(self, run_id: str, *, resend_unknown: bool = False) -> SendReport:
+        run = self.journal.run(run_id)
+        if run.state == "planning":
+            raise UsageError(f"run {run_id} was stopped while it was being planned; "
+                             "nothing of it was sent - start it again with --resume")
+        if run.state == "abandoned":
+            raise UsageError(f"run {run_id} was not sent because its build had findings")
+        report = SendReport(run_id)
+        report.recovered = self.journal.recover(run_id)
+        queue = deque(self.sendable(run_id, resend_unknown=resend_unknown))
+        started = time.monotonic()
+        async with ApiClient(self.settings, transport=self.transport) as api:
+            workers = [asyncio.create_task(self._worker(api, run, queue, report))
+                       for _ in range(min(self.settings.concurrency, max(1, len(queue))))]
+            try:
+                await asyncio.gather(*workers)
+            except BaseException:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+                raise
+        report.elapsed = time.monotonic() - started
+        self._fill_report(run_id, report)
+        left = self.sendable(run_id)
+        self.journal.set_run_state(run_id, "planned" if left else "done")
+        return report
+
+    def _fill_report(self, run_id: str, report: SendReport) -> None:
+        for batch in self.journal.batches(run_id, ["unknown"]):
+            rows = self.journal.batch_rows(run_id, batch.idx)
+            report.unknown.append((batch.idx, rows[0][0] if rows else 0,
+                                   rows[-1][0] if rows else 0, batch.message or ""))
+        for batch in self.journal.batches(run_id, ["rejected"]):
+            report.rejected.append((batch.idx, batch.message or ""))
+        for batch in self.journal.batches(run_id, ["failed"]):
+            report.failed.append((batch.idx, batch.message or ""))
+        counts = self.journal.counts(run_id)["send"]
+        report.recipients_ok = counts.get("OK", 0)
+        report.recipients_error = counts.get("ERROR", 0)
+
+    async def _worker(self, api: ApiClient, run, queue: deque, report: SendReport) -> None:
+        while queue:
+            idx = queue.popleft()
+            await self._send_batch(api, run, idx, report)
+
+    async def _send_batch(self, api: ApiClient, run, idx: int, report: SendReport) -> None:
+        run_id = run.id
+        body = self.journal.body(run_id, idx)
+        attempt = 0
+        while True:
+            attempt += 1
+            wait = self._not_before - time.monotonic()
+            if wait > 0:
+                await self.sleep(wait)
+            self.journal.mark_sending(run_id, idx)
+            outcome: Outcome = await api.smartsend(run.message_id, body)
+            if outcome.kind == "ok":
+                rows = self.journal.batch_rows(run_id, idx)
+                matched = match_results(rows, outcome.results)
+                self.journal.record_results(run_id, idx, outcome.http_status or 200, matched)
+                report.batches_sent += 1
+                if self.on_progress:
+                    self.on_progress(len(rows))
+                return
+            if outcome.kind == "retry":
+                if attempt >= self.settings.max_attempts:
+                    self.journal.mark_failed(run_id, idx, outcome.http_status,
+                                             f"gave up after {attempt} attempts: "
+                                             f"{outcome.message}")
+                    return
+                self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
+                report.retries += 1
+                delay = self.backoff.delay(attempt, outcome.delay)
+                if outcome.delay is not None:
+                    self._not_before = max(self._not_before, time.monotonic() + delay)
+                await self.sleep(delay)
+                continue
+            if outcome.kind == "permanent":
+                self.journal.mark_rejected(run_id, idx, outcome.http_status, outcome.message)
+                if self.on_progress:
+                    self.on_progress(len(self.journal.batch_rows(run_id, idx)))
+                return
+            if outcome.kind == "auth":
+                self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
+                raise SendAborted(f"{outcome.message}; nothing more was sent. Fix the key and "
+                                  f"run `templating send --resume {run_id}`")
+            # unknown: the request went out and no usable answer came back
+            self.journal.mark_unknown(run_id, idx, outcome.message)
+            if self.on_progress:
+                self.on_progress(len(self.journal.batch_rows(run_id, idx)))
+            return

@@ -1,0 +1,131 @@
+"""Building request bodies: exact jsonParam round trips, refusals, batching, dedupe."""
+import json
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from templating.errors import PayloadError, UsageError
+from templating.smartsend.build import BuildOptions, Summary, encode_params, plan
+from templating.smartsend.recipients import Recipient, recipients_from_text
+
+HOSTILE = ['"', "\\", "\\\"", "\n", "\r\n", "\t", "$", "#", "${name}", "#set($x = 1)",
+           "$!{data.get('x')}", "<script>alert('x')</script>", "&amp;", "</textarea>",
+           "Привіт", "日本語", "💌", "👩‍👩‍👧", "\u2028", "\u0000", "\x7f", "'; DROP TABLE --"]
+
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.lists(st.sampled_from(HOSTILE + list("ab {}[]:,")), max_size=8).map("".join),
+    st.text(max_size=40),  # any Unicode scalar values, including astral emoji
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**63, 2**63) |
+    st.floats(allow_nan=False, allow_infinity=False) | hostile_text,
+    lambda children: st.lists(children, max_size=4) |
+    st.dictionaries(hostile_text, children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(hostile_text, json_values, max_size=6))
+def test_json_param_round_trips_exactly(params):
+    encoded = encode_params(params, row=1)
+    assert json.loads(encoded) == params
+    # ...and survives being embedded in the request body and read back by the server
+    body = json.dumps({"recipients": [{"locator": "a@b.io", "jsonParam": encoded}]},
+                      ensure_ascii=False).encode("utf-8")
+    assert json.loads(json.loads(body.decode("utf-8"))["recipients"][0]["jsonParam"]) == params
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(hostile_text, min_size=1, max_size=5))
+def test_hostile_csv_cells_reach_json_param_unchanged(values):
+    import csv
+    import io
+    values = [v.replace("\x00", "") for v in values]  # csv cannot carry NUL
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["locator"] + [f"f{i}" for i in range(len(values))])
+    writer.writerow(["a@example.com"] + values)
+    (rec,) = recipients_from_text(buf.getvalue(), "csv")
+    (batch,) = plan([rec], BuildOptions(message_id="1"))
+    sent = json.loads(batch.line())
+    assert json.loads(sent["recipients"][0]["jsonParam"]) == {
+        f"f{i}": v for i, v in enumerate(values)}
+
+
+@pytest.mark.parametrize("params, needle", [
+    ({"x": math.nan}, "x is nan"),
+    ({"x": [1, math.inf]}, "x[1] is inf"),
+    ({"x": {"y": b"bytes"}}, "x.y is a bytes"),
+    ({"x": {1: "a"}}, "non-text key 1"),
+    ({"x": "\ud800"}, "lone surrogate"),
+    ({"x": object()}, "x is a object"),
+])
+def test_values_json_cannot_carry_are_refused_with_row(params, needle):
+    with pytest.raises(PayloadError) as info:
+        encode_params(params, row=7, name="list.jsonl", line=9)
+    assert str(info.value).startswith("list.jsonl:9: row 7: ")
+    assert needle in str(info.value)
+
+
+def recs(n, fmt="a{}@example.com"):
+    return [Recipient(row=i, locator=fmt.format(i), params={"i": i}) for i in range(1, n + 1)]
+
+
+def test_batches_hold_at_most_batch_size_in_row_order():
+    batches = list(plan(recs(2501), BuildOptions(message_id="9")))
+    assert [len(b.rows) for b in batches] == [1000, 1000, 501]
+    assert batches[1].rows[0] == 1001 and batches[2].rows[-1] == 2501
+    body = json.loads(batches[0].line())
+    assert body["email"] is True and len(body["recipients"]) == 1000
+    assert body["recipients"][0] == {"locator": "a1@example.com", "jsonParam": '{"i":1}'}
+    small = list(plan(recs(10), BuildOptions(message_id="9", batch_size=3)))
+    assert [b.rows for b in small] == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]
+
+
+def test_external_request_ids_are_run_id_plus_row():
+    opts = BuildOptions(message_id="9", external_id_prefix="RUN")
+    (batch,) = plan(recs(2), opts)
+    assert [r["externalRequestId"] for r in batch.body["recipients"]] == ["RUN-1", "RUN-2"]
+
+
+def test_duplicates_reported_and_removed_only_with_dedupe():
+    people = [Recipient(1, "Ann@Example.com"), Recipient(2, "ann@example.com"),
+              Recipient(3, "bob@example.com")]
+    summary = Summary()
+    kept = [r for b in plan(people, BuildOptions(message_id="1"), summary=summary)
+            for r in b.rows]
+    assert kept == [1, 2, 3] and summary.duplicates == 1
+    assert summary.examples[0].code == "duplicate-locator"
+    assert "already on row 1" in summary.examples[0].message
+    summary = Summary()
+    kept = [r for b in plan(people, BuildOptions(message_id="1", dedupe=True), summary=summary)
+            for r in b.rows]
+    assert kept == [1, 3] and summary.removed_duplicates == 1
+
+
+def test_phone_channels_validate_and_normalise():
+    people = [Recipient(1, "+380 50 123 45 67"), Recipient(2, "+380501234567"),
+              Recipient(3, "0501234567"), Recipient(4, "not a phone")]
+    summary = Summary()
+    (batch,) = plan(people, BuildOptions(message_id="1", channel="sms"), summary=summary)
+    assert batch.body["email"] is False
+    assert [r["locator"] for r in batch.body["recipients"]] == ["+380501234567"] * 2
+    assert summary.findings == {"duplicate-locator": 1, "invalid-locator": 2}
+    assert summary.stopping(()) == {"invalid-locator": 2}
+    assert summary.stopping({"invalid-locator"}) == {}
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"batch_size": 1001}, "between 1 and 1000"),
+    ({"batch_size": 0}, "between 1 and 1000"),
+    ({"channel": "fax"}, "unknown channel"),
+    ({"allow": frozenset({"nope"})}, "unknown finding code"),
+])
+def test_bad_options(kwargs, needle):
+    with pytest.raises(UsageError, match=needle):
+        BuildOptions(message_id="1", **kwargs)
+    with pytest.raises(UsageError, match="message id"):
+        BuildOptions(message_id="abc")
