@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import TemplateError, TemplatingError
-from .scenarios import TEMPLATE_EXTENSIONS, Scenario
+from .scenarios import Scenario
 
 
 def render_message(template_path_or_source: "str | os.PathLike[str]", scenario: Scenario, *,
                    engine: Any = None, name: str | None = None, observer: Any = None) -> str:
     """Render a template for a scenario, merge tags included.
 
-    A :class:`pathlib.Path` (any ``os.PathLike``) is a template file; a ``str`` is template
-    source, except a single-line string naming an existing template file (``.html``,
-    ``.txt``, ``.vm``, ``.vtl``), which is read as that file. Without ``engine`` a cached
-    default engine is used whose ``#parse``/``#include`` root is the nearest enclosing
-    ``templates`` folder (or the template's own folder).
+    A :class:`pathlib.Path` (any ``os.PathLike``) is a template file; a ``str`` is always
+    template *source* (no guessing: a subject line that happens to look like a file name must
+    render as text). Without ``engine`` a cached default engine is used whose
+    ``#parse``/``#include`` root is the nearest enclosing ``templates`` folder (or the
+    template's own folder).
     """
     path = _as_path(template_path_or_source)
     if path is not None:
@@ -48,18 +48,7 @@ def merge_tags(text: str, scenario: Scenario) -> str:
 
 
 def _as_path(value: Any) -> Path | None:
-    if isinstance(value, os.PathLike):
-        return Path(value)
-    if (isinstance(value, str) and "\n" not in value and len(value) < 4096
-            and value.lower().endswith(TEMPLATE_EXTENSIONS)
-            and "$" not in value and "#" not in value):
-        candidate = Path(value)
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:
-            return None
-    return None
+    return Path(value) if isinstance(value, os.PathLike) else None
 
 
 def read_template(path: Path) -> str:
