@@ -33,5 +33,6 @@ def main() -> None:
 
 # Command modules register themselves on `main` when imported; one line each.
 from . import render as _render  # noqa: E402,F401
+from . import schema as _schema  # noqa: E402,F401
 from . import sandbox as _sandbox  # noqa: E402,F401
 from . import preview as _preview  # noqa: E402,F401

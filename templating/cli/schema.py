@@ -1,0 +1,45 @@
+"""`templating schema`: the data a template needs, as JSON Schema or an example payload."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import main
+from ..errors import UsageError
+
+
+@main.command()
+@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--example", is_flag=True,
+              help="Print a realistic example $data payload instead of the schema.")
+@click.option("--format", "fmt", type=click.Choice(["schema", "event", "smartsend"]),
+              default="schema", show_default=True,
+              help="event/smartsend: the example wrapped as a Generate event or smartsend "
+                   "body, ready to save in previews/.")
+@click.option("--indent", type=click.IntRange(0, 16), default=2, show_default=True,
+              help="JSON indentation (0 = one line).")
+@click.option("--event-type", help="eventTypeKey for --format event (default: template name).")
+@click.option("--locator", help="Recipient locator for --format smartsend, keyValue for "
+                                "--format event (default: an email from the example).")
+def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str | None,
+           locator: str | None) -> None:
+    """Infer the $data TEMPLATE reads: fields, types, required vs optional."""
+    from .. import parse
+    from ..message import read_template
+    from ..schema import as_event, as_smartsend, example_payload, infer_schema
+
+    if example and fmt != "schema":
+        raise UsageError("--example and --format event/smartsend exclude each other "
+                         "(the bodies already carry the example)")
+    tree = parse(read_template(template), name=str(template))
+    result = infer_schema(tree)
+    if example or fmt != "schema":
+        result = example_payload(result)
+    if fmt == "event":
+        result = as_event(result, event_type or template.stem, key_value=locator)
+    elif fmt == "smartsend":
+        result = as_smartsend(result, locator=locator)
+    text = json.dumps(result, indent=indent or None, ensure_ascii=False)
+    click.echo(text)

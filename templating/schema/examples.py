@@ -1,0 +1,258 @@
+"""Make a realistic, deterministic example payload from a JSON Schema.
+
+A designer opening a preview should see "Olena Kovalenko" and "$49.99", not "string" and
+0: values are chosen from the field's name (``email`` -> an address, ``total`` -> money,
+``link`` -> an https URL, ``items`` -> two products) and from literals the template compares
+the field with (``examples``), so the example walks the branches the template was written
+for. The same schema always gives the same payload (no randomness, no clock): the output
+can be committed to ``previews/`` and diffed.
+
+Works on any draft 2020-12 schema built from ``type``/``properties``/``items``/``enum``/
+``const``/``examples``/``format``/``minItems``, not only on inferred ones.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+#: How many elements an example list gets (more if the schema's ``minItems`` says so).
+ARRAY_LENGTH = 2
+
+_FIRST_NAMES = ["Olena", "Taras", "Iryna", "Maksym"]
+_LAST_NAMES = ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"]
+_PRODUCTS = ["Wireless Headphones", "Leather Wallet", "Ceramic Mug", "Running Shoes",
+             "Desk Lamp"]
+_CATEGORIES = ["Electronics", "Accessories", "Home", "Sport"]
+_CITIES = ["Kyiv", "Lviv", "Odesa", "Kharkiv"]
+_MONEY = [49.99, 19.5, 129.0, 7.25, 89.9]
+_STATUSES = ["confirmed", "shipped", "delivered"]
+
+#: Words that say "this is about a product" when they name the list or object around a field.
+_PRODUCT_CONTEXT = {"item", "items", "product", "products", "line", "lines", "cart",
+                    "goods", "offer", "offers", "order", "orders", "recommendation",
+                    "recommendations", "basket", "wishlist", "article", "articles"}
+
+
+#: Words often glued to another without a separator (``imageurl``, ``oldprice``).
+_GLUED = ("image", "url", "link", "email", "phone", "price", "date", "name", "code", "total",
+          "amount", "count")
+#: ``id`` is split off only after these (``orderid``), not from ``paid`` or ``valid``.
+_ID_OWNERS = {"user", "order", "product", "customer", "contact", "item", "client", "cart",
+              "transaction", "offer", "message", "event", "category"}
+
+
+def _unglue(word: str) -> list[str]:
+    if word.endswith("id") and word[:-2] in _ID_OWNERS:
+        return [word[:-2], "id"]
+    for token in _GLUED:
+        if word != token and len(word) > len(token) + 1:
+            if word.endswith(token):
+                return _unglue(word[:-len(token)]) + [token]
+            if word.startswith(token):
+                return [token] + _unglue(word[len(token):])
+    return [word]
+
+
+def _words(name: str) -> list[str]:
+    """``orderTotal`` / ``order_total`` / ``ORDER.TOTAL`` / ``imageurl`` -> words."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    out: list[str] = []
+    for word in re.split(r"[^A-Za-z0-9]+", spaced.lower()):
+        if word:
+            out.extend(_unglue(word))
+    return out
+
+
+def _pick(options: list, key: str, index: int):
+    """Deterministic choice: stable hash of the field path, shifted by the list position."""
+    return options[(zlib.crc32(key.encode()) + index) % len(options)]
+
+
+class _Namer:
+    """What kind of value a field name asks for."""
+
+    def __init__(self, name: str, context: list[str]):
+        self.name = name
+        self.words = _words(name)
+        self.context = context
+        self.set = set(self.words)
+
+    def has(self, *words: str) -> bool:
+        return any(w in self.set for w in words)
+
+    def ends(self, *words: str) -> bool:
+        return bool(self.words) and self.words[-1] in words
+
+    @property
+    def about_product(self) -> bool:
+        return any(w in _PRODUCT_CONTEXT for c in self.context for w in _words(c))
+
+    def numeric(self) -> bool:
+        """Does the name read as a number (money, counts, ids, ratings ...)?"""
+        return self.money() or self.has(
+            "qty", "quantity", "count", "age", "year", "rating", "score", "stars",
+            "points", "bonus", "percent", "pct", "weight", "level", "days", "number", "num")
+
+    def money(self) -> bool:
+        return self.has("price", "total", "amount", "cost", "sum", "subtotal", "tax",
+                        "discount", "shipping", "fee", "balance", "revenue", "paid",
+                        "payment", "savings", "cashback", "refund")
+
+
+def _string(n: _Namer, key: str, index: int) -> str:
+    slug = "-".join(n.words) or "page"
+    person = index % len(_FIRST_NAMES)
+    first, last = _FIRST_NAMES[person], _LAST_NAMES[person]
+    if n.has("email", "mail"):
+        return f"{first.lower()}.{last.lower()}@example.com"
+    if n.has("phone", "tel", "mobile", "msisdn"):
+        return f"+38050123456{index % 10}"
+    if n.has("image", "img", "photo", "picture", "logo", "thumbnail", "avatar", "icon",
+             "banner", "src"):
+        return f"https://example.com/images/{slug}-{index + 1}.jpg"
+    if n.has("url", "link", "href", "uri", "website", "site"):
+        return f"https://example.com/{slug}" + (f"/{index + 1}" if index else "")
+    if n.has("first", "firstname", "fname", "given"):
+        return first
+    if n.has("last", "lastname", "lname", "surname", "family"):
+        return last
+    if n.has("currency"):
+        return "USD"
+    if n.has("city", "town"):
+        return _CITIES[index % len(_CITIES)]
+    if n.has("country"):
+        return "Ukraine"
+    if n.has("address", "street"):
+        return f"{12 + index} Khreshchatyk St"
+    if n.has("zip", "postal", "postcode"):
+        return "01001"
+    if n.has("sku"):
+        return f"SKU-{1001 + index}"
+    if n.has("code", "promo", "coupon", "voucher", "promocode"):
+        return "WELCOME10"
+    if n.has("status", "state"):
+        return _pick(_STATUSES, key, index)
+    if n.has("category"):
+        return _pick(_CATEGORIES, key, index)
+    if n.has("brand", "company", "organization", "shop", "store", "vendor"):
+        return "Acme"
+    if n.has("color", "colour"):
+        return ["black", "white", "blue"][index % 3]
+    if n.has("size"):
+        return ["M", "L", "S"][index % 3]
+    if n.has("language", "lang", "locale"):
+        return "en"
+    if n.has("timestamp", "datetime") or n.ends("at"):
+        return f"2026-11-{24 + index % 5}T14:30:00"
+    if n.has("date", "day", "birthday", "dob", "since", "until", "expiry", "expires"):
+        return f"2026-11-{24 + index % 5}"
+    if n.has("time"):
+        return "14:30"
+    if n.ends("id") or n.has("number", "no", "ref", "reference"):
+        return f"{10234 + index}"
+    if n.has("description", "text", "message", "note", "comment", "summary", "body"):
+        return "A short description for the preview."
+    if n.has("title", "product", "item", "name") and n.about_product:
+        return _PRODUCTS[(zlib.crc32(key.encode()) + index) % len(_PRODUCTS)]
+    if n.has("name", "fullname", "customer", "recipient", "user", "contact"):
+        return f"{first} {last}"
+    if n.has("title", "subject", "headline"):
+        return "Your order is on its way"
+    if n.has("product"):
+        return _PRODUCTS[index % len(_PRODUCTS)]
+    words = n.words or ["value"]
+    return " ".join(words).capitalize()
+
+
+def _number(n: _Namer, key: str, index: int) -> float | int:
+    if n.has("discount", "savings", "cashback"):
+        return 10.0
+    if n.money():
+        return _pick(_MONEY, key, index)
+    if n.has("qty", "quantity", "count"):
+        return 1 + index % 3 + 1
+    if n.has("percent", "pct"):
+        return 15
+    if n.has("year"):
+        return 2026
+    if n.has("age"):
+        return 34
+    if n.has("rating", "score", "stars"):
+        return 4.5
+    if n.has("points", "bonus"):
+        return 120
+    if n.has("weight"):
+        return 1.2
+    if n.ends("id") or n.has("number", "no", "num"):
+        return 10234 + index
+    return 3 + index
+
+
+def _types(schema: dict) -> list[str]:
+    t = schema.get("type")
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, list):
+        return list(t)
+    if "properties" in schema:
+        return ["object"]
+    if "items" in schema:
+        return ["array"]
+    return []
+
+
+def _value(schema, name: str, context: list[str], key: str, index: int):
+    if not isinstance(schema, dict):
+        return _string(_Namer(name, context), key, index)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    n = _Namer(name, context)
+    types = _types(schema)
+    if "object" in types:
+        return _object(schema, context + [name], key, index)
+    if "array" in types:
+        return _array(schema, name, context, key)
+    fmt = schema.get("format")
+    if fmt == "email" and "string" in (types or ["string"]):
+        return _string(_Namer("email", context), key, index)
+    if fmt in ("uri", "url", "iri") and "string" in (types or ["string"]):
+        return _string(_Namer("url", context), key, index)
+    if fmt == "date" and "string" in (types or ["string"]):
+        return _string(_Namer("date", context), key, index)
+    numeric = "number" in types or "integer" in types
+    if numeric and (n.numeric() or "string" not in types):
+        value = _number(n, key, index)
+        return int(value) if "number" not in types else value
+    if "string" in types or not types:
+        if not types and n.numeric():
+            return _number(n, key, index)
+        return _string(n, key, index)
+    if "boolean" in types:
+        return True
+    return None
+
+
+def _object(schema: dict, context: list[str], key: str, index: int) -> dict:
+    out = {}
+    for prop, sub in (schema.get("properties") or {}).items():
+        out[prop] = _value(sub, prop, context, f"{key}.{prop}", index)
+    return out
+
+
+def _array(schema: dict, name: str, context: list[str], key: str) -> list:
+    count = max(ARRAY_LENGTH, int(schema.get("minItems") or 0))
+    items = schema.get("items", {})
+    return [_value(items, name, context + [name], f"{key}[]", i) for i in range(count)]
+
+
+def example_payload(schema: dict) -> dict:
+    """A realistic example object for ``schema`` (the ``$data`` a template reads).
+
+    Optional fields are included too, so the example shows every part of the template;
+    delete them by hand to preview the "missing" branches.
+    """
+    return _object(schema, [], "", 0)

@@ -1,0 +1,554 @@
+"""Walk a template's AST and record every data path it reads, with how it uses it.
+
+The walk follows the renderer's view of a template (same ``nodes`` the engine executes):
+
+- References are resolved through ``#set`` aliases, ``#foreach`` loop variables and macro
+  parameters back to the top-level variable they come from (``$data`` mostly), so
+  ``#foreach($i in $data.items) $i.name #end`` reads ``data.items[].name``.
+- Each read has a *context* (printed, arithmetic, iterated, tested in ``#if``, passed as an
+  argument, only assigned) that implies a type and says whether a missing value would show
+  (a loud printed reference prints its own source text into the message) or not.
+- ``#if`` conditions become *guards*: inside ``#if($data.coupon)`` the field
+  ``data.coupon`` (and every prefix of it) may be absent without harm, so reads there do not
+  make it required. ``#else`` bodies get the guards implied by the conditions being false.
+
+The result is a tree of :class:`~.shape.Field` per top-level variable; ``jsonschema_out``
+turns it into JSON Schema. Nothing here renders or evaluates: the walk is linear in the
+template size, except that a macro body is walked once per call (bounded, see
+``MAX_MACRO_EXPANSIONS``) so each call site's arguments get their own reads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from ..engine import nodes
+from .shape import ITEM, Field
+
+#: Names Velocity itself defines: reading them is never a read of template data.
+BUILTINS = frozenset({
+    "foreach", "velocityCount", "velocityHasNext", "bodyContent", "macro", "template",
+    "evaluate", "define", "null", "NULL",
+})
+
+#: Java methods whose receiver must be a String (``.equals`` is handled on its own).
+STRING_METHODS = frozenset({
+    "toUpperCase", "toLowerCase", "trim", "strip", "stripLeading", "stripTrailing",
+    "substring", "length", "charAt", "startsWith", "endsWith", "replace", "replaceAll",
+    "replaceFirst", "split", "matches", "equalsIgnoreCase", "concat", "isBlank",
+    "toCharArray", "compareToIgnoreCase", "repeat", "codePointAt", "lines",
+})
+#: Methods that mean "a list" (``.size()`` is also a Map method, but templates use it on lists).
+LIST_METHODS = frozenset({"size", "subList"})
+#: Methods only a Map has.
+MAP_METHODS = frozenset({"keySet", "values", "entrySet", "containsKey", "containsValue"})
+#: Methods only a Number has.
+NUMBER_METHODS = frozenset({"intValue", "longValue", "doubleValue", "floatValue",
+                            "shortValue", "byteValue"})
+
+#: Platform tool methods and the type each argument position needs ("*" = every argument).
+TOOL_ARGUMENTS: dict[tuple[str, str], dict] = {
+    **{("mathTool", m): {"*": "number"} for m in
+       ("add", "sub", "mul", "div", "max", "min", "pow", "abs", "round", "roundTo",
+        "ceil", "floor", "idiv", "mod")},
+    ("numberTool", "format"): {1: "number"},
+    ("dateTool", "formatDate"): {1: "number"},
+    ("dateTool", "formatInContactTimezone"): {1: "string"},
+    ("dateTool", "diff"): {0: "string", 1: "string"},
+    **{("dateTool", m): {0: "string", 1: "number"} for m in
+       ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
+}
+
+#: Contexts in which a missing value shows in (or breaks) the message.
+NEEDING = frozenset({"print", "numeric", "iterate", "arg"})
+
+#: Bound on macro body walks per template (a macro calling macros in a loop of calls
+#: would otherwise multiply); past it calls are treated like unknown macros.
+MAX_MACRO_EXPANSIONS = 2000
+MAX_MACRO_DEPTH = 20
+
+_MISSING = object()
+
+
+def is_tool(name: str) -> bool:
+    """Platform tools are named ``somethingTool`` (``$mathTool``, ``$dateTool``, ...)."""
+    return name.endswith("Tool") and len(name) > 4
+
+
+@dataclass
+class Inference:
+    """What a template reads: one field tree per top-level variable, plus side facts."""
+    name: str
+    roots: dict[str, Field] = field(default_factory=dict)
+    tools: list[str] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)
+    dynamic: bool = False   # #evaluate/#parse/#include of a computed name: reads unknown
+
+
+@dataclass
+class _Resolved:
+    path: tuple[str, ...] | None   # the data path reached before any method call
+    whole: bool                    # the reference ends exactly at ``path``
+    default: bool = False          # ``.getOrDefault(...)`` supplied a fallback
+    index_min: dict = field(default_factory=dict)  # array path -> items its [n] needs
+
+
+def _literal_type(value) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _is_null_ref(expr) -> bool:
+    return (isinstance(expr, nodes.Reference) and not expr.parts
+            and expr.name in ("null", "NULL"))
+
+
+def _closure(path: tuple[str, ...] | None) -> frozenset:
+    """A path and all its prefixes: ``$a.b.c`` truthy means ``a`` and ``a.b`` exist too."""
+    if not path:
+        return frozenset()
+    return frozenset(path[:i] for i in range(1, len(path) + 1))
+
+
+def _collect_macros(template: nodes.Template, extra) -> dict[str, nodes.Macro]:
+    """Velocity registers every ``#macro`` in a template at parse time, wherever it is."""
+    found: dict[str, nodes.Macro] = {}
+    sources: list = []
+    if extra is not None:
+        if isinstance(extra, Mapping):
+            sources.extend(extra.values())
+        else:
+            sources.extend(extra)
+    for src in sources:
+        for node in nodes.walk(src) if isinstance(src, nodes.Node) else ():
+            if isinstance(node, nodes.Macro):
+                found.setdefault(node.name, node)
+    for node in nodes.walk(template):
+        if isinstance(node, nodes.Macro):
+            found[node.name] = node   # the template's own definition wins
+    return found
+
+
+class _Walker:
+    def __init__(self, template: nodes.Template, macros):
+        self.result = Inference(name=template.name)
+        self.aliases: dict[str, tuple | None] = {}
+        self.guards: list[tuple[frozenset, str]] = []
+        self.in_condition = 0
+        self.macros = _collect_macros(template, macros)
+        self.macro_stack: list[str] = []
+        self.expansions = 0
+
+    # ------------------------------------------------------------------ statements
+    def body(self, items: Iterable[nodes.Node]) -> None:
+        for node in items:
+            self.statement(node)
+
+    def statement(self, node: nodes.Node) -> None:
+        if isinstance(node, (nodes.Text, nodes.Comment, nodes.Break, nodes.Stop,
+                             nodes.Macro, nodes.MacroParam)):
+            return
+        if isinstance(node, nodes.Reference):
+            self.read(node, "print")
+        elif isinstance(node, nodes.Set):
+            self.set_(node)
+        elif isinstance(node, nodes.If):
+            self.if_(node)
+        elif isinstance(node, nodes.Foreach):
+            self.foreach(node)
+        elif isinstance(node, nodes.MacroCall):
+            self.macro_call(node)
+        elif isinstance(node, nodes.Define):
+            self.aliases[node.name.lstrip("$")] = None
+            self.body(node.body)
+        elif isinstance(node, nodes.Evaluate):
+            self.result.dynamic = True
+            self.expr(node.expr, "arg", hint="string")
+        elif isinstance(node, nodes.Parse):
+            self.include([node.expr])
+        elif isinstance(node, nodes.Include):
+            self.include(node.args)
+        else:   # an expression used as a statement, or a node type added later
+            for child in node.children():
+                self.statement(child) if not _is_expr(child) else self.expr(child, "value")
+
+    def include(self, args) -> None:
+        for arg in args:
+            if isinstance(arg, nodes.Literal) and isinstance(arg.value, str):
+                if arg.value not in self.result.parsed:
+                    self.result.parsed.append(arg.value)
+            else:
+                self.result.dynamic = True
+                self.expr(arg, "arg", hint="string")
+
+    def set_(self, node: nodes.Set) -> None:
+        target = node.target
+        value = node.value
+        binding = None
+        if isinstance(value, nodes.Reference):
+            resolved = self.read(value, "alias")
+            if resolved is not None and resolved.whole:
+                binding = resolved.path
+        else:
+            self.expr(value, "value")
+        if target.parts:   # #set($map.key = ...) writes into an object; reads its owner
+            self.resolve(target, record=True, ctx="value")
+        else:
+            self.aliases[target.name] = binding
+
+    def if_(self, node: nodes.If) -> None:
+        negated: frozenset = frozenset()   # known to exist because earlier conditions failed
+        for branch in node.branches:
+            self.in_condition += 1
+            self.expr(branch.condition, "test")
+            self.in_condition -= 1
+            where = f"guarded by #if at {branch.line}:{branch.column}"
+            self.guards.append((self.when_true(branch.condition) | negated, where))
+            self.body(branch.body)
+            self.guards.pop()
+            negated = negated | self.when_false(branch.condition)
+        if node.else_body is not None:
+            line = node.else_line or node.line
+            column = node.else_column or node.column
+            self.guards.append((negated, f"guarded by #else at {line}:{column}"))
+            self.body(node.else_body)
+            self.guards.pop()
+
+    def foreach(self, node: nodes.Foreach) -> None:
+        binding = None
+        if isinstance(node.iterable, nodes.Reference):
+            resolved = self.read(node.iterable, "iterate")
+            if resolved is not None and resolved.whole:
+                binding = resolved.path + (ITEM,)
+        else:
+            self.expr(node.iterable, "value")
+        var = node.var.lstrip("$")
+        saved = self.aliases.get(var, _MISSING)
+        self.aliases[var] = binding
+        self.body(node.body)
+        self._restore(var, saved)
+        if node.else_body is not None:
+            self.body(node.else_body)
+
+    def macro_call(self, call: nodes.MacroCall) -> None:
+        macro = self.macros.get(call.name)
+        if (macro is None or call.name in self.macro_stack
+                or len(self.macro_stack) >= MAX_MACRO_DEPTH
+                or self.expansions >= MAX_MACRO_EXPANSIONS):
+            for arg in call.args:   # an unknown macro's call prints as text, unevaluated
+                self.expr(arg, "value")
+            if call.body is not None:
+                self.body(call.body)
+            return
+        self.expansions += 1
+        params = [p.name.lstrip("$") for p in macro.params]
+        saved = {name: self.aliases.get(name, _MISSING) for name in params + ["bodyContent"]}
+        bindings = {}
+        for i, param in enumerate(macro.params):
+            arg = call.args[i] if i < len(call.args) else param.default
+            bindings[params[i]] = self._bind(arg)
+        for extra in call.args[len(params):]:
+            self.expr(extra, "value")
+        if call.body is not None:
+            self.body(call.body)
+        self.aliases.update(bindings)
+        self.aliases["bodyContent"] = None
+        self.macro_stack.append(call.name)
+        self.body(macro.body)
+        self.macro_stack.pop()
+        for name, old in saved.items():
+            self._restore(name, old)
+
+    def _bind(self, arg) -> tuple | None:
+        """A macro argument: a data reference becomes an alias, anything else a local."""
+        if isinstance(arg, nodes.Reference):
+            resolved = self.read(arg, "alias")
+            return resolved.path if resolved is not None and resolved.whole else None
+        if arg is not None:
+            self.expr(arg, "value")
+        return None
+
+    def _restore(self, name: str, old) -> None:
+        if old is _MISSING:
+            self.aliases.pop(name, None)
+        else:
+            self.aliases[name] = old
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node, ctx: str, hint: str | None = None) -> None:
+        if node is None or isinstance(node, nodes.Literal):
+            return
+        if isinstance(node, nodes.Reference):
+            self.read(node, ctx, hint)
+        elif isinstance(node, nodes.InterpolatedString):
+            self.body(node.body)
+        elif isinstance(node, nodes.ListLiteral):
+            for item in node.items:
+                self.expr(item, "value")
+        elif isinstance(node, nodes.MapLiteral):
+            for key, value in node.items:
+                self.expr(key, "value")
+                self.expr(value, "value")
+        elif isinstance(node, nodes.Range):
+            self.expr(node.start, "numeric", "number")
+            self.expr(node.end, "numeric", "number")
+        elif isinstance(node, nodes.UnaryOp):
+            if node.op == "!":
+                self.expr(node.operand, "test")
+            else:
+                self.expr(node.operand, "numeric", "number")
+        elif isinstance(node, nodes.BinaryOp):
+            self.binary(node)
+        else:
+            for child in node.children():
+                self.expr(child, "value")
+
+    def binary(self, node: nodes.BinaryOp) -> None:
+        op = node.op
+        if op in ("&&", "||"):
+            self.expr(node.left, "test")
+            self.expr(node.right, "test")
+        elif op in ("==", "!="):
+            for this, other in ((node.left, node.right), (node.right, node.left)):
+                literal = other.value if isinstance(other, nodes.Literal) else _MISSING
+                if isinstance(this, nodes.Reference) and _literal_type(literal):
+                    self.read(this, "compare", _literal_type(literal), example=literal)
+                else:
+                    self.expr(this, "compare")
+        else:   # + - * / % < <= > >=: Velocity only does these on numbers
+            self.expr(node.left, "numeric", "number")
+            self.expr(node.right, "numeric", "number")
+
+    # ------------------------------------------------------------------ references
+    def base(self, name: str, record: bool) -> tuple | None:
+        """The data path a variable name stands for, or None for locals and builtins."""
+        if name in self.aliases:
+            return self.aliases[name]
+        if name in BUILTINS:
+            return None
+        if is_tool(name):
+            if record and name not in self.result.tools:
+                self.result.tools.append(name)
+            return None
+        if record and name not in self.result.roots:
+            self.result.roots[name] = Field((name,))
+        return (name,)
+
+    def resolve(self, ref: nodes.Reference, *, record: bool, ctx: str = "value") -> _Resolved:
+        """Follow a reference's parts as far as they name data (keys and list elements).
+
+        With ``record`` the walk also notes what method calls imply about the receiver and
+        reads the arguments of every call and index on the way.
+        """
+        path = self.base(ref.name, record)
+        out = _Resolved(path=path, whole=path is not None)
+        tool = ref.name if path is None and is_tool(ref.name) else None
+        for part in ref.parts:
+            if not out.whole:
+                if record:
+                    self._part_args(part, tool)
+                tool = None
+                continue
+            if isinstance(part, nodes.Property):
+                out.path += (part.name,)
+            elif isinstance(part, nodes.Index):
+                self._step(out, part.key, record)
+            elif isinstance(part, nodes.Method):
+                if part.name in ("get", "getOrDefault") and part.args:
+                    self._step(out, part.args[0], record)
+                    if part.name == "getOrDefault":
+                        out.default = True
+                        if record:
+                            for arg in part.args[1:]:
+                                self.expr(arg, "value")
+                    elif record:
+                        for arg in part.args[1:]:
+                            self.expr(arg, "arg")
+                else:
+                    if record:
+                        self._method_hint(out.path, part)
+                        self._part_args(part, None)
+                    out.whole = False
+        return out
+
+    def _step(self, out: _Resolved, key, record: bool) -> None:
+        if isinstance(key, nodes.Literal) and isinstance(key.value, str):
+            out.path += (key.value,)
+        elif (isinstance(key, nodes.Literal) and isinstance(key.value, int)
+              and not isinstance(key.value, bool)):
+            if key.value >= 0:
+                out.index_min[out.path] = max(out.index_min.get(out.path, 0), key.value + 1)
+            out.path += (ITEM,)
+        else:   # a computed key: we cannot know which field, so the path ends here
+            if record:
+                self.expr(key, "arg")
+            out.whole = False
+
+    def _part_args(self, part, tool: str | None) -> None:
+        if isinstance(part, nodes.Method):
+            wanted = TOOL_ARGUMENTS.get((tool, part.name), {}) if tool else {}
+            for i, arg in enumerate(part.args):
+                self.expr(arg, "arg", wanted.get(i, wanted.get("*")))
+        elif isinstance(part, nodes.Index):
+            self.expr(part.key, "arg")
+
+    def _method_hint(self, path: tuple, method: nodes.Method) -> None:
+        """What calling ``method`` on the field at ``path`` says about that field's type."""
+        f = self._field(path)
+        name = method.name
+        if name == "equals" and len(method.args) == 1:
+            arg = method.args[0]
+            if isinstance(arg, nodes.Literal) and _literal_type(arg.value):
+                f.hint(_literal_type(arg.value))
+                f.add_example(arg.value)
+        elif name in STRING_METHODS:
+            f.hint("string")
+        elif name in LIST_METHODS:
+            f.hint("array")
+        elif name in NUMBER_METHODS:
+            f.hint("number")
+        elif name in MAP_METHODS:
+            f.hint("object")
+            if name == "containsKey" and method.args:
+                arg = method.args[0]
+                if isinstance(arg, nodes.Literal) and isinstance(arg.value, str):
+                    child = f.child(arg.value)
+                    child.seen_at(method.line, method.column, f".containsKey('{arg.value}')")
+                    child.not_required_because("only checked with containsKey")
+
+    def _field(self, path: tuple) -> Field:
+        f = self.result.roots[path[0]]
+        for key in path[1:]:
+            f = f.child(key)
+        return f
+
+    def read(self, ref: nodes.Reference, ctx: str, hint: str | None = None, *,
+             example=_MISSING) -> _Resolved | None:
+        """Record one evaluation of ``ref`` in context ``ctx``; returns where it led."""
+        resolved = self.resolve(ref, record=True, ctx=ctx)
+        if ref.alternate is not None:
+            self.expr(ref.alternate, "value")
+        path = resolved.path
+        if path is None:
+            return None
+        fields = [self.result.roots[path[0]]]
+        for key in path[1:]:
+            fields.append(fields[-1].child(key))
+        source = ref.source or "$" + ".".join(path)
+        for f in fields:
+            f.seen_at(ref.line, ref.column, source)
+        target = fields[-1]
+        if resolved.whole:
+            if ctx == "print":
+                target.printed = True
+            elif ctx == "iterate":
+                target.hint("array")
+                target.child(ITEM).seen_at(ref.line, ref.column, source)
+            if hint:
+                target.hint(hint)
+            if example is not _MISSING:
+                target.add_example(example)
+        guarded = self._guarded()
+        loud = not ref.quiet and ref.alternate is None and not resolved.default
+        needs = ctx in NEEDING and self.in_condition == 0
+        for i in range(1, len(fields)):
+            prefix = path[:i + 1]
+            f = fields[i]
+            if path[i] == ITEM:
+                continue
+            if needs and loud and prefix not in guarded:
+                f.required = True
+            elif needs and loud:
+                f.not_required_because(guarded[prefix])
+            elif needs and ref.quiet:
+                f.not_required_because("read only by quiet references ($!...)")
+            elif needs:
+                f.not_required_because("has a default value where it is read")
+            elif self.in_condition:
+                f.not_required_because("only tested in #if conditions")
+            else:
+                f.not_required_because("only assigned or compared, never printed")
+        if self.in_condition == 0:
+            for array_path, count in resolved.index_min.items():
+                if array_path not in guarded and array_path + (ITEM,) not in guarded:
+                    arr = self._field(array_path)
+                    arr.min_items = max(arr.min_items, count)
+        return resolved
+
+    # ------------------------------------------------------------------ guards
+    def _guarded(self) -> dict[tuple, str]:
+        out: dict[tuple, str] = {}
+        for paths, reason in self.guards:
+            for p in paths:
+                out.setdefault(p, reason)
+        return out
+
+    def _guard_path(self, expr) -> frozenset:
+        if isinstance(expr, nodes.Reference) and not _is_null_ref(expr):
+            resolved = self.resolve(expr, record=False)
+            return _closure(resolved.path)
+        return frozenset()
+
+    def when_true(self, expr) -> frozenset:
+        """Data paths that must exist for ``expr`` to be true."""
+        if isinstance(expr, nodes.Reference):
+            return self._guard_path(expr)
+        if isinstance(expr, nodes.UnaryOp) and expr.op == "!":
+            return self.when_false(expr.operand)
+        if isinstance(expr, nodes.BinaryOp):
+            op, left, right = expr.op, expr.left, expr.right
+            if op == "&&":
+                return self.when_true(left) | self.when_true(right)
+            if op == "||":
+                return self.when_true(left) & self.when_true(right)
+            if op in ("==", "<", "<=", ">", ">="):
+                if _is_null_ref(left) or _is_null_ref(right):
+                    return frozenset()
+                return self._guard_path(left) | self._guard_path(right)
+            if op == "!=":
+                if _is_null_ref(right):
+                    return self._guard_path(left)
+                if _is_null_ref(left):
+                    return self._guard_path(right)
+        return frozenset()
+
+    def when_false(self, expr) -> frozenset:
+        """Data paths that must exist for ``expr`` to be false."""
+        if isinstance(expr, nodes.UnaryOp) and expr.op == "!":
+            return self.when_true(expr.operand)
+        if isinstance(expr, nodes.BinaryOp):
+            op, left, right = expr.op, expr.left, expr.right
+            if op == "&&":
+                return self.when_false(left) & self.when_false(right)
+            if op == "||":
+                return self.when_false(left) | self.when_false(right)
+            if op == "==":
+                if _is_null_ref(right):
+                    return self._guard_path(left)
+                if _is_null_ref(left):
+                    return self._guard_path(right)
+            if op == "!=" and not (_is_null_ref(left) or _is_null_ref(right)):
+                return self._guard_path(left) | self._guard_path(right)
+        return frozenset()
+
+
+def _is_expr(node) -> bool:
+    return isinstance(node, (nodes.Reference, nodes.Literal, nodes.InterpolatedString,
+                             nodes.ListLiteral, nodes.MapLiteral, nodes.Range,
+                             nodes.BinaryOp, nodes.UnaryOp))
+
+
+def infer(template: nodes.Template, *, macros=None) -> Inference:
+    """Every top-level variable ``template`` reads, as field trees (see module docstring).
+
+    ``macros``: macros defined elsewhere (a mapping of name to ``nodes.Macro``, or parsed
+    templates / ``Macro`` nodes to collect them from); the template's own win.
+    """
+    walker = _Walker(template, macros)
+    walker.body(template.body)
+    return walker.result

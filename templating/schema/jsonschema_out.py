@@ -1,0 +1,89 @@
+"""Turn an :class:`~.infer.Inference` into a JSON Schema (draft 2020-12) for ``$data``.
+
+The schema describes the object the template sees as ``$data`` (the event params or the
+smartsend ``jsonParam``). Other top-level variables the template reads (``$contactId``,
+``$messageId``, ...) are not part of ``$data``; they are listed, each with its own inferred
+schema, under the root's ``x-templating.variables`` so a reader still sees them.
+
+Every property carries ``x-templating``: where the template first reads it (``line``,
+``column``, and the reference's ``source`` text) and, for optional fields, ``optional``:
+why it is not required. Objects keep ``additionalProperties`` open: a payload may carry
+more than one template reads (lint's ``unused-field`` reports those).
+"""
+from __future__ import annotations
+
+from .infer import Inference
+from .shape import ITEM, Field
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DATA_VARIABLE = "data"
+
+
+def field_schema(f: Field) -> dict:
+    """The schema of one field and everything below it."""
+    out: dict = {}
+    types = f.json_types()
+    if len(types) == 1:
+        out["type"] = types[0]
+    elif types:
+        out["type"] = types
+    if f.is_object:
+        props = f.ordered_props()
+        out["properties"] = {p.path[-1]: field_schema(p) for p in props}
+        required = [p.path[-1] for p in props if p.required]
+        if required:
+            out["required"] = required
+    if f.is_array:
+        out["items"] = field_schema(f.item) if f.item is not None else {}
+        if f.min_items:
+            out["minItems"] = f.min_items
+    if f.examples:
+        out["examples"] = list(f.examples)
+    note = _annotation(f)
+    if note:
+        out["x-templating"] = note
+    return out
+
+
+def _annotation(f: Field) -> dict:
+    note: dict = {}
+    if f.path[-1] == ITEM:   # a list element: its list already says where it is read
+        return note
+    if f.first_use is not None:
+        note["line"] = f.first_use.line
+        note["column"] = f.first_use.column
+        note["source"] = f.first_use.source
+    if not f.required and f.optional_reason and len(f.path) > 1:
+        note["optional"] = f.optional_reason
+    return note
+
+
+def to_json_schema(result: Inference) -> dict:
+    """The whole schema: ``$data`` at the root, the rest under ``x-templating``."""
+    data = result.roots.get(DATA_VARIABLE)
+    schema: dict = {
+        "$schema": DRAFT,
+        "title": f"$data read by {result.name}",
+        "type": "object",
+    }
+    if data is not None:
+        body = field_schema(data)
+        schema["properties"] = body.get("properties", {})
+        if body.get("required"):
+            schema["required"] = body["required"]
+    else:
+        schema["properties"] = {}
+    meta: dict = {"template": result.name}
+    others = {name: field_schema(f) for name, f in result.roots.items()
+              if name != DATA_VARIABLE}
+    if others:
+        meta["variables"] = others
+    if result.tools:
+        meta["tools"] = list(result.tools)
+    if result.parsed:
+        meta["parses"] = list(result.parsed)
+    if result.dynamic:
+        meta["incomplete"] = ("the template evaluates or includes computed text; "
+                              "fields read there are not listed")
+    schema["x-templating"] = meta
+    return schema
