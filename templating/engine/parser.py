@@ -1,0 +1,975 @@
+"""Velocity 2.4 template text -> syntax tree (:mod:`templating.engine.nodes`).
+
+Why our own parser instead of airspeed's: airspeed's regex parser keeps no line/column, eats
+whitespace in ways Velocity 2 does not (no ``space.gobbling``), and cannot tell a loud
+reference's exact source text. All three are needed for byte-for-byte output and for lint
+findings that point at ``file:line:column``.
+
+The parser is scannerless: Velocity's lexing depends on context (``#`` may start a directive,
+a comment, a macro call or be plain text), so one cursor over the source with small
+look-ahead regexes is simpler and faster than a separate token stream.
+
+Whitespace gobbling (``lines``, Velocity 2's default) is decided here from the source text:
+
+- a line directive (``#set``, a macro call, ...) alone on its line loses its indentation and
+  its newline;
+- a block (``#if``/``#foreach``/``#macro``/...) whose opening starts a line and whose
+  ``#end`` ends one loses the opening's indentation and the newline after ``#end``;
+- an opening, ``#elseif``, ``#else`` or ``#end`` alone on its line loses the whole line.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from ..errors import VelocitySyntaxError
+from . import nodes as n
+
+# Directives with fixed meaning; any other ``#name`` is a (possibly undefined) macro call.
+BLOCK_DIRECTIVES = frozenset({"if", "foreach", "macro", "define"})
+LINE_DIRECTIVES = frozenset({"set", "break", "stop", "evaluate", "parse", "include"})
+CONTINUATIONS = frozenset({"elseif", "else", "end"})
+KNOWN_DIRECTIVES = BLOCK_DIRECTIVES | LINE_DIRECTIVES | CONTINUATIONS
+
+_IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_MACRO_NAME = _IDENT  # Velocity 2 identifiers have no hyphen by default
+_SPECIAL = re.compile(r"[$#\\]")
+_HSPACE = re.compile(r"[ \t]*")
+_LINE_END = re.compile(r"[ \t]*(\r\n|\n|\r)")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+_WORD_OPS = {"and": "&&", "or": "||", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
+             "le": "<=", "ge": ">="}
+_MACRO_DEF = re.compile(r"#\{?macro\}?\s*\(\s*([a-zA-Z_][a-zA-Z0-9_]*)")
+_KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", "lt", "gt",
+                       "le", "ge", "in"})
+_EOL = re.compile(r"\r\n|\n|\r")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+INT_MAX = 2**31 - 1
+
+
+class _Fallback(Exception):
+    """Internal: the text at the cursor is not the construct we tried; treat it as text."""
+
+
+class Parser:
+    """Parses one template. Use :func:`parse_template`."""
+
+    def __init__(self, source: str, name: str = "<template>", *, gobbling: str = "lines",
+                 line_offset: int = 0, column_offset: int = 0):
+        self.src = source
+        self.name = name
+        self.pos = 0
+        self.gobbling = gobbling.lower()
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
+        # macros may be called before their definition: Velocity registers them at parse time
+        self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
+
+    # ------------------------------------------------------------------ positions & errors
+
+    def where(self, pos: int) -> tuple[int, int]:
+        """1-based (line, column) of a source offset."""
+        lo, hi = 0, len(self._line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        line = lo + 1
+        column = pos - self._line_starts[lo] + 1
+        if line == 1:
+            column += self.column_offset
+        return line + self.line_offset, column
+
+    def error(self, message: str, pos: int | None = None) -> VelocitySyntaxError:
+        line, column = self.where(self.pos if pos is None else pos)
+        return VelocitySyntaxError(message, name=self.name, line=line, column=column)
+
+    def node(self, cls, pos: int, *args, **kwargs):
+        line, column = self.where(pos)
+        return cls(line, column, *args, **kwargs)
+
+    # ------------------------------------------------------------------ gobbling helpers
+
+    def _starts_line(self, pos: int) -> bool:
+        """True when only spaces/tabs stand between the previous line break and ``pos``."""
+        i = pos - 1
+        src = self.src
+        while i >= 0 and src[i] in " \t":
+            i -= 1
+        return i < 0 or src[i] in "\n\r"
+
+    def _line_end_at(self, pos: int) -> int | None:
+        """End offset of ``[ \\t]*newline`` (or of trailing blanks at EOF) at ``pos``."""
+        m = _LINE_END.match(self.src, pos)
+        if m:
+            return m.end()
+        m = _HSPACE.match(self.src, pos)
+        if m.end() == len(self.src):
+            return m.end()
+        return None
+
+    @staticmethod
+    def _strip_indent(body: list) -> None:
+        """Remove the spaces/tabs a directive's line starts with from the text before it."""
+        if body and isinstance(body[-1], n.Text):
+            text = body[-1].value
+            stripped = text.rstrip(" \t")
+            if stripped != text:
+                if stripped:
+                    body[-1].value = stripped
+                else:
+                    body.pop()
+
+    def _gobble_line(self, start: int, body: list) -> bool:
+        """Gobble a line-directive that ended at ``self.pos`` and began at ``start``."""
+        if self.gobbling in ("none",):
+            return False
+        if not self._starts_line(start):
+            return False
+        self._strip_indent(body)
+        end = self._line_end_at(self.pos)
+        if end is None:
+            return False
+        self.pos = end
+        return True
+
+    # ------------------------------------------------------------------ template bodies
+
+    def parse_template(self) -> n.Template:
+        body, term = self.parse_body(top=True)
+        if term is not None:
+            raise self.error(f"#{term[0]} without a matching #if/#foreach/#macro/#define", term[1])
+        template = n.Template(1 + self.line_offset, 1 + self.column_offset, body=body,
+                              name=self.name, source=self.src)
+        return template
+
+    def parse_body(self, top: bool = False):
+        """Parse nodes until EOF (top) or a continuation directive.
+
+        Returns ``(body, terminator)`` where terminator is ``None`` at EOF or a tuple
+        ``(kind, start_pos, extra)`` for ``#elseif``/``#else``/``#end``.
+        """
+        src = self.src
+        body: list[n.Node] = []
+        text_start = self.pos
+        while True:
+            m = _SPECIAL.search(src, self.pos)
+            if m is None:
+                self._add_text(body, text_start, len(src))
+                self.pos = len(src)
+                if not top:
+                    return body, None
+                return body, None
+            p = m.start()
+            ch = src[p]
+            if ch == "\\":
+                q = p
+                while q < len(src) and src[q] == "\\":
+                    q += 1
+                if q < len(src) and src[q] == "$" and self._reference_follows(q):
+                    self._add_text(body, text_start, p)
+                    self.pos = q
+                    ref = self.parse_reference(escapes=q - p, start=p)
+                    body.append(ref)
+                    text_start = self.pos
+                    continue
+                if q < len(src) and src[q] == "#":
+                    name = self._directive_name_at(q)
+                    if name is not None and (name in KNOWN_DIRECTIVES or name in self.macro_names):
+                        count = q - p
+                        self._add_text(body, text_start, p)
+                        if count % 2 == 1:
+                            # odd: the directive is escaped and printed as text
+                            if count // 2:
+                                body.append(self.node(n.Text, p, "\\" * (count // 2)))
+                            word_end = self._directive_word_end(q)
+                            body.append(self.node(n.Text, q, src[q:word_end]))
+                            self.pos = word_end
+                            text_start = self.pos
+                            continue
+                        body.append(self.node(n.Text, p, "\\" * (count // 2)))
+                        self.pos = q
+                        text_start = q
+                        continue
+                self.pos = q
+                continue
+            if ch == "$":
+                if self._reference_follows(p):
+                    self._add_text(body, text_start, p)
+                    self.pos = p
+                    body.append(self.parse_reference(escapes=0, start=p))
+                    text_start = self.pos
+                else:
+                    self.pos = p + 1
+                continue
+            # ch == "#"
+            nxt = src[p + 1:p + 2]
+            if nxt == "#":
+                self._add_text(body, text_start, p)
+                end = src.find("\n", p)
+                cr = src.find("\r", p)
+                if cr != -1 and (end == -1 or cr < end):
+                    end = cr + 1 if src[cr + 1:cr + 2] != "\n" else cr + 2
+                elif end != -1:
+                    end += 1
+                else:
+                    end = len(src)
+                body.append(self.node(n.Comment, p, src[p + 2:end].rstrip("\r\n")))
+                self.pos = end
+                text_start = end
+                continue
+            if nxt == "*":
+                self._add_text(body, text_start, p)
+                end = src.find("*#", p + 2)
+                if end == -1:
+                    raise self.error("unterminated #* comment *#", p)
+                body.append(self.node(n.Comment, p, src[p + 2:end], block=True))
+                self.pos = end + 2
+                text_start = self.pos
+                continue
+            if src.startswith("#[[", p):
+                end = src.find("]]#", p + 3)
+                if end == -1:
+                    raise self.error("unterminated #[[ raw text ]]#", p)
+                self._add_text(body, text_start, p)
+                body.append(self.node(n.Text, p, src[p + 3:end]))
+                self.pos = end + 3
+                text_start = self.pos
+                continue
+            name = self._directive_name_at(p)
+            if name is None:
+                self.pos = p + 1
+                continue
+            if name in CONTINUATIONS:
+                if top and False:
+                    pass
+                self._add_text(body, text_start, p)
+                return body, self._continuation(name, p, body)
+            self._add_text(body, text_start, p)
+            self.pos = p
+            try:
+                node = self.parse_directive(name, p, body)
+            except _Fallback:
+                self.pos = p + 1
+                text_start = p
+                continue
+            if node is not None:
+                body.append(node)
+            text_start = self.pos
+
+    def _add_text(self, body: list, start: int, end: int) -> None:
+        if end > start:
+            if body and isinstance(body[-1], n.Text) and not isinstance(body[-1], n.Comment):
+                body[-1].value += self.src[start:end]
+            else:
+                body.append(self.node(n.Text, start, self.src[start:end]))
+
+    def _reference_follows(self, p: int) -> bool:
+        """Does ``$`` at p start a reference ($x, $!x, ${x}, $!{x})?"""
+        src = self.src
+        q = p + 1
+        if src.startswith("!", q):
+            q += 1
+        if src.startswith("{", q):
+            q += 1
+        return q < len(src) and (src[q].isascii() and (src[q].isalpha() or src[q] == "_"))
+
+    def _directive_name_at(self, p: int) -> str | None:
+        """Name of the directive or macro call starting with ``#`` at p, else None."""
+        src = self.src
+        q = p + 1
+        if src.startswith("@", q):
+            m = _MACRO_NAME.match(src, q + 1)
+            return "@" + m.group() if m else None
+        if src.startswith("{", q):
+            m = _MACRO_NAME.match(src, q + 1)
+            if m and src.startswith("}", m.end()):
+                return m.group()
+            return None
+        m = _MACRO_NAME.match(src, q)
+        if not m:
+            return None
+        word = m.group()
+        # `#elseif`/`#else`: longest known word wins; `#end` inside `#ends` is a macro name.
+        return word
+
+    def _directive_word_end(self, p: int) -> int:
+        src = self.src
+        q = p + 1
+        if src.startswith("@", q):
+            q += 1
+        if src.startswith("{", q):
+            m = _MACRO_NAME.match(src, q + 1)
+            return m.end() + 1
+        return _MACRO_NAME.match(src, q).end()
+
+    # ------------------------------------------------------------------ continuations
+
+    def _continuation(self, name: str, p: int, body: list):
+        """Consume ``#elseif(...)``, ``#else`` or ``#end`` at p; return the terminator."""
+        self.pos = self._directive_word_end(p)
+        cond = None
+        if name == "elseif":
+            cond = self._paren_expression("#elseif")
+        at_start = self._starts_line(p)
+        line_end = self._line_end_at(self.pos)
+        # `#end`/`#else` etc. alone on its line: drop the line (done by the caller for #end
+        # when the whole block decides)
+        return (name, p, cond, at_start, line_end, body)
+
+    # ------------------------------------------------------------------ directives
+
+    def parse_directive(self, name: str, p: int, body: list):
+        src = self.src
+        self.pos = self._directive_word_end(p)
+        if name == "set":
+            return self._parse_set(p, body)
+        if name in ("if", "foreach", "macro", "define") or name.startswith("@"):
+            return self._parse_block(name, p, body)
+        if name == "stop":
+            node = self.node(n.Stop, p)
+            self._optional_empty_parens()
+            self._gobble_line(p, body)
+            return node
+        if name == "break":
+            scope = None
+            save = self.pos
+            self._skip_ws()
+            if src.startswith("(", self.pos):
+                self.pos += 1
+                self._skip_ws()
+                if src.startswith("$", self.pos):
+                    scope = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+                    self._skip_ws()
+                if not src.startswith(")", self.pos):
+                    raise self.error("expected ')' to close #break(", self.pos)
+                self.pos += 1
+            else:
+                self.pos = save
+            node = self.node(n.Break, p, scope=scope)
+            self._gobble_line(p, body)
+            return node
+        if name == "evaluate":
+            expr = self._paren_expression("#evaluate")
+            node = self.node(n.Evaluate, p, expr)
+            self._gobble_line(p, body)
+            return node
+        if name == "parse":
+            expr = self._paren_expression("#parse")
+            node = self.node(n.Parse, p, expr)
+            self._gobble_line(p, body)
+            return node
+        if name == "include":
+            args = self._paren_args("#include")
+            node = self.node(n.Include, p, args=args)
+            self._gobble_line(p, body)
+            return node
+        return self._parse_macro_call(name, p, body)
+
+    def _optional_empty_parens(self) -> None:
+        save = self.pos
+        self._skip_hspace()
+        if self.src.startswith("(", self.pos):
+            self.pos += 1
+            self._skip_ws()
+            if self.src.startswith(")", self.pos):
+                self.pos += 1
+                return
+        self.pos = save
+
+    def _parse_set(self, p: int, body: list):
+        self._expect_open_paren("#set")
+        self._skip_ws()
+        if not self.src.startswith("$", self.pos):
+            raise self.error("#set expects a reference like $name", self.pos)
+        target = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+        if target.alternate is not None:
+            raise self.error("#set cannot assign to an alternate value", target_pos := self.pos)
+        if target.parts and isinstance(target.parts[-1], n.Method):
+            raise self.error("#set cannot assign to a method call", self.pos)
+        self._skip_ws()
+        if not self.src.startswith("=", self.pos) or self.src.startswith("==", self.pos):
+            raise self.error("expected '=' in #set", self.pos)
+        self.pos += 1
+        value = self.parse_expression()
+        self._skip_ws()
+        if not self.src.startswith(")", self.pos):
+            raise self.error("expected ')' to close #set(", self.pos)
+        self.pos += 1
+        node = self.node(n.Set, p, target, value)
+        self._gobble_line(p, body)
+        return node
+
+    def _parse_block(self, name: str, p: int, outer: list):
+        """#if / #foreach / #macro / #define / #@macro: opening, bodies, #end, gobbling."""
+        src = self.src
+        macro_def = None
+        if name == "if":
+            cond = self._paren_expression("#if")
+            node = self.node(n.If, p)
+            first = self.node(n.IfBranch, p, cond)
+        elif name == "foreach":
+            self._expect_open_paren("#foreach")
+            self._skip_ws()
+            if not src.startswith("$", self.pos):
+                raise self.error("#foreach expects a loop variable like $item", self.pos)
+            var_pos = self.pos
+            var = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+            if var.parts:
+                raise self.error("#foreach loop variable must be a plain name", var_pos)
+            self._skip_ws()
+            if not src.startswith("in", self.pos) or _IDENT.match(src, self.pos).group() != "in":
+                raise self.error("expected 'in' in #foreach", self.pos)
+            self.pos += 2
+            iterable = self.parse_expression()
+            self._skip_ws()
+            if not src.startswith(")", self.pos):
+                raise self.error("expected ')' to close #foreach(", self.pos)
+            self.pos += 1
+            node = self.node(n.Foreach, p, var.name, iterable, var_node=var)
+        elif name == "define":
+            self._expect_open_paren("#define")
+            self._skip_ws()
+            if not src.startswith("$", self.pos):
+                raise self.error("#define expects a reference like $name", self.pos)
+            ref = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+            self._skip_ws()
+            if not src.startswith(")", self.pos):
+                raise self.error("expected ')' to close #define(", self.pos)
+            self.pos += 1
+            node = self.node(n.Define, p, ref.name)
+        elif name == "macro":
+            macro_def = self._parse_macro_header(p)
+            node = macro_def
+            self.macro_names.add(node.name)
+        else:  # block macro call #@name(args)
+            args = []
+            save = self.pos
+            self._skip_hspace()
+            if src.startswith("(", self.pos):
+                args = self._macro_call_args(name[1:])
+            else:
+                self.pos = save
+            node = self.node(n.MacroCall, p, name[1:], args=args, body=[])
+        opening_end = self.pos
+        at_start = self._starts_line(p)
+        opening_line_end = self._line_end_at(self.pos)
+        gobble_opening = (self.gobbling != "none" and at_start and opening_line_end is not None
+                          and opening_line_end > self.pos)
+        if gobble_opening:
+            self.pos = opening_line_end
+        # bodies
+        current, term = self.parse_body()
+        while True:
+            if term is None:
+                raise self.error(f"#{name} has no matching #end", p)
+            kind, tp, cond, t_start, t_line_end, _ = term
+            self._gobble_continuation(kind, current, t_start, t_line_end, at_start)
+            if kind == "elseif":
+                if not isinstance(node, n.If) or node.else_body is not None:
+                    raise self.error("#elseif without #if", tp)
+                node.branches.append(first)
+                first.body = current
+                first = self.node(n.IfBranch, tp, cond)
+                current, term = self.parse_body()
+                continue
+            if kind == "else":
+                if isinstance(node, n.If):
+                    if node.else_body is not None:
+                        raise self.error("#else after #else", tp)
+                    first.body = current
+                    node.branches.append(first)
+                    first = None
+                    node.else_line, node.else_column = self.where(tp)
+                    else_body, term = self.parse_body()
+                    node.else_body = else_body
+                    current = else_body
+                    if term is not None and term[0] != "end":
+                        raise self.error(f"#{term[0]} after #else", term[1])
+                    continue
+                if isinstance(node, n.Foreach) and node.else_body is None:
+                    node.body = current
+                    else_body, term = self.parse_body()
+                    node.else_body = else_body
+                    current = else_body
+                    if term is not None and term[0] != "end":
+                        raise self.error(f"#{term[0]} after #else", term[1])
+                    continue
+                raise self.error("#else without #if", tp)
+            # end
+            break
+        if isinstance(node, n.If):
+            if first is not None:
+                first.body = current
+                node.branches.append(first)
+        elif isinstance(node, n.Foreach):
+            if node.else_body is None:
+                node.body = current
+        else:
+            node.body = current
+        if isinstance(node, n.MacroCall):
+            node.source = src[p:self.pos]
+        # block-as-a-whole: an opening that starts a line and an `#end` that ends one
+        # lose the opening's indentation and the newline after `#end`
+        if self.gobbling != "none" and at_start:
+            kind, tp, cond, t_start, t_line_end, _ = term
+            if t_line_end is not None and not t_start:
+                self.pos = t_line_end
+            self._strip_indent(outer)
+        if macro_def is not None:
+            return macro_def
+        return node
+
+    def _gobble_continuation(self, kind, body, t_start, t_line_end, block_at_start) -> None:
+        """``#elseif``/``#else``/``#end`` alone on its line: drop its indentation and newline."""
+        if self.gobbling == "none":
+            return
+        if t_start:
+            self._strip_indent(body)
+            if t_line_end is not None:
+                self.pos = t_line_end
+
+    def _parse_macro_header(self, p: int) -> n.Macro:
+        src = self.src
+        self._expect_open_paren("#macro")
+        self._skip_ws()
+        m = _MACRO_NAME.match(src, self.pos)
+        if not m:
+            raise self.error("#macro expects a name", self.pos)
+        node = self.node(n.Macro, p, m.group())
+        self.pos = m.end()
+        while True:
+            self._skip_ws()
+            if src.startswith(","):
+                pass
+            if src.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if src.startswith(")", self.pos):
+                self.pos += 1
+                return node
+            if src.startswith("$", self.pos):
+                ppos = self.pos
+                ref = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+                param = self.node(n.MacroParam, ppos, ref.name)
+                self._skip_ws()
+                if src.startswith("=", self.pos):
+                    self.pos += 1
+                    param.default = self.parse_expression()
+                node.params.append(param)
+                continue
+            raise self.error("unexpected text in #macro arguments", self.pos)
+
+    def _parse_macro_call(self, name: str, p: int, body: list):
+        src = self.src
+        save = self.pos
+        args: list = []
+        self._skip_hspace()
+        if src.startswith("(", self.pos):
+            args = self._macro_call_args(name)
+        else:
+            self.pos = save
+        node = self.node(n.MacroCall, p, name, args=args, source=src[p:self.pos])
+        if name in self.macro_names:
+            self._gobble_line(p, body)
+        return node
+
+    def _macro_call_args(self, name: str = "") -> list:
+        src = self.src
+        self.pos += 1  # (
+        args = []
+        while True:
+            self._skip_ws()
+            if src.startswith(")", self.pos):
+                self.pos += 1
+                return args
+            if src.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if self.pos >= len(src):
+                raise self.error("unterminated macro call arguments", self.pos)
+            word = _IDENT.match(src, self.pos)
+            if word and word.group() not in _KEYWORDS:
+                # Velocity parses bare words as arguments of unknown macros (which print
+                # literally) but refuses them for a macro the template defines
+                if name in self.macro_names:
+                    raise self.error(f"invalid argument {word.group()!r} for macro #{name}",
+                                     self.pos)
+                args.append(self.node(n.Literal, self.pos, word.group()))
+                self.pos = word.end()
+                continue
+            args.append(self.parse_expression())
+
+    # ------------------------------------------------------------------ directive argument helpers
+
+    def _skip_hspace(self) -> None:
+        self.pos = _HSPACE.match(self.src, self.pos).end()
+
+    def _skip_ws(self) -> None:
+        """Skip whitespace, newlines and ``##``/``#* *#`` comments inside directive arguments."""
+        src = self.src
+        while self.pos < len(src):
+            c = src[self.pos]
+            if c in " \t\r\n":
+                self.pos += 1
+            elif src.startswith("##", self.pos):
+                m = _EOL.search(src, self.pos)
+                self.pos = len(src) if m is None else m.end()
+            elif src.startswith("#*", self.pos):
+                end = src.find("*#", self.pos + 2)
+                if end == -1:
+                    raise self.error("unterminated #* comment *#", self.pos)
+                self.pos = end + 2
+            else:
+                break
+
+    def _expect_open_paren(self, what: str) -> None:
+        self._skip_hspace()
+        if not self.src.startswith("(", self.pos):
+            raise self.error(f"expected '(' after {what}", self.pos)
+        self.pos += 1
+
+    def _paren_expression(self, what: str):
+        self._expect_open_paren(what)
+        expr = self.parse_expression()
+        self._skip_ws()
+        if not self.src.startswith(")", self.pos):
+            raise self.error(f"expected ')' to close {what}(", self.pos)
+        self.pos += 1
+        return expr
+
+    def _paren_args(self, what: str) -> list:
+        self._expect_open_paren(what)
+        args = []
+        while True:
+            self._skip_ws()
+            if self.src.startswith(")", self.pos):
+                self.pos += 1
+                return args
+            if self.src.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if self.pos >= len(self.src):
+                raise self.error(f"expected ')' to close {what}(", self.pos)
+            args.append(self.parse_expression())
+
+    # ------------------------------------------------------------------ references
+
+    def parse_reference(self, *, escapes: int, start: int, in_expr: bool = False) -> n.Reference:
+        """Parse ``$...`` at self.pos (just at the ``$``)."""
+        src = self.src
+        dollar = self.pos
+        q = dollar + 1
+        quiet = False
+        braced = False
+        if src.startswith("!", q):
+            quiet = True
+            q += 1
+        if src.startswith("{", q):
+            braced = True
+            q += 1
+        m = _IDENT.match(src, q)
+        if not m:
+            raise self.error("invalid reference", dollar)
+        ref = self.node(n.Reference, start, m.group(), quiet=quiet, braced=braced,
+                        escapes=escapes)
+        self.pos = m.end()
+        self._parse_reference_parts(ref)
+        if braced:
+            if src.startswith("|", self.pos):
+                self.pos += 1
+                ref.alternate = self.parse_expression()
+                self._skip_ws()
+            if not src.startswith("}", self.pos):
+                if in_expr:
+                    raise self.error("expected '}' to close ${", self.pos)
+                # `${name` without a closing brace is plain text in Velocity
+                raise self.error("expected '}' to close ${", self.pos)
+            self.pos += 1
+        ref.source = src[dollar:self.pos]
+        return ref
+
+    def _parse_reference_parts(self, ref: n.Reference) -> None:
+        src = self.src
+        while self.pos < len(src):
+            c = src[self.pos]
+            if c == "." and self.pos + 1 < len(src):
+                m = _IDENT.match(src, self.pos + 1)
+                if not m:
+                    return
+                name = m.group()
+                if src.startswith("(", m.end()):
+                    save = self.pos
+                    part = self.node(n.Method, self.pos, name)
+                    self.pos = m.end() + 1
+                    try:
+                        part.args = self._call_args()
+                    except VelocitySyntaxError:
+                        raise
+                    ref.parts.append(part)
+                    del save
+                else:
+                    ref.parts.append(self.node(n.Property, self.pos, name))
+                    self.pos = m.end()
+            elif c == "[":
+                save = self.pos
+                self.pos += 1
+                try:
+                    self._skip_ws()
+                    if src.startswith("]", self.pos):
+                        raise _Fallback()
+                    key = self.parse_expression()
+                    self._skip_ws()
+                    if not src.startswith("]", self.pos):
+                        raise _Fallback()
+                except (_Fallback, VelocitySyntaxError):
+                    self.pos = save
+                    return
+                self.pos += 1
+                ref.parts.append(self.node(n.Index, save, key))
+            else:
+                return
+
+    def _call_args(self) -> list:
+        src = self.src
+        args = []
+        self._skip_ws()
+        if src.startswith(")", self.pos):
+            self.pos += 1
+            return args
+        while True:
+            args.append(self.parse_expression())
+            self._skip_ws()
+            if src.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if src.startswith(")", self.pos):
+                self.pos += 1
+                return args
+            raise self.error("expected ',' or ')' in method arguments", self.pos)
+
+    # ------------------------------------------------------------------ expressions
+
+    def parse_expression(self):
+        return self._parse_or()
+
+    def _peek_op(self, ops: tuple[str, ...]) -> str | None:
+        self._skip_ws()
+        src = self.src
+        for op in ops:
+            if op.isalpha():
+                m = _IDENT.match(src, self.pos)
+                if m and m.group() == op:
+                    self.pos = m.end()
+                    return _WORD_OPS.get(op, op)
+            elif src.startswith(op, self.pos):
+                if op in ("<", ">", "=", "!") and src.startswith(op + "=", self.pos):
+                    continue
+                if op == "!" and False:
+                    continue
+                self.pos += len(op)
+                return op
+        return None
+
+    def _binary(self, sub, ops):
+        left = sub()
+        while True:
+            save = self.pos
+            op = self._peek_op(ops)
+            if op is None:
+                self.pos = save
+                return left
+            right = sub()
+            left = n.BinaryOp(left.line, left.column, op, left, right)
+
+    def _parse_or(self):
+        return self._binary(self._parse_and, ("||", "or"))
+
+    def _parse_and(self):
+        return self._binary(self._parse_eq, ("&&", "and"))
+
+    def _parse_eq(self):
+        return self._binary(self._parse_rel, ("==", "!=", "eq", "ne"))
+
+    def _parse_rel(self):
+        return self._binary(self._parse_add, ("<=", ">=", "<", ">", "le", "ge", "lt", "gt"))
+
+    def _parse_add(self):
+        return self._binary(self._parse_mul, ("+", "-"))
+
+    def _parse_mul(self):
+        return self._binary(self._parse_unary, ("*", "/", "%"))
+
+    def _parse_unary(self):
+        self._skip_ws()
+        src = self.src
+        p = self.pos
+        if src.startswith("!", p) and not src.startswith("!=", p):
+            self.pos += 1
+            return self.node(n.UnaryOp, p, "!", self._parse_unary())
+        m = _IDENT.match(src, p)
+        if m and m.group() == "not":
+            self.pos = m.end()
+            return self.node(n.UnaryOp, p, "!", self._parse_unary())
+        if src.startswith("-", p) and not _NUMBER.match(src, p):
+            self.pos += 1
+            return self.node(n.UnaryOp, p, "-", self._parse_unary())
+        return self._parse_primary()
+
+    def _parse_primary(self):
+        self._skip_ws()
+        src = self.src
+        p = self.pos
+        if p >= len(src):
+            raise self.error("unexpected end of template in expression", p)
+        c = src[p]
+        if c == "$":
+            if not self._reference_follows(p):
+                raise self.error("invalid reference", p)
+            return self.parse_reference(escapes=0, start=p, in_expr=True)
+        if c == "'":
+            return self._single_quoted(p)
+        if c == '"':
+            return self._double_quoted(p)
+        if c == "(":
+            self.pos += 1
+            expr = self.parse_expression()
+            self._skip_ws()
+            if not src.startswith(")", self.pos):
+                raise self.error("expected ')'", self.pos)
+            self.pos += 1
+            return expr
+        if c == "[":
+            return self._list_or_range(p)
+        if c == "{":
+            return self._map(p)
+        m = _NUMBER.match(src, p)
+        if m:
+            self.pos = m.end()
+            text = m.group()
+            if m.group(1) or m.group(2):
+                return self.node(n.Literal, p, float(text))
+            return self.node(n.Literal, p, int(text))
+        m = _IDENT.match(src, p)
+        if m and m.group() in ("true", "false"):
+            self.pos = m.end()
+            return self.node(n.Literal, p, m.group() == "true")
+        if m and m.group() == "null":
+            self.pos = m.end()
+            return self.node(n.Literal, p, None)
+        raise self.error(f"unexpected {src[p]!r} in expression", p)
+
+    def _single_quoted(self, p: int):
+        src = self.src
+        q = p + 1
+        parts = []
+        while True:
+            end = src.find("'", q)
+            if end == -1:
+                raise self.error("unterminated string literal", p)
+            parts.append(src[q:end])
+            if src.startswith("'", end + 1):
+                parts.append("'")
+                q = end + 2
+                continue
+            self.pos = end + 1
+            return self.node(n.Literal, p, "".join(parts))
+
+    def _double_quoted(self, p: int):
+        src = self.src
+        q = p + 1
+        parts = []
+        while True:
+            end = src.find('"', q)
+            if end == -1:
+                raise self.error("unterminated string literal", p)
+            parts.append(src[q:end])
+            if src.startswith('"', end + 1):
+                parts.append('"')
+                q = end + 2
+                continue
+            self.pos = end + 1
+            break
+        text = "".join(parts)
+        text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        if "$" not in text and "#" not in text:
+            return self.node(n.Literal, p, text)
+        line, column = self.where(p + 1)
+        sub = Parser(text, self.name, gobbling="none", line_offset=line - 1,
+                     column_offset=column - 1)
+        sub.macro_names = self.macro_names
+        body = sub.parse_template().body
+        return self.node(n.InterpolatedString, p, body, source=text)
+
+    def _list_or_range(self, p: int):
+        src = self.src
+        self.pos = p + 1
+        self._skip_ws()
+        if src.startswith("]", self.pos):
+            self.pos += 1
+            return self.node(n.ListLiteral, p, [])
+        first = self.parse_expression()
+        self._skip_ws()
+        if src.startswith("..", self.pos):
+            self.pos += 2
+            end = self.parse_expression()
+            self._skip_ws()
+            if not src.startswith("]", self.pos):
+                raise self.error("expected ']' to close range", self.pos)
+            self.pos += 1
+            return self.node(n.Range, p, first, end)
+        items = [first]
+        while True:
+            self._skip_ws()
+            if src.startswith(",", self.pos):
+                self.pos += 1
+                items.append(self.parse_expression())
+                continue
+            if src.startswith("]", self.pos):
+                self.pos += 1
+                return self.node(n.ListLiteral, p, items)
+            raise self.error("expected ',' or ']' in list", self.pos)
+
+    def _map(self, p: int):
+        src = self.src
+        self.pos = p + 1
+        items = []
+        while True:
+            self._skip_ws()
+            if src.startswith("}", self.pos):
+                self.pos += 1
+                return self.node(n.MapLiteral, p, items)
+            if items:
+                if not src.startswith(",", self.pos):
+                    raise self.error("expected ',' or '}' in map", self.pos)
+                self.pos += 1
+                self._skip_ws()
+            key = self.parse_expression()
+            self._skip_ws()
+            if not src.startswith(":", self.pos):
+                raise self.error("expected ':' in map", self.pos)
+            self.pos += 1
+            value = self.parse_expression()
+            items.append((key, value))
+
+
+def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines") -> n.Template:
+    """Parse Velocity source into a :class:`~templating.engine.nodes.Template`.
+
+    Raises :class:`~templating.errors.VelocitySyntaxError` with line and column.
+    """
+    parser = Parser(source, name, gobbling=gobbling)
+    template = parser.parse_template()
+    return template
+
+
+def gobbling_mode(config: Mapping | None) -> str:
+    """The ``space.gobbling`` mode from Velocity properties (both spellings accepted)."""
+    if not config:
+        return "lines"
+    value = config.get("space.gobbling", config.get("parser.space_gobbling", "lines"))
+    return str(value).lower()

@@ -1,0 +1,686 @@
+"""Turns a syntax tree into Python closures and runs them: the Velocity runtime.
+
+Why closures: walking the tree on every render re-dispatches on node types thousands of
+times per message. Compiling each node once into a small Python function (cached on the
+template) removes that dispatch, which is what lets a cached render keep up with Jinja2.
+
+Java value semantics (printing, arithmetic, methods) live in :mod:`.javatypes`; this module
+only decides *when* they apply: reference resolution, directives, scoping, limits.
+The renderer never calls ``getattr`` on a template value; all member access goes through
+``javatypes.get_property``/``call_method``, which enforce the sandbox allow-list.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import LimitExceeded, RenderError, TemplateError
+from . import javatypes as jt
+from . import nodes as n
+
+Emit = Callable[["Ctx"], None]
+Eval = Callable[["Ctx"], object]
+
+
+class BreakSignal(Exception):
+    """``#break``: unwinds to the foreach/macro/evaluate/parse it names (or the nearest)."""
+
+    def __init__(self, scope=None):
+        super().__init__()
+        self.scope = scope
+
+
+class StopSignal(Exception):
+    """``#stop``: ends the whole render, keeping what was written."""
+
+
+class ForeachScope:
+    """``$foreach``: the loop's scope object, as Velocity 2's ForeachScope exposes it."""
+
+    __velocity_methods__ = frozenset({
+        "getIndex", "getCount", "hasNext", "getHasNext", "isFirst", "getFirst", "isLast",
+        "getLast", "getParent", "getTopmost", "toString"})
+
+    __slots__ = ("index", "total", "parent", "node")
+
+    def __init__(self, parent, node):
+        self.index = -1
+        self.total = 0
+        self.parent = parent
+        self.node = node
+
+    def getIndex(self):
+        return self.index
+
+    def getCount(self):
+        return self.index + 1
+
+    def hasNext(self):
+        return self.index + 1 < self.total
+
+    getHasNext = hasNext
+
+    def isFirst(self):
+        return self.index == 0
+
+    getFirst = isFirst
+
+    def isLast(self):
+        return self.index + 1 >= self.total
+
+    getLast = isLast
+
+    def getParent(self):
+        return self.parent
+
+    def getTopmost(self):
+        scope = self
+        while isinstance(scope.parent, ForeachScope):
+            scope = scope.parent
+        return scope
+
+    def toString(self):
+        return "org.apache.velocity.runtime.directive.ForeachScope"
+
+
+class DefineBlock:
+    """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed."""
+
+    __velocity_methods__ = frozenset({"toString"})
+    __slots__ = ("emit", "ctx", "name", "depth")
+
+    # Velocity's directive.define.max_depth: a block printing itself deeper than this
+    # prints its reference literally instead of recursing forever.
+    MAX_DEPTH = 2
+
+    def __init__(self, emit: Emit, ctx: "Ctx", name: str):
+        self.emit = emit
+        self.ctx = ctx
+        self.name = name
+        self.depth = 0
+
+    def render(self, ctx: "Ctx | None" = None) -> str:
+        ctx = ctx or self.ctx
+        if self.depth >= self.MAX_DEPTH:
+            return "$" + self.name
+        saved = ctx.out
+        ctx.out = []
+        self.depth += 1
+        try:
+            self.emit(ctx)
+            return "".join(ctx.out)
+        except BreakSignal:
+            return "".join(ctx.out)
+        finally:
+            self.depth -= 1
+            ctx.out = saved
+
+    def toString(self):
+        return self.render()
+
+
+class Limits:
+    """Resource bounds for untrusted templates (Velocity's own defaults where it has them)."""
+
+    __slots__ = ("macro_depth", "parse_depth", "loop_iterations", "output_chars")
+
+    def __init__(self, config):
+        get = config.get
+        self.macro_depth = int(get("velocimacro.max_depth", get("velocimacro.max.depth", 20)))
+        self.parse_depth = int(get("directive.parse.max_depth", 10))
+        self.loop_iterations = int(get("templating.max_loop_iterations", 1_000_000))
+        self.output_chars = int(get("templating.max_output_chars", 20_000_000))
+
+
+class Ctx:
+    """Per-render state: variables, macro frames, output buffer, limits, observer."""
+
+    __slots__ = ("vars", "frames", "out", "engine", "name", "macros", "macro_depth",
+                 "parse_depth", "loops", "observer", "limits", "empty_check", "strict")
+
+    def __init__(self, engine, variables, name, observer=None):
+        self.engine = engine
+        self.vars = variables
+        self.frames: list[dict] = []
+        self.out: list[str] = []
+        self.name = name
+        self.macros: dict = {}
+        self.macro_depth = 0
+        self.parse_depth = 0
+        self.loops = 0
+        self.observer = observer
+        self.limits = engine.limits
+        self.empty_check = engine.empty_check
+        self.strict = engine.strict
+
+    def lookup(self, name):
+        for frame in reversed(self.frames):
+            if name in frame:
+                return frame[name]
+        return self.vars.get(name)
+
+    def assign(self, name, value):
+        for frame in reversed(self.frames):
+            if name in frame:
+                frame[name] = value
+                return
+        if value is None:
+            self.vars.pop(name, None)
+        else:
+            self.vars[name] = value
+
+    def check_output(self):
+        size = sum(map(len, self.out))
+        if size > self.limits.output_chars:
+            raise LimitExceeded(f"output is larger than {self.limits.output_chars} characters",
+                                name=self.name)
+
+
+def _error(ctx: Ctx, node: n.Node, message: str, cls=RenderError) -> RenderError:
+    return cls(message, name=ctx.name, line=node.line, column=node.column)
+
+
+def to_text(value, ctx: Ctx) -> str:
+    """How a resolved (non-null) value prints."""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, DefineBlock):
+        return value.render(ctx)
+    return jt.to_string(value)
+
+
+def _plain(value, ctx):
+    """A value as expressions see it: define blocks become their rendered text."""
+    if isinstance(value, DefineBlock):
+        return value.render(ctx)
+    return value
+
+
+# ============================================================================ compiler
+
+class Compiler:
+    """Compiles one template's nodes into closures. Macros found are collected."""
+
+    def __init__(self, engine, name: str):
+        self.engine = engine
+        self.name = name
+        self.macros: dict[str, tuple[n.Macro, Emit]] = {}
+
+    # ---------------------------------------------------------------- bodies
+
+    def body(self, nodes: list[n.Node]) -> Emit:
+        emits = [e for e in (self.node(x) for x in nodes) if e is not None]
+        if not emits:
+            return lambda ctx: None
+        if len(emits) == 1:
+            return emits[0]
+
+        def run(ctx, emits=tuple(emits)):
+            for emit in emits:
+                emit(ctx)
+        return run
+
+    def node(self, node: n.Node) -> Emit | None:
+        method = getattr(self, "c_" + node.__class__.__name__)
+        return method(node)
+
+    def c_Text(self, node: n.Text) -> Emit | None:
+        text = node.value
+        if not text:
+            return None
+        return lambda ctx: ctx.out.append(text)
+
+    def c_Comment(self, node):
+        return None
+
+    def c_Template(self, node):
+        return self.body(node.body)
+
+    # ---------------------------------------------------------------- references
+
+    def c_Reference(self, ref: n.Reference) -> Emit:
+        value_of = self.reference_value(ref)
+        source = ref.source
+        quiet = ref.quiet
+        escapes = ref.escapes
+        alternate = self.expr(ref.alternate) if ref.alternate is not None else None
+
+        def emit(ctx):
+            value = value_of(ctx)
+            if alternate is not None and not _truthy(value, ctx):
+                value = alternate(ctx)
+            if escapes:
+                if value is None:
+                    ctx.out.append("\\" * escapes + source)
+                else:
+                    ctx.out.append("\\" * (escapes // 2))
+                    ctx.out.append(source if escapes % 2 else to_text(value, ctx))
+                return
+            if value is None:
+                if ctx.strict and not quiet:
+                    raise _error(ctx, ref, f"undefined reference {source}")
+                if not quiet:
+                    if ctx.observer is not None:
+                        ctx.observer.unresolved(ref)
+                    ctx.out.append(source)
+                return
+            ctx.out.append(value if value.__class__ is str else to_text(value, ctx))
+        return emit
+
+    def reference_value(self, ref: n.Reference) -> Eval:
+        """A closure returning the reference's value, or None when it does not resolve."""
+        name = ref.name
+        steps = [self.part(p) for p in ref.parts]
+
+        if not steps:
+            def value(ctx):
+                frames = ctx.frames
+                if frames:
+                    return ctx.lookup(name)
+                return ctx.vars.get(name)
+            return value
+
+        def value(ctx):
+            current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+            for step in steps:
+                if current is None:
+                    return None
+                current = step(ctx, current)
+                if current is jt.NOT_FOUND:
+                    return None
+            return current
+        return value
+
+    def part(self, part) -> Callable:
+        if isinstance(part, n.Property):
+            pname = part.name
+
+            def prop(ctx, obj):
+                if obj.__class__ is dict:
+                    return obj.get(pname)
+                if isinstance(obj, DefineBlock):
+                    obj = obj.render(ctx)
+                try:
+                    return jt.get_property(obj, pname)
+                except jt.JavaError as exc:
+                    raise _error(ctx, part, str(exc)) from None
+            return prop
+        if isinstance(part, n.Method):
+            mname = part.name
+            args = [self.expr(a) for a in part.args]
+
+            def call(ctx, obj):
+                values = [_plain(a(ctx), ctx) for a in args]
+                if isinstance(obj, DefineBlock):
+                    obj = obj.render(ctx)
+                try:
+                    return jt.call_method(obj, mname, values)
+                except jt.JavaError as exc:
+                    raise _error(ctx, part, str(exc)) from None
+                except TemplateError:
+                    raise
+                except RecursionError:
+                    raise _error(ctx, part, "expression nests too deeply", LimitExceeded) from None
+            return call
+        key_of = self.expr(part.key)
+
+        def index(ctx, obj):
+            key = _plain(key_of(ctx), ctx)
+            try:
+                return jt.get_index(obj, key)
+            except jt.JavaError as exc:
+                raise _error(ctx, part, str(exc)) from None
+        return index
+
+    # ---------------------------------------------------------------- expressions
+
+    def expr(self, node) -> Eval:
+        method = getattr(self, "e_" + node.__class__.__name__)
+        return method(node)
+
+    def e_Reference(self, ref: n.Reference) -> Eval:
+        value_of = self.reference_value(ref)
+        if ref.alternate is None:
+            if not ref.parts:
+                return value_of
+
+            def plain(ctx):
+                return value_of(ctx)
+            return plain
+        alternate = self.expr(ref.alternate)
+
+        def with_alternate(ctx):
+            value = value_of(ctx)
+            if not _truthy(value, ctx):
+                return alternate(ctx)
+            return value
+        return with_alternate
+
+    def e_Literal(self, node: n.Literal) -> Eval:
+        value = node.value
+        return lambda ctx: value
+
+    def e_InterpolatedString(self, node: n.InterpolatedString) -> Eval:
+        emit = self.body(node.body)
+
+        def interpolate(ctx):
+            saved = ctx.out
+            ctx.out = []
+            try:
+                emit(ctx)
+                return "".join(ctx.out)
+            finally:
+                ctx.out = saved
+        return interpolate
+
+    def e_ListLiteral(self, node: n.ListLiteral) -> Eval:
+        items = [self.expr(i) for i in node.items]
+        return lambda ctx: [_plain(i(ctx), ctx) for i in items]
+
+    def e_MapLiteral(self, node: n.MapLiteral) -> Eval:
+        items = [(self.expr(k), self.expr(v)) for k, v in node.items]
+
+        def build(ctx):
+            result = {}
+            for k, v in items:
+                result[_plain(k(ctx), ctx)] = _plain(v(ctx), ctx)
+            return result
+        return build
+
+    def e_Range(self, node: n.Range) -> Eval:
+        start, end = self.expr(node.start), self.expr(node.end)
+
+        def build(ctx):
+            try:
+                return jt.make_range(_plain(start(ctx), ctx), _plain(end(ctx), ctx))
+            except jt.JavaError as exc:
+                raise _error(ctx, node, str(exc)) from None
+        return build
+
+    def e_UnaryOp(self, node: n.UnaryOp) -> Eval:
+        operand = self.expr(node.operand)
+        if node.op == "!":
+            return lambda ctx: not _truthy(operand(ctx), ctx)
+
+        def negate(ctx):
+            try:
+                return jt.negate(_plain(operand(ctx), ctx))
+            except jt.JavaError as exc:
+                raise _error(ctx, node, str(exc)) from None
+        return negate
+
+    def e_BinaryOp(self, node: n.BinaryOp) -> Eval:
+        op = node.op
+        left, right = self.expr(node.left), self.expr(node.right)
+        if op == "&&":
+            return lambda ctx: _truthy(left(ctx), ctx) and _truthy(right(ctx), ctx)
+        if op == "||":
+            return lambda ctx: _truthy(left(ctx), ctx) or _truthy(right(ctx), ctx)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            def compare(ctx):
+                try:
+                    return jt.compare(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx))
+                except jt.JavaError as exc:
+                    raise _error(ctx, node, str(exc)) from None
+            return compare
+
+        def arithmetic(ctx):
+            try:
+                return jt.arithmetic(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx))
+            except jt.JavaError as exc:
+                raise _error(ctx, node, str(exc)) from None
+        return arithmetic
+
+    # ---------------------------------------------------------------- directives
+
+    def c_Set(self, node: n.Set) -> Emit:
+        target = node.target
+        value_of = self.expr(node.value)
+        if not target.parts:
+            name = target.name
+
+            def set_var(ctx):
+                ctx.assign(name, _plain(value_of(ctx), ctx))
+            return set_var
+        base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
+        base_of = self.reference_value(base)
+        last = target.parts[-1]
+        key_of = (lambda ctx, k=last.name: k) if isinstance(last, n.Property) else self.expr(last.key)
+
+        def set_member(ctx):
+            value = _plain(value_of(ctx), ctx)
+            obj = base_of(ctx)
+            if obj is None:
+                return
+            key = _plain(key_of(ctx), ctx)
+            try:
+                if isinstance(obj, dict):
+                    obj[key] = value
+                elif isinstance(obj, list) and isinstance(last, n.Index):
+                    jt.call_method(obj, "set", [key, value])
+                else:
+                    setter = "set" + str(key)[:1].upper() + str(key)[1:]
+                    jt.call_method(obj, setter, [value])
+            except jt.JavaError as exc:
+                raise _error(ctx, node, str(exc)) from None
+        return set_member
+
+    def c_If(self, node: n.If) -> Emit:
+        branches = [(self.expr(b.condition), self.body(b.body), b) for b in node.branches]
+        else_body = self.body(node.else_body) if node.else_body is not None else None
+
+        def run(ctx):
+            for cond, body, branch in branches:
+                if _truthy(cond(ctx), ctx):
+                    if ctx.observer is not None:
+                        ctx.observer.enter(branch)
+                    body(ctx)
+                    return
+            if else_body is not None:
+                if ctx.observer is not None:
+                    ctx.observer.enter_else(node)
+                else_body(ctx)
+        return run
+
+    def c_Foreach(self, node: n.Foreach) -> Emit:
+        var = node.var
+        iterable_of = self.expr(node.iterable)
+        body = self.body(node.body)
+        else_body = self.body(node.else_body) if node.else_body is not None else None
+
+        def run(ctx):
+            source = _plain(iterable_of(ctx), ctx)
+            items = jt.iterate(source) if source is not None else None
+            if not items:
+                if else_body is not None:
+                    else_body(ctx)
+                return
+            if ctx.observer is not None:
+                ctx.observer.enter(node)
+            saved_var = ctx.lookup(var)
+            saved_scope = ctx.lookup("foreach")
+            scope = ForeachScope(saved_scope, node)
+            scope.total = len(items)
+            limit = ctx.limits.loop_iterations
+            ctx.assign("foreach", scope)
+            try:
+                for index, item in enumerate(items):
+                    scope.index = index
+                    ctx.loops += 1
+                    if ctx.loops > limit:
+                        raise _error(ctx, node, f"more than {limit} loop iterations",
+                                     LimitExceeded)
+                    if ctx.loops & 1023 == 0:
+                        ctx.check_output()
+                    ctx.assign(var, item)
+                    body(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None and signal.scope is not scope:
+                    raise
+            finally:
+                ctx.assign(var, saved_var)
+                ctx.assign("foreach", saved_scope)
+        return run
+
+    def c_Break(self, node: n.Break) -> Emit:
+        scope_of = self.expr(node.scope) if node.scope is not None else None
+
+        def run(ctx):
+            raise BreakSignal(scope_of(ctx) if scope_of is not None else None)
+        return run
+
+    def c_Stop(self, node: n.Stop) -> Emit:
+        def run(ctx):
+            raise StopSignal()
+        return run
+
+    def c_Evaluate(self, node: n.Evaluate) -> Emit:
+        expr = self.expr(node.expr)
+
+        def run(ctx):
+            value = _plain(expr(ctx), ctx)
+            if value is None:
+                return
+            if not isinstance(value, str):
+                raise _error(ctx, node, "#evaluate needs a String argument, not "
+                             f"{jt.to_string(value)!r}")
+            template = ctx.engine.parse(value, ctx.name)
+            compiled = ctx.engine.compiled(template)
+            ctx.macros.update(compiled.macros)
+            try:
+                compiled.emit(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None:
+                    raise
+        return run
+
+    def c_Define(self, node: n.Define) -> Emit:
+        name = node.name
+        body = self.body(node.body)
+
+        def run(ctx):
+            ctx.assign(name, DefineBlock(body, ctx, name))
+        return run
+
+    def c_Macro(self, node: n.Macro) -> Emit | None:
+        if node.name not in self.macros:
+            self.macros[node.name] = (node, self.body(node.body))
+        return None
+
+    def c_MacroCall(self, node: n.MacroCall) -> Emit:
+        name = node.name
+        args = [self.expr(a) for a in node.args]
+        source = node.source
+        block = self.body(node.body) if node.body is not None else None
+
+        def run(ctx):
+            macro = ctx.macros.get(name)
+            if macro is None:
+                ctx.out.append(source)
+                return
+            definition, body = macro
+            if ctx.macro_depth >= ctx.limits.macro_depth:
+                raise _error(ctx, node, f"macro #{name} nests deeper than "
+                             f"{ctx.limits.macro_depth} calls", LimitExceeded)
+            frame = {}
+            params = definition.params
+            for i, param in enumerate(params):
+                if i < len(args):
+                    frame[param.name] = _plain(args[i](ctx), ctx)
+                elif param.default is not None:
+                    frame[param.name] = _plain(self.expr(param.default)(ctx), ctx)
+            # a call without a body hides any enclosing block call's $bodyContent
+            frame["bodyContent"] = DefineBlock(block, ctx, "bodyContent") if block else None
+            ctx.frames.append(frame)
+            ctx.macro_depth += 1
+            try:
+                body(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None:
+                    raise
+            finally:
+                ctx.macro_depth -= 1
+                ctx.frames.pop()
+        return run
+
+    def c_Parse(self, node: n.Parse) -> Emit:
+        expr = self.expr(node.expr)
+
+        def run(ctx):
+            value = _plain(expr(ctx), ctx)
+            if value is None:
+                return
+            if ctx.parse_depth >= ctx.limits.parse_depth:
+                raise _error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
+                             LimitExceeded)
+            try:
+                template = ctx.engine.get_template(to_text(value, ctx))
+            except TemplateError as exc:
+                if exc.line is None:
+                    raise _error(ctx, node, exc.message) from None
+                raise
+            compiled = ctx.engine.compiled(template)
+            ctx.macros.update(compiled.macros)
+            saved_name = ctx.name
+            ctx.name = template.name
+            ctx.parse_depth += 1
+            try:
+                compiled.emit(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None:
+                    raise
+            finally:
+                ctx.parse_depth -= 1
+                ctx.name = saved_name
+        return run
+
+    def c_Include(self, node: n.Include) -> Emit:
+        args = [self.expr(a) for a in node.args]
+
+        def run(ctx):
+            for arg in args:
+                value = _plain(arg(ctx), ctx)
+                if value is None:
+                    continue
+                try:
+                    ctx.out.append(ctx.engine.read_resource(to_text(value, ctx)))
+                except TemplateError as exc:
+                    raise _error(ctx, node, exc.message) from None
+        return run
+
+
+def _truthy(value, ctx: Ctx) -> bool:
+    if value is None:
+        return False
+    if value is True:
+        return True
+    if value is False:
+        return False
+    if isinstance(value, DefineBlock):
+        value = value.render(ctx)
+    return jt.is_true(value, ctx.empty_check)
+
+
+class CompiledTemplate:
+    """A template's closures plus the macros it defines."""
+
+    __slots__ = ("emit", "macros", "template")
+
+    def __init__(self, template: n.Template, engine):
+        compiler = Compiler(engine, template.name)
+        self.template = template
+        self.emit = compiler.body(template.body)
+        self.macros = compiler.macros
+
+    def render(self, engine, variables: dict, name: str, observer=None) -> str:
+        ctx = Ctx(engine, variables, name, observer)
+        ctx.macros = dict(self.macros)
+        try:
+            self.emit(ctx)
+        except StopSignal:
+            pass
+        except BreakSignal:
+            pass
+        except RecursionError:
+            raise LimitExceeded("template nests too deeply to render", name=name) from None
+        ctx.check_output()
+        return "".join(ctx.out)

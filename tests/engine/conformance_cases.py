@@ -1,0 +1,49 @@
+"""Loads the Apache Velocity 2.4.1 conformance cases kept in ``../shared/velocity-conformance``.
+
+The cases were produced by the real engine; they are test data we never edit.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+CASES_DIR = Path(os.environ.get(
+    "VELOCITY_CONFORMANCE_DIR",
+    Path(__file__).resolve().parents[2].parent / "shared" / "velocity-conformance"))
+FILES = ("apache-suite.jsonl", "java-semantics.jsonl")
+
+# Velocity properties whose non-default values our engine implements. Cases that set only
+# these must pass too; cases that set others are counted (see benchmarks/conformance.py).
+SUPPORTED_CONFIG = {"directive.if.empty_check", "space.gobbling", "parser.space_gobbling"}
+
+
+def load_cases() -> list[dict]:
+    if not CASES_DIR.is_dir():
+        raise FileNotFoundError(f"conformance cases not found at {CASES_DIR}; set "
+                                "VELOCITY_CONFORMANCE_DIR")
+    cases = []
+    for file in FILES:
+        with open(CASES_DIR / file, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    cases.append(json.loads(line, parse_float=float))
+    return cases
+
+
+def run_case(case: dict):
+    """Render one case; returns ("ok", output) or ("error", exception)."""
+    from templating import Engine, TemplateError
+
+    engine = Engine(case.get("config") or {})
+    try:
+        return "ok", engine.render(case["template"], case.get("context") or {})
+    except TemplateError as exc:
+        return "error", exc
+
+
+def passes(case: dict) -> bool:
+    kind, result = run_case(case)
+    if case.get("expect_error"):
+        return kind == "error"
+    return kind == "ok" and result == case["expected"]
