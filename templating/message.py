@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import TemplateError, TemplatingError
+from .errors import TemplateError, TemplatingError, UsageError
 from .scenarios import Scenario
 
 
@@ -168,8 +168,11 @@ def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir
                 continue
             target = Path(out_dir) / rel.parent / rel.stem / (file.stem
                                                                + output_suffix(template, text))
-            target.parent.mkdir(parents=True, exist_ok=True)
             data = text.encode("utf-8", errors="replace")
-            target.write_bytes(data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            except OSError as err:
+                raise UsageError(f"cannot write {target}: {err.strerror or err}") from None
             row.output, row.size = target, len(data)
     return results

@@ -8,7 +8,8 @@ import click
 
 from . import main
 from ..errors import UsageError
-from ..message import output_suffix, render_examples, render_message, template_root
+from ..message import (output_suffix, read_template, render_examples, render_message,
+                       template_root)
 from ..scenarios import load_all_recipients, load_scenario, parse_now, scenario_from_value
 
 
@@ -46,8 +47,8 @@ def _write(data: str, out: str | None) -> None:
 
 
 @main.command()
-@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("template", type=click.Path(path_type=Path))
+@click.option("--data", "data_file", type=click.Path(path_type=Path),
               help="Event body, smartsend body, plain $data object or scenario file (JSON).")
 @click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
                                   "externalCustomerId (default: the first).")
@@ -68,7 +69,7 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         raise UsageError("--recipient and --all-recipients exclude each other")
     fixed_now = parse_now(now) if now else None
     config = _parse_config(config_pairs)
-    engine = Engine(config or None, templates_dir=str(template_root(template)))
+    source = read_template(template)
     if data_file is None:
         if recipient is not None or all_recipients:
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
@@ -77,12 +78,13 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         scenarios = load_all_recipients(data_file, now=fixed_now)
     else:
         scenarios = [load_scenario(data_file, recipient=recipient, now=fixed_now)]
+    engine = Engine(config or None, templates_dir=str(template_root(template)))
 
     if not all_recipients:
-        _write(render_message(template, scenarios[0], engine=engine, name=str(template)), out)
+        _write(render_message(source, scenarios[0], engine=engine, name=str(template)), out)
         return
     for sc in scenarios:
-        text = render_message(template, sc, engine=engine, name=str(template))
+        text = render_message(source, sc, engine=engine, name=str(template))
         if out is None or out == "-":
             label = sc.recipient.label() if sc.recipient else sc.name
             _write(f"==> recipient {sc.recipient.index if sc.recipient else 0}: {label} <==\n"
@@ -94,11 +96,11 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
 
 @main.command("render-examples")
 @click.option("--templates", "templates_dir", default="templates", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
+              type=click.Path(path_type=Path))
 @click.option("--previews", "previews_dir", default="previews", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
+              type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="build/rendered", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
+              type=click.Path(path_type=Path))
 @click.option("--now", help="Fixed 'now' for every scenario, ISO 8601.")
 @click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
               help="Velocity property, repeatable.")
