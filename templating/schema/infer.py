@@ -103,6 +103,16 @@ def _literal_type(value) -> str | None:
     return None
 
 
+def _constant(expr):
+    """The value of a constant expression (``'x'``, ``"x"`` without references, ``3``)."""
+    if isinstance(expr, nodes.Literal):
+        return expr.value
+    if isinstance(expr, nodes.InterpolatedString) and all(
+            isinstance(b, nodes.Text) for b in expr.body):
+        return "".join(b.value for b in expr.body)
+    return _MISSING
+
+
 def _is_null_ref(expr) -> bool:
     return (isinstance(expr, nodes.Reference) and not expr.parts
             and expr.name in ("null", "NULL"))
@@ -179,9 +189,10 @@ class _Walker:
 
     def include(self, args) -> None:
         for arg in args:
-            if isinstance(arg, nodes.Literal) and isinstance(arg.value, str):
-                if arg.value not in self.result.parsed:
-                    self.result.parsed.append(arg.value)
+            value = _constant(arg)
+            if isinstance(value, str):
+                if value not in self.result.parsed:
+                    self.result.parsed.append(value)
             else:
                 self.result.dynamic = True
                 self.expr(arg, "arg", hint="string")
@@ -315,7 +326,7 @@ class _Walker:
             self.expr(node.right, "test")
         elif op in ("==", "!="):
             for this, other in ((node.left, node.right), (node.right, node.left)):
-                literal = other.value if isinstance(other, nodes.Literal) else _MISSING
+                literal = _constant(other)
                 if isinstance(this, nodes.Reference) and _literal_type(literal):
                     self.read(this, "compare", _literal_type(literal), example=literal)
                 else:
@@ -377,12 +388,12 @@ class _Walker:
         return out
 
     def _step(self, out: _Resolved, key, record: bool) -> None:
-        if isinstance(key, nodes.Literal) and isinstance(key.value, str):
-            out.path += (key.value,)
-        elif (isinstance(key, nodes.Literal) and isinstance(key.value, int)
-              and not isinstance(key.value, bool)):
-            if key.value >= 0:
-                out.index_min[out.path] = max(out.index_min.get(out.path, 0), key.value + 1)
+        value = _constant(key)
+        if isinstance(value, str):
+            out.path += (value,)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if value >= 0:
+                out.index_min[out.path] = max(out.index_min.get(out.path, 0), value + 1)
             out.path += (ITEM,)
         else:   # a computed key: we cannot know which field, so the path ends here
             if record:
@@ -402,10 +413,10 @@ class _Walker:
         f = self._field(path)
         name = method.name
         if name == "equals" and len(method.args) == 1:
-            arg = method.args[0]
-            if isinstance(arg, nodes.Literal) and _literal_type(arg.value):
-                f.hint(_literal_type(arg.value))
-                f.add_example(arg.value)
+            value = _constant(method.args[0])
+            if _literal_type(value):
+                f.hint(_literal_type(value))
+                f.add_example(value)
         elif name in STRING_METHODS:
             f.hint("string")
         elif name in LIST_METHODS:
@@ -415,10 +426,10 @@ class _Walker:
         elif name in MAP_METHODS:
             f.hint("object")
             if name == "containsKey" and method.args:
-                arg = method.args[0]
-                if isinstance(arg, nodes.Literal) and isinstance(arg.value, str):
-                    child = f.child(arg.value)
-                    child.seen_at(method.line, method.column, f".containsKey('{arg.value}')")
+                key = _constant(method.args[0])
+                if isinstance(key, str):
+                    child = f.child(key)
+                    child.seen_at(method.line, method.column, f".containsKey('{key}')")
                     child.not_required_because("only checked with containsKey")
 
     def _field(self, path: tuple) -> Field:

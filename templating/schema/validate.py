@@ -8,6 +8,8 @@ that is the path a template author searches for; when the schema came from
 """
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from jsonschema import Draft202012Validator
@@ -69,13 +71,34 @@ def _describe(value) -> str:
     return type(value).__name__
 
 
-def validate_payload(schema: dict, payload) -> list[SchemaViolation]:
-    """Every way ``payload`` breaks ``schema``, sorted by path then message."""
+#: Checking a schema against the metaschema costs ~30x validating a payload, and a linter
+#: validates every scenario of a template against the same schema: keep recent validators.
+_CACHE_SIZE = 256
+_validators: "OrderedDict[str, Draft202012Validator]" = OrderedDict()
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    try:
+        key = json.dumps(schema, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise UsageError(f"not a valid JSON Schema: {err}") from None
+    found = _validators.get(key)
+    if found is not None:
+        _validators.move_to_end(key)
+        return found
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         raise UsageError(f"not a valid JSON Schema: {err.message}") from None
-    validator = Draft202012Validator(schema)
+    found = _validators[key] = Draft202012Validator(json.loads(key))
+    if len(_validators) > _CACHE_SIZE:
+        _validators.popitem(last=False)
+    return found
+
+
+def validate_payload(schema: dict, payload) -> list[SchemaViolation]:
+    """Every way ``payload`` breaks ``schema``, sorted by path then message."""
+    validator = _validator(schema)
     found: list[tuple] = []
     for error in validator.iter_errors(payload):
         parts = list(error.absolute_path)

@@ -308,3 +308,28 @@ def test_hand_built_ast_needs_no_parser():
     assert s["required"] == ["x", "rows"]
     assert prop(s, "rows", "[]")["required"] == ["id"]
     assert s["title"].endswith("hand.vm")
+
+
+def test_double_quoted_constant_keys_and_literals():
+    s = schema_of('$data.get("first") #if($data.s == "paid")x#end $data["k"]')
+    assert list(s["properties"]) == ["first", "s", "k"]
+    assert prop(s, "s")["examples"] == ["paid"]
+    # a constant interpolated string (as a parser may leave it) is a key too
+    key = nodes.InterpolatedString(1, 11, body=[nodes.Text(1, 12, value="quoted")])
+    ref = nodes.Reference(1, 1, name="data", parts=[nodes.Method(1, 6, name="get", args=[key])],
+                          source='$data.get("quoted")')
+    s = infer_schema(nodes.Template(1, 1, body=[ref]))
+    assert s["required"] == ["quoted"]
+
+
+def test_computed_key_ends_the_path():
+    s = schema_of("#set($k = 'a')$data.get($k).b $data.m[$k]")
+    assert list(s["properties"]) == ["m"]       # m is read; which key of it is unknown
+    assert "properties" not in prop(s, "m")
+    assert s["x-templating"].get("variables") is None
+
+
+def test_interpolated_string_reads_are_printed_reads():
+    s = schema_of('#set($g = "Hi $data.name, $!data.nick")$g')
+    assert s["required"] == ["name"]
+    assert prop(s, "name")["type"] == SCALAR

@@ -63,3 +63,10 @@ def test_other_keywords_keep_the_library_message():
 def test_invalid_schema_is_a_usage_error():
     with pytest.raises(UsageError, match="not a valid JSON Schema"):
         validate_payload({"type": 12}, {})
+
+
+def test_changing_a_schema_changes_the_result():
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert validate_payload(schema, {}) == []
+    schema["required"] = ["a"]
+    assert [v.path for v in validate_payload(schema, {})] == ["a"]
