@@ -107,7 +107,7 @@ async def smartsend(request: Request) -> Response:
     ok = [r for r in req.recipients if r.error is None]
     if message is not None and ok:
         rendered = await anyio.to_thread.run_sync(
-            sb.renderer.render_batch, message, [r.json_param for r in ok])
+            sb.renderer.render_batch, message, ok)
         for r, out in zip(ok, rendered):
             r.rendered, r.subject, r.render_error = out.text, out.subject, out.error
     recorded = sb.store.record_smartsend(message_id, channel,

@@ -20,7 +20,6 @@ delivery status ends in ``ERROR``.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +125,13 @@ class MessageCatalog:
 
 
 class Renderer:
-    """Renders one message for many recipients with a shared engine (parse once)."""
+    """Renders one message for many recipients with a shared engine (parse once).
+
+    Each recipient becomes a :class:`templating.scenarios.Scenario` built from the same
+    smartsend shape a scenario file would hold (so ``$data``, ``$contactId``,
+    ``$messageId``, contact fields and merge tags behave exactly as in preview), rendered
+    by :func:`templating.message.render_message`.
+    """
 
     def __init__(self, templates_dir: Path | None):
         self.templates_dir = templates_dir
@@ -134,42 +139,41 @@ class Renderer:
 
     def _get_engine(self):
         if self._engine is None:
-            from .. import Engine  # the engine is an inner layer; imported lazily
-            self._engine = Engine(templates_dir=self.templates_dir)
+            from ..engine import Engine  # an inner layer, imported when first needed
+            self._engine = Engine(templates_dir=str(self.templates_dir.resolve())
+                                  if self.templates_dir is not None else None)
         return self._engine
 
-    def _render(self, source: str, data: dict, name: str) -> str:
-        try:
-            from ..message import render_message  # platform merge tags on top of Velocity
-        except ImportError:
-            render_message = None
-        engine = self._get_engine()
-        if render_message is not None:
-            try:
-                from ..scenarios import Scenario  # noqa: F401
-                scenario = _scenario_for(data, name)
-            except ImportError:
-                scenario = None
-            if scenario is not None:
-                return render_message(source, scenario, engine=engine, name=name)
-        return engine.render(source, {"data": data}, name=name)
+    def render_batch(self, message: MessageInfo, recipients: list) -> list[Rendered]:
+        """Render ``message`` for each accepted recipient (``store.NewRecipient``).
 
-    def render_batch(self, message: MessageInfo, json_params: list[str | None]) -> list[Rendered]:
-        """Render ``message`` once per recipient; errors become one line each, not raises."""
+        Errors become one line each, never raises: a broken template must not take the
+        server down or fail the API call.
+        """
+        from ..message import render_message
+        from ..scenarios import scenario_from_value
+
+        name = message.path.name
         try:
             source = message.source()
         except (OSError, UnicodeDecodeError) as err:
             error = f"{message.path}: cannot read template: {err}"
-            return [Rendered(None, None, error) for _ in json_params]
-        name = str(message.path.name)
+            return [Rendered(None, None, error) for _ in recipients]
+        try:
+            engine = self._get_engine()
+        except NotImplementedError:
+            return [Rendered(None, None, f"{name}: the template engine is not available")
+                    for _ in recipients]
         out = []
-        for param in json_params:
-            data = loads_json(param) if param else {}
+        for r in recipients:
             try:
-                text = self._render(source, data, name)
+                scenario = scenario_from_value(_scenario_body(message.id, r),
+                                               name=f"message {message.id}")
+                text = render_message(source, scenario, engine=engine, name=name)
                 subject = message.subject
-                if subject and ("$" in subject or "#" in subject):
-                    subject = self._render(subject, data, f"{name} (subject)")
+                if subject and ("$" in subject or "#" in subject or "%" in subject):
+                    subject = render_message(subject, scenario, engine=engine,
+                                             name=f"{name} (subject)")
                 if not subject:
                     match = _TITLE.search(text)
                     subject = " ".join(match.group(1).split()) if match else message.name
@@ -179,14 +183,18 @@ class Renderer:
             except NotImplementedError:
                 out.append(Rendered(None, None, f"{name}: the template engine is not available"))
             except Exception as err:  # an engine bug must not take the server down
-                out.append(Rendered(None, None, f"{name}: internal render error: {type(err).__name__}: {err}"))
+                out.append(Rendered(None, None,
+                                    f"{name}: internal render error: {type(err).__name__}: {err}"))
         return out
 
 
-def _scenario_for(data: dict, name: str):
-    """A :class:`templating.scenarios.Scenario` for a smartsend ``jsonParam``, if supported."""
-    from .. import scenarios
-    build = getattr(scenarios, "scenario_from_payload", None)
-    if build is None:
-        return None
-    return build({"recipients": [{"jsonParam": json.dumps(data)}]}, name=name)
+def _scenario_body(message_id: int, r) -> dict:
+    """The scenario-format document describing one smartsend recipient."""
+    recipient = {"jsonParam": r.json_param}
+    for key, value in (("locator", r.locator), ("contactId", r.contact_id),
+                       ("externalCustomerId", r.external_customer_id),
+                       ("languageCode", r.language_code)):
+        if value is not None:
+            recipient[key] = int(value) if key == "contactId" else value
+    return {"scenario": {"smartsend": {"recipients": [recipient]}, "recipient": 0,
+                         "system": {"messageId": message_id}}}

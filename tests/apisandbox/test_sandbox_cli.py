@@ -1,0 +1,97 @@
+"""`templating sandbox`: configuration errors are one line; a real server starts and serves."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from templating.cli import main
+
+
+def _run(args, env=None):
+    return CliRunner().invoke(main, ["sandbox", *args], env=env or {"RETENO_API_KEY": ""})
+
+
+def test_no_api_key_is_one_line_error():
+    result = _run([], env={"RETENO_API_KEY": ""})
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: sandbox: no API key: set the RETENO_API_KEY environment variable"
+        " (or api_key in the [sandbox] table of --config)"]
+
+
+def test_bad_options_are_one_line_errors(tmp_path):
+    env = {"RETENO_API_KEY": "k"}
+    for args, fragment in [(["--fail-rate", "1.5"], "fail-rate must be between 0 and 1"),
+                           (["--fail-rate", "0.6", "--drop-rate", "0.6"], "must not exceed 1"),
+                           (["--latency", "-1"], "latency must not be negative"),
+                           (["--rate-limit", "0"], "rate-limit must be positive"),
+                           (["--messages", str(tmp_path / "none")], "messages folder not found"),
+                           (["--config", str(tmp_path / "none.toml")], "config file not found")]:
+        result = _run(args, env=env)
+        assert result.exit_code == 2, args
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sandbox]\nport = \n")
+    result = _run(["--config", str(bad)], env=env)
+    assert result.exit_code == 2 and f"{bad}: not valid TOML" in result.output
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("[sandbox]\nspeed = 3\n")
+    result = _run(["--config", str(unknown)], env=env)
+    assert result.exit_code == 2 and "unknown sandbox setting(s): speed" in result.output
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url, proc, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.communicate()[1])
+        try:
+            return httpx.get(url + "/_sandbox/health", timeout=1).json()
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise AssertionError("sandbox did not start")
+
+
+def test_cli_serves_with_the_key_from_a_config_file_and_keeps_state(tmp_path):
+    port = _free_port()
+    secret = "s3cret-from-config"
+    config = tmp_path / "sandbox.toml"
+    config.write_text(f'[sandbox]\napi_key = "{secret}"\nstatus-delay = 0\nseed = 9\n')
+    db = tmp_path / "sb.db"
+    env = {k: v for k, v in os.environ.items() if k != "RETENO_API_KEY"}
+    cmd = [str(Path(sys.executable).parent / "templating"), "sandbox", "--port", str(port),
+         "--db", str(db), "--config", str(config)]
+    url = f"http://127.0.0.1:{port}"
+    for round_ in range(2):
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            health = _wait_up(url, proc)
+            assert health["seed"] == 9 and health["statusDelay"] == 0
+            if round_ == 0:
+                assert health["accepted"] == 0
+                r = httpx.post(url + "/api/v1/message/3/smartsend", auth=("u", secret),
+                               json={"recipients": [{"locator": "cli@example.com"}]})
+                assert r.status_code == 200 and r.json()["results"]["status"] == "OK"
+                assert httpx.get(url + "/api/v1/account/info", auth=("u", "wrong")).status_code == 401
+            else:
+                assert health["accepted"] == 1     # state survived the restart
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert secret not in out and secret not in err
+        assert f"http://127.0.0.1:{port}" in out

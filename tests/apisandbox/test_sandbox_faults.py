@@ -1,0 +1,108 @@
+"""Each fault, over real HTTP: what the client sees and what the sandbox recorded."""
+import time
+
+import httpx
+import pytest
+
+from templating.apisandbox.testing import running_sandbox
+
+BODY = {"recipients": [{"locator": "f@example.com", "externalRequestId": "x-1"}]}
+
+
+def _client(sb):
+    return httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key), timeout=10)
+
+
+def test_fail_rate_answers_500_and_records_nothing():
+    with running_sandbox(fail_rate=1.0) as sb, _client(sb) as c:
+        r = c.post("/api/v1/message/1/smartsend", json=BODY)
+        assert r.status_code == 500
+        assert r.json()["code"] == "INTERNAL_ERROR"
+        assert sb.accepted() == []
+        assert [e["outcome"] for e in sb.log()] == ["fault:fail"]
+
+
+def test_throttle_rate_answers_429_with_retry_after():
+    with running_sandbox(throttle_rate=1.0, retry_after=3) as sb, _client(sb) as c:
+        r = c.get("/api/v1/account/info")
+        assert r.status_code == 429
+        assert r.headers["retry-after"] == "3"
+        assert r.json()["code"] == "THROTTLED"
+        r = c.post("/api/v1/message/1/smartsend", json=BODY)
+        assert r.status_code == 429 and sb.accepted() == []
+
+
+def test_drop_records_then_closes_the_connection_without_an_answer():
+    with running_sandbox(drop_rate=1.0) as sb, _client(sb) as c:
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            c.post("/api/v1/message/1/smartsend", json=BODY)
+        accepted = sb.accepted()
+        assert [(a["locator"], a["externalRequestId"]) for a in accepted] == [("f@example.com", "x-1")]
+        assert [e["outcome"] for e in sb.log()] == ["fault:drop"]
+        sb.set_faults(drop_rate=0)
+        # the server keeps serving, and the dropped request was recorded exactly once
+        r = c.get("/api/v1/message/status", params={"ids": accepted[0]["requestId"]})
+        assert r.status_code == 200 and r.json()["results"]["requestId"] == accepted[0]["requestId"]
+        assert len(sb.accepted()) == 1
+
+
+def test_dropped_events_are_recorded_once():
+    with running_sandbox(drop_rate=1.0) as sb, _client(sb) as c:
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            c.post("/api/v2/event", json={"eventTypeKey": "e", "keyValue": "k"})
+        assert len(sb.events()) == 1
+
+
+def test_latency_delays_every_api_answer_but_not_the_sandbox_pages():
+    with running_sandbox(latency_ms=300) as sb, _client(sb) as c:
+        start = time.monotonic()
+        assert c.get("/api/v1/account/info").status_code == 200
+        assert time.monotonic() - start >= 0.3
+        start = time.monotonic()
+        sb.accepted()
+        assert time.monotonic() - start < 0.3
+
+
+def test_rate_limit_answers_429_beyond_the_rate():
+    with running_sandbox(rate_limit=2) as sb, _client(sb) as c:
+        responses = [c.get("/api/v1/account/info") for _ in range(6)]
+        codes = [r.status_code for r in responses]
+        assert codes[:2] == [200, 200]
+        assert 429 in codes
+        refused = [r for r in responses if r.status_code == 429]
+        assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
+        assert {r.json()["code"] for r in refused} == {"RATE_LIMITED"}
+        limited = [e for e in sb.log() if e["outcome"] == "rate-limited"]
+        assert len(limited) == len(refused)
+
+
+def _outcomes(seed):
+    with running_sandbox(seed=seed, fail_rate=0.25, throttle_rate=0.25, drop_rate=0.25) as sb, \
+            _client(sb) as c:
+        out = []
+        for _ in range(30):
+            try:
+                out.append(c.get("/api/v1/account/info").status_code)
+            except httpx.HTTPError:
+                out.append("drop")
+        assert [e["outcome"] for e in sb.log()].count("fault:drop") == out.count("drop")
+        return out
+
+
+def test_faults_are_reproducible_from_the_seed():
+    first, again, other = _outcomes(5), _outcomes(5), _outcomes(6)
+    assert first == again
+    assert first != other
+    assert {200, 500, 429, "drop"} <= set(first)
+
+
+def test_faults_can_be_changed_while_serving_and_bad_settings_are_refused():
+    with running_sandbox() as sb, _client(sb) as c:
+        assert sb.set_faults(fail_rate=1.0)["fail_rate"] == 1.0
+        assert c.get("/api/v1/account/info").status_code == 500
+        r = httpx.put(f"{sb.base_url}/_sandbox/faults", json={"fail_rate": 2})
+        assert r.status_code == 400 and r.json()["code"] == "INVALID_FAULTS"
+        r = httpx.put(f"{sb.base_url}/_sandbox/faults", json={"nonsense": 1})
+        assert r.status_code == 400
+        sb.set_faults(fail_rate=0)
+        assert c.get("/api/v1/account/info").status_code == 200

@@ -1,0 +1,76 @@
+"""The web inbox pages: list, detail with the rendered message, raw view, events."""
+import html
+import json
+from pathlib import Path
+
+import httpx
+import lxml.html
+import pytest
+
+from templating.apisandbox.testing import running_sandbox
+
+MESSAGES = Path(__file__).parent / "messages"
+
+
+@pytest.fixture(scope="module")
+def sent():
+    with running_sandbox(messages_dir=MESSAGES, seed=2) as sb:
+        with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key)) as c:
+            ok = c.post("/api/v1/message/1001/smartsend", json={"recipients": [
+                {"locator": "ann@example.com", "externalRequestId": "ext-ann",
+                 "jsonParam": json.dumps({"name": "Ann <3", "orderId": "A-1",
+                                          "items": [{"title": "Tea", "qty": 2}]})},
+                {"locator": "bad@example.com", "jsonParam": {"name": "object"}}]}).json()
+            broken = c.post("/api/v1/message/1002/smartsend", json={"recipients": [
+                {"locator": "bob@example.com", "jsonParam": "{}"}]}).json()
+            c.post("/api/v2/event", json={"eventTypeKey": "orderCreated", "keyValue": "o-9",
+                                          "params": {"orderId": "o-9"}})
+        yield sb, ok["results"], broken["results"]
+
+
+def test_list_shows_accepted_and_rejected_recipients(sent):
+    sb, ok, _ = sent
+    page = httpx.get(sb.base_url + "/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    doc = lxml.html.fromstring(page.text)
+    rows = doc.xpath("//tbody/tr")
+    assert len(rows) == 3
+    text = page.text
+    assert "ann@example.com" in text and "ext-ann" in text and ok[0]["requestId"] in text
+    assert "REJECTED" in text and "must be a string containing JSON" in text
+    filtered = httpx.get(sb.base_url + "/", params={"q": "bob@"}).text
+    assert "bob@example.com" in filtered and "ann@example.com" not in filtered
+
+
+def test_detail_page_contains_the_rendered_message_in_a_sandboxed_iframe(sent):
+    sb, ok, _ = sent
+    page = httpx.get(f"{sb.base_url}/inbox/{ok[0]['requestId']}")
+    assert page.status_code == 200
+    doc = lxml.html.fromstring(page.text)
+    (frame,) = doc.xpath("//iframe")
+    assert frame.get("sandbox") == ""
+    srcdoc = frame.get("srcdoc")
+    assert "<h1>Hello, Ann &lt;3!</h1>" in srcdoc
+    assert "<li>Tea x 2</li>" in srcdoc
+    assert "<script" not in page.text.lower()
+    assert doc.xpath("//ol[@class='timeline']/li")            # the status timeline
+    assert '"orderId": "A-1"' in html.unescape(page.text)      # jsonParam, pretty-printed
+    raw = httpx.get(f"{sb.base_url}/inbox/{ok[0]['requestId']}/rendered")
+    assert raw.status_code == 200 and raw.headers["content-security-policy"] == "sandbox"
+    assert "<h1>Hello, Ann &lt;3!</h1>" in raw.text
+
+
+def test_detail_page_shows_render_errors(sent):
+    sb, _, broken = sent
+    page = httpx.get(f"{sb.base_url}/inbox/{broken['requestId']}")
+    assert page.status_code == 200
+    assert "Render error" in page.text and "1002-broken.html:1:" in page.text
+    assert "<iframe" not in page.text
+
+
+def test_unknown_recipient_is_404_and_events_page_lists_events(sent):
+    sb, _, _ = sent
+    assert httpx.get(f"{sb.base_url}/inbox/nope").status_code == 404
+    assert httpx.get(f"{sb.base_url}/inbox/nope/rendered").status_code == 404
+    events = httpx.get(f"{sb.base_url}/events")
+    assert events.status_code == 200 and "orderCreated" in events.text and "o-9" in events.text
