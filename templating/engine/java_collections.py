@@ -1,0 +1,367 @@
+"""``ArrayList``, ``LinkedHashMap``, ``Map.Entry``, arrays and ranges as templates see them.
+
+Python ``list``/``dict`` hold the data; these tables give them Java's methods with Java's
+return values (``add`` returns ``true``, ``put`` the previous value, ``remove(int)`` the
+removed element, void methods an empty string, as Velocity renders them) and Java's
+exceptions (``get(5)`` on three items throws ``IndexOutOfBoundsException``).
+
+Arrays (``split`` results) and ``[1..3]`` ranges are fixed-size: methods that would change
+their size throw ``UnsupportedOperationException`` as ``ArrayListWrapper``/``IntegerRange``
+do. ``keySet()``/``values()``/``entrySet()`` are read-only snapshots here (Java's views write
+through to the map; templates almost never rely on that).
+"""
+from __future__ import annotations
+
+from .java_core import (
+    JavaArray, JavaError, JavaRange, JavaView, MapEntry, NOT_FOUND, hashable_key, index_error,
+    java_equals, java_hash, map_key, map_lookup, to_string,
+)
+
+VOID = ""  # what Velocity renders for a void method
+
+
+def _unsupported(message: str | None = None) -> JavaError:
+    return JavaError("java.lang.UnsupportedOperationException", message)
+
+
+def _fixed_size(lst) -> bool:
+    return isinstance(lst, (JavaArray, JavaRange, JavaView))
+
+
+def _check_mutable(lst) -> None:
+    if isinstance(lst, JavaRange):
+        raise _unsupported("integer range is read only")
+    if _fixed_size(lst):
+        raise _unsupported()
+
+
+def _check_index(lst, index: int) -> int:
+    if not 0 <= index < len(lst):
+        raise index_error(index, len(lst))
+    return index
+
+
+def _index_of(lst, value) -> int:
+    for i, item in enumerate(lst):
+        if java_equals(value, item) if value is not None else item is None:
+            return i
+    return -1
+
+
+def _last_index_of(lst, value) -> int:
+    for i in range(len(lst) - 1, -1, -1):
+        item = lst[i]
+        if java_equals(value, item) if value is not None else item is None:
+            return i
+    return -1
+
+
+def _contains(lst, value) -> bool:
+    return _index_of(lst, value) >= 0
+
+
+def _get(lst, index):
+    return lst[_check_index(lst, index)]
+
+
+def _set(lst, index, value):
+    if isinstance(lst, (JavaRange, JavaView)):
+        raise _unsupported("integer range is read only" if isinstance(lst, JavaRange) else None)
+    _check_index(lst, index)
+    old = lst[index]
+    lst[index] = value
+    return old
+
+
+def _add(lst, value):
+    _check_mutable(lst)
+    lst.append(value)
+    return True
+
+
+def _add_at(lst, index, value):
+    _check_mutable(lst)
+    if not 0 <= index <= len(lst):
+        raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
+    lst.insert(index, value)
+    return VOID
+
+
+def _add_all(lst, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    _check_mutable(lst)
+    items = list(other)
+    lst.extend(items)
+    return bool(items)
+
+
+def _add_all_at(lst, index, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    _check_mutable(lst)
+    if not 0 <= index <= len(lst):
+        raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
+    items = list(other)
+    lst[index:index] = items
+    return bool(items)
+
+
+def _remove_at(lst, index):
+    _check_mutable(lst)
+    _check_index(lst, index)
+    return lst.pop(index)
+
+
+def _remove_value(lst, value):
+    _check_mutable(lst)
+    i = _index_of(lst, value)
+    if i < 0:
+        return False
+    del lst[i]
+    return True
+
+
+def _remove_all(lst, other, keep: bool = False):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    _check_mutable(lst)
+    other = list(other)
+    kept = [x for x in lst if _contains(other, x) == keep]
+    changed = len(kept) != len(lst)
+    lst[:] = kept
+    return changed
+
+
+def _clear(lst):
+    _check_mutable(lst)
+    lst.clear()
+    return VOID
+
+
+def _sub_list(lst, start, end):
+    if start < 0:
+        raise JavaError("java.lang.IndexOutOfBoundsException", f"fromIndex = {start}")
+    if end > len(lst):
+        raise JavaError("java.lang.IndexOutOfBoundsException", f"toIndex = {end}")
+    if start > end:
+        raise JavaError("java.lang.IllegalArgumentException", f"fromIndex({start}) > toIndex({end})")
+    return list(lst[start:end])
+
+
+def _contains_all(lst, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    return all(_contains(lst, x) for x in other)
+
+
+def _natural_key(a, b) -> int:
+    from .java_numbers import compare_numbers
+    from .java_strings import compare_to
+    from .java_core import is_number, JavaChar
+    if a is None or b is None:
+        raise JavaError("java.lang.NullPointerException")
+    if isinstance(a, bool) and isinstance(b, bool):
+        return (a > b) - (a < b)
+    if is_number(a) and is_number(b) and type(a) is type(b):
+        return compare_numbers(a, b)
+    if isinstance(a, str) and isinstance(b, str) and isinstance(a, JavaChar) == isinstance(b, JavaChar):
+        return compare_to(a, b)
+    from .java_core import java_class_name
+    raise JavaError("java.lang.ClassCastException",
+                    f"class {java_class_name(a)} cannot be cast to class {java_class_name(b)}")
+
+
+def _sort(lst, comparator):
+    if comparator is not None:
+        return NOT_FOUND  # templates cannot build a Comparator
+    if isinstance(lst, JavaRange):
+        raise _unsupported("integer range is read only")
+    import functools
+    lst.sort(key=functools.cmp_to_key(_natural_key))
+    return VOID
+
+
+def _to_array(lst):
+    return JavaArray(lst, "java.lang.Object")
+
+
+def _array_to_string(arr):
+    return f"{_array_class(arr)}@{java_hash(list(arr)) & 0xFFFFFFFF:x}"
+
+
+def _array_class(arr) -> str:
+    from .java_core import java_class_name
+    return java_class_name(arr)
+
+
+LIST_METHODS = {
+    "size": [((), len)],
+    "isEmpty": [((), lambda lst: len(lst) == 0)],
+    "get": [(("int",), _get)],
+    "set": [(("int", "obj"), _set)],
+    "add": [(("obj",), _add), (("int", "obj"), _add_at)],
+    "addAll": [(("coll",), _add_all), (("int", "coll"), _add_all_at)],
+    "remove": [(("int",), _remove_at), (("obj",), _remove_value)],
+    "removeAll": [(("coll",), _remove_all)],
+    "retainAll": [(("coll",), lambda lst, other: _remove_all(lst, other, keep=True))],
+    "clear": [((), _clear)],
+    "contains": [(("obj",), _contains)],
+    "containsAll": [(("coll",), _contains_all)],
+    "indexOf": [(("obj",), _index_of)],
+    "lastIndexOf": [(("obj",), _last_index_of)],
+    "subList": [(("int", "int"), _sub_list)],
+    "sort": [(("obj",), _sort)],
+    "toArray": [((), _to_array)],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), java_equals)],
+    "hashCode": [((), java_hash)],
+}
+
+# Java arrays: Object's own methods first (identity equals, "[Ljava.lang.String;@1f" toString),
+# then the ArrayListWrapper methods Velocity adds.
+ARRAY_METHODS = dict(LIST_METHODS)
+ARRAY_METHODS.update({
+    "toString": [((), _array_to_string)],
+    "equals": [(("obj",), lambda arr, other: arr is other)],
+    "hashCode": [((), lambda arr: java_hash(list(arr)))],
+})
+
+# keySet()/values()/entrySet(): collections, not lists (no get(int))
+VIEW_METHODS = {name: LIST_METHODS[name] for name in (
+    "size", "isEmpty", "contains", "containsAll", "toString", "equals", "hashCode", "toArray")}
+VIEW_METHODS.update({
+    "add": [(("obj",), _add)],
+    "remove": [(("obj",), _remove_value)],
+    "clear": [((), _clear)],
+})
+
+
+# --------------------------------------------------------------------------------------------
+# maps
+
+def _map_get(m, key):
+    return map_lookup(m, key)[1]
+
+
+def _map_get_or_default(m, key, default):
+    found, value = map_lookup(m, key)
+    return value if found else default
+
+
+def _map_contains_key(m, key):
+    return map_lookup(m, key)[0]
+
+
+def _map_contains_value(m, value):
+    return any(java_equals(value, v) if value is not None else v is None for v in m.values())
+
+
+def _map_put(m, key, value):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND:
+        m[hashable_key(key)] = value
+        return None
+    old = m[existing]
+    m[existing] = value
+    return old
+
+
+def _map_put_if_absent(m, key, value):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND or m[existing] is None:
+        return _map_put(m, key, value)
+    return m[existing]
+
+
+def _map_remove(m, key):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND:
+        return None
+    return m.pop(existing)
+
+
+def _map_remove_pair(m, key, value):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND or not (java_equals(m[existing], value)
+                                     if m[existing] is not None else value is None):
+        return False
+    del m[existing]
+    return True
+
+
+def _map_replace(m, key, value):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND:
+        return None
+    old = m[existing]
+    m[existing] = value
+    return old
+
+
+def _map_replace_if(m, key, old, new):
+    existing = map_key(m, key)
+    if existing is NOT_FOUND or not (java_equals(m[existing], old)
+                                     if m[existing] is not None else old is None):
+        return False
+    m[existing] = new
+    return True
+
+
+def _map_put_all(m, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    for k, v in list(other.items()):
+        _map_put(m, k, v)
+    return VOID
+
+
+def _map_clear(m):
+    m.clear()
+    return VOID
+
+
+def entries(m: dict) -> JavaView:
+    return JavaView((MapEntry(k, v, m) for k, v in m.items()), "entrySet")
+
+
+MAP_METHODS = {
+    "get": [(("obj",), _map_get)],
+    "getOrDefault": [(("obj", "obj"), _map_get_or_default)],
+    "containsKey": [(("obj",), _map_contains_key)],
+    "containsValue": [(("obj",), _map_contains_value)],
+    "put": [(("obj", "obj"), _map_put)],
+    "putIfAbsent": [(("obj", "obj"), _map_put_if_absent)],
+    "putAll": [(("map",), _map_put_all)],
+    "remove": [(("obj",), _map_remove), (("obj", "obj"), _map_remove_pair)],
+    "replace": [(("obj", "obj"), _map_replace), (("obj", "obj", "obj"), _map_replace_if)],
+    "size": [((), len)],
+    "isEmpty": [((), lambda m: len(m) == 0)],
+    "keySet": [((), lambda m: JavaView(m.keys(), "keySet"))],
+    "values": [((), lambda m: JavaView(m.values(), "values"))],
+    "entrySet": [((), entries)],
+    "clear": [((), _map_clear)],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), java_equals)],
+    "hashCode": [((), java_hash)],
+}
+
+
+def _entry_set_value(entry, value):
+    old = entry.value
+    entry.value = value
+    if entry.owner is not None:
+        existing = map_key(entry.owner, entry.key)
+        if existing is not NOT_FOUND:
+            entry.owner[existing] = value
+    return old
+
+
+ENTRY_METHODS = {
+    "getKey": [((), lambda e: e.key)],
+    "getValue": [((), lambda e: e.value)],
+    "setValue": [(("obj",), _entry_set_value)],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), java_equals)],
+    "hashCode": [((), java_hash)],
+}

@@ -1,0 +1,164 @@
+"""Choosing a Java overload and converting template arguments to its parameter types.
+
+Velocity 2.x picks a method the way ``MethodMap`` does: every overload with the right number
+of parameters is rated by the weakest conversion its arguments need -- *strict* (same type,
+widening, boxing), or *explicit* through the ``TypeConversionHandler`` (string to number
+parsing, number narrowing with a range check, anything to ``String`` via ``toString``, number
+or string to boolean). The best-rated overload wins. An explicit conversion that fails at call
+time (``Integer.valueOf("abc")``) throws ``NumberFormatException`` like Velocity does.
+
+Parameter kinds used by the method tables: ``int long double bool char str cs obj coll map``.
+"""
+from __future__ import annotations
+
+from .java_core import (
+    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, to_string,
+)
+from .java_numbers import int_value, long_value, parse_java_double, parse_java_int, to_double
+
+STRICT, EXPLICIT, NONE = 3, 1, 0
+
+
+class _Deferred:
+    """A conversion that throws when the chosen method is finally invoked."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: JavaError):
+        self.error = error
+
+
+def _narrow(value, bits: int, label: str):
+    if isinstance(value, float):
+        n = long_value(value)
+    else:
+        n = int(value)
+    if not (-(1 << (bits - 1)) <= n < (1 << (bits - 1))):
+        shown = to_string(value) if isinstance(value, float) else str(n)
+        return _Deferred(JavaError("java.lang.NumberFormatException",
+                                   f"value out of range for {label} type: {shown}"))
+    return n if bits == 64 else int_value(n)
+
+
+def _parse(fn, text):
+    try:
+        return fn(text)
+    except JavaError as exc:
+        return _Deferred(exc)
+
+
+def convert(kind: str, value):
+    """``(level, converted)`` for passing ``value`` to a parameter of ``kind``."""
+    if kind == "obj":
+        return STRICT, value
+    if value is None:
+        # null fits any reference parameter, never a primitive one
+        return (NONE, None) if kind in ("int", "long", "double", "bool", "char") else (STRICT, None)
+    if kind == "int":
+        if isinstance(value, bool):
+            return EXPLICIT, 1 if value else 0
+        if isinstance(value, int):
+            k = int_kind(value)
+            if k == "I":
+                return STRICT, int(value)
+            if k == "L":
+                return EXPLICIT, _narrow(value, 32, "integer")
+            return NONE, None
+        if isinstance(value, JavaChar):
+            return STRICT, ord(value[0])
+        if isinstance(value, float):
+            return EXPLICIT, _narrow(value, 32, "integer")
+        if isinstance(value, str):
+            return EXPLICIT, _parse(parse_java_int, str.__str__(value))
+        return NONE, None
+    if kind == "long":
+        if isinstance(value, bool):
+            return EXPLICIT, 1 if value else 0
+        if isinstance(value, int):
+            return (STRICT, int(value)) if int_kind(value) != "B" else (NONE, None)
+        if isinstance(value, JavaChar):
+            return STRICT, ord(value[0])
+        if isinstance(value, float):
+            return EXPLICIT, _narrow(value, 64, "long")
+        if isinstance(value, str):
+            return EXPLICIT, _parse(lambda t: parse_java_int(t, 64), str.__str__(value))
+        return NONE, None
+    if kind == "double":
+        if isinstance(value, bool):
+            return NONE, None
+        if isinstance(value, int):
+            return (STRICT, to_double(value)) if int_kind(value) != "B" else (NONE, None)
+        if isinstance(value, JavaChar):
+            return STRICT, float(ord(value[0]))
+        if isinstance(value, float):
+            return STRICT, float(value)
+        if isinstance(value, str):
+            return EXPLICIT, _parse(parse_java_double, str.__str__(value))
+        return NONE, None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return STRICT, value
+        if isinstance(value, JavaChar):
+            return EXPLICIT, ord(value[0]) != 0
+        if isinstance(value, int):
+            return (EXPLICIT, value != 0) if int_kind(value) != "B" else (NONE, None)
+        if isinstance(value, float):
+            return EXPLICIT, int_value(value) != 0
+        if isinstance(value, str):
+            return EXPLICIT, str.__str__(value).lower() == "true"
+        return NONE, None
+    if kind == "char":
+        return (STRICT, value) if isinstance(value, JavaChar) else (NONE, None)
+    if kind == "str":
+        if isinstance(value, str) and not isinstance(value, JavaChar):
+            return STRICT, str.__str__(value)
+        return EXPLICIT, to_string(value)
+    if kind == "cs":
+        if isinstance(value, str) and not isinstance(value, JavaChar):
+            return STRICT, str.__str__(value)
+        return NONE, None
+    if kind == "coll":
+        if isinstance(value, list) and not isinstance(value, JavaArray):
+            return STRICT, value
+        return NONE, None
+    if kind == "map":
+        return (STRICT, value) if isinstance(value, dict) else (NONE, None)
+    raise ValueError(f"unknown parameter kind {kind!r}")
+
+
+def invoke(table: dict, obj, name: str, args: list):
+    """Call ``name`` on ``obj`` through ``table`` (name -> [(kinds, fn), ...]).
+
+    Returns ``NOT_FOUND`` when no overload fits; raises ``JavaError`` where Java throws.
+    """
+    overloads = table.get(name)
+    if not overloads:
+        return NOT_FOUND
+    best = None
+    best_level = NONE
+    for kinds, fn in overloads:
+        if len(kinds) != len(args):
+            continue
+        level = STRICT
+        converted = []
+        for kind, arg in zip(kinds, args):
+            lvl, value = convert(kind, arg)
+            if lvl == NONE:
+                break
+            level = min(level, lvl)
+            converted.append(value)
+        else:
+            if level > best_level:
+                best, best_level = (fn, converted), level
+    if best is None:
+        return NOT_FOUND
+    fn, converted = best
+    for value in converted:
+        if isinstance(value, _Deferred):
+            raise value.error
+    return fn(obj, *converted)
+
+
+def is_collection(value) -> bool:
+    return isinstance(value, list) and not isinstance(value, JavaArray) or isinstance(value, JavaView)
+

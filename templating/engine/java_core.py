@@ -1,0 +1,572 @@
+"""The Java value model under the Velocity engine: which Java type a Python value stands for,
+how it prints (``toString``), when two values are ``equals`` and what ``hashCode`` says.
+
+Velocity templates observe Java objects, never Python ones, so every layer above (printing,
+arithmetic, method calls) asks this module what a value *is* in Java terms:
+
+=====================  =========================================================
+Python value           Java value
+=====================  =========================================================
+``None``               ``null``
+``bool``               ``java.lang.Boolean`` (checked before ``int`` everywhere)
+``int``                ``Integer`` / ``Long`` / ``BigInteger``, chosen by magnitude
+                       exactly as Jackson sizes a JSON integer
+``float``              ``Double``; :class:`JavaFloat` is ``Float``
+``decimal.Decimal``    ``java.math.BigDecimal`` (Velocity math on strings makes them)
+``str``                ``String``; :class:`JavaChar` is ``Character`` (``charAt``)
+``list``               ``ArrayList``; :class:`JavaArray` is a Java array such as the
+                       ``String[]`` of ``split``; :class:`JavaRange` is ``[1..3]``;
+                       :class:`JavaView` is a map's ``keySet``/``values``/``entrySet``
+``dict``               ``LinkedHashMap`` (insertion order kept)
+:class:`MapEntry`      ``Map.Entry`` (from ``entrySet()``)
+:class:`JavaClass`     ``java.lang.Class`` (``$x.class``), a plain description only
+tool/scope objects     whatever their class lists in ``__velocity_methods__``
+=====================  =========================================================
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
+LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
+
+#: Longest string a method may build (``repeat``, ``replace``...). Java would run out of
+#: memory somewhere above this; we stop earlier so an untrusted template cannot exhaust ours.
+MAX_STRING_LENGTH = 16 * 1024 * 1024
+#: Longest list ``[a..b]`` may build.
+MAX_RANGE_SIZE = 1_000_000
+#: Biggest integer / decimal (in bits / digits) arithmetic may produce.
+MAX_INT_BITS = 1 << 20
+MAX_DECIMAL_DIGITS = 100_000
+
+
+class _NotFound:
+    """Sentinel type: no such Java method or property (the reference prints literally)."""
+
+    __slots__ = ()
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_FOUND"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_FOUND = _NotFound()
+
+
+class JavaError(Exception):
+    """Java would throw here (``IndexOutOfBoundsException``, ``NumberFormatException``...).
+
+    The message reads like the Java exception (``java.lang.X: detail``); the renderer adds
+    the template location and turns it into a ``RenderError``.
+    """
+
+    def __init__(self, exception: str, detail: str | None = None):
+        self.exception = exception
+        self.detail = detail
+        super().__init__(exception if detail is None else f"{exception}: {detail}")
+
+
+def index_error(index: int, length: int) -> JavaError:
+    return JavaError("java.lang.IndexOutOfBoundsException",
+                     f"Index {index} out of bounds for length {length}")
+
+
+class JavaChar(str):
+    """``java.lang.Character``: one UTF-16 code unit, e.g. what ``charAt`` returns.
+
+    It prints and concatenates like a one-letter string but is not a ``String``:
+    ``$s.charAt(0).equals('H')`` is false in Java, as here.
+    """
+
+    __slots__ = ()
+
+
+class JavaFloat(float):
+    """``java.lang.Float`` (from ``floatValue()``); prints with float precision."""
+
+    __slots__ = ()
+
+
+class JavaArray(list):
+    """A Java array (``String[]`` from ``split``): fixed size, prints like a list.
+
+    Velocity lets templates call ``List`` methods on arrays, except those changing the size.
+    """
+
+    __slots__ = ("component",)
+
+    def __init__(self, items=(), component: str = "java.lang.String"):
+        super().__init__(items)
+        self.component = component
+
+
+class JavaRange(list):
+    """The read-only ``List<Integer>`` that ``[1..3]`` makes."""
+
+    __slots__ = ()
+
+
+class JavaView(list):
+    """A snapshot of ``keySet()`` / ``values()`` / ``entrySet()`` of a map (read-only)."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, items=(), kind: str = "keySet"):
+        super().__init__(items)
+        self.kind = kind
+
+    @property
+    def is_set(self) -> bool:
+        return self.kind != "values"
+
+
+class MapEntry:
+    """``Map.Entry``: ``$e.key`` / ``$e.value``; ``setValue`` writes through to the map."""
+
+    __slots__ = ("key", "value", "owner")
+
+    def __init__(self, key, value, owner: dict | None = None):
+        self.key = key
+        self.value = value
+        self.owner = owner
+
+    def __repr__(self) -> str:
+        return f"MapEntry({self.key!r}, {self.value!r})"
+
+
+class JavaClass:
+    """What ``$x.class`` gives: the Java class name, nothing that reaches Python."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def simple_name(self) -> str:
+        if self.name.startswith("[L") and self.name.endswith(";"):
+            return self.name[2:-1].rsplit(".", 1)[-1] + "[]"
+        if self.name == "[B":
+            return "byte[]"
+        if self.name == "[C":
+            return "char[]"
+        return self.name.rsplit(".", 1)[-1].rsplit("$", 1)[-1]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, JavaClass) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+def velocity_methods(obj) -> frozenset:
+    """Method names a tool/scope object's class exposes to templates (the sandbox list)."""
+    methods = getattr(type(obj), "__velocity_methods__", None)
+    if isinstance(methods, (frozenset, set, tuple, list)):
+        return frozenset(m for m in methods if isinstance(m, str) and not m.startswith("_"))
+    return frozenset()
+
+
+def is_tool(obj) -> bool:
+    return isinstance(getattr(type(obj), "__velocity_methods__", None), (frozenset, set, tuple, list))
+
+
+# --------------------------------------------------------------------------------------------
+# Java classes of values
+
+def int_kind(n: int) -> str:
+    """``I`` (Integer), ``L`` (Long) or ``B`` (BigInteger), as Jackson sizes a JSON integer."""
+    if INT_MIN <= n <= INT_MAX:
+        return "I"
+    if LONG_MIN <= n <= LONG_MAX:
+        return "L"
+    return "B"
+
+
+_INT_CLASSES = {"I": "java.lang.Integer", "L": "java.lang.Long", "B": "java.math.BigInteger"}
+
+
+def java_class_name(value) -> str | None:
+    """The Java class name of a value (``None`` for tool objects and null)."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is bool:
+        return "java.lang.Boolean"
+    if t is str:
+        return "java.lang.String"
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return _INT_CLASSES[int_kind(value)]
+    if isinstance(value, JavaFloat):
+        return "java.lang.Float"
+    if isinstance(value, float):
+        return "java.lang.Double"
+    if isinstance(value, Decimal):
+        return "java.math.BigDecimal"
+    if isinstance(value, JavaChar):
+        return "java.lang.Character"
+    if isinstance(value, str):
+        return "java.lang.String"
+    if isinstance(value, JavaArray):
+        comp = value.component
+        if comp == "byte":
+            return "[B"
+        if comp == "char":
+            return "[C"
+        return f"[L{comp};"
+    if isinstance(value, JavaRange):
+        return "org.apache.velocity.runtime.parser.node.ASTIntegerRange$IntegerRange"
+    if isinstance(value, JavaView):
+        return {"keySet": "java.util.LinkedHashMap$LinkedKeySet",
+                "values": "java.util.LinkedHashMap$LinkedValues",
+                "entrySet": "java.util.LinkedHashMap$LinkedEntrySet"}[value.kind]
+    if isinstance(value, list):
+        return "java.util.ArrayList"
+    if isinstance(value, dict):
+        return "java.util.LinkedHashMap"
+    if isinstance(value, MapEntry):
+        return "java.util.LinkedHashMap$Entry"
+    if isinstance(value, JavaClass):
+        return "java.lang.Class"
+    return None
+
+
+def is_number(value) -> bool:
+    """A ``java.lang.Number`` (Boolean is not one)."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+# --------------------------------------------------------------------------------------------
+# toString
+
+def format_double(x: float) -> str:
+    """``Double.toString``: shortest round-trip digits, plain for 1e-3 <= |x| < 1e7,
+    else ``d.dddE±n`` (``1.0E7``, ``1.0E-4``)."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    return _java_decimal_format(repr(x), 1e-3 <= abs(x) < 1e7)
+
+
+def format_float(x: float) -> str:
+    """``Float.toString``: like :func:`format_double` with the shortest float32 digits."""
+    if x != x or x in (math.inf, -math.inf) or x == 0:
+        return format_double(x)
+    import struct
+    target = struct.unpack("f", struct.pack("f", x))[0]
+    for precision in range(1, 10):
+        text = f"{target:.{precision}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
+            break
+    return _java_decimal_format(text, 1e-3 <= abs(target) < 1e7)
+
+
+def _java_decimal_format(text: str, plain: bool) -> str:
+    sign, digits, exponent = Decimal(text).as_tuple()
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    # value = 0.d1d2d3... * 10**point  (point = position of the decimal point)
+    point = len(digits) + exponent
+    prefix = "-" if sign else ""
+    if plain:
+        if point <= 0:
+            return f"{prefix}0.{'0' * -point}{ds}"
+        if point >= len(ds):
+            return f"{prefix}{ds}{'0' * (point - len(ds))}.0"
+        return f"{prefix}{ds[:point]}.{ds[point:]}"
+    return f"{prefix}{ds[0]}.{ds[1:] or '0'}E{point - 1}"
+
+
+def format_decimal(d: Decimal) -> str:
+    """``BigDecimal.toString`` (scientific notation rules match Python's)."""
+    if d.is_zero() and d.is_signed():
+        d = d.copy_abs()
+    return str(d)
+
+
+def format_int(n: int) -> str:
+    try:
+        return str(n)
+    except ValueError:  # more digits than Python prints by default
+        return _format_huge_int(n)
+
+
+def _format_huge_int(n: int) -> str:
+    if n < 0:
+        return "-" + _format_huge_int(-n)
+    chunk = 10 ** 1000
+    parts = []
+    while n:
+        n, rest = divmod(n, chunk)
+        parts.append(rest)
+    out = str(parts[-1])
+    for p in reversed(parts[:-1]):
+        out += str(p).rjust(1000, "0")
+    return out
+
+
+_DEPTH_LIMIT = 200
+
+
+def to_string(value, _depth: int = 0) -> str:
+    """How Velocity prints a value (Java ``toString``): ``true``, ``990.0``, ``1.0E7``,
+    ``[1, 2]``, ``{a=1, b=x}``; ``null`` inside collections prints ``null``."""
+    t = type(value)
+    if t is str:
+        return value
+    if t is bool:
+        return "true" if value else "false"
+    if t is int:
+        return format_int(value)
+    if t is float:
+        return format_double(value)
+    if value is None:
+        return "null"
+    if _depth > _DEPTH_LIMIT:
+        raise JavaError("java.lang.StackOverflowError")
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return format_int(int(value))
+    if isinstance(value, JavaFloat):
+        return format_float(value)
+    if isinstance(value, float):
+        return format_double(value)
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join("(this Collection)" if item is value else to_string(item, _depth + 1)
+                               for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(
+            ("(this Map)" if k is value else to_string(k, _depth + 1)) + "="
+            + ("(this Map)" if v is value else to_string(v, _depth + 1))
+            for k, v in value.items()) + "}"
+    if isinstance(value, MapEntry):
+        return to_string(value.key, _depth + 1) + "=" + to_string(value.value, _depth + 1)
+    if isinstance(value, JavaClass):
+        return "class " + value.name
+    if is_tool(value):
+        methods = velocity_methods(value)
+        for name in ("getAsString", "toString"):
+            if name in methods:
+                result = getattr(value, name)()
+                return "null" if result is None else to_string(result, _depth + 1)
+        return str(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# equals / hashCode
+
+def java_equals(a, b, _depth: int = 0) -> bool:
+    """Java ``a.equals(b)``: ``Integer(1).equals(1.0)`` is false, ``"1".equals(1)`` is false,
+    lists and maps compare structurally."""
+    if a is None:
+        return b is None
+    if b is None:
+        return False
+    if a is b:
+        return True
+    if _depth > _DEPTH_LIMIT:
+        raise JavaError("java.lang.StackOverflowError")
+    ta = type(a)
+    if ta is str:
+        return type(b) is str and a == b
+    if ta is bool or isinstance(a, bool):
+        return isinstance(b, bool) and a == b
+    if isinstance(a, int):
+        return (isinstance(b, int) and not isinstance(b, bool)
+                and int_kind(a) == int_kind(b) and a == b)
+    if isinstance(a, float):
+        if isinstance(a, JavaFloat) != isinstance(b, JavaFloat) or not isinstance(b, float):
+            return False
+        if a != a:
+            return b != b
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, Decimal):
+        return (isinstance(b, Decimal) and a == b
+                and a.as_tuple().exponent == b.as_tuple().exponent)
+    if isinstance(a, JavaChar):
+        return isinstance(b, JavaChar) and str.__eq__(a, b)
+    if isinstance(a, str):
+        return isinstance(b, str) and not isinstance(b, JavaChar) and str.__eq__(a, b)
+    if isinstance(a, JavaView) and a.kind == "values":
+        return False  # LinkedHashMap.values() keeps Object identity equals
+    if isinstance(a, JavaView) and a.is_set:
+        if not (isinstance(b, JavaView) and b.is_set) or len(a) != len(b):
+            return False
+        return all(any(java_equals(x, y, _depth + 1) for y in b) for x in a)
+    if isinstance(a, JavaArray):
+        return False  # arrays use identity equals (a is b handled above)
+    if isinstance(a, list):
+        if not isinstance(b, list) or isinstance(b, JavaArray) or (
+                isinstance(b, JavaView)):
+            return False
+        if len(a) != len(b):
+            return False
+        return all(java_equals(x, y, _depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if not isinstance(b, dict) or len(a) != len(b):
+            return False
+        for k, v in a.items():
+            found, other = map_lookup(b, k)
+            if not found or not java_equals(v, other, _depth + 1):
+                return False
+        return True
+    if isinstance(a, MapEntry):
+        return (isinstance(b, MapEntry) and java_equals(a.key, b.key, _depth + 1)
+                and java_equals(a.value, b.value, _depth + 1))
+    if isinstance(a, JavaClass):
+        return a == b
+    if is_tool(a) and "equals" in velocity_methods(a):
+        return bool(a.equals(b))
+    return False
+
+
+def map_lookup(mapping: dict, key):
+    """``(found, value)`` for a Java ``Map.get``: keys match by ``equals`` (so ``1`` and
+    ``1.0`` and ``true`` are different keys, unlike in a Python dict)."""
+    if type(key) is str:
+        if key in mapping:
+            return True, mapping[key]
+        return False, None
+    try:
+        if key in mapping:
+            for k in mapping:
+                if java_equals(k, key):
+                    return True, mapping[k]
+            return False, None
+    except TypeError:  # unhashable key (a list or map used as key)
+        pass
+    for k, v in mapping.items():
+        if java_equals(k, key):
+            return True, v
+    return False, None
+
+
+def map_key(mapping: dict, key):
+    """The key object already in ``mapping`` that Java-equals ``key`` (or ``NOT_FOUND``)."""
+    if type(key) is str:
+        return key if key in mapping else NOT_FOUND
+    for k in mapping:
+        if java_equals(k, key):
+            return k
+    return NOT_FOUND
+
+
+def hashable_key(key):
+    """Python dicts need hashable keys; Java maps accept lists and maps as keys."""
+    try:
+        hash(key)
+        return key
+    except TypeError:
+        raise JavaError("java.lang.UnsupportedOperationException",
+                        "a list or map cannot be used as a map key here") from None
+
+
+def _i32(n: int) -> int:
+    n &= 0xFFFFFFFF
+    return n - (1 << 32) if n >= 1 << 31 else n
+
+
+def string_hash(s: str) -> int:
+    h = 0
+    for unit in utf16_units(s):
+        h = (31 * h + unit) & 0xFFFFFFFF
+    return _i32(h)
+
+
+def utf16_units(s: str) -> list[int]:
+    out = []
+    for ch in s:
+        c = ord(ch)
+        if c >= 0x10000:
+            c -= 0x10000
+            out.append(0xD800 + (c >> 10))
+            out.append(0xDC00 + (c & 0x3FF))
+        else:
+            out.append(c)
+    return out
+
+
+def java_hash(value, _depth: int = 0) -> int:
+    """Java ``hashCode()`` of a value."""
+    if value is None:
+        return 0
+    if _depth > _DEPTH_LIMIT:
+        raise JavaError("java.lang.StackOverflowError")
+    if isinstance(value, bool):
+        return 1231 if value else 1237
+    if isinstance(value, int):
+        kind = int_kind(value)
+        if kind == "I":
+            return int(value)
+        if kind == "L":
+            v = value & 0xFFFFFFFFFFFFFFFF
+            return _i32(v ^ (v >> 32))
+        return _bigint_hash(int(value))
+    if isinstance(value, JavaFloat):
+        import struct
+        return struct.unpack(">i", struct.pack(">f", value if value == value else math.nan))[0]
+    if isinstance(value, float):
+        import struct
+        bits = struct.unpack(">Q", struct.pack(">d", value))[0]
+        if value != value:
+            bits = 0x7FF8000000000000
+        return _i32(bits ^ (bits >> 32))
+    if isinstance(value, Decimal):
+        sign, digits, exponent = value.as_tuple()
+        unscaled = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+        return _i32(31 * _bigint_hash(unscaled) + (-exponent))
+    if isinstance(value, JavaChar):
+        return ord(value[0]) if value else 0
+    if isinstance(value, str):
+        return string_hash(value)
+    if isinstance(value, JavaView) and value.is_set:
+        return _i32(sum(java_hash(v, _depth + 1) for v in value))
+    if isinstance(value, list):
+        h = 1
+        for item in value:
+            if item is value:
+                raise JavaError("java.lang.StackOverflowError")
+            h = (31 * h + java_hash(item, _depth + 1)) & 0xFFFFFFFF
+        return _i32(h)
+    if isinstance(value, dict):
+        return _i32(sum(java_hash(k, _depth + 1) ^ java_hash(v, _depth + 1)
+                        for k, v in value.items()))
+    if isinstance(value, MapEntry):
+        return _i32(java_hash(value.key, _depth + 1) ^ java_hash(value.value, _depth + 1))
+    if isinstance(value, JavaClass):
+        return string_hash(value.name)
+    if is_tool(value) and "hashCode" in velocity_methods(value):
+        return int(value.hashCode())
+    return _i32(id(value) >> 4)
+
+
+def _bigint_hash(n: int) -> int:
+    mag = abs(n)
+    words = []
+    while mag:
+        words.append(mag & 0xFFFFFFFF)
+        mag >>= 32
+    h = 0
+    for w in reversed(words):
+        h = (31 * h + w) & 0xFFFFFFFF
+    h = _i32(h)
+    return _i32(h * (1 if n > 0 else -1 if n < 0 else 0))

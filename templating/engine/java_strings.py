@@ -1,0 +1,356 @@
+"""``java.lang.String`` and ``Character`` methods as templates see them.
+
+Java strings are UTF-16: ``"👋".length()`` is 2 and ``charAt``/``substring``/``indexOf``
+count code units. Python strings count code points, so index-based methods work on a
+UTF-16 view of the text (astral characters split into surrogate pairs) and join the pairs
+back afterwards. Case mapping follows Java's default (English) locale rules, ``trim`` and
+``strip`` use Java's two different definitions of white space.
+"""
+from __future__ import annotations
+
+import re
+
+from .java_core import (
+    JavaArray, JavaChar, JavaError, MAX_STRING_LENGTH, java_equals, java_hash, to_string,
+    utf16_units,
+)
+from . import java_regex
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Character.isWhitespace: space separators except no-break ones, plus the ASCII controls
+JAVA_WHITESPACE = frozenset(
+    "\t\n\x0b\f\r\x1c\x1d\x1e\x1f \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2008\u2009\u200a\u2028\u2029\u205f\u3000")
+
+
+def _pair(match) -> str:
+    c = ord(match.group()) - 0x10000
+    return chr(0xD800 + (c >> 10)) + chr(0xDC00 + (c & 0x3FF))
+
+
+def to_u16(s: str) -> str:
+    """The string with every astral character written as its two surrogate code units."""
+    if s.isascii() or not _ASTRAL.search(s):
+        return s
+    return _ASTRAL.sub(_pair, s)
+
+
+def from_u16(u: str) -> str:
+    """Inverse of :func:`to_u16`: valid surrogate pairs become one character again."""
+    if u.isascii() or not _SURROGATE.search(u):
+        return u
+    return u.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def u16_length(s: str) -> int:
+    if s.isascii():
+        return len(s)
+    return len(s) + len(_ASTRAL.findall(s))
+
+
+def _sioobe(detail: str) -> JavaError:
+    return JavaError("java.lang.StringIndexOutOfBoundsException", detail)
+
+
+def _check_length(s: str) -> str:
+    if len(s) > MAX_STRING_LENGTH:
+        raise JavaError("java.lang.OutOfMemoryError", "Java heap space")
+    return s
+
+
+def _npe() -> JavaError:
+    return JavaError("java.lang.NullPointerException")
+
+
+def char_at(s: str, index: int) -> JavaChar:
+    u = to_u16(s)
+    if not 0 <= index < len(u):
+        raise _sioobe(f"index {index}, length {len(u)}")
+    return JavaChar(u[index])
+
+
+def code_point_at(s: str, index: int) -> int:
+    u = to_u16(s)
+    if not 0 <= index < len(u):
+        raise _sioobe(f"index {index}, length {len(u)}")
+    hi = ord(u[index])
+    if 0xD800 <= hi <= 0xDBFF and index + 1 < len(u) and 0xDC00 <= ord(u[index + 1]) <= 0xDFFF:
+        return 0x10000 + ((hi - 0xD800) << 10) + (ord(u[index + 1]) - 0xDC00)
+    return hi
+
+
+def substring(s: str, begin: int, end: int | None = None) -> str:
+    u = to_u16(s)
+    length = len(u)
+    if end is None:
+        end = length
+    if begin < 0 or end > length or begin > end:
+        raise _sioobe(f"begin {begin}, end {end}, length {length}")
+    return from_u16(u[begin:end])
+
+
+def _as_target(needle) -> str | None:
+    """``indexOf(int ch)`` takes a code point; an impossible one is never found."""
+    if isinstance(needle, int):
+        if 0 <= needle <= 0x10FFFF:
+            return to_u16(chr(needle))
+        return None
+    return to_u16(needle)
+
+
+def index_of(s: str, needle, start: int = 0) -> int:
+    u = to_u16(s)
+    target = _as_target(needle)
+    if target is None:
+        return -1
+    start = max(start, 0)
+    if start > len(u):
+        return len(u) if target == "" and isinstance(needle, str) else -1
+    return u.find(target, start)
+
+
+def last_index_of(s: str, needle, start: int | None = None) -> int:
+    u = to_u16(s)
+    target = _as_target(needle)
+    if target is None:
+        return -1
+    if start is None:
+        return u.rfind(target)
+    if start < 0:
+        return -1
+    return u.rfind(target, 0, min(start, len(u)) + len(target))
+
+
+def compare_to(a: str, b: str) -> int:
+    """``String.compareTo``: difference of the first differing UTF-16 units, else lengths."""
+    ua, ub = to_u16(a), to_u16(b)
+    for x, y in zip(ua, ub):
+        if x != y:
+            return ord(x) - ord(y)
+    return len(ua) - len(ub)
+
+
+def _fold(ch: str) -> str:
+    up = ch.upper()
+    up = up if len(up) == 1 else ch
+    low = up.lower()
+    return low if len(low) == 1 else up
+
+
+def compare_to_ignore_case(a: str, b: str) -> int:
+    ua, ub = to_u16(a), to_u16(b)
+    for x, y in zip(ua, ub):
+        if x != y:
+            fx, fy = _fold(x), _fold(y)
+            if fx != fy:
+                return ord(fx) - ord(fy)
+    return len(ua) - len(ub)
+
+
+def equals_ignore_case(a: str, b) -> bool:
+    if b is None:
+        return False
+    return u16_length(a) == u16_length(b) and compare_to_ignore_case(a, b) == 0
+
+
+def trim(s: str) -> str:
+    start, end = 0, len(s)
+    while start < end and s[start] <= " ":
+        start += 1
+    while end > start and s[end - 1] <= " ":
+        end -= 1
+    return s[start:end]
+
+
+def strip(s: str, leading: bool = True, trailing: bool = True) -> str:
+    start, end = 0, len(s)
+    if leading:
+        while start < end and s[start] in JAVA_WHITESPACE:
+            start += 1
+    if trailing:
+        while end > start and s[end - 1] in JAVA_WHITESPACE:
+            end -= 1
+    return s[start:end]
+
+
+def is_blank(s: str) -> bool:
+    return all(ch in JAVA_WHITESPACE for ch in s)
+
+
+def repeat(s: str, count: int) -> str:
+    if count < 0:
+        raise JavaError("java.lang.IllegalArgumentException", f"count is negative: {count}")
+    if len(s) * count > MAX_STRING_LENGTH:
+        raise JavaError("java.lang.OutOfMemoryError",
+                        f"Repeating {len(s)} bytes String {count} times will produce a String "
+                        "exceeding maximum size.")
+    return s * count
+
+
+def replace_literal(s: str, target, replacement) -> str:
+    if target is None or replacement is None:
+        raise _npe()
+    if target == "":
+        # Java inserts between UTF-16 units; identical to Python for BMP text
+        return _check_length(replacement + replacement.join(s) + replacement) if s else replacement
+    return _check_length(s.replace(target, replacement))
+
+
+def split(s: str, regex, limit: int = 0) -> JavaArray:
+    if regex is None:
+        raise _npe()
+    return JavaArray(java_regex.split(s, regex, limit), "java.lang.String")
+
+
+def to_upper(s: str) -> str:
+    return s.upper()
+
+
+def to_lower(s: str) -> str:
+    return s.lower()
+
+
+def get_bytes(s: str) -> JavaArray:
+    data = s.encode("utf-8", "replace")
+    return JavaArray((b - 256 if b > 127 else b for b in data), "byte")
+
+
+def to_char_array(s: str) -> JavaArray:
+    return JavaArray((JavaChar(c) for c in to_u16(s)), "char")
+
+
+def _str(fn):
+    """Adapter: table entries get the receiver as a plain ``str``."""
+    return lambda self, *a: fn(str.__str__(self), *a)
+
+
+def _need(value):
+    if value is None:
+        raise _npe()
+    return value
+
+
+def _concat(s, other):
+    return _check_length(s + _need(other))
+
+
+def _compare(s, other):
+    if other is None:
+        raise _npe()
+    if not isinstance(other, str) or isinstance(other, JavaChar):
+        raise JavaError("java.lang.ClassCastException",
+                        f"class {_class_of(other)} cannot be cast to class java.lang.String")
+    return compare_to(s, other)
+
+
+def _class_of(value) -> str:
+    from .java_core import java_class_name
+    return java_class_name(value) or "java.lang.Object"
+
+
+def _contains(s, other):
+    return _need(other) in s
+
+
+def _starts_with(s, prefix, offset=0):
+    u, p = to_u16(s), to_u16(_need(prefix))
+    if offset < 0 or offset > len(u):
+        return False
+    return u.startswith(p, offset)
+
+
+def _ends_with(s, suffix):
+    return s.endswith(_need(suffix))
+
+
+def _matches(s, regex):
+    return java_regex.matches(s, _need(regex))
+
+
+def _replace_all(s, regex, replacement):
+    return java_regex.replace(s, _need(regex), _need(replacement))
+
+
+def _replace_first(s, regex, replacement):
+    return java_regex.replace(s, _need(regex), _need(replacement), count=1)
+
+
+def _replace_char(s, old, new):
+    return s.replace(str.__str__(old), str.__str__(new))
+
+
+def _region_matches(s, ignore_case, offset, other, ooffset, length):
+    u, o = to_u16(s), to_u16(_need(other))
+    if offset < 0 or ooffset < 0 or offset + length > len(u) or ooffset + length > len(o):
+        return False
+    a, b = u[offset:offset + length], o[ooffset:ooffset + length]
+    if ignore_case:
+        return compare_to_ignore_case(a, b) == 0
+    return a == b
+
+
+STRING_METHODS = {
+    "length": [((), _str(u16_length))],
+    "isEmpty": [((), _str(lambda s: s == ""))],
+    "isBlank": [((), _str(is_blank))],
+    "charAt": [(("int",), _str(char_at))],
+    "codePointAt": [(("int",), _str(code_point_at))],
+    "substring": [(("int",), _str(substring)), (("int", "int"), _str(substring))],
+    "subSequence": [(("int", "int"), _str(substring))],
+    "indexOf": [(("str",), _str(index_of)), (("int",), _str(index_of)),
+                (("str", "int"), _str(index_of)), (("int", "int"), _str(index_of))],
+    "lastIndexOf": [(("str",), _str(last_index_of)), (("int",), _str(last_index_of)),
+                    (("str", "int"), _str(last_index_of)), (("int", "int"), _str(last_index_of))],
+    "contains": [(("cs",), _str(_contains))],
+    "startsWith": [(("str",), _str(_starts_with)), (("str", "int"), _str(_starts_with))],
+    "endsWith": [(("str",), _str(_ends_with))],
+    "equals": [(("obj",), lambda self, other: java_equals(self, other))],
+    "equalsIgnoreCase": [(("str",), _str(equals_ignore_case))],
+    "contentEquals": [(("cs",), _str(lambda s, o: s == _need(o)))],
+    "compareTo": [(("str",), _str(_compare)), (("obj",), _str(_compare))],
+    "compareToIgnoreCase": [(("str",), _str(lambda s, o: compare_to_ignore_case(s, _need(o))))],
+    "regionMatches": [(("int", "str", "int", "int"),
+                       _str(lambda s, a, o, b, n: _region_matches(s, False, a, o, b, n))),
+                      (("bool", "int", "str", "int", "int"), _str(_region_matches))],
+    "toUpperCase": [((), _str(to_upper))],
+    "toLowerCase": [((), _str(to_lower))],
+    "trim": [((), _str(trim))],
+    "strip": [((), _str(strip))],
+    "stripLeading": [((), _str(lambda s: strip(s, True, False)))],
+    "stripTrailing": [((), _str(lambda s: strip(s, False, True)))],
+    "replace": [(("cs", "cs"), _str(replace_literal)), (("char", "char"), _str(_replace_char))],
+    "replaceAll": [(("str", "str"), _str(_replace_all))],
+    "replaceFirst": [(("str", "str"), _str(_replace_first))],
+    "matches": [(("str",), _str(_matches))],
+    "split": [(("str",), _str(split)), (("str", "int"), _str(split))],
+    "concat": [(("str",), _str(_concat))],
+    "repeat": [(("int",), _str(repeat))],
+    "hashCode": [((), _str(java_hash))],
+    "toString": [((), _str(lambda s: s))],
+    "intern": [((), _str(lambda s: s))],
+    "toCharArray": [((), _str(to_char_array))],
+    "getBytes": [((), _str(get_bytes))],
+    "valueOf": [(("obj",), lambda self, v: to_string(v))],
+}
+
+
+def _char_compare(c, other):
+    if other is None:
+        raise _npe()
+    if not isinstance(other, JavaChar):
+        raise JavaError("java.lang.ClassCastException",
+                        f"class {_class_of(other)} cannot be cast to class java.lang.Character")
+    return ord(c[0]) - ord(other[0])
+
+
+CHAR_METHODS = {
+    "charValue": [((), lambda c: c)],
+    "toString": [((), lambda c: str.__str__(c))],
+    "equals": [(("obj",), lambda c, o: java_equals(c, o))],
+    "hashCode": [((), lambda c: java_hash(c))],
+    "compareTo": [(("char",), _char_compare), (("obj",), _char_compare)],
+}
+
+__all__ = ["STRING_METHODS", "CHAR_METHODS", "to_u16", "from_u16", "u16_length", "utf16_units"]

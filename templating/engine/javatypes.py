@@ -1,0 +1,483 @@
+"""Java value semantics for the Velocity renderer: the only door from a template to a value.
+
+The renderer calls nothing else to print, compare, compute, index, iterate or call methods
+on values, which makes this module the sandbox as well: a template reaches
+
+* JSON-shaped data (``str``/``int``/``float``/``bool``/``None``/``list``/``dict``) only
+  through the Java methods listed in the tables of :mod:`.java_strings`,
+  :mod:`.java_collections` and this module, implemented without touching Python
+  attributes; and
+* tool and scope objects only through the method names their *class* lists in
+  ``__velocity_methods__`` (names starting with ``_`` are never callable).
+
+Anything else is :data:`NOT_FOUND`: the reference stays unresolved and prints literally,
+as Velocity prints ``$x.noSuchMethod()``. No ``getattr`` on a name coming from a template
+happens anywhere else. ``$x.class`` answers a :class:`~.java_core.JavaClass` that only
+knows the Java class name.
+
+See :mod:`.java_core` for the value model (which Python value stands for which Java type).
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from decimal import Decimal
+
+from .java_core import (
+    JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange, JavaView, MapEntry,
+    NOT_FOUND, MAX_RANGE_SIZE, int_kind, is_number, is_tool, java_class_name, java_equals,
+    java_hash, map_lookup, to_string, velocity_methods,
+)
+from .java_collections import (
+    ARRAY_METHODS, ENTRY_METHODS, LIST_METHODS, MAP_METHODS, VIEW_METHODS, VOID,
+)
+from .java_convert import invoke
+from .java_numbers import (
+    arithmetic, compare_numbers, int_value, long_value, negate, to_double, to_number,
+)
+from .java_strings import CHAR_METHODS, STRING_METHODS
+
+__all__ = [
+    "NOT_FOUND", "JavaError", "to_string", "is_true", "arithmetic", "negate", "compare",
+    "java_equals", "get_property", "call_method", "get_index", "set_index", "set_property",
+    "iterate", "make_range", "java_hash", "JavaChar", "JavaArray", "JavaRange", "MapEntry",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# truthiness
+
+def is_true(value, empty_check: bool = True) -> bool:
+    """``#if`` truth (``DuckType.asBoolean``): null is false, Booleans are themselves; with
+    ``directive.if.empty_check`` (the default) empty strings, collections, maps, arrays and
+    zero numbers are false too."""
+    if value is None:
+        return False
+    if value is True or value is False:
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if is_tool(value):
+        methods = velocity_methods(value)
+        if "getAsBoolean" in methods:
+            return bool(value.getAsBoolean())
+        if not empty_check:
+            return True
+        return not _tool_is_empty(value, methods)
+    if not empty_check:
+        return True
+    if isinstance(value, (str, list, dict)):
+        return len(value) > 0
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0  # NaN is not zero, hence true
+    return True
+
+
+def _tool_is_empty(value, methods) -> bool:
+    for name in ("isEmpty", "length", "size"):
+        if name in methods:
+            result = getattr(value, name)()
+            return bool(result) if name == "isEmpty" else result == 0
+    if "getAsString" in methods:
+        text = value.getAsString()
+        return text is None or text == ""
+    if "getAsNumber" in methods:
+        number = value.getAsNumber()
+        return number is None or number == 0
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# comparison
+
+def _as_null(value) -> bool:
+    """``DuckType.asNull``: objects whose ``getAsString``/``getAsNumber`` answer null."""
+    if value is None:
+        return True
+    if is_tool(value):
+        methods = velocity_methods(value)
+        if "getAsString" in methods and value.getAsString() is None:
+            return True
+        if "getAsNumber" in methods and value.getAsNumber() is None:
+            return True
+    return False
+
+
+def _same_java_class(a, b) -> bool:
+    if is_tool(a) or is_tool(b):
+        return type(a) is type(b)
+    ca, cb = java_class_name(a), java_class_name(b)
+    return ca is not None and ca == cb
+
+
+def _as_string(value):
+    if is_tool(value) and "getAsString" in velocity_methods(value):
+        return value.getAsString()
+    return to_string(value)
+
+
+_TESTS = {
+    "==": lambda c: c == 0, "!=": lambda c: c != 0, "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+}
+
+
+def compare(op: str, left, right, *, strict: bool = False) -> bool:
+    """A Velocity comparison node.
+
+    Numbers (and strings that parse as numbers: ``'1.0' == 1`` is true) compare by value
+    across types; otherwise ``==`` uses ``equals`` for values of the same class and compares
+    ``toString()`` forms for different classes; ``< <= > >=`` on non-numbers or null are
+    false (Velocity logs an error), or raise with ``strict`` (``runtime.strict_mode``).
+    """
+    test = _TESTS.get(op)
+    if test is None:
+        raise ValueError(f"unknown comparison operator {op!r}")
+    if left is None or right is None:
+        if op in ("==", "!="):
+            equal = (left is None and right is None) or _as_null(right if left is None else left)
+            return equal if op == "==" else not equal
+        if strict:
+            side = "Left" if left is None else "Right"
+            raise JavaError("org.apache.velocity.exception.VelocityException",
+                            f"{side} side of comparison operation has null value")
+        return False
+    a, b = to_number(left), to_number(right)
+    if is_number(a) and is_number(b):
+        return test(compare_numbers(a, b))
+    if op in ("==", "!="):
+        if _same_java_class(left, right):
+            equal = java_equals(left, right)
+        else:
+            ls, rs = _as_string(left), _as_string(right)
+            equal = ls == rs if ls is not None and rs is not None else ls is rs
+        return equal if op == "==" else not equal
+    if strict:
+        side = "Left" if is_number(b) else "Right"
+        raise JavaError("org.apache.velocity.exception.VelocityException",
+                        f"{side} side of comparison operation is not a number")
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# numbers, booleans, classes
+
+def _number_compare(n, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    if java_class_name(other) != java_class_name(n):
+        raise JavaError("java.lang.ClassCastException",
+                        f"class {java_class_name(other) or 'java.lang.Object'} cannot be cast "
+                        f"to class {java_class_name(n)}")
+    if isinstance(n, float) and (n != n or other != other):
+        return (n != n) - (other != other)
+    return compare_numbers(n, other)
+
+
+def _float_value(n):
+    import struct
+    d = to_double(n)
+    try:
+        return JavaFloat(struct.unpack("f", struct.pack("f", d))[0])
+    except OverflowError:
+        return JavaFloat(math.copysign(math.inf, d))
+
+
+def _byte_like(n, bits):
+    v = long_value(n) if not isinstance(n, float) else int_value(n)
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >= 1 << (bits - 1) else v
+
+
+NUMBER_METHODS = {
+    "intValue": [((), int_value)],
+    "longValue": [((), long_value)],
+    "doubleValue": [((), to_double)],
+    "floatValue": [((), _float_value)],
+    "shortValue": [((), lambda n: _byte_like(n, 16))],
+    "byteValue": [((), lambda n: _byte_like(n, 8))],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), java_equals)],
+    "hashCode": [((), java_hash)],
+    "compareTo": [(("obj",), _number_compare)],
+}
+
+DOUBLE_METHODS = dict(NUMBER_METHODS)
+DOUBLE_METHODS.update({
+    "isNaN": [((), lambda d: d != d)],
+    "isInfinite": [((), lambda d: d in (math.inf, -math.inf))],
+})
+
+
+def _bool_compare(b, other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    if not isinstance(other, bool):
+        raise JavaError("java.lang.ClassCastException",
+                        f"class {java_class_name(other) or 'java.lang.Object'} cannot be cast "
+                        "to class java.lang.Boolean")
+    return int(b) - int(other)
+
+
+BOOLEAN_METHODS = {
+    "booleanValue": [((), lambda b: b)],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), java_equals)],
+    "hashCode": [((), java_hash)],
+    "compareTo": [(("obj",), _bool_compare)],
+}
+
+CLASS_METHODS = {
+    "getName": [((), lambda c: c.name)],
+    "getTypeName": [((), lambda c: c.name if not c.name.startswith("[") else
+                     c.simple_name if "." not in c.name else
+                     c.name[2:-1] + "[]")],
+    "getSimpleName": [((), lambda c: c.simple_name)],
+    "isArray": [((), lambda c: c.name.startswith("["))],
+    "toString": [((), to_string)],
+    "equals": [(("obj",), lambda c, o: c == o)],
+    "hashCode": [((), java_hash)],
+}
+
+_OBJECT_TABLE = {"getClass": [((), lambda v: JavaClass(java_class_name(v)))]}
+
+
+def _table_for(obj):
+    """The method table for a non-tool value, or ``None``."""
+    t = type(obj)
+    if t is str:
+        return STRING_METHODS
+    if t is bool:
+        return BOOLEAN_METHODS
+    if t is int:
+        return NUMBER_METHODS
+    if t is float:
+        return DOUBLE_METHODS
+    if t is list:
+        return LIST_METHODS
+    if t is dict:
+        return MAP_METHODS
+    if isinstance(obj, bool):
+        return BOOLEAN_METHODS
+    if isinstance(obj, JavaChar):
+        return CHAR_METHODS
+    if isinstance(obj, str):
+        return STRING_METHODS
+    if isinstance(obj, float):
+        return DOUBLE_METHODS
+    if isinstance(obj, (int, Decimal)):
+        return NUMBER_METHODS
+    if isinstance(obj, JavaArray):
+        return ARRAY_METHODS
+    if isinstance(obj, JavaView):
+        return VIEW_METHODS
+    if isinstance(obj, list):
+        return LIST_METHODS
+    if isinstance(obj, dict):
+        return MAP_METHODS
+    if isinstance(obj, MapEntry):
+        return ENTRY_METHODS
+    if isinstance(obj, JavaClass):
+        return CLASS_METHODS
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# tool / scope objects: the allow-list is the class attribute __velocity_methods__
+
+_SIGNATURES: dict = {}
+
+
+def _accepts(fn, nargs: int) -> bool:
+    key = (getattr(fn, "__func__", fn), nargs)
+    cached = _SIGNATURES.get(key)
+    if cached is None:
+        try:
+            inspect.signature(fn).bind(*([None] * nargs))
+            cached = True
+        except TypeError:
+            cached = False
+        except ValueError:  # builtins without a signature: let the call decide
+            cached = True
+        _SIGNATURES[key] = cached
+    return cached
+
+
+def _call_tool(obj, name: str, args: list):
+    if name.startswith("_") or name not in velocity_methods(obj):
+        return NOT_FOUND
+    fn = getattr(obj, name, None)
+    if fn is None or not callable(fn) or not _accepts(fn, len(args)):
+        return NOT_FOUND
+    try:
+        return fn(*args)
+    except JavaError:
+        raise
+    except RecursionError:
+        raise JavaError("java.lang.StackOverflowError") from None
+    except Exception as exc:  # a tool bug must still end as one clean render error
+        raise JavaError(f"{type(obj).__name__}.{name}", f"{type(exc).__name__}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# public entry points used by the renderer
+
+def call_method(obj, name: str, args: list):
+    """``$obj.name(args)``: the Java method's result (void methods give ``""``), ``NOT_FOUND``
+    when the runtime type has no such method for these arguments, ``JavaError`` where Java
+    throws."""
+    if obj is None:
+        return NOT_FOUND
+    if is_tool(obj):
+        return _call_tool(obj, name, list(args))
+    table = _table_for(obj)
+    if table is None:
+        return NOT_FOUND
+    result = invoke(table, obj, name, list(args))
+    if result is NOT_FOUND and name == "getClass" and not args:
+        return JavaClass(java_class_name(obj))
+    return result
+
+
+def _flip_first(name: str) -> str:
+    first = name[0]
+    return (first.upper() if first.islower() else first.lower()) + name[1:]
+
+
+def _getter_names(prefix: str, name: str):
+    plain = prefix + name
+    return plain, prefix + _flip_first(name)
+
+
+def get_property(obj, name: str):
+    """``$obj.name``: ``getName()``/``getname()``, then ``Map.get(name)`` (a missing key is
+    ``None``, i.e. null), then ``get("name")``, then ``isName()``; ``NOT_FOUND`` if none."""
+    if obj is None or not name:
+        return NOT_FOUND
+    if is_tool(obj):
+        methods = velocity_methods(obj)
+        for candidate in _getter_names("get", name):
+            if candidate in methods:
+                return _call_tool(obj, candidate, [])
+        if "get" in methods:
+            result = _call_tool(obj, "get", [name])
+            if result is not NOT_FOUND:
+                return result
+        for candidate in _getter_names("is", name):
+            if candidate in methods:
+                return _call_tool(obj, candidate, [])
+        return NOT_FOUND
+    table = _table_for(obj)
+    if table is None:
+        return NOT_FOUND
+    for candidate in _getter_names("get", name):
+        if candidate == "getClass":
+            return JavaClass(java_class_name(obj))
+        if candidate in table:
+            result = invoke(table, obj, candidate, [])
+            if result is not NOT_FOUND:
+                return result
+    if isinstance(obj, dict):
+        return map_lookup(obj, name)[1]
+    for candidate in _getter_names("is", name):
+        if candidate in table:
+            result = invoke(table, obj, candidate, [])
+            if result is not NOT_FOUND:
+                return result
+    return NOT_FOUND
+
+
+def _size_of(obj):
+    if isinstance(obj, (list, dict)):
+        return len(obj)
+    if is_tool(obj) and "size" in velocity_methods(obj):
+        return _call_tool(obj, "size", [])
+    return NOT_FOUND
+
+
+def _adjust_negative(obj, key):
+    """``$list[-1]``: a negative Integer index counts from the end (needs ``size()``)."""
+    if isinstance(key, int) and not isinstance(key, bool) and int_kind(key) == "I" and key < 0:
+        size = _size_of(obj)
+        if size is NOT_FOUND:
+            raise JavaError("org.apache.velocity.exception.VelocityException",
+                            f"A 'size()' method required for negative value {key} does not "
+                            f"exist for class '{java_class_name(obj) or type(obj).__name__}'")
+        return size + key
+    return key
+
+
+def get_index(obj, key):
+    """``$obj[key]``: Velocity calls ``get(key)`` (lists by index, negative from the end;
+    maps by key); ``NOT_FOUND`` when the object has no fitting ``get``."""
+    if obj is None:
+        return NOT_FOUND
+    key = _adjust_negative(obj, key)
+    return call_method(obj, "get", [key])
+
+
+def set_index(obj, key, value):
+    """``#set($obj[key] = value)``: ``set(index, value)`` or ``put(key, value)``."""
+    if obj is None:
+        return NOT_FOUND
+    key = _adjust_negative(obj, key)
+    result = call_method(obj, "set", [key, value])
+    if result is NOT_FOUND:
+        result = call_method(obj, "put", [key, value])
+    return result
+
+
+def set_property(obj, name: str, value):
+    """``#set($obj.name = value)``: ``setName(value)``, then ``Map.put``, then
+    ``put("name", value)``; ``NOT_FOUND`` when none applies."""
+    if obj is None or not name:
+        return NOT_FOUND
+    if isinstance(obj, dict):
+        return call_method(obj, "put", [name, value])
+    if is_tool(obj):
+        for candidate in _getter_names("set", name):
+            result = call_method(obj, candidate, [value])
+            if result is not NOT_FOUND:
+                return result
+        return call_method(obj, "put", [name, value])
+    return NOT_FOUND
+
+
+def iterate(obj):
+    """The items ``#foreach`` walks: a list's items, a map's *values*, an array's elements;
+    ``None`` when Velocity cannot iterate the value (strings, numbers, null)."""
+    if obj is None:
+        return None
+    if isinstance(obj, list):
+        return list(obj)
+    if isinstance(obj, dict):
+        return list(obj.values())
+    if is_tool(obj):
+        methods = velocity_methods(obj)
+        if "iterator" in methods:
+            items = _call_tool(obj, "iterator", [])
+            if isinstance(items, (list, tuple)):
+                return list(items)
+    return None
+
+
+def make_range(start, end):
+    """``[start..end]``: Integers counting up or down, ends included; ``None`` when an end
+    is null or not a number (strings that parse as numbers are fine)."""
+    if start is None or end is None:
+        return None
+    a, b = to_number(start), to_number(end)
+    if not is_number(a) or not is_number(b):
+        return None
+    left, right = int_value(a), int_value(b)
+    size = abs(right - left) + 1
+    if size > MAX_RANGE_SIZE:
+        raise JavaError("org.apache.velocity.exception.VelocityException",
+                        f"range [{left}..{right}] has {size} items, more than the "
+                        f"{MAX_RANGE_SIZE} this renderer allows")
+    step = 1 if right >= left else -1
+    return JavaRange(range(left, right + step, step))
+
+
+# keep the void marker importable for the renderer's tests
+VOID_RESULT = VOID
