@@ -43,6 +43,8 @@ def double_to_string(d: float) -> str:
         return "Infinity" if d > 0 else "-Infinity"
     if d == 0:
         return "-0.0" if math.copysign(1.0, d) < 0 else "0.0"
+    if abs(d) == 5e-324:  # Double.MIN_VALUE: Java prints two digits
+        return "-4.9E-324" if d < 0 else "4.9E-324"
     r = repr(d)
     mantissa, _, exp = r.partition("e")
     digits = mantissa.replace("-", "").replace(".", "")

@@ -691,6 +691,24 @@ def _week_of_month(d: date, loc: Locale) -> int:
     return week
 
 
+def _long_zone_name(key: str | None, is_dst: bool, loc: Locale) -> str | None:
+    """CLDR's long metazone name ("Eastern European Summer Time"), as the JDK prints ``zzzz``."""
+    if not key:
+        return None
+    metazones = _bdates.get_global("meta_zones")
+    aliases = _bdates.get_global("zone_aliases")
+    metazone = metazones.get(key) or metazones.get(aliases.get(key, ""))
+    if metazone is None:
+        for alias, target in aliases.items():
+            if target == key and alias in metazones:
+                metazone = metazones[alias]
+                break
+    if metazone is None:
+        return None
+    names = loc.meta_zones.get(metazone, {}).get("long", {})
+    return names.get("daylight" if is_dst else "standard") or names.get("standard")
+
+
 @lru_cache(maxsize=256)
 def _current_abbreviation(tz: tzinfo, is_dst: bool) -> str:
     """The zone's present-day abbreviation for standard or daylight time.
@@ -819,15 +837,8 @@ class SimpleDateFormat:
                 _custom_name(_offset_minutes(dt))
         is_dst = bool(dt.dst())
         if long:
-            try:
-                name = _bdates.get_timezone_name(
-                    dt, width="long", locale=self._locale,
-                    zone_variant="daylight" if is_dst else "standard")
-            except Exception:  # babel lacks data for some zones
-                name = ""
-            if name and not name.startswith("GMT"):
-                return name
-            return _custom_name(_offset_minutes(dt))
+            name = _long_zone_name(getattr(tz, "key", None), is_dst, self._locale)
+            return name or _custom_name(_offset_minutes(dt))
         name = _current_abbreviation(tz, is_dst)
         if re.fullmatch(r"[A-Za-z]{2,5}", name):
             return name
