@@ -1,18 +1,179 @@
-"""Library entry points of the engine (filled in by the engine work)."""
+"""Library entry points of the engine: :func:`render`, :func:`parse` and :class:`Engine`.
+
+An :class:`Engine` holds Velocity configuration, a parse cache and the templates folder that
+``#parse``/``#include`` may read from (and nothing outside it). :func:`render` is the
+one-call convenience over a shared engine per configuration.
+"""
 from __future__ import annotations
 
+from collections import OrderedDict
+from pathlib import Path
 from typing import Mapping
 
+from ..errors import RenderError, SandboxError, TemplateError, VelocitySyntaxError
+from . import nodes as n
+from .parser import gobbling_mode, parse_template
+from .renderer import CompiledTemplate, Limits
 
-def parse(source: str, name: str = "<template>", *, config: Mapping | None = None):
-    raise NotImplementedError
+_PARSE_CACHE_SIZE = 512
+
+
+def _flag(config: Mapping, key: str, default: bool) -> bool:
+    value = config.get(key, default)
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
 
 
 class Engine:
+    """A configured Velocity engine.
+
+    ``config`` takes Velocity property names: ``space.gobbling`` (``lines`` default, ``none``,
+    ``bc``, ``structured``), ``directive.if.empty_check`` (default true),
+    ``runtime.strict_mode.enable``, ``velocimacro.max_depth`` (20), ``directive.parse.max_depth``
+    (10), and our sandbox limits ``templating.max_loop_iterations`` and
+    ``templating.max_output_chars``.
+    """
+
     def __init__(self, config: Mapping | None = None, *, templates_dir=None):
-        raise NotImplementedError
+        self.config = dict(config or {})
+        self.gobbling = gobbling_mode(self.config)
+        self.empty_check = _flag(self.config, "directive.if.empty_check", True)
+        self.strict = _flag(self.config, "runtime.strict_mode.enable", False)
+        self.limits = Limits(self.config)
+        self.templates_dir = Path(templates_dir).resolve() if templates_dir else None
+        self._parsed: OrderedDict[tuple[str, str], n.Template] = OrderedDict()
+        self._files: dict[Path, tuple[int, int, n.Template]] = {}
+
+    # ------------------------------------------------------------------ parsing
+
+    def parse(self, source: str, name: str = "<template>") -> n.Template:
+        """Parse (or fetch from the cache) a template's syntax tree."""
+        key = (name, source)
+        template = self._parsed.get(key)
+        if template is not None:
+            self._parsed.move_to_end(key)
+            return template
+        try:
+            template = parse_template(source, name, gobbling=self.gobbling)
+        except RecursionError:
+            raise VelocitySyntaxError("template nests too deeply to parse", name=name) from None
+        self._parsed[key] = template
+        if len(self._parsed) > _PARSE_CACHE_SIZE:
+            self._parsed.popitem(last=False)
+        return template
+
+    def compiled(self, template: n.Template) -> CompiledTemplate:
+        """The template's closures for this engine, compiled once and kept on the tree."""
+        cache = template.__dict__.setdefault("_compiled", {})
+        compiled = cache.get(id(self))
+        if compiled is None:
+            compiled = cache[id(self)] = CompiledTemplate(template, self)
+        return compiled
+
+    # ------------------------------------------------------------------ files
+
+    def resolve_path(self, path: str | Path) -> Path:
+        """A path inside the templates folder; anything else is a :class:`SandboxError`."""
+        if self.templates_dir is None:
+            raise SandboxError(f"cannot load {str(path)!r}: no templates folder is configured")
+        candidate = Path(str(path).replace("\\", "/"))
+        if candidate.is_absolute():
+            try:
+                candidate = candidate.resolve().relative_to(self.templates_dir)
+            except ValueError:
+                raise SandboxError(f"{str(path)!r} is outside the templates folder") from None
+        full = (self.templates_dir / candidate).resolve()
+        if not full.is_relative_to(self.templates_dir):
+            raise SandboxError(f"{str(path)!r} is outside the templates folder")
+        return full
+
+    def _read(self, path: str | Path) -> tuple[Path, str]:
+        full = self.resolve_path(path)
+        try:
+            data = full.read_bytes()
+        except FileNotFoundError:
+            raise TemplateError(f"template {str(path)!r} not found") from None
+        except IsADirectoryError:
+            raise TemplateError(f"{str(path)!r} is a folder, not a template") from None
+        except OSError as exc:
+            raise TemplateError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+        try:
+            return full, data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"{str(path)!r} is not valid UTF-8 (byte {exc.start})") from None
+
+    def get_template(self, path: str | Path) -> n.Template:
+        """Parse a file from the templates folder, re-parsing only when it changed."""
+        full = self.resolve_path(path)
+        try:
+            stat = full.stat()
+        except OSError:
+            stat = None
+        if stat is not None:
+            cached = self._files.get(full)
+            if cached and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+                return cached[2]
+        full, source = self._read(path)
+        name = str(full.relative_to(self.templates_dir))
+        template = self.parse(source, name)
+        if stat is not None:
+            self._files[full] = (stat.st_mtime_ns, stat.st_size, template)
+        return template
+
+    def read_resource(self, path: str | Path) -> str:
+        """``#include``: a file's text from the templates folder, not rendered."""
+        return self._read(path)[1]
+
+    # ------------------------------------------------------------------ rendering
+
+    def render(self, template, context: Mapping | None = None, *, name: str | None = None,
+               observer=None) -> str:
+        """Render a template (source text or parsed tree) with top-level ``context`` variables.
+
+        ``observer`` (optional) is told about branches taken (``enter(node)``,
+        ``enter_else(if_node)``) and loud references printed unresolved
+        (``unresolved(reference)``); the linter uses it for coverage and findings.
+        """
+        if isinstance(template, str):
+            template = self.parse(template, name or "<template>")
+        elif not isinstance(template, n.Template):
+            raise TypeError("template must be Velocity source text or a parsed Template")
+        variables = dict(context) if context else {}
+        compiled = self.compiled(template)
+        try:
+            return compiled.render(self, variables, name or template.name, observer)
+        except TemplateError:
+            raise
+        except RecursionError:
+            raise RenderError("template nests too deeply to render",
+                              name=name or template.name) from None
 
 
-def render(template: str, context: Mapping, *, config: Mapping | None = None,
+_engines: dict[tuple, Engine] = {}
+
+
+def _shared_engine(config: Mapping | None) -> Engine:
+    key = tuple(sorted((str(k), str(v)) for k, v in (config or {}).items()))
+    engine = _engines.get(key)
+    if engine is None:
+        if len(_engines) > 32:
+            _engines.clear()
+        engine = _engines[key] = Engine(config)
+    return engine
+
+
+def parse(source: str, name: str = "<template>", *, config: Mapping | None = None) -> n.Template:
+    """Parse Velocity source into the syntax tree shared by renderer, linter and schema."""
+    return _shared_engine(config).parse(source, name)
+
+
+def render(template: str, context: Mapping | None = None, *, config: Mapping | None = None,
            name: str = "<template>") -> str:
-    raise NotImplementedError
+    """Render Velocity source as Apache Velocity 2.4 would, with ``context`` variables.
+
+    ``{"data": {...}}`` makes ``$data``; JSON values behave as the Java values Jackson would
+    build. Raises :class:`~templating.errors.VelocitySyntaxError` or
+    :class:`~templating.errors.RenderError` carrying name, line and column.
+    """
+    return _shared_engine(config).render(template, context, name=name)
