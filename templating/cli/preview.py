@@ -45,4 +45,8 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
     click.echo(f"Preview: {server.url}  (watching {templates_dir}/ and {previews_dir}/; "
                "Ctrl+C to stop)", err=False)
     sys.stdout.flush()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:       # uvicorn re-raises Ctrl+C after shutting down cleanly
+        pass
+    click.echo("Preview stopped.")

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from ..errors import UsageError
 from . import views
+from .gallery import Gallery, new_engine
 from .watch import Changes, LiveGallery, watch_files
 
 log = logging.getLogger("templating.preview")
@@ -68,7 +69,7 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
         if found is None:
             return _not_found()
         version, view, cell = found
-        model = views.Gallery(live.templates_dir, live.previews_dir, (view,))
+        model = Gallery(live.templates_dir, live.previews_dir, (view,))
         return _page(views.template_page(model, view, cell, live=True, version=version))
 
     async def frame(request: Request) -> Response:
@@ -115,7 +116,14 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
         Route("/t/{rest:path}", detail),
         Route("/r/{rest:path}", frame),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # A bug below us must not cost the designer the server: one line, and keep serving.
+        log.error("error while serving %s: %s: %s", request.url.path, type(exc).__name__, exc)
+        return PlainTextResponse(f"500 internal error: {type(exc).__name__}: {exc}\n",
+                                 status_code=500, headers=PAGE_HEADERS)
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={Exception: internal_error})
     app.state.live = live
     app.state.holder = holder
     return _RefuseTraversal(app, holder)
@@ -215,6 +223,7 @@ class PreviewServer:
         templates_dir = Path(templates_dir)
         if not templates_dir.is_dir():
             raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
+        new_engine(templates_dir, config)        # a bad engine configuration fails here, once
         self.app = create_app(templates_dir, previews_dir, config=config, watch=watch)
         self.host = host
         self.sock = _bind(host, port)

@@ -107,7 +107,34 @@
     document.title = doc.title;
     document.body.dataset.version = doc.body.dataset.version;
     apply();
-    document.dispatchEvent(new CustomEvent("preview:updated", { detail: { version: doc.body.dataset.version } }));
+    var version = doc.body.dataset.version;
+    document.dispatchEvent(new CustomEvent("preview:updated", { detail: { version: version } }));
+    framesLoaded(version);
+  }
+
+  // Once every frame that was (re)created has loaded, stamp the time: this is the moment
+  // the designer sees the new render (benchmarks/preview.py measures save -> this).
+  function framesLoaded(version) {
+    var frames = Array.prototype.filter.call(document.querySelectorAll("iframe"), function (f) {
+      if (f.dataset.seen) return false;
+      if (f.loading !== "lazy") return true;
+      var r = f.getBoundingClientRect();       // lazy frames off screen do not load yet
+      return r.bottom > 0 && r.top < window.innerHeight;
+    });
+    var left = frames.length;
+    function finish() {
+      document.body.dataset.renderedAt = String(Date.now());
+      document.body.dataset.renderedVersion = version;
+      document.dispatchEvent(new CustomEvent("preview:rendered", { detail: { version: version } }));
+    }
+    if (!left) { finish(); return; }
+    frames.forEach(function (f) {
+      f.dataset.seen = "1";
+      var done = false;
+      function one() { if (done) return; done = true; left -= 1; if (!left) finish(); }
+      f.addEventListener("load", one);
+      setTimeout(one, 5000);
+    });
   }
 
   function connect() {
@@ -123,5 +150,6 @@
   }
 
   apply();
+  Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (f) { f.dataset.seen = "1"; });
   connect();
 })();

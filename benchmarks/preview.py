@@ -1,0 +1,187 @@
+"""Preview speed: save-to-screen latency in a real browser, and static gallery build time.
+
+1. Live reload: the examples are copied to a temporary folder and served by the preview on
+   loopback; headless Chromium (/usr/bin/chromium, driven by Playwright) opens one template's
+   page. 20 times, a visible marker is written into the template; the latency is from just
+   before the write to the moment the page's new message frame has loaded (the page stamps
+   ``Date.now()`` then; same machine clock as ours). Each edit is also checked in the frame.
+2. Static build: 100 generated templates x 3 scenarios (a loop, conditionals and a #parse
+   partial each) rendered into a gallery with ``build_static``; median of 3 builds, and a
+   check that two builds are byte-identical.
+
+Run: ``.venv/bin/python benchmarks/preview.py`` (prints figures; no thresholds asserted).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from templating.preview import PreviewServer, build_gallery, build_static  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+EDITS = 20
+
+
+def live_reload(work: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    templates, previews = work / "templates", work / "previews"
+    shutil.copytree(ROOT / "templates", templates)
+    shutil.copytree(ROOT / "previews", previews)
+    relpath, scenario = _pick_email(templates, previews)
+    path = templates / relpath
+    original = path.read_text(encoding="utf-8")
+    body_at = original.lower().find("<body")
+    insert_at = original.find(">", body_at) + 1 if body_at >= 0 else 0
+
+    server = PreviewServer(templates, previews, port=0).start()
+    latencies = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context()
+            # Examples reference images on the internet; fail those at once (no network).
+            context.route("**/*", lambda route: route.continue_()
+                          if route.request.url.startswith(server.url) else route.abort())
+            page = context.new_page()
+            page.goto(f"{server.url}t/{relpath}/{scenario}.html")
+            page.wait_for_selector("#live-status.connected")
+            for i in range(EDITS):
+                marker = f"bench-edit-{i:02d}"
+                text = original[:insert_at] + f"<p>{marker}</p>" + original[insert_at:]
+                before = page.evaluate("document.body.dataset.renderedAt || '0'")
+                saved_ms = time.time() * 1000
+                path.write_text(text, encoding="utf-8")
+                page.wait_for_function(
+                    "prev => (document.body.dataset.renderedAt || '0') !== prev", arg=before,
+                    timeout=10_000, polling=5)
+                # The stamp may belong to a reload triggered by the previous edit's tail;
+                # wait until the frame really shows this edit, then read the stamp.
+                page.frame_locator("#message-frame").get_by_text(marker).wait_for(
+                    timeout=10_000)
+                stamp = float(page.evaluate("document.body.dataset.renderedAt"))
+                latencies.append(stamp - saved_ms)
+                time.sleep(0.15)      # let the watcher settle so edits do not merge
+            browser.close()
+    finally:
+        server.stop()
+    return {"template": relpath, "scenario": scenario, "edits": len(latencies),
+            "median_ms": statistics.median(latencies),
+            "p90_ms": sorted(latencies)[int(0.9 * (len(latencies) - 1))],
+            "min_ms": min(latencies), "max_ms": max(latencies)}
+
+
+def _pick_email(templates: Path, previews: Path) -> tuple[str, str]:
+    gallery = build_gallery(templates, previews)
+    for t in gallery.templates:
+        if t.channel == "email":
+            for c in t.cells:
+                if c.error is None:
+                    return t.relpath, c.scenario
+    raise SystemExit("no email example renders without error; nothing to measure")
+
+
+PARTIAL = """<tr><td style="padding:8px;color:#777">$footerText · ${data.get('brand')}</td></tr>
+"""
+
+TEMPLATE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Order $!data.get('orderNumber')</title></head>
+<body style="margin:0;background:#f5f5f5">
+<table width="600" style="background:#fff;font-family:Arial,sans-serif">
+<tr><td><h1>Hello, $!data.get('firstName')! (template {n})</h1></td></tr>
+#set($total = 0)
+#foreach($item in $data.get('items'))
+<tr><td>$foreach.count. $item.name &times; $item.quantity = $item.price</td></tr>
+#set($total = $total + $item.price * $item.quantity)
+#end
+#if($data.get('discount') && $data.get('discount') > 0)
+<tr><td style="color:green">Discount: -$data.get('discount')</td></tr>
+#elseif($data.get('vip'))
+<tr><td>Thank you for being a VIP</td></tr>
+#else
+<tr><td>No discount this time</td></tr>
+#end
+<tr><td><b>Total: $total</b></td></tr>
+#set($footerText = "Shop {n}")
+#parse("partials/footer.vm")
+</table></body></html>
+"""
+
+
+def _generate(root: Path, n_templates: int = 100, n_scenarios: int = 3) -> tuple[Path, Path]:
+    templates, previews = root / "templates", root / "previews"
+    (templates / "partials").mkdir(parents=True)
+    (templates / "partials" / "footer.vm").write_text(PARTIAL, encoding="utf-8")
+    for n in range(n_templates):
+        rel = Path(f"group{n % 10}") / f"email_{n:03d}.html"
+        (templates / rel).parent.mkdir(parents=True, exist_ok=True)
+        (templates / rel).write_text(TEMPLATE.replace("{n}", str(n)), encoding="utf-8")
+        folder = previews / rel.parent / rel.stem
+        folder.mkdir(parents=True)
+        for s in range(n_scenarios):
+            items = [{"name": f"Item {k}", "quantity": k + 1, "price": 100 + 17 * k}
+                     for k in range(3 + s * 4)]
+            data = {"orderNumber": f"{n}-{s}", "firstName": ["Olena", "Andrii", ""][s],
+                    "items": items, "discount": [0, 150, 0][s], "vip": s == 2,
+                    "brand": "Example"}
+            (folder / f"case_{s}.json").write_text(json.dumps(data, indent=2),
+                                                   encoding="utf-8")
+    return templates, previews
+
+
+def static_build(work: Path) -> dict:
+    templates, previews = _generate(work / "gen")
+    times, digests, report = [], [], None
+    for run in range(3):
+        out = work / f"site{run}"
+        start = time.perf_counter()
+        report = build_static(templates, previews, out)
+        times.append(time.perf_counter() - start)
+        digests.append(_tree_digest(out))
+    return {"templates": report.templates, "renders": report.renders,
+            "failed": len(report.errors), "files": report.files,
+            "median_s": statistics.median(times), "min_s": min(times),
+            "deterministic": len(set(digests)) == 1}
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="preview-bench-") as tmp:
+        work = Path(tmp)
+        build = static_build(work)
+        print(f"static build: {build['templates']} templates x 3 scenarios = "
+              f"{build['renders']} renders ({build['failed']} failed), {build['files']} files: "
+              f"median {build['median_s']:.2f} s, best {build['min_s']:.2f} s "
+              f"({build['renders'] / build['median_s']:.0f} renders/s); "
+              f"byte-identical rebuilds: {'yes' if build['deterministic'] else 'NO'}")
+        if not Path(CHROMIUM).exists():
+            print(f"live reload: skipped ({CHROMIUM} not installed)")
+            return
+        live = live_reload(work / "live")
+        print(f"live reload ({live['template']} / {live['scenario']}, {live['edits']} edits, "
+              f"save -> new frame loaded in Chromium): median {live['median_ms']:.0f} ms, "
+              f"p90 {live['p90_ms']:.0f} ms, min {live['min_ms']:.0f} ms, "
+              f"max {live['max_ms']:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
