@@ -13,9 +13,18 @@ CASES_DIR = Path(os.environ.get(
     Path(__file__).resolve().parents[2].parent / "shared" / "velocity-conformance"))
 FILES = ("apache-suite.jsonl", "java-semantics.jsonl")
 
-# Velocity properties whose non-default values our engine implements. Cases that set only
-# these must pass too; cases that set others are counted (see benchmarks/conformance.py).
-SUPPORTED_CONFIG = {"directive.if.empty_check", "space.gobbling", "parser.space_gobbling"}
+# Non-default Velocity settings our engine implements. Cases that set only these must pass
+# too; the others are counted by benchmarks/conformance.py.
+SUPPORTED_CONFIG = {
+    "directive.if.empty_check": {False, True, "false", "true"},
+    "space.gobbling": {"lines", "none", "LINES", "NONE"},
+    "parser.space_gobbling": {"lines", "none", "LINES", "NONE"},
+}
+
+
+def is_supported(config: dict) -> bool:
+    return all(key in SUPPORTED_CONFIG and value in SUPPORTED_CONFIG[key]
+               for key, value in config.items())
 
 
 def load_cases() -> list[dict]:

@@ -1,0 +1,45 @@
+"""Conformance figures: how many Apache Velocity 2.4.1 cases our engine passes, per config.
+
+Default-configuration cases are hard tests (tests/engine/test_conformance.py); this prints
+the whole picture including engine settings we do not implement.
+Run: ``.venv/bin/python benchmarks/conformance.py [-v]``
+"""
+from __future__ import annotations
+
+import collections
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "engine"))
+
+from conformance_cases import load_cases, passes  # noqa: E402
+
+
+def main() -> None:
+    verbose = "-v" in sys.argv
+    totals: collections.Counter = collections.Counter()
+    passed: collections.Counter = collections.Counter()
+    for case in load_cases():
+        key = json.dumps(case.get("config") or {}, sort_keys=True)
+        totals[key] += 1
+        try:
+            ok = passes(case)
+        except Exception as exc:  # a crash is a failure to report, not to hide
+            ok = False
+            if verbose:
+                print(f"CRASH {case['id']}: {type(exc).__name__}: {exc}")
+        if ok:
+            passed[key] += 1
+        elif verbose:
+            print(f"FAIL {case['id']}")
+    all_total, all_passed = sum(totals.values()), sum(passed.values())
+    print(f"conformance: {all_passed}/{all_total} cases pass")
+    for key, total in totals.most_common():
+        print(f"  {passed[key]:4d}/{total:<4d} {key[:110]}")
+
+
+if __name__ == "__main__":
+    main()
