@@ -1,0 +1,110 @@
+"""`templating lint` and `templating rules`: a thin face over :mod:`templating.lint`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import main
+from ..errors import TemplatingError, UsageError
+
+
+def _split(values) -> tuple[str, ...]:
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+              help="Output format.")
+@click.option("--coverage", is_flag=True,
+              help="Also report #if/#else branches and #foreach bodies no scenario reaches.")
+@click.option("--schema", is_flag=True,
+              help="Also validate scenario payloads against the schema inferred from the template.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Config file (default: nearest templating.toml or pyproject.toml).")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these rules (codes, prefixes or names; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False),
+              help="Templates folder (default from config, else ./templates).")
+@click.option("--previews", "previews_dir", type=click.Path(file_okay=False),
+              help="Scenario folder (default from config, else ./previews).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to a file instead of stdout.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings.")
+def lint(paths, output_format, coverage, schema, config_file, select, ignore, templates_dir,
+         previews_dir, output, exit_zero):
+    """Check templates against their preview scenarios.
+
+    PATH can be template files, folders (searched with the config's include globs) or
+    scenario files (previews/<template>/<name>.json stands for its template). Without PATH,
+    the templates folder is linted. Exit status: 0 clean, 1 findings at error severity,
+    2 usage or internal error.
+    """
+    from ..lint import has_errors, load_config, run_lint
+    from ..lint.config import check_rule_names
+    from ..lint.formats import FORMATS
+
+    config = load_config(config_file)
+    changes = {"coverage": coverage, "schema": schema}
+    if select:
+        changes["select"] = _split(select)
+    if ignore:
+        changes["ignore"] = config.ignore + _split(ignore)
+    if templates_dir:
+        changes["templates_dir"] = Path(templates_dir)
+    if previews_dir:
+        changes["previews_dir"] = Path(previews_dir)
+    config = config.with_options(**changes)
+    check_rule_names(config, name="command line")
+    if schema:
+        try:
+            from .. import schema as _schema  # noqa: F401
+            _schema.infer_schema, _schema.validate_payload  # noqa: B018
+        except (ImportError, AttributeError):
+            raise UsageError("--schema needs templating.schema (infer_schema, "
+                             "validate_payload), which is not available") from None
+    try:
+        report = run_lint(paths, config)
+    except TemplatingError:
+        raise
+    except Exception as err:   # never a traceback for the user
+        raise TemplatingError(f"internal error: {type(err).__name__}: {err}",
+                              name="templating lint") from err
+    text = FORMATS[output_format](report)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot write report: {err.strerror or err}", name=output) from None
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if has_errors(report.findings) and not exit_zero else 0)
+
+
+@main.command("rules")
+@click.argument("name", required=False)
+def rules(name):
+    """List lint rules, or explain one (by code like VL003 or name like missing-field)."""
+    from ..lint.rules import RULES, get_rule
+
+    if name is None:
+        width = max(len(rule.name) for rule in RULES)
+        for rule in RULES:
+            flag = f" (with --{rule.opt_in})" if rule.opt_in else ""
+            click.echo(f"{rule.code}  {rule.name.ljust(width)}  {rule.severity:<7}  "
+                       f"{rule.summary()}{flag}")
+        return
+    rule = get_rule(name)
+    if rule is None:
+        import difflib
+        names = [r.name for r in RULES] + [r.code for r in RULES]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; `templating rules` lists them"
+        raise UsageError(f"unknown rule '{name}'{hint}", name="templating rules")
+    click.echo(f"{rule.code} {rule.name}  (default severity: {rule.severity}"
+               f"{', runs with --' + rule.opt_in if rule.opt_in else ''})\n")
+    click.echo(rule.doc())

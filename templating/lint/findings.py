@@ -1,0 +1,62 @@
+"""What a lint rule reports: one :class:`Finding` per problem, in one shape for every format.
+
+Every output format (text, JSON, GitHub annotations, SARIF, JUnit) and the preview's line
+markers read this one dataclass, so a finding looks the same wherever it is shown.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+#: Severities from most to least serious. ``error`` findings make ``templating lint`` exit 1.
+SEVERITIES = ("error", "warning", "info")
+#: What a config may set a rule's severity to: a severity, or ``off`` to disable the rule.
+SEVERITY_CHOICES = SEVERITIES + ("off",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place.
+
+    ``path`` is the file the problem is in (the template, or a scenario file for findings
+    about scenario data); ``template`` is the template being linted when that differs.
+    ``line``/``column`` are 1-based; ``end_line``/``end_column`` (inclusive) when the span is
+    known. ``scenario`` names the preview scenario whose render showed the problem.
+    ``source_line`` is the text of ``line`` in ``path``, for the caret display.
+    """
+
+    code: str
+    name: str
+    severity: str
+    message: str
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    scenario: str | None = None
+    source_line: str | None = None
+    template: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.code, self.scenario or "", self.message)
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if not data["extra"]:
+            data.pop("extra")
+        return data
+
+
+def count_by_severity(findings) -> dict[str, int]:
+    counts = {severity: 0 for severity in SEVERITIES}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return counts
+
+
+def has_errors(findings) -> bool:
+    return any(finding.severity == "error" for finding in findings)

@@ -1,0 +1,77 @@
+"""SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format) for code scanning.
+
+GitHub code scanning, VS Code's SARIF viewer and Azure DevOps read this. Each rule is listed
+once in ``tool.driver.rules`` with its docs; each finding is a ``result`` pointing at a
+``physicalLocation`` relative to the repository root (``%SRCROOT%``).
+"""
+from __future__ import annotations
+
+import json
+from importlib import metadata
+
+from ..rules import RULES
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("templating")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def format_sarif(report) -> str:
+    index = {rule.code: position for position, rule in enumerate(RULES)}
+    rules = [{
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary()},
+        "fullDescription": {"text": rule.doc()},
+        "help": {"text": rule.doc(), "markdown": rule.doc()},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"tags": ["velocity", "templating"]},
+    } for rule in RULES]
+    results = []
+    for finding in report.findings:
+        region = {"startLine": finding.line, "startColumn": finding.column}
+        if finding.end_column is not None:
+            region["endLine"] = finding.end_line or finding.line
+            region["endColumn"] = finding.end_column + 1   # SARIF end column is exclusive
+        if finding.source_line is not None:
+            region["snippet"] = {"text": finding.source_line}
+        result = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": _LEVEL.get(finding.severity, "warning"),
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                "region": region,
+            }}],
+            "partialFingerprints": {
+                "primaryLocationLineHash": f"{finding.code}:{finding.path}:{finding.line}:"
+                                           f"{finding.column}:{finding.scenario or ''}",
+            },
+        }
+        if finding.scenario:
+            result["properties"] = {"scenario": finding.scenario}
+        results.append(result)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "templating",
+                "fullName": "templating lint (Velocity templates)",
+                "version": _version(),
+                "informationUri": "https://github.com/reteno",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": True}],
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,60 @@
+"""Human output: ``file:line:col: CODE name [severity] message``, the source line, a caret."""
+from __future__ import annotations
+
+from ..coverage import format_summary
+from ..findings import count_by_severity
+
+_WINDOW = 100   # characters of a long source line shown around the column
+
+
+def format_text(report, *, show_source: bool = True) -> str:
+    out = []
+    for finding in report.findings:
+        head = f"{finding.location()}: {finding.code} {finding.name} [{finding.severity}] " \
+               f"{finding.message}"
+        out.append(head)
+        if show_source and finding.source_line is not None:
+            out.extend(_snippet(finding))
+    out.append(_summary(report))
+    if report.coverage:
+        out.append(format_summary(report.coverage))
+    return "\n".join(out) + "\n"
+
+
+def _snippet(finding) -> list[str]:
+    line = finding.source_line.rstrip("\r\n")
+    column = max(1, finding.column)
+    width = 1
+    if finding.end_column and (finding.end_line in (None, finding.line)) \
+            and finding.end_column >= column:
+        width = finding.end_column - column + 1
+    start = 0
+    if len(line) > _WINDOW:
+        start = max(0, min(column - 1 - _WINDOW // 3, len(line) - _WINDOW))
+        shown = line[start:start + _WINDOW]
+        prefix = "..." if start else ""
+        suffix = "..." if start + _WINDOW < len(line) else ""
+    else:
+        shown, prefix, suffix = line, "", ""
+    offset = column - 1 - start
+    # keep tabs so the caret lines up under the same characters
+    pad = "".join(ch if ch == "\t" else " " for ch in shown[:offset])
+    width = max(1, min(width, len(shown) - offset if len(shown) > offset else 1))
+    number = str(finding.line)
+    gutter = " " * len(number)
+    return [f" {number} | {prefix}{shown}{suffix}",
+            f" {gutter} | {' ' * len(prefix)}{pad}^{'~' * (width - 1)}"]
+
+
+def _summary(report) -> str:
+    counts = count_by_severity(report.findings)
+    templates = len(report.templates)
+    noun = "template" if templates == 1 else "templates"
+    if not report.findings:
+        return f"All checks passed ({templates} {noun})."
+    parts = [f"{count} {severity}{'s' if count != 1 and severity != 'info' else ''}"
+             for severity, count in counts.items() if count]
+    affected = len({finding.template or finding.path for finding in report.findings})
+    total = len(report.findings)
+    return f"Found {total} finding{'s' if total != 1 else ''} in {affected} of {templates} " \
+           f"{noun}: {', '.join(parts)}."

@@ -1,0 +1,90 @@
+"""Follow a template's field paths through one scenario's data.
+
+A path like ``data.items[].price`` names many values (one per item). :func:`resolve` returns
+every value it reaches and every place where the data stops (a key absent or ``null``), so
+rules can say exactly which scenario value is missing or has a surprising JSON type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from .analysis import ITEM
+
+
+@dataclass(frozen=True)
+class Found:
+    value: Any
+    where: str          # e.g. "data.items[2].price"
+
+
+@dataclass(frozen=True)
+class Missing:
+    where: str          # the full path that is absent, e.g. "data.items[2].name"
+    key: str
+    container: Any      # the dict the key was looked up in (None when the root is undefined)
+    null: bool = False  # present but JSON null
+    depth: int = -1     # index in the path of the missing step (-1: the root itself)
+
+
+def resolve(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> Iterator[Found | Missing]:
+    """Yield :class:`Found` values and :class:`Missing` gaps for ``root`` + ``path``.
+
+    Paths that go through something that is not JSON data (a tool object, a string's Java
+    getter) end there silently: the linter cannot know what Java would answer. ``limit`` caps
+    how many list items are followed, so a huge scenario stays fast.
+    """
+    if root not in context:
+        yield Missing(root, root, None)
+        return
+    if context[root] is None:
+        yield Missing(root, root, context, null=True)
+        return
+    current = [(context[root], root)]
+    for depth, step in enumerate(path):
+        following = []
+        for value, where in current:
+            if step == ITEM:
+                if isinstance(value, list):
+                    following.extend((item, f"{where}[{index}]")
+                                     for index, item in enumerate(value[:limit]))
+                elif isinstance(value, dict):   # #foreach over a map walks its values
+                    following.extend((item, f"{where}.{key}")
+                                     for key, item in list(value.items())[:limit])
+            elif isinstance(step, int):
+                if isinstance(value, list) and -len(value) <= step < len(value):
+                    following.append((value[step], f"{where}[{step}]"))
+                elif isinstance(value, dict) and str(step) in value:
+                    following.append((value[str(step)], f"{where}.{step}"))
+            elif isinstance(value, dict):
+                target = f"{where}.{step}"
+                if step not in value:
+                    yield Missing(target, step, value, depth=depth)
+                elif value[step] is None:
+                    yield Missing(target, step, value, null=True, depth=depth)
+                else:
+                    following.append((value[step], target))
+        current = following
+        if not current:
+            return
+    for value, where in current:
+        yield Found(value, where)
+
+
+def json_type(value) -> str:
+    """The JSON type name of a Python value loaded from JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

@@ -1,0 +1,81 @@
+"""Shared reasoning about fields for missing-field, field-typo and loud-reference."""
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..analysis import ITEM, Read
+from ..lookup import Missing, resolve
+
+
+def missing_reads(ctx, run, *, checked_only: bool):
+    """``(read, Missing)`` for reads in code this scenario reached whose value is absent.
+
+    One result per reference node (the first gap), so a loop over 50 items that all lack a
+    field gives one finding, naming the first item.
+    """
+    analysis = ctx.analysis
+    if analysis is None or not run.ok:
+        return
+    seen = set()
+    for read in analysis.reads:
+        if checked_only and not read.checked:
+            continue
+        if id(read.node) in seen or not run.reached(analysis, read.owner):
+            continue
+        if read.root not in run.context and read.root in ctx.extra_globals:
+            continue
+        for item in resolve(run.context, read.root, read.path):
+            if isinstance(item, Missing):
+                seen.add(id(read.node))
+                yield read, item
+                break
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[_\-\s]", "", name).lower()
+
+
+def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
+    """The field the author probably meant, or ``None``.
+
+    Candidates are the keys that do exist where the missing one was looked up. A candidate
+    the template also reads at the same place is not a typo (the template reads both).
+    """
+    if missing.null:
+        return None
+    container = missing.container
+    if missing.depth < 0:
+        keys = [key for key in run.context if isinstance(key, str)]
+    elif isinstance(container, dict):
+        keys = [key for key in container if isinstance(key, str)]
+    else:
+        return None
+    key = str(missing.key)
+    if not keys:
+        return None
+    match = None
+    wanted = _normal(key)
+    for candidate in keys:
+        if candidate != key and _normal(candidate) == wanted:
+            match = candidate
+            break
+    if match is None:
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+        match = close[0] if close else None
+    if match is None:
+        return None
+    parent = read.path[:missing.depth] if missing.depth >= 0 else ()
+    also_read = {_shape(other.root, other.path) for other in ctx.analysis.reads}
+    wanted_shape = _shape(read.root, parent + (match,)) if missing.depth >= 0 else (match,)
+    if any(path[:len(wanted_shape)] == wanted_shape for path in also_read):
+        return None
+    return match
+
+
+def _shape(root, path) -> tuple:
+    return (root,) + tuple(ITEM if isinstance(step, int) else step for step in path)
+
+
+def reached_refs_unresolved(run) -> set[int]:
+    return {id(node) for node in run.unresolved}

@@ -1,0 +1,35 @@
+from ._fields import missing_reads, suggestion
+from .base import Hit, Rule
+
+
+class FieldTypoRule(Rule):
+    """A field the template reads is absent from a scenario, but a very similar one is there.
+
+    Checks every read the scenario reached, including ``#if`` tests, where a typo is worst:
+    ``#if($data.dicsount)`` is simply always false. The suggestion comes from the keys that
+    exist at that place in the scenario (case, ``_``/``-`` and close spellings).
+
+    **Anti-pattern**::
+
+        #if($data.dicsount)Save $data.dicsount%!#end
+        ## scenario: {"discount": 15}
+
+    **Best practice**::
+
+        #if($data.discount)Save $data.discount%!#end
+    """
+
+    code = "VL010"
+    name = "field-typo"
+    severity = "warning"
+    needs_scenarios = True
+
+    def check_scenario(self, ctx, run):
+        for read, missing in missing_reads(ctx, run, checked_only=False):
+            hint = suggestion(ctx, run, read, missing)
+            if not hint:
+                continue
+            where = missing.where
+            parent = where[: -len(str(missing.key))] if where.endswith(str(missing.key)) else ""
+            yield Hit.at(read.node, f"{where} is not in scenario '{run.name}'; "
+                                    f"did you mean {parent}{hint}?", scenario=run.name)

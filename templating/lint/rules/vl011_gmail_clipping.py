@@ -1,0 +1,44 @@
+from .base import Hit, Rule
+
+
+class GmailClippingRule(Rule):
+    """The rendered HTML is over Gmail's 102 KB limit, so Gmail clips the message.
+
+    Gmail shows "[Message clipped] View entire message" and hides the rest - often the
+    footer with the unsubscribe link and the open-tracking pixel. Measured on the rendered
+    output of each scenario in UTF-8 bytes (limit configurable as ``gmail-clip-size``).
+
+    **Anti-pattern**::
+
+        #foreach($p in $data.products)  ## 200 products with inline styles
+        <table style="...long inline CSS...">...</table>
+        #end
+
+    **Best practice**::
+
+        #foreach($p in $data.products)#if($foreach.count > 20)#break#end
+        <table class="product">...</table>
+        #end
+    """
+
+    code = "VL011"
+    name = "gmail-clipping"
+    severity = "warning"
+    needs_scenarios = True
+
+    def check_scenario(self, ctx, run):
+        if not run.ok or not _is_html(ctx, run.output):
+            return
+        limit = ctx.settings.gmail_clip_bytes if ctx.settings else 102 * 1024
+        size = len(run.output.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            yield Hit(1, 1, f"rendered HTML of scenario '{run.name}' is {size / 1024:.1f} KB, "
+                            f"over Gmail's {limit / 1024:.0f} KB limit: Gmail will clip it",
+                      scenario=run.name)
+
+
+def _is_html(ctx, output: str) -> bool:
+    if ctx.is_html:
+        return True
+    head = output[:4096].lower()
+    return "<html" in head or "<body" in head or "<!doctype html" in head

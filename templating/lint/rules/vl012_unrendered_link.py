@@ -1,0 +1,75 @@
+import re
+from html.parser import HTMLParser
+
+from .base import Hit, Rule
+
+LINK_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "background", "poster",
+                             "cite", "formaction", "data-src"})
+_LEFTOVER = re.compile(
+    r"\$!?\{?[A-Za-z_][\w.\-]*(?:\([^)]*\))?\}?"
+    r"|#\{?(?:if|elseif|else|end|set|foreach|macro|parse|include|evaluate|define|break|stop)\b"
+    r"(?:\([^)]*\))?\}?")
+
+
+class UnrenderedLinkRule(Rule):
+    """A link or image address still holds Velocity syntax (``$`` or ``#directive``) after rendering.
+
+    The customer clicks ``https://shop.example/$data.orderId`` and lands on a 404, or the
+    image never loads. Found by parsing each scenario's rendered HTML (``href``, ``src``,
+    ``srcset``, ``action``, ``background``...) and pointing at the leftover in the template.
+
+    **Anti-pattern**::
+
+        <a href="https://shop.example/orders/$data.order_id">Track</a>
+        ## scenario has "orderId", not "order_id"
+
+    **Best practice**::
+
+        #if($data.order_id)<a href="https://shop.example/orders/$data.order_id">Track</a>#end
+    """
+
+    code = "VL012"
+    name = "unrendered-link"
+    severity = "error"
+    needs_scenarios = True
+
+    def check_scenario(self, ctx, run):
+        if not run.ok or ("$" not in run.output and "#" not in run.output):
+            return
+        collector = _LinkCollector()
+        try:
+            collector.feed(run.output)
+            collector.close()
+        except Exception:       # html.parser is lenient; never let odd markup stop the lint
+            pass
+        loud = {(node.line, node.column) for node in run.unresolved} \
+            if ctx.enabled("loud-reference") else set()
+        seen = set()
+        for tag, attribute, value in collector.links:
+            for match in _LEFTOVER.finditer(value):
+                token = match.group(0)
+                if (attribute, token) in seen:
+                    continue
+                seen.add((attribute, token))
+                where = ctx.find_in_source(token)
+                if where in loud:
+                    continue
+                line, column = where or (1, 1)
+                yield Hit(line, column, f"<{tag} {attribute}> still contains {token!r} after "
+                                        f"rendering scenario '{run.name}': {value[:120]!r}",
+                          end_line=line if where else None,
+                          end_column=column + len(token) - 1 if where else None,
+                          scenario=run.name)
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and name in LINK_ATTRIBUTES and ("$" in value or "#" in value):
+                self.links.append((tag, name, value))
+
+    handle_startendtag = handle_starttag

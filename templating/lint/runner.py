@@ -1,0 +1,392 @@
+"""Run the rules over templates: read, parse, render every scenario, collect findings.
+
+Public entry points:
+
+- :func:`lint_paths` - files and folders (what ``templating lint PATH...`` does);
+- :func:`lint_file` - one template (what the preview calls to mark lines);
+- :func:`run_lint` - like :func:`lint_paths`, returning coverage figures as well.
+
+Each template is read and parsed once with the same engine the renderer uses; every
+scenario in ``previews/<template path without extension>/*.json`` is rendered through
+:func:`templating.message.render_message` with an observer that records which bodies ran
+and which references printed literally. Rules then read that shared
+:class:`~templating.lint.context.TemplateContext`. A broken file is a finding, never a crash;
+only a bug in a rule itself is raised (as :class:`LintInternalError`, exit 2 in the CLI).
+"""
+from __future__ import annotations
+
+import inspect
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine import nodes as n
+from ..errors import PayloadError, TemplatingError, UsageError, VelocitySyntaxError
+from .config import TEMPLATE_SUFFIXES, LintConfig
+from .context import NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext
+from .coverage import TemplateCoverage, template_coverage
+from .findings import Finding
+from .rules import RULES
+from .suppress import scan
+
+_MAX_PARSED_FILES = 20
+
+
+class LintInternalError(TemplatingError):
+    """A lint rule itself failed: a bug in templating, reported with the file it was on."""
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding] = field(default_factory=list)
+    coverage: list[TemplateCoverage] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+
+
+def lint_paths(paths, config: LintConfig | None = None) -> list[Finding]:
+    """Lint the templates in ``paths`` (files or folders; ``[]``: the templates folder)."""
+    return run_lint(paths, config).findings
+
+
+def lint_file(template_path, *, templates_dir, previews_dir,
+              config: LintConfig | None = None) -> list[Finding]:
+    """Findings for one template, its scenarios taken from ``previews_dir``.
+
+    ``config`` defaults to every default rule (no config file is read); its folders are
+    replaced by the ones given here.
+    """
+    config = (config or LintConfig()).with_options(templates_dir=Path(templates_dir),
+                                                   previews_dir=Path(previews_dir))
+    findings, _ = Linter(config).lint_template(Path(template_path))
+    return findings
+
+
+def run_lint(paths, config: LintConfig | None = None) -> LintReport:
+    config = config or LintConfig()
+    linter = Linter(config)
+    report = LintReport()
+    for path in collect_templates(paths, config):
+        findings, ctx = linter.lint_template(path)
+        report.findings.extend(findings)
+        report.templates.append(ctx.path)
+        if config.coverage:
+            coverage = template_coverage(ctx)
+            if coverage is not None:
+                report.coverage.append(coverage)
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+# ------------------------------------------------------------------ finding the files
+def collect_templates(paths, config: LintConfig) -> list[Path]:
+    """Template files named by ``paths``: folders are walked with the include/exclude globs,
+    scenario files (``previews/.../x.json``) stand for their template, other files are taken
+    as given unless excluded."""
+    paths = list(paths) or [config.templates_dir]
+    found: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError("no such file or folder", name=str(raw))
+        if path.is_dir():
+            base = config.templates_dir if _is_within(path, config.templates_dir) else path
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and config.is_template(file, base):
+                    found.setdefault(file, None)
+        elif path.suffix.lower() == ".json" and _is_within(path, config.previews_dir):
+            for template in _templates_of_scenario(path, config):
+                found.setdefault(template, None)
+        else:
+            base = config.templates_dir if _is_within(path, config.templates_dir) else path.parent
+            from .config import _path_matches, _relative_posix
+            relative = _relative_posix(path, base)
+            if not any(_path_matches(relative, pattern) for pattern in config.exclude):
+                found.setdefault(path, None)
+    return list(found)
+
+
+def _templates_of_scenario(path: Path, config: LintConfig) -> list[Path]:
+    relative = path.resolve().parent.relative_to(Path(config.previews_dir).resolve())
+    folder = Path(config.templates_dir) / relative.parent
+    return [folder / f"{relative.name}{suffix}" for suffix in TEMPLATE_SUFFIXES
+            if (folder / f"{relative.name}{suffix}").is_file()]
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when inside it, always with ``/``."""
+    try:
+        relative = os.path.relpath(Path(path).resolve(), Path.cwd())
+        if not relative.startswith(".."):
+            return Path(relative).as_posix()
+    except ValueError:
+        pass
+    return Path(path).as_posix()
+
+
+# ------------------------------------------------------------------ the linter
+class Linter:
+    """Lints templates one at a time with one engine (and its parse cache)."""
+
+    def __init__(self, config: LintConfig, *, engine=None):
+        self.config = config
+        self.rules = [cls() for cls in RULES]
+        self._engine = engine
+        self._renderer = None
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from ..engine import Engine
+            self._engine = Engine(templates_dir=self.config.templates_dir)
+        return self._engine
+
+    def lint_template(self, path: Path) -> tuple[list[Finding], TemplateContext]:
+        config = self.config
+        path = Path(path)
+        ctx = TemplateContext(path=display_path(path), settings=config,
+                              extra_macros=frozenset(config.macros),
+                              extra_globals=frozenset(config.globals),
+                              is_html=path.suffix.lower() in (".html", ".htm"))
+        spellings = (ctx.path, _relative_to(path, config.templates_dir))
+        active = [(rule, severity) for rule in self.rules
+                  if (severity := config.rule_severity(rule, spellings))]
+        ctx.enabled_rules = frozenset(rule.name for rule, _ in active)
+        needs_runs = config.coverage or any(rule.needs_scenarios for rule, _ in active)
+
+        self._read(ctx, path)
+        if ctx.source is not None:
+            self._parse(ctx)
+        scenario_dir = self._scenario_dir(path)
+        ctx.previews_hint = display_path(scenario_dir) + "/"
+        if needs_runs or any(rule.name == "bad-scenario" for rule, _ in active):
+            scenarios = self._load_scenarios(ctx, scenario_dir)
+            if ctx.template is not None and needs_runs:
+                self._parse_includes(ctx)
+                index = NodeIndex(ctx.template)
+                for scenario_path, scenario in scenarios:
+                    ctx.runs.append(self._render(ctx, path, scenario_path, scenario, index))
+
+        findings = []
+        file_texts: dict[str, list[str]] = {}
+        for rule, severity in active:
+            try:
+                hits = list(rule.check_template(ctx))
+                for run in ctx.runs:
+                    hits.extend(rule.check_scenario(ctx, run))
+            except TemplatingError:
+                raise
+            except Exception as err:   # a bug in a rule: say where, do not print a traceback
+                raise LintInternalError(
+                    f"internal error in lint rule {rule.code} {rule.name}: "
+                    f"{type(err).__name__}: {err}", name=ctx.path) from err
+            for hit in hits:
+                findings.append(self._finding(ctx, rule, severity, hit, file_texts))
+        if ctx.source:
+            suppressions = scan(ctx.source)
+            findings = [f for f in findings
+                        if not suppressions.silences(f, template_path=ctx.path)]
+        findings.sort(key=Finding.sort_key)
+        return _dedupe(findings), ctx
+
+    # -------------------------------------------------------------- steps
+    def _read(self, ctx: TemplateContext, path: Path) -> None:
+        limit = self.config.max_template_bytes
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                ctx.problem = Problem(f"file is {_size(size)}, over the {_size(limit)} limit "
+                                      "(max-template-size); not linted")
+                return
+            raw = path.read_bytes()
+        except IsADirectoryError:
+            ctx.problem = Problem("is a folder, not a template file")
+            return
+        except OSError as err:
+            ctx.problem = Problem(f"cannot read file: {err.strerror or err}")
+            return
+        if b"\x00" in raw[:8192]:
+            ctx.problem = Problem("binary file (contains NUL bytes), not a text template")
+            return
+        try:
+            ctx.source = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            column = len(raw[raw.rfind(b"\n", 0, err.start) + 1:err.start]
+                         .decode("utf-8", "replace")) + 1
+            ctx.problem = Problem(f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); the "
+                                  "platform needs UTF-8 text: re-save the file as UTF-8",
+                                  line, column)
+
+    def _parse(self, ctx: TemplateContext) -> None:
+        try:
+            template = self.engine.parse(ctx.source, ctx.path)
+        except VelocitySyntaxError as err:
+            ctx.syntax_error = err
+            return
+        except TemplatingError as err:
+            ctx.syntax_error = VelocitySyntaxError(err.message, name=ctx.path, line=err.line,
+                                                   column=err.column)
+            return
+        except RecursionError:
+            ctx.syntax_error = VelocitySyntaxError("template is nested too deeply to parse",
+                                                   name=ctx.path, line=1, column=1)
+            return
+        except Exception as err:  # a parser bug must not hide the rest of the report
+            ctx.syntax_error = VelocitySyntaxError(
+                f"the parser crashed ({type(err).__name__}: {err}); please report this bug",
+                name=ctx.path, line=1, column=1)
+            return
+        if not isinstance(template, n.Template):
+            template = getattr(template, "ast", None) or getattr(template, "template", None)
+        ctx.template = template
+        try:
+            ctx.analysis  # noqa: B018 - computed once here so deep nesting is caught here
+        except RecursionError:
+            ctx.template = None
+            ctx.syntax_error = VelocitySyntaxError("template is nested too deeply to analyse",
+                                                   name=ctx.path, line=1, column=1)
+
+    def _parse_includes(self, ctx: TemplateContext) -> None:
+        """Analyse literal ``#parse('x')`` targets so their macros and reads are known."""
+        from .analysis import analyse
+        pending = list(ctx.analysis.parse_targets)
+        seen: set[str] = set()
+        while pending and len(seen) < _MAX_PARSED_FILES:
+            name = pending.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            target = Path(self.config.templates_dir) / name
+            try:
+                if target.stat().st_size > self.config.max_template_bytes:
+                    continue
+                other = analyse(self.engine.parse(target.read_text(encoding="utf-8-sig"),
+                                                  display_path(target)))
+            except Exception:   # the included file gets its own findings when it is linted
+                continue
+            ctx.parsed_analyses.append(other)
+            pending.extend(other.parse_targets)
+
+    def _scenario_dir(self, path: Path) -> Path:
+        relative = _relative_to(path, self.config.templates_dir)
+        if relative is None:
+            return Path(self.config.previews_dir) / path.stem
+        return Path(self.config.previews_dir) / Path(relative).with_suffix("")
+
+    def _load_scenarios(self, ctx: TemplateContext, folder: Path):
+        loaded = []
+        if not folder.is_dir():
+            return loaded
+        from ..scenarios import load_scenario
+        for file in sorted(folder.glob("*.json")):
+            shown = display_path(file)
+            ctx.scenario_files.append(shown)
+            try:
+                loaded.append((file, load_scenario(file)))
+            except PayloadError as err:
+                ctx.scenario_problems.append(Problem(err.message, err.line or 1,
+                                                     err.column or 1, path=shown))
+            except TemplatingError as err:
+                ctx.scenario_problems.append(Problem(err.message, err.line or 1,
+                                                     err.column or 1, path=shown))
+            except Exception as err:
+                ctx.scenario_problems.append(Problem(
+                    f"cannot load scenario ({type(err).__name__}: {err})", path=shown))
+        return loaded
+
+    def _render(self, ctx, path, scenario_path, scenario, index) -> ScenarioRun:
+        run = ScenarioRun(name=getattr(scenario, "name", None) or scenario_path.stem,
+                          path=display_path(scenario_path), scenario=scenario)
+        recorder = Recorder()
+        try:
+            run.output = self._render_with(ctx, path, scenario, recorder)
+        except TemplatingError as err:
+            run.error = err
+        except RecursionError:
+            run.error = TemplatingError("recursion too deep while rendering", name=ctx.path)
+        except Exception as err:
+            run.error = err
+            run.internal = True
+        run.entered, run.unresolved = index.translate(recorder)
+        return run
+
+    def _render_with(self, ctx, path, scenario, observer) -> str:
+        if self._renderer is None:
+            self._renderer = _pick_renderer(self.engine)
+        return self._renderer(ctx, path, scenario, observer)
+
+    def _finding(self, ctx, rule, severity, hit, file_texts) -> Finding:
+        path = hit.path or ctx.path
+        if hit.path is None:
+            source_line = ctx.line_text(hit.line)
+        else:
+            if path not in file_texts:
+                try:
+                    file_texts[path] = Path(path).read_text(encoding="utf-8-sig").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    file_texts[path] = []
+            lines = file_texts[path]
+            source_line = lines[hit.line - 1] if 1 <= hit.line <= len(lines) else None
+        return Finding(code=rule.code, name=rule.name, severity=severity,
+                       message=hit.message, path=path, line=max(1, hit.line),
+                       column=max(1, hit.column), end_line=hit.end_line,
+                       end_column=hit.end_column, scenario=hit.scenario,
+                       source_line=source_line,
+                       template=ctx.path if path != ctx.path else None, extra=hit.extra)
+
+
+def _pick_renderer(engine):
+    """How to render one scenario with an observer.
+
+    Prefer :func:`templating.message.render_message` (Velocity plus the platform's merge
+    tags: what the customer receives); it must accept ``observer=``. Without it, render the
+    Velocity part directly with the engine.
+    """
+    try:
+        from ..message import render_message
+        accepts = "observer" in inspect.signature(render_message).parameters
+    except (ImportError, ValueError, TypeError):
+        render_message, accepts = None, False
+    if render_message is not None and accepts:
+        def render(ctx, path, scenario, observer):
+            return render_message(ctx.template, scenario, engine=engine, name=ctx.path,
+                                  observer=observer)
+    else:
+        def render(ctx, path, scenario, observer):
+            return engine.render(ctx.template, scenario.context, name=ctx.path,
+                                 observer=observer)
+    return render
+
+
+def _relative_to(path: Path, folder: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen = set()
+    unique = []
+    for finding in findings:
+        key = (finding.code, finding.path, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
