@@ -62,7 +62,8 @@ def _say(text: str = "") -> None:
 
 
 def _print_summary(summary: Summary, options: BuildOptions, *, rendered: bool) -> None:
-    _say(f"{summary.read:,} recipients read from {options.name}: {summary.included:,} in "
+    _say(f"{summary.read:,} recipient{'s' if summary.read != 1 else ''} read from "
+         f"{options.name}: {summary.included:,} in "
          f"{summary.batches:,} batch{'es' if summary.batches != 1 else ''}"
          + (f", {summary.skipped:,} skipped" if summary.skipped else ""))
     if summary.duplicates:

@@ -15,6 +15,8 @@ Config file, first found of: ``$TEMPLATING_CONFIG``, ``./templating.toml``,
     concurrency = 4            # requests in flight
     rate_limit = 10            # requests per second, client side
     max_attempts = 6           # per request, for 429/5xx/timeouts
+    backoff = 0.5              # first retry waits up to this many seconds, then doubling
+    backoff_cap = 30           # longest wait between retries (Retry-After may ask for more)
 """
 from __future__ import annotations
 
@@ -78,6 +80,8 @@ class Settings:
     concurrency: int = 4
     rate_limit: float = 10.0
     max_attempts: int = 6
+    backoff: float = 0.5
+    backoff_cap: float = 30.0
     source: str = "environment"  # where the key came from (for messages; never the key)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -187,6 +191,8 @@ def load_settings(*, base_url: str | None = None, env: Mapping[str, str] | None 
         concurrency=number("concurrency", 4, int, 1),
         rate_limit=number("rate_limit", 10.0, float, 0.0),
         max_attempts=number("max_attempts", 6, int, 1),
+        backoff=number("backoff", 0.5, float, 0.0),
+        backoff_cap=number("backoff_cap", 30.0, float, 0.0),
         source=source,
     )
 

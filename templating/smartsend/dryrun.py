@@ -15,6 +15,8 @@ million renders still take flat memory.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -100,5 +102,16 @@ class DryRun:
                                     "recipient and would be printed as is", rec.line))
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
                                  digest_size=12).hexdigest()
-        preview = " ".join(text.split())[: self.preview_chars]
-        return (digest, preview), findings
+        return (digest, _preview(text, self.preview_chars)), findings
+
+
+_HIDDEN = re.compile(r"<(head|style|script|title)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _preview(text: str, limit: int) -> str:
+    """The first words a reader sees: markup, head, styles and comments removed."""
+    if "<" in text:
+        text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text)))
+    words = " ".join(text.split())
+    return words if len(words) <= limit else words[: limit - 1] + "…"

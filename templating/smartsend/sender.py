@@ -153,7 +153,7 @@ class Sender:
         self.journal = journal
         self.settings = settings
         self.transport = transport
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(base=settings.backoff, cap=settings.backoff_cap)
         self.on_progress = on_progress
         self.sleep = sleep
         self._not_before = 0.0   # shared pause after a Retry-After

@@ -86,7 +86,7 @@ class Tracker:
         self.max_url = max_url
         self.interval = interval
         self.max_interval = max(interval, max_interval)
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(base=settings.backoff, cap=settings.backoff_cap)
         self.on_round = on_round
         self.sleep = sleep
         self.clock = clock

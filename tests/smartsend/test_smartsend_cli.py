@@ -1,0 +1,157 @@
+"""The CLI faces: build output and refusals, dry runs with a template, config and secrets."""
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from templating.cli import main
+from templating.errors import UsageError
+from templating.smartsend.config import Secret, load_settings, redact
+
+CSV = ("locator,name,items.0.sku,items.0.qty:json,items.1.sku,items.1.qty:json\n"
+       "ann@example.com,Ann,A-1,2,B-2,1\n"
+       "bob@example.com,Bob,C-3,1,,\n"
+       "Ann@Example.com,Ann again,A-1,1,,\n")
+
+
+def run(args, env=None, cwd=None):
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames \
+        else CliRunner()
+    return runner.invoke(main, args, env=env or {}, catch_exceptions=False)
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "r.csv").write_text(CSV, encoding="utf-8")
+    return tmp_path
+
+
+def test_build_writes_one_body_per_line(files):
+    out = files / "out" / "bodies.jsonl"
+    res = run(["smartsend", "build", "--message-id", "42", "--recipients",
+               str(files / "r.csv"), "--batch-size", "2", "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    bodies = [json.loads(line) for line in lines]
+    assert [len(b["recipients"]) for b in bodies] == [2, 1]
+    assert json.loads(bodies[0]["recipients"][0]["jsonParam"]) == {
+        "name": "Ann", "items": [{"sku": "A-1", "qty": 2}, {"sku": "B-2", "qty": 1}]}
+    assert "3 recipients read" in res.stderr and "duplicate locators: 1" in res.stderr
+    assert "r.csv:4: row 3: duplicate-locator: Ann@example.com already on row 1" in res.stderr
+
+
+def test_build_dedupe_to_stdout(files):
+    res = run(["smartsend", "build", "--message-id", "42", "--recipients",
+               str(files / "r.csv"), "--dedupe"])
+    assert res.exit_code == 0
+    (body,) = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["locator"] for r in body["recipients"]] == ["ann@example.com", "bob@example.com"]
+
+
+def test_invalid_locators_stop_the_build_and_write_nothing(files):
+    (files / "bad.csv").write_text("locator,x\nnot-an-email,1\nok@example.com,2\n")
+    out = files / "bodies.jsonl"
+    res = run(["smartsend", "build", "--message-id", "1", "--recipients",
+               str(files / "bad.csv"), "-o", str(out)])
+    assert res.exit_code == 1
+    assert "row 1: invalid-locator: invalid email address 'not-an-email'" in res.stderr
+    assert "stopped: 1 invalid-locator" in res.stderr and "--allow invalid-locator" in res.stderr
+    assert not out.exists() and not list(files.glob(".bodies*"))
+    res = run(["smartsend", "build", "--message-id", "1", "--recipients",
+               str(files / "bad.csv"), "-o", str(out), "--allow", "invalid-locator"])
+    assert res.exit_code == 0
+    (body,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["locator"] for r in body["recipients"]] == ["ok@example.com"]
+
+
+def test_bad_data_is_one_line_not_a_traceback(files):
+    (files / "nan.jsonl").write_text('{"locator": "a@example.com"}\n{"locator": "b@example.com", '
+                                     '"x": NaN}\n')
+    res = run(["smartsend", "build", "--message-id", "1", "--recipients",
+               str(files / "nan.jsonl")])
+    assert res.exit_code == 2
+    assert res.stderr.strip().startswith("error: ")
+    assert "nan.jsonl:2: row 2: not valid JSON" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_template_dry_run_reports_missing_fields_and_render_errors(files):
+    tpl = files / "t.txt"
+    tpl.write_text("Hi $data.name, $data.items.size() items#if($data.cut)$data.name.substring(9)#end")
+    data = files / "r.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in [
+        {"locator": "a@example.com", "name": "Ann", "items": [1, 2]},
+        {"locator": "b@example.com", "name": "Bob", "items": [3, 4]},
+        {"locator": "c@example.com", "items": []},
+        {"locator": "d@example.com", "name": "Dee", "items": [], "cut": True},
+    ]) + "\n")
+    args = ["send", "--message-id", "1", "--recipients", str(data), "--template", str(tpl),
+            "--dry-run"]
+    res = run(args)
+    assert res.exit_code == 1
+    assert f"row 3: missing-field: {tpl}:1:4: $data.name" in res.stderr
+    assert (f"row 4: render-error: {tpl}:1:64: java.lang.StringIndexOutOfBoundsException"
+            in res.stderr)
+    assert "stopped: 1 missing-field, 1 render-error" in res.stderr
+    assert "rendered 3 messages: 3 distinct" in res.stderr
+    assert '"Hi Ann, 2 items"' in res.stderr
+    res = run(args + ["--allow", "missing-field"])
+    assert res.exit_code == 1 and "stopped: 1 render-error" in res.stderr
+    res = run(args + ["--allow", "missing-field", "--allow", "render-error"])
+    assert res.exit_code == 0, res.stderr
+    assert "4 recipients read from" in res.stderr and "3 in 1 batch, 1 skipped" in res.stderr
+    assert "dry run: nothing was sent" in res.stderr
+
+
+def test_template_syntax_error_is_one_line(files):
+    tpl = files / "broken.html"
+    tpl.write_text("<p>#if($data.x</p>")
+    res = run(["smartsend", "build", "--message-id", "1", "--recipients", str(files / "r.csv"),
+               "--template", str(tpl)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"error: {tpl}:1:")
+
+
+def test_send_needs_a_key_from_env_or_config(files, tmp_path):
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "x"), "RETENO_API_KEY": ""}
+    res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
+               "--journal", str(tmp_path / "j.sqlite")], env=env)
+    assert res.exit_code == 2 and "no API key: set RETENO_API_KEY" in res.stderr
+    assert "--api-key" not in run(["send", "--help"]).stdout
+
+
+def test_config_file_presets_and_precedence(tmp_path):
+    cfg = tmp_path / "templating.toml"
+    cfg.write_text('[api]\nkey = "file-key"\nbase_url = "yespo"\nconcurrency = 8\n')
+    cfg.chmod(0o600)
+    s = load_settings(env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("file-key", "https://yespo.app", 8)
+    assert "file-key" not in repr(s) and str(s.api_key) == "Secret('***')"
+    s = load_settings(env={"HOME": str(tmp_path), "RETENO_API_KEY": "env-key"}, cwd=tmp_path,
+                      base_url="http://127.0.0.1:8025/")
+    assert (s.api_key.reveal(), s.base_url, s.source) == ("env-key", "http://127.0.0.1:8025",
+                                                          "$RETENO_API_KEY")
+    assert load_settings(env={"HOME": str(tmp_path), "RETENO_API_KEY": "k"}, cwd=tmp_path / "x",
+                         base_url="esputnik").base_url == "https://esputnik.com"
+    xdg = tmp_path / "xdg" / "templating"
+    xdg.mkdir(parents=True)
+    (xdg / "config.toml").write_text('[api]\nkey = "xdg-key"\nbase_url = "reteno"\n')
+    s = load_settings(env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, cwd=tmp_path / "none")
+    assert (s.api_key.reveal(), s.base_url) == ("xdg-key", "https://api.reteno.com")
+    for bad, needle in [('[api]\nconcurrency = 0\n', "concurrency must be"),
+                        ('[api\n', "bad TOML"), ('[api]\nbase_url = "ftp://x"\n', "neither")]:
+        cfg.write_text(bad)
+        with pytest.raises(UsageError, match=needle):
+            load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path)
+    with pytest.raises(UsageError, match="not in the URL"):
+        load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path / "none",
+                      base_url="https://user:pw@x.test")
+
+
+def test_redact_removes_key_and_basic_auth_forms():
+    import base64
+    key = Secret("s3cr3t-value")
+    header = base64.b64encode(b"templating:s3cr3t-value").decode()
+    text = redact(f"failed with s3cr3t-value and Basic {header}", key)
+    assert "s3cr3t" not in text and header not in text and text.count("***") == 2
