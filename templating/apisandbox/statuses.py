@@ -5,7 +5,7 @@ message sits ``IN_QUEUE``, then moves to a final status (``DELIVERED``, ``UNDELI
 ``READ`` ...). Clients must poll ``GET /api/v1/message/status`` and cope with every outcome,
 so the sandbox plays that out. Each recipient gets a *plan* when it is accepted: the list of
 statuses it will pass through and when, in units of the configured status delay. The plan
-is drawn from a random generator seeded with ``(seed, sequence number)``, so the same seed
+is drawn from a hash of ``(seed, sequence number)``, so the same seed
 and the same order of requests give the same outcomes on every run, and a plan never
 depends on wall-clock time; only *which step has been reached* does.
 
@@ -15,7 +15,7 @@ A test can force an outcome without touching the seed: a locator whose local par
 """
 from __future__ import annotations
 
-import random
+import hashlib
 from dataclasses import dataclass
 
 #: Statuses that may still change.
@@ -57,11 +57,13 @@ _OUTCOMES: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {
 }
 
 CHANNELS = tuple(_OUTCOMES)
+_FINALS = {channel: tuple(name for name, _, _ in table) for channel, table in _OUTCOMES.items()}
+_TOTALS = {channel: sum(weight for _, weight, _ in table) for channel, table in _OUTCOMES.items()}
 
 
 def final_statuses(channel: str) -> tuple[str, ...]:
     """Every final status a message on ``channel`` can end in."""
-    return tuple(name for name, _, _ in _OUTCOMES[channel])
+    return _FINALS[channel]
 
 
 @dataclass(frozen=True)
@@ -102,35 +104,54 @@ def _forced_outcome(channel: str, locator: str | None) -> str | None:
     return local if local in final_statuses(channel) else None
 
 
+def draws(seed: int, seq: int) -> bytes:
+    """32 pseudo-random bytes for the ``seq``-th recipient under ``seed`` (SHA-256).
+
+    The first 16 make the requestId (see :mod:`.store`), the rest drive the status plan;
+    hashing instead of a stateful generator keeps every recipient independent of the
+    others, of concurrency and of restarts.
+    """
+    return hashlib.sha256(f"{seed}:{seq}".encode()).digest()
+
+
 def plan_for(seed: int, seq: int, channel: str, locator: str | None = None, *,
-             force: str | None = None) -> Plan:
-    """Draw the status plan of the ``seq``-th recipient, reproducibly from ``seed``.
+             force: str | None = None, entropy: bytes | None = None) -> Plan:
+    """The status plan of the ``seq``-th recipient, reproducibly from ``seed``.
 
     ``force`` (a final status of the channel) overrides the draw, e.g. ``"ERROR"`` for a
-    message whose template failed to render.
+    message whose template failed to render. ``entropy`` is :func:`draws` precomputed.
     """
     outcomes = _OUTCOMES[channel]
-    rng = random.Random(f"{seed}:{seq}")
-    forced = force if force in final_statuses(channel) else _forced_outcome(channel, locator)
-    pick = rng.uniform(0, sum(weight for _, weight, _ in outcomes))
+    bits = entropy if entropy is not None else draws(seed, seq)
+    forced = force if force in _FINALS[channel] else _forced_outcome(channel, locator)
     path = outcomes[-1][2]
-    for name, weight, steps in outcomes:
-        if forced is not None:
-            if name == forced:
+    if forced is not None:
+        path = next(steps for name, _, steps in outcomes if name == forced)
+    else:
+        pick = int.from_bytes(bits[16:20], "big") / 2 ** 32 * _TOTALS[channel]
+        for _, weight, steps in outcomes:
+            if pick < weight:
                 path = steps
                 break
-            continue
-        if pick < weight:
-            path = steps
-            break
-        pick -= weight
+            pick -= weight
     offset = 0.0
-    steps: list[tuple[str, float]] = []
-    for i, status in enumerate(path):
-        if i:
-            offset += round(rng.uniform(0.5, 1.5), 3)
+    steps: list[tuple[str, float]] = [(path[0], 0.0)]
+    for i, status in enumerate(path[1:]):
+        # each later step comes 0.5 to 1.5 status-delays after the previous one
+        offset += 0.5 + bits[20 + i] / 255
         steps.append((status, round(offset, 3)))
     return Plan(tuple(steps))
+
+
+def status_at(plan_json: list, elapsed_units: float) -> str:
+    """:meth:`Plan.status_at` on a plan's JSON form, without building the object."""
+    current = plan_json[0][0]
+    for status, offset in plan_json:
+        if offset <= elapsed_units:
+            current = status
+        else:
+            break
+    return current
 
 
 def flags(status: str) -> tuple[str, str]:

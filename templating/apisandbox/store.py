@@ -15,7 +15,6 @@ request is either recorded completely or not at all, and never twice.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .statuses import Plan, flags, plan_for
+from .statuses import Plan, draws, flags, plan_for, status_at
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,10 +84,10 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def request_id_for(seed: int, seq: int) -> str:
-    """The reproducible ``requestId`` of the ``seq``-th recipient under ``seed``."""
-    digest = hashlib.sha256(f"requestId:{seed}:{seq}".encode()).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=4))
+def request_id_for(seed: int, seq: int, entropy: bytes | None = None) -> str:
+    """The reproducible ``requestId`` (a UUID) of the ``seq``-th recipient under ``seed``."""
+    bits = entropy if entropy is not None else draws(seed, seq)
+    return str(uuid.UUID(bytes=bits[:16], version=4))
 
 
 @dataclass
@@ -186,8 +185,9 @@ class Store:
                 rows, out = [], []
                 for seq, r in enumerate(recipients, start=first):
                     if r.error is None:
-                        request_id = request_id_for(self.seed, seq)
-                        plan = plan_for(self.seed, seq, channel, r.locator,
+                        bits = draws(self.seed, seq)
+                        request_id = request_id_for(self.seed, seq, bits)
+                        plan = plan_for(self.seed, seq, channel, r.locator, entropy=bits,
                                         force="ERROR" if r.render_error else None)
                         plan_json = json.dumps(plan.to_json())
                     else:
@@ -211,10 +211,10 @@ class Store:
     def _status(self, row: sqlite3.Row, now: float, delay: float) -> str:
         if not row["accepted"]:
             return "ERROR"
-        plan = Plan.from_json(json.loads(row["plan"]))
+        plan = json.loads(row["plan"])
         if delay <= 0:
-            return plan.final
-        return plan.status_at((now - row["accepted_at"]) / delay)
+            return plan[-1][0]
+        return status_at(plan, (now - row["accepted_at"]) / delay)
 
     def statuses(self, request_ids: list[str], delay: float) -> list[dict]:
         """Current status of each known id, in the order asked; unknown ids are left out."""
