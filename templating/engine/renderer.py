@@ -308,6 +308,19 @@ class Compiler:
             mname = part.name
             args = [self.expr(a) for a in part.args]
 
+            if mname == "get" and len(args) == 1:
+                arg = args[0]
+
+                def call_get(ctx, obj):
+                    # hot path: `$data.get('field')` on a plain JSON object (Java Map.get)
+                    if obj.__class__ is dict:
+                        key = arg(ctx)
+                        if key.__class__ is str:
+                            return obj.get(key)
+                    return call(ctx, obj)
+            else:
+                call_get = None
+
             def call(ctx, obj):
                 values = [_plain(a(ctx), ctx) for a in args]
                 if isinstance(obj, DefineBlock):
@@ -320,7 +333,7 @@ class Compiler:
                     raise
                 except RecursionError:
                     raise _error(ctx, part, "expression nests too deeply", LimitExceeded) from None
-            return call
+            return call_get or call
         key_of = self.expr(part.key)
 
         def index(ctx, obj):
