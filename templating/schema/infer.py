@@ -59,8 +59,13 @@ TOOL_ARGUMENTS: dict[tuple[str, str], dict] = {
        ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
 }
 
-#: Contexts in which a missing value shows in (or breaks) the message.
-NEEDING = frozenset({"print", "numeric", "iterate", "arg"})
+#: Contexts in which a missing value shows in (or breaks) the message, and how we say so.
+NEEDING = {
+    "print": "printed by a loud reference",
+    "numeric": "used in arithmetic",
+    "iterate": "iterated by #foreach (a missing list silently renders nothing)",
+    "arg": "passed to a method, tool or macro",
+}
 
 #: Bound on macro body walks per template (a macro calling macros in a loop of calls
 #: would otherwise multiply); past it calls are treated like unknown macros.
@@ -241,7 +246,10 @@ class _Walker:
         var = node.var.lstrip("$")
         saved = self.aliases.get(var, _MISSING)
         self.aliases[var] = binding
+        # the body runs only when the list exists: reads inside do not require it
+        self.guards.append((_closure(binding), f"guarded by #foreach at {node.line}:{node.column}"))
         self.body(node.body)
+        self.guards.pop()
         self._restore(var, saved)
         if node.else_body is not None:
             self.body(node.else_body)
@@ -473,7 +481,9 @@ class _Walker:
             if path[i] == ITEM:
                 continue
             if needs and loud and prefix not in guarded:
-                f.required = True
+                last = i == len(fields) - 1 or ctx == "iterate"
+                why = NEEDING[ctx] if last else "read through by a loud reference"
+                f.required_because(f"{why} at {ref.line}:{ref.column}")
             elif needs and loud:
                 f.not_required_because(guarded[prefix])
             elif needs and ref.quiet:

@@ -43,6 +43,7 @@ class Field:
     item: "Field | None" = None
     printed: bool = False
     required: bool = False
+    required_reason: str | None = None
     optional_reason: str | None = None
     first_use: Use | None = None
     examples: list = field(default_factory=list)
@@ -74,6 +75,13 @@ class Field:
         """A literal the template compares this field with: the best example value."""
         if not any(type(value) is type(v) and value == v for v in self.examples):
             self.examples.append(value)
+
+    def required_because(self, reason: str) -> None:
+        """Mark required; a loud read explains more than iterating (silent when missing)."""
+        self.required = True
+        if self.required_reason is None or (self.required_reason.startswith("iterated")
+                                            and not reason.startswith("iterated")):
+            self.required_reason = reason
 
     def not_required_because(self, reason: str) -> None:
         """Keep the most telling reason: a guard explains more than "tested in #if"."""
