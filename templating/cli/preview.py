@@ -27,10 +27,12 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
     --build, writes the same gallery as deterministic static files and exits 1 if any
     render failed (each failure is printed as one line).
     """
+    from ..lint import load_config
     from ..preview import PreviewServer, build_static
 
+    lint_config = load_config()      # the project's lint settings, so marks match `lint`
     if build_out is not None:
-        report = build_static(templates_dir, previews_dir, build_out)
+        report = build_static(templates_dir, previews_dir, build_out, lint_config=lint_config)
         for line in report.errors:
             click.echo(f"error: {line}", err=True)
         click.echo(f"wrote {report.out}/index.html: {report.templates} templates, "
@@ -38,7 +40,8 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
                    f"({report.files} files)")
         sys.exit(1 if report.errors else 0)
 
-    server = PreviewServer(templates_dir, previews_dir, host=host, port=port)
+    server = PreviewServer(templates_dir, previews_dir, host=host, port=port,
+                           lint_config=lint_config)
     if not server.is_loopback:
         click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this "
                    "machine can read your templates and scenario data", err=True)

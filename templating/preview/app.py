@@ -54,9 +54,10 @@ FRAME_HEADERS = {
 
 
 def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
-               config: Mapping | None = None, watch: bool = True) -> Starlette:
+               config: Mapping | None = None, lint_config=None,
+               watch: bool = True) -> Starlette:
     """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it)."""
-    live = LiveGallery(Path(templates_dir), Path(previews_dir), config)
+    live = LiveGallery(Path(templates_dir), Path(previews_dir), config, lint_config)
     holder: dict = {}
 
     async def gallery(request: Request) -> Response:
@@ -219,12 +220,13 @@ class PreviewServer:
 
     def __init__(self, templates_dir: str | Path, previews_dir: str | Path, *,
                  host: str = "127.0.0.1", port: int = 8000, config: Mapping | None = None,
-                 watch: bool = True, log_level: str = "warning"):
+                 lint_config=None, watch: bool = True, log_level: str = "warning"):
         templates_dir = Path(templates_dir)
         if not templates_dir.is_dir():
             raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
         new_engine(templates_dir, config)        # a bad engine configuration fails here, once
-        self.app = create_app(templates_dir, previews_dir, config=config, watch=watch)
+        self.app = create_app(templates_dir, previews_dir, config=config,
+                              lint_config=lint_config, watch=watch)
         self.host = host
         self.sock = _bind(host, port)
         self.port = self.sock.getsockname()[1]

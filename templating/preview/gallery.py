@@ -45,6 +45,8 @@ class Mark:
     name: str
     message: str
     origin: str            # "lint" | "render"
+    file: str | None = None        # None: the template; else a scenario file (previews-relative)
+    scenario: str | None = None    # the scenario whose render showed it, when one did
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,20 @@ class TemplateView:
         return next((c for c in self.cells if c.scenario == scenario), None)
 
     def marks_by_line(self) -> dict[int, list[Mark]]:
+        """Marks in the template's own source, by line."""
         out: dict[int, list[Mark]] = {}
         for mark in self.marks:
-            out.setdefault(mark.line, []).append(mark)
+            if mark.file is None:
+                out.setdefault(mark.line, []).append(mark)
         return out
+
+    @property
+    def source_marks(self) -> tuple[Mark, ...]:
+        return tuple(m for m in self.marks if m.file is None)
+
+    def data_marks(self, cell: "Cell") -> tuple[Mark, ...]:
+        """Findings about one scenario file (unused fields, ...), shown beside its data."""
+        return tuple(m for m in self.marks if m.file is not None and m.file == cell.scenario_file)
 
     @property
     def error_count(self) -> int:
@@ -154,11 +166,16 @@ def list_templates(templates_dir: str | Path) -> list[str]:
 
 
 def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
-                  config: Mapping | None = None) -> Gallery:
-    """Render every template with every one of its scenarios."""
+                  config: Mapping | None = None, lint_config=None) -> Gallery:
+    """Render every template with every one of its scenarios.
+
+    ``config`` is the engine configuration; ``lint_config`` a
+    :class:`templating.lint.LintConfig` (default: every default rule).
+    """
     templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
     engine = new_engine(templates_dir, config)
-    views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config)
+    views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config,
+                                 lint_config=lint_config)
                   for rel in list_templates(templates_dir))
     return Gallery(templates_dir, previews_dir, views)
 
@@ -171,7 +188,8 @@ def new_engine(templates_dir: Path, config: Mapping | None = None):
 
 
 def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath: str, *,
-                   engine=None, config: Mapping | None = None) -> TemplateView:
+                   engine=None, config: Mapping | None = None,
+                   lint_config=None) -> TemplateView:
     """Render one template (given by its path relative to ``templates_dir``) with its scenarios."""
     templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
     if engine is None:
@@ -183,7 +201,7 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
     cells = tuple(cell for sfile in scenario_files(previews_dir, relpath)
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
                                            channel, sfile))
-    lint_marks, lint_note = _lint(path, templates_dir, previews_dir, config)
+    lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
     marks = _merge_marks(lint_marks, _render_marks(cells))
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
                         lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix())
@@ -336,26 +354,37 @@ def _snippet(name: str, line: int, templates_dir: Path, previews_dir: Path):
 # -- marks ----------------------------------------------------------------------------------
 
 def _lint(path: Path, templates_dir: Path, previews_dir: Path,
-          config: Mapping | None) -> tuple[list[Mark], str | None]:
+          lint_config) -> tuple[list[Mark], str | None]:
     try:
         from ..lint import lint_file
     except ImportError:
         return [], "lint is not available in this installation"
     try:
         findings = lint_file(path, templates_dir=templates_dir, previews_dir=previews_dir,
-                             config=config)
+                             config=lint_config)
     except TemplatingError as err:
         return [], f"lint could not run: {err.one_line()}"
     except Exception as err:  # lint bugs must not take the preview down
         return [], f"lint failed: {type(err).__name__}: {err}"
     marks = []
     for f in findings:
-        line = getattr(f, "line", None) or 1
-        marks.append(Mark(line=int(line), column=getattr(f, "column", None),
+        where = getattr(f, "path", None)
+        in_template = where is None or _same_path(Path(where), path)
+        file = None if in_template else (_relative(Path(where), previews_dir) or str(where))
+        marks.append(Mark(line=int(getattr(f, "line", None) or 1),
+                          column=getattr(f, "column", None),
                           severity=str(getattr(f, "severity", "warning")).lower(),
                           code=str(getattr(f, "code", "")), name=str(getattr(f, "name", "")),
-                          message=str(getattr(f, "message", "")), origin="lint"))
+                          message=str(getattr(f, "message", "")), origin="lint", file=file,
+                          scenario=getattr(f, "scenario", None)))
     return marks, None
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, ValueError):
+        return False
 
 
 def _render_marks(cells: tuple[Cell, ...]) -> list[Mark]:
@@ -372,20 +401,20 @@ def _render_marks(cells: tuple[Cell, ...]) -> list[Mark]:
         marks.append(Mark(line=line, column=column, severity="error", code=kind,
                           name="render-error",
                           message=f"{message} ({label} {', '.join(scenarios)})",
-                          origin="render"))
+                          origin="render", scenario=scenarios[0]))
     return marks
 
 
 def _merge_marks(*groups: list[Mark]) -> tuple[Mark, ...]:
     seen, out = set(), []
     for mark in (m for g in groups for m in g):
-        key = (mark.line, mark.column, mark.code, mark.message)
+        key = (mark.file, mark.line, mark.column, mark.code, mark.message)
         if key not in seen:
             seen.add(key)
             out.append(mark)
     order = {"error": 0, "warning": 1}
-    return tuple(sorted(out, key=lambda m: (m.line, m.column or 0, order.get(m.severity, 2),
-                                            m.code, m.message)))
+    return tuple(sorted(out, key=lambda m: (m.file or "", m.line, m.column or 0,
+                                            order.get(m.severity, 2), m.code, m.message)))
 
 
 # -- small helpers --------------------------------------------------------------------------

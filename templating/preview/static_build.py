@@ -39,12 +39,13 @@ class BuildReport:
 
 
 def build_static(templates_dir: str | Path, previews_dir: str | Path, out: str | Path, *,
-                 config: Mapping | None = None) -> BuildReport:
+                 config: Mapping | None = None, lint_config=None) -> BuildReport:
     """Render the whole gallery into ``out``; returns counts and every render error line."""
     templates_dir, out = Path(templates_dir), Path(out)
     if not templates_dir.is_dir():
         raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
-    gallery = build_gallery(templates_dir, previews_dir, config=config)
+    gallery = build_gallery(templates_dir, previews_dir, config=config,
+                            lint_config=lint_config)
     files = render_files(gallery)
     _prepare(out, templates_dir, Path(previews_dir))
     for rel, content in files.items():
@@ -85,7 +86,8 @@ def _manifest(gallery: Gallery) -> str:
             "channel": t.channel,
             "findings": [{"line": m.line, "column": m.column, "severity": m.severity,
                           "code": m.code, "name": m.name, "message": m.message,
-                          "origin": m.origin} for m in t.marks],
+                          "origin": m.origin, "file": m.file, "scenario": m.scenario}
+                         for m in t.marks],
             "renders": [{
                 "scenario": c.scenario,
                 "file": c.scenario_file,

@@ -40,10 +40,11 @@ class LiveGallery:
     """
 
     def __init__(self, templates_dir: Path, previews_dir: Path,
-                 config: Mapping | None = None):
+                 config: Mapping | None = None, lint_config=None):
         self.templates_dir = Path(templates_dir)
         self.previews_dir = Path(previews_dir)
         self.config = config
+        self.lint_config = lint_config
         self.version = 1
         self._state = threading.Lock()          # short: guards version and caches
         self._render = threading.RLock()        # long: one render at a time
@@ -84,7 +85,8 @@ class LiveGallery:
                 if engine is None:
                     engine = new_engine(self.templates_dir, self.config)
                 view = build_template(self.templates_dir, self.previews_dir, relpath,
-                                      engine=engine, config=self.config)
+                                      engine=engine, config=self.config,
+                                      lint_config=self.lint_config)
                 with self._state:
                     if self.version == version:
                         self._views[relpath] = view

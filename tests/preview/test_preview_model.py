@@ -193,3 +193,16 @@ def test_digest_changes_only_with_content(project):
 ])
 def test_sms_segments(text, expected):
     assert sms_segments(text) == expected
+
+
+def test_real_lint_marks_template_lines_and_scenario_data(project):
+    templates, previews = project
+    write(templates / "hi.html", "<p>Hi $data.get('name')</p>\n<p>From $data.get('city')</p>\n")
+    write(previews / "hi" / "a.json", json.dumps({"name": "A", "unused": 1}))
+    hi = build_gallery(templates, previews).template("hi.html")
+    assert hi.lint_note is None
+    on_line_2 = hi.marks_by_line().get(2, [])
+    assert any(m.origin == "lint" and "city" in m.message for m in on_line_2), hi.marks
+    assert 1 not in hi.marks_by_line()
+    data_marks = hi.data_marks(hi.cell("a"))
+    assert any("unused" in m.message and m.file == "hi/a.json" for m in data_marks), hi.marks
