@@ -469,6 +469,8 @@ class Compiler:
                 if isinstance(obj, dict):
                     obj[key] = value
                 elif isinstance(obj, list) and isinstance(last, n.Index):
+                    if isinstance(key, int) and not isinstance(key, bool) and key < 0:
+                        key += len(obj)  # Velocity indexes count from the end when negative
                     jt.call_method(obj, "set", [key, value])
                 else:
                     setter = "set" + str(key)[:1].upper() + str(key)[1:]
