@@ -50,6 +50,13 @@ class Read:
     checked: bool
     dynamic: bool = False
     alias: str | None = None
+    method: str | None = None   # the method call the path ends in, if any
+    #: value shapes (``(root, *path)``, list items as ``[]``) that an enclosing ``#if``
+    #: tests: a gap at or above one of them is guarded, not missing.
+    guards: frozenset = frozenset()
+
+    def shape(self) -> tuple:
+        return shape(self.root, self.path)
 
     def display(self) -> str:
         return display_path(self.root, self.path)
@@ -95,6 +102,11 @@ class Analysis:
         return self.loop_paths.get(id(loop))
 
 
+def shape(root: str, path: tuple) -> tuple:
+    """``(root, *path)`` with list indices generalised to ``[]``."""
+    return (root,) + tuple(ITEM if isinstance(step, int) else step for step in path)
+
+
 def display_path(root: str, path: tuple) -> str:
     text = root
     for step in path:
@@ -122,6 +134,7 @@ class _Walker:
         # name -> (root, path) when the variable stands for a scenario value, or None for a
         # purely local variable (macro parameter, #set of a computed value, ...).
         self.aliases: dict[str, tuple | None] = {}
+        self.guards: frozenset = frozenset()
 
     # ----------------------------------------------------------------- statements
     def body(self, nodes, owner):
@@ -136,9 +149,13 @@ class _Walker:
         elif isinstance(node, n.Set):
             self.set(node, owner)
         elif isinstance(node, n.If):
-            for index, branch in enumerate(node.branches):
+            first = len(r.reads)
+            for branch in node.branches:
                 r.owners[id(branch)] = owner
                 self.cond(branch.condition, owner)
+            tested = frozenset(read.shape() for read in r.reads[first:] if not read.checked)
+            outer, self.guards = self.guards, self.guards | tested
+            for index, branch in enumerate(node.branches):
                 key = (BRANCH, branch)
                 r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
                                          branch.line, branch.column))
@@ -148,6 +165,7 @@ class _Walker:
                 r.branches.append(Branch("#else", key, node.else_line or node.line,
                                          node.else_column or node.column))
                 self.body(node.else_body, key)
+            self.guards = outer
         elif isinstance(node, n.Foreach):
             self.foreach(node, owner)
         elif isinstance(node, n.Evaluate):
@@ -190,8 +208,10 @@ class _Walker:
         if isinstance(value, n.Reference) and value.alternate is None:
             # `#set($order = $data.order)`: later `$order.id` reads data.order.id.
             resolved = self.ref(value, owner, whole=False, checked=False)
-            if resolved is not None and not resolved.dynamic:
+            if resolved is not None and not resolved.dynamic and _ends_in_field(value):
                 alias = (resolved.root, resolved.path)
+            elif resolved is not None:
+                _consumed(resolved)
         else:
             self.expr(value, owner)
         for part in target.parts:
@@ -215,6 +235,8 @@ class _Walker:
                     and _ends_in_field(iterable):
                 alias = (resolved.root, resolved.path + (ITEM,))
                 r.loop_paths[id(node)] = (resolved.root, resolved.path)
+            elif resolved is not None:
+                _consumed(resolved)     # `$data.entrySet()`: everything is used
         else:
             self.expr(iterable, owner)
         saved = self.aliases.get(node.var, _MISSING)
@@ -300,10 +322,10 @@ class _Walker:
             return None
         else:
             root, prefix = name, ()
-        steps, dynamic, shallow = _steps(node.parts)
+        steps, dynamic, method = _steps(node.parts)
         read = Read(node=node, root=root, path=prefix + steps, owner=owner,
-                    whole=whole and not shallow, checked=checked, dynamic=dynamic,
-                    alias=alias_name)
+                    whole=whole and method not in SHALLOW_METHODS, checked=checked,
+                    dynamic=dynamic, alias=alias_name, method=method, guards=self.guards)
         r.reads.append(read)
         return read
 
@@ -317,12 +339,17 @@ def _ends_in_field(ref: n.Reference) -> bool:
         and isinstance(ref.parts[-1].args[0], n.Literal))
 
 
-def _steps(parts) -> tuple[tuple, bool, bool]:
-    """Path steps of a reference's parts: ``(steps, dynamic, shallow)``.
+def _consumed(read: Read) -> None:
+    """A value handed to something we do not follow: all of it counts as used."""
+    if read.method not in SHALLOW_METHODS:
+        read.whole = True
 
-    Stops at the first method call (the value after a method is not scenario data) or at a
-    key computed at run time (``dynamic``). ``shallow`` means the path ends in a method that
-    only looks at the value's size or emptiness.
+
+def _steps(parts) -> tuple[tuple, bool, str | None]:
+    """Path steps of a reference's parts: ``(steps, dynamic, method)``.
+
+    Stops at the first method call (the value after a method is not scenario data; its name
+    is returned as ``method``) or at a key computed at run time (``dynamic``).
     """
     steps: list = []
     for part in parts:
@@ -334,12 +361,12 @@ def _steps(parts) -> tuple[tuple, bool, bool]:
         elif isinstance(part, n.Method) and part.name == "get" and len(part.args) == 1:
             key = part.args[0]
         elif isinstance(part, n.Method):
-            return tuple(steps), False, part.name in SHALLOW_METHODS
+            return tuple(steps), False, part.name
         else:
-            return tuple(steps), True, False
+            return tuple(steps), True, None
         if isinstance(key, n.Literal) and isinstance(key.value, (str, int)) \
                 and not isinstance(key.value, bool):
             steps.append(key.value)
         else:
-            return tuple(steps), True, False
-    return tuple(steps), False, False
+            return tuple(steps), True, None
+    return tuple(steps), False, None

@@ -10,7 +10,11 @@ from .analysis import ITEM
 
 
 def key_positions(text: str) -> dict[tuple, tuple[int, int]]:
-    """``{("items", "[]", "sku"): (line, column), ...}`` for every key in ``text``."""
+    """``{("items", "[]", "sku"): (line, column), ...}`` for every key in ``text``.
+
+    String *values* are recorded too, under ``("=", value)``, so a field sent as an event
+    parameter pair (``{"name": "email", "value": ...}``) can still be pointed at.
+    """
     positions: dict[tuple, tuple[int, int]] = {}
     stack: list[list] = []      # frames: [kind, current key or None]
     line, line_start = 1, 0
@@ -38,6 +42,9 @@ def key_positions(text: str) -> dict[tuple, tuple[int, int]]:
                 path = tuple(frame[1] if frame[0] == "obj" else ITEM for frame in stack)
                 positions.setdefault(path, (line, start - line_start + 1))
                 expecting_key = False
+            else:
+                positions.setdefault(("=", _unescape("".join(chunk))),
+                                     (line, start - line_start + 1))
         elif ch == "{":
             stack.append(["obj", None])
             expecting_key = True
@@ -72,8 +79,11 @@ def locate(text: str, path: tuple, positions: dict | None = None) -> tuple[int, 
         wanted = normal[:length]
         best = None
         for key, where in positions.items():
-            if key[-length:] == wanted and (best is None or where < best):
+            if key[0] != "=" and key[-length:] == wanted and (best is None or where < best):
                 best = where
         if best is not None:
             return best
+        if length == len(normal) and isinstance(normal[-1], str) \
+                and ("=", normal[-1]) in positions:
+            return positions[("=", normal[-1])]
     return 1, 1

@@ -38,7 +38,7 @@ def test_render_error_absent_when_every_scenario_renders(project):
 
 
 # ------------------------------------------------------------------ missing-field
-def test_missing_field_names_scenario_and_path(project):
+def test_quiet_reference_is_optional(project):
     project.template("a.txt", "Code: $!data.promo.code\n")
     project.scenario("a.txt", "full", {"promo": {"code": "X1"}})
     project.scenario("a.txt", "guest", {"promo": {}})
@@ -46,21 +46,20 @@ def test_missing_field_names_scenario_and_path(project):
     assert codes(findings, "missing-field") == []     # quiet reference: optional
 
 
-def test_missing_field_in_method_argument(project):
-    project.template("a.txt", "Total: $mathTool.add($data.total, 1)\n")
+def test_missing_field_in_expression(project):
     project.template("b.txt", "#set($x = $data.total + 1)$!x\n")
     project.scenario("b.txt", "nototal", {"other": 1})
     finding = only(project.lint("b.txt"), "missing-field")
     assert finding.scenario == "nototal"
     assert "data.total is missing in scenario 'nototal'" in finding.message
-    assert (finding.line, finding.column) == (1, 10)
+    assert (finding.line, finding.column) == (1, 11)
 
 
 def test_missing_field_inside_loop_names_the_item(project):
-    project.template("a.txt", "#foreach($i in $data.items)#set($n = \"$i.name\")#end\n")
-    project.scenario("a.txt", "s", {"items": [{"name": "a"}, {"title": "b"}]})
+    project.template("a.txt", "#foreach($i in $data.items)#set($n = $i.qty * 2)#end\n")
+    project.scenario("a.txt", "s", {"items": [{"qty": 1}, {"title": "b"}]})
     finding = only(project.lint("a.txt"), "missing-field")
-    assert "data.items[1].name" in finding.message
+    assert "data.items[1].qty" in finding.message
 
 
 def test_missing_field_not_reported_in_branch_the_scenario_skips(project):
@@ -70,7 +69,7 @@ def test_missing_field_not_reported_in_branch_the_scenario_skips(project):
 
 
 def test_missing_field_alias_through_set(project):
-    project.template("a.txt", "#set($o = $data.order)#set($t = \"$o.total\")$t\n")
+    project.template("a.txt", "#set($o = $data.order)#set($t = $o.total * 1)$!t\n")
     project.scenario("a.txt", "s", {"order": {"id": 1}})
     finding = only(project.lint("a.txt"), "missing-field")
     assert "data.order.total is missing" in finding.message
@@ -292,7 +291,7 @@ def test_unrendered_link_loud_reference_reported_once(project):
     assert codes(findings, "unrendered-link") == []
     alone = project.lint("a.html", ignore=["loud-reference"])
     finding = only(alone, "unrendered-link")
-    assert (finding.line, finding.column) == (1, 21)
+    assert (finding.line, finding.column) == (1, 20)
 
 
 # ------------------------------------------------------------------ bad-scenario
@@ -305,3 +304,23 @@ def test_bad_scenario_is_a_finding_with_position(project):
     assert finding.path == "previews/a/broken.json"
     assert finding.line == 1 and finding.column > 1
     assert codes(findings, "render-error") == []
+
+
+def test_missing_field_guarded_per_loop_item(project):
+    project.template("a.txt", "#foreach($i in $data.items)#if($i.size)Size: $i.size#end "
+                              "$i.name#end\n")
+    project.scenario("a.txt", "s", {"items": [{"name": "a", "size": 1}, {"name": "b"}]})
+    assert codes(project.lint("a.txt"), "missing-field") == []
+    assert codes(project.lint("a.txt"), "loud-reference") == []
+
+
+def test_unused_field_ignores_contact_fields_and_finds_event_params(project):
+    project.template("a.txt", "Order $data.orderId\n")
+    project.scenario("a.txt", "event", {
+        "scenario": {"contact": {"fields": {"FIRSTNAME": "Ann"}},
+                     "event": {"eventTypeKey": "order",
+                               "params": [{"name": "orderId", "value": "7"},
+                                          {"name": "coupon", "value": "X"}]}}})
+    finding = only(project.lint("a.txt"), "unused-field")
+    assert "data.coupon" in finding.message
+    assert '"coupon"' in finding.source_line

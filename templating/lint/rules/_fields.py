@@ -26,10 +26,22 @@ def missing_reads(ctx, run, *, checked_only: bool):
         if read.root not in run.context and read.root in ctx.extra_globals:
             continue
         for item in resolve(run.context, read.root, read.path):
-            if isinstance(item, Missing):
+            if isinstance(item, Missing) and not _guarded(read, item):
                 seen.add(id(read.node))
                 yield read, item
                 break
+
+
+def _guarded(read: Read, missing: Missing) -> bool:
+    """Is the gap tested by an enclosing ``#if`` (so, for that item, the body did not run)?
+
+    ``#foreach($i in $data.items)#if($i.size)$i.size#end#end`` reaches the body for items
+    with a size; the items without one are exactly the ones the ``#if`` skipped.
+    """
+    if not read.guards:
+        return False
+    gap = read.shape()[:missing.depth + 2] if missing.depth >= 0 else read.shape()[:1]
+    return any(guard[:len(gap)] == gap for guard in read.guards)
 
 
 def _normal(name: str) -> str:

@@ -7,7 +7,8 @@ class UnusedFieldRule(Rule):
     """A scenario field that the template never reads.
 
     Usually a renamed field (the template reads ``first_name``, the payload sends
-    ``firstName``) or a scenario copied from another template. Reported once per field
+    ``firstName``) or a scenario copied from another template. Contact fields, which the
+    platform adds to every message, are not reported. Reported once per field
     shape (``data.items[].sku``), at the key in the scenario file. Skipped for templates
     whose reads cannot be known (``#evaluate``, ``#parse`` of a computed name) or that pass
     all of ``$data`` somewhere.
@@ -40,7 +41,12 @@ class UnusedFieldRule(Rule):
         if any(not path and whole for path, whole in shapes):
             return
         unused = []
-        _walk(data, (), shapes, unused, set())
+        # Contact fields are in $data for every message the platform sends; they are not
+        # something the scenario author chose to send, so they are never "unused".
+        contact = getattr(data, "contact_names", None)
+        platform = {(key,) for key in data
+                    if isinstance(key, str) and contact and key.casefold() in set(contact())}
+        _walk(data, (), shapes, unused, set(platform))
         if not unused:
             return
         text = _scenario_text(run)

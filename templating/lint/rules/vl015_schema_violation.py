@@ -32,7 +32,9 @@ class SchemaViolationRule(Rule):
         from ... import schema as schema_module   # the schema helper's public API
         cache = ctx.cache
         if "schema" not in cache:
-            cache["schema"] = schema_module.infer_schema(ctx.template)
+            macros = {name: macro for other in ctx.parsed_analyses
+                      for name, macro in other.macros.items()}
+            cache["schema"] = schema_module.infer_schema(ctx.template, macros=macros or None)
         payload = getattr(run.scenario, "data", None)
         violations = schema_module.validate_payload(cache["schema"], payload)
         if not violations:
