@@ -38,10 +38,16 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 8025,
-          log_level: str = "warning") -> None:
-    """Run until interrupted (Ctrl-C). Raises ``OSError`` if the address is unusable."""
+          log_level: str = "warning", on_listening=None) -> None:
+    """Run until interrupted (Ctrl-C). Raises ``OSError`` if the address is unusable.
+
+    ``on_listening(url)`` is called once the socket is bound, before serving starts.
+    """
     sock = _bind(host, port)
     app = create_app(settings)
+    if on_listening is not None:
+        bound = sock.getsockname()
+        on_listening(f"http://{host}:{bound[1]}")
     try:
         uvicorn.Server(_config(app, host, port, log_level)).run(sockets=[sock])
     finally:

@@ -113,10 +113,14 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
     if not loopback:
         click.echo(f"warning: listening on {host}: the inbox and /_sandbox are not protected",
                    err=True)
-    click.echo(f"Reteno API sandbox on http://{host}:{port}  (inbox /, API /api/v1/..., "
-               f"state {db_path}; API key from ${env_name if os.environ.get(env_name) else 'config'})")
+    source = f"${env_name}" if os.environ.get(env_name) else "the config file"
+
+    def announce(url: str) -> None:
+        click.echo(f"Reteno API sandbox on {url}  (inbox {url}/, API {url}/api/v1/..., "
+                   f"state {db_path}, API key from {source}); Ctrl-C to stop")
+
     try:
-        serve(settings, host=host, port=port, log_level="warning")
+        serve(settings, host=host, port=port, log_level="warning", on_listening=announce)
     except OSError as err:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
     except KeyboardInterrupt:

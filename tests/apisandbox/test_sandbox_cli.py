@@ -1,7 +1,7 @@
 """`templating sandbox`: configuration errors are one line; a real server starts and serves."""
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -47,12 +47,6 @@ def test_bad_options_are_one_line_errors(tmp_path):
     assert result.exit_code == 2 and "unknown sandbox setting(s): speed" in result.output
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_up(url, proc, timeout=15):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -66,19 +60,21 @@ def _wait_up(url, proc, timeout=15):
 
 
 def test_cli_serves_with_the_key_from_a_config_file_and_keeps_state(tmp_path):
-    port = _free_port()
     secret = "s3cret-from-config"
     config = tmp_path / "sandbox.toml"
     config.write_text(f'[sandbox]\napi_key = "{secret}"\nstatus-delay = 0\nseed = 9\n')
     db = tmp_path / "sb.db"
     env = {k: v for k, v in os.environ.items() if k != "RETENO_API_KEY"}
-    cmd = [str(Path(sys.executable).parent / "templating"), "sandbox", "--port", str(port),
-         "--db", str(db), "--config", str(config)]
-    url = f"http://127.0.0.1:{port}"
+    cmd = [str(Path(sys.executable).parent / "templating"), "sandbox", "--port", "0",
+           "--db", str(db), "--config", str(config)]
     for round_ in range(2):
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         try:
+            banner = proc.stdout.readline()
+            match = re.match(r"Reteno API sandbox on (http://127\.0\.0\.1:\d+) ", banner)
+            assert match, banner
+            url = match.group(1)
             health = _wait_up(url, proc)
             assert health["seed"] == 9 and health["statusDelay"] == 0
             if round_ == 0:
@@ -93,5 +89,5 @@ def test_cli_serves_with_the_key_from_a_config_file_and_keeps_state(tmp_path):
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=15)
         assert proc.returncode == 0, err
-        assert secret not in out and secret not in err
-        assert f"http://127.0.0.1:{port}" in out
+        assert secret not in banner + out + err
+        assert "API key from the config file" in banner

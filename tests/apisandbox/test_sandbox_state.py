@@ -60,3 +60,27 @@ def test_reset_forgets_everything():
         _send(sb, ["a@example.com"])
         sb.reset()
         assert sb.accepted() == [] and sb.log() == []
+
+
+def test_concurrent_senders_each_recipient_recorded_exactly_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running_sandbox() as sb:
+        def job(worker):
+            with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key), timeout=30) as c:
+                ids = []
+                for batch in range(5):
+                    r = c.post("/api/v1/message/1/smartsend", json={"recipients": [
+                        {"locator": f"w{worker}-{batch}-{i}@example.com",
+                         "externalRequestId": f"{worker}-{batch}-{i}"} for i in range(40)]})
+                    assert r.status_code == 200
+                    ids += [x["requestId"] for x in r.json()["results"]]
+                return ids
+
+        with ThreadPoolExecutor(6) as pool:
+            answered = [rid for ids in pool.map(job, range(6)) for rid in ids]
+        accepted = sb.accepted()
+        assert len(answered) == len(set(answered)) == 6 * 5 * 40
+        assert sorted(a["requestId"] for a in accepted) == sorted(answered)
+        assert len({a["externalRequestId"] for a in accepted}) == len(accepted)
+        assert [a["seq"] for a in accepted] == list(range(1, len(accepted) + 1))
