@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from .context import FieldMap
+from .engine.nodes import Reference, walk
 from .errors import TemplateError, TemplatingError, UsageError
 from .scenarios import Scenario
 
@@ -29,21 +31,40 @@ def render_message(template_path_or_source: "str | os.PathLike[str]", scenario: 
     path = _as_path(template_path_or_source)
     if path is not None:
         eng = engine if engine is not None else default_engine(template_root(path))
-        source = read_template(path)
-        out = eng.render(source, scenario.context, name=name or str(path), observer=observer)
+        source, label = read_template(path), name or str(path)
     else:
         eng = engine if engine is not None else default_engine(None)
-        out = eng.render(template_path_or_source, scenario.context,
-                         name=name or "<template>", observer=observer)
+        source, label = template_path_or_source, name or "<template>"
+    tree = eng.parse(source, label)
+    out = eng.render(tree, _with_case_aliases(tree, scenario.context), name=label,
+                     observer=observer)
     return merge_tags(out, scenario)
+
+
+def _with_case_aliases(tree: Any, context: Mapping) -> Mapping:
+    """Top-level contact fields are case-insensitive (``${firstName}`` = ``${FIRSTNAME}``).
+
+    The engine copies the context into a plain dict, which would lose :class:`FieldMap`'s
+    case-insensitive lookup; so the names this template actually references that resolve
+    only case-insensitively are added under the spelling the template uses.
+    """
+    if not isinstance(context, FieldMap):
+        return context
+    names = tree.__dict__.get("_reference_names")
+    if names is None:
+        names = frozenset(node.name for node in walk(tree) if isinstance(node, Reference))
+        tree.__dict__["_reference_names"] = names
+    aliases = {n: context[n] for n in names if not dict.__contains__(context, n) and n in context}
+    if not aliases:
+        return context
+    widened = context.copy()
+    widened.update(aliases)
+    return widened
 
 
 def merge_tags(text: str, scenario: Scenario) -> str:
     """Apply the platform's ``%TAG%`` merge tags with the scenario's fields."""
-    try:
-        from .platform import apply_merge_tags
-    except ImportError:   # interim: the platform module is landing separately
-        return text
+    from .platform import apply_merge_tags
     return apply_merge_tags(text, scenario.merge_fields)
 
 
@@ -151,6 +172,11 @@ def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir
                                          error=f"{template}: no scenarios in "
                                                f"{Path(previews_dir) / rel.parent / rel.stem}"))
             continue
+        try:    # a template that does not parse fails once, not once per scenario
+            engine.parse(read_template(template), str(template))
+        except TemplatingError as err:
+            results.append(ExampleResult(template, None, "*", "-", error=err.one_line()))
+            continue
         for file in files:
             row = ExampleResult(template, file, file.stem, "?")
             results.append(row)
@@ -159,7 +185,8 @@ def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir
                 row.kind = scenario.kind
                 text = render_message(template, scenario, engine=engine, name=str(template))
             except TemplatingError as err:
-                row.error = f"{err.one_line()} (scenario {file})"
+                own = err.name == str(file)
+                row.error = err.one_line() + ("" if own else f" (scenario {file})")
                 continue
             except (RecursionError, MemoryError, ValueError, TypeError, LookupError,
                     AttributeError) as err:

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .context import FieldMap
 from .errors import PayloadError, UsageError
@@ -84,22 +84,28 @@ def load_scenario(path: str | Path, *, recipient: str | int | None = None,
 def load_all_recipients(path: str | Path, *,
                         now: datetime | str | None = None) -> list[Scenario]:
     """One scenario per smartsend recipient (a non-smartsend file gives one scenario)."""
+    return list(iter_all_recipients(path, now=now))
+
+
+def iter_all_recipients(path: str | Path, *,
+                        now: datetime | str | None = None) -> Iterator[Scenario]:
+    """Like :func:`load_all_recipients`, one recipient at a time: memory does not grow with
+    the number of recipients, and a broken ``jsonParam`` stops the run only when reached."""
     payload = read_payload(path)
     spec = _scenario_spec(payload)
     body = spec.get("smartsend") if payload.kind == "scenario" else payload.raw
     if payload.kind not in ("smartsend", "scenario") or not isinstance(body, dict):
-        return [scenario_from_payload(payload, path=Path(path), now=now)]
+        yield scenario_from_payload(payload, path=Path(path), now=now)
+        return
     count = len(body.get("recipients") or [])
-    where = ("scenario", "smartsend", "recipients") if payload.kind == "scenario" \
-        else ("recipients",)
-    out = []
+    if not count:
+        where = ("scenario", "smartsend", "recipients") if payload.kind == "scenario" \
+            else ("recipients",)
+        raise payload.error(where, "the recipients list is empty")
     for i in range(count):
         sc = scenario_from_payload(payload, path=Path(path), recipient=i, now=now)
         sc.name = f"{sc.name}@{i}"
-        out.append(sc)
-    if not out:
-        raise payload.error(where, "the recipients list is empty")
-    return out
+        yield sc
 
 
 def scenario_from_value(value: Any, *, name: str = "<data>", recipient: str | int | None = None,
@@ -136,10 +142,11 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
             top_level = primary
             event_type = _event_system(body, system)
         elif "smartsend" in spec:
-            recipients = smartsend_recipients(payload, spec["smartsend"],
-                                              _prefix(payload, "smartsend"))
+            if not payload.recipients:     # decoded once, reused for every recipient
+                payload.recipients = smartsend_recipients(payload, spec["smartsend"],
+                                                          _prefix(payload, "smartsend"))
             sub = Payload(name=payload.name, kind="smartsend", raw=spec["smartsend"],
-                          text=payload.text, recipients=recipients)
+                          text=payload.text, recipients=payload.recipients)
             chosen = _select(sub, sel, payload)
             primary = chosen.data or {}
         elif "data" in spec:
@@ -298,10 +305,7 @@ def _parse_now(value: Any, payload: Payload, where: tuple | None = None) -> date
 
 
 def _platform_tools(now: datetime, tz: str | None) -> dict:
-    try:
-        from .platform import platform_tools
-    except ImportError:          # the platform module lands separately
-        return {}
+    from .platform import platform_tools
     return dict(platform_tools(now, tz))
 
 

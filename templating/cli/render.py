@@ -10,7 +10,7 @@ from . import main
 from ..errors import UsageError
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
-from ..scenarios import load_all_recipients, load_scenario, parse_now, scenario_from_value
+from ..scenarios import iter_all_recipients, load_scenario, parse_now, scenario_from_value
 
 
 def _parse_config(pairs: tuple[str, ...]) -> dict:
@@ -35,9 +35,9 @@ def _write(data: str, out: str | None) -> None:
     # Java writes unpaired surrogates as '?', which is what errors="replace" does.
     raw = data.encode("utf-8", errors="replace")
     if out is None or out == "-":
-        stream = click.get_binary_stream("stdout")
-        stream.write(raw)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
         return
     try:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -75,13 +75,14 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
         scenarios = [scenario_from_value({}, name="<no data>", now=fixed_now)]
     elif all_recipients:
-        scenarios = load_all_recipients(data_file, now=fixed_now)
+        scenarios = iter_all_recipients(data_file, now=fixed_now)
     else:
         scenarios = [load_scenario(data_file, recipient=recipient, now=fixed_now)]
     engine = Engine(config or None, templates_dir=str(template_root(template)))
 
     if not all_recipients:
-        _write(render_message(source, scenarios[0], engine=engine, name=str(template)), out)
+        _write(render_message(source, next(iter(scenarios)), engine=engine,
+                              name=str(template)), out)
         return
     for sc in scenarios:
         text = render_message(source, sc, engine=engine, name=str(template))
