@@ -25,8 +25,11 @@ tool/scope objects     whatever their class lists in ``__velocity_methods__``
 """
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
+
+from .java_double import java_double_to_string
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
@@ -251,15 +254,17 @@ def is_number(value) -> bool:
 # toString
 
 def format_double(x: float) -> str:
-    """``Double.toString``: shortest round-trip digits, plain for 1e-3 <= |x| < 1e7,
-    else ``d.dddE±n`` (``1.0E7``, ``1.0E-4``)."""
-    if x != x:
-        return "NaN"
-    if x in (math.inf, -math.inf):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
-    return _java_decimal_format(repr(x), 1e-3 <= abs(x) < 1e7)
+    """``Double.toString`` as the platform's JDK prints it: plain for 1e-3 <= |x| < 1e7,
+    else ``d.dddE±n`` (``1.0E7``, ``1.0E-4``); digits per :mod:`.java_double`."""
+    x = float(x)
+    if x == 0 or x != x:  # keep -0.0 apart from 0.0 (they share a cache slot)
+        return java_double_to_string(x)
+    return _format_double_cached(x)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_double_cached(x: float) -> str:
+    return java_double_to_string(x)
 
 
 def format_float(x: float) -> str:

@@ -125,8 +125,8 @@ _TESTS = {
 def compare(op: str, left, right, *, strict: bool = False) -> bool:
     """A Velocity comparison node.
 
-    Numbers (and strings that parse as numbers: ``'1.0' == 1`` is true) compare by value
-    across types; otherwise ``==`` uses ``equals`` for values of the same class and compares
+    Numbers compare by value across types, and a string compared with a number is read as
+    a number (``'1.0' == 1`` is true, ``'1' == '1.0'`` is not); otherwise ``==`` uses ``equals`` for values of the same class and compares
     ``toString()`` forms for different classes; ``< <= > >=`` on non-numbers or null are
     false (Velocity logs an error), or raise with ``strict`` (``runtime.strict_mode``).
     """
@@ -142,7 +142,12 @@ def compare(op: str, left, right, *, strict: bool = False) -> bool:
             raise JavaError("org.apache.velocity.exception.VelocityException",
                             f"{side} side of comparison operation has null value")
         return False
-    a, b = to_number(left), to_number(right)
+    # a string is read as a number only when the other side is one ('1' == 1, not '1' == '1.0')
+    a, b = left, right
+    if is_number(a) and not is_number(b):
+        b = to_number(b)
+    elif is_number(b) and not is_number(a):
+        a = to_number(a)
     if is_number(a) and is_number(b):
         return test(compare_numbers(a, b))
     if op in ("==", "!="):
