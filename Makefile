@@ -15,6 +15,8 @@ $(BIN)/.installed: pyproject.toml
 
 demo: $(BIN)/.installed
 	$(BIN)/templating render-examples --templates templates --previews previews --out build/rendered
+	@echo "Rendered examples are in build/rendered/; starting the live preview (Ctrl+C to stop):"
+	$(BIN)/templating preview --templates templates --previews previews --port $(or $(PREVIEW_PORT),8000)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -14,11 +14,12 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import AsyncIterator, Mapping
+from typing import AsyncIterator, Iterable, Mapping
 
 import watchfiles
 
-from .gallery import Gallery, TemplateView, build_template, list_templates, new_engine
+from .gallery import (TEMPLATE_SUFFIXES, Gallery, TemplateView, build_template,
+                      list_templates, new_engine)
 
 log = logging.getLogger("templating.preview")
 
@@ -34,9 +35,12 @@ KEEPALIVE_SECONDS = 15.0
 class LiveGallery:
     """Thread-safe, version-stamped cache of the page model.
 
-    Bumping the version never waits for a render in progress (the watcher runs in the event
-    loop and must not block it); a render that finishes for an old version is simply not
-    cached, and the page it produced carries the old version, so the browser asks again.
+    A change re-renders only what it can affect: a scenario file its template, a template
+    itself and every template that includes others (``#parse``/``#include``), anything else
+    (a new folder, a macro library, ...) everything. Bumping the version never waits for a
+    render in progress (the watcher runs in the event loop and must not block it); a render
+    that finishes after its inputs changed is not cached, and the page it produced carries
+    the old version, so the browser asks again.
     """
 
     def __init__(self, templates_dir: Path, previews_dir: Path,
@@ -51,14 +55,44 @@ class LiveGallery:
         self._names: list[str] | None = None
         self._views: dict[str, TemplateView] = {}
         self._engine = None
+        self._epoch = 0                         # bumped when everything is dropped
+        self._gen: dict[str, int] = {}          # bumped when one template is dropped
+        self._engine_gen = 0                    # bumped whenever any file changed
 
-    def invalidate(self) -> int:
+    def invalidate(self, changed: Iterable[str | Path] | None = None) -> int:
+        """Forget what ``changed`` files (None: anything) can affect; returns the new version."""
         with self._state:
             self.version += 1
             self._names = None
-            self._views = {}
-            self._engine = None
+            self._engine = None                 # fresh parse cache for partials
+            self._engine_gen += 1
+            affected = None if changed is None else self._affected(changed)
+            if affected is None:
+                self._epoch += 1
+                self._views = {}
+            else:
+                for rel in affected:
+                    self._gen[rel] = self._gen.get(rel, 0) + 1
+                    self._views.pop(rel, None)
             return self.version
+
+    def _affected(self, changed: Iterable[str | Path]) -> set[str] | None:
+        """Template paths a set of changed files can affect, or None for "all of them"."""
+        out: set[str] = set()
+        templates, previews = self.templates_dir.resolve(), self.previews_dir.resolve()
+        for raw in changed:
+            path = Path(raw).resolve()
+            if path.suffix.lower() == ".json" and path.is_relative_to(previews):
+                folder = path.parent.relative_to(previews).as_posix()
+                out.update(r for r, v in self._views.items() if v.scenario_dir == folder)
+            elif path.is_relative_to(templates) and path.suffix.lower() in TEMPLATE_SUFFIXES:
+                out.add(path.relative_to(templates).as_posix())
+                out.update(r for r, v in self._views.items()
+                           if "#parse" in v.source or "#include" in v.source
+                           or "#{parse" in v.source or "#{include" in v.source)
+            else:
+                return None
+        return out
 
     def names(self) -> tuple[int, list[str]]:
         """(version, template paths): the whitelist every URL is checked against."""
@@ -78,9 +112,9 @@ class LiveGallery:
             if relpath not in names:
                 return version, None
             with self._state:
-                fresh = self.version == version
-                view = self._views.get(relpath) if fresh else None
-                engine = self._engine if fresh else None
+                view, engine = self._views.get(relpath), self._engine
+                stamp = (self._epoch, self._gen.get(relpath, 0))
+                engine_gen = self._engine_gen
             if view is None:
                 if engine is None:
                     engine = new_engine(self.templates_dir, self.config)
@@ -88,8 +122,9 @@ class LiveGallery:
                                       engine=engine, config=self.config,
                                       lint_config=self.lint_config)
                 with self._state:
-                    if self.version == version:
+                    if stamp == (self._epoch, self._gen.get(relpath, 0)):
                         self._views[relpath] = view
+                    if self._engine is None and self._engine_gen == engine_gen:
                         self._engine = engine
             return version, view
 
@@ -147,7 +182,7 @@ async def watch_files(live: LiveGallery, changes: Changes, stop: asyncio.Event) 
     try:
         async for batch in watchfiles.awatch(*paths, debounce=DEBOUNCE_MS, step=STEP_MS,
                                              stop_event=stop, watch_filter=_relevant):
-            version = live.invalidate()
+            version = live.invalidate(path for _change, path in batch)
             log.info("change (%d file(s)), version %d", len(batch), version)
             changes.notify()
     except Exception as err:  # keep serving even if the watcher dies; say so once

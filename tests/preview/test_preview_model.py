@@ -206,3 +206,36 @@ def test_real_lint_marks_template_lines_and_scenario_data(project):
     assert 1 not in hi.marks_by_line()
     data_marks = hi.data_marks(hi.cell("a"))
     assert any("unused" in m.message and m.file == "hi/a.json" for m in data_marks), hi.marks
+
+
+def test_live_cache_rerenders_only_what_a_change_can_affect(tmp_path):
+    from templating.preview.watch import LiveGallery
+
+    templates, previews = make_project(tmp_path)
+    write(templates / "plain.html", "<p>$data.get('v')</p>")
+    write(previews / "plain" / "a.json", json.dumps({"v": "one"}))
+    live = LiveGallery(templates, previews)
+    _v, first = live.gallery()
+    plain, sms = first.template("plain.html"), first.template("sms/code.txt")
+
+    # a scenario file: only its template is rendered again
+    write(previews / "plain" / "a.json", json.dumps({"v": "two"}))
+    live.invalidate([previews / "plain" / "a.json"])
+    version, second = live.gallery()
+    assert version == 2 and "two" in second.template("plain.html").cell("a").output
+    assert second.template("sms/code.txt") is sms                    # reused, not re-rendered
+    assert second.template("welcome.html") is first.template("welcome.html")
+
+    # a partial: every template that includes something is rendered again
+    write(templates / "partials" / "footer.vm", "<p class=\"footer\">Bye $data.get('name')</p>")
+    live.invalidate([templates / "partials" / "footer.vm"])
+    _v, third = live.gallery()
+    assert "Bye Olena" in third.template("welcome.html").cell("olena").output
+    assert third.template("sms/code.txt") is sms
+
+    # something unknown (a folder, a non-template file): everything
+    live.invalidate([tmp_path / "templates" / "notes.md"])
+    _v, fourth = live.gallery()
+    assert fourth.template("sms/code.txt") is not sms
+    assert fourth.template("plain.html") is not second.template("plain.html")
+    assert plain is not second.template("plain.html")
