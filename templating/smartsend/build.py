@@ -65,34 +65,73 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """True when ``value`` is plain JSON data (the fast check run on every recipient)."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _utf8(value)
+    if kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth > 64:
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or _utf8(key)):
+                return False
+            if type(item) is str:
+                if not (item.isascii() or _utf8(item)):
+                    return False
+            elif not _plain(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(_plain(item, depth + 1) for item in value)
+    return False
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_value(value: Any, path: str, depth: int = 0) -> None:
+    """Raise ValueError naming the first value under ``path`` that JSON cannot carry exactly."""
     if depth > 64:
         raise ValueError(f"{path or 'params'} is nested more than 64 levels deep")
-    if value is None or isinstance(value, (bool, int)):
+    if isinstance(value, str):
+        _check_text(value, path)
+    elif value is None or isinstance(value, int):   # bool is an int
         return
-    if isinstance(value, float):
+    elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{path or 'value'} is {value!r}, which JSON cannot carry")
-        return
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(f"{path or 'value'} contains a lone surrogate (invalid Unicode)") \
-                from None
-        return
-    if isinstance(value, dict):
+    elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path or 'params'} has a non-text key {key!r}")
-            _check_value(key, f"{path}.{key}" if path else key, depth + 1)
-            _check_value(item, f"{path}.{key}" if path else key, depth + 1)
-        return
-    if isinstance(value, (list, tuple)):
+            here = f"{path}.{key}" if path else key
+            _check_text(key, here)
+            _check_value(item, here, depth + 1)
+    elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             _check_value(item, f"{path}[{i}]", depth + 1)
-        return
-    raise ValueError(f"{path or 'value'} is a {type(value).__name__}, which is not a JSON value")
+    else:
+        raise ValueError(f"{path or 'value'} is a {type(value).__name__}, "
+                         "which is not a JSON value")
+
+
+def _check_text(text: str, path: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{path or 'value'} contains a lone surrogate (invalid Unicode)") \
+                from None
 
 
 def encode_params(params: Any, *, row: int | None = None, name: str | None = None,
@@ -101,9 +140,10 @@ def encode_params(params: Any, *, row: int | None = None, name: str | None = Non
     if not isinstance(params, dict):
         raise PayloadError(f"{_row(row)}params must be a JSON object", name=name, line=line)
     try:
-        _check_value(params, "")
+        if not _plain(params):
+            _check_value(params, "")   # names the culprit, or accepts subclasses/tuples
         return dumps(params)
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, RecursionError) as err:
         raise PayloadError(f"{_row(row)}{err}", name=name, line=line) from None
 
 

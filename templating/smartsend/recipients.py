@@ -66,7 +66,7 @@ def _finite_float(text: str) -> float:
 
 def loads_strict(text: str) -> Any:
     """``json.loads`` that refuses NaN/Infinity and numbers that overflow to infinity."""
-    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    return _DECODER.decode(text)
 
 
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
@@ -163,6 +163,11 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
     if not any(c.reserved in ("locator", "contactId", "externalCustomerId") for c in columns):
         raise PayloadError("no 'locator' column (or contactId/externalCustomerId) in the header",
                            name=name, line=1)
+    # plain columns (most of them) take a fast path; list-building roots are compacted once
+    fast = [(c.index, c.path[0]) if (len(c.path) == 1 and not c.is_json and not c.reserved)
+            else (None, c) for c in columns]
+    list_roots = sorted({c.path[0] for c in columns
+                         if any(isinstance(p, int) for p in c.path[1:])}, key=str)
     width = len(header)
     row = 0
     while True:
@@ -179,14 +184,17 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
         if len(cells) != width:
             raise PayloadError(f"row {row} has {len(cells)} cells but the header has {width}",
                                name=name, line=line)
-        yield _csv_record(columns, cells, row, line, name)
+        yield _csv_record(fast, list_roots, cells, row, line, name)
 
 
-def _csv_record(columns: list[_Column], cells: list[str], row: int, line: int,
+def _csv_record(fast: list, list_roots: list, cells: list[str], row: int, line: int,
                 name: str) -> Recipient:
     rec = Recipient(row=row, locator=None, line=line)
     params: dict[str, Any] = {}
-    for column in columns:
+    for index, column in fast:
+        if index is not None:
+            params[column] = cells[index]
+            continue
         cell = cells[column.index]
         if column.is_json:
             if cell.strip() == "":
@@ -204,17 +212,21 @@ def _csv_record(columns: list[_Column], cells: list[str], row: int, line: int,
         if len(column.path) > 1 and cell == "":
             continue
         _assign(params, column.path, value)
-    rec.params = _compact(params)
+    for root in list_roots:
+        if root in params:
+            params[root] = _compact(params[root])
+    rec.params = params
     return rec
 
 
 def _assign(target: dict, path: tuple[str | int, ...], value: Any) -> None:
     node: Any = target
-    for here, nxt in zip(path, path[1:]):
-        if here not in node:
+    for here in path[:-1]:
+        child = node.get(here)
+        if child is None:
             # integer segments become list positions; held in a dict until _compact
-            node[here] = {}
-        node = node[here]
+            child = node[here] = {}
+        node = child
     node[path[-1]] = value
 
 

@@ -129,3 +129,20 @@ def test_bad_options(kwargs, needle):
         BuildOptions(message_id="1", **kwargs)
     with pytest.raises(UsageError, match="message id"):
         BuildOptions(message_id="abc")
+
+
+@pytest.mark.parametrize("address", [
+    "Ann@Example.com", "a.b+c@x.io", "a..b@x.io", ".a@x.io", "a@localhost", "a@x",
+    "x@münchen.de", "ü@x.io", '"q"@x.io', "a@-x.io", "a@x..io", "a" * 65 + "@x.io",
+    "a@" + "b" * 250 + ".io", "o'neil{1}@sub.example.org", "a@b@c.io",
+])
+def test_fast_email_path_agrees_with_email_validator(address):
+    from templating.smartsend.locators import LocatorError, _email_full, check_locator
+
+    def outcome(fn):
+        try:
+            return fn().value
+        except LocatorError as err:
+            return str(err)
+
+    assert outcome(lambda: check_locator(address, "email")) == outcome(lambda: _email_full(address))
