@@ -33,7 +33,7 @@ def _load(text, recipient):
         assert "\n" not in line
 
 
-@settings(max_examples=200, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.sampled_from([None, 0, "1", "a@x.com"]))
 def test_any_json_document(value, recipient):
