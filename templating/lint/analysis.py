@@ -89,6 +89,7 @@ class Analysis:
     runtime_code: bool = False   # #evaluate or #parse of a computed name: reads are unknowable
     loop_paths: dict[int, tuple] = field(default_factory=dict)
     references: list[n.Reference] = field(default_factory=list)
+    texts: list[n.Text] = field(default_factory=list)
 
     def owner_of(self, node) -> tuple | None:
         return self.owners.get(id(node))
@@ -193,7 +194,9 @@ class _Walker:
                 self.expr(arg, owner)
         elif isinstance(node, n.Break):
             pass
-        elif isinstance(node, (n.Text, n.Comment, n.Stop)):
+        elif isinstance(node, n.Text):
+            r.texts.append(node)
+        elif isinstance(node, (n.Comment, n.Stop)):
             pass
         else:  # an expression used as a statement (defensive: parser may add node kinds)
             for child in node.children():

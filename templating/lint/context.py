@@ -70,6 +70,7 @@ class ScenarioRun:
     internal: bool = False         # the error is an engine bug, not the template's fault
     entered: set = field(default_factory=set)           # owner keys whose body ran
     unresolved: list = field(default_factory=list)      # our Reference nodes printed literally
+    cache: dict = field(default_factory=dict)           # shared results between rules
     _reached: set | None = None
 
     @property
@@ -79,6 +80,15 @@ class ScenarioRun:
     @property
     def context(self) -> dict:
         return getattr(self.scenario, "context", None) or {}
+
+    def values(self, root: str, path: tuple) -> list:
+        """``lookup.resolve`` for this scenario, computed once per path for all rules."""
+        key = ("resolve", root, path)
+        found = self.cache.get(key)
+        if found is None:
+            from .lookup import resolve
+            found = self.cache[key] = list(resolve(self.context, root, path))
+        return found
 
     def reached(self, analysis: Analysis, owner) -> bool:
         """Did this render run the body ``owner`` (``None``: the top level)?"""

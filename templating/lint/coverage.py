@@ -51,7 +51,9 @@ def template_coverage(ctx) -> TemplateCoverage | None:
         if run.ok or run.entered:
             names.append(run.name)
     branches = analysis.branches
-    missed = [branch for branch in branches if branch.owner not in entered]
+    # light copies (no AST inside) so reports are cheap to keep and to send between processes
+    missed = [Branch(branch.kind, None, branch.line, branch.column)
+              for branch in branches if branch.owner not in entered]
     report = TemplateCoverage(ctx.path, len(branches), len(branches) - len(missed), missed,
                               names, ctx.previews_hint)
     ctx.cache["coverage"] = report

@@ -61,20 +61,77 @@ def lint_file(template_path, *, templates_dir, previews_dir,
     return findings
 
 
-def run_lint(paths, config: LintConfig | None = None) -> LintReport:
+def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None) -> LintReport:
+    """Lint ``paths`` and return findings, the templates seen and (with coverage) figures.
+
+    Templates are independent, so big runs are spread over ``jobs`` processes (default: one
+    per CPU once there are enough templates to pay for starting them).
+    """
     config = config or LintConfig()
-    linter = Linter(config)
+    templates = collect_templates(paths, config)
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if len(templates) >= _PARALLEL_FROM else 1
     report = LintReport()
-    for path in collect_templates(paths, config):
-        findings, ctx = linter.lint_template(path)
+    if jobs > 1 and len(templates) > 1:
+        results = _lint_parallel(templates, config, jobs)
+    else:
+        linter = Linter(config)
+        results = (_lint_one(linter, path) for path in templates)
+    for findings, shown, coverage in results:
         report.findings.extend(findings)
-        report.templates.append(ctx.path)
-        if config.coverage:
-            coverage = template_coverage(ctx)
-            if coverage is not None:
-                report.coverage.append(coverage)
+        report.templates.append(shown)
+        if coverage is not None:
+            report.coverage.append(coverage)
     report.findings.sort(key=Finding.sort_key)
     return report
+
+
+_PARALLEL_FROM = 40
+
+
+def _lint_one(linter: "Linter", path: Path):
+    findings, ctx = linter.lint_template(path)
+    coverage = template_coverage(ctx) if linter.config.coverage else None
+    return findings, ctx.path, coverage
+
+
+_worker: "Linter | None" = None
+
+
+def _start_worker(config: LintConfig) -> None:
+    global _worker
+    _worker = Linter(config)
+
+
+def _lint_chunk(paths: list[Path]):
+    """Runs in a worker process; errors come back as text (exceptions may not pickle)."""
+    try:
+        return [_lint_one(_worker, path) for path in paths], None
+    except TemplatingError as err:
+        return None, err.one_line()
+    except Exception as err:   # pragma: no cover - a bug; reported, not a traceback
+        return None, f"internal error: {type(err).__name__}: {err}"
+
+
+def _lint_parallel(templates: list[Path], config: LintConfig, jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(25, len(templates) // (jobs * 4) or 1))
+    chunks = [templates[i:i + size] for i in range(0, len(templates), size)]
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:             # no fork (not Linux/macOS): one process
+        linter = Linter(config)
+        return [_lint_one(linter, path) for path in templates]
+    results = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=_start_worker, initargs=(config,)) as pool:
+        for chunk_results, error in pool.map(_lint_chunk, chunks):
+            if error is not None:
+                raise LintInternalError(error, name="templating lint")
+            results.extend(chunk_results)
+    return results
 
 
 # ------------------------------------------------------------------ finding the files
@@ -123,7 +180,7 @@ def _is_within(path: Path, folder: Path) -> bool:
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when inside it, always with ``/``."""
     try:
-        relative = os.path.relpath(Path(path).resolve(), Path.cwd())
+        relative = os.path.relpath(os.path.abspath(path))
         if not relative.startswith(".."):
             return Path(relative).as_posix()
     except ValueError:
@@ -357,7 +414,9 @@ def _pick_renderer(engine):
         render_message, accepts = None, False
     if render_message is not None and accepts:
         def render(ctx, path, scenario, observer):
-            return render_message(ctx.template, scenario, engine=engine, name=ctx.path,
+            # Source text + the same name and engine: the engine's parse cache hands the
+            # renderer the very tree the rules walk, so observer nodes match by identity.
+            return render_message(ctx.source, scenario, engine=engine, name=ctx.path,
                                   observer=observer)
     else:
         def render(ctx, path, scenario, observer):
@@ -368,9 +427,19 @@ def _pick_renderer(engine):
 
 def _relative_to(path: Path, folder: Path) -> str | None:
     try:
-        return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(_absolute(folder)).as_posix()
     except (ValueError, OSError):
         return None
+
+
+_ABSOLUTE: dict = {}
+
+
+def _absolute(folder) -> Path:
+    key = (str(folder), os.getcwd())
+    if key not in _ABSOLUTE:
+        _ABSOLUTE[key] = Path(os.path.abspath(folder))
+    return _ABSOLUTE[key]
 
 
 def _size(size: int) -> str:

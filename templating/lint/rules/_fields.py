@@ -5,27 +5,32 @@ import difflib
 import re
 
 from ..analysis import ITEM, Read
-from ..lookup import Missing, resolve
+from ..lookup import Missing
 
 
 def missing_reads(ctx, run, *, checked_only: bool):
     """``(read, Missing)`` for reads in code this scenario reached whose value is absent.
 
     One result per reference node (the first gap), so a loop over 50 items that all lack a
-    field gives one finding, naming the first item.
+    field gives one finding, naming the first item. Computed once per scenario.
     """
     analysis = ctx.analysis
     if analysis is None or not run.ok:
-        return
+        return []
+    found = run.cache.get("missing")
+    if found is None:
+        found = run.cache["missing"] = list(_missing(ctx, run, analysis))
+    return [(read, gap) for read, gap in found if read.checked or not checked_only]
+
+
+def _missing(ctx, run, analysis):
     seen = set()
     for read in analysis.reads:
-        if checked_only and not read.checked:
-            continue
         if id(read.node) in seen or not run.reached(analysis, read.owner):
             continue
         if read.root not in run.context and read.root in ctx.extra_globals:
             continue
-        for item in resolve(run.context, read.root, read.path):
+        for item in run.values(read.root, read.path):
             if isinstance(item, Missing) and not _guarded(read, item):
                 seen.add(id(read.node))
                 yield read, item
@@ -87,7 +92,3 @@ def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
 
 def _shape(root, path) -> tuple:
     return (root,) + tuple(ITEM if isinstance(step, int) else step for step in path)
-
-
-def reached_refs_unresolved(run) -> set[int]:
-    return {id(node) for node in run.unresolved}

@@ -37,16 +37,18 @@ class UnusedFieldRule(Rule):
             return
         reads = [read for a in [analysis, *ctx.parsed_analyses] for read in a.reads
                  if read.root == "data"]
-        shapes = [(_norm(read.path), read.whole or read.dynamic) for read in reads]
-        if any(not path and whole for path, whole in shapes):
+        trie = _Trie()
+        for read in reads:
+            trie.add(read.shape()[1:], whole=read.whole or read.dynamic)
+        if trie.whole:
             return
         unused = []
         # Contact fields are in $data for every message the platform sends; they are not
         # something the scenario author chose to send, so they are never "unused".
         contact = getattr(data, "contact_names", None)
-        platform = {(key,) for key in data
-                    if isinstance(key, str) and contact and key.casefold() in set(contact())}
-        _walk(data, (), shapes, unused, set(platform))
+        folded = set(contact()) if contact else set()
+        skip = {key for key in data if isinstance(key, str) and key.casefold() in folded}
+        _walk(data, (), [trie], unused, set(), skip)
         if not unused:
             return
         text = _scenario_text(run)
@@ -58,37 +60,47 @@ class UnusedFieldRule(Rule):
                       "by the template", path=run.path, scenario=run.name)
 
 
-def _norm(path):
-    return tuple(ITEM if isinstance(step, int) else step for step in path)
+class _Trie:
+    """Read shapes as a tree; ``[]`` children match any list item (or map value)."""
+
+    __slots__ = ("children", "whole")
+
+    def __init__(self):
+        self.children: dict = {}
+        self.whole = False
+
+    def add(self, steps, *, whole: bool) -> None:
+        node = self
+        for step in steps:
+            node = node.children.setdefault(step, _Trie())
+        if whole:
+            node.whole = True
 
 
-def _matches(read_path, path) -> bool:
-    return len(read_path) == len(path) and all(
-        a == b or a == ITEM for a, b in zip(read_path, path))
-
-
-def _walk(value, path, shapes, unused, seen):
+def _walk(value, path, nodes, unused, seen, skip=()):
+    """Report the topmost data keys that no read shape reaches."""
     if isinstance(value, dict):
-        children = [((key,), child) for key, child in value.items()]
+        children = [(key, child) for key, child in value.items() if key not in skip]
     elif isinstance(value, list):
-        children = [((ITEM,), child) for child in value[:200]]
+        children = [(ITEM, child) for child in value[:200]]
     else:
         return
-    for step, child in children:
-        here = path + step
-        if here in seen:
+    for key, child in children:
+        here = path + (key,)
+        following = [node.children[step] for node in nodes for step in {key, ITEM}
+                     if step in node.children]
+        if not following and key == ITEM:
+            # the list itself is read (its size, say): report fields of its items, if any
+            _walk(child, here, [], unused, seen)
             continue
-        whole = any(w and len(p) <= len(here) and _matches(p, here[:len(p)]) for p, w in shapes)
-        if whole:
-            seen.add(here)
+        if not following:
+            if here not in seen:
+                seen.add(here)
+                unused.append(here)
             continue
-        touched = step == (ITEM,) or any(
-            len(p) >= len(here) and _matches(p[:len(here)], here) for p, _ in shapes)
-        if not touched:
-            seen.add(here)
-            unused.append(here)
+        if any(node.whole for node in following):
             continue
-        _walk(child, here, shapes, unused, seen)
+        _walk(child, here, following, unused, seen)
 
 
 def _scenario_text(run) -> str:

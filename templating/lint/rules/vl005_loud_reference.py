@@ -1,4 +1,4 @@
-from ..lookup import Missing, resolve
+from ..lookup import Missing
 from .base import Hit, Rule
 
 
@@ -37,7 +37,7 @@ class LoudReferenceRule(Rule):
             message = f"{text} is printed literally in scenario '{run.name}'"
             read = reads.get(id(node))
             if read is not None:
-                for item in resolve(run.context, read.root, read.path):
+                for item in run.values(read.root, read.path):
                     if isinstance(item, Missing):
                         state = "null" if item.null else "missing"
                         if item.container is None:

@@ -1,4 +1,4 @@
-from ..lookup import Found, json_type, resolve
+from ..lookup import Found, json_type
 from .base import Hit, Rule
 
 
@@ -33,7 +33,7 @@ class NotAListRule(Rule):
             target = analysis.iterable_path(loop)
             if target is None or not run.reached(analysis, analysis.owner_of(loop)):
                 continue
-            for item in resolve(run.context, *target):
+            for item in run.values(*target):
                 if not isinstance(item, Found) or isinstance(item.value, list):
                     continue
                 kind = json_type(item.value)

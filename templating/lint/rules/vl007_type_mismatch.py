@@ -1,7 +1,7 @@
 import re
 
 from ...engine import nodes as n
-from ..lookup import Found, json_type, resolve
+from ..lookup import Found, json_type
 from .base import Hit, Rule
 
 _NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -56,7 +56,7 @@ class TypeMismatchRule(Rule):
                     or not run.reached(analysis, read.owner):
                 continue
             arg = method.args[0].value
-            for item in resolve(run.context, read.root, read.path):
+            for item in run.values(read.root, read.path):
                 if isinstance(item, Found) and _kind(item.value) != _kind(arg) \
                         and _kind(item.value) in ("string", "number", "boolean"):
                     yield Hit(method.line, method.column,
@@ -87,7 +87,7 @@ def _values(expr, reads, run):
         if len(read.path) != _steps_before(expr, len(expr.parts)):
             return []   # ends in a method call: its result is not scenario data
         return [(item.value, f"{item.where} = {_show(item.value)}", True)
-                for item in resolve(run.context, read.root, read.path, limit=20)
+                for item in run.values(read.root, read.path)[:20]
                 if isinstance(item, Found) and _kind(item.value) in ("string", "number", "boolean")]
     return []
 

@@ -56,8 +56,8 @@ class UnknownDirectiveRule(Rule):
                       f"prints {text!r} as text"
             yield Hit(call.line, call.column,
                       message + (f"; did you mean #{hint}?" if hint else ""))
-        for node in n.walk(ctx.template):
-            if isinstance(node, n.Text) and "#" in node.value:
+        for node in analysis.texts:
+            if "#" in node.value:
                 yield from self._scan_text(node, known)
 
     def _scan_text(self, node, known):
@@ -119,7 +119,7 @@ def _closest(word: str, macros) -> str | None:
     """The directive or macro ``word`` is most likely a misspelling of, if any is close."""
     best = None
     for candidate in (*DIRECTIVES, *sorted(macros)):
-        if candidate == word:
+        if candidate == word or abs(len(candidate) - len(word)) > 2:
             continue
         distance = _distance(word.lower(), candidate.lower())
         limit = 1 if len(candidate) <= 4 else 2
