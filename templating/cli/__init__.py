@@ -37,3 +37,4 @@ from . import schema as _schema  # noqa: E402,F401
 from . import sandbox as _sandbox  # noqa: E402,F401
 from . import preview as _preview  # noqa: E402,F401
 from . import smartsend as _smartsend  # noqa: E402,F401
+from . import lint as _lint  # noqa: E402,F401
