@@ -39,6 +39,8 @@ from .store import Store
 from .validate import ApiError
 
 JSON_TYPES = ("application/json",)
+#: Message ids are Java longs on the platform; larger numbers cannot name a message.
+MAX_MESSAGE_ID = 2 ** 63 - 1
 
 
 class Sandbox:
@@ -92,6 +94,8 @@ async def _read_json(request: Request, limit: int) -> dict:
 async def smartsend(request: Request) -> Response:
     sb = _sandbox(request)
     message_id = request.path_params["message_id"]
+    if message_id > MAX_MESSAGE_ID:
+        raise ApiError(404, "MESSAGE_NOT_FOUND", f"Message {message_id} not found")
     data = await _read_json(request, sb.settings.max_body)
     req = validate.smartsend(data, max_recipients=sb.settings.max_recipients)
     try:
@@ -115,7 +119,8 @@ async def smartsend(request: Request) -> Response:
                                          req.recipients)
     results = []
     for rec in recorded:
-        item = {"id": int(rec.contact_id) if rec.contact_id and rec.contact_id.isdigit() else 0,
+        known_contact = rec.error is None and rec.contact_id and rec.contact_id.isdigit()
+        item = {"id": int(rec.contact_id) if known_contact else 0,
                 "locator": rec.locator,
                 "status": "OK" if rec.error is None else "ERROR",
                 "requestId": rec.request_id}
@@ -161,6 +166,8 @@ async def account_info(request: Request) -> Response:
 async def email_message(request: Request) -> Response:
     sb = _sandbox(request)
     message_id = request.path_params["message_id"]
+    if message_id > MAX_MESSAGE_ID:
+        raise ApiError(404, "MESSAGE_NOT_FOUND", f"Email message {message_id} not found")
     try:
         message = sb.catalog.get(message_id)
     except MessagesConfigError as err:
@@ -250,6 +257,12 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
                     media_type="text/plain", headers=exc.headers)
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A sandbox bug: the client still gets the documented JSON shape (traceback in the log)."""
+    err = ApiError(500, "SANDBOX_BUG", f"Unexpected sandbox error: {type(exc).__name__}")
+    return JSONResponse(err.body(), status_code=500)
+
+
 def create_app(settings: SandboxSettings):
     """The whole sandbox as one ASGI app (close ``app.sandbox`` when done with it)."""
     sandbox = Sandbox(settings)
@@ -271,7 +284,8 @@ def create_app(settings: SandboxSettings):
         *inbox_routes(),
     ]
     app = Starlette(routes=routes, exception_handlers={ApiError: _api_error,
-                                                       HTTPException: _http_error})
+                                                       HTTPException: _http_error,
+                                                       Exception: _unexpected})
     app.state.sandbox = sandbox
     gated = ApiGate(app, api_key=settings.api_key, injector=sandbox.injector, store=sandbox.store)
     outer = DropConnections(gated)

@@ -34,7 +34,12 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 class MessagesConfigError(Exception):
-    """``messages.json`` is unusable; the text names the file and the problem."""
+    """``messages.json`` is unusable; ``path`` is the file, ``message`` the problem."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -77,16 +82,16 @@ class MessageCatalog:
         try:
             raw = loads_json(path.read_text(encoding="utf-8"))
         except (ValueError, OSError, UnicodeDecodeError) as err:
-            raise MessagesConfigError(f"{path}: not valid JSON: {err}") from None
+            raise MessagesConfigError(path, f"not valid JSON: {err}") from None
         if not isinstance(raw, dict):
-            raise MessagesConfigError(f"{path}: must be an object mapping message ids to templates")
+            raise MessagesConfigError(path, "must be an object mapping message ids to templates")
         out: dict[int, dict] = {}
         for key, value in raw.items():
             if not str(key).isdigit():
-                raise MessagesConfigError(f"{path}: key {key!r} is not a message id (digits)")
+                raise MessagesConfigError(path, f"key {key!r} is not a message id (digits)")
             entry = {"template": value} if isinstance(value, str) else value
             if not isinstance(entry, dict) or not isinstance(entry.get("template"), str):
-                raise MessagesConfigError(f"{path}: entry {key!r} needs a 'template' path")
+                raise MessagesConfigError(path, f"entry {key!r} needs a 'template' path")
             out[int(key)] = entry
         return out
 
@@ -99,7 +104,7 @@ class MessageCatalog:
             path = (self.directory / entry["template"]).resolve()
             if not path.is_file() or not path.is_relative_to(self.directory.resolve()):
                 raise MessagesConfigError(
-                    f"{self.directory / MAPPING_FILE}: template of message {message_id}"
+                    self.directory / MAPPING_FILE, f"template of message {message_id}"
                     f" not found in {self.directory}: {entry['template']}")
             return MessageInfo(message_id, path, str(entry.get("name") or path.stem),
                                entry.get("subject"), entry.get("channel"), entry.get("fromName"))

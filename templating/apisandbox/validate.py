@@ -44,8 +44,14 @@ def _reject_constant(name: str):
 
 
 def loads_json(text: str | bytes) -> Any:
-    """``json.loads`` that refuses ``NaN``/``Infinity`` like Jackson does."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """``json.loads`` that refuses ``NaN``/``Infinity`` like Jackson does.
+
+    Nesting too deep for the decoder is a ``ValueError`` like any other bad JSON.
+    """
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("JSON is nested too deeply") from None
 
 
 def parse_body(raw: bytes) -> dict:
@@ -128,6 +134,12 @@ def _recipient(raw: Any, index: int, email: bool, default_external: str | None) 
     if not isinstance(raw, dict):
         return NewRecipient(None, None, None, default_external, None, None,
                             error=f"recipients[{index}] must be an object, got {_kind(raw)}")
+    for field in ("locator", "contactId", "externalCustomerId", "externalRequestId",
+                  "languageCode"):
+        if isinstance(raw.get(field), (dict, list)):
+            return NewRecipient(_text(raw.get("locator")), None, None, default_external, None,
+                                None, error=f"{field} must be a string or a number,"
+                                            f" got {_kind(raw[field])}")
     r = NewRecipient(
         locator=_text(raw.get("locator")),
         contact_id=_text(raw.get("contactId")),
@@ -143,8 +155,9 @@ def _recipient(raw: Any, index: int, email: bool, default_external: str | None) 
 def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
     if not (r.locator or r.contact_id or r.external_customer_id):
         return "Recipient has no locator, contactId or externalCustomerId"
-    if r.contact_id is not None and not r.contact_id.isdigit():
-        return f"contactId must be a number, got {r.contact_id!r}"
+    if r.contact_id is not None and not (r.contact_id.isdigit()
+                                         and int(r.contact_id) <= 2 ** 63 - 1):
+        return f"contactId must be a positive whole number (a Java long), got {r.contact_id!r}"
     if r.locator is not None:
         if email and not _EMAIL.match(r.locator):
             return f"Invalid email address: {r.locator}"
@@ -196,6 +209,9 @@ def event(data: dict, *, version: int) -> EventRequest:
         raise ApiError(400, "INVALID_EVENT",
                        f"Field 'eventTypeKey' contains forbidden characters: {' '.join(bad)}")
     params = _event_params(data.get("params"))
+    if isinstance(data.get("keyValue"), (dict, list)):
+        raise ApiError(400, "INVALID_EVENT",
+                       f"Field 'keyValue' must be a string, got {_kind(data['keyValue'])}")
     key_value = _text(data.get("keyValue"))
     if key_value is None:
         by_name = {p["name"]: p["value"] for p in params}

@@ -106,6 +106,12 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
             max_body=int(_pick(max_body, config, "max_body", DEFAULT_MAX_BODY)))
     except (TypeError, ValueError) as err:
         raise UsageError(f"bad sandbox setting: {err}", name=config_path) from None
+    if settings.messages_dir is not None:
+        from ..apisandbox.messages import MessageCatalog, MessagesConfigError
+        try:
+            MessageCatalog(settings.messages_dir).all()   # a broken messages.json fails now
+        except MessagesConfigError as err:
+            raise UsageError(err.message, name=str(err.path)) from None
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -37,6 +37,14 @@ def test_bad_options_are_one_line_errors(tmp_path):
         assert result.exit_code == 2, args
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], lines
+    folder = tmp_path / "msgs"
+    folder.mkdir()
+    (folder / "messages.json").write_text('{"12": {"template": "../outside.html"}}')
+    (tmp_path / "outside.html").write_text("x")
+    result = _run(["--messages", str(folder)], env=env)
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: {folder / 'messages.json'}: template of message 12"
+                                     f" not found in {folder}: ../outside.html")
     bad = tmp_path / "bad.toml"
     bad.write_text("[sandbox]\nport = \n")
     result = _run(["--config", str(bad)], env=env)

@@ -107,3 +107,27 @@ def test_wrong_key_is_401_and_not_recorded(sb):
     assert r.status_code == 401
     assert sb.accepted() == []
     assert [e["outcome"] for e in sb.log()] == ["unauthorized"] * 4
+
+
+def test_hostile_values_are_answered_not_crashed_on(client, sb):
+    deep = "[" * 50000 + "]" * 50000
+    r = client.post("/api/v1/message/99999999999999999999/smartsend",
+                    json={"recipients": [{"locator": "a@example.com"}]})
+    assert r.status_code == 404 and r.json()["code"] == "MESSAGE_NOT_FOUND"
+    r = client.post("/api/v1/message/1/smartsend", content=deep,
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "nested too deeply" in r.json()["message"]
+    r = client.post("/api/v1/message/1/smartsend", json={"recipients": [
+        {"locator": "a@example.com", "jsonParam": deep},
+        {"locator": "b@example.com", "contactId": "9" * 30},
+        {"locator": "c@example.com", "externalRequestId": {"x": 1}},
+        {"locator": ["d@example.com"]}]})
+    assert r.status_code == 200
+    messages = [x.get("message", "") for x in r.json()["results"]]
+    assert "nested too deeply" in messages[0]
+    assert "Java long" in messages[1]
+    assert "externalRequestId must be a string" in messages[2]
+    assert "locator must be a string" in messages[3]
+    assert sb.accepted() == []
+    r = client.post("/api/v2/event", json={"eventTypeKey": "k", "keyValue": {"a": 1}})
+    assert r.status_code == 400 and "keyValue' must be a string" in r.json()["message"]
