@@ -142,6 +142,11 @@ def invoke(table: dict, obj, name: str, args: list):
         level = STRICT
         converted = []
         for kind, arg in zip(kinds, args):
+            ta = type(arg)
+            if kind == "obj" or (kind == "str" and ta is str) or (
+                    kind == "int" and ta is int and -2147483648 <= arg <= 2147483647):
+                converted.append(arg)
+                continue
             lvl, value = convert(kind, arg)
             if lvl == NONE:
                 break

@@ -265,6 +265,40 @@ def _as_concat_string(value):
     return None
 
 
+_SLOW = object()
+_LONG_LIMIT = 1 << 62
+
+
+def _fast_math(op: str, a, b, both_int: bool):
+    """Plain Integer/Long/Double operands: the common case, without the general machinery."""
+    if not (-_LONG_LIMIT < a < _LONG_LIMIT and -_LONG_LIMIT < b < _LONG_LIMIT):
+        return _SLOW  # BigInteger territory (or inf/nan): take the general path
+    if both_int:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            return _SLOW  # null, or a strict-math error
+        if op == "/":
+            return _long_div(a, b)
+        if op == "%":
+            return _long_rem(a, b)
+        return _SLOW
+    x, y = float(a), float(b)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "/" and y != 0:
+        return x / y
+    return _SLOW
+
+
 def arithmetic(op: str, left, right, *, left_literal: str | None = None,
                right_literal: str | None = None, strict: bool = False):
     """A Velocity math node (``+ - * / %``) on two values; the result as a Python value.
@@ -273,6 +307,11 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
     ``left_literal``/``right_literal``, as Velocity does). Null, non-numbers and division
     by zero give ``None`` unless ``strict`` (``runtime.strict_math``), which raises.
     """
+    tl, tr = type(left), type(right)
+    if (tl is int or tl is float) and (tr is int or tr is float):
+        fast = _fast_math(op, left, right, tl is int and tr is int)
+        if fast is not _SLOW:
+            return fast
     if op == "+":
         ls, rs = _as_concat_string(left), _as_concat_string(right)
         if ls is not None or rs is not None:

@@ -116,6 +116,8 @@ def _as_string(value):
     return to_string(value)
 
 
+_EXACT_DOUBLE = 1 << 53
+
 _TESTS = {
     "==": lambda c: c == 0, "!=": lambda c: c != 0, "<": lambda c: c < 0,
     "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
@@ -133,6 +135,13 @@ def compare(op: str, left, right, *, strict: bool = False) -> bool:
     test = _TESTS.get(op)
     if test is None:
         raise ValueError(f"unknown comparison operator {op!r}")
+    tl, tr = type(left), type(right)
+    if (tl is int or tl is float) and (tr is int or tr is float) and (
+            tl is tr or (-_EXACT_DOUBLE < left < _EXACT_DOUBLE and -_EXACT_DOUBLE < right < _EXACT_DOUBLE)):
+        # plain numbers: Python compares int/float exactly, as MathUtils does for these sizes
+        if left != left or right != right:
+            return test(0)  # Velocity treats NaN as equal to anything
+        return test((left > right) - (left < right))
     if left is None or right is None:
         if op in ("==", "!="):
             equal = (left is None and right is None) or _as_null(right if left is None else left)
@@ -244,7 +253,12 @@ CLASS_METHODS = {
     "hashCode": [((), java_hash)],
 }
 
-_OBJECT_TABLE = {"getClass": [((), lambda v: JavaClass(java_class_name(v)))]}
+_EXACT_TABLES = {
+    str: STRING_METHODS, bool: BOOLEAN_METHODS, int: NUMBER_METHODS, float: DOUBLE_METHODS,
+    list: LIST_METHODS, dict: MAP_METHODS, JavaChar: CHAR_METHODS, Decimal: NUMBER_METHODS,
+    JavaArray: ARRAY_METHODS, JavaView: VIEW_METHODS, JavaRange: LIST_METHODS,
+    MapEntry: ENTRY_METHODS, JavaClass: CLASS_METHODS, JavaFloat: DOUBLE_METHODS,
+}
 
 
 def _table_for(obj):
@@ -331,13 +345,22 @@ def call_method(obj, name: str, args: list):
     """``$obj.name(args)``: the Java method's result (void methods give ``""``), ``NOT_FOUND``
     when the runtime type has no such method for these arguments, ``JavaError`` where Java
     throws."""
-    if obj is None:
-        return NOT_FOUND
-    if is_tool(obj):
-        return _call_tool(obj, name, list(args))
-    table = _table_for(obj)
+    t = type(obj)
+    if t is dict and name == "get" and len(args) == 1 and type(args[0]) is str:
+        return obj.get(args[0])  # $data.get('field'): the hottest call in real templates
+    if t is list and name == "get" and len(args) == 1 and type(args[0]) is int:
+        index = args[0]
+        if 0 <= index < len(obj):
+            return obj[index]
+    table = _EXACT_TABLES.get(t)
     if table is None:
-        return NOT_FOUND
+        if obj is None:
+            return NOT_FOUND
+        if is_tool(obj):
+            return _call_tool(obj, name, list(args))
+        table = _table_for(obj)
+        if table is None:
+            return NOT_FOUND
     result = invoke(table, obj, name, list(args))
     if result is NOT_FOUND and name == "getClass" and not args:
         return JavaClass(java_class_name(obj))
@@ -357,6 +380,9 @@ def _getter_names(prefix: str, name: str):
 def get_property(obj, name: str):
     """``$obj.name``: ``getName()``/``getname()``, then ``Map.get(name)`` (a missing key is
     ``None``, i.e. null), then ``get("name")``, then ``isName()``; ``NOT_FOUND`` if none."""
+    if type(obj) is dict and name != "class":
+        # no LinkedHashMap getter takes zero arguments except getClass(): straight to get()
+        return obj.get(name) if type(name) is str else map_lookup(obj, name)[1]
     if obj is None or not name:
         return NOT_FOUND
     if is_tool(obj):
