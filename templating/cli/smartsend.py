@@ -1,6 +1,7 @@
 """`templating smartsend build`, `send`, `track` and `status`: thin faces over templating.smartsend."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -211,9 +212,16 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
             run_id, ["planned", "waiting", "failed", "sending"]
             + (["unknown"] if resend_unknown else [])))
         progress = Progress(todo, label="sent")
-        sender = Sender(journal, settings, on_progress=progress.advance)
+        sender = Sender(journal, settings, on_progress=progress.advance,
+                        on_interrupt=lambda: _say("\ninterrupted: finishing the requests in "
+                                                  "flight (Ctrl-C again to stop at once)"))
         try:
             report = sender.send(run_id, resend_unknown=resend_unknown)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            _say(f"stopped; batches that were in flight are unknown. Resume with "
+                 f"`templating send --message-id {message_id} --recipients {recipients} "
+                 f"--resume {run_id}`")
+            sys.exit(130)
         finally:
             progress.close()
     _say(f"run {run_id}: {report.batches_sent:,} batches sent, {report.recipients_ok:,} "
@@ -231,6 +239,11 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
             _say(f"  batch {idx}: rows {first}-{last}: {message}")
         _say(f"  check them on the platform, then `templating send --message-id {message_id} "
              f"--recipients {recipients} --resume {run_id} --resend-unknown` to send them again")
+    if report.interrupted:
+        _say(f"interrupted; the rest goes out with `templating send --message-id {message_id} "
+             f"--recipients {recipients} --resume {run_id}`")
+        click.echo(run_id)
+        sys.exit(130)
     if report.failed:
         _say(f"resume with `templating send --message-id {message_id} --recipients "
              f"{recipients} --resume {run_id}`")

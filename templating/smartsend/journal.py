@@ -17,6 +17,7 @@ row survives SIGKILL and power loss alike):
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -206,6 +207,28 @@ class Journal:
                 raise UsageError(f"run {run_id} has batches that were sent; cannot re-plan it")
             self.db.execute("DELETE FROM recipients WHERE run_id=?", (run_id,))
             self.db.execute("DELETE FROM batches WHERE run_id=?", (run_id,))
+
+    @contextlib.contextmanager
+    def lock_run(self, run_id: str) -> Iterator[None]:
+        """Hold an exclusive lock on sending ``run_id``: two senders of one run would each
+        send the batches the other is sending. The OS drops the lock when the process dies,
+        even by SIGKILL, so a crash never leaves a run locked."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no cross-process guard
+            yield
+            return
+        path = self.path.with_name(f"{self.path.name}.{run_id}.lock")
+        with open(path, "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise UsageError(f"run {run_id} is being sent by another process right now",
+                                 name=str(self.path)) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # --- planning ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ are the same, so the platform's own records can tell the copies apart).
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class SendReport:
     recovered: list[int] = field(default_factory=list)
     retries: int = 0
     elapsed: float = 0.0
+    interrupted: bool = False
 
     @property
     def complete(self) -> bool:
@@ -149,14 +151,21 @@ class Sender:
                  transport: httpx.AsyncBaseTransport | None = None,
                  backoff: Backoff | None = None,
                  on_progress: Callable[[int], None] | None = None,
+                 on_interrupt: Callable[[], None] | None = None,
                  sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
         self.journal = journal
         self.settings = settings
         self.transport = transport
         self.backoff = backoff or Backoff(base=settings.backoff, cap=settings.backoff_cap)
         self.on_progress = on_progress
+        self.on_interrupt = on_interrupt
+        self.stopping = False     # set by request_stop() / the first Ctrl-C
         self.sleep = sleep
         self._not_before = 0.0   # shared pause after a Retry-After
+
+    def request_stop(self) -> None:
+        """Send no further batches; those in flight finish and are recorded."""
+        self.stopping = True
 
     def sendable(self, run_id: str, *, resend_unknown: bool = False) -> list[int]:
         states = list(SENDABLE) + (["unknown"] if resend_unknown else [])
@@ -172,25 +181,48 @@ class Sender:
                              "nothing of it was sent - start it again with --resume")
         if run.state == "abandoned":
             raise UsageError(f"run {run_id} was not sent because its build had findings")
-        report = SendReport(run_id)
-        report.recovered = self.journal.recover(run_id)
-        queue = deque(self.sendable(run_id, resend_unknown=resend_unknown))
-        started = time.monotonic()
-        async with ApiClient(self.settings, transport=self.transport) as api:
-            workers = [asyncio.create_task(self._worker(api, run, queue, report))
-                       for _ in range(min(self.settings.concurrency, max(1, len(queue))))]
-            try:
-                await asyncio.gather(*workers)
-            except BaseException:
-                for task in workers:
-                    task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
-                raise
-        report.elapsed = time.monotonic() - started
-        self._fill_report(run_id, report)
-        left = self.sendable(run_id)
-        self.journal.set_run_state(run_id, "planned" if left else "done")
+        with self.journal.lock_run(run_id):
+            report = SendReport(run_id)
+            report.recovered = self.journal.recover(run_id)
+            queue = deque(self.sendable(run_id, resend_unknown=resend_unknown))
+            started = time.monotonic()
+            async with ApiClient(self.settings, transport=self.transport) as api:
+                workers = [asyncio.create_task(self._worker(api, run, queue, report))
+                           for _ in range(min(self.settings.concurrency, max(1, len(queue))))]
+                restore = self._catch_interrupt(workers)
+                try:
+                    await asyncio.gather(*workers)
+                except BaseException:
+                    for task in workers:
+                        task.cancel()
+                    await asyncio.gather(*workers, return_exceptions=True)
+                    raise
+                finally:
+                    restore()
+            report.elapsed = time.monotonic() - started
+            report.interrupted = self.stopping
+            self._fill_report(run_id, report)
+            left = self.sendable(run_id)
+            self.journal.set_run_state(run_id, "planned" if left else "done")
         return report
+
+    def _catch_interrupt(self, workers: list) -> Callable[[], None]:
+        """First Ctrl-C: send nothing new, let requests in flight finish and be recorded.
+        Second Ctrl-C: stop at once (batches in flight become unknown on resume)."""
+        loop = asyncio.get_running_loop()
+        try:
+            def on_sigint() -> None:
+                if self.stopping:
+                    for task in workers:
+                        task.cancel()
+                    return
+                self.stopping = True
+                if self.on_interrupt:
+                    self.on_interrupt()
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+        except (ValueError, RuntimeError, NotImplementedError):   # not the main thread
+            return lambda: None
+        return lambda: loop.remove_signal_handler(signal.SIGINT)
 
     def _fill_report(self, run_id: str, report: SendReport) -> None:
         for batch in self.journal.batches(run_id, ["unknown"]):
@@ -206,7 +238,7 @@ class Sender:
         report.recipients_error = counts.get("ERROR", 0)
 
     async def _worker(self, api: ApiClient, run, queue: deque, report: SendReport) -> None:
-        while queue:
+        while queue and not self.stopping:
             idx = queue.popleft()
             await self._send_batch(api, run, idx, report)
 

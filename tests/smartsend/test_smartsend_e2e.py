@@ -171,3 +171,33 @@ def test_wrong_key_stops_with_one_line_and_never_prints_keys(tmp_path):
                                timeout=60)
         assert again.returncode == 0, again.stderr
         assert len(sb.accepted()) == 30
+
+
+@pytest.mark.skipif(not BIN.exists(), reason="console script not installed")
+def test_ctrl_c_finishes_requests_in_flight_then_resume_completes(tmp_path):
+    recipients = tmp_path / "r.csv"
+    write_recipients(recipients, 1000)
+    journal_path = tmp_path / "j.sqlite"
+    env = env_with_key(tmp_path)
+    with running_sandbox(api_key=KEY, latency_ms=150) as sb:
+        args = [str(BIN), "send", "--message-id", "3", "--recipients", str(recipients),
+                "--batch-size", "20", "--concurrency", "3", "--journal", str(journal_path),
+                "--base-url", sb.base_url]
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 30
+        while sent_batches(journal_path) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "interrupted: finishing the requests in flight" in err and "Traceback" not in err
+        with Journal(journal_path) as journal:
+            run = journal.run()
+            states = Counter(b.state for b in journal.batches(run.id))
+        assert set(states) == {"sent", "planned"} and states["planned"] > 0, states
+        resumed = subprocess.run(args + ["--resume", run.id], env=env, capture_output=True,
+                                 text=True, timeout=60)
+        assert resumed.returncode == 0, resumed.stderr
+        counts = Counter(a["externalRequestId"] for a in sb.accepted())
+        assert len(counts) == 1000 and set(counts.values()) == {1}

@@ -298,3 +298,26 @@ def test_client_rate_limit_spaces_requests():
 
     elapsed = asyncio.run(go())
     assert elapsed >= (30 - 20) / 20 * 0.9  # burst of 20, then 20/s
+
+
+def test_request_stop_finishes_in_flight_and_leaves_the_rest_planned(tmp_path):
+    journal, run_id, _ = make_run(tmp_path, n=50, batch=10)
+    fake = FakePlatform()
+    s = sender(journal, fake, concurrency=1)
+    s.on_progress = lambda n: s.request_stop()
+    report = s.send(run_id)
+    assert report.interrupted and report.batches_sent == 1 and not report.unknown
+    assert [b.state for b in journal.batches(run_id)] == ["sent"] + ["planned"] * 4
+    assert journal.run(run_id).state == "planned"
+    report = sender(journal, fake).send(run_id)
+    assert report.batches_sent == 4 and len(fake.accepted) == 50
+
+
+def test_one_sender_per_run(tmp_path):
+    from templating.errors import UsageError
+    journal, run_id, _ = make_run(tmp_path, n=5)
+    other = Journal(tmp_path / "j.sqlite")
+    with other.lock_run(run_id):
+        with pytest.raises(UsageError, match="being sent by another process"):
+            sender(journal, FakePlatform()).send(run_id)
+    assert sender(journal, FakePlatform()).send(run_id).batches_sent == 1
