@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .errors import PayloadError, UsageError
 
@@ -111,40 +111,53 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def parse_json(text: str, *, name: str, where: str | None = None,
-               origin: tuple[int, int] | None = None) -> Any:
+               position: Callable[[int], tuple[int, int]] | None = None) -> Any:
     """Decode JSON text with Jackson's value rules.
 
     ``where`` names the place for text embedded in another document (``recipients[0].jsonParam``);
-    ``origin`` is the line/column of that embedded string in the file, used for the error's
-    location when the text itself is not JSON.
+    ``position`` maps an offset in ``text`` to the line/column in the file it came from, so an
+    error inside an embedded string still points at the exact spot in the file.
     """
     try:
         return _DECODER.decode(text)
     except _NonStandardNumber as err:
         offset = _find_bare_token(text, str(err))
-        line, col = _line_col_text(text, offset)
         msg = f"{err} is not a JSON number (Jackson rejects NaN and Infinity)"
-        raise _positioned(msg, name, where, origin, line, col) from None
     except json.JSONDecodeError as err:
-        msg = _describe_json_error(err, text)
-        raise _positioned(msg, name, where, origin, err.lineno, err.colno) from None
+        offset, msg = err.pos, _describe_json_error(err, text)
     except (ValueError, RecursionError) as err:
         # int() digit limit or absurd nesting depth: still one clear line.
+        offset = 0
         msg = "number too long" if "digits" in str(err) else "JSON nested too deeply"
-        if isinstance(err, RecursionError):
-            msg = "JSON nested too deeply"
-        line, col = origin if origin else (None, None)
-        prefix = f"{where}: " if where else ""
-        raise PayloadError(f"{prefix}{msg}", name=name, line=line, column=col) from None
-
-
-def _positioned(msg: str, name: str, where: str | None, origin: tuple[int, int] | None,
-                line: int, col: int) -> PayloadError:
+    inner_line, inner_col = _line_col_text(text, offset)
+    line, col = position(offset) if position else (inner_line, inner_col)
     if where is None:
-        return PayloadError(f"invalid JSON: {msg}", name=name, line=line, column=col)
-    detail = f"{where} is not valid JSON: {msg} (at {line}:{col} of the string)"
-    oline, ocol = origin if origin else (None, None)
-    return PayloadError(detail, name=name, line=oline, column=ocol)
+        raise PayloadError(f"invalid JSON: {msg}", name=name, line=line, column=col)
+    raise PayloadError(f"{where} is not valid JSON: {msg} (at {inner_line}:{inner_col} of the "
+                       f"string)", name=name, line=line, column=col)
+
+
+def string_positions(text: str, start: int) -> Callable[[int], tuple[int, int]]:
+    """For the JSON string literal whose opening quote is ``text[start]``: a function from an
+    offset in the *decoded* string to the line/column of that character in ``text``."""
+    offsets = []
+    i = start + 1
+    while i < len(text) and text[i] != '"':
+        offsets.append(i)
+        if text[i] != "\\":
+            i += 1
+        elif text[i + 1] != "u":
+            i += 2
+        else:
+            code = int(text[i + 2:i + 6], 16)
+            pair = (0xD800 <= code < 0xDC00 and text[i + 6:i + 8] == "\\u"
+                    and 0xDC00 <= int(text[i + 8:i + 12], 16) < 0xE000)
+            i += 12 if pair else 6
+    offsets.append(i)       # the closing quote: errors at the end of the string
+
+    def position(offset: int) -> tuple[int, int]:
+        return _line_col_text(text, offsets[min(offset, len(offsets) - 1)])
+    return position
 
 
 def _describe_json_error(err: json.JSONDecodeError, text: str) -> str:
@@ -192,14 +205,20 @@ def locate(text: str, path: Path_) -> tuple[int, int] | None:
     Used only to point errors about a document's *shape* back into the file, so it is a
     small skipping scanner rather than a second parser.
     """
+    offset = locate_offset(text, path)
+    return None if offset is None else _line_col_text(text, offset)
+
+
+def locate_offset(text: str, path: Path_) -> int | None:
+    """Offset in ``text`` where the value at ``path`` starts (see :func:`locate`)."""
     try:
         pos = _skip_ws(text, 0)
         for step in path:
             pos = _descend(text, pos, step)
             if pos is None:
                 return None
-        return _line_col_text(text, pos)
-    except IndexError:
+        return pos
+    except (IndexError, ValueError):
         return None
 
 
@@ -487,8 +506,12 @@ def _json_param(payload: Payload, item: dict, here: Path_) -> dict | None:
                                    f"{_json_type(raw)} here); encode the object as a string")
     if not raw.strip():
         return None
-    origin = locate(payload.text, where) if payload.text else None
-    value = parse_json(raw, name=payload.name, where=format_path(where), origin=origin)
+    position = None
+    if payload.text:
+        start = locate_offset(payload.text, where)
+        if start is not None and payload.text[start] == '"':
+            position = string_positions(payload.text, start)
+    value = parse_json(raw, name=payload.name, where=format_path(where), position=position)
     if not isinstance(value, dict):
         raise payload.error(where, f"must hold a JSON object, holds {_json_type(value)}")
     return value

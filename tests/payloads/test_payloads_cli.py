@@ -105,7 +105,7 @@ def _bad_inputs(tmp: Path):
     return {
         "invalid JSON": ([t, d, tmp / "invalid.json"], f"{tmp / 'invalid.json'}:3:1: invalid JSON"),
         "bad jsonParam": ([t, d, tmp / "param.json"],
-                          f"{tmp / 'param.json'}:2:33: recipients[0].jsonParam is not valid JSON"),
+                          f"{tmp / 'param.json'}:2:35: recipients[0].jsonParam is not valid JSON"),
         "unknown recipient": ([t, d, tmp / "ss.json", "--recipient", "zz@x.com"],
                               f"{tmp / 'ss.json'}: no recipient 'zz@x.com'"),
         "recipient index out of range": ([t, d, tmp / "ss.json", "--recipient", "3"],
@@ -212,5 +212,5 @@ def test_the_installed_console_script(tmp_path):
                            "--data", str(bad)], capture_output=True, env=env, timeout=60)
     assert fail.returncode == 2 and fail.stdout == b""
     assert fail.stderr.decode().splitlines() == [
-        f"error: {bad}:1:31: recipients[0].jsonParam is not valid JSON: Expecting property "
+        f"error: {bad}:1:33: recipients[0].jsonParam is not valid JSON: Expecting property "
         "name enclosed in double quotes (at 1:2 of the string)"]

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from templating.errors import PayloadError
-from templating.payloads import decode_bytes, locate, parse_json, read_payload, read_text
+from templating.payloads import (decode_bytes, locate, parse_json, read_payload, read_text,
+                                 string_positions)
 
 
 def test_integers_of_any_size_stay_integers():
@@ -84,13 +85,24 @@ def test_absurd_nesting_is_one_error_not_a_crash():
         parse_json("[" * 100000 + "]" * 100000, name="deep.json")
 
 
-def test_embedded_json_error_points_at_the_string_in_the_file():
+def test_embedded_json_error_points_into_the_string_in_the_file():
+    # the file holds the escaped string; the error is at the second comma of the decoded text
+    outer = '{\n  "p": "{\\"a\\": 1,, \\u00e9\\ud83d\\ude00 }"\n}'
+    inner = json.loads(outer)["p"]
+    assert inner == '{"a": 1,, \u00e9\U0001F600 }'
+    position = string_positions(outer, outer.index('"{'))
     with pytest.raises(PayloadError) as info:
-        parse_json('{"a": }', name="f.json", where="recipients[0].jsonParam", origin=(5, 20))
+        parse_json(inner, name="f.json", where="recipients[0].jsonParam", position=position)
     err = info.value
-    assert (err.line, err.column) == (5, 20)
+    assert (err.line, err.column) == (2, 19)
+    assert outer.splitlines()[1][17:19] == ",,"
     assert "recipients[0].jsonParam is not valid JSON" in err.message
-    assert "(at 1:7 of the string)" in err.message
+    assert "(at 1:9 of the string)" in err.message
+    # offsets after escapes and surrogate pairs map onto the right file characters
+    line = outer.splitlines()[1]
+    assert line[position(inner.index("\u00e9"))[1] - 1:][:6] == "\\u00e9"
+    assert line[position(inner.index("\U0001F600"))[1] - 1:][:12] == "\\ud83d\\ude00"
+    assert line[position(len(inner))[1] - 1] == '"'
 
 
 @pytest.mark.parametrize("path, expected", [

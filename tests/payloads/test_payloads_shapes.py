@@ -116,7 +116,7 @@ def test_bad_json_param_is_located_in_the_file(smartsend):
     with pytest.raises(PayloadError) as info:
         select_recipient(smartsend, 3)
     line = info.value.one_line()
-    assert line.startswith("ss.json:6:52: recipients[3].jsonParam is not valid JSON:")
+    assert line.startswith("ss.json:6:71: recipients[3].jsonParam is not valid JSON:")
     assert "(at 1:17 of the string)" in line
 
 
