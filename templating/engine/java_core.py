@@ -29,7 +29,7 @@ import functools
 import math
 from decimal import Decimal
 
-from .java_double import java_double_to_string
+from .java_double import java_double_to_string, java_float_to_string
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
@@ -268,31 +268,13 @@ def _format_double_cached(x: float) -> str:
 
 
 def format_float(x: float) -> str:
-    """``Float.toString``: like :func:`format_double` with the shortest float32 digits."""
-    if x != x or x in (math.inf, -math.inf) or x == 0:
-        return format_double(x)
+    """``Float.toString`` (the value is first rounded to float32)."""
     import struct
-    target = struct.unpack("f", struct.pack("f", x))[0]
-    for precision in range(1, 10):
-        text = f"{target:.{precision}g}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
-            break
-    return _java_decimal_format(text, 1e-3 <= abs(target) < 1e7)
-
-
-def _java_decimal_format(text: str, plain: bool) -> str:
-    sign, digits, exponent = Decimal(text).as_tuple()
-    ds = "".join(map(str, digits)).rstrip("0") or "0"
-    # value = 0.d1d2d3... * 10**point  (point = position of the decimal point)
-    point = len(digits) + exponent
-    prefix = "-" if sign else ""
-    if plain:
-        if point <= 0:
-            return f"{prefix}0.{'0' * -point}{ds}"
-        if point >= len(ds):
-            return f"{prefix}{ds}{'0' * (point - len(ds))}.0"
-        return f"{prefix}{ds[:point]}.{ds[point:]}"
-    return f"{prefix}{ds[0]}.{ds[1:] or '0'}E{point - 1}"
+    try:
+        target = struct.unpack("f", struct.pack("f", x))[0]
+    except OverflowError:
+        target = math.copysign(math.inf, x)
+    return java_float_to_string(target)
 
 
 def format_decimal(d: Decimal) -> str:

@@ -80,7 +80,29 @@ def double_digits(x: float):
         fract_bits |= _FRACT_HOB
         n_significant = _EXP_SHIFT + 1
     bin_exp -= _EXP_BIAS
+    return _dtoa(bin_exp, fract_bits, n_significant)
 
+
+def float_digits(x: float):
+    """Like :func:`double_digits` for a float32 value (``Float.toString`` runs the same
+    loop with the float's 24 significant bits, which is why it often prints more digits)."""
+    bits = struct.unpack(">I", struct.pack(">f", x))[0]
+    fract_bits = bits & ((1 << 23) - 1)
+    bin_exp = (bits >> 23) & 0xFF
+    if bin_exp == 0:
+        leading = 32 - fract_bits.bit_length()
+        shift = leading - (31 - 23)
+        fract_bits <<= shift
+        bin_exp = 1 - shift
+        n_significant = 32 - leading
+    else:
+        fract_bits |= 1 << 23
+        n_significant = 24
+    bin_exp -= 127
+    return _dtoa(bin_exp, fract_bits << (_EXP_SHIFT - 23), n_significant)
+
+
+def _dtoa(bin_exp: int, fract_bits: int, n_significant: int):
     tail_zeros = (fract_bits & -fract_bits).bit_length() - 1
     n_fract_bits = _EXP_SHIFT + 1 - tail_zeros
     n_tiny_bits = max(0, n_fract_bits - bin_exp - 1)
@@ -186,6 +208,15 @@ def double_digits(x: float):
 
 def java_double_to_string(x: float) -> str:
     """``Double.toString(x)`` as printed by Java 8-18."""
+    return _to_string(x, double_digits)
+
+
+def java_float_to_string(x: float) -> str:
+    """``Float.toString(x)`` as printed by Java 8-18 (``x`` already a float32 value)."""
+    return _to_string(x, float_digits)
+
+
+def _to_string(x: float, digits_of) -> str:
     if x != x:
         return "NaN"
     if x in (math.inf, -math.inf):
@@ -193,7 +224,7 @@ def java_double_to_string(x: float) -> str:
     if x == 0:
         return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
     sign = "-" if x < 0 else ""
-    digits, dec_exponent = double_digits(abs(x))
+    digits, dec_exponent = digits_of(abs(x))
     n = len(digits)
     if 0 < dec_exponent < 8:
         if n <= dec_exponent:

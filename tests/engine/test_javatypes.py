@@ -63,6 +63,7 @@ def test_double_to_string_matches_jdk(value, text):
     ({"k": "v"}, "{k=v}"), ([], "[]"), ([[]], "[[]]"), (Decimal("2.0"), "2.0"),
     (Decimal("1E+3"), "1E+3"), (Decimal("-0"), "0"), (Decimal("0.0000001"), "1E-7"),
     (JavaChar("H"), "H"), (JavaFloat(0.1), "0.1"), (JavaFloat(1e10), "1.0E10"),
+    (JavaFloat(167643632.0), "1.67643632E8"), (JavaFloat(-458523508736.0), "-4.58523509E11"),
     (MapEntry("a", 1), "a=1"), (JavaClass("java.lang.String"), "class java.lang.String"),
     (JavaArray(["a", "b"]), "[a, b]"),
 ])
