@@ -1,7 +1,8 @@
 """The web inbox: what the sandbox accepted, as Jinja2 pages (like Mailpit's UI).
 
 - ``/``: recipients, newest first, with status, message id, locator and render state;
-  ``?q=`` searches locators and request ids, ``?message=`` filters by message id;
+  ``?q=`` searches locators and request ids, ``?message=`` filters by message id,
+  ``?live=1`` reloads the page every 3 seconds;
 - ``/inbox/{requestId}``: one recipient: status timeline, ``jsonParam``, the rendered
   message in a sandboxed ``<iframe srcdoc>`` (scripts never run), or the render error;
 - ``/inbox/{requestId}/rendered``: the rendered message alone, served with a
@@ -46,7 +47,8 @@ async def inbox_list(request: Request) -> Response:
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for item in items:
         item["key"] = _key(item)
-    return _page("list.html", items=items, total=total, page=page, q=q, message=message,
+    live = request.query_params.get("live") == "1"
+    return _page("list.html", items=items, total=total, page=page, q=q, message=message, live=live,
                  pages=max(1, -(-total // PAGE_SIZE)), counts=sb.store.counts())
 
 
