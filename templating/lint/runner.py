@@ -150,9 +150,11 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
             for file in sorted(path.rglob("*")):
                 if file.is_file() and config.is_template(file, base):
                     found.setdefault(file, None)
-        elif path.suffix.lower() == ".json" and _is_within(path, config.previews_dir):
-            for template in _templates_of_scenario(path, config):
-                found.setdefault(template, None)
+        elif path.suffix.lower() == ".json":
+            # a scenario stands for its template; other JSON (package.json...) is no template
+            if _is_within(path, config.previews_dir):
+                for template in _templates_of_scenario(path, config):
+                    found.setdefault(template, None)
         else:
             base = config.templates_dir if _is_within(path, config.templates_dir) else path.parent
             from .config import _path_matches, _relative_posix
