@@ -171,12 +171,26 @@ class JavaClass:
         return hash(self.name)
 
 
+_ALLOWED: dict = {}
+
+
 def velocity_methods(obj) -> frozenset:
-    """Method names a tool/scope object's class exposes to templates (the sandbox list)."""
-    methods = getattr(type(obj), "__velocity_methods__", None)
+    """Method names a tool/scope object's class exposes to templates (the sandbox list).
+
+    Read from the *class*, never the instance, so data cannot widen it; names starting with
+    ``_`` are dropped whatever the class says.
+    """
+    cls = type(obj)
+    methods = getattr(cls, "__velocity_methods__", None)
+    cached = _ALLOWED.get(cls)
+    if cached is not None and cached[0] is methods:
+        return cached[1]
     if isinstance(methods, (frozenset, set, tuple, list)):
-        return frozenset(m for m in methods if isinstance(m, str) and not m.startswith("_"))
-    return frozenset()
+        allowed = frozenset(m for m in methods if isinstance(m, str) and not m.startswith("_"))
+    else:
+        allowed = frozenset()
+    _ALLOWED[cls] = (methods, allowed)
+    return allowed
 
 
 def is_tool(obj) -> bool:
