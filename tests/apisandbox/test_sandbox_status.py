@@ -9,7 +9,8 @@ from templating.apisandbox.testing import running_sandbox
 
 @pytest.fixture(scope="module")
 def sb():
-    with running_sandbox(seed=11) as handle:
+    # a long status delay: nothing moves unless a test advances the clock
+    with running_sandbox(seed=11, status_delay=30) as handle:
         yield handle
 
 
@@ -51,7 +52,7 @@ def test_statuses_progress_to_final_ones_with_string_flags(client, sb):
     seen_before = {x["status"] for x in client.get(
         "/api/v1/message/status", params={"ids": ",".join(ids)}).json()["results"]}
     assert seen_before == {"IN_QUEUE"}
-    sb.advance(60)
+    sb.advance(1000)
     after = client.get("/api/v1/message/status", params={"ids": ",".join(ids)}).json()["results"]
     finals = {x["status"] for x in after}
     assert finals <= {"DELIVERED", "READ", "CLICKED", "UNDELIVERED", "BLACKLISTED",
@@ -67,7 +68,7 @@ def test_statuses_progress_to_final_ones_with_string_flags(client, sb):
 def test_locator_names_the_outcome(client, sb):
     results = _send(client, 5, [{"locator": "undelivered+1@example.com"},
                                 {"locator": "spam@example.com"}])
-    sb.advance(60)
+    sb.advance(1000)
     ids = ",".join(x["requestId"] for x in results)
     statuses = [x["status"] for x in client.get("/api/v1/message/status",
                                                 params={"ids": ids}).json()["results"]]
