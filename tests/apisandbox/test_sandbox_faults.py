@@ -54,20 +54,20 @@ def test_dropped_events_are_recorded_once():
 
 
 def test_latency_delays_every_api_answer_but_not_the_sandbox_pages():
-    with running_sandbox(latency_ms=300) as sb, _client(sb) as c:
+    with running_sandbox(latency_ms=800) as sb, _client(sb) as c:
         start = time.monotonic()
         assert c.get("/api/v1/account/info").status_code == 200
-        assert time.monotonic() - start >= 0.3
+        assert time.monotonic() - start >= 0.8
         start = time.monotonic()
         sb.accepted()
-        assert time.monotonic() - start < 0.3
+        assert time.monotonic() - start < 0.8
 
 
 def test_rate_limit_answers_429_beyond_the_rate():
-    with running_sandbox(rate_limit=2) as sb, _client(sb) as c:
+    with running_sandbox(rate_limit=1) as sb, _client(sb) as c:
         responses = [c.get("/api/v1/account/info") for _ in range(6)]
         codes = [r.status_code for r in responses]
-        assert codes[:2] == [200, 200]
+        assert codes[0] == 200
         assert 429 in codes
         refused = [r for r in responses if r.status_code == 429]
         assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
