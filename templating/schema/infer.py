@@ -157,6 +157,7 @@ class _Walker:
         self.in_condition = 0
         self.macros = _collect_macros(template, macros)
         self.macro_stack: list[str] = []
+        self.call_sites: list[nodes.MacroCall] = []
         self.expansions = 0
 
     # ------------------------------------------------------------------ statements
@@ -278,7 +279,9 @@ class _Walker:
         self.aliases.update(bindings)
         self.aliases["bodyContent"] = None
         self.macro_stack.append(call.name)
+        self.call_sites.append(call)
         self.body(macro.body)
+        self.call_sites.pop()
         self.macro_stack.pop()
         for name, old in saved.items():
             self._restore(name, old)
@@ -483,7 +486,7 @@ class _Walker:
             if needs and loud and prefix not in guarded:
                 last = i == len(fields) - 1 or ctx == "iterate"
                 why = NEEDING[ctx] if last else "read through by a loud reference"
-                f.required_because(f"{why} at {ref.line}:{ref.column}")
+                f.required_because(f"{why} at {ref.line}:{ref.column}{self._via()}")
             elif needs and loud:
                 f.not_required_because(guarded[prefix])
             elif needs and ref.quiet:
@@ -500,6 +503,13 @@ class _Walker:
                     arr = self._field(array_path)
                     arr.min_items = max(arr.min_items, count)
         return resolved
+
+    def _via(self) -> str:
+        """Where a read inside a macro body comes from: the template's own call site."""
+        if not self.call_sites:
+            return ""
+        call = self.call_sites[0]
+        return f" (in macro #{call.name} called at {call.line}:{call.column})"
 
     # ------------------------------------------------------------------ guards
     def _guarded(self) -> dict[tuple, str]:
