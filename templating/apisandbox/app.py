@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..errors import UsageError
 from . import validate
 from .faults import DropConnections, FaultInjector
 from .gate import API_PREFIX, ApiGate
@@ -229,7 +230,6 @@ async def sb_faults(request: Request) -> Response:
     if request.method == "PUT":
         data = await _read_json(request, 4096)
         changes = {k.replace("-", "_"): v for k, v in data.items()}
-        from ..errors import UsageError
         try:
             sb.injector.update(sb.injector.faults.with_changes(**changes))
         except (UsageError, TypeError) as err:
