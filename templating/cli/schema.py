@@ -22,13 +22,15 @@ from ..errors import UsageError
               help="JSON indentation (0 = one line).")
 @click.option("--event-type", help="eventTypeKey for --format event (default: template name).")
 @click.option("--locator", help="Recipient locator for --format smartsend, keyValue for "
-                                "--format event (default: an email from the example).")
+                                "--format event (default: an email from the example, or a "
+                                "phone number for templates in an sms/viber folder).")
 def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str | None,
            locator: str | None) -> None:
     """Infer the $data TEMPLATE reads: fields, types, required vs optional."""
     from .. import parse
     from ..message import read_template
     from ..schema import as_event, as_smartsend, example_payload, infer_schema
+    from ..schema.bodies import guess_channel
 
     if example and fmt != "schema":
         raise UsageError("--example and --format event/smartsend exclude each other "
@@ -40,6 +42,6 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
     if fmt == "event":
         result = as_event(result, event_type or template.stem, key_value=locator)
     elif fmt == "smartsend":
-        result = as_smartsend(result, locator=locator)
+        result = as_smartsend(result, locator=locator, channel=guess_channel(str(template)))
     text = json.dumps(result, indent=indent or None, ensure_ascii=False)
     click.echo(text)

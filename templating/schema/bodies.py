@@ -13,11 +13,25 @@ Two ways data reaches a Reteno template, both accepted as-is by ``previews/`` sc
 from __future__ import annotations
 
 import json
+import re
 from typing import Mapping
 
 from ..errors import PayloadError
 
 DEFAULT_LOCATOR = "olena.kovalenko@example.com"
+DEFAULT_PHONE = "+380501234567"
+
+#: Channels whose locator is a phone number rather than an email address.
+PHONE_CHANNELS = ("sms", "viber", "whatsapp")
+
+
+def guess_channel(template_name: str) -> str:
+    """``templates/sms/order_shipped.txt`` -> ``sms``: teams keep channels in folders/names."""
+    words = set(re.split(r"[^a-z0-9]+", template_name.lower()))
+    for channel in PHONE_CHANNELS:
+        if channel in words:
+            return channel
+    return "email"
 
 
 def _check(payload) -> dict:
@@ -51,12 +65,16 @@ def as_event(payload: Mapping, event_type_key: str = "templatePreview", *,
 
 
 def as_smartsend(payload: Mapping, *, locator: str | None = None,
-                 email: bool | None = None) -> dict:
+                 email: bool | None = None, channel: str = "email") -> dict:
     """A smartsend body with one recipient whose ``jsonParam`` is ``payload`` as JSON text.
 
-    ``email`` (the body's channel flag) defaults to whether the locator looks like an email.
+    Without ``locator``, an email from the payload or a sample address is used, or a sample
+    phone number for phone channels (``sms``, ``viber``). ``email`` (the body's channel flag)
+    defaults to whether the locator looks like an email.
     """
     data = _check(payload)
+    if not locator and channel in PHONE_CHANNELS:
+        locator = DEFAULT_PHONE
     locator = locator or _contact_email(data) or DEFAULT_LOCATOR
     try:
         param = json.dumps(data, ensure_ascii=False, allow_nan=False)

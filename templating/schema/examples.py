@@ -27,6 +27,10 @@ _CITIES = ["Kyiv", "Lviv", "Odesa", "Kharkiv"]
 _MONEY = [49.99, 19.5, 129.0, 7.25, 89.9]
 _STATUSES = ["confirmed", "shipped", "delivered"]
 
+#: Parts of a name that mean money even when glued to other words (``grandtotal``).
+_MONEY_PARTS = ("price", "total", "amount", "balance", "revenue", "shipping", "payment",
+                "refund", "cashback", "discount", "savings")
+
 #: Words that say "this is about a product" when they name the list or object around a field.
 _PRODUCT_CONTEXT = {"item", "items", "product", "products", "line", "lines", "cart",
                     "goods", "offer", "offers", "order", "orders", "recommendation",
@@ -34,8 +38,7 @@ _PRODUCT_CONTEXT = {"item", "items", "product", "products", "line", "lines", "ca
 
 
 #: Words often glued to another without a separator (``imageurl``, ``oldprice``).
-_GLUED = ("image", "url", "link", "email", "phone", "price", "date", "name", "code", "total",
-          "amount", "count")
+_GLUED = ("image", "url", "link", "email", "phone", "price", "date", "name", "code")
 #: ``id`` is split off only after these (``orderid``), not from ``paid`` or ``valid``.
 _ID_OWNERS = {"user", "order", "product", "customer", "contact", "item", "client", "cart",
               "transaction", "offer", "message", "event", "category"}
@@ -94,9 +97,9 @@ class _Namer:
             "points", "bonus", "percent", "pct", "weight", "level", "days", "number", "num")
 
     def money(self) -> bool:
-        return self.has("price", "total", "amount", "cost", "sum", "subtotal", "tax",
-                        "discount", "shipping", "fee", "balance", "revenue", "paid",
-                        "payment", "savings", "cashback", "refund")
+        joined = "".join(self.words)
+        return any(w in joined for w in _MONEY_PARTS) or self.has(
+            "cost", "sum", "tax", "fee", "paid")
 
 
 def _string(n: _Namer, key: str, index: int) -> str:
@@ -134,6 +137,8 @@ def _string(n: _Namer, key: str, index: int) -> str:
         return _pick(_STATUSES, key, index)
     if n.has("category"):
         return _pick(_CATEGORIES, key, index)
+    if n.has("carrier", "courier", "delivery", "shipping"):
+        return "Nova Poshta"
     if n.has("brand", "company", "organization", "shop", "store", "vendor"):
         return "Acme"
     if n.has("color", "colour"):

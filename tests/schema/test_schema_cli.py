@@ -103,3 +103,14 @@ def test_example_with_body_format_is_a_usage_error(template):
 def test_bad_event_type_key_is_one_line(template):
     line = one_line_error(*run(template, "--format", "event", "--event-type", "a/b"))
     assert "event type key" in line
+
+
+def test_sms_templates_get_a_phone_locator(tmp_path):
+    sms = tmp_path / "sms" / "code.txt"
+    sms.parent.mkdir()
+    sms.write_text("Your code: $data.code\n", encoding="utf-8")
+    code, out, _ = run(sms, "--format", "smartsend")
+    body = json.loads(out)
+    assert code == 0 and body["email"] is False
+    assert body["recipients"][0]["locator"].startswith("+380")
+    assert json.loads(body["recipients"][0]["jsonParam"]) == {"code": "WELCOME10"}
