@@ -75,3 +75,14 @@ def test_unknown_recipient_is_404_and_events_page_lists_events(sent):
     assert httpx.get(f"{sb.base_url}/inbox/nope/rendered").status_code == 404
     events = httpx.get(f"{sb.base_url}/events")
     assert events.status_code == 200 and "orderCreated" in events.text and "o-9" in events.text
+
+
+def test_sms_messages_are_shown_as_text():
+    with running_sandbox(messages_dir=MESSAGES) as sb:
+        r = httpx.post(sb.base_url + "/api/v1/message/1003/smartsend", auth=("u", sb.api_key),
+                       json={"email": False, "recipients": [
+                           {"locator": "+380501234567", "jsonParam": '{"name": "Bo", "code": "<42>"}'}]})
+        page = httpx.get(f"{sb.base_url}/inbox/{r.json()['results']['requestId']}").text
+        (pre,) = lxml.html.fromstring(page).xpath("//pre[@class='message']")
+        assert pre.text_content().strip() == "Hi Bo, your code is <42>"
+        assert "<iframe" not in page
