@@ -181,6 +181,7 @@ class TemplateContext:
     extra_macros: frozenset = frozenset()
     extra_globals: frozenset = frozenset()
     parsed_analyses: list[Analysis] = field(default_factory=list)
+    parsed_sources: list[tuple[str, str]] = field(default_factory=list)   # (path, text)
     enabled_rules: frozenset = frozenset()
     settings: Any = None                # the LintConfig
     is_html: bool = False

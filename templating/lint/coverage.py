@@ -62,7 +62,7 @@ def template_coverage(ctx) -> TemplateCoverage | None:
 
 def format_summary(reports: list[TemplateCoverage]) -> str:
     """A plain-text table: one line per template, then the total."""
-    reports = [report for report in reports if report is not None]
+    reports = [report for report in reports if report is not None and report.total]
     if not reports:
         return "Branch coverage: no templates with branches."
     width = max(len(report.path) for report in reports)

@@ -327,11 +327,12 @@ class Linter:
             try:
                 if target.stat().st_size > self.config.max_template_bytes:
                     continue
-                other = analyse(self.engine.parse(target.read_text(encoding="utf-8-sig"),
-                                                  display_path(target)))
+                text = target.read_text(encoding="utf-8-sig")
+                other = analyse(self.engine.parse(text, display_path(target)))
             except Exception:   # the included file gets its own findings when it is linted
                 continue
             ctx.parsed_analyses.append(other)
+            ctx.parsed_sources.append((display_path(target), text))
             pending.extend(other.parse_targets)
 
     def _scenario_dir(self, path: Path) -> Path:

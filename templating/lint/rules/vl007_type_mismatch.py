@@ -1,29 +1,34 @@
 import re
 
 from ...engine import nodes as n
+from ...errors import TemplatingError
+from ..analysis import ITEM
 from ..lookup import Found, json_type
 from .base import Hit, Rule
 
-_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+_INT = re.compile(r"\s*[-+]?\d+\s*")
+_FLOAT = re.compile(r"\s*[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?\s*")
+_ARITHMETIC = ("+", "-", "*", "/", "%")
+_COMPARISON = ("<", "<=", ">", ">=", "==", "!=")
 
 
 class TypeMismatchRule(Rule):
     """Arithmetic or a comparison on scenario values whose JSON types make the result surprising.
 
-    Event parameters often arrive as strings. In Velocity ``"3" + 1`` is ``"31"``, ``"3" * 2``
-    is null, ``"10" < "9"`` compares text, ``"5" == 5`` compares text (so ``"5.0" == 5`` is
-    false), ``7 / 2`` is ``3`` (integer division) and ``"0".equals(0)`` is false. Each case
-    is reported with the scenario value that causes it.
+    Event parameters often arrive as strings. The operation is evaluated with the real
+    engine twice - with the scenario's values, and with numeric strings sent as JSON numbers
+    - and reported when the answers differ: ``"3" + 1`` is ``31``, ``"2" * 5`` prints
+    ``10.0``, ``"0".equals(0)`` is false, ``7 / 2`` is ``3`` (integer division).
 
     **Anti-pattern**::
 
-        #set($total = $data.price * $data.quantity)
-        ## scenario: "price": "9.90", "quantity": "2"  -> $total is null
+        #set($total = $data.price + $data.shipping)
+        ## scenario: "price": "90", "shipping": 10   -> $total is 9010
 
     **Best practice**::
 
-        ## send numbers as JSON numbers: "price": 9.90, "quantity": 2
-        #set($total = $data.price * $data.quantity)
+        ## send numbers as JSON numbers: "price": 90, "shipping": 10  -> 100
+        #set($total = $data.price + $data.shipping)
     """
 
     code = "VL007"
@@ -37,13 +42,16 @@ class TypeMismatchRule(Rule):
             return
         reads = {id(read.node): read for read in analysis.reads}
         for op in analysis.binary_ops:
-            if not run.reached(analysis, analysis.owner_of(op)):
+            if op.op not in _ARITHMETIC + _COMPARISON \
+                    or not run.reached(analysis, analysis.owner_of(op)):
                 continue
             left = _values(op.left, reads, run)
             right = _values(op.right, reads, run)
             if not (left and right) or not (left[0][2] or right[0][2]):
-                continue
-            problem = _first(_problem(op.op, a, b) for a in left[:20] for b in right[:20])
+                continue    # nothing from scenario data
+            same_item = _loop_depth(reads.get(id(op.left)), reads.get(id(op.right)))
+            problem = _first(_surprise(op.op, a, b) for a in left[:10] for b in right[:10]
+                             if _indices(a[1], same_item) == _indices(b[1], same_item))
             if problem:
                 yield Hit(op.line, op.column, f"{problem} in scenario '{run.name}'",
                           scenario=run.name)
@@ -51,25 +59,46 @@ class TypeMismatchRule(Rule):
             method = ref.parts[index]
             read = reads.get(id(ref))
             if method.name != "equals" or len(method.args) != 1 or read is None \
+                    or read.method != "equals" or _first_method(ref) != index \
                     or not isinstance(method.args[0], n.Literal) \
-                    or len(read.path) != _steps_before(ref, index) \
                     or not run.reached(analysis, read.owner):
                 continue
             arg = method.args[0].value
-            for item in run.values(read.root, read.path):
-                if isinstance(item, Found) and _kind(item.value) != _kind(arg) \
-                        and _kind(item.value) in ("string", "number", "boolean"):
+            for item in run.values(read.root, read.path)[:10]:
+                if not isinstance(item, Found):
+                    continue
+                actual = _evaluate("equals", item.value, arg)
+                intended = _evaluate("equals", _as_number(item.value), _as_number(arg))
+                if actual != intended:
                     yield Hit(method.line, method.column,
-                              f"{item.where} is {_show(item.value)} ({json_type(item.value)}) in "
-                              f"scenario '{run.name}' and .equals({_show(arg)}) compares it with "
-                              f"a {json_type(arg)}: Java's equals is false for different types",
-                              scenario=run.name)
+                              f"{item.where} is {_show(item.value)} ({json_type(item.value)}) "
+                              f"in scenario '{run.name}': .equals({_show(arg)}) is {actual} "
+                              f"(Java's equals is false between a {json_type(item.value)} and "
+                              f"a {json_type(arg)})", scenario=run.name)
                     break
 
 
-def _steps_before(ref, index) -> int:
-    return sum(1 for part in ref.parts[:index]
-               if not isinstance(part, n.Method) or part.name == "get")
+def _loop_depth(a, b) -> int:
+    """How many loop levels two reads share (``$i.qty * $i.price``: the same item)."""
+    if a is None or b is None:
+        return 0
+    depth = 0
+    for x, y in zip(a.shape(), b.shape()):
+        if x != y:
+            break
+        depth += x == ITEM
+    return depth
+
+
+def _indices(description: str, depth: int) -> list[str]:
+    return re.findall(r"\[(\d+)\]", description)[:depth] if depth else []
+
+
+def _first_method(ref) -> int | None:
+    for index, part in enumerate(ref.parts):
+        if isinstance(part, n.Method) and not (part.name == "get" and len(part.args) == 1):
+            return index
+    return None
 
 
 def _first(items):
@@ -82,10 +111,8 @@ def _values(expr, reads, run):
         return [(expr.value, _show(expr.value), False)]
     if isinstance(expr, n.Reference):
         read = reads.get(id(expr))
-        if read is None or read.dynamic:
-            return []
-        if len(read.path) != _steps_before(expr, len(expr.parts)):
-            return []   # ends in a method call: its result is not scenario data
+        if read is None or read.dynamic or read.method is not None:
+            return []   # computed, or the result of a method: not scenario data
         return [(item.value, f"{item.where} = {_show(item.value)}", True)
                 for item in run.values(read.root, read.path)[:20]
                 if isinstance(item, Found) and _kind(item.value) in ("string", "number", "boolean")]
@@ -111,37 +138,64 @@ def _show(value) -> str:
     return repr(value)
 
 
-def _problem(op, a, b):
+def _as_number(value):
+    """What the sender meant: a numeric string as a JSON number."""
+    if isinstance(value, str):
+        if _INT.fullmatch(value):
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            return float(value)
+    return value
+
+
+def _surprise(op, a, b):
     (va, da, _), (vb, db, _) = a, b
-    ka, kb = _kind(va), _kind(vb)
-    pair = {ka, kb}
-    if op in ("-", "*", "/", "%"):
-        for value, desc, kind in ((va, da, ka), (vb, db, kb)):
-            if kind in ("string", "boolean"):
-                return (f"'{op}' on a {json_type(value)} ({desc}): Velocity arithmetic needs "
-                        "numbers, the result is null")
-        if op == "/" and isinstance(va, int) and isinstance(vb, int) \
-                and not isinstance(va, bool) and not isinstance(vb, bool) and vb != 0 \
-                and va % vb != 0:
-            return (f"integer division ({da} / {db}) gives {int(va / vb)} in Velocity, "
-                    f"not {va / vb:g}")
+    if _kind(va) == "other" or _kind(vb) == "other":
         return None
-    if op == "+":
-        if pair == {"string", "number"}:
-            text, num = (da, db) if ka == "string" else (db, da)
-            return f"'+' joins text instead of adding ({text} + {num})"
-        if ka == kb == "string" and _NUMERIC.fullmatch(va) and _NUMERIC.fullmatch(vb):
-            return f"'+' joins two numeric strings as text ({da} + {db})"
+    na, nb = _as_number(va), _as_number(vb)
+    integer_division = op == "/" and _is_int(va) and _is_int(vb) and vb != 0 and va % vb != 0
+    if (na, nb) == (va, vb) and not integer_division:
+        return None      # nothing to convert: the types are what the sender sent
+    if integer_division:
+        na = float(na)
+    if _kind(na) != "number" or _kind(nb) != "number":
         return None
-    if op in ("<", "<=", ">", ">="):
-        if pair == {"string", "number"} or "boolean" in pair and len(pair) > 1:
-            return (f"'{op}' compares a {json_type(va)} with a {json_type(vb)} ({da} {op} {db}): "
-                    "Velocity cannot order them")
-        if ka == kb == "string" and _NUMERIC.fullmatch(va) and _NUMERIC.fullmatch(vb):
-            return f"'{op}' compares numbers written as strings as text ({da} {op} {db})"
+    actual = _evaluate(op, va, vb)
+    intended = _evaluate(op, na, nb)
+    if actual == intended:
         return None
-    if op in ("==", "!="):
-        if len(pair) > 1 and pair <= {"string", "number", "boolean"}:
-            return (f"'{op}' compares a {json_type(va)} with a {json_type(vb)} ({da} {op} {db}): "
-                    "Velocity compares their text, so \"5.0\" == 5 is false")
-    return None
+    if integer_division:
+        return f"integer division: {da} / {db} gives {actual} in Velocity, not {intended}"
+    return f"'{op}' on {da} and {db} gives {actual}; with JSON numbers it would give {intended}"
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_ENGINE = None
+_RESULTS: dict = {}
+
+
+def _evaluate(op, a, b) -> str:
+    """The engine's own answer for ``a op b``, as the customer would see it printed."""
+    key = (op, type(a), a, type(b), b)
+    if key in _RESULTS:
+        return _RESULTS[key]
+    global _ENGINE
+    if _ENGINE is None:
+        from ...engine import Engine
+        _ENGINE = Engine()
+    if op == "equals":
+        source = "#if($a.equals($b))true#{else}false#end"
+    elif op in _ARITHMETIC:
+        source = f"#set($r = $a {op} $b)#if($r)$r#{{else}}null#end"
+    else:
+        source = f"#if($a {op} $b)true#{{else}}false#end"
+    try:
+        result = _ENGINE.render(source, {"a": a, "b": b})
+    except TemplatingError as err:
+        result = f"an error ({err.message})"
+    if len(_RESULTS) < 10000:
+        _RESULTS[key] = result
+    return result

@@ -51,15 +51,43 @@ class UnrenderedLinkRule(Rule):
                 if (attribute, token) in seen:
                     continue
                 seen.add((attribute, token))
-                where = ctx.find_in_source(token)
-                if where in loud:
+                path, where, note = _locate(ctx, token, tag, attribute, value)
+                if path is None and where in loud:
                     continue
                 line, column = where or (1, 1)
                 yield Hit(line, column, f"<{tag} {attribute}> still contains {token!r} after "
-                                        f"rendering scenario '{run.name}': {value[:120]!r}",
-                          end_line=line if where else None,
-                          end_column=column + len(token) - 1 if where else None,
-                          scenario=run.name)
+                                        f"rendering scenario '{run.name}': {value[:120]!r}{note}",
+                          end_line=line if where and not note else None,
+                          end_column=column + len(token) - 1 if where and not note else None,
+                          path=path, scenario=run.name)
+
+
+def _locate(ctx, token, tag, attribute, value):
+    """``(path or None, (line, column) or None, note)``: where the leftover comes from.
+
+    The token itself in the template, else in a ``#parse``d file, else the template's
+    ``attribute=`` whose fixed start matches the rendered value (the leftover then came
+    from scenario data).
+    """
+    where = ctx.find_in_source(token)
+    if where is not None:
+        return None, where, ""
+    for path, source in ctx.parsed_sources:
+        index = source.find(token)
+        if index >= 0:
+            line = source.count("\n", 0, index) + 1
+            return path, (line, index - (source.rfind("\n", 0, index) + 1) + 1), ""
+    if ctx.source:
+        pattern = re.compile(r"<" + re.escape(tag) + r"\b[^>]*?\b(" + re.escape(attribute)
+                             + r")\s*=\s*[\"']?([^\"'>\s]*)", re.IGNORECASE)
+        for match in pattern.finditer(ctx.source):
+            fixed = re.split(r"[$#]", match.group(2), maxsplit=1)[0]
+            if match.group(2) != fixed and value.startswith(fixed):
+                index = match.start(1)
+                line = ctx.source.count("\n", 0, index) + 1
+                column = index - (ctx.source.rfind("\n", 0, index) + 1) + 1
+                return None, (line, column), " (the value comes from the scenario data)"
+    return None, None, ""
 
 
 class _LinkCollector(HTMLParser):
