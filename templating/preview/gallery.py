@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
@@ -98,6 +99,7 @@ class TemplateView:
     lint_note: str | None          # why there are no lint findings, when lint could not run
     cells: tuple[Cell, ...]
     scenario_dir: str              # where scenarios for this template are looked for
+    includes: tuple[str, ...] | None = ()   # #parse/#include targets; None: not knowable
 
     def cell(self, scenario: str) -> Cell | None:
         return next((c for c in self.cells if c.scenario == scenario), None)
@@ -122,9 +124,12 @@ class TemplateView:
     def error_count(self) -> int:
         return sum(1 for c in self.cells if c.error is not None)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        h = hashlib.sha256(self.source.encode("utf-8"))
+        """Changes whenever anything shown about this template changes."""
+        h = hashlib.sha256(self.relpath.encode("utf-8") + b"\x00" + self.channel.encode())
+        h.update(self.source.encode("utf-8"))
+        h.update(repr((self.lint_note, self.scenario_dir)).encode("utf-8"))
         for m in self.marks:
             h.update(repr(m).encode("utf-8"))
         for c in self.cells:
@@ -204,7 +209,47 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
     marks = _merge_marks(lint_marks, _render_marks(cells))
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
-                        lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix())
+                        lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix(),
+                        includes=template_includes(engine, source, relpath))
+
+
+def template_includes(engine, source: str, relpath: str) -> tuple[str, ...] | None:
+    """Files this template pulls in with ``#parse``/``#include`` (paths in the templates
+    folder), read from the syntax tree; None when a target is computed at render time or the
+    template does not parse, meaning "may depend on any file"."""
+    from ..engine import nodes
+
+    if "#" not in source:
+        return ()
+    try:
+        tree = engine.parse(source, relpath)
+    except TemplatingError:
+        return None
+    except Exception:  # never let dependency tracking break the preview
+        return None
+    found: set[str] = set()
+    for node in nodes.walk(tree):
+        if isinstance(node, nodes.Parse):
+            exprs = [node.expr]
+        elif isinstance(node, nodes.Include):
+            exprs = list(node.args)
+        else:
+            continue
+        for expr in exprs:
+            target = _literal_text(expr, nodes)
+            if target is None:
+                return None
+            found.add(target.replace("\\", "/").lstrip("/").removeprefix("./"))
+    return tuple(sorted(found))
+
+
+def _literal_text(expr, nodes) -> str | None:
+    if isinstance(expr, nodes.Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, nodes.InterpolatedString) and all(
+            isinstance(part, nodes.Text) for part in expr.body):
+        return "".join(part.value for part in expr.body)
+    return None
 
 
 def scenario_files(previews_dir: Path, relpath: str) -> list[Path]:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView, sms_segments
 
@@ -78,8 +79,27 @@ def _common(gallery: Gallery, live: bool, version: int) -> dict:
 
 
 def gallery_page(gallery: Gallery, *, live: bool = False, version: int = 0) -> str:
+    common = _common(gallery, live, version)
+
+    def section(t: TemplateView) -> Markup:
+        # A section depends only on its template's content (the digest) and the page root:
+        # re-rendering the gallery after one save re-renders one section, not all of them.
+        key = (t.relpath, t.digest)
+        html_ = _sections.get(key)
+        if html_ is None:
+            html_ = _env.get_template("gallery_section.html").render(root="", t=t, **common)
+            if len(_sections) >= _SECTION_CACHE_SIZE:
+                _sections.pop(next(iter(_sections)))
+            _sections[key] = html_
+        return Markup(html_)
+
     return _env.get_template("gallery.html").render(
-        root="", title="Template gallery", **_common(gallery, live, version))
+        root="", title="Template gallery", section=section, **common)
+
+
+#: Rendered gallery sections by (template path, digest); bounded, oldest dropped first.
+_sections: dict[tuple[str, str], str] = {}
+_SECTION_CACHE_SIZE = 4096
 
 
 def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live: bool = False,

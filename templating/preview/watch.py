@@ -86,12 +86,22 @@ class LiveGallery:
                 folder = path.parent.relative_to(previews).as_posix()
                 out.update(r for r, v in self._views.items() if v.scenario_dir == folder)
             elif path.is_relative_to(templates) and path.suffix.lower() in TEMPLATE_SUFFIXES:
-                out.add(path.relative_to(templates).as_posix())
-                out.update(r for r, v in self._views.items()
-                           if "#parse" in v.source or "#include" in v.source
-                           or "#{parse" in v.source or "#{include" in v.source)
+                out |= self._includers_of(path.relative_to(templates).as_posix())
             else:
                 return None
+        return out
+
+    def _includers_of(self, relpath: str) -> set[str]:
+        """``relpath`` and every cached template that includes it, directly or not (a
+        template whose includes cannot be known counts as including everything)."""
+        out = {relpath}
+        grew = True
+        while grew:
+            grew = False
+            for rel, view in self._views.items():
+                if rel not in out and (view.includes is None or out & set(view.includes)):
+                    out.add(rel)
+                    grew = True
         return out
 
     def names(self) -> tuple[int, list[str]]:

@@ -214,6 +214,9 @@ def test_live_cache_rerenders_only_what_a_change_can_affect(tmp_path):
     templates, previews = make_project(tmp_path)
     write(templates / "plain.html", "<p>$data.get('v')</p>")
     write(previews / "plain" / "a.json", json.dumps({"v": "one"}))
+    write(templates / "partials" / "other.vm", "other")
+    write(templates / "other.html", "#parse('partials/other.vm')")
+    write(templates / "outer.html", "#parse('welcome.html')")       # includes it indirectly
     live = LiveGallery(templates, previews)
     _v, first = live.gallery()
     plain, sms = first.template("plain.html"), first.template("sms/code.txt")
@@ -226,11 +229,14 @@ def test_live_cache_rerenders_only_what_a_change_can_affect(tmp_path):
     assert second.template("sms/code.txt") is sms                    # reused, not re-rendered
     assert second.template("welcome.html") is first.template("welcome.html")
 
-    # a partial: every template that includes something is rendered again
+    # a partial: the templates that include it, directly or not, are rendered again
     write(templates / "partials" / "footer.vm", "<p class=\"footer\">Bye $data.get('name')</p>")
     live.invalidate([templates / "partials" / "footer.vm"])
     _v, third = live.gallery()
     assert "Bye Olena" in third.template("welcome.html").cell("olena").output
+    assert third.template("welcome.html") is not second.template("welcome.html")
+    assert third.template("outer.html") is not second.template("outer.html")
+    assert third.template("other.html") is second.template("other.html")
     assert third.template("sms/code.txt") is sms
 
     # something unknown (a folder, a non-template file): everything
@@ -239,3 +245,17 @@ def test_live_cache_rerenders_only_what_a_change_can_affect(tmp_path):
     assert fourth.template("sms/code.txt") is not sms
     assert fourth.template("plain.html") is not second.template("plain.html")
     assert plain is not second.template("plain.html")
+
+
+def test_includes_are_read_from_the_syntax_tree(project):
+    templates, previews = project
+    write(templates / "multi.html", "#parse('partials/footer.vm')\n#include(\"a.txt\", 'b/c.html')\n"
+                                    "#if(false)#parse('never.vm')#end")
+    write(templates / "dynamic.html", "#set($p = 'partials/footer.vm')\n#parse($p)\n")
+    gallery = build_gallery(templates, previews)
+    assert gallery.template("welcome.html").includes == ("partials/footer.vm",)
+    assert gallery.template("multi.html").includes == (
+        "a.txt", "b/c.html", "never.vm", "partials/footer.vm")
+    assert gallery.template("dynamic.html").includes is None      # computed target: unknown
+    assert gallery.template("sms/code.txt").includes == ()
+    assert gallery.template("broken.html").includes is None       # does not parse

@@ -77,7 +77,9 @@
       if (r.status === 404) { location.href = document.body.dataset.root + "index.html"; return null; }
       return r.text();
     }).then(function (text) {
+      performance.mark("preview:fetched");
       if (text !== null && text !== undefined) swap(new DOMParser().parseFromString(text, "text/html"));
+      performance.mark("preview:swapped");
     }).catch(function () { /* server restarting: the next event retries */ }).then(function () {
       busy = false;
       if (pending) { pending = false; refresh(); }
@@ -123,6 +125,7 @@
     });
     var left = frames.length;
     function finish() {
+      performance.mark("preview:frames-loaded");
       document.body.dataset.renderedAt = String(Date.now());
       document.body.dataset.renderedVersion = version;
       document.dispatchEvent(new CustomEvent("preview:rendered", { detail: { version: version } }));
@@ -145,7 +148,10 @@
     source.addEventListener("error", function () { if (status) status.classList.remove("connected"); });
     source.addEventListener("change", function (ev) {
       var msg = JSON.parse(ev.data);
-      if (String(msg.version) !== document.body.dataset.version) refresh();
+      if (String(msg.version) !== document.body.dataset.version) {
+        performance.mark("preview:change-event");
+        refresh();
+      }
     });
   }
 
