@@ -377,11 +377,21 @@ def _getter_names(prefix: str, name: str):
     return plain, prefix + _flip_first(name)
 
 
+# zero-argument methods whose result Velocity drops when they are read as a property (void)
+_VOID_PROPERTIES = frozenset({"clear"})
+
+#: Property names a ``LinkedHashMap`` answers with its own method instead of ``get(name)``
+#: (``$map.size`` is ``size()``, ``$map.class`` is ``getClass()``); every other ``$map.name``
+#: is ``$map.get('name')``. The renderer may use this to take its own fast path safely.
+MAP_PROPERTY_NAMES = frozenset({"class", "getClass", "size", "isEmpty", "keySet", "values",
+                                "entrySet", "clear", "toString", "hashCode"})
+
+
 def get_property(obj, name: str):
-    """``$obj.name``: ``getName()``/``getname()``, then ``Map.get(name)`` (a missing key is
-    ``None``, i.e. null), then ``get("name")``, then ``isName()``; ``NOT_FOUND`` if none."""
-    if type(obj) is dict and name != "class":
-        # no LinkedHashMap getter takes zero arguments except getClass(): straight to get()
+    """``$obj.name`` in Velocity 2.4's order: ``getName()``/``getname()``, a method called
+    exactly ``name()`` (``$s.length``, ``$map.size``), ``Map.get(name)`` (a missing key is
+    ``None``, i.e. null), ``get("name")``, then ``isName()``; ``NOT_FOUND`` if none applies."""
+    if type(obj) is dict and name not in MAP_PROPERTY_NAMES:
         return obj.get(name) if type(name) is str else map_lookup(obj, name)[1]
     if obj is None or not name:
         return NOT_FOUND
@@ -389,14 +399,22 @@ def get_property(obj, name: str):
         methods = velocity_methods(obj)
         for candidate in _getter_names("get", name):
             if candidate in methods:
-                return _call_tool(obj, candidate, [])
+                result = _call_tool(obj, candidate, [])
+                if result is not NOT_FOUND:
+                    return result
+        if name in methods:
+            result = _call_tool(obj, name, [])
+            if result is not NOT_FOUND:
+                return result
         if "get" in methods:
             result = _call_tool(obj, "get", [name])
             if result is not NOT_FOUND:
                 return result
         for candidate in _getter_names("is", name):
             if candidate in methods:
-                return _call_tool(obj, candidate, [])
+                result = _call_tool(obj, candidate, [])
+                if result is not NOT_FOUND:
+                    return result
         return NOT_FOUND
     table = _table_for(obj)
     if table is None:
@@ -408,6 +426,12 @@ def get_property(obj, name: str):
             result = invoke(table, obj, candidate, [])
             if result is not NOT_FOUND:
                 return result
+    if name == "getClass":
+        return JavaClass(java_class_name(obj))
+    if name in table:
+        result = invoke(table, obj, name, [])
+        if result is not NOT_FOUND:
+            return None if name in _VOID_PROPERTIES else result
     if isinstance(obj, dict):
         return map_lookup(obj, name)[1]
     for candidate in _getter_names("is", name):

@@ -473,7 +473,15 @@ def test_compare_to_across_types_throws_class_cast(value, args):
 @pytest.mark.parametrize("obj, name, result", [
     (M, "a", "1"), (M, "zz", None), (M, "empty", None), ({"empty": 5}, "empty", "5"),
     (["x"], "empty", "false"), ([], "empty", "true"), ("", "empty", "true"), ("ab", "blank", "false"),
-    ("Hi", "bytes", "[72, 105]"), ("abc", "length", "NOT_FOUND"), (7, "value", "NOT_FOUND"),
+    ("Hi", "bytes", "[72, 105]"), ("x", "Bytes", "[120]"), ("x", "BYTES", "NOT_FOUND"),
+    (7, "value", "NOT_FOUND"),
+    # Velocity 2.4 also reads a property through a no-argument method of that exact name,
+    # before a map's own keys (checked against Velocity 2.4.1)
+    ("abc", "length", "3"), ("  Hi  ", "trim", "Hi"), ("abc", "Length", "NOT_FOUND"),
+    ("abc", "substring", "NOT_FOUND"), ([1], "size", "1"), ([1], "add", "NOT_FOUND"),
+    ({"size": 5}, "size", "1"), ({"keySet": 5}, "keySet", "[keySet]"), ({"a": 5}, "hashCode", "100"),
+    ({"class": 5}, "class", "class java.util.LinkedHashMap"), (7, "getClass", "class java.lang.Integer"),
+    (7, "intValue", "7"), (True, "booleanValue", "true"), ({"a": 5}, "entrySet", "[a=5]"),
     (math.nan, "NaN", "true"), (math.nan, "naN", "true"), (MapEntry("k", "v"), "key", "k"),
     ("s", "class", "class java.lang.String"), (7, "class", "class java.lang.Integer"),
     (2 ** 40, "class", "class java.lang.Long"), (M, "class", "class java.util.LinkedHashMap"),
@@ -482,6 +490,13 @@ def test_compare_to_across_types_throws_class_cast(value, args):
 ])
 def test_get_property(obj, name, result):
     assert show(jt.get_property(obj, name)) == result
+
+
+def test_void_method_read_as_property_runs_but_yields_null():
+    lst, m = [1], {"a": 1}
+    assert jt.get_property(lst, "clear") is None and lst == []
+    assert jt.get_property(m, "clear") is None and m == {}
+    assert jt.call_method([1], "clear", []) == ""  # called as a method: renders as ""
 
 
 def test_class_objects_only_describe_the_java_class():
@@ -587,6 +602,27 @@ def test_tools_expose_only_listed_methods():
     assert jt.to_string(tool) == "Tool!"
     assert jt.is_true(tool) is False  # size() == 0
     assert jt.get_index(tool, 0) is jt.NOT_FOUND
+
+
+class Scope:
+    __velocity_methods__ = frozenset({"hasNext", "getCount", "isLast"})
+
+    def hasNext(self):
+        return False
+
+    def getCount(self):
+        return 2
+
+    def isLast(self):
+        return True
+
+
+def test_scope_properties_through_exact_method_names():
+    scope = Scope()
+    assert jt.get_property(scope, "hasNext") is False
+    assert jt.get_property(scope, "count") == 2
+    assert jt.get_property(scope, "last") is True
+    assert jt.get_property(scope, "first") is jt.NOT_FOUND
 
 
 class MapLikeTool:
