@@ -7,6 +7,7 @@ bool is an int), ``None`` for null, lists and dicts.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 from .java_formats import parse_java_number
@@ -16,7 +17,8 @@ LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 
 
 def is_java_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A ``java.lang.Number``: int (Integer/Long), float (Double), Decimal (BigDecimal)."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def java_string(value: Any) -> str:
@@ -27,6 +29,8 @@ def java_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return double_to_string(value)
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(java_string(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -77,8 +81,10 @@ def to_number(value: Any, locale: str) -> int | float | None:
     return parse_java_number(java_string(value), locale)
 
 
-def int_value(n: int | float) -> int:
+def int_value(n: int | float | Decimal) -> int:
     """``Number.intValue()``: doubles truncate and saturate, longs wrap to 32 bits."""
+    if isinstance(n, Decimal):
+        n = int(n) if n.is_finite() else 0
     if isinstance(n, float):
         if math.isnan(n):
             return 0
@@ -88,8 +94,10 @@ def int_value(n: int | float) -> int:
     return ((n - INT_MIN) % 2**32) + INT_MIN
 
 
-def long_value(n: int | float) -> int:
+def long_value(n: int | float | Decimal) -> int:
     """``Number.longValue()``."""
+    if isinstance(n, Decimal):
+        n = int(n) if n.is_finite() else 0
     if isinstance(n, float):
         if math.isnan(n):
             return 0

@@ -360,6 +360,15 @@ class DecimalFormat:
             exact: Decimal | None = Decimal(abs(number))
             is_integer = False
             max_frac = min(p.max_frac, _DOUBLE_FRACTION_CAP)
+        elif isinstance(number, Decimal):
+            if not number.is_finite():
+                return self.format(float(number))
+            value_d = number * p.multiplier
+            negative = value_d < 0
+            shortest = abs(value_d)
+            exact = None
+            is_integer = False
+            max_frac = p.max_frac
         else:
             value = int(number) * p.multiplier
             negative = value < 0

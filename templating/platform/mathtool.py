@@ -30,8 +30,10 @@ _DOUBLE_MIN_VALUE = 5e-324
 _HALF = Decimal("0.5")
 
 
-def _has_floating_point(n: int | float) -> bool:
+def _has_floating_point(n: int | float | Decimal) -> bool:
     """Whether ``n.toString()`` contains a '.' (Double does, unless NaN/Infinity)."""
+    if isinstance(n, Decimal):
+        return "." in str(n)
     return isinstance(n, float) and math.isfinite(n)
 
 
@@ -48,9 +50,12 @@ def _match_type(out: float, inputs: list) -> int | float:
     return int(out)
 
 
-def _d(n: int | float) -> float:
+def _d(n: int | float | Decimal) -> float:
     """``Number.doubleValue()``."""
-    return float(n)
+    try:
+        return float(n)
+    except OverflowError:
+        return math.inf if n > 0 else -math.inf
 
 
 class MathTool:
@@ -138,13 +143,7 @@ class MathTool:
         ns = self._numbers((num1, num2))
         if ns is None or rest:
             return None
-        try:
-            value = math.pow(_d(ns[0]), _d(ns[1]))
-        except OverflowError:
-            value = math.inf
-        except ValueError:
-            value = math.nan
-        return _match_type(value, ns)
+        return _match_type(_java_pow(_d(ns[0]), _d(ns[1])), ns)
 
     def idiv(self, num1: Any = None, num2: Any = None):
         ns = self._numbers((num1, num2))
@@ -186,11 +185,10 @@ class MathTool:
             return None
         places = int_value(ns[0])
         value = _d(ns[1])
-        delta = 10
-        for _ in range(1, places):
-            delta = java_int_arith(delta * 10)
-        if delta == 0:
-            return math.nan if value == 0 or math.isnan(value) else math.copysign(math.inf, value)
+        # delta = 10, then *= 10 (places - 1) times in int arithmetic: 10**places mod 2**32
+        delta = java_int_arith(pow(10, max(places, 1), 2**32))
+        if delta == 0:  # (double) Math.round(value * 0) / 0
+            return math.nan
         return float(_java_math_round(value * delta)) / delta
 
     # ---- conversions
@@ -211,6 +209,19 @@ class MathTool:
 
     def __repr__(self) -> str:
         return "MathTool()"
+
+
+def _java_pow(base: float, exp: float) -> float:
+    """``Math.pow``: where Python raises, Java answers an infinity or NaN."""
+    try:
+        return math.pow(base, exp)
+    except (OverflowError, ValueError):
+        integer = math.isfinite(exp) and exp == int(exp)
+        if base < 0 and math.isfinite(base) and math.isfinite(exp) and not integer:
+            return math.nan  # negative base, non-integer power
+        odd_integer = integer and int(exp) % 2 == 1
+        negative = math.copysign(1.0, base) < 0 and odd_integer
+        return -math.inf if negative else math.inf  # zero to a negative power, overflow
 
 
 def _safe(fn, x: float) -> float:

@@ -47,13 +47,14 @@ def _formatter(pattern: str, locale: str) -> DecimalFormat:
 
 def format_number(pattern: Any, value: Any, locale: str = "en_US") -> str | None:
     """``NumberTool.format(pattern, value)``; raises the template error Java would throw."""
-    number = to_number(value, locale)
-    if pattern is None or number is None:
+    if pattern is None:
         return None
     try:
-        return _formatter(str(pattern), locale).format(number)
+        formatter = _formatter(str(pattern), locale)  # a bad pattern throws even for null
     except JavaIllegalArgument as exc:
         raise java_exception("java.lang.IllegalArgumentException", str(exc)) from None
+    number = to_number(value, locale)
+    return None if number is None else formatter.format(number)
 
 
 class NumberTool:
