@@ -345,3 +345,11 @@ def test_unrendered_link_located_in_parsed_partial_and_by_attribute(project):
     image = found["templates/a.html"]
     assert (image.line, image.column) == (2, 6)
     assert "comes from the scenario data" in image.message
+
+
+def test_unused_field_counts_top_level_event_parameters(project):
+    project.template("a.txt", "Save $discount%\n")
+    project.scenario("a.txt", "event", {"eventTypeKey": "promo",
+                                        "params": {"discount": 15, "unused": 1}})
+    finding = only(project.lint("a.txt"), "unused-field")
+    assert "data.unused" in finding.message

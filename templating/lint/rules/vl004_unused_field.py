@@ -35,11 +35,17 @@ class UnusedFieldRule(Rule):
         data = getattr(run.scenario, "data", None)
         if not isinstance(data, dict):
             return
-        reads = [read for a in [analysis, *ctx.parsed_analyses] for read in a.reads
-                 if read.root == "data"]
         trie = _Trie()
-        for read in reads:
-            trie.add(read.shape()[1:], whole=read.whole or read.dynamic)
+        for read in (read for a in [analysis, *ctx.parsed_analyses] for read in a.reads):
+            if read.root == "data":
+                steps = read.shape()[1:]
+            elif read.root in data:
+                # Reteno also exposes event parameters and contact fields as top-level
+                # variables: `$discount` reads data.discount.
+                steps = read.shape()
+            else:
+                continue
+            trie.add(steps, whole=read.whole or read.dynamic)
         if trie.whole:
             return
         unused = []

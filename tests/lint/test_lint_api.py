@@ -1,0 +1,57 @@
+"""The public Python API: lint_paths / lint_file / run_lint, serial and parallel."""
+from __future__ import annotations
+
+from templating.lint import (Finding, LintInternalError, config_from_mapping, lint_file,
+                             lint_paths, run_lint)
+from templating.lint.rules import RULES
+
+
+def _project(project, count=6):
+    for i in range(count):
+        project.template(f"g{i % 2}/t{i}.html",
+                         f"<p>Hi $data.name</p>#if($data.vip)VIP#end #esle{i}\n#foreach($x in $data.items)$x#end\n")
+        project.scenario(f"g{i % 2}/t{i}.html", "anon", {"items": "abc"})
+        project.scenario(f"g{i % 2}/t{i}.html", "named", {"name": "Ann", "items": [1]})
+
+
+def test_parallel_run_equals_serial_run(project):
+    _project(project)
+    config = project.config(coverage=True)
+    serial = run_lint([project.templates], config, jobs=1)
+    parallel = run_lint([project.templates], config, jobs=2)
+    assert serial.findings == parallel.findings and len(serial.findings) >= 12
+    assert serial.templates == parallel.templates
+    assert [c.to_dict() for c in serial.coverage] == [c.to_dict() for c in parallel.coverage]
+
+
+def test_lint_paths_returns_sorted_findings(project):
+    _project(project, 2)
+    findings = lint_paths([project.templates], project.config())
+    assert all(isinstance(f, Finding) for f in findings)
+    assert findings == sorted(findings, key=Finding.sort_key)
+    assert {f.name for f in findings} >= {"loud-reference", "not-a-list"}
+
+
+def test_lint_file_with_default_config(project):
+    project.template("a.html", "<p>$data.x</p>\n")
+    project.scenario("a.html", "s", {})
+    findings = lint_file(project.templates / "a.html", templates_dir=project.templates,
+                         previews_dir=project.previews)
+    assert [f.name for f in findings] == ["loud-reference"]
+    assert findings[0].source_line == "<p>$data.x</p>"
+
+
+def test_a_bug_in_a_rule_is_reported_with_the_file(project, monkeypatch):
+    project.template("a.txt", "x\n")
+    rule = next(r for r in RULES if r.name == "removed-velocitycount")
+
+    def broken(self, ctx):
+        raise KeyError("boom")
+    monkeypatch.setattr(rule, "check_template", broken)
+    try:
+        run_lint([project.templates], config_from_mapping({}).with_options(
+            templates_dir=project.templates, previews_dir=project.previews), jobs=1)
+    except LintInternalError as err:
+        assert "templates/a.txt" in err.one_line() and "VL008" in err.one_line()
+    else:
+        raise AssertionError("expected LintInternalError")
