@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import zlib
 
+from ..errors import UsageError
+
 #: How many elements an example list gets (more if the schema's ``minItems`` says so).
 ARRAY_LENGTH = 2
 
@@ -260,4 +262,7 @@ def example_payload(schema: dict) -> dict:
     Optional fields are included too, so the example shows every part of the template;
     delete them by hand to preview the "missing" branches.
     """
-    return _object(schema, [], "", 0)
+    try:
+        return _object(schema, [], "", 0)
+    except RecursionError:   # a hand-written schema can nest without bound
+        raise UsageError("schema nests too deeply to build an example") from None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..engine import nodes
+from ..errors import TemplateError
 from .shape import ITEM, Field
 
 #: Names Velocity itself defines: reading them is never a read of template data.
@@ -71,6 +72,9 @@ NEEDING = {
 #: would otherwise multiply); past it calls are treated like unknown macros.
 MAX_MACRO_EXPANSIONS = 2000
 MAX_MACRO_DEPTH = 20
+#: Deepest data path followed (``$data.a.b.c...``); real payloads nest far less, and the
+#: bound keeps the schema within what validators can walk without exhausting the stack.
+MAX_PATH_DEPTH = 32
 
 _MISSING = object()
 
@@ -333,8 +337,11 @@ class _Walker:
     def binary(self, node: nodes.BinaryOp) -> None:
         op = node.op
         if op in ("&&", "||"):
-            self.expr(node.left, "test")
-            self.expr(node.right, "test")
+            for operand in _chain(node):
+                self.expr(operand, "test")
+        elif op in ("+", "-", "*", "/", "%"):
+            for operand in _chain(node, ("+", "-", "*", "/", "%")):
+                self.expr(operand, "numeric", "number")
         elif op in ("==", "!="):
             for this, other in ((node.left, node.right), (node.right, node.left)):
                 literal = _constant(other)
@@ -371,6 +378,8 @@ class _Walker:
         out = _Resolved(path=path, whole=path is not None)
         tool = ref.name if path is None and is_tool(ref.name) else None
         for part in ref.parts:
+            if out.whole and len(out.path) > MAX_PATH_DEPTH:
+                out.whole = False
             if not out.whole:
                 if record:
                     self._part_args(part, tool)
@@ -534,9 +543,9 @@ class _Walker:
         if isinstance(expr, nodes.BinaryOp):
             op, left, right = expr.op, expr.left, expr.right
             if op == "&&":
-                return self.when_true(left) | self.when_true(right)
+                return frozenset().union(*(self.when_true(e) for e in _chain(expr)))
             if op == "||":
-                return self.when_true(left) & self.when_true(right)
+                return frozenset.intersection(*(self.when_true(e) for e in _chain(expr)))
             if op in ("==", "<", "<=", ">", ">="):
                 if _is_null_ref(left) or _is_null_ref(right):
                     return frozenset()
@@ -555,9 +564,9 @@ class _Walker:
         if isinstance(expr, nodes.BinaryOp):
             op, left, right = expr.op, expr.left, expr.right
             if op == "&&":
-                return self.when_false(left) & self.when_false(right)
+                return frozenset.intersection(*(self.when_false(e) for e in _chain(expr)))
             if op == "||":
-                return self.when_false(left) | self.when_false(right)
+                return frozenset().union(*(self.when_false(e) for e in _chain(expr)))
             if op == "==":
                 if _is_null_ref(right):
                     return self._guard_path(left)
@@ -566,6 +575,24 @@ class _Walker:
             if op == "!=" and not (_is_null_ref(left) or _is_null_ref(right)):
                 return self._guard_path(left) | self._guard_path(right)
         return frozenset()
+
+
+def _chain(node: nodes.BinaryOp, ops: tuple[str, ...] | None = None) -> list:
+    """Operands of a run of the same operator (``a && b && c``), found without recursion.
+
+    Long chains parse as deep trees; walking them iteratively keeps a 5,000-term
+    expression from exhausting Python's stack.
+    """
+    ops = ops or (node.op,)
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, nodes.BinaryOp) and current.op in ops:
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            out.append(current)
+    return out
 
 
 def _is_expr(node) -> bool:
@@ -581,5 +608,10 @@ def infer(template: nodes.Template, *, macros=None) -> Inference:
     templates / ``Macro`` nodes to collect them from); the template's own win.
     """
     walker = _Walker(template, macros)
-    walker.body(template.body)
+    try:
+        walker.body(template.body)
+    except RecursionError:
+        raise TemplateError("template nests too deeply to infer its data schema",
+                            name=template.name, line=template.line,
+                            column=template.column) from None
     return walker.result

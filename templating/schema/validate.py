@@ -80,6 +80,8 @@ _validators: "OrderedDict[str, Draft202012Validator]" = OrderedDict()
 def _validator(schema: dict) -> Draft202012Validator:
     try:
         key = json.dumps(schema, sort_keys=True, allow_nan=False)
+    except RecursionError:
+        raise UsageError("schema nests too deeply") from None
     except (TypeError, ValueError) as err:
         raise UsageError(f"not a valid JSON Schema: {err}") from None
     found = _validators.get(key)
@@ -88,6 +90,8 @@ def _validator(schema: dict) -> Draft202012Validator:
         return found
     try:
         Draft202012Validator.check_schema(schema)
+    except RecursionError:
+        raise UsageError("schema nests too deeply") from None
     except SchemaError as err:
         raise UsageError(f"not a valid JSON Schema: {err.message}") from None
     found = _validators[key] = Draft202012Validator(json.loads(key))
@@ -99,8 +103,12 @@ def _validator(schema: dict) -> Draft202012Validator:
 def validate_payload(schema: dict, payload) -> list[SchemaViolation]:
     """Every way ``payload`` breaks ``schema``, sorted by path then message."""
     validator = _validator(schema)
+    try:
+        errors = list(validator.iter_errors(payload))
+    except RecursionError:
+        raise UsageError("schema or payload nests too deeply to validate") from None
     found: list[tuple] = []
-    for error in validator.iter_errors(payload):
+    for error in errors:
         parts = list(error.absolute_path)
         keyword = str(error.validator)
         owner = _schema_at(schema, error.absolute_schema_path)

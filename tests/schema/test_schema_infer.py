@@ -333,3 +333,22 @@ def test_interpolated_string_reads_are_printed_reads():
     s = schema_of('#set($g = "Hi $data.name, $!data.nick")$g')
     assert s["required"] == ["name"]
     assert prop(s, "name")["type"] == SCALAR
+
+
+def test_long_operator_chains_do_not_exhaust_the_stack():
+    terms = 3000
+    s = schema_of("#if(" + " && ".join(f"$data.f{i}" for i in range(terms)) + ")x#end"
+                  "#set($t = " + " + ".join(["$data.n"] * terms) + ")$t")
+    assert len(s["properties"]) == terms + 1
+    assert s["required"] == ["n"] and prop(s, "n")["type"] == "number"
+
+
+def test_very_deep_paths_are_cut_and_stay_valid():
+    from templating.schema import example_payload, validate_payload
+    from templating.schema.infer import MAX_PATH_DEPTH
+    s = schema_of("$data" + ".a" * 2000)
+    depth, node = 0, s
+    while "properties" in node and node["properties"]:
+        node, depth = node["properties"]["a"], depth + 1
+    assert depth == MAX_PATH_DEPTH
+    assert validate_payload(s, example_payload(s)) == []

@@ -70,3 +70,16 @@ def test_changing_a_schema_changes_the_result():
     assert validate_payload(schema, {}) == []
     schema["required"] = ["a"]
     assert [v.path for v in validate_payload(schema, {})] == ["a"]
+
+
+def test_unboundedly_nested_hand_written_schema_is_a_usage_error():
+    from templating.schema import example_payload
+    deep: dict = {}
+    node = deep
+    for _ in range(3000):
+        node["properties"] = {"a": {}}
+        node = node["properties"]["a"]
+    with pytest.raises(UsageError, match="too deeply"):
+        validate_payload(deep, {})
+    with pytest.raises(UsageError, match="too deeply"):
+        example_payload(deep)
