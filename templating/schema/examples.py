@@ -33,6 +33,9 @@ _STATUSES = ["confirmed", "shipped", "delivered"]
 _MONEY_PARTS = ("price", "total", "amount", "balance", "revenue", "shipping", "payment",
                 "refund", "cashback", "discount", "savings")
 
+#: First words of flag-like names (``isVip``, ``hasCoupon``, ``showBanner``).
+_FLAG_WORDS = {"is", "has", "show", "can", "enabled", "allow", "use", "needs", "should"}
+
 #: Words that say "this is about a product" when they name the list or object around a field.
 _PRODUCT_CONTEXT = {"item", "items", "product", "products", "line", "lines", "cart",
                     "goods", "offer", "offers", "order", "orders", "recommendation",
@@ -234,6 +237,8 @@ def _value(schema, name: str, context: list[str], key: str, index: int):
     if numeric and (n.numeric() or "string" not in types):
         value = _number(n, key, index)
         return int(value) if "number" not in types else value
+    if not types and n.words and n.words[0] in _FLAG_WORDS:
+        return True    # only tested in #if, named like a flag: take the branch
     if "string" in types or not types:
         if not types and n.numeric():
             return _number(n, key, index)

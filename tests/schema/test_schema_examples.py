@@ -126,3 +126,10 @@ def test_repository_templates_get_valid_schemas_and_self_consistent_examples(pat
     example = example_payload(schema)
     assert validate_payload(schema, example) == []
     assert json.loads(as_smartsend(example)["recipients"][0]["jsonParam"]) == example
+
+
+def test_flag_named_fields_tested_in_if_get_true():
+    s = infer_schema(templating.parse("#if($data.isVip)VIP#end#if($data.premium)p#end", name="f"))
+    ex = example_payload(s)
+    assert ex["isVip"] is True
+    assert ex["premium"] == "Premium"     # no type, not a flag name: a truthy string

@@ -352,3 +352,9 @@ def test_very_deep_paths_are_cut_and_stay_valid():
         node, depth = node["properties"]["a"], depth + 1
     assert depth == MAX_PATH_DEPTH
     assert validate_payload(s, example_payload(s)) == []
+
+
+def test_alias_of_data_itself_and_define_blocks():
+    s = schema_of("#set($d = $data)$d.a #define($block)$d.get('b')#end$block")
+    assert s["required"] == ["a", "b"]
+    assert "variables" not in s["x-templating"]
