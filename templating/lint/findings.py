@@ -39,7 +39,10 @@ class Finding:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def sort_key(self):
-        return (self.path, self.line, self.column, self.code, self.scenario or "", self.message)
+        """Per template: its own findings, then those in its scenario files, by position."""
+        owner = self.template or self.path
+        return (owner, self.path != owner, self.path, self.line, self.column, self.code,
+                self.scenario or "", self.message)
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"

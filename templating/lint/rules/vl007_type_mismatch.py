@@ -49,9 +49,14 @@ class TypeMismatchRule(Rule):
             right = _values(op.right, reads, run)
             if not (left and right) or not (left[0][2] or right[0][2]):
                 continue    # nothing from scenario data
+            if not (_convertible(left) or _convertible(right)
+                    or op.op == "/" and _any_int(left) and _any_int(right)):
+                continue    # no numeric string and no integer division: nothing to compare
             same_item = _loop_depth(reads.get(id(op.left)), reads.get(id(op.right)))
-            problem = _first(_surprise(op.op, a, b) for a in left[:10] for b in right[:10]
-                             if _indices(a[1], same_item) == _indices(b[1], same_item))
+            left = [(a, _indices(a[1], same_item)) for a in left[:10]]
+            right = [(b, _indices(b[1], same_item)) for b in right[:10]]
+            problem = _first(_surprise(op.op, a, b) for a, ia in left for b, ib in right
+                             if ia == ib)
             if problem:
                 yield Hit(op.line, op.column, f"{problem} in scenario '{run.name}'",
                           scenario=run.name)
@@ -76,6 +81,15 @@ class TypeMismatchRule(Rule):
                               f"(Java's equals is false between a {json_type(item.value)} and "
                               f"a {json_type(arg)})", scenario=run.name)
                     break
+
+
+def _convertible(values) -> bool:
+    return any(isinstance(value, str) and _as_number(value) is not value
+               for value, _, _ in values)
+
+
+def _any_int(values) -> bool:
+    return any(_is_int(value) for value, _, _ in values)
 
 
 def _loop_depth(a, b) -> int:

@@ -1,4 +1,5 @@
 import re
+from functools import lru_cache
 
 from ...engine import nodes as n
 from .base import Hit, Rule
@@ -93,6 +94,7 @@ KNOWN_MISTAKES = {"endif": "end", "endforeach": "end", "endfor": "end", "endmacr
                   "elseIf": "elseif", "elsIf": "elseif", "for": "foreach"}
 
 
+@lru_cache(maxsize=4096)
 def _near_miss(word: str) -> str | None:
     """The directive a bare ``#word`` almost certainly meant, else ``None``.
 
@@ -128,6 +130,7 @@ def _closest(word: str, macros) -> str | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=8192)
 def _distance(a: str, b: str) -> int:
     """Edit distance counting an adjacent swap as one edit (``esle`` -> ``else`` is 1)."""
     rows = [list(range(len(b) + 1))]
