@@ -121,20 +121,47 @@ def convert(kind: str, value):
         if isinstance(value, list) and not isinstance(value, JavaArray):
             return STRICT, value
         return NONE, None
+    if kind == "locale":
+        if isinstance(value, str) and not isinstance(value, JavaChar):
+            return EXPLICIT, str.__str__(value)  # LocaleUtils.toLocale("tr")
+        return NONE, None
     if kind == "map":
         return (STRICT, value) if isinstance(value, dict) else (NONE, None)
     raise ValueError(f"unknown parameter kind {kind!r}")
 
 
+# kind -> kinds it is at least as specific as (Java's subtyping / primitive widening)
+_NARROWER = {
+    "char": {"char", "int", "long", "double", "obj"},
+    "int": {"int", "long", "double", "obj"},
+    "long": {"long", "double", "obj"},
+    "double": {"double", "obj"},
+    "bool": {"bool", "obj"},
+    "str": {"str", "cs", "obj"},
+    "cs": {"cs", "obj"},
+    "coll": {"coll", "obj"},
+    "map": {"map", "obj"},
+    "locale": {"locale", "obj"},
+    "obj": {"obj"},
+}
+
+
+def _at_least_as_specific(a: tuple, b: tuple) -> bool:
+    return all(y in _NARROWER[x] for x, y in zip(a, b))
+
+
 def invoke(table: dict, obj, name: str, args: list):
     """Call ``name`` on ``obj`` through ``table`` (name -> [(kinds, fn), ...]).
 
-    Returns ``NOT_FOUND`` when no overload fits; raises ``JavaError`` where Java throws.
+    The overloads needing the weakest conversions win; among those, the most specific one
+    (``remove(int)`` over ``remove(Object)``). When none is most specific the call is
+    ambiguous and, as in Velocity, there is no such method: ``NOT_FOUND``. Raises
+    ``JavaError`` where Java throws.
     """
     overloads = table.get(name)
     if not overloads:
         return NOT_FOUND
-    best = None
+    best: list = []
     best_level = NONE
     for kinds, fn in overloads:
         if len(kinds) != len(args):
@@ -154,10 +181,18 @@ def invoke(table: dict, obj, name: str, args: list):
             converted.append(value)
         else:
             if level > best_level:
-                best, best_level = (fn, converted), level
-    if best is None:
+                best, best_level = [(kinds, fn, converted)], level
+            elif level == best_level:
+                best.append((kinds, fn, converted))
+    if not best:
         return NOT_FOUND
-    fn, converted = best
+    if len(best) > 1:
+        winners = [c for c in best
+                   if all(_at_least_as_specific(c[0], other[0]) for other in best)]
+        if len(winners) != 1:
+            return NOT_FOUND  # ambiguous
+        best = winners
+    _, fn, converted = best[0]
     for value in converted:
         if isinstance(value, _Deferred):
             raise value.error

@@ -204,11 +204,22 @@ def split(s: str, regex, limit: int = 0) -> JavaArray:
     return JavaArray(java_regex.split(s, regex, limit), "java.lang.String")
 
 
-def to_upper(s: str) -> str:
+def _locale_language(locale) -> str:
+    if locale is None:
+        raise _npe()
+    return locale.replace("-", "_").split("_", 1)[0].lower()
+
+
+def to_upper(s: str, locale: str | None = "") -> str:
+    """``toUpperCase()`` / ``toUpperCase(Locale)``; Turkish and Azeri dot the capital I."""
+    if locale != "" and _locale_language(locale) in ("tr", "az"):
+        s = s.replace("i", "\u0130")
     return s.upper()
 
 
-def to_lower(s: str) -> str:
+def to_lower(s: str, locale: str | None = "") -> str:
+    if locale != "" and _locale_language(locale) in ("tr", "az"):
+        s = s.replace("I", "\u0131").replace("\u0130", "i")
     return s.lower()
 
 
@@ -314,8 +325,8 @@ STRING_METHODS = {
     "regionMatches": [(("int", "str", "int", "int"),
                        _str(lambda s, a, o, b, n: _region_matches(s, False, a, o, b, n))),
                       (("bool", "int", "str", "int", "int"), _str(_region_matches))],
-    "toUpperCase": [((), _str(to_upper))],
-    "toLowerCase": [((), _str(to_lower))],
+    "toUpperCase": [((), _str(to_upper)), (("locale",), _str(to_upper))],
+    "toLowerCase": [((), _str(to_lower)), (("locale",), _str(to_lower))],
     "trim": [((), _str(trim))],
     "strip": [((), _str(strip))],
     "stripLeading": [((), _str(lambda s: strip(s, True, False)))],
