@@ -121,6 +121,8 @@ def convert(kind: str, value):
         if isinstance(value, list) and not isinstance(value, JavaArray):
             return STRICT, value
         return NONE, None
+    if kind == "iter":
+        return (STRICT, value) if isinstance(value, list) else (NONE, None)
     if kind == "locale":
         if isinstance(value, str) and not isinstance(value, JavaChar):
             return EXPLICIT, str.__str__(value)  # LocaleUtils.toLocale("tr")
@@ -142,6 +144,7 @@ _NARROWER = {
     "coll": {"coll", "obj"},
     "map": {"map", "obj"},
     "locale": {"locale", "obj"},
+    "iter": {"iter", "obj"},
     "obj": {"obj"},
 }
 

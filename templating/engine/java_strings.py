@@ -302,6 +302,25 @@ def _region_matches(s, ignore_case, offset, other, ooffset, length):
     return a == b
 
 
+def _join(_receiver, delimiter, *elements):
+    """``String.join(delimiter, elements...)`` / ``String.join(delimiter, iterable)``
+    (static, but Velocity lets a template call it on any string)."""
+    if delimiter is None:
+        raise _npe()
+    if len(elements) == 1 and isinstance(elements[0], list):
+        elements = tuple(elements[0])
+    parts = []
+    for item in elements:
+        if item is None:
+            parts.append("null")
+        elif isinstance(item, str) and not isinstance(item, JavaChar):
+            parts.append(str.__str__(item))
+        else:
+            raise JavaError("java.lang.ClassCastException",
+                            f"class {_class_of(item)} cannot be cast to class java.lang.CharSequence")
+    return _check_length(delimiter.join(parts))
+
+
 STRING_METHODS = {
     "length": [((), _str(u16_length))],
     "isEmpty": [((), _str(lambda s: s == ""))],
@@ -344,6 +363,7 @@ STRING_METHODS = {
     "toCharArray": [((), _str(to_char_array))],
     "getBytes": [((), _str(get_bytes))],
     "valueOf": [(("obj",), lambda self, v: to_string(v))],
+    "join": [(("cs", "iter"), _join)] + [(("cs",) + ("cs",) * n, _join) for n in range(1, 9)],
 }
 
 
