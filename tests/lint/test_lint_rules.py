@@ -353,3 +353,10 @@ def test_unused_field_counts_top_level_event_parameters(project):
                                         "params": {"discount": 15, "unused": 1}})
     finding = only(project.lint("a.txt"), "unused-field")
     assert "data.unused" in finding.message
+
+
+def test_loud_reference_explains_a_value_without_that_field(project):
+    project.template("a.txt", "#foreach($l in $data.lines)$l.title #end\n")
+    project.scenario("a.txt", "s", {"lines": ["Mug"]})
+    finding = only(project.lint("a.txt"), "loud-reference")
+    assert "(data.lines[0] is a string \"Mug\", which has no 'title')" in finding.message

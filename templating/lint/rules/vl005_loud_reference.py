@@ -1,4 +1,4 @@
-from ..lookup import Missing
+from ..lookup import Found, Missing, json_type
 from .base import Hit, Rule
 
 
@@ -33,17 +33,42 @@ class LoudReferenceRule(Rule):
             if node.name in ("velocityCount", "velocityHasNext") and \
                     ctx.enabled("removed-velocitycount"):
                 continue
+            if node.name in ctx.extra_globals and node.name not in run.context:
+                continue    # the platform provides it (config `globals`); the preview cannot
             text = node.source or f"${node.name}"
             message = f"{text} is printed literally in scenario '{run.name}'"
             read = reads.get(id(node))
             if read is not None:
-                for item in run.values(read.root, read.path):
-                    if isinstance(item, Missing):
-                        state = "null" if item.null else "missing"
-                        if item.container is None:
-                            message += f" (${item.where} is not defined)"
-                        else:
-                            message += f" ({item.where} is {state})"
-                        break
+                message += _reason(run, read)
             yield Hit.at(node, message + "; guard it with #if or make it quiet ($!)",
                          scenario=run.name)
+
+
+def _reason(run, read) -> str:
+    """Why the reference did not resolve, in scenario terms, when the data tells."""
+    for item in run.values(read.root, read.path):
+        if isinstance(item, Missing):
+            if item.container is None:
+                return f" (${item.where} is not defined)"
+            return f" ({item.where} is {'null' if item.null else 'missing'})"
+    # the path stops at a value that has no such field (a string, a list...)
+    for length in range(len(read.path) - 1, -1, -1):
+        found = [item for item in run.values(read.root, read.path[:length])
+                 if isinstance(item, Found)]
+        if found:
+            step = read.path[length]
+            kind = json_type(found[0].value)
+            shown = f"{kind} {_short(found[0].value)}" if kind in ("string", "integer",
+                                                                   "number", "boolean") else kind
+            return f" ({found[0].where} is {_article(kind)} {shown}, which has no {step!r})"
+    return ""
+
+
+def _short(value) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    text = text if len(text) <= 20 else text[:17] + "..."
+    return f'"{text}"' if isinstance(value, str) else text
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
