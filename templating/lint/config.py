@@ -79,9 +79,8 @@ class LintConfig:
             return None
         if rule.opt_in == "schema" and not self.schema:
             return None
-        selected = _matches_any(rule, self.select + self.extend_select)
-        if rule.opt_in and not selected:
-            selected = "ALL" in self.select   # opt-in rules follow their flag
+        # an opt-in rule runs whenever its flag is given (unless ignored)
+        selected = bool(rule.opt_in) or _matches_any(rule, self.select + self.extend_select)
         if not selected or _matches_any(rule, self.ignore):
             return None
         if path is not None:

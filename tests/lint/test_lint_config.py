@@ -20,6 +20,9 @@ def test_defaults_enable_every_rule_but_opt_in_ones():
     assert config.rule_severity(UNUSED) == "info"
     assert config.rule_severity(COVERAGE) is None
     assert config.with_options(coverage=True).rule_severity(COVERAGE) == "info"
+    narrow = config_from_mapping({"select": ["VL001"]}).with_options(coverage=True)
+    assert narrow.rule_severity(COVERAGE) == "info"            # the flag asks for it
+    assert narrow.with_options(ignore=("VL016",)).rule_severity(COVERAGE) is None
 
 
 def test_select_ignore_by_code_name_and_prefix():

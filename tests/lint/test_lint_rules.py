@@ -360,3 +360,13 @@ def test_loud_reference_explains_a_value_without_that_field(project):
     project.scenario("a.txt", "s", {"lines": ["Mug"]})
     finding = only(project.lint("a.txt"), "loud-reference")
     assert "(data.lines[0] is a string \"Mug\", which has no 'title')" in finding.message
+
+
+def test_macro_bodies_are_checked_where_they_are_called(project):
+    project.template("a.txt", "#macro(total $order)#set($t = $order.sum * $data.rate)$!t#end\n"
+                              "#macro(never)#set($u = $data.nothere * 1)$!u#end\n"
+                              "#total($data.order)\n")
+    project.scenario("a.txt", "s", {"order": {"sum": 5}})
+    findings = project.lint("a.txt")
+    missing = [f for f in findings if f.name == "missing-field"]
+    assert [(f.line, f.message.split(" ")[0]) for f in missing] == [(1, "data.rate")]
