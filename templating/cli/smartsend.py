@@ -195,16 +195,12 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
             run_id = run.id
             if run.state == "planning":
                 _say(f"run {run_id} was stopped while planning; planning it again")
-                run_id, summary = plan_run(journal, read_recipients(recipients), options,
-                                           recipients_file=str(recipients),
-                                           base_url=settings.base_url, checker=checker,
-                                           run_id=run_id)
+                run_id, summary = _plan(journal, recipients, options, settings, checker,
+                                        run_id=run_id)
                 _print_summary(summary, options, rendered=checker is not None)
                 _stop_if_findings(summary, options)
         else:
-            run_id, summary = plan_run(journal, read_recipients(recipients), options,
-                                       recipients_file=str(recipients),
-                                       base_url=settings.base_url, checker=checker)
+            run_id, summary = _plan(journal, recipients, options, settings, checker)
             _print_summary(summary, options, rendered=checker is not None)
             _stop_if_findings(summary, options)
         _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
@@ -250,6 +246,18 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
     click.echo(run_id)
     if report.failed or report.unknown:
         sys.exit(1)
+
+
+def _plan(journal, recipients, options, settings, checker, run_id=None):
+    """Plan a run with a running count on stderr (a big list takes a while to check)."""
+    progress = Progress(None, label="planned", every=None)
+    try:
+        return plan_run(journal, read_recipients(recipients), options,
+                        recipients_file=str(recipients), base_url=settings.base_url,
+                        checker=checker, run_id=run_id, on_batch=progress.advance)
+    finally:
+        if progress.done:
+            progress.close()
 
 
 @main.command("track")

@@ -358,23 +358,29 @@ class Journal:
                         updates: list[tuple[str, str, bool]]) -> int:
         """Apply ``(requestId, status, final)``; log changes with the time; return how many."""
         stamp = now_iso()
-        changed = 0
+        current: dict[str, list[tuple[int, str | None, int]]] = {}
+        ids = list(dict.fromkeys(request_id for request_id, _, _ in updates))
         with self._tx():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row, request_id, status, final in self.db.execute(
+                        "SELECT row, request_id, status, final FROM recipients WHERE run_id=? "
+                        f"AND request_id IN ({marks})", [run_id, *chunk]):
+                    current.setdefault(request_id, []).append((row, status, final))
+            changes, history = [], []
             for request_id, status, final in updates:
-                rows = self.db.execute(
-                    "SELECT row, status, final FROM recipients WHERE run_id=? AND request_id=?",
-                    (run_id, request_id)).fetchall()
-                for row, old, was_final in rows:
+                for row, old, was_final in current.get(request_id, ()):
                     if old == status and bool(was_final) == final:
                         continue
-                    changed += 1
-                    self.db.execute("UPDATE recipients SET status=?, final=?, status_at=? "
-                                    "WHERE run_id=? AND row=?",
-                                    (status, int(final), stamp, run_id, row))
+                    changes.append((status, int(final), stamp, run_id, row))
                     if old != status:
-                        self.db.execute("INSERT INTO status_history(run_id,row,status,at) "
-                                        "VALUES (?,?,?,?)", (run_id, row, status, stamp))
-        return changed
+                        history.append((run_id, row, status, stamp))
+            self.db.executemany("UPDATE recipients SET status=?, final=?, status_at=? "
+                                "WHERE run_id=? AND row=?", changes)
+            self.db.executemany("INSERT INTO status_history(run_id,row,status,at) "
+                                "VALUES (?,?,?,?)", history)
+        return len(changes)
 
     def history(self, run_id: str, row: int) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT status, at FROM status_history WHERE run_id=? AND "

@@ -20,10 +20,10 @@ def _duration(seconds: float) -> str:
 class Progress:
     """Counts work done toward ``total`` and reports it at most every ``every`` seconds."""
 
-    def __init__(self, total: int, *, label: str = "sent", stream: TextIO | None = None,
+    def __init__(self, total: int | None, *, label: str = "sent", stream: TextIO | None = None,
                  tty: bool | None = None, every: float | None = None, width: int = 28,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.total = max(0, total)
+        self.total = None if total is None else max(0, total)   # None: count only
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
@@ -41,6 +41,8 @@ class Progress:
 
     def line(self) -> str:
         rate = self.rate()
+        if self.total is None:
+            return f"{self.label} {self.done:,} ({rate:,.0f}/s)"
         pct = 100.0 * self.done / self.total if self.total else 100.0
         eta = (self.total - self.done) / rate if rate > 0 else None
         eta_text = _duration(eta) if eta is not None else "--:--"
@@ -54,7 +56,8 @@ class Progress:
     def advance(self, n: int = 1) -> None:
         self.done += n
         now = self.clock()
-        if now - self._last >= self.every or self.done >= self.total:
+        if now - self._last >= self.every or (self.total is not None
+                                               and self.done >= self.total):
             self._last = now
             self._draw()
 
@@ -72,5 +75,5 @@ class Progress:
             self._draw()
             self.stream.write("\n")
             self.stream.flush()
-        elif self._last == float("-inf") or self.done < self.total:
+        elif self._last == float("-inf") or self.total is None or self.done < self.total:
             self._draw()

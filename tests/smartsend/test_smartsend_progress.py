@@ -37,3 +37,12 @@ def test_plain_lines_are_throttled_and_newline_terminated():
     assert "\r" not in out.getvalue()
     assert lines == ["sent 10/100 (10%) 10/s ETA 0:09", "sent 60/100 (60%) 10/s ETA 0:04",
                      "sent 100/100 (100%) 10/s ETA 0:00"]
+
+
+def test_unknown_total_counts_with_rate():
+    out, clock = io.StringIO(), Clock()
+    p = Progress(None, label="planned", stream=out, tty=False, every=1, clock=clock)
+    clock.now = 4.0
+    p.advance(2000)
+    p.close()
+    assert out.getvalue().splitlines() == ["planned 2,000 (500/s)", "planned 2,000 (500/s)"]
