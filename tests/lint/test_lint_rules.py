@@ -14,6 +14,12 @@ def test_syntax_error_points_at_the_problem(project):
     assert finding.source_line is not None
 
 
+def test_syntax_error_mentions_a_spaced_directive(project):
+    project.template("a.txt", "# if($data.x)\nyes\n#end\n")
+    finding = only(project.lint("a.txt"), "syntax-error")
+    assert "'# if' at 1:1 has a space after '#'" in finding.message
+
+
 def test_valid_template_has_no_syntax_error(project):
     project.template("a.html", "Hello\n#if($data.x)\nyes\n#end\n")
     assert codes(project.lint("a.html"), "syntax-error") == []
@@ -208,10 +214,12 @@ def test_foreach_count_is_fine(project):
 # ------------------------------------------------------------------ unknown-directive
 def test_unknown_directive_typos_and_spaced_end(project):
     project.template("a.txt", "#if($data.vip)\nWelcome back!\n#esle\nWelcome!\n#end\n"
-                              "#foreach($i in $data.items)$i\n# end\n#ned\n#end\n")
+                              "#foreach($i in $data.items)$i\n# end\n#ned\n#end\n"
+                              "# if($data.x)x\n")
     found = [(f.line, f.message) for f in project.lint("a.txt") if f.name == "unknown-directive"]
     lines = [line for line, _ in found]
-    assert lines == [3, 7, 8]
+    assert lines == [3, 7, 8, 10]
+    assert "'# if' has a space after '#'" in found[3][1]
     assert "did you mean #else?" in found[0][1]
     assert "space after '#'" in found[1][1]
     assert "did you mean #end?" in found[2][1]
@@ -223,9 +231,10 @@ def test_unknown_macro_call_with_arguments(project):
     assert "#gret" in finding.message and "did you mean #greet?" in finding.message
 
 
-def test_css_and_anchors_are_not_directives(project):
+def test_css_anchors_and_prose_are_not_directives(project):
     project.template("a.html", "<style>#header{color:#fafafa} #main{}</style>"
-                               "<a href=\"#top\">top</a> Order #12345\n")
+                               "<a href=\"#top\">top</a> Order #12345, # end of season sale,"
+                               " send #tips\n")
     assert codes(project.lint("a.html"), "unknown-directive") == []
 
 

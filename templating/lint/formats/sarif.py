@@ -29,7 +29,7 @@ def format_sarif(report) -> str:
         "name": rule.name,
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": rule.doc()},
-        "help": {"text": rule.doc(), "markdown": rule.doc()},
+        "help": {"text": rule.doc(), "markdown": rule.doc().replace("::\n", ":\n")},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["velocity", "templating"]},
     } for rule in RULES]

@@ -27,4 +27,17 @@ class SyntaxErrorRule(Rule):
     def check_template(self, ctx):
         error = ctx.syntax_error
         if error is not None:
-            yield Hit(error.line or 1, error.column or 1, error.message)
+            yield Hit(error.line or 1, error.column or 1, error.message + _hint(ctx.source))
+
+
+def _hint(source: str | None) -> str:
+    """A common cause of unbalanced blocks: `# end` / `# if(` written with a space."""
+    from .vl009_unknown_directive import _SPACED
+    match = _SPACED.search(source or "")
+    if match is None:
+        return ""
+    group = 1 if match.group(1) else 2
+    line = source.count("\n", 0, match.start()) + 1
+    column = match.start() - (source.rfind("\n", 0, match.start()) + 1) + 1
+    return (f" (note: '{source[match.start():match.end(group)]}' at {line}:{column} has a "
+            "space after '#', so Velocity reads it as text)")

@@ -6,8 +6,12 @@ from .base import Hit, Rule
 
 DIRECTIVES = ("if", "elseif", "else", "end", "set", "foreach", "macro", "parse", "include",
               "evaluate", "define", "break", "stop")
-_SPACED = re.compile(r"#[ \t]+(" + "|".join(DIRECTIVES) + r")\b(?=[ \t]*(\(|$|\n|<|#|[ \t]))",
-                     re.MULTILINE)
+# `# end` / `# else` standing alone (end of line, before markup or another directive), or
+# `# if(` with its parenthesis: plain prose like "order # end of season" is left alone.
+_SPACED = re.compile(
+    r"#[ \t]+(end|else|break|stop)\b(?=[ \t]*(?:$|<|#))"
+    r"|#[ \t]+(if|elseif|foreach|set|macro|parse|include|evaluate|define)(?=[ \t]*\()",
+    re.MULTILINE)
 _WORD = re.compile(r"(?<![\w&\\#])#([A-Za-z][A-Za-z0-9_]*)")
 _HEX = re.compile(r"[0-9a-fA-F]{3,8}")
 
@@ -64,11 +68,12 @@ class UnknownDirectiveRule(Rule):
     def _scan_text(self, node, known):
         text = node.value
         for match in _SPACED.finditer(text):
+            word = match.group(1) or match.group(2)
+            group = 1 if match.group(1) else 2
             line, column = _position(node, text, match.start())
-            yield Hit(line, column, f"'#{' ' * (match.start(1) - match.start() - 1)}"
-                                    f"{match.group(1)}' has a space after '#', so it is "
-                                    f"printed as text; write #{match.group(1)}",
-                      end_line=line, end_column=column + match.end(1) - match.start() - 1)
+            yield Hit(line, column, f"'{text[match.start():match.end(group)]}' has a space "
+                                    f"after '#', so it is printed as text; write #{word}",
+                      end_line=line, end_column=column + match.end(group) - match.start() - 1)
         for match in _WORD.finditer(text):
             word = match.group(1)
             if word in DIRECTIVES or word in known or _HEX.fullmatch(word) or len(word) < 3:
