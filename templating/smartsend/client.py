@@ -7,7 +7,7 @@ the server's answer means for delivery, because only the sender (which owns the 
 may decide whether a request can be repeated:
 
 * ``ok`` - the server answered 200 with per-recipient results.
-* ``retry`` - definitely not accepted, try again later: 429, 5xx, connect errors, a request
+* ``retry`` - definitely not accepted, try again later: 408, 429, 5xx, connect errors, a request
   that could not be written. ``delay`` is the server's ``Retry-After`` when it sent one.
 * ``permanent`` - another 4xx: repeating it cannot help; ``message`` is the server's reason.
 * ``auth`` - 401/403: the key is wrong; nothing else can succeed either.
@@ -293,7 +293,7 @@ class ApiClient:
         if code in (401, 403):
             return Outcome("auth", code, self.settings.redact(
                 f"HTTP {code}: the API key was refused ({server_message(response)})"))
-        if code == 429 or code >= 500:
+        if code in (408, 429) or code >= 500:
             return Outcome("retry", code,
                            self.settings.redact(f"HTTP {code}: {server_message(response)}"),
                            delay=parse_retry_after(response.headers.get("Retry-After")))

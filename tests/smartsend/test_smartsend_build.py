@@ -146,3 +146,14 @@ def test_fast_email_path_agrees_with_email_validator(address):
             return str(err)
 
     assert outcome(lambda: check_locator(address, "email")) == outcome(lambda: _email_full(address))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(hostile_text, json_values, max_size=5), st.booleans())
+def test_jsonl_and_json_files_round_trip_params_exactly(params, ascii_only):
+    line = json.dumps({"locator": "a@example.com", "params": params}, ensure_ascii=ascii_only)
+    (rec,) = recipients_from_text(line + "\n", "jsonl")
+    (batch,) = plan([rec], BuildOptions(message_id="1"))
+    assert json.loads(batch.body["recipients"][0]["jsonParam"]) == params
+    (rec,) = recipients_from_text("[" + line + "]", "json")
+    assert rec.params == params
