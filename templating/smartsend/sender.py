@@ -88,6 +88,10 @@ def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOp
                 on_batch(len(batch.rows))
     except BaseException as err:
         tx.__exit__(type(err), err, None)
+        if isinstance(err, Exception):
+            # bad data: nothing of this run was sent; keep the run only as a record of why
+            journal.discard_plan(run_id)
+            journal.set_run_state(run_id, "abandoned", summary={"error": str(err)})
         raise
     tx.__exit__(None, None, None)
     stopping = summary.stopping(options.allow)
@@ -180,7 +184,8 @@ class Sender:
             raise UsageError(f"run {run_id} was stopped while it was being planned; "
                              "nothing of it was sent - start it again with --resume")
         if run.state == "abandoned":
-            raise UsageError(f"run {run_id} was not sent because its build had findings")
+            why = (run.summary or {}).get("error") or "its build had findings"
+            raise UsageError(f"run {run_id} was not sent: {why}")
         with self.journal.lock_run(run_id):
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)

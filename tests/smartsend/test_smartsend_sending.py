@@ -321,3 +321,17 @@ def test_one_sender_per_run(tmp_path):
         with pytest.raises(UsageError, match="being sent by another process"):
             sender(journal, FakePlatform()).send(run_id)
     assert sender(journal, FakePlatform()).send(run_id).batches_sent == 1
+
+
+def test_bad_row_abandons_the_plan_and_nothing_can_be_sent(tmp_path):
+    from templating.errors import PayloadError, UsageError
+    journal = Journal(tmp_path / "j.sqlite")
+    rows = people(30) + [Recipient(31, "x@example.com", {"v": float("nan")})]
+    with pytest.raises(PayloadError, match="row 31: v is nan"):
+        plan_run(journal, rows, BuildOptions(message_id="9", batch_size=10),
+                 recipients_file="r.csv", base_url=None)
+    run = journal.run()
+    assert run.state == "abandoned" and "row 31" in run.summary["error"]
+    assert journal.batches(run.id) == [] and journal.counts(run.id)["recipients"] == 0
+    with pytest.raises(UsageError, match="not sent"):
+        sender(journal, FakePlatform()).send(run.id)
