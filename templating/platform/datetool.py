@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from ._convert import is_java_number, long_value
@@ -87,7 +88,7 @@ class DateTool:
 
     def _format(self, pattern: Any, tz: tzinfo) -> SimpleDateFormat:
         try:
-            return SimpleDateFormat(str(pattern), self._locale, tz)
+            return _date_format(str(pattern), self._locale, tz)
         except JavaIllegalArgument as exc:
             raise _illegal(exc) from None
 
@@ -197,6 +198,12 @@ class DateTool:
 
     def __repr__(self) -> str:
         return "DateTool()"
+
+
+@lru_cache(maxsize=256)
+def _date_format(pattern: str, locale: str, tz: tzinfo) -> SimpleDateFormat:
+    """Formats are immutable here, so one per (pattern, locale, zone) serves every call."""
+    return SimpleDateFormat(pattern, locale, tz)
 
 
 def _plus_months(local: datetime, months: int) -> datetime:

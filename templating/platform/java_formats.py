@@ -469,7 +469,6 @@ class DecimalFormat:
         return "".join(out)
 
 
-_JAVA_NUMBER_RE = re.compile(r"-?(?:[0-9][0-9,]*)?(?:\.[0-9]*)?")
 
 
 def parse_java_number(text: str, locale: str = DEFAULT_LOCALE) -> int | float | None:
@@ -608,9 +607,14 @@ def java_timezone(tz_id: str | None) -> tzinfo:
 # --------------------------------------------------------------------------- dates
 
 _PATTERN_LETTERS = set("GyYMLwWDdFEuaHkKhmsSzZX")
+_SIGNED_DIGITS = re.compile(r"-?\d+")
+_ZULU = re.compile(r"Z(?![A-Za-z])")
+_OFFSET = re.compile(r"(?:GMT|UTC)?([+-])(\d{2}):?(\d{2})?")
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z_/]*")
 
 
-def _compile_date_pattern(pattern: str) -> list[tuple[str, object]]:
+@lru_cache(maxsize=512)
+def _compile_date_pattern(pattern: str) -> tuple[tuple[str, object], ...]:
     """Split a SimpleDateFormat pattern into ("field", (letter, count)) / ("lit", text)."""
     out: list[tuple[str, object]] = []
     i = 0
@@ -649,7 +653,7 @@ def _compile_date_pattern(pattern: str) -> list[tuple[str, object]]:
             continue
         out.append(("lit", ch))
         i += 1
-    return out
+    return tuple(out)
 
 
 def _java_day_of_week(d: date) -> int:
@@ -910,7 +914,7 @@ class SimpleDateFormat:
                     return None
                 text_name_tz, pos = parsed
                 continue
-            m = re.compile(r"-?\d+").match(text, pos)
+            m = _SIGNED_DIGITS.match(text, pos)
             if not m:
                 return None
             digits = m.group(0)
@@ -951,15 +955,15 @@ class SimpleDateFormat:
         return out
 
     def _parse_zone(self, text: str, pos: int) -> tuple[tzinfo, int] | None:
-        m = re.compile(r"Z(?![A-Za-z])").match(text, pos)
+        m = _ZULU.match(text, pos)
         if m:
             return _FixedZone(0, "GMT"), m.end()
-        m = re.compile(r"(?:GMT|UTC)?([+-])(\d{2}):?(\d{2})?").match(text, pos)
+        m = _OFFSET.match(text, pos)
         if m:
             minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
             minutes = -minutes if m.group(1) == "-" else minutes
             return _FixedZone(minutes, _custom_name(minutes)), m.end()
-        m = re.compile(r"[A-Za-z][A-Za-z_/]*").match(text, pos)
+        m = _ZONE_NAME.match(text, pos)
         if m:
             name = m.group(0)
             if name in ("GMT", "UTC", "UT"):

@@ -27,6 +27,7 @@ Choices where the platform is silent (see docs/platform.md):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
@@ -36,6 +37,7 @@ __all__ = ["MergeTag", "find_merge_tags", "apply_merge_tags", "declared_fields",
            "lookup_field"]
 
 _TAG = re.compile(r"%([A-Za-z_][A-Za-z0-9_.\-]*)(?:\|([^%\r\n]*))?%")
+_NEWLINE = re.compile(r"\n")
 _HEX_PAIR = re.compile(r"[0-9A-Fa-f]{2}\Z")
 _DECLARATION = re.compile(r"<!--\s*%([A-Za-z_][A-Za-z0-9_.\-]*)(?:\|[^%\r\n]*)?%\s*-->")
 
@@ -84,13 +86,11 @@ def _iter_tags(text: str) -> Iterator[re.Match]:
 def find_merge_tags(text: str) -> list[MergeTag]:
     """Every merge tag in ``text`` in order, with where it is (for lint and coverage)."""
     line_starts = [0]
-    line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    line_starts.extend(m.end() for m in _NEWLINE.finditer(text))
     declared_spans = {m.start(1) - 1: m for m in _DECLARATION.finditer(text)}
     out: list[MergeTag] = []
-    line_index = 0
     for m in _iter_tags(text):
-        while line_index + 1 < len(line_starts) and line_starts[line_index + 1] <= m.start():
-            line_index += 1
+        line_index = bisect_right(line_starts, m.start()) - 1
         decl = declared_spans.get(m.start())
         out.append(MergeTag(
             name=m.group(1), fallback=m.group(2), start=m.start(), end=m.end(),
