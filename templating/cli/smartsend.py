@@ -332,6 +332,8 @@ def _print_table(counts: dict, run_id: str, *, stream=None, info=None) -> None:
     if info is not None:
         buf.write(f"run {run_id}  message {info.message_id}  {info.channel}  "
                   f"{info.created_at}  ({info.state})\n")
+        if (info.summary or {}).get("error"):
+            buf.write(f"not sent: {info.summary['error']}\n")
     total = counts["recipients"] or 1
     buf.write(f"{'send outcome':<16}{'recipients':>12}{'share':>8}\n")
     for key in ("OK", "ERROR", "UNKNOWN", "PENDING"):

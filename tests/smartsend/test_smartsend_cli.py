@@ -155,3 +155,34 @@ def test_redact_removes_key_and_basic_auth_forms():
     header = base64.b64encode(b"templating:s3cr3t-value").decode()
     text = redact(f"failed with s3cr3t-value and Basic {header}", key)
     assert "s3cr3t" not in text and header not in text and text.count("***") == 2
+
+
+def test_status_table_csv_and_json_exports(tmp_path):
+    import csv as csvmod
+    import io
+
+
+    from test_smartsend_sending import FakePlatform, make_run, sender
+    journal, run_id, _ = make_run(tmp_path, n=12, batch=5, bad={2})
+    sender(journal, FakePlatform(["ok", "drop", "ok"]), concurrency=1).send(run_id)
+    journal.close()
+    jpath = str(tmp_path / "j.sqlite")
+    table = run(["status", "--journal", jpath])
+    assert table.exit_code == 0
+    assert f"run {run_id}  message 9  email" in table.stdout
+    lines = table.stdout.splitlines()
+    assert any(l.split()[:2] == ["OK", "6"] for l in lines)
+    assert any(l.split()[:2] == ["UNKNOWN", "5"] for l in lines)
+    assert any(l.split()[:2] == ["ERROR", "1"] for l in lines)
+    assert "batches: sent 2, unknown 1" in table.stdout
+    as_json = json.loads(run(["status", run_id, "--journal", jpath, "--format", "json"]).stdout)
+    assert [r["row"] for r in as_json] == list(range(1, 13))
+    assert as_json[1]["send"] == "ERROR" and as_json[1]["message"] == "bad params"
+    assert as_json[0]["externalRequestId"] == f"{run_id}-1" and as_json[0]["status"] == "ACCEPTED"
+    assert as_json[6]["send"] == "UNKNOWN" and "Server disconnected" in as_json[6]["message"]
+    out = tmp_path / "export.csv"
+    assert run(["status", "--journal", jpath, "--format", "csv", "-o", str(out)]).exit_code == 0
+    records = list(csvmod.DictReader(io.StringIO(out.read_text())))
+    assert len(records) == 12 and records[0]["locator"] == "p1@example.com"
+    missing = run(["status", "--journal", str(tmp_path / "nope.sqlite")])
+    assert missing.exit_code == 2 and "no journal here" in missing.stderr
