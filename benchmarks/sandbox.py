@@ -1,8 +1,9 @@
 """How fast the local Reteno API sandbox answers: smartsend batches and status polls.
 
-Starts a sandbox in-process (uvicorn on 127.0.0.1, SQLite file in a temporary folder, no
-faults) and drives it over real HTTP with one keep-alive httpx client, the way a sending
-job would. Prints requests per second for:
+Starts ``templating sandbox`` as its own process (uvicorn on 127.0.0.1, SQLite file in a
+temporary folder, no faults), so the client does not share its interpreter, and drives it
+over real HTTP with one keep-alive httpx client, the way a sending job would. Prints
+requests per second for:
 
 - smartsend with 1,000 recipients per request (each with a small jsonParam), no templates;
 - the same with a ``--messages`` template rendered for every recipient (the engine's cost);
@@ -12,15 +13,27 @@ Usage: ``python benchmarks/sandbox.py [--batches N] [--polls N]``.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder is sys.path[0]: keep sibling benchmark files (a platform.py,
+# say) from shadowing standard-library modules that httpx and uvicorn import.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
 import argparse
+import contextlib
 import json
+import os
+import re
+import signal
+import subprocess
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from templating.apisandbox import BackgroundServer, SandboxSettings
+KEY = "bench-key"
 
 TEMPLATE = """<html><head><title>Order $data.orderId</title></head><body>
 <h1>Hello, $data.name!</h1>
@@ -45,10 +58,29 @@ def _timed(label: str, count: int, unit: str, fn) -> list:
     return out
 
 
-def _serve(tmp: Path, name: str, messages: Path | None) -> BackgroundServer:
-    settings = SandboxSettings(api_key="bench-key", db_path=tmp / f"{name}.db",
-                               messages_dir=messages)
-    return BackgroundServer(settings).start()
+@contextlib.contextmanager
+def _serve(tmp: Path, name: str, messages: Path | None):
+    """``templating sandbox --port 0`` in a subprocess; yields its base URL."""
+    exe = Path(sys.executable).parent / "templating"
+    cmd = [str(exe), "sandbox", "--port", "0", "--db", str(tmp / f"{name}.db")]
+    if messages is not None:
+        cmd += ["--messages", str(messages)]
+    proc = subprocess.Popen(cmd, env={**os.environ, "RETENO_API_KEY": KEY},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        match = re.match(r"Reteno API sandbox on (\S+) ", proc.stdout.readline())
+        if not match:
+            raise SystemExit(f"sandbox did not start: {proc.communicate(timeout=10)[1]}")
+        url = match.group(1)
+        for _ in range(200):
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(url + "/_sandbox/health", timeout=1)
+                break
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
 
 
 def _sender(client: httpx.Client, message_id: int):
@@ -76,33 +108,25 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        plain = _serve(tmp, "plain", None)
-        try:
-            with httpx.Client(base_url=plain.base_url, auth=("bench", "bench-key"),
-                              timeout=120) as client:
-                batches = _timed("smartsend, 1,000 recipients, no template", args.batches,
-                                 f", {args.batches * 1000} recipients", _sender(client, 1))
-                ids = [rid for batch in batches for rid in batch]
-                _timed("status poll, 1 id", args.polls, "", _poller(client, ids, 1))
-                _timed("status poll, 1,000 ids", max(1, args.polls // 10), "",
-                       _poller(client, ids, 1000))
-        finally:
-            plain.stop()
+        with _serve(tmp, "plain", None) as url, \
+                httpx.Client(base_url=url, auth=("bench", KEY), timeout=120) as client:
+            batches = _timed("smartsend, 1,000 recipients, no template", args.batches,
+                             f", {args.batches * 1000} recipients", _sender(client, 1))
+            ids = [rid for batch in batches for rid in batch]
+            _timed("status poll, 1 id", args.polls, "", _poller(client, ids, 1))
+            _timed("status poll, 1,000 ids", max(1, args.polls // 10), "",
+                   _poller(client, ids, 1000))
 
         messages = tmp / "messages"
         messages.mkdir()
         (messages / "2-order.html").write_text(TEMPLATE)
-        templated = _serve(tmp, "templated", messages)
-        try:
-            with httpx.Client(base_url=templated.base_url, auth=("bench", "bench-key"),
-                              timeout=300) as client:
-                batches = _timed("smartsend, 1,000 recipients, each rendered", rendered_batches,
-                                 f", {rendered_batches * 1000} recipients", _sender(client, 2))
-                sample = client.get(f"/_sandbox/recipients/{batches[0][0]}").json()
-                if sample.get("renderError"):
-                    print(f"  note: renders failed, figure not meaningful: {sample['renderError']}")
-        finally:
-            templated.stop()
+        with _serve(tmp, "templated", messages) as url, \
+                httpx.Client(base_url=url, auth=("bench", KEY), timeout=300) as client:
+            batches = _timed("smartsend, 1,000 recipients, each rendered", rendered_batches,
+                             f", {rendered_batches * 1000} recipients", _sender(client, 2))
+            sample = client.get(f"/_sandbox/recipients/{batches[0][0]}").json()
+            if sample.get("renderError"):
+                print(f"  note: renders failed, figure not meaningful: {sample['renderError']}")
 
 
 if __name__ == "__main__":
