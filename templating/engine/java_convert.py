@@ -199,7 +199,15 @@ def invoke(table: dict, obj, name: str, args: list):
     for value in converted:
         if isinstance(value, _Deferred):
             raise value.error
-    return fn(obj, *converted)
+    try:
+        return fn(obj, *converted)
+    except JavaError:
+        raise
+    except RecursionError:
+        raise JavaError("java.lang.StackOverflowError") from None
+    except Exception as exc:  # a gap in our emulation must still end as one clean error
+        raise JavaError("java.lang.RuntimeException",
+                        f"{name}: {type(exc).__name__}: {exc}") from None
 
 
 def is_collection(value) -> bool:

@@ -299,13 +299,26 @@ def _fast_math(op: str, a, b, both_int: bool):
     return _SLOW
 
 
+class _NoLiteral(str):
+    """Marker for operands whose source text Velocity has dropped (map/list/boolean literals)."""
+
+    __slots__ = ()
+
+
+#: Pass as ``left_literal``/``right_literal`` for an operand written as a map, list, range or
+#: ``true``/``false`` literal: math on such a non-number crashes in Velocity 2.4.1.
+NO_LITERAL = _NoLiteral("")
+
+
 def arithmetic(op: str, left, right, *, left_literal: str | None = None,
                right_literal: str | None = None, strict: bool = False):
     """A Velocity math node (``+ - * / %``) on two values; the result as a Python value.
 
     ``+`` concatenates when either side is a String (a null side prints its source text,
     ``left_literal``/``right_literal``, as Velocity does). Null, non-numbers and division
-    by zero give ``None`` unless ``strict`` (``runtime.strict_math``), which raises.
+    by zero give ``None`` unless ``strict`` (``runtime.strict_math``), which raises. An
+    operand written as a map/list/boolean literal should be passed with :data:`NO_LITERAL`:
+    Velocity fails the render when such an operand is not a number (``2 * {}``, ``true - 1``).
     """
     tl, tr = type(left), type(right)
     if (tl is int or tl is float) and (tr is int or tr is float):
@@ -324,6 +337,12 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
         raise ValueError(f"unknown arithmetic operator {op!r}")
     a, b = to_number(left), to_number(right)
     if not is_number(a) or not is_number(b):
+        blamed = right_literal if is_number(a) else left_literal
+        if blamed is NO_LITERAL:
+            # Velocity 2.4.1 names the bad operand by its source text, which map, list and
+            # boolean literals no longer have at render time: the render fails
+            raise JavaError("java.lang.NullPointerException",
+                            'Cannot read field "kind" because "t" is null')
         if strict:
             wrong_right = is_number(a)
             side = "Right" if wrong_right else "Left"
@@ -414,7 +433,7 @@ def parse_java_double(text: str) -> float:
 
 
 __all__ = [
-    "arithmetic", "negate", "compare_numbers", "to_number", "int_value", "long_value",
+    "arithmetic", "negate", "NO_LITERAL", "compare_numbers", "to_number", "int_value", "long_value",
     "to_double", "parse_big_decimal", "parse_java_int", "parse_java_double", "num_kind",
     "INT_MIN", "INT_MAX", "LONG_MIN", "LONG_MAX",
 ]

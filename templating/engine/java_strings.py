@@ -93,6 +93,8 @@ def substring(s: str, begin: int, end: int | None = None) -> str:
 
 def _as_target(needle) -> str | None:
     """``indexOf(int ch)`` takes a code point; an impossible one is never found."""
+    if needle is None:
+        raise _npe()
     if isinstance(needle, int):
         if 0 <= needle <= 0x10FFFF:
             return to_u16(chr(needle))
@@ -204,10 +206,16 @@ def split(s: str, regex, limit: int = 0) -> JavaArray:
     return JavaArray(java_regex.split(s, regex, limit), "java.lang.String")
 
 
+_LOCALE = re.compile(r"(?:[a-z]{2,8})?(?:[_-](?:[A-Z]{2}|[0-9]{3})?(?:[_-][0-9A-Za-z]+)?)?")
+
+
 def _locale_language(locale) -> str:
+    """The language of ``LocaleUtils.toLocale(text)``, rejecting what commons-lang rejects."""
     if locale is None:
         raise _npe()
-    return locale.replace("-", "_").split("_", 1)[0].lower()
+    if not _LOCALE.fullmatch(locale) or locale in ("_", "-"):
+        raise JavaError("java.lang.IllegalArgumentException", f"Invalid locale format: {locale}")
+    return locale.replace("-", "_").split("_", 1)[0]
 
 
 def to_upper(s: str, locale: str | None = "") -> str:

@@ -33,12 +33,12 @@ from .java_collections import (
 )
 from .java_convert import invoke
 from .java_numbers import (
-    arithmetic, compare_numbers, int_value, long_value, negate, to_double, to_number,
+    NO_LITERAL, arithmetic, compare_numbers, int_value, long_value, negate, to_double, to_number,
 )
 from .java_strings import CHAR_METHODS, STRING_METHODS
 
 __all__ = [
-    "NOT_FOUND", "JavaError", "to_string", "is_true", "arithmetic", "negate", "compare",
+    "NOT_FOUND", "NO_LITERAL", "MAP_PROPERTY_NAMES", "JavaError", "to_string", "is_true", "arithmetic", "negate", "compare",
     "java_equals", "get_property", "call_method", "get_index", "set_index", "set_property",
     "iterate", "make_range", "java_hash", "JavaChar", "JavaArray", "JavaRange", "MapEntry",
 ]
