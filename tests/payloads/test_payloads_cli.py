@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from templating.cli import main
+from templating.scenarios import find_templates, scenario_files
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-11-24T09:30:00Z"
@@ -157,9 +158,12 @@ def test_render_examples_renders_every_template_and_scenario(tmp_path):
     assert result.exit_code == 0, result.output
     rows = [line for line in result.stdout.splitlines()[1:] if " ok " in f" {line} "]
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    expected = sorted(f"{s.parent.relative_to(previews).as_posix()}/{s.stem}"
-                      f"{'.txt' if s.parent.parent.name == 'sms' else '.html'}"
-                      for s in previews.rglob("*.json"))
+    expected = sorted(
+        f"{rel.parent.as_posix()}/{rel.stem}/{s.stem}".lstrip("./")
+        + (".txt" if rel.suffix == ".txt" else ".html")
+        for t in find_templates(templates) for rel in [t.relative_to(templates)]
+        for s in scenario_files(t, templates_dir=templates, previews_dir=previews))
+    assert len(expected) == len(list(previews.rglob("*.json")))
     assert written == expected and len(rows) == len(expected)
     assert f"{len(expected)} rendered, 0 failed" in result.stdout
     order = (out / "order_confirmation" / "full.html").read_text()
