@@ -77,6 +77,14 @@ CREATE TABLE IF NOT EXISTS log (
 """
 
 
+#: Parsed status plans kept in memory (they are small and never change).
+_PLAN_CACHE = 200_000
+
+_LIST_COLUMNS = ("seq, batch_id, request_id, message_id, channel, locator, contact_id,"
+                 " external_customer_id, external_request_id, language_code, accepted, error,"
+                 " accepted_at, plan, render_error")
+
+
 def iso(ts: float | None) -> str | None:
     """Sandbox-clock seconds as an ISO 8601 UTC string with milliseconds."""
     if ts is None:
@@ -133,6 +141,7 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
         self._offset = float(self._meta("clock_offset", "0"))
+        self._plans: dict[int, list] = {}
 
     # -- housekeeping -------------------------------------------------------------------
 
@@ -152,6 +161,7 @@ class Store:
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("COMMIT")
             self._offset = 0.0
+            self._plans.clear()
 
     # -- the sandbox clock ----------------------------------------------------------------
 
@@ -208,10 +218,19 @@ class Store:
                 raise
             return out
 
+    def _plan(self, seq: int, plan_json: str) -> list:
+        """A recipient's parsed plan; plans never change, so parsing is cached."""
+        plan = self._plans.get(seq)
+        if plan is None:
+            if len(self._plans) >= _PLAN_CACHE:
+                self._plans.clear()
+            plan = self._plans[seq] = json.loads(plan_json)
+        return plan
+
     def _status(self, row: sqlite3.Row, now: float, delay: float) -> str:
         if not row["accepted"]:
             return "ERROR"
-        plan = json.loads(row["plan"])
+        plan = self._plan(row["seq"], row["plan"])
         if delay <= 0:
             return plan[-1][0]
         return status_at(plan, (now - row["accepted_at"]) / delay)
@@ -227,7 +246,8 @@ class Store:
                 chunk = request_ids[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
-                        f"SELECT * FROM recipients WHERE request_id IN ({marks})", chunk):
+                        "SELECT seq, request_id, accepted, plan, accepted_at, locator, message_id"
+                        f" FROM recipients WHERE request_id IN ({marks})", chunk):
                     found[row["request_id"]] = row
         results = []
         for rid in dict.fromkeys(request_ids):
@@ -265,7 +285,7 @@ class Store:
         with self._lock:
             now = self.now()
             rows = self._db.execute(
-                "SELECT * FROM recipients WHERE accepted = 1 ORDER BY seq").fetchall()
+                f"SELECT {_LIST_COLUMNS} FROM recipients WHERE accepted = 1 ORDER BY seq").fetchall()
         return [self._as_dict(row, now, delay) for row in rows]
 
     def recipients(self, delay: float, *, search: str = "", message_id: int | None = None,
@@ -283,7 +303,7 @@ class Store:
             now = self.now()
             total = self._db.execute(f"SELECT COUNT(*) FROM recipients {clause}", args).fetchone()[0]
             rows = self._db.execute(
-                f"SELECT * FROM recipients {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                f"SELECT {_LIST_COLUMNS} FROM recipients {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
                 args + [limit, offset]).fetchall()
         return [self._as_dict(row, now, delay) for row in rows], total
 
