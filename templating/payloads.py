@@ -347,10 +347,11 @@ SCENARIO_KEY = "scenario"
 
 
 def looks_like_event(value: Any) -> bool:
-    """A Generate event body: has ``eventTypeKey``, or a ``params`` list of name/value pairs."""
+    """A Generate event body: has ``eventTypeKey`` (``params`` may be absent: no data), or
+    is just a ``params`` list of name/value pairs."""
     if not isinstance(value, dict):
         return False
-    if "eventTypeKey" in value and "params" in value:
+    if "eventTypeKey" in value and "recipients" not in value:
         return True
     params = value.get("params")
     return (isinstance(params, list) and bool(params)

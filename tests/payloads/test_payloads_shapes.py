@@ -47,6 +47,11 @@ def test_event_param_list_without_event_type_key_is_still_an_event():
     assert p.kind == "event" and p.data == {"a": 1}
 
 
+def test_event_without_params_has_no_data():
+    p = payload_from_text('{"eventTypeKey": "ping", "keyValue": "k"}', name="e.json")
+    assert p.kind == "event" and p.data == {}
+
+
 def test_plain_object_is_data_itself_even_with_a_params_key():
     p = payload_from_text('{"params": {"x": 1}, "discount": 5}', name="p.json")
     assert p.kind == "plain" and p.data == {"params": {"x": 1}, "discount": 5}
