@@ -85,6 +85,12 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
                               name=str(template)), out)
         return
     for sc in scenarios:
+        if sc.recipient is None:
+            raise UsageError(f"--all-recipients needs a smartsend body; {data_file} is "
+                             f"{'an event body' if sc.kind == 'event' else sc.kind + ' data'}"
+                             if sc.kind != "scenario" else
+                             f"--all-recipients needs smartsend data; the scenario "
+                             f"{data_file} has none")
         text = render_message(source, sc, engine=engine, name=str(template))
         if out is None or out == "-":
             label = sc.recipient.label() if sc.recipient else sc.name

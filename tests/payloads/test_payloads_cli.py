@@ -121,6 +121,8 @@ def _bad_inputs(tmp: Path):
         "binary template": ([tmp / "binary.json"], f"{tmp / 'binary.json'}: binary file"),
         "recipient on an event": ([t, d, tmp / "event.json", "--recipient", "0"],
                                   "needs a smartsend body"),
+        "all recipients of an event": ([t, d, tmp / "event.json", "--all-recipients"],
+                                       "--all-recipients needs a smartsend body"),
         "recipient and all": ([t, d, tmp / "ss.json", "--recipient", "0", "--all-recipients"],
                               "exclude each other"),
         "bad --now": ([t, "--now", "soon"], "'soon' is not an ISO 8601"),
