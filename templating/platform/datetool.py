@@ -114,14 +114,17 @@ class DateTool:
         return int((self.now() - _EPOCH) // timedelta(milliseconds=1))
 
     # ---- formatting given instants
-    def formatDate(self, fmt: Any = None, millis: Any = None):  # noqa: N802 - Java name
+    def formatDate(self, fmt: Any, millis: Any):  # noqa: N802 - Java name
         ms = _as_int(millis)
         if fmt is None or ms is None:
             return None
-        moment = _EPOCH + timedelta(milliseconds=ms)
-        return self._format(fmt, self._org_tz).format(moment)
+        formatter = self._format(fmt, self._org_tz)
+        try:
+            return formatter.format(_EPOCH + timedelta(milliseconds=ms))
+        except (OverflowError, ValueError):  # beyond years 1..9999: not representable here
+            return None
 
-    def formatInContactTimezone(self, fmt: Any = None, date_time: Any = None):  # noqa: N802
+    def formatInContactTimezone(self, fmt: Any, date_time: Any):  # noqa: N802
         if fmt is None:
             return None
         zone = java_timezone(self._contact_tz) if self._contact_tz else self._org_tz
@@ -129,7 +132,10 @@ class DateTool:
         moment, _ = self._parse_first(date_time, CONTACT_INPUT_FORMATS, _UTC)
         if moment is None:
             return None
-        return out.format(moment)
+        try:
+            return out.format(moment)
+        except (OverflowError, ValueError):
+            return None
 
     # ---- arithmetic on wall-clock dates
     def _add(self, unit: str, date: Any, amount: Any, in_fmt: Any, out_fmt: Any):
@@ -152,31 +158,33 @@ class DateTool:
         except (OverflowError, ValueError):
             return None
         formatter = out or self._format(pattern, _UTC)
-        return formatter.format(local.replace(tzinfo=_UTC))
+        try:
+            return formatter.format(local.replace(tzinfo=_UTC))
+        except (OverflowError, ValueError):
+            return None
 
-    def addYears(self, date: Any = None, n: Any = None, in_fmt: Any = None,  # noqa: N802
+    def addYears(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                  out_fmt: Any = None):
         return self._add("years", date, n, in_fmt, out_fmt)
 
-    def addMonths(self, date: Any = None, n: Any = None, in_fmt: Any = None,  # noqa: N802
+    def addMonths(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                   out_fmt: Any = None):
         return self._add("months", date, n, in_fmt, out_fmt)
 
-    def addDays(self, date: Any = None, n: Any = None, in_fmt: Any = None,  # noqa: N802
+    def addDays(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                 out_fmt: Any = None):
         return self._add("days", date, n, in_fmt, out_fmt)
 
-    def addHours(self, date: Any = None, n: Any = None, in_fmt: Any = None,  # noqa: N802
+    def addHours(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                  out_fmt: Any = None):
         return self._add("hours", date, n, in_fmt, out_fmt)
 
-    def addMinutes(self, date: Any = None, n: Any = None, in_fmt: Any = None,  # noqa: N802
+    def addMinutes(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                    out_fmt: Any = None):
         return self._add("minutes", date, n, in_fmt, out_fmt)
 
     # ---- difference
-    def diff(self, d1: Any = None, d2: Any = None, fmt_or_unit: Any = None,
-             unit: Any = None):
+    def diff(self, d1: Any, d2: Any, fmt_or_unit: Any, unit: Any = None):
         if unit is None:
             fmt, unit = None, fmt_or_unit
         else:

@@ -1015,8 +1015,10 @@ class SimpleDateFormat:
                 milliseconds=f.get("S", 0))
         except (ValueError, OverflowError):
             return None
-        tz = zone or self._tz
-        return _localize(local, tz)
+        try:
+            return _localize(local, zone or self._tz)
+        except (OverflowError, ValueError):  # next to year 1 or 9999
+            return None
 
 
 def _localize(local: datetime, tz: tzinfo) -> datetime:

@@ -139,13 +139,13 @@ class MathTool:
             value = _java_min(value, _d(n))
         return _match_type(value, ns)
 
-    def pow(self, num1: Any = None, num2: Any = None, *rest: Any):
+    def pow(self, num1: Any, num2: Any):
         ns = self._numbers((num1, num2))
-        if ns is None or rest:
+        if ns is None:
             return None
         return _match_type(_java_pow(_d(ns[0]), _d(ns[1])), ns)
 
-    def idiv(self, num1: Any = None, num2: Any = None):
+    def idiv(self, num1: Any, num2: Any):
         ns = self._numbers((num1, num2))
         if ns is None or int_value(ns[1]) == 0:
             return None
@@ -153,7 +153,7 @@ class MathTool:
         q = abs(a) // abs(b)
         return java_int_arith(q if (a >= 0) == (b >= 0) else -q)
 
-    def mod(self, num1: Any = None, num2: Any = None):
+    def mod(self, num1: Any, num2: Any):
         ns = self._numbers((num1, num2))
         if ns is None or int_value(ns[1]) == 0:
             return None
@@ -161,25 +161,25 @@ class MathTool:
         r = abs(a) % abs(b)
         return -r if a < 0 else r
 
-    def abs(self, num: Any = None):
+    def abs(self, num: Any):
         ns = self._numbers((num,))
         if ns is None:
             return None
         return _match_type(abs(_d(ns[0])), ns)
 
-    def ceil(self, num: Any = None):
+    def ceil(self, num: Any):
         ns = self._numbers((num,))
         return None if ns is None else int_value(float(_safe(math.ceil, _d(ns[0]))))
 
-    def floor(self, num: Any = None):
+    def floor(self, num: Any):
         ns = self._numbers((num,))
         return None if ns is None else int_value(float(_safe(math.floor, _d(ns[0]))))
 
-    def round(self, num: Any = None):
+    def round(self, num: Any):
         ns = self._numbers((num,))
         return None if ns is None else int_value(_rint(_d(ns[0])))
 
-    def roundTo(self, decimals: Any = None, num: Any = None):  # noqa: N802 - Java name
+    def roundTo(self, decimals: Any, num: Any):  # noqa: N802 - Java name
         ns = self._numbers((decimals, num))
         if ns is None:
             return None
@@ -192,19 +192,19 @@ class MathTool:
         return float(_java_math_round(value * delta)) / delta
 
     # ---- conversions
-    def toInteger(self, num: Any = None):  # noqa: N802 - Java name
+    def toInteger(self, num: Any):  # noqa: N802 - Java name
         n = to_number(num, self._locale)
         return None if n is None else int_value(n)
 
-    def toLong(self, num: Any = None):  # noqa: N802 - Java name
+    def toLong(self, num: Any):  # noqa: N802 - Java name
         n = to_number(num, self._locale)
         return None if n is None else long_value(n)
 
-    def toDouble(self, num: Any = None):  # noqa: N802 - Java name
+    def toDouble(self, num: Any):  # noqa: N802 - Java name
         n = to_number(num, self._locale)
         return None if n is None else _d(n)
 
-    def toNumber(self, num: Any = None):  # noqa: N802 - Java name
+    def toNumber(self, num: Any):  # noqa: N802 - Java name
         return to_number(num, self._locale)
 
     def __repr__(self) -> str:

@@ -67,24 +67,22 @@ class NumberTool:
     def __init__(self, locale: str = "en_US"):
         self._locale = locale
 
-    def format(self, pattern: Any = None, value: Any = None, *rest: Any):
-        if rest:
-            return None
+    def format(self, pattern: Any, value: Any):
         return format_number(pattern, value, self._locale)
 
-    def integer(self, value: Any = None):
+    def integer(self, value: Any):
         return format_number("integer", value, self._locale)
 
-    def number(self, value: Any = None):
+    def number(self, value: Any):
         return format_number("number", value, self._locale)
 
-    def currency(self, value: Any = None):
+    def currency(self, value: Any):
         return format_number("currency", value, self._locale)
 
-    def percent(self, value: Any = None):
+    def percent(self, value: Any):
         return format_number("percent", value, self._locale)
 
-    def toNumber(self, value: Any = None):  # noqa: N802 - Java name
+    def toNumber(self, value: Any):  # noqa: N802 - Java name
         return to_number(value, self._locale)
 
     def __repr__(self) -> str:
