@@ -179,8 +179,8 @@ class _Walker:
             self.macro(node)
         elif isinstance(node, n.MacroCall):
             r.calls.append(node)
-            for arg in node.args:
-                self.expr(arg, owner)
+            for arg in node.args:       # checked where the macro uses its parameter
+                self.expr(arg, owner, checked=False)
             if node.body is not None:
                 self.body(node.body, owner)
         elif isinstance(node, n.Parse):
@@ -308,8 +308,10 @@ class _Walker:
             r.owners[id(part)] = owner
             if isinstance(part, n.Method):
                 r.method_calls.append((node, index))
+            # A value handed to a method is the method's business (platform tools accept
+            # null); if the call then prints literally, loud-reference reports it.
             for child in part.children():
-                self.expr(child, owner)
+                self.expr(child, owner, checked=not isinstance(part, n.Method))
         if node.alternate is not None:
             self.expr(node.alternate, owner)
 

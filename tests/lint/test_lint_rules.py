@@ -379,3 +379,10 @@ def test_macro_bodies_are_checked_where_they_are_called(project):
     findings = project.lint("a.txt")
     missing = [f for f in findings if f.name == "missing-field"]
     assert [(f.line, f.message.split(" ")[0]) for f in missing] == [(1, "data.rate")]
+
+
+def test_values_passed_to_tools_are_the_tools_business(project):
+    project.template("a.txt", "#set($d = $dateTool.addDays($data.get('since'), 1, 'yyyy-MM-dd', "
+                              "'dd.MM'))#if($d)Since $d#end\n")
+    project.scenario("a.txt", "nodate", {})
+    assert [f.name for f in project.lint("a.txt")] == []
