@@ -66,7 +66,11 @@ NEEDING = {
     "numeric": "used in arithmetic",
     "iterate": "iterated by #foreach (a missing list silently renders nothing)",
     "arg": "passed to a method, tool or macro",
+    "compute": "used to compute a #set value",
 }
+
+#: Guard-path root for ``#set`` locals (``#if($from)`` guards the local ``$from``).
+LOCAL = "\x00local"
 
 #: Bound on macro body walks per template (a macro calling macros in a loop of calls
 #: would otherwise multiply); past it calls are treated like unknown macros.
@@ -100,6 +104,20 @@ class _Resolved:
     whole: bool                    # the reference ends exactly at ``path``
     default: bool = False          # ``.getOrDefault(...)`` supplied a fallback
     index_min: dict = field(default_factory=dict)  # array path -> items its [n] needs
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A read inside a ``#set`` value: it matters only where the local is printed.
+
+    ``#set($from = $dateTool.addHours($data.slot, 2))`` with ``slot`` missing sets ``$from``
+    to null silently; only a later loud ``$from`` shows the gap (and ``#if($from)`` hides it).
+    """
+    path: tuple
+    line: int
+    column: int
+    why: str
+    guarded: frozenset   # prefixes already guarded where the #set ran
 
 
 def _literal_type(value) -> str | None:
@@ -163,6 +181,8 @@ class _Walker:
         self.macro_stack: list[str] = []
         self.call_sites: list[nodes.MacroCall] = []
         self.expansions = 0
+        self.derived: dict[str, dict[tuple, _Deferred]] = {}   # local -> reads it came from
+        self.deferring: dict[tuple, _Deferred] | None = None
 
     # ------------------------------------------------------------------ statements
     def body(self, items: Iterable[nodes.Node]) -> None:
@@ -211,16 +231,29 @@ class _Walker:
         target = node.target
         value = node.value
         binding = None
-        if isinstance(value, nodes.Reference):
-            resolved = self.read(value, "alias")
-            if resolved is not None and resolved.whole:
-                binding = resolved.path
-        else:
-            self.expr(value, "value")
+        outer, self.deferring = self.deferring, {}
+        try:
+            if isinstance(value, nodes.Reference):
+                peek = self.resolve(value, record=False)
+                if peek.path is not None and peek.whole:   # an alias of a data path
+                    self.read(value, "alias")
+                    binding = peek.path
+                else:   # a computed value (method/tool result) or another local
+                    self.read(value, "compute")
+            else:
+                self.expr(value, "compute" if _is_computation(value) else "value")
+        finally:
+            deferred, self.deferring = self.deferring, outer
+        if outer is not None:
+            outer.update(deferred)
         if target.parts:   # #set($map.key = ...) writes into an object; reads its owner
             self.resolve(target, record=True, ctx="value")
         else:
             self.aliases[target.name] = binding
+            if binding is None:
+                self.derived[target.name] = deferred
+            else:
+                self.derived.pop(target.name, None)
 
     def if_(self, node: nodes.If) -> None:
         negated: frozenset = frozenset()   # known to exist because earlier conditions failed
@@ -377,21 +410,25 @@ class _Walker:
         path = self.base(ref.name, record)
         out = _Resolved(path=path, whole=path is not None)
         tool = ref.name if path is None and is_tool(ref.name) else None
+        # arguments matter as much as the reference does: a quiet or unneeded call that
+        # gets a missing argument shows nothing
+        loud = not ref.quiet and ref.alternate is None
+        arg_ctx = "arg" if loud and ctx in NEEDING else "quiet-arg"
         for part in ref.parts:
             if out.whole and len(out.path) > MAX_PATH_DEPTH:
                 out.whole = False
             if not out.whole:
                 if record:
-                    self._part_args(part, tool)
+                    self._part_args(part, tool, arg_ctx)
                 tool = None
                 continue
             if isinstance(part, nodes.Property):
                 out.path += (part.name,)
             elif isinstance(part, nodes.Index):
-                self._step(out, part.key, record)
+                self._step(out, part.key, record, arg_ctx)
             elif isinstance(part, nodes.Method):
                 if part.name in ("get", "getOrDefault") and part.args:
-                    self._step(out, part.args[0], record)
+                    self._step(out, part.args[0], record, arg_ctx)
                     if part.name == "getOrDefault":
                         out.default = True
                         if record:
@@ -399,15 +436,15 @@ class _Walker:
                                 self.expr(arg, "value")
                     elif record:
                         for arg in part.args[1:]:
-                            self.expr(arg, "arg")
+                            self.expr(arg, arg_ctx)
                 else:
                     if record:
                         self._method_hint(out.path, part)
-                        self._part_args(part, None)
+                        self._part_args(part, None, arg_ctx)
                     out.whole = False
         return out
 
-    def _step(self, out: _Resolved, key, record: bool) -> None:
+    def _step(self, out: _Resolved, key, record: bool, arg_ctx: str = "arg") -> None:
         value = _constant(key)
         if isinstance(value, str):
             out.path += (value,)
@@ -417,16 +454,16 @@ class _Walker:
             out.path += (ITEM,)
         else:   # a computed key: we cannot know which field, so the path ends here
             if record:
-                self.expr(key, "arg")
+                self.expr(key, arg_ctx)
             out.whole = False
 
-    def _part_args(self, part, tool: str | None) -> None:
+    def _part_args(self, part, tool: str | None, ctx: str) -> None:
         if isinstance(part, nodes.Method):
             wanted = TOOL_ARGUMENTS.get((tool, part.name), {}) if tool else {}
             for i, arg in enumerate(part.args):
-                self.expr(arg, "arg", wanted.get(i, wanted.get("*")))
+                self.expr(arg, ctx, wanted.get(i, wanted.get("*")))
         elif isinstance(part, nodes.Index):
-            self.expr(part.key, "arg")
+            self.expr(part.key, ctx)
 
     def _method_hint(self, path: tuple, method: nodes.Method) -> None:
         """What calling ``method`` on the field at ``path`` says about that field's type."""
@@ -466,6 +503,8 @@ class _Walker:
             self.expr(ref.alternate, "value")
         path = resolved.path
         if path is None:
+            if ref.name in self.derived and self.aliases.get(ref.name, _MISSING) is None:
+                self._use_local(ref, ctx)
             return None
         fields = [self.result.roots[path[0]]]
         for key in path[1:]:
@@ -487,6 +526,16 @@ class _Walker:
         guarded = self._guarded()
         loud = not ref.quiet and ref.alternate is None and not resolved.default
         needs = ctx in NEEDING and self.in_condition == 0
+        if needs and loud and self.deferring is not None:
+            # inside a #set value: required only where the local is used (see _use_local)
+            why = NEEDING[ctx]
+            self.deferring[(path, ref.line, ref.column)] = _Deferred(
+                path, ref.line, ref.column, f"{why} at {ref.line}:{ref.column}{self._via()}",
+                frozenset(p for p in guarded if p[0] != LOCAL))
+            for f in fields[1:]:
+                f.not_required_because("only used in #set values that are never printed")
+            needs = False
+            loud = False
         for i in range(1, len(fields)):
             prefix = path[:i + 1]
             f = fields[i]
@@ -504,6 +553,10 @@ class _Walker:
                 f.not_required_because("has a default value where it is read")
             elif self.in_condition:
                 f.not_required_because("only tested in #if conditions")
+            elif ctx == "quiet-arg":
+                f.not_required_because("only passed to quiet or unprinted calls")
+            elif self.deferring is not None and ctx != "alias":
+                f.not_required_because("only used in #set values that are never printed")
             else:
                 f.not_required_because("only assigned or compared, never printed")
         if self.in_condition == 0:
@@ -512,6 +565,31 @@ class _Walker:
                     arr = self._field(array_path)
                     arr.min_items = max(arr.min_items, count)
         return resolved
+
+    def _use_local(self, ref: nodes.Reference, ctx: str) -> None:
+        """A ``#set`` local is read: pass its data reads on, or make them required."""
+        deferred = self.derived[ref.name]
+        if not deferred:
+            return
+        if self.deferring is not None:   # #set($b = $a + 1): $b now depends on $a's reads
+            if ctx in NEEDING or ctx in ("alias", "compute"):
+                self.deferring.update(deferred)
+            return
+        guarded = self._guarded()
+        if (ctx not in ("print", "numeric", "arg") or self.in_condition or ref.quiet
+                or ref.alternate is not None or (LOCAL, ref.name) in guarded):
+            return
+        for d in deferred.values():
+            fields = [self.result.roots[d.path[0]]]
+            for key in d.path[1:]:
+                fields.append(fields[-1].child(key))
+            for i in range(1, len(fields)):
+                prefix = d.path[:i + 1]
+                if d.path[i] == ITEM or prefix in d.guarded or prefix in guarded:
+                    continue
+                fields[i].required_because(
+                    f"{d.why}, whose result ${ref.name} is printed at "
+                    f"{ref.line}:{ref.column}{self._via()}")
 
     def _via(self) -> str:
         """Where a read inside a macro body comes from: the template's own call site."""
@@ -531,6 +609,12 @@ class _Walker:
     def _guard_path(self, expr) -> frozenset:
         if isinstance(expr, nodes.Reference) and not _is_null_ref(expr):
             resolved = self.resolve(expr, record=False)
+            if resolved.path is None and expr.name in self.derived:
+                # a truthy computed local means its inputs were there too
+                out = {(LOCAL, expr.name)}
+                for d in self.derived[expr.name].values():
+                    out |= _closure(d.path)
+                return frozenset(out)
             return _closure(resolved.path)
         return frozenset()
 
@@ -593,6 +677,11 @@ def _chain(node: nodes.BinaryOp, ops: tuple[str, ...] | None = None) -> list:
         else:
             out.append(current)
     return out
+
+
+def _is_computation(node) -> bool:
+    """A ``#set`` value whose result carries its inputs (arithmetic, string templates)."""
+    return isinstance(node, (nodes.BinaryOp, nodes.UnaryOp, nodes.InterpolatedString))
 
 
 def _is_expr(node) -> bool:

@@ -358,3 +358,25 @@ def test_alias_of_data_itself_and_define_blocks():
     s = schema_of("#set($d = $data)$d.a #define($block)$d.get('b')#end$block")
     assert s["required"] == ["a", "b"]
     assert "variables" not in s["x-templating"]
+
+
+def test_set_values_require_their_inputs_only_where_the_local_is_printed():
+    never = schema_of("#set($t = $mathTool.add($data.a, 1))done")
+    assert "required" not in never
+    assert "#set" in prop(never, "a")["x-templating"]["optional"]
+    printed = schema_of("#set($t = $data.a * 2)#set($u = $t + 1)[$u]")
+    assert printed["required"] == ["a"]
+    assert prop(printed, "a")["x-templating"]["required"] == (
+        "used in arithmetic at 1:11, whose result $u is printed at 1:41")
+    guarded = schema_of("#set($from = $dateTool.addHours($data.slot, 2))"
+                        "#set($to = $dateTool.addHours($data.slot, 4))"
+                        "#if($from)$from - $to#end")
+    assert "required" not in guarded      # a truthy $from means slot was there
+    quiet = schema_of("#set($t = \"Hi $data.name\")$!t")
+    assert "required" not in quiet
+
+
+def test_arguments_of_quiet_calls_are_optional():
+    s = schema_of("$!numberTool.format('#%', $data.rate) $numberTool.format('#%', $data.r2)")
+    assert s["required"] == ["r2"]
+    assert "quiet" in prop(s, "rate")["x-templating"]["optional"]

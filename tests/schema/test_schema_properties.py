@@ -69,7 +69,13 @@ def statements(draw, scope: list[str], depth: int, counter: list[int]) -> str:
             var = f"s{counter[0]}"
             out.append(f"#set(${var} = ${draw(path_to(scope, 'scalar'))} + 1)${var}")
         elif choice == 3:
-            out.append(f"$mathTool.add(${draw(path_to(scope, 'scalar'))}, 2)")
+            form = draw(st.integers(0, 3))
+            arg = draw(path_to(scope, "scalar"))
+            counter[0] += 1
+            var = f"t{counter[0]}"
+            out.append([f"$mathTool.add(${arg}, 2)", f"$!mathTool.add(${arg}, 2)",
+                        f"#set(${var} = $mathTool.add(${arg}, 2))${var}",
+                        f"#set(${var} = $mathTool.add(${arg}, 2))#if(${var})${var}#end"][form])
         elif choice in (4, 5):
             cond = draw(condition(scope))
             body = draw(statements(scope, depth + 1, counter))
