@@ -69,8 +69,10 @@ class TypeMismatchRule(Rule):
                     or not run.reached(analysis, read.owner):
                 continue
             arg = method.args[0].value
+            if _kind(arg) == "other":
+                continue
             for item in run.values(read.root, read.path)[:10]:
-                if not isinstance(item, Found):
+                if not isinstance(item, Found) or _kind(item.value) == "other":
                     continue
                 actual = _evaluate("equals", item.value, arg)
                 intended = _evaluate("equals", _as_number(item.value), _as_number(arg))
