@@ -2,7 +2,7 @@
 
 Default-configuration cases are hard tests (tests/engine/test_conformance.py); this prints
 the whole picture including engine settings we do not implement.
-Run: ``.venv/bin/python benchmarks/conformance.py [-v]``
+Run: ``.venv/bin/python benchmarks/conformance.py [-v] [--airspeed]``
 """
 from __future__ import annotations
 
@@ -18,8 +18,23 @@ sys.path.insert(0, str(ROOT / "tests" / "engine"))
 from conformance_cases import load_cases, passes  # noqa: E402
 
 
+def airspeed_passes(case: dict) -> bool:
+    """The same check against raw airspeed, to measure what building our own engine bought."""
+    import airspeed
+
+    try:
+        output = airspeed.Template(case["template"]).merge(dict(case.get("context") or {}))
+    except Exception:  # airspeed raises assorted Python errors; any of them is "an error"
+        return bool(case.get("expect_error"))
+    return not case.get("expect_error") and output == case["expected"]
+
+
 def main() -> None:
     verbose = "-v" in sys.argv
+    if "--airspeed" in sys.argv:
+        default = [c for c in load_cases() if not c.get("config")]
+        ok = sum(airspeed_passes(c) for c in default)
+        print(f"raw airspeed: {ok}/{len(default)} default-config cases pass")
     totals: collections.Counter = collections.Counter()
     passed: collections.Counter = collections.Counter()
     for case in load_cases():
