@@ -114,8 +114,10 @@ def _remove_at(lst, index):
 
 
 def _remove_value(lst, value):
-    _check_mutable(lst)
     i = _index_of(lst, value)
+    if i < 0 and isinstance(lst, JavaArray):
+        return False  # AbstractList.remove(Object) only throws once it finds the element
+    _check_mutable(lst)
     if i < 0:
         return False
     del lst[i]
@@ -186,13 +188,18 @@ def _to_array(lst):
     return JavaArray(lst, "java.lang.Object")
 
 
-def _array_to_string(arr):
+def array_to_string(arr):
     return f"{_array_class(arr)}@{java_hash(list(arr)) & 0xFFFFFFFF:x}"
 
 
 def _array_class(arr) -> str:
     from .java_core import java_class_name
     return java_class_name(arr)
+
+
+def _null_function(*_args):
+    """``forEach``/``removeIf``/``compute``...: a template can only pass null, which throws."""
+    raise JavaError("java.lang.NullPointerException")
 
 
 LIST_METHODS = {
@@ -212,6 +219,9 @@ LIST_METHODS = {
     "lastIndexOf": [(("obj",), _last_index_of)],
     "subList": [(("int", "int"), _sub_list)],
     "sort": [(("obj",), _sort)],
+    "forEach": [(("fn",), _null_function)],
+    "removeIf": [(("fn",), _null_function)],
+    "replaceAll": [(("fn",), _null_function)],
     "toArray": [((), _to_array)],
     "toString": [((), to_string)],
     "equals": [(("obj",), java_equals)],
@@ -222,7 +232,7 @@ LIST_METHODS = {
 # then the ArrayListWrapper methods Velocity adds.
 ARRAY_METHODS = dict(LIST_METHODS)
 ARRAY_METHODS.update({
-    "toString": [((), _array_to_string)],
+    "toString": [((), array_to_string)],
     "equals": [(("obj",), lambda arr, other: arr is other)],
     "hashCode": [((), lambda arr: java_hash(list(arr)))],
 })
@@ -230,10 +240,37 @@ ARRAY_METHODS.update({
 # keySet()/values()/entrySet(): collections, not lists (no get(int))
 VIEW_METHODS = {name: LIST_METHODS[name] for name in (
     "size", "isEmpty", "contains", "containsAll", "toString", "equals", "hashCode", "toArray")}
+def _view_remove(view, value):
+    index = _index_of(view, value)
+    if index < 0:
+        return False
+    item = view[index]
+    owner = view.owner
+    if owner is not None:
+        if view.kind == "keySet":
+            key = map_key(owner, item)
+        elif view.kind == "entrySet":
+            key = map_key(owner, item.key)
+        else:
+            key = next((k for k, v in owner.items() if v is item), NOT_FOUND)
+        if key is not NOT_FOUND:
+            del owner[key]
+    del view[index]
+    return True
+
+
+def _view_clear(view):
+    if view.owner is not None:
+        view.owner.clear()
+    view.clear()
+    return VOID
+
+
 VIEW_METHODS.update({
     "add": [(("obj",), _add)],
-    "remove": [(("obj",), _remove_value)],
-    "clear": [((), _clear)],
+    "remove": [(("obj",), _view_remove)],
+    "removeAll": [(("coll",), lambda v, other: any([_view_remove(v, x) for x in list(other)]))],
+    "clear": [((), _view_clear)],
 })
 
 
@@ -322,7 +359,7 @@ def _map_clear(m):
 
 
 def entries(m: dict) -> JavaView:
-    return JavaView((MapEntry(k, v, m) for k, v in m.items()), "entrySet")
+    return JavaView((MapEntry(k, v, m) for k, v in m.items()), "entrySet", m)
 
 
 MAP_METHODS = {
@@ -337,13 +374,19 @@ MAP_METHODS = {
     "replace": [(("obj", "obj"), _map_replace), (("obj", "obj", "obj"), _map_replace_if)],
     "size": [((), len)],
     "isEmpty": [((), lambda m: len(m) == 0)],
-    "keySet": [((), lambda m: JavaView(m.keys(), "keySet"))],
-    "values": [((), lambda m: JavaView(m.values(), "values"))],
+    "keySet": [((), lambda m: JavaView(m.keys(), "keySet", m))],
+    "values": [((), lambda m: JavaView(m.values(), "values", m))],
     "entrySet": [((), entries)],
     "clear": [((), _map_clear)],
     "toString": [((), to_string)],
     "equals": [(("obj",), java_equals)],
     "hashCode": [((), java_hash)],
+    "forEach": [(("fn",), _null_function)],
+    "replaceAll": [(("fn",), _null_function)],
+    "computeIfAbsent": [(("obj", "fn"), _null_function)],
+    "computeIfPresent": [(("obj", "fn"), _null_function)],
+    "compute": [(("obj", "fn"), _null_function)],
+    "merge": [(("obj", "obj", "fn"), _null_function)],
 }
 
 

@@ -65,7 +65,7 @@ def convert(kind: str, value):
                 return EXPLICIT, _narrow(value, 32, "integer")
             return NONE, None
         if isinstance(value, JavaChar):
-            return STRICT, ord(value[0])
+            return NONE, None  # Velocity converts no Character to a number parameter
         if isinstance(value, float):
             return EXPLICIT, _narrow(value, 32, "integer")
         if isinstance(value, str):
@@ -77,7 +77,7 @@ def convert(kind: str, value):
         if isinstance(value, int):
             return (STRICT, int(value)) if int_kind(value) != "B" else (NONE, None)
         if isinstance(value, JavaChar):
-            return STRICT, ord(value[0])
+            return NONE, None  # Velocity converts no Character to a number parameter
         if isinstance(value, float):
             return EXPLICIT, _narrow(value, 64, "long")
         if isinstance(value, str):
@@ -89,7 +89,7 @@ def convert(kind: str, value):
         if isinstance(value, int):
             return (STRICT, to_double(value)) if int_kind(value) != "B" else (NONE, None)
         if isinstance(value, JavaChar):
-            return STRICT, float(ord(value[0]))
+            return NONE, None
         if isinstance(value, float):
             return STRICT, float(value)
         if isinstance(value, str):
@@ -121,6 +121,8 @@ def convert(kind: str, value):
         if isinstance(value, list) and not isinstance(value, JavaArray):
             return STRICT, value
         return NONE, None
+    if kind == "fn":
+        return NONE, None  # a lambda: templates can only pass null (handled above)
     if kind == "iter":
         return (STRICT, value) if isinstance(value, list) else (NONE, None)
     if kind == "locale":
@@ -145,6 +147,7 @@ _NARROWER = {
     "map": {"map", "obj"},
     "locale": {"locale", "obj"},
     "iter": {"iter", "obj"},
+    "fn": {"fn", "obj"},
     "obj": {"obj"},
 }
 

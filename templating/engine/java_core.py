@@ -119,13 +119,15 @@ class JavaRange(list):
 
 
 class JavaView(list):
-    """A snapshot of ``keySet()`` / ``values()`` / ``entrySet()`` of a map (read-only)."""
+    """``keySet()`` / ``values()`` / ``entrySet()`` of a map: a snapshot of its items that
+    passes ``remove``/``clear`` on to the map, as Java's views do (``add`` throws)."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "owner")
 
-    def __init__(self, items=(), kind: str = "keySet"):
+    def __init__(self, items=(), kind: str = "keySet", owner: dict | None = None):
         super().__init__(items)
         self.kind = kind
+        self.owner = owner
 
     @property
     def is_set(self) -> bool:

@@ -22,8 +22,9 @@ from decimal import Decimal, Context, MAX_PREC, MAX_EMAX, MIN_EMIN
 from fractions import Fraction
 
 from .java_core import (
-    JavaChar, JavaError, JavaFloat, LONG_MAX, LONG_MIN, INT_MIN, INT_MAX, MAX_DECIMAL_DIGITS,
-    MAX_INT_BITS, format_double, int_kind, is_number, is_tool, to_string, velocity_methods,
+    INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray, JavaChar,
+    JavaError, JavaFloat, format_double, int_kind, is_number, is_tool, to_string,
+    velocity_methods,
 )
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -254,6 +255,15 @@ def perform(op: str, a, b):
     raise JavaError("java.lang.ArithmeticException", "Cannot calculate the modulo of BigDecimals.")
 
 
+def _concat_text(value) -> str:
+    """``value.toString()``: arrays show their identity (``[Ljava.lang.String;@1b6d3586``),
+    unlike when a reference to them is rendered."""
+    if isinstance(value, JavaArray):
+        from .java_collections import array_to_string
+        return array_to_string(value)
+    return to_string(value)
+
+
 def _as_concat_string(value):
     """``DuckType.asString(value, false)``: only real strings (and ``getAsString``) count."""
     if type(value) is str:
@@ -329,9 +339,9 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
         ls, rs = _as_concat_string(left), _as_concat_string(right)
         if ls is not None or rs is not None:
             if ls is None:
-                ls = to_string(left) if left is not None else (left_literal or "null")
+                ls = _concat_text(left) if left is not None else (left_literal or "null")
             elif rs is None:
-                rs = to_string(right) if right is not None else (right_literal or "null")
+                rs = _concat_text(right) if right is not None else (right_literal or "null")
             return ls + rs
     elif op not in ("-", "*", "/", "%"):
         raise ValueError(f"unknown arithmetic operator {op!r}")

@@ -24,6 +24,7 @@ import unicodedata
 from .java_core import JavaError, MAX_STRING_LENGTH
 
 _LINE_TERMINATORS = "\\n\\r\\u0085\\u2028\\u2029"
+_REPETITION = re.compile(r"\{\d+(?:,\d*)?\}")
 
 _POSIX = {
     "Lower": "a-z", "Upper": "A-Z", "ASCII": "\\x00-\\x7f", "Alpha": "a-zA-Z",
@@ -132,6 +133,12 @@ class _Translator:
             elif c == ".":
                 self.out.append("." if self.dotall else f"[^{_LINE_TERMINATORS}]")
                 self.i += 1
+            elif c == "{":
+                m = _REPETITION.match(p, self.i)
+                if m is None:
+                    raise self.error("Illegal repetition")
+                self.out.append(m.group())
+                self.i = m.end()
             else:
                 self.out.append(c)
                 self.i += 1
@@ -392,6 +399,8 @@ def _expand(parts, match) -> str:
 def replace(text: str, pattern: str, replacement: str, count: int = 0) -> str:
     """``String.replaceAll`` (``count=0``) / ``replaceFirst`` (``count=1``)."""
     regex = compile_java(pattern)
+    if regex.search(text) is None:
+        return text  # Java only reads the replacement once something matched
     parts = _replacement_parts(replacement, regex)
     result = regex.sub(lambda m: _expand(parts, m), text, count=count)
     if len(result) > MAX_STRING_LENGTH:

@@ -9,6 +9,7 @@ back afterwards. Case mapping follows Java's default (English) locale rules, ``t
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .java_core import (
     JavaArray, JavaChar, JavaError, MAX_STRING_LENGTH, java_equals, java_hash, to_string,
@@ -384,12 +385,70 @@ def _char_compare(c, other):
     return ord(c[0]) - ord(other[0])
 
 
+def _cp(value) -> str:
+    """A ``char`` (JavaChar) or an ``int`` code point as a one-character string ('' if invalid)."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    return chr(value) if 0 <= value <= 0x10FFFF else ""
+
+
+def _char_test(test):
+    def run(_self, value):
+        ch = _cp(value)
+        return bool(ch) and test(ch)
+    return [(("char",), run), (("int",), run)]
+
+
+def _single_case(ch: str, upper: bool) -> str:
+    mapped = ch.upper() if upper else ch.lower()
+    return mapped if len(mapped) == 1 else ch
+
+
+def _char_map(upper: bool):
+    return [(("char",), lambda _s, c: JavaChar(_single_case(str.__str__(c), upper))),
+            (("int",), lambda _s, v: ord(_single_case(_cp(v), upper)) if _cp(v) else v)]
+
+
+def _numeric_value(_self, value) -> int:
+    ch = _cp(value)
+    if not ch:
+        return -1
+    if ch.isascii() and ch.isalpha():
+        return ord(ch.lower()) - ord("a") + 10
+    try:
+        return int(unicodedata.numeric(ch)) if unicodedata.numeric(ch) == int(unicodedata.numeric(ch)) else -2
+    except (TypeError, ValueError):
+        return -1
+
+
 CHAR_METHODS = {
     "charValue": [((), lambda c: c)],
-    "toString": [((), lambda c: str.__str__(c))],
+    "toString": [((), lambda c: str.__str__(c)), (("char",), lambda _s, c: str.__str__(c)),
+                 (("int",), lambda _s, v: _code_point_string(v))],
     "equals": [(("obj",), lambda c, o: java_equals(c, o))],
-    "hashCode": [((), lambda c: java_hash(c))],
+    "hashCode": [((), lambda c: java_hash(c)), (("char",), lambda _s, c: java_hash(c))],
     "compareTo": [(("char",), _char_compare), (("obj",), _char_compare)],
+    "compare": [(("char", "char"), lambda _s, a, b: ord(a[0]) - ord(b[0]))],
+    "valueOf": [(("char",), lambda _s, c: c)],
+    "isDigit": _char_test(lambda ch: unicodedata.category(ch) == "Nd"),
+    "isLetter": _char_test(lambda ch: unicodedata.category(ch).startswith("L")),
+    "isLetterOrDigit": _char_test(lambda ch: unicodedata.category(ch).startswith("L")
+                                  or unicodedata.category(ch) == "Nd"),
+    "isAlphabetic": [(("int",), lambda _s, v: bool(_cp(v)) and _cp(v).isalpha())],
+    "isUpperCase": _char_test(lambda ch: ch.isupper()),
+    "isLowerCase": _char_test(lambda ch: ch.islower()),
+    "isWhitespace": _char_test(lambda ch: ch in JAVA_WHITESPACE),
+    "isSpaceChar": _char_test(lambda ch: unicodedata.category(ch) in ("Zs", "Zl", "Zp")),
+    "toUpperCase": _char_map(True),
+    "toLowerCase": _char_map(False),
+    "getNumericValue": [(("char",), _numeric_value), (("int",), _numeric_value)],
 }
+
+
+def _code_point_string(value: int) -> str:
+    if not 0 <= value <= 0x10FFFF:
+        raise JavaError("java.lang.IllegalArgumentException",
+                        f"Not a valid Unicode code point: 0x{value & 0xFFFFFFFF:X}")
+    return chr(value)
 
 __all__ = ["STRING_METHODS", "CHAR_METHODS", "to_u16", "from_u16", "u16_length", "utf16_units"]

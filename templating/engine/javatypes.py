@@ -33,7 +33,8 @@ from .java_collections import (
 )
 from .java_convert import invoke
 from .java_numbers import (
-    NO_LITERAL, arithmetic, compare_numbers, int_value, long_value, negate, to_double, to_number,
+    NO_LITERAL, arithmetic, compare_numbers, int_value, long_value, negate, parse_java_double,
+    to_double, to_number,
 )
 from .java_strings import CHAR_METHODS, STRING_METHODS
 
@@ -223,6 +224,117 @@ DOUBLE_METHODS.update({
 })
 
 
+# ---- static methods: Velocity lets a template call them through any instance ($n.parseInt('5'))
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _radix_string(value: int, radix: int) -> str:
+    if not 2 <= radix <= 36:
+        radix = 10
+    if value == 0:
+        return "0"
+    out = []
+    n = abs(value)
+    while n:
+        n, r = divmod(n, radix)
+        out.append(_DIGITS[r])
+    return ("-" if value < 0 else "") + "".join(reversed(out))
+
+
+def _parse_radix(text, radix: int, bits: int) -> int:
+    if text is None:
+        raise JavaError("java.lang.NumberFormatException", "Cannot parse null string: null")
+    if not 2 <= radix <= 36:
+        raise JavaError("java.lang.NumberFormatException", f"radix {radix} out of range")
+    body = text[1:] if text[:1] in "+-" else text
+    if body and all(c.isascii() and c.lower() in _DIGITS[:radix] for c in body):
+        value = int(text, radix)
+        if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
+            return value
+    suffix = "" if radix == 10 else f" under radix {radix}"
+    raise JavaError("java.lang.NumberFormatException", f'For input string: "{text}"{suffix}')
+
+
+def _unsigned(value: int, bits: int, shift: int) -> str:
+    value &= (1 << bits) - 1
+    return _radix_string(value, 1 << shift)
+
+
+def _wrap_int(value: int, bits: int = 32) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _integral_statics(kind: str, bits: int) -> dict:
+    k = kind
+    return {
+        "toString": [((k,), lambda _, v: str(v)), ((k, "int"), lambda _, v, r: _radix_string(v, r))],
+        "hashCode": [((k,), lambda _, v: java_hash(v))],
+        "valueOf": [(("str",), lambda _, t: _parse_radix(t, 10, bits)), ((k,), lambda _, v: v),
+                    (("str", "int"), lambda _, t, r: _parse_radix(t, r, bits))],
+        ("parseInt" if bits == 32 else "parseLong"): [
+            (("str",), lambda _, t: _parse_radix(t, 10, bits)),
+            (("str", "int"), lambda _, t, r: _parse_radix(t, r, bits))],
+        "compare": [((k, k), lambda _, a, b: (a > b) - (a < b))],
+        "max": [((k, k), lambda _, a, b: max(a, b))],
+        "min": [((k, k), lambda _, a, b: min(a, b))],
+        "sum": [((k, k), lambda _, a, b: _wrap_int(a + b, bits))],
+        "signum": [((k,), lambda _, v: (v > 0) - (v < 0))],
+        "toHexString": [((k,), lambda _, v: _unsigned(v, bits, 4))],
+        "toOctalString": [((k,), lambda _, v: _unsigned(v, bits, 3))],
+        "toBinaryString": [((k,), lambda _, v: _unsigned(v, bits, 1))],
+        "bitCount": [((k,), lambda _, v: bin(v & ((1 << bits) - 1)).count("1"))],
+    }
+
+
+def _with(base: dict, extra: dict) -> dict:
+    table = dict(base)
+    for name, overloads in extra.items():
+        table[name] = table.get(name, []) + overloads
+    return table
+
+
+INTEGER_METHODS = _with(NUMBER_METHODS, _integral_statics("int", 32))
+LONG_METHODS = _with(NUMBER_METHODS, _integral_statics("long", 64))
+BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
+    "toString": [(("int",), lambda n, r: _radix_string(n, r))],
+    "abs": [((), abs)], "negate": [((), lambda n: -n)], "signum": [((), lambda n: (n > 0) - (n < 0))],
+    "bitLength": [((), lambda n: (n if n >= 0 else ~n).bit_length())],
+})
+
+
+def _double_statics() -> dict:
+    return {
+        "toString": [(("double",), lambda _, v: to_string(v))],
+        "hashCode": [(("double",), lambda _, v: java_hash(v))],
+        "valueOf": [(("str",), lambda _, t: parse_java_double(t)), (("double",), lambda _, v: v)],
+        "parseDouble": [(("str",), lambda _, t: parse_java_double(_need_text(t)))],
+        "compare": [(("double", "double"), lambda _, a, b: _double_compare(a, b))],
+        "isNaN": [(("double",), lambda _, v: v != v)],
+        "isInfinite": [(("double",), lambda _, v: v in (math.inf, -math.inf))],
+        "isFinite": [(("double",), lambda _, v: math.isfinite(v))],
+        "max": [(("double", "double"), lambda _, a, b: math.nan if a != a or b != b else max(a, b))],
+        "min": [(("double", "double"), lambda _, a, b: math.nan if a != a or b != b else min(a, b))],
+        "sum": [(("double", "double"), lambda _, a, b: a + b)],
+    }
+
+
+def _need_text(text):
+    if text is None:
+        raise JavaError("java.lang.NullPointerException")
+    return text
+
+
+def _double_compare(a: float, b: float) -> int:
+    if a < b:
+        return -1
+    if a > b:
+        return 1
+    key = lambda v: (v != v, math.copysign(1.0, v) if v == 0 else 0)  # noqa: E731
+    return (key(a) > key(b)) - (key(a) < key(b))
+
+
 def _bool_compare(b, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
@@ -235,11 +347,20 @@ def _bool_compare(b, other):
 
 BOOLEAN_METHODS = {
     "booleanValue": [((), lambda b: b)],
-    "toString": [((), to_string)],
+    "toString": [((), to_string), (("bool",), lambda _, v: to_string(v))],
     "equals": [(("obj",), java_equals)],
-    "hashCode": [((), java_hash)],
+    "hashCode": [((), java_hash), (("bool",), lambda _, v: java_hash(v))],
     "compareTo": [(("obj",), _bool_compare)],
+    "compare": [(("bool", "bool"), lambda _, a, b: int(a) - int(b))],
+    "parseBoolean": [(("str",), lambda _, t: t is not None and t.lower() == "true")],
+    "valueOf": [(("str",), lambda _, t: t is not None and t.lower() == "true"),
+                (("bool",), lambda _, v: v)],
+    "logicalAnd": [(("bool", "bool"), lambda _, a, b: a and b)],
+    "logicalOr": [(("bool", "bool"), lambda _, a, b: a or b)],
+    "logicalXor": [(("bool", "bool"), lambda _, a, b: a != b)],
 }
+
+DOUBLE_METHODS = _with(DOUBLE_METHODS, _double_statics())
 
 CLASS_METHODS = {
     "getName": [((), lambda c: c.name)],
@@ -254,11 +375,16 @@ CLASS_METHODS = {
 }
 
 _EXACT_TABLES = {
-    str: STRING_METHODS, bool: BOOLEAN_METHODS, int: NUMBER_METHODS, float: DOUBLE_METHODS,
+    str: STRING_METHODS, bool: BOOLEAN_METHODS, int: INTEGER_METHODS, float: DOUBLE_METHODS,
     list: LIST_METHODS, dict: MAP_METHODS, JavaChar: CHAR_METHODS, Decimal: NUMBER_METHODS,
     JavaArray: ARRAY_METHODS, JavaView: VIEW_METHODS, JavaRange: LIST_METHODS,
     MapEntry: ENTRY_METHODS, JavaClass: CLASS_METHODS, JavaFloat: DOUBLE_METHODS,
 }
+
+
+def _table_for_int(n: int) -> dict:
+    kind = int_kind(n)
+    return INTEGER_METHODS if kind == "I" else LONG_METHODS if kind == "L" else BIGINTEGER_METHODS
 
 
 def _table_for(obj):
@@ -269,7 +395,7 @@ def _table_for(obj):
     if t is bool:
         return BOOLEAN_METHODS
     if t is int:
-        return NUMBER_METHODS
+        return _table_for_int(obj)
     if t is float:
         return DOUBLE_METHODS
     if t is list:
@@ -284,7 +410,10 @@ def _table_for(obj):
         return STRING_METHODS
     if isinstance(obj, float):
         return DOUBLE_METHODS
-    if isinstance(obj, (int, Decimal)):
+    if isinstance(obj, int):
+        kind = int_kind(obj)
+        return INTEGER_METHODS if kind == "I" else LONG_METHODS if kind == "L" else BIGINTEGER_METHODS
+    if isinstance(obj, Decimal):
         return NUMBER_METHODS
     if isinstance(obj, JavaArray):
         return ARRAY_METHODS
@@ -353,6 +482,8 @@ def call_method(obj, name: str, args: list):
         if 0 <= index < len(obj):
             return obj[index]
     table = _EXACT_TABLES.get(t)
+    if t is int and not -2147483648 <= obj <= 2147483647:
+        table = LONG_METHODS if -(1 << 63) <= obj < (1 << 63) else BIGINTEGER_METHODS
     if table is None:
         if obj is None:
             return NOT_FOUND

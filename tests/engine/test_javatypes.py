@@ -331,7 +331,8 @@ def test_char_values_are_not_strings():
     assert isinstance(h, JavaChar) and jt.to_string(h) == "H"
     assert jt.call_method(h, "equals", ["H"]) is False
     assert jt.compare("==", h, "H") is True
-    assert jt.call_method("Hi", "indexOf", [h]) == 0  # char widens to int
+    assert jt.call_method("Hi", "indexOf", [h]) == 0  # via indexOf(String): toString()
+    assert jt.call_method("Hi", "codePointAt", [h]) is jt.NOT_FOUND  # no char -> int
     assert show(jt.call_method(h, "length", [])) == "NOT_FOUND"
     assert jt.arithmetic("+", h, "i") == "Hi"
 
@@ -460,6 +461,61 @@ def test_map_entries():
 ])
 def test_number_and_boolean_methods(value, method, args, result):
     assert show(jt.call_method(value, method, args)) == result
+
+
+@pytest.mark.parametrize("value, method, args, result", [
+    # static methods reached through an instance, as Velocity allows (checked on 2.4.1)
+    (7, "toString", [7.5], "7"), (0, "hashCode", [2], "2"), (7, "parseInt", ["-12"], "-12"),
+    (7, "toString", [255, 16], "ff"), (7, "toString", [-255, 16], "-ff"), (7, "toString", [5, 99], "5"),
+    (7, "toHexString", [-1], "ffffffff"), (7, "toBinaryString", [5], "101"),
+    (7, "sum", [2147483647, 1], "-2147483648"), (7, "max", [3, 9], "9"), (7, "compare", [1, 2], "-1"),
+    (7, "valueOf", ["42"], "42"), (7, "parseInt", ["ff", 16], "255"), (2 ** 40, "parseLong", ["123"], "123"),
+    (2 ** 40, "toHexString", [-1], "ffffffffffffffff"), (10 ** 30, "toString", [16], "c9f2c9cd04674edea40000000"),
+    (10 ** 30, "signum", [], "1"), (1.5, "parseDouble", ["2.5"], "2.5"), (1.5, "toString", [2], "2.0"),
+    (1.5, "compare", [0.0, -0.0], "1"), (1.5, "isNaN", [1], "false"), (True, "parseBoolean", ["TRUE"], "true"),
+    (True, "logicalXor", [True, False], "true"), (True, "toString", [False], "false"),
+])
+def test_static_methods_through_instances(value, method, args, result):
+    assert show(jt.call_method(value, method, args)) == result
+
+
+@pytest.mark.parametrize("value, method, args", [
+    (7, "toString", ["$"]), (7, "parseInt", ["99999999999"]), (7, "parseInt", ["1", 99]),
+    (7, "hashCode", [".*"]), (1.5, "parseDouble", ["abc"]), (10 ** 30, "toString", [".*"]),
+])
+def test_static_methods_that_throw_number_format(value, method, args):
+    assert raises(jt.call_method, value, method, args) == "java.lang.NumberFormatException"
+
+
+def test_character_methods():
+    five, q = jt.call_method("a5", "charAt", [1]), jt.call_method("q", "charAt", [0])
+    assert jt.call_method(five, "isDigit", [five]) is True
+    assert jt.call_method(five, "isLetter", [five]) is False
+    assert jt.call_method(five, "getNumericValue", [five]) == 5
+    assert jt.call_method(five, "toString", [65]) == "A"
+    assert jt.to_string(jt.call_method(five, "toUpperCase", [q])) == "Q"
+    assert jt.call_method(five, "isWhitespace", [32]) is True
+    assert jt.call_method(five, "compareTo", [q]) == ord("5") - ord("q")
+    assert raises(jt.call_method, five, "toString", ["l"]) == "java.lang.NumberFormatException"
+
+
+def test_map_views_write_through_on_remove():
+    m = {"a": 1, "b": 2, "c": 3}
+    keys = jt.call_method(m, "keySet", [])
+    assert jt.call_method(keys, "remove", ["a"]) is True and m == {"b": 2, "c": 3}
+    assert jt.call_method(keys, "remove", ["zz"]) is False
+    values = jt.call_method(m, "values", [])
+    assert jt.call_method(values, "remove", [3]) is True and m == {"b": 2}
+    entries = jt.call_method(m, "entrySet", [])
+    assert jt.call_method(entries, "clear", []) == "" and m == {}
+    assert raises(jt.call_method, keys, "add", ["x"]) == "java.lang.UnsupportedOperationException"
+
+
+def test_arrays_refuse_removal_only_of_present_elements():
+    parts = jt.call_method("a,b", "split", [","])
+    assert jt.call_method(parts, "remove", [True]) is False
+    assert raises(jt.call_method, parts, "remove", ["a"]) == "java.lang.UnsupportedOperationException"
+    assert jt.arithmetic("+", "x", parts).startswith("x[Ljava.lang.String;@")
 
 
 @pytest.mark.parametrize("value, args", [(7.5, [3]), (7, [3.0]), (7, ["3"]), (2 ** 40, [3]), (True, ["x"])])
