@@ -99,8 +99,9 @@ class LintConfig:
             return False
         return not any(_path_matches(relative, pattern) for pattern in self.exclude)
 
-    def is_excluded(self, path: Path) -> bool:
-        relative = _relative_posix(path, self.templates_dir)
+    def is_excluded(self, path: Path, base: Path | None = None) -> bool:
+        """Does an ``exclude`` glob match ``path`` (relative to ``base``, default templates)?"""
+        relative = _relative_posix(path, base if base is not None else self.templates_dir)
         return any(_path_matches(relative, pattern) for pattern in self.exclude)
 
 

@@ -157,9 +157,7 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
                     found.setdefault(template, None)
         else:
             base = config.templates_dir if _is_within(path, config.templates_dir) else path.parent
-            from .config import _path_matches, _relative_posix
-            relative = _relative_posix(path, base)
-            if not any(_path_matches(relative, pattern) for pattern in config.exclude):
+            if not config.is_excluded(path, base):
                 found.setdefault(path, None)
     return list(found)
 

@@ -131,3 +131,13 @@ def test_pre_commit_hook_definition(project):
     (project.root / "package.json").write_text("{}")
     code, out = run("lint", "previews/a/anon.json", "package.json")     # what pre-commit passes
     assert code == 1 and "templates/a.txt:1:4" in out
+
+
+def test_exclude_applies_to_folders_and_explicit_files(project):
+    project.template("partials/head.html", "#if(\n")
+    project.template("a.txt", "ok\n")
+    (project.root / "templating.toml").write_text('[lint]\nexclude = ["partials/**"]\n')
+    code, out = run("lint", "--format", "json")
+    assert code == 0 and json.loads(out)["templates"] == ["templates/a.txt"]
+    code, out = run("lint", "templates/partials/head.html", "--format", "json")
+    assert code == 0 and json.loads(out)["templates"] == []
