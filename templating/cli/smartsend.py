@@ -17,8 +17,8 @@ from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
 from ..smartsend.config import load_settings
 from ..smartsend.journal import Journal
 from ..smartsend.progress import Progress
-from ..smartsend.recipients import read_recipients
-from ..smartsend.sender import Sender, plan_run
+from ..smartsend.recipients import fingerprint, read_recipients
+from ..smartsend.sender import Sender, earlier_runs, plan_run
 from ..smartsend.tracker import Tracker
 from . import main
 
@@ -68,7 +68,7 @@ def _print_summary(summary: Summary, options: BuildOptions, *, rendered: bool) -
          f"{summary.batches:,} batch{'es' if summary.batches != 1 else ''}"
          + (f", {summary.skipped:,} skipped" if summary.skipped else ""))
     if summary.duplicates:
-        how = "removed (--dedupe)" if options.dedupe else "kept; --dedupe removes them"
+        how = "removed by --dedupe" if options.dedupe else "kept; --dedupe removes them"
         _say(f"duplicate locators: {summary.duplicates:,} ({how})")
     if summary.findings:
         parts = ", ".join(f"{code} {n:,}" + (" (allowed)" if code in options.allow else "")
@@ -158,11 +158,13 @@ def _write(batches, fh) -> None:
 @click.option("--resume", "resume", metavar="RUN", help="Continue run RUN from the journal.")
 @click.option("--resend-unknown", is_flag=True,
               help="With --resume: also re-send batches whose outcome is unknown.")
+@click.option("--new-run", is_flag=True,
+              help="Send even if this list already went to this message in an earlier run.")
 @click.option("--base-url", help="reteno | yespo | esputnik | http(s)://... (e.g. the sandbox).")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight.")
 @click.option("--rate-limit", type=click.FloatRange(0), help="Requests per second (0 = no limit).")
 def send_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
-                 from_name, dry_run, journal_path, resume, resend_unknown, base_url,
+                 from_name, dry_run, journal_path, resume, resend_unknown, new_run, base_url,
                  concurrency, rate_limit):
     """Send a smartsend campaign exactly once, recording everything in the journal.
 
@@ -200,7 +202,18 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
                 _print_summary(summary, options, rendered=checker is not None)
                 _stop_if_findings(summary, options)
         else:
-            run_id, summary = _plan(journal, recipients, options, settings, checker)
+            digest = fingerprint(recipients)
+            earlier = earlier_runs(journal, str(message_id), digest)
+            if earlier and not new_run:
+                last = earlier[-1]
+                sent = journal.counts(last.id)["send"].get("OK", 0)
+                raise UsageError(
+                    f"run {last.id} already sends message {message_id} to this same list "
+                    f"({sent:,} recipients OK, run {last.state}); continue it with --resume "
+                    f"{last.id}, or pass --new-run to send everyone the message again",
+                    name=str(recipients))
+            run_id, summary = _plan(journal, recipients, options, settings, checker,
+                                    digest=digest)
             _print_summary(summary, options, rendered=checker is not None)
             _stop_if_findings(summary, options)
         _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
@@ -248,13 +261,14 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
         sys.exit(1)
 
 
-def _plan(journal, recipients, options, settings, checker, run_id=None):
+def _plan(journal, recipients, options, settings, checker, run_id=None, digest=None):
     """Plan a run with a running count on stderr (a big list takes a while to check)."""
     progress = Progress(None, label="planned", every=None)
     try:
         return plan_run(journal, read_recipients(recipients), options,
                         recipients_file=str(recipients), base_url=settings.base_url,
-                        checker=checker, run_id=run_id, on_batch=progress.advance)
+                        checker=checker, run_id=run_id, on_batch=progress.advance,
+                        fingerprint=digest)
     finally:
         if progress.done:
             progress.close()

@@ -24,6 +24,7 @@ here with the row, so they never reach a request body.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -432,6 +433,18 @@ def _read_json(handle, name: str) -> Iterator[Recipient]:
     if stream.skip_ws() != "":
         raise PayloadError("unexpected text after the recipients array", name=name,
                            line=stream.line())
+
+
+def fingerprint(path: str | Path) -> str:
+    """SHA-256 of the file's bytes: recognises the same list sent to the same message twice."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as err:
+        raise PayloadError(f"cannot read recipients: {err.strerror}", name=str(path)) from None
+    return digest.hexdigest()
 
 
 def recipients_from_text(text: str, fmt: str, name: str = "<recipients>") -> Iterator[Recipient]:

@@ -58,14 +58,20 @@ class SendReport:
 def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOptions, *,
              recipients_file: str | None, base_url: str | None,
              checker: Checker | None = None, run_id: str | None = None,
-             on_batch: Callable[[int], None] | None = None) -> tuple[str, Summary]:
-    """Build and store every batch of a new run (or re-plan ``run_id``); returns id + summary."""
+             on_batch: Callable[[int], None] | None = None,
+             fingerprint: str | None = None) -> tuple[str, Summary]:
+    """Build and store every batch of a new run (or re-plan ``run_id``); returns id + summary.
+
+    ``fingerprint`` (the recipients file's digest) is stored so a second run of the same
+    list to the same message can be recognised (:func:`earlier_runs`).
+    """
     if run_id is None:
         run_id = journal.create_run(
             message_id=options.message_id, channel=options.channel,
             recipients_file=recipients_file, base_url=base_url,
             options={"batch_size": options.batch_size, "dedupe": options.dedupe,
-                     "allow": sorted(options.allow), "from_name": options.from_name})
+                     "allow": sorted(options.allow), "from_name": options.from_name,
+                     "fingerprint": fingerprint})
     else:
         journal.discard_plan(run_id)
     options.external_id_prefix = run_id
@@ -98,6 +104,13 @@ def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOp
     journal.set_run_state(run_id, "abandoned" if stopping else "planned",
                           summary=summary_dict(summary))
     return run_id, summary
+
+
+def earlier_runs(journal: Journal, message_id: str, fingerprint: str) -> list:
+    """Runs that sent (or are sending) this same list to this same message."""
+    return [run for run in journal.runs()
+            if run.message_id == str(message_id) and run.state != "abandoned"
+            and run.options.get("fingerprint") == fingerprint]
 
 
 def summary_dict(summary: Summary) -> dict:

@@ -194,6 +194,19 @@ def test_wrong_key_stops_with_one_line_and_never_prints_keys(tmp_path):
                                timeout=60)
         assert again.returncode == 0, again.stderr
         assert len(sb.accepted()) == 30
+        # the same list to the same message again is refused: that is how campaigns go twice
+        base = [str(BIN), "send", "--message-id", "5", "--recipients", str(recipients),
+                "--journal", str(tmp_path / "j.sqlite"), "--base-url", sb.base_url]
+        twice = subprocess.run(base, env=env_with_key(tmp_path), capture_output=True,
+                               text=True, timeout=60)
+        assert twice.returncode == 2
+        assert (f"run {run_id} already sends message 5 to this same list (30 recipients OK, "
+                f"run done)") in twice.stderr
+        assert len(sb.accepted()) == 30
+        forced = subprocess.run(base + ["--new-run"], env=env_with_key(tmp_path),
+                                capture_output=True, text=True, timeout=60)
+        assert forced.returncode == 0, forced.stderr
+        assert len(sb.accepted()) == 60
 
 
 @pytest.mark.skipif(not BIN.exists(), reason="console script not installed")
