@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+_NAME = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"     # no trailing '-', so `...=x-->` works
 _DIRECTIVE = re.compile(
-    r"(?:##|#\*)\s*templating:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)")
+    r"(?:##|#\*)\s*templating:\s*(disable|disable-file)\s*=\s*(" + _NAME
+    + r"(?:\s*,\s*" + _NAME + r")*)")
 
 
 @dataclass

@@ -141,3 +141,16 @@ def test_file_wide_suppression_covers_scenario_findings():
     assert not s.silences(_finding(2), template_path="templates/t.vm")
     assert scan("## templating: disable=all\n$x\n").silences(_finding(2),
                                                              template_path="templates/t.vm")
+
+
+def test_suppression_inside_html_comment_markup():
+    s = scan("<!--## templating: disable=missing-field-->\n$data.x\n")
+    assert s.silences(_finding(2), template_path="templates/t.vm")
+
+
+def test_suppression_end_to_end(project):
+    project.template("a.html", "<p>\n## templating: disable=loud-reference\n$data.x</p>\n"
+                               "<p>$data.y</p>\n")
+    project.scenario("a.html", "s", {})
+    findings = project.lint("a.html")
+    assert [(f.name, f.line) for f in findings] == [("loud-reference", 4)]
