@@ -222,17 +222,21 @@ def locate_offset(text: str, path: Path_) -> int | None:
         return None
 
 
+_WS_RE = re.compile(r"[ \t\r\n]*")
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_PLAIN_RE = re.compile(r'[^"{}\[\]]*')
+_SCALAR_RE = re.compile(r"[^,}\] \t\r\n]*")
+
+
 def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _WS:
-        pos += 1
-    return pos
+    return _WS_RE.match(text, pos).end()
 
 
 def _skip_string(text: str, pos: int) -> int:
-    pos += 1
-    while text[pos] != '"':
-        pos += 2 if text[pos] == "\\" else 1
-    return pos + 1
+    match = _STRING_RE.match(text, pos)
+    if match is None:
+        raise IndexError(pos)
+    return match.end()
 
 
 def _skip_value(text: str, pos: int) -> int:
@@ -242,20 +246,19 @@ def _skip_value(text: str, pos: int) -> int:
     if ch in "{[":
         depth = 0
         while True:
+            pos = _PLAIN_RE.match(text, pos).end()
             ch = text[pos]
             if ch == '"':
                 pos = _skip_string(text, pos)
                 continue
             if ch in "{[":
                 depth += 1
-            elif ch in "}]":
+            else:
                 depth -= 1
                 if depth == 0:
                     return pos + 1
             pos += 1
-    while pos < len(text) and text[pos] not in ",}] \t\r\n":
-        pos += 1
-    return pos
+    return _SCALAR_RE.match(text, pos).end()
 
 
 def _descend(text: str, pos: int, step: str | int) -> int | None:
@@ -507,12 +510,16 @@ def _json_param(payload: Payload, item: dict, here: Path_) -> dict | None:
                                    f"{_json_type(raw)} here); encode the object as a string")
     if not raw.strip():
         return None
-    position = None
-    if payload.text:
-        start = locate_offset(payload.text, where)
-        if start is not None and payload.text[start] == '"':
-            position = string_positions(payload.text, start)
-    value = parse_json(raw, name=payload.name, where=format_path(where), position=position)
+    try:
+        value = parse_json(raw, name=payload.name, where=format_path(where))
+    except PayloadError:
+        # Only now find the string in the file (a scan), to point at the bad character.
+        start = locate_offset(payload.text, where) if payload.text else None
+        if start is None or payload.text[start] != '"':
+            raise
+        parse_json(raw, name=payload.name, where=format_path(where),
+                   position=string_positions(payload.text, start))
+        raise
     if not isinstance(value, dict):
         raise payload.error(where, f"must hold a JSON object, holds {_json_type(value)}")
     return value

@@ -170,3 +170,16 @@ def test_empty_recipient_list(tmp_path):
     p = payload_from_text('{"recipients": []}', name="s.json")
     with pytest.raises(PayloadError, match="recipients: the recipients list is empty"):
         select_recipient(p, None)
+
+
+def test_decoding_a_good_json_param_never_scans_the_file(monkeypatch):
+    """Locating a value re-scans the file; doing it per recipient made big bodies quadratic."""
+    import templating.payloads as payloads
+    body = {"recipients": [{"locator": f"u{i}@x", "jsonParam": json.dumps({"i": i})}
+                           for i in range(50)]}
+    p = payload_from_text(json.dumps(body), name="big.json")
+
+    def no_scan(*args):
+        raise AssertionError("locate_offset called on the success path")
+    monkeypatch.setattr(payloads, "locate_offset", no_scan)
+    assert [r.data["i"] for r in iter_recipients(p)] == list(range(50))
