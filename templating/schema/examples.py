@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from datetime import datetime, timedelta, timezone
 
 from ..errors import UsageError
 
@@ -32,6 +33,10 @@ _STATUSES = ["confirmed", "shipped", "delivered"]
 #: Parts of a name that mean money even when glued to other words (``grandtotal``).
 _MONEY_PARTS = ("price", "total", "amount", "balance", "revenue", "shipping", "payment",
                 "refund", "cashback", "discount", "savings")
+
+#: The one moment every example date is built from (2026-11-24 14:30 UTC), so output is stable.
+_MOMENT = datetime(2026, 11, 24, 14, 30, tzinfo=timezone.utc)
+_EPOCH_MILLIS = int(_MOMENT.timestamp() * 1000)
 
 #: First words of flag-like names (``isVip``, ``hasCoupon``, ``showBanner``).
 _FLAG_WORDS = {"is", "has", "show", "can", "enabled", "allow", "use", "needs", "should"}
@@ -120,9 +125,9 @@ def _string(n: _Namer, key: str, index: int) -> str:
         return f"https://example.com/images/{slug}-{index + 1}.jpg"
     if n.has("url", "link", "href", "uri", "website", "site"):
         return f"https://example.com/{slug}" + (f"/{index + 1}" if index else "")
-    if n.has("first", "firstname", "fname", "given"):
+    if (n.has("first") and n.has("name")) or n.has("firstname", "fname", "given"):
         return first
-    if n.has("last", "lastname", "lname", "surname", "family"):
+    if (n.has("last") and n.has("name")) or n.has("lastname", "lname", "surname", "family"):
         return last
     if n.has("currency"):
         return "USD"
@@ -175,6 +180,8 @@ def _string(n: _Namer, key: str, index: int) -> str:
 
 
 def _number(n: _Namer, key: str, index: int) -> float | int:
+    if n.has("timestamp", "millis", "ms", "epoch", "by", "at", "time", "date", "until"):
+        return _EPOCH_MILLIS + index * 86_400_000
     if n.has("discount", "savings", "cashback"):
         return 10.0
     if n.money():
@@ -183,6 +190,8 @@ def _number(n: _Namer, key: str, index: int) -> float | int:
         return 1 + index % 3 + 1
     if n.has("percent", "pct"):
         return 15
+    if n.has("rate", "ratio", "share"):
+        return 0.05
     if n.has("year"):
         return 2026
     if n.has("age"):
@@ -196,6 +205,20 @@ def _number(n: _Namer, key: str, index: int) -> float | int:
     if n.ends("id") or n.has("number", "no", "num"):
         return 10234 + index
     return 3 + index
+
+
+def _dated(pattern: str, types: list[str], index: int):
+    """A date the template's ``$dateTool`` call can read: its pattern, or epoch millis."""
+    moment = _MOMENT + timedelta(days=index)
+    if pattern == "epoch-millis":
+        return int(moment.timestamp() * 1000) if not types or "number" in types else None
+    if types and "string" not in types:
+        return None
+    from ..platform.java_formats import SimpleDateFormat   # Java patterns, as the tool reads
+    try:
+        return SimpleDateFormat(pattern).format(moment)
+    except Exception:   # noqa: BLE001 - a pattern the tool itself would refuse: no example
+        return None
 
 
 def _types(schema: dict) -> list[str]:
@@ -222,6 +245,12 @@ def _value(schema, name: str, context: list[str], key: str, index: int):
         return schema["examples"][0]
     n = _Namer(name, context)
     types = _types(schema)
+    note = schema.get("x-templating")
+    pattern = note.get("dateFormat") if isinstance(note, dict) else None
+    if isinstance(pattern, str) and not {"object", "array"} & set(types):
+        dated = _dated(pattern, types, index)
+        if dated is not None:
+            return dated
     if "object" in types:
         return _object(schema, context + [name], key, index)
     if "array" in types:

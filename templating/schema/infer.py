@@ -60,6 +60,17 @@ TOOL_ARGUMENTS: dict[tuple[str, str], dict] = {
        ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
 }
 
+#: ``$dateTool`` methods reading a date string: method -> (date argument positions, position
+#: of the optional input pattern, pattern used when none is given). The defaults are ones the
+#: platform accepts (``add*`` try several; ``yyyy-MM-dd`` is among them).
+DATE_INPUTS: dict[str, tuple[tuple[int, ...], int | None, str]] = {
+    **{m: ((0,), 2, "yyyy-MM-dd") for m in
+       ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
+    "diff": ((0, 1), 2, "yyyy-MM-dd"),
+    "formatInContactTimezone": ((1,), None, "yyyy-MM-dd'T'HH:mm:ss"),
+    "formatDate": ((1,), None, "epoch-millis"),
+}
+
 #: Contexts in which a missing value shows in (or breaks) the message, and how we say so.
 NEEDING = {
     "print": "printed by a loud reference",
@@ -462,8 +473,26 @@ class _Walker:
             wanted = TOOL_ARGUMENTS.get((tool, part.name), {}) if tool else {}
             for i, arg in enumerate(part.args):
                 self.expr(arg, ctx, wanted.get(i, wanted.get("*")))
+            if tool == "dateTool" and part.name in DATE_INPUTS:
+                self._date_inputs(part)
         elif isinstance(part, nodes.Index):
             self.expr(part.key, ctx)
+
+    def _date_inputs(self, method: nodes.Method) -> None:
+        """Remember the pattern a ``$dateTool`` call reads a field with (for examples)."""
+        positions, pattern_at, default = DATE_INPUTS[method.name]
+        args = method.args
+        pattern = default
+        if (pattern_at is not None and len(args) > pattern_at + (method.name == "diff")
+                and isinstance(_constant(args[pattern_at]), str)):
+            pattern = _constant(args[pattern_at])
+        for i in positions:
+            if i < len(args) and isinstance(args[i], nodes.Reference):
+                resolved = self.resolve(args[i], record=False)
+                if resolved.path is not None and resolved.whole:
+                    f = self._field(resolved.path)
+                    if f.date_format is None:
+                        f.date_format = pattern
 
     def _method_hint(self, path: tuple, method: nodes.Method) -> None:
         """What calling ``method`` on the field at ``path`` says about that field's type."""

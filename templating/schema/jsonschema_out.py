@@ -53,6 +53,8 @@ def _annotation(f: Field) -> dict:
         note["line"] = f.first_use.line
         note["column"] = f.first_use.column
         note["source"] = f.first_use.source
+    if f.date_format:
+        note["dateFormat"] = f.date_format
     if f.required and f.required_reason:
         note["required"] = f.required_reason
     if not f.required and f.optional_reason and len(f.path) > 1:

@@ -49,6 +49,7 @@ class Field:
     examples: list = field(default_factory=list)
     min_items: int = 0
     dynamic_keys: bool = False
+    date_format: str | None = None   # Java pattern a $dateTool call reads it with
 
     # ------------------------------------------------------------------ building
     def child(self, key: str) -> "Field":

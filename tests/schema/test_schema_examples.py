@@ -133,3 +133,30 @@ def test_flag_named_fields_tested_in_if_get_true():
     ex = example_payload(s)
     assert ex["isVip"] is True
     assert ex["premium"] == "Premium"     # no type, not a flag name: a truthy string
+
+
+def test_date_tool_inputs_get_dates_in_the_pattern_the_template_reads():
+    src = ("#set($d = $dateTool.addDays($data.slot, 1, \"yyyy-MM-dd'T'HH:mm\", 'dd.MM'))$d "
+           "$dateTool.addDays($data.lastPurchase, 365) "
+           "$dateTool.formatInContactTimezone('HH:mm', $data.sentAt) "
+           "$dateTool.formatDate('dd.MM.yyyy', $data.created) "
+           "$dateTool.diff($data.a, $data.b, 'dd/MM/yyyy', 'DAYS')")
+    s = infer_schema(templating.parse(src, name="d"))
+    assert s["properties"]["slot"]["x-templating"]["dateFormat"] == "yyyy-MM-dd'T'HH:mm"
+    ex = example_payload(s)
+    assert ex["slot"] == "2026-11-24T14:30"
+    assert ex["lastPurchase"] == "2026-11-24"          # not a last name
+    assert ex["sentAt"] == "2026-11-24T14:30:00"
+    assert ex["created"] == 1795530600000              # epoch milliseconds
+    assert ex["a"] == ex["b"] == "24/11/2026"
+    scenario = scenario_from_value(as_event(ex), name="dates")
+    out = templating.render(src, scenario.context)
+    assert "$" not in out and "25.11" in out and "24.11.2026" in out
+
+
+def test_person_names_need_the_word_name():
+    s = {"type": "object", "properties": {k: {"type": "string"} for k in
+         ("firstName", "FIRSTNAME", "lastName", "lastVisit", "firstOrder")}}
+    ex = example_payload(s)
+    assert ex["firstName"] == ex["FIRSTNAME"] == "Olena" and ex["lastName"] == "Kovalenko"
+    assert ex["lastVisit"] != "Kovalenko" and ex["firstOrder"] != "Olena"
