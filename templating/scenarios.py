@@ -145,9 +145,12 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
             if not payload.recipients:     # decoded once, reused for every recipient
                 payload.recipients = smartsend_recipients(payload, spec["smartsend"],
                                                           _prefix(payload, "smartsend"))
+            if not payload.recipients:
+                raise payload.error(("scenario", "smartsend", "recipients"),
+                                    "the recipients list is empty")
             sub = Payload(name=payload.name, kind="smartsend", raw=spec["smartsend"],
                           text=payload.text, recipients=payload.recipients)
-            chosen = _select(sub, sel, payload)
+            chosen = _select(sub, sel, payload, from_file=recipient is None)
             primary = chosen.data or {}
         elif "data" in spec:
             primary = spec["data"]
@@ -199,14 +202,14 @@ def _prefix(payload: Payload, *path: str | int) -> tuple:
     return (("scenario",) if payload.kind == "scenario" else ()) + path
 
 
-def _select(sub: Payload, selector: Any, outer: Payload) -> Recipient:
+def _select(sub: Payload, selector: Any, outer: Payload, *, from_file: bool) -> Recipient:
+    """Select a recipient; an unknown ``scenario.recipient`` is located in the file."""
     try:
         return select_recipient(sub, selector)
     except PayloadError as err:
-        if err.line is None and not err.message.startswith("no recipient"):
+        if not from_file or err.line is not None:
             raise
-        raise PayloadError(err.message.replace("recipients:", "scenario.smartsend.recipients:"),
-                           name=outer.name, line=err.line, column=err.column) from None
+        raise outer.error(("scenario", "recipient"), err.message) from None
 
 
 def _event_system(body: dict, system: dict) -> str | None:

@@ -118,6 +118,22 @@ def test_scenario_mistakes_are_located(tmp_path, spec, where, message):
     assert err.message.startswith(where + ":") and message in err.message
 
 
+def test_unknown_scenario_recipient_and_empty_list_are_located(tmp_path):
+    p = write(tmp_path, {"scenario": {"smartsend": {"recipients": [{"locator": "a@x"}]},
+                                      "recipient": "b@x"}})
+    with pytest.raises(PayloadError) as info:
+        load_scenario(p)
+    assert info.value.line == 10
+    assert info.value.message.startswith("scenario.recipient: no recipient 'b@x'")
+    p = write(tmp_path, {"scenario": {"smartsend": {"recipients": []}}})
+    with pytest.raises(PayloadError, match="scenario.smartsend.recipients: the recipients list "
+                                           "is empty"):
+        load_scenario(p)
+    with pytest.raises(PayloadError, match="no recipient 'c@x'"):
+        load_scenario(write(tmp_path, {"scenario": {"smartsend": {"recipients": [
+            {"locator": "a@x"}]}}}), recipient="c@x")
+
+
 def test_bad_json_param_inside_a_scenario_is_located(tmp_path):
     p = write(tmp_path, {"scenario": {"smartsend": {"recipients": [
         {"locator": "a", "jsonParam": "{oops}"}]}}})
