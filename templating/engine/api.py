@@ -40,6 +40,8 @@ class Engine:
         self.gobbling = gobbling_mode(self.config)
         self.empty_check = _flag(self.config, "directive.if.empty_check", True)
         self.strict = _flag(self.config, "runtime.strict_mode.enable", False)
+        self.strict_escape = _flag(self.config, "runtime.strict_mode.escape", False)
+        self.strict_math = _flag(self.config, "runtime.strict_math", False)
         self.limits = Limits(self.config)
         self.templates_dir = Path(templates_dir).resolve() if templates_dir else None
         self._parsed: OrderedDict[tuple[str, str], n.Template] = OrderedDict()
@@ -55,7 +57,8 @@ class Engine:
             self._parsed.move_to_end(key)
             return template
         try:
-            template = parse_template(source, name, gobbling=self.gobbling)
+            template = parse_template(source, name, gobbling=self.gobbling,
+                                      strict_escape=self.strict_escape)
         except RecursionError:
             raise VelocitySyntaxError("template nests too deeply to parse", name=name) from None
         self._parsed[key] = template

@@ -56,11 +56,14 @@ class Parser:
     """Parses one template. Use :func:`parse_template`."""
 
     def __init__(self, source: str, name: str = "<template>", *, gobbling: str = "lines",
+                 strict_escape: bool = False,
                  line_offset: int = 0, column_offset: int = 0):
         self.src = source
         self.name = name
         self.pos = 0
         self.gobbling = gobbling.lower()
+        # runtime.strict_mode.escape: a backslash escapes any #name, defined or not
+        self.strict_escape = strict_escape
         self.line_offset = line_offset
         self.column_offset = column_offset
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
@@ -179,7 +182,8 @@ class Parser:
                     continue
                 if q < len(src) and src[q] == "#":
                     name = self._directive_name_at(q)
-                    if name is not None and (name in KNOWN_DIRECTIVES or name in self.macro_names):
+                    if name is not None and (name in KNOWN_DIRECTIVES or name in self.macro_names
+                                             or self.strict_escape):
                         count = q - p
                         self._add_text(body, text_start, p)
                         if count % 2 == 1:
@@ -900,7 +904,7 @@ class Parser:
             return self.node(n.Literal, p, text)
         line, column = self.where(p + 1)
         sub = Parser(text, self.name, gobbling="none", line_offset=line - 1,
-                     column_offset=column - 1)
+                     column_offset=column - 1, strict_escape=self.strict_escape)
         sub.macro_names = self.macro_names
         body = sub.parse_template().body
         return self.node(n.InterpolatedString, p, body, source=text)
@@ -957,12 +961,13 @@ class Parser:
             items.append((key, value))
 
 
-def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines") -> n.Template:
+def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines",
+                   strict_escape: bool = False) -> n.Template:
     """Parse Velocity source into a :class:`~templating.engine.nodes.Template`.
 
     Raises :class:`~templating.errors.VelocitySyntaxError` with line and column.
     """
-    parser = Parser(source, name, gobbling=gobbling)
+    parser = Parser(source, name, gobbling=gobbling, strict_escape=strict_escape)
     template = parser.parse_template()
     return template
 

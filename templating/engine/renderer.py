@@ -203,6 +203,7 @@ class Compiler:
     def __init__(self, engine, name: str):
         self.engine = engine
         self.name = name
+        self.strict = engine.strict
         self.macros: dict[str, tuple[n.Macro, Emit]] = {}
 
     # ---------------------------------------------------------------- bodies
@@ -238,8 +239,23 @@ class Compiler:
     # ---------------------------------------------------------------- references
 
     def c_Reference(self, ref: n.Reference) -> Emit:
-        value_of = self.reference_value(ref)
         source = ref.source
+        if ref.escapes and self.engine.strict_escape:
+            # runtime.strict_mode.escape: backslashes escape whether or not $x is defined
+            half, odd = "\\" * (ref.escapes // 2), ref.escapes % 2
+            if odd:
+                text = half + source
+                return lambda ctx: ctx.out.append(text)
+            ref = n.Reference(ref.line, ref.column, ref.name, ref.parts, ref.quiet, ref.braced,
+                              ref.alternate, ref.source, 0)
+            emit_value = self.c_Reference(ref)
+
+            def emit_escaped(ctx):  # noqa: E306
+                ctx.out.append(half)
+                emit_value(ctx)
+            return emit_escaped
+        # with an alternate value, an undefined variable is allowed even in strict mode
+        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         quiet = ref.quiet
         escapes = ref.escapes
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
@@ -266,10 +282,17 @@ class Compiler:
             ctx.out.append(value if value.__class__ is str else to_text(value, ctx))
         return emit
 
-    def reference_value(self, ref: n.Reference) -> Eval:
-        """A closure returning the reference's value, or None when it does not resolve."""
+    def reference_value(self, ref: n.Reference, *, lenient: bool = False) -> Eval:
+        """A closure returning the reference's value, or None when it does not resolve.
+
+        Under ``runtime.strict_mode.enable`` an undefined variable, a member of null or an
+        unknown method fails the render instead (``lenient`` keeps Velocity's one exception:
+        a bare ``#if($flag)`` test of an undefined variable).
+        """
         name = ref.name
         steps = [self.part(p) for p in ref.parts]
+        if self.strict and not (lenient and not steps):
+            return self._strict_reference_value(ref, steps, lenient and not steps)
 
         if not steps:
             def value(ctx):
@@ -287,6 +310,28 @@ class Compiler:
                 current = step(ctx, current)
                 if current is jt.NOT_FOUND:
                     return None
+            return current
+        return value
+
+    def _strict_reference_value(self, ref: n.Reference, steps, lenient: bool) -> Eval:
+        name = ref.name
+        parts = ref.parts
+
+        def value(ctx):
+            frames = ctx.frames
+            if not any(name in f for f in frames) and name not in ctx.vars:
+                if lenient:
+                    return None
+                raise _error(ctx, ref, f"variable ${name} has not been set")
+            current = ctx.lookup(name)
+            for step, part in zip(steps, parts):
+                if current is None:
+                    raise _error(ctx, part, f"cannot read .{getattr(part, 'name', '[...]')} "
+                                 f"of null in {ref.source}")
+                current = step(ctx, current)
+                if current is jt.NOT_FOUND:
+                    raise _error(ctx, part, f"{getattr(part, 'name', '[...]')} is not a "
+                                 f"method or property of the value in {ref.source}")
             return current
         return value
 
@@ -350,8 +395,14 @@ class Compiler:
         method = getattr(self, "e_" + node.__class__.__name__)
         return method(node)
 
+    def condition(self, node) -> Eval:
+        """An ``#if``/``#elseif`` test: strict mode still lets a bare ``$flag`` be undefined."""
+        if isinstance(node, n.Reference) and not node.parts and node.alternate is None:
+            return self.reference_value(node, lenient=True)
+        return self.expr(node)
+
     def e_Reference(self, ref: n.Reference) -> Eval:
-        value_of = self.reference_value(ref)
+        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         if ref.alternate is None:
             if not ref.parts:
                 return value_of
@@ -428,6 +479,14 @@ class Compiler:
             return lambda ctx: _truthy(left(ctx), ctx) and _truthy(right(ctx), ctx)
         if op == "||":
             return lambda ctx: _truthy(left(ctx), ctx) or _truthy(right(ctx), ctx)
+        if op in ("<", "<=", ">", ">=") and self.strict:
+            def strict_compare(ctx):
+                a, b = _plain(left(ctx), ctx), _plain(right(ctx), ctx)
+                if not (_is_number(a) and _is_number(b)):
+                    raise _error(ctx, node, f"cannot compare {jt.to_string(a)!s} {op} "
+                                 f"{jt.to_string(b)!s}: both sides must be numbers")
+                return jt.compare(op, a, b)
+            return strict_compare
         if op in ("==", "!=", "<", "<=", ">", ">="):
             def compare(ctx):
                 try:
@@ -436,11 +495,19 @@ class Compiler:
                     raise _error(ctx, node, str(exc)) from None
             return compare
 
+        strict_math = self.engine.strict_math
+
         def arithmetic(ctx):
+            a, b = _plain(left(ctx), ctx), _plain(right(ctx), ctx)
             try:
-                return jt.arithmetic(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx))
+                result = jt.arithmetic(op, a, b)
             except jt.JavaError as exc:
                 raise _error(ctx, node, str(exc)) from None
+            if result is None and strict_math:
+                # runtime.strict_math: null operands and division by zero fail the render
+                raise _error(ctx, node, f"cannot compute {jt.to_string(a)} {op} "
+                             f"{jt.to_string(b)}")
+            return result
         return arithmetic
 
     # ---------------------------------------------------------------- directives
@@ -480,7 +547,7 @@ class Compiler:
         return set_member
 
     def c_If(self, node: n.If) -> Emit:
-        branches = [(self.expr(b.condition), self.body(b.body), b) for b in node.branches]
+        branches = [(self.condition(b.condition), self.body(b.body), b) for b in node.branches]
         else_body = self.body(node.else_body) if node.else_body is not None else None
 
         def run(ctx):
@@ -590,6 +657,8 @@ class Compiler:
         def run(ctx):
             macro = ctx.macros.get(name)
             if macro is None:
+                if ctx.strict:
+                    raise _error(ctx, node, f"macro #{name} is not defined")
                 ctx.out.append(source)
                 return
             definition, body = macro
@@ -661,6 +730,10 @@ class Compiler:
                 except TemplateError as exc:
                     raise _error(ctx, node, exc.message) from None
         return run
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _truthy(value, ctx: Ctx) -> bool:

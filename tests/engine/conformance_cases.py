@@ -19,6 +19,9 @@ SUPPORTED_CONFIG = {
     "directive.if.empty_check": {False, True, "false", "true"},
     "space.gobbling": {"lines", "none", "LINES", "NONE"},
     "parser.space_gobbling": {"lines", "none", "LINES", "NONE"},
+    "runtime.strict_mode.enable": {True, "true"},
+    "runtime.strict_mode.escape": {True, "true"},
+    "runtime.strict_math": {True, "true"},
 }
 
 
