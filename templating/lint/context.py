@@ -121,29 +121,35 @@ def _reached_owners(analysis: Analysis, entered: set) -> set:
 class NodeIndex:
     """Maps nodes the renderer reports back to this template's own AST nodes.
 
-    When the renderer runs the very AST the linter parsed, identity is enough. When it parsed
-    the file itself, nodes are matched by kind and position; nodes from other files
-    (``#parse``) are then told apart by the template name they carry where the engine sets one.
+    When the renderer runs the very AST the linter parsed (the normal case: same engine, same
+    parse cache), identity is enough and nodes of ``#parse``d files are simply not ours. When
+    it parsed the file itself, nodes are matched by kind and position instead.
     """
 
-    def __init__(self, template: n.Template):
-        self.by_id: dict[int, n.Node] = {}
-        self.by_pos: dict[tuple, n.Node] = {}
-        for node in n.walk(template):
-            self.by_id[id(node)] = node
-            self.by_pos.setdefault((type(node).__name__, node.line, node.column), node)
+    def __init__(self, template: n.Template, known_ids=None):
+        self.template = template
+        # ids of this tree's nodes (the analysis already has them: no second walk)
+        self.known = known_ids if known_ids is not None else {id(x) for x in n.walk(template)}
+        self._by_pos: dict[tuple, n.Node] | None = None
+
+    def by_pos(self) -> dict[tuple, n.Node]:
+        if self._by_pos is None:
+            self._by_pos = {}
+            for node in n.walk(self.template):
+                self._by_pos.setdefault((type(node).__name__, node.line, node.column), node)
+        return self._by_pos
 
     def translate(self, recorder: Recorder):
         """``(entered owner keys, unresolved references)`` in this template's nodes."""
         raw = list(recorder.entered.values()) + list(recorder.else_entered.values()) \
             + list(recorder.unresolved_refs.values())
-        identity = any(id(node) in self.by_id for node in raw)
+        identity = any(id(node) in self.known for node in raw)
 
         def mine(node):
             if identity:
-                return self.by_id.get(id(node))
-            return self.by_pos.get((type(node).__name__, getattr(node, "line", None),
-                                    getattr(node, "column", None)))
+                return node if id(node) in self.known else None
+            return self.by_pos().get((type(node).__name__, getattr(node, "line", None),
+                                      getattr(node, "column", None)))
 
         entered = set()
         for node in recorder.entered.values():

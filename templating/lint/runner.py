@@ -227,7 +227,7 @@ class Linter:
             scenarios = self._load_scenarios(ctx, scenario_dir)
             if ctx.template is not None and needs_runs:
                 self._parse_includes(ctx)
-                index = NodeIndex(ctx.template)
+                index = NodeIndex(ctx.template, ctx.analysis.owners)
                 for scenario_path, scenario in scenarios:
                     ctx.runs.append(self._render(ctx, path, scenario_path, scenario, index))
 
