@@ -203,7 +203,7 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
     source = _read_text(path)
     channel = channel_of(relpath, source)
     scenario_dir = Path(relpath).parent / Path(relpath).stem
-    cells = tuple(cell for sfile in scenario_files(previews_dir, relpath)
+    cells = tuple(cell for sfile in scenario_files(templates_dir, previews_dir, relpath)
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
                                            channel, sfile))
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
@@ -252,12 +252,12 @@ def _literal_text(expr, nodes) -> str | None:
     return None
 
 
-def scenario_files(previews_dir: Path, relpath: str) -> list[Path]:
-    """``previews/<path>/<stem>/*.json`` for ``templates/<path>/<stem>.<ext>``, sorted by name."""
-    folder = Path(previews_dir) / Path(relpath).parent / Path(relpath).stem
-    if not folder.is_dir():
-        return []
-    return sorted((p for p in folder.glob("*.json") if p.is_file()), key=lambda p: p.name)
+def scenario_files(templates_dir: Path, previews_dir: Path, relpath: str) -> list[Path]:
+    """``previews/<path>/<stem>/*.json`` for ``templates/<path>/<stem>.<ext>``, sorted."""
+    from ..scenarios import scenario_files as files_of
+
+    return files_of(Path(templates_dir) / relpath, templates_dir=templates_dir,
+                    previews_dir=previews_dir)
 
 
 def channel_of(relpath: str, source: str) -> str:
