@@ -6,7 +6,9 @@ Public API (everything else in this package is an implementation detail):
   one render, with "now" injected so previews and tests are reproducible;
 - :func:`apply_merge_tags` - fill ``%FIRSTNAME|friend%``-style merge tags in rendered text;
 - :func:`find_merge_tags` / :class:`MergeTag` - where the merge tags are (for the linter);
-- :func:`declared_fields` - fields declared with ``<!--%NAME%-->``.
+- :func:`declared_fields` - fields declared with ``<!--%NAME%-->``;
+- :func:`lookup_field` - the value a tag reads (``lookup_field.missing`` when unknown), so
+  the linter can tell unknown tags apart.
 
 Tool objects expose only the methods in their class's ``__velocity_methods__``; the engine's
 sandbox refuses every other attribute. Behaviour is Java's (VelocityTools' MathTool and
@@ -19,11 +21,13 @@ from datetime import datetime
 
 from .datetool import DateTool
 from .mathtool import MathTool
-from .mergetags import MergeTag, apply_merge_tags, declared_fields, find_merge_tags
+from .mergetags import (STANDARD_FIELDS, MergeTag, apply_merge_tags, declared_fields,
+                        find_merge_tags, lookup_field)
 from .numbertool import NumberTool
 
 __all__ = ["platform_tools", "apply_merge_tags", "find_merge_tags", "declared_fields",
-           "MergeTag", "MathTool", "NumberTool", "DateTool", "TOOL_NAMES"]
+           "lookup_field", "MergeTag", "STANDARD_FIELDS", "MathTool", "NumberTool", "DateTool",
+           "TOOL_NAMES"]
 
 #: The names the platform puts the tools under, as Reteno documents them.
 TOOL_NAMES = ("mathTool", "numberTool", "dateTool")

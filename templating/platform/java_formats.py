@@ -596,7 +596,7 @@ def java_timezone(tz_id: str | None) -> tzinfo:
         minutes = int(mapped[1:3]) * 60 + int(mapped[4:6])
         minutes = -minutes if mapped[0] == "-" else minutes
         return _FixedZone(minutes, tz_id)
-    if "/" in mapped or mapped.isalpha():
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*", mapped):
         try:
             return ZoneInfo(mapped)
         except (ZoneInfoNotFoundError, ValueError, OSError):

@@ -15,12 +15,13 @@ What Reteno/Yespo document, and what this module does with it:
 
 Choices where the platform is silent (see docs/platform.md):
 
-- a tag whose field the scenario does not know at all: ``%X|fallback%`` prints the fallback,
-  ``%X%`` is left as written, so a typo stays visible in the preview and ``100%`` text or
-  URL escapes (``%E2%80%99``) are never eaten;
+- the standard fields (``FIRSTNAME``, ``EMAIL``, ... :data:`STANDARD_FIELDS`) exist for every
+  contact, so one the scenario leaves out is simply empty;
+- any other tag whose field the scenario does not know: ``%X|fallback%`` prints the
+  fallback, ``%X%`` is left as written, so a typo stays visible in the preview;
 - a tag name is a letter or ``_`` followed by letters, digits, ``_``, ``.`` or ``-``; the
   fallback runs to the next ``%`` on the same line; two hex digits (``%C3%``) without a
-  fallback are URL escapes, not tags;
+  fallback are URL escapes, not tags, and ``100%`` text is never a tag;
 - null or empty-string values count as empty; whitespace-only values are kept (the
   platform documents only "empty"); other values print as Java would (``true``, ``3.0``).
 """
@@ -34,7 +35,14 @@ from typing import Iterator, Mapping
 from ._convert import java_string
 
 __all__ = ["MergeTag", "find_merge_tags", "apply_merge_tags", "declared_fields",
-           "lookup_field"]
+           "lookup_field", "STANDARD_FIELDS"]
+
+#: The standard merge tags every account has (Yespo/Reteno "Merge Tags Cheat Sheet"). A
+#: contact without a value for one of these gets "" - the tag is never left as written.
+STANDARD_FIELDS = frozenset({
+    "FIRSTNAME", "LASTNAME", "EMAIL", "SMS", "PHONE", "EXTERNAL_CUSTOMER_ID", "TOWN",
+    "ADDRESS", "COUNTY", "POSTCODE", "GROUP.NAME", "MESSAGENAME",
+})
 
 _TAG = re.compile(r"%([A-Za-z_][A-Za-z0-9_.\-]*)(?:\|([^%\r\n]*))?%")
 _NEWLINE = re.compile(r"\n")
@@ -154,6 +162,8 @@ def apply_merge_tags(text: str, fields: Mapping[str, object]) -> str:
     for m in _iter_tags(text):
         name, fallback = m.group(1), m.group(2)
         value = lookup_field(fields, name)
+        if value is _MISSING and name.upper() in STANDARD_FIELDS:
+            value = None
         if value is _MISSING:
             if fallback is None:
                 continue  # unknown and no fallback: leave it as written

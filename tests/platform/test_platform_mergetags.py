@@ -33,6 +33,7 @@ FIELDS = {
     ("%MISSING|fallback text%", "fallback text"),            # unknown field, fallback
     ("%MISSING|%.", "."),
     ("keep %MISSING% as written", "keep %MISSING% as written"),
+    ("[%EMAIL%][%town%][%GROUP.NAME|all%]", "[][][all]"),    # standard fields: known
     ("%FIRSTNAME|a|b%", "Olena"),                            # fallback may hold '|'
     ("%MISSING|a|b%", "a|b"),
     ("%FIRSTNAME%%LASTNAME|Z%", "OlenaZ"),                   # adjacent tags
