@@ -24,64 +24,11 @@ from typing import Iterable, Mapping
 
 from ..engine import nodes
 from ..errors import TemplateError
+from .guards import chain, closure, when_false, when_true
 from .shape import ITEM, Field
-
-#: Names Velocity itself defines: reading them is never a read of template data.
-BUILTINS = frozenset({
-    "foreach", "velocityCount", "velocityHasNext", "bodyContent", "macro", "template",
-    "evaluate", "define", "null", "NULL",
-})
-
-#: Java methods whose receiver must be a String (``.equals`` is handled on its own).
-STRING_METHODS = frozenset({
-    "toUpperCase", "toLowerCase", "trim", "strip", "stripLeading", "stripTrailing",
-    "substring", "length", "charAt", "startsWith", "endsWith", "replace", "replaceAll",
-    "replaceFirst", "split", "matches", "equalsIgnoreCase", "concat", "isBlank",
-    "toCharArray", "compareToIgnoreCase", "repeat", "codePointAt", "lines",
-})
-#: Methods that mean "a list" (``.size()`` is also a Map method, but templates use it on lists).
-LIST_METHODS = frozenset({"size", "subList"})
-#: Methods only a Map has.
-MAP_METHODS = frozenset({"keySet", "values", "entrySet", "containsKey", "containsValue"})
-#: Methods only a Number has.
-NUMBER_METHODS = frozenset({"intValue", "longValue", "doubleValue", "floatValue",
-                            "shortValue", "byteValue"})
-
-#: Platform tool methods and the type each argument position needs ("*" = every argument).
-TOOL_ARGUMENTS: dict[tuple[str, str], dict] = {
-    **{("mathTool", m): {"*": "number"} for m in
-       ("add", "sub", "mul", "div", "max", "min", "pow", "abs", "round", "roundTo",
-        "ceil", "floor", "idiv", "mod")},
-    ("numberTool", "format"): {1: "number"},
-    ("dateTool", "formatDate"): {1: "number"},
-    ("dateTool", "formatInContactTimezone"): {1: "string"},
-    ("dateTool", "diff"): {0: "string", 1: "string"},
-    **{("dateTool", m): {0: "string", 1: "number"} for m in
-       ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
-}
-
-#: ``$dateTool`` methods reading a date string: method -> (date argument positions, position
-#: of the optional input pattern, pattern used when none is given). The defaults are ones the
-#: platform accepts (``add*`` try several; ``yyyy-MM-dd`` is among them).
-DATE_INPUTS: dict[str, tuple[tuple[int, ...], int | None, str]] = {
-    **{m: ((0,), 2, "yyyy-MM-dd") for m in
-       ("addYears", "addMonths", "addDays", "addHours", "addMinutes")},
-    "diff": ((0, 1), 2, "yyyy-MM-dd"),
-    "formatInContactTimezone": ((1,), None, "yyyy-MM-dd'T'HH:mm:ss"),
-    "formatDate": ((1,), None, "epoch-millis"),
-}
-
-#: Contexts in which a missing value shows in (or breaks) the message, and how we say so.
-NEEDING = {
-    "print": "printed by a loud reference",
-    "numeric": "used in arithmetic",
-    "iterate": "iterated by #foreach (a missing list silently renders nothing)",
-    "arg": "passed to a method, tool or macro",
-    "compute": "used to compute a #set value",
-}
-
-#: Guard-path root for ``#set`` locals (``#if($from)`` guards the local ``$from``).
-LOCAL = "\x00local"
+from .vocabulary import (BUILTINS, DATE_INPUTS, LIST_METHODS, LOCAL, MAP_METHODS, MISSING,
+                         NEEDING, NUMBER_METHODS, STRING_METHODS, TOOL_ARGUMENTS, constant,
+                         is_tool, literal_type)
 
 #: Bound on macro body walks per template (a macro calling macros in a loop of calls
 #: would otherwise multiply); past it calls are treated like unknown macros.
@@ -91,12 +38,6 @@ MAX_MACRO_DEPTH = 20
 #: bound keeps the schema within what validators can walk without exhausting the stack.
 MAX_PATH_DEPTH = 32
 
-_MISSING = object()
-
-
-def is_tool(name: str) -> bool:
-    """Platform tools are named ``somethingTool`` (``$mathTool``, ``$dateTool``, ...)."""
-    return name.endswith("Tool") and len(name) > 4
 
 
 @dataclass
@@ -129,38 +70,6 @@ class _Deferred:
     column: int
     why: str
     guarded: frozenset   # prefixes already guarded where the #set ran
-
-
-def _literal_type(value) -> str | None:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return None
-
-
-def _constant(expr):
-    """The value of a constant expression (``'x'``, ``"x"`` without references, ``3``)."""
-    if isinstance(expr, nodes.Literal):
-        return expr.value
-    if isinstance(expr, nodes.InterpolatedString) and all(
-            isinstance(b, nodes.Text) for b in expr.body):
-        return "".join(b.value for b in expr.body)
-    return _MISSING
-
-
-def _is_null_ref(expr) -> bool:
-    return (isinstance(expr, nodes.Reference) and not expr.parts
-            and expr.name in ("null", "NULL"))
-
-
-def _closure(path: tuple[str, ...] | None) -> frozenset:
-    """A path and all its prefixes: ``$a.b.c`` truthy means ``a`` and ``a.b`` exist too."""
-    if not path:
-        return frozenset()
-    return frozenset(path[:i] for i in range(1, len(path) + 1))
 
 
 def _collect_macros(template: nodes.Template, extra) -> dict[str, nodes.Macro]:
@@ -230,7 +139,7 @@ class _Walker:
 
     def include(self, args) -> None:
         for arg in args:
-            value = _constant(arg)
+            value = constant(arg)
             if isinstance(value, str):
                 if value not in self.result.parsed:
                     self.result.parsed.append(value)
@@ -293,10 +202,10 @@ class _Walker:
         else:
             self.expr(node.iterable, "value")
         var = node.var.lstrip("$")
-        saved = self.aliases.get(var, _MISSING)
+        saved = self.aliases.get(var, MISSING)
         self.aliases[var] = binding
         # the body runs only when the list exists: reads inside do not require it
-        self.guards.append((_closure(binding), f"guarded by #foreach at {node.line}:{node.column}"))
+        self.guards.append((closure(binding), f"guarded by #foreach at {node.line}:{node.column}"))
         self.body(node.body)
         self.guards.pop()
         self._restore(var, saved)
@@ -315,7 +224,7 @@ class _Walker:
             return
         self.expansions += 1
         params = [p.name.lstrip("$") for p in macro.params]
-        saved = {name: self.aliases.get(name, _MISSING) for name in params + ["bodyContent"]}
+        saved = {name: self.aliases.get(name, MISSING) for name in params + ["bodyContent"]}
         bindings = {}
         for i, param in enumerate(macro.params):
             arg = call.args[i] if i < len(call.args) else param.default
@@ -344,7 +253,7 @@ class _Walker:
         return None
 
     def _restore(self, name: str, old) -> None:
-        if old is _MISSING:
+        if old is MISSING:
             self.aliases.pop(name, None)
         else:
             self.aliases[name] = old
@@ -381,16 +290,16 @@ class _Walker:
     def binary(self, node: nodes.BinaryOp) -> None:
         op = node.op
         if op in ("&&", "||"):
-            for operand in _chain(node):
+            for operand in chain(node):
                 self.expr(operand, "test")
         elif op in ("+", "-", "*", "/", "%"):
-            for operand in _chain(node, ("+", "-", "*", "/", "%")):
+            for operand in chain(node, ("+", "-", "*", "/", "%")):
                 self.expr(operand, "numeric", "number")
         elif op in ("==", "!="):
             for this, other in ((node.left, node.right), (node.right, node.left)):
-                literal = _constant(other)
-                if isinstance(this, nodes.Reference) and _literal_type(literal):
-                    self.read(this, "compare", _literal_type(literal), example=literal)
+                literal = constant(other)
+                if isinstance(this, nodes.Reference) and literal_type(literal):
+                    self.read(this, "compare", literal_type(literal), example=literal)
                 else:
                     self.expr(this, "compare")
         else:   # + - * / % < <= > >=: Velocity only does these on numbers
@@ -456,7 +365,7 @@ class _Walker:
         return out
 
     def _step(self, out: _Resolved, key, record: bool, arg_ctx: str = "arg") -> None:
-        value = _constant(key)
+        value = constant(key)
         if isinstance(value, str):
             out.path += (value,)
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -484,8 +393,8 @@ class _Walker:
         args = method.args
         pattern = default
         if (pattern_at is not None and len(args) > pattern_at + (method.name == "diff")
-                and isinstance(_constant(args[pattern_at]), str)):
-            pattern = _constant(args[pattern_at])
+                and isinstance(constant(args[pattern_at]), str)):
+            pattern = constant(args[pattern_at])
         for i in positions:
             if i < len(args) and isinstance(args[i], nodes.Reference):
                 resolved = self.resolve(args[i], record=False)
@@ -499,9 +408,9 @@ class _Walker:
         f = self._field(path)
         name = method.name
         if name == "equals" and len(method.args) == 1:
-            value = _constant(method.args[0])
-            if _literal_type(value):
-                f.hint(_literal_type(value))
+            value = constant(method.args[0])
+            if literal_type(value):
+                f.hint(literal_type(value))
                 f.add_example(value)
         elif name in STRING_METHODS:
             f.hint("string")
@@ -512,7 +421,7 @@ class _Walker:
         elif name in MAP_METHODS:
             f.hint("object")
             if name == "containsKey" and method.args:
-                key = _constant(method.args[0])
+                key = constant(method.args[0])
                 if isinstance(key, str):
                     child = f.child(key)
                     child.seen_at(method.line, method.column, f".containsKey('{key}')")
@@ -525,14 +434,14 @@ class _Walker:
         return f
 
     def read(self, ref: nodes.Reference, ctx: str, hint: str | None = None, *,
-             example=_MISSING) -> _Resolved | None:
+             example=MISSING) -> _Resolved | None:
         """Record one evaluation of ``ref`` in context ``ctx``; returns where it led."""
         resolved = self.resolve(ref, record=True, ctx=ctx)
         if ref.alternate is not None:
             self.expr(ref.alternate, "value")
         path = resolved.path
         if path is None:
-            if ref.name in self.derived and self.aliases.get(ref.name, _MISSING) is None:
+            if ref.name in self.derived and self.aliases.get(ref.name, MISSING) is None:
                 self._use_local(ref, ctx)
             return None
         fields = [self.result.roots[path[0]]]
@@ -550,7 +459,7 @@ class _Walker:
                 target.child(ITEM).seen_at(ref.line, ref.column, source)
             if hint:
                 target.hint(hint)
-            if example is not _MISSING:
+            if example is not MISSING:
                 target.add_example(example)
         guarded = self._guarded()
         loud = not ref.quiet and ref.alternate is None and not resolved.default
@@ -635,77 +544,22 @@ class _Walker:
                 out.setdefault(p, reason)
         return out
 
-    def _guard_path(self, expr) -> frozenset:
-        if isinstance(expr, nodes.Reference) and not _is_null_ref(expr):
-            resolved = self.resolve(expr, record=False)
-            if resolved.path is None and expr.name in self.derived:
-                # a truthy computed local means its inputs were there too
-                out = {(LOCAL, expr.name)}
-                for d in self.derived[expr.name].values():
-                    out |= _closure(d.path)
-                return frozenset(out)
-            return _closure(resolved.path)
-        return frozenset()
+    def _path_of(self, expr: nodes.Reference) -> frozenset:
+        """The data paths (with prefixes) a reference in a condition stands for."""
+        resolved = self.resolve(expr, record=False)
+        if resolved.path is None and expr.name in self.derived:
+            # a truthy computed local means its inputs were there too
+            out = {(LOCAL, expr.name)}
+            for d in self.derived[expr.name].values():
+                out |= closure(d.path)
+            return frozenset(out)
+        return closure(resolved.path)
 
     def when_true(self, expr) -> frozenset:
-        """Data paths that must exist for ``expr`` to be true."""
-        if isinstance(expr, nodes.Reference):
-            return self._guard_path(expr)
-        if isinstance(expr, nodes.UnaryOp) and expr.op == "!":
-            return self.when_false(expr.operand)
-        if isinstance(expr, nodes.BinaryOp):
-            op, left, right = expr.op, expr.left, expr.right
-            if op == "&&":
-                return frozenset().union(*(self.when_true(e) for e in _chain(expr)))
-            if op == "||":
-                return frozenset.intersection(*(self.when_true(e) for e in _chain(expr)))
-            if op in ("==", "<", "<=", ">", ">="):
-                if _is_null_ref(left) or _is_null_ref(right):
-                    return frozenset()
-                return self._guard_path(left) | self._guard_path(right)
-            if op == "!=":
-                if _is_null_ref(right):
-                    return self._guard_path(left)
-                if _is_null_ref(left):
-                    return self._guard_path(right)
-        return frozenset()
+        return when_true(expr, self._path_of)
 
     def when_false(self, expr) -> frozenset:
-        """Data paths that must exist for ``expr`` to be false."""
-        if isinstance(expr, nodes.UnaryOp) and expr.op == "!":
-            return self.when_true(expr.operand)
-        if isinstance(expr, nodes.BinaryOp):
-            op, left, right = expr.op, expr.left, expr.right
-            if op == "&&":
-                return frozenset.intersection(*(self.when_false(e) for e in _chain(expr)))
-            if op == "||":
-                return frozenset().union(*(self.when_false(e) for e in _chain(expr)))
-            if op == "==":
-                if _is_null_ref(right):
-                    return self._guard_path(left)
-                if _is_null_ref(left):
-                    return self._guard_path(right)
-            if op == "!=" and not (_is_null_ref(left) or _is_null_ref(right)):
-                return self._guard_path(left) | self._guard_path(right)
-        return frozenset()
-
-
-def _chain(node: nodes.BinaryOp, ops: tuple[str, ...] | None = None) -> list:
-    """Operands of a run of the same operator (``a && b && c``), found without recursion.
-
-    Long chains parse as deep trees; walking them iteratively keeps a 5,000-term
-    expression from exhausting Python's stack.
-    """
-    ops = ops or (node.op,)
-    out, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, nodes.BinaryOp) and current.op in ops:
-            stack.append(current.right)
-            stack.append(current.left)
-        else:
-            out.append(current)
-    return out
+        return when_false(expr, self._path_of)
 
 
 def _is_computation(node) -> bool:

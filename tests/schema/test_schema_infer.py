@@ -380,3 +380,26 @@ def test_arguments_of_quiet_calls_are_optional():
     s = schema_of("$!numberTool.format('#%', $data.rate) $numberTool.format('#%', $data.r2)")
     assert s["required"] == ["r2"]
     assert "quiet" in prop(s, "rate")["x-templating"]["optional"]
+
+
+def test_guard_logic_on_conditions():
+    from templating.schema.guards import closure, when_false, when_true
+
+    def path_of(ref):
+        return closure(("data",) + tuple(p.name for p in ref.parts))
+
+    def cond(text):
+        return templating.parse(f"#if({text})#end").body[0].branches[0].condition
+
+    a, b = closure(("data", "a")), closure(("data", "b"))
+    assert when_true(cond("$data.a && $data.b"), path_of) == a | b
+    assert when_true(cond("$data.a || $data.b"), path_of) == a & b == {("data",)}
+    assert when_true(cond("!$data.a"), path_of) == frozenset()
+    assert when_false(cond("!$data.a"), path_of) == a
+    assert when_false(cond("!$data.a || !$data.b"), path_of) == a | b
+    assert when_true(cond("$data.a != $null"), path_of) == a
+    assert when_true(cond("$data.a != 'x'"), path_of) == frozenset()
+    assert when_false(cond("$data.a != 'x'"), path_of) == a
+    assert when_true(cond("$data.a == $null"), path_of) == frozenset()
+    assert when_false(cond("$data.a == $null"), path_of) == a
+    assert when_true(cond("$data.a > 3"), path_of) == a
