@@ -121,6 +121,10 @@ def convert(kind: str, value):
         if isinstance(value, list) and not isinstance(value, JavaArray):
             return STRICT, value
         return NONE, None
+    if kind == "bigint":
+        if isinstance(value, int) and not isinstance(value, bool) and int_kind(value) == "B":
+            return STRICT, int(value)
+        return NONE, None
     if kind == "fn":
         return NONE, None  # a lambda: templates can only pass null (handled above)
     if kind == "iter":
@@ -148,6 +152,7 @@ _NARROWER = {
     "locale": {"locale", "obj"},
     "iter": {"iter", "obj"},
     "fn": {"fn", "obj"},
+    "bigint": {"bigint", "obj"},
     "obj": {"obj"},
 }
 

@@ -372,7 +372,7 @@ STRING_METHODS = {
     "toCharArray": [((), _str(to_char_array))],
     "getBytes": [((), _str(get_bytes))],
     "valueOf": [(("obj",), lambda self, v: to_string(v))],
-    "join": [(("cs", "iter"), _join)] + [(("cs",) + ("cs",) * n, _join) for n in range(1, 9)],
+    "join": [(("cs", "iter"), _join)] + [(("cs",) + ("cs",) * n, _join) for n in range(0, 9)],
 }
 
 
@@ -442,6 +442,7 @@ CHAR_METHODS = {
     "toUpperCase": _char_map(True),
     "toLowerCase": _char_map(False),
     "getNumericValue": [(("char",), _numeric_value), (("int",), _numeric_value)],
+    "codePointAt": [(("cs", "int"), lambda _s, text, i: code_point_at(_need(text), i))],
 }
 
 

@@ -33,7 +33,7 @@ from .java_collections import (
 )
 from .java_convert import invoke
 from .java_numbers import (
-    NO_LITERAL, arithmetic, compare_numbers, int_value, long_value, negate, parse_java_double,
+    NO_LITERAL, arithmetic, compare_numbers, perform, int_value, long_value, negate, parse_java_double,
     to_double, to_number,
 )
 from .java_strings import CHAR_METHODS, STRING_METHODS
@@ -301,7 +301,31 @@ BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
     "toString": [(("int",), lambda n, r: _radix_string(n, r))],
     "abs": [((), abs)], "negate": [((), lambda n: -n)], "signum": [((), lambda n: (n > 0) - (n < 0))],
     "bitLength": [((), lambda n: (n if n >= 0 else ~n).bit_length())],
+    "add": [(("bigint",), lambda n, o: _big(o) and n + o)],
+    "subtract": [(("bigint",), lambda n, o: _big(o) and n - o)],
+    "multiply": [(("bigint",), lambda n, o: _big(o) and n * o)],
+    "divide": [(("bigint",), lambda n, o: _big(o) and perform("/", n, o))],
+    "remainder": [(("bigint",), lambda n, o: _big(o) and n - o * perform("/", n, o))],
+    "mod": [(("bigint",), lambda n, o: _big(o) and perform("%", n, o))],
+    "min": [(("bigint",), lambda n, o: _big(o) and min(n, o))],
+    "max": [(("bigint",), lambda n, o: _big(o) and max(n, o))],
+    "pow": [(("int",), lambda n, e: _big_pow(n, e))],
 })
+
+
+def _big(other) -> bool:
+    """BigInteger arithmetic with a null argument throws; otherwise lets the operation run."""
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    return True
+
+
+def _big_pow(n: int, exponent: int) -> int:
+    if exponent < 0:
+        raise JavaError("java.lang.ArithmeticException", "Negative exponent")
+    if n.bit_length() * exponent > (1 << 20):
+        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    return n ** exponent
 
 
 def _double_statics() -> dict:
@@ -457,6 +481,10 @@ def _call_tool(obj, name: str, args: list):
     fn = getattr(obj, name, None)
     if fn is None or not callable(fn) or not _accepts(fn, len(args)):
         return NOT_FOUND
+    return _run_tool(obj, name, fn, args)
+
+
+def _run_tool(obj, name: str, fn, args):
     try:
         return fn(*args)
     except JavaError:
@@ -518,6 +546,29 @@ MAP_PROPERTY_NAMES = frozenset({"class", "getClass", "size", "isEmpty", "keySet"
                                 "entrySet", "clear", "toString", "hashCode"})
 
 
+_TOOL_PROPERTY_PLANS: dict = {}
+
+
+def _tool_property_plan(obj, name: str):
+    """Which allowed method answers ``$tool.name`` (the same for every instance of a class):
+    ``(method, pass_name)`` or ``NOT_FOUND``."""
+    methods = velocity_methods(obj)
+
+    def fits(method: str, nargs: int) -> bool:
+        fn = getattr(obj, method, None) if method in methods else None
+        return fn is not None and callable(fn) and _accepts(fn, nargs)
+
+    for candidate in _getter_names("get", name) + (name,):
+        if fits(candidate, 0):
+            return candidate, False
+    if fits("get", 1):
+        return "get", True
+    for candidate in _getter_names("is", name):
+        if fits(candidate, 0):
+            return candidate, False
+    return NOT_FOUND
+
+
 def get_property(obj, name: str):
     """``$obj.name`` in Velocity 2.4's order: ``getName()``/``getname()``, a method called
     exactly ``name()`` (``$s.length``, ``$map.size``), ``Map.get(name)`` (a missing key is
@@ -527,26 +578,14 @@ def get_property(obj, name: str):
     if obj is None or not name:
         return NOT_FOUND
     if is_tool(obj):
-        methods = velocity_methods(obj)
-        for candidate in _getter_names("get", name):
-            if candidate in methods:
-                result = _call_tool(obj, candidate, [])
-                if result is not NOT_FOUND:
-                    return result
-        if name in methods:
-            result = _call_tool(obj, name, [])
-            if result is not NOT_FOUND:
-                return result
-        if "get" in methods:
-            result = _call_tool(obj, "get", [name])
-            if result is not NOT_FOUND:
-                return result
-        for candidate in _getter_names("is", name):
-            if candidate in methods:
-                result = _call_tool(obj, candidate, [])
-                if result is not NOT_FOUND:
-                    return result
-        return NOT_FOUND
+        key = (type(obj), name)
+        plan = _TOOL_PROPERTY_PLANS.get(key)
+        if plan is None:
+            plan = _TOOL_PROPERTY_PLANS[key] = _tool_property_plan(obj, name)
+        if plan is NOT_FOUND:
+            return NOT_FOUND
+        method, pass_name = plan
+        return _run_tool(obj, method, getattr(obj, method), (name,) if pass_name else ())
     table = _table_for(obj)
     if table is None:
         return NOT_FOUND
