@@ -55,3 +55,17 @@ def test_a_bug_in_a_rule_is_reported_with_the_file(project, monkeypatch):
         assert "templates/a.txt" in err.one_line() and "VL008" in err.one_line()
     else:
         raise AssertionError("expected LintInternalError")
+
+
+def test_renderer_runs_the_linted_tree_itself(project, monkeypatch):
+    """Observer nodes are our own AST nodes (identity), not a re-parse matched by position."""
+    from templating.lint import context
+
+    def no_fallback(self):
+        raise AssertionError("positional fallback used: the renderer parsed its own tree")
+    monkeypatch.setattr(context.NodeIndex, "by_pos", no_fallback)
+    project.template("a.html", "#if($data.a)A#else B#end #foreach($i in $data.l)$i.x#end\n")
+    project.scenario("a.html", "s", {"a": True, "l": [{}]})
+    report = project.run(coverage=True)
+    assert report.coverage[0].covered == 2
+    assert sorted(f.name for f in report.findings) == ["loud-reference", "uncovered-branch"]
