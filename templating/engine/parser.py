@@ -682,7 +682,7 @@ class Parser:
         ref = self.node(n.Reference, start, m.group(), quiet=quiet, braced=braced,
                         escapes=escapes)
         self.pos = m.end()
-        self._parse_reference_parts(ref)
+        self._parse_reference_parts(ref, lenient=not in_expr and not braced)
         if braced:
             if src.startswith("|", self.pos):
                 self.pos += 1
@@ -697,7 +697,12 @@ class Parser:
         ref.source = src[dollar:self.pos]
         return ref
 
-    def _parse_reference_parts(self, ref: n.Reference) -> None:
+    def _parse_reference_parts(self, ref: n.Reference, lenient: bool = False) -> None:
+        """``.prop``, ``.method(args)`` and ``[index]`` after a name.
+
+        In template text (``lenient``) a method call whose arguments do not parse ends the
+        reference before the dot, and the rest is text, as Velocity does (``$a.b(#set...``).
+        """
         src = self.src
         while self.pos < len(src):
             c = src[self.pos]
@@ -713,9 +718,11 @@ class Parser:
                     try:
                         part.args = self._call_args()
                     except VelocitySyntaxError:
-                        raise
+                        if not lenient:
+                            raise
+                        self.pos = save
+                        return
                     ref.parts.append(part)
-                    del save
                 else:
                     ref.parts.append(self.node(n.Property, self.pos, name))
                     self.pos = m.end()
