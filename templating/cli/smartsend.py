@@ -316,9 +316,18 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
               show_default=True, help="table: summary; csv/json: one record per recipient.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the export here instead of stdout.")
-def status_command(run, journal_path, fmt, output):
+@click.option("--list", "list_runs", is_flag=True, help="List the journal's runs.")
+def status_command(run, journal_path, fmt, output, list_runs):
     """Show a run's outcome (default: the latest run), or export it per recipient."""
     with Journal(journal_path, create=False) as journal:
+        if list_runs:
+            for item in journal.runs():
+                counts = journal.counts(item.id)
+                click.echo(f"{item.id}  message {item.message_id:<10} {item.channel:<6} "
+                           f"{counts['recipients']:>9,} recipients  "
+                           f"{counts['send'].get('OK', 0):>9,} OK  {item.state:<9} "
+                           f"{item.recipients_file or ''}")
+            return
         info = journal.run(run)
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:

@@ -184,5 +184,7 @@ def test_status_table_csv_and_json_exports(tmp_path):
     assert run(["status", "--journal", jpath, "--format", "csv", "-o", str(out)]).exit_code == 0
     records = list(csvmod.DictReader(io.StringIO(out.read_text())))
     assert len(records) == 12 and records[0]["locator"] == "p1@example.com"
+    listing = run(["status", "--journal", jpath, "--list"]).stdout.split()
+    assert listing[:3] == [run_id, "message", "9"] and "done" in listing and "12" in listing
     missing = run(["status", "--journal", str(tmp_path / "nope.sqlite")])
     assert missing.exit_code == 2 and "no journal here" in missing.stderr
