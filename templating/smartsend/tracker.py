@@ -21,7 +21,8 @@ from .client import ApiClient, ApiRefused, Backoff, StatusResult
 from .config import Settings
 from .journal import Journal
 
-#: Statuses after which nothing more will happen to a message, across channels.
+#: Statuses in which delivery is decided, across channels. Opens and clicks may still
+#: follow DELIVERED; those are engagement, not delivery, and are not waited for.
 FINAL_STATUSES = frozenset({
     "DELIVERED", "UNDELIVERED", "BLACKLISTED", "UNSUBSCRIBED", "SPAM", "READ", "CLICKED",
     "ERROR", "FAILED", "REJECTED", "EXPIRED", "BOUNCED", "SEEN", "DUPLICATE", "CANCELLED",
@@ -31,8 +32,10 @@ STATUS_PATH = "/api/v1/message/status"
 
 
 def is_final(result: StatusResult) -> bool:
-    """Final when the status is one of :data:`FINAL_STATUSES` or the server flags it failed."""
-    return result.status in FINAL_STATUSES or result.failed is True
+    """Final when the status is one of :data:`FINAL_STATUSES`, or when the server flags the
+    message delivered or failed (so a status name we do not know yet still ends tracking)."""
+    return (result.status in FINAL_STATUSES or result.failed is True
+            or result.delivered is True)
 
 
 def chunk_ids(ids: list[str], *, base_url: str, batch_size: int, max_url: int) -> list[list[str]]:

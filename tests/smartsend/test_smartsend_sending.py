@@ -335,3 +335,12 @@ def test_bad_row_abandons_the_plan_and_nothing_can_be_sent(tmp_path):
     assert journal.batches(run.id) == [] and journal.counts(run.id)["recipients"] == 0
     with pytest.raises(UsageError, match="not sent"):
         sender(journal, FakePlatform()).send(run.id)
+
+
+def test_final_by_name_or_by_flags():
+    from templating.smartsend.client import StatusResult as S
+    from templating.smartsend.tracker import is_final
+    assert is_final(S("1", "DELIVERED", None, None)) and is_final(S("1", "EXPIRED", None, None))
+    assert is_final(S("1", "NEW_KIND", True, False)) and is_final(S("1", "NEW_KIND", False, True))
+    assert not is_final(S("1", "IN_QUEUE", False, False))
+    assert not is_final(S("1", "SENT", None, None))
