@@ -58,7 +58,8 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The docstring as users read it (``templating rules NAME``, SARIF help)."""
+        return inspect.cleandoc(cls.__doc__ or "").replace("``", "`")
 
     @classmethod
     def summary(cls) -> str:
