@@ -1,6 +1,7 @@
 """`templating lint` and `templating rules`: a thin face over :mod:`templating.lint`."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -74,7 +75,11 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     except Exception as err:   # never a traceback for the user
         raise TemplatingError(f"internal error: {type(err).__name__}: {err}",
                               name="templating lint") from err
-    text = FORMATS[output_format](report)
+    if output_format == "text":
+        color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text = FORMATS["text"](report, color=color)
+    else:
+        text = FORMATS[output_format](report)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")

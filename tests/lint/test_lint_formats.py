@@ -59,6 +59,13 @@ def test_text_has_location_code_source_line_and_caret():
     assert lines[-1] == "Found 3 findings in 2 of 3 templates: 1 error, 1 warning, 1 info."
 
 
+def test_text_colours_only_on_request():
+    plain = FORMATS["text"](_report())
+    coloured = FORMATS["text"](_report(), color=True)
+    assert "\x1b[" not in plain and "\x1b[31merror\x1b[0m" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
 def test_text_shortens_very_long_lines():
     text = FORMATS["text"](_report())
     longest = max(len(line) for line in text.splitlines())

@@ -5,16 +5,23 @@ from ..coverage import format_summary
 from ..findings import count_by_severity
 
 _WINDOW = 100   # characters of a long source line shown around the column
+_COLORS = {"error": "31", "warning": "33", "info": "36"}   # ANSI red, yellow, cyan
 
 
-def format_text(report, *, show_source: bool = True) -> str:
+def format_text(report, *, show_source: bool = True, color: bool = False) -> str:
+    """``color`` adds ANSI colours (the CLI turns it on for terminals, off for NO_COLOR)."""
+    def paint(text, code):
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
     out = []
     for finding in report.findings:
-        head = f"{finding.location()}: {finding.code} {finding.name} [{finding.severity}] " \
+        head = f"{paint(finding.location(), '1')}: {paint(finding.code, '1')} {finding.name} " \
+               f"[{paint(finding.severity, _COLORS.get(finding.severity, '0'))}] " \
                f"{finding.message}"
         out.append(head)
         if show_source and finding.source_line is not None:
-            out.extend(_snippet(finding))
+            snippet = _snippet(finding)
+            out.extend([snippet[0], paint(snippet[1], _COLORS.get(finding.severity, "0"))])
     out.append(_summary(report))
     if report.coverage:
         out.append(format_summary(report.coverage))
