@@ -74,7 +74,7 @@ def test_kill_resume_exactly_once_and_track_until_done(tmp_path):
     journal_path = tmp_path / "journal.sqlite"
     env = env_with_key(tmp_path)
     with running_sandbox(api_key=KEY, seed=11, fail_rate=0.08, throttle_rate=0.08,
-                         drop_rate=0.04, latency_ms=25, status_delay=100) as sb:
+                         drop_rate=0.04, latency_ms=25, status_delay=1000) as sb:
         args = [str(BIN), "send", "--message-id", "77", "--recipients", str(recipients),
                 "--batch-size", "50", "--concurrency", "3",
                 "--journal", str(journal_path), "--base-url", sb.base_url]
@@ -128,7 +128,7 @@ def test_kill_resume_exactly_once_and_track_until_done(tmp_path):
             '{"name":"Ann \\"3\\" O\'Neil","note":"50% off $5 #1 <b>ok</b>\\nline 2 💌",'
             '"items":[{"sku":"SKU-3","qty":3}]}')
 
-        # statuses move only when the test moves the sandbox clock (100 s per step), so
+        # statuses move only when the test moves the sandbox clock (1000 s per step), so
         # the tracker provably sees them change between its rounds
         track = subprocess.Popen([str(BIN), "track", run.id, "--journal", str(journal_path),
                                   "--until-done", "--interval", "0.05", "--max-interval", "0.2",
@@ -140,7 +140,7 @@ def test_kill_resume_exactly_once_and_track_until_done(tmp_path):
             time.sleep(0.05)
         assert history_count(journal_path) == accepted_ok  # round 1: all IN_QUEUE
         while track.poll() is None and time.monotonic() < deadline + 30:
-            sb.advance(40)
+            sb.advance(400)
             time.sleep(0.3)
         out, err = track.communicate(timeout=30)
         assert track.returncode == 0, err
