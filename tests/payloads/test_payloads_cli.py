@@ -48,6 +48,17 @@ def test_render_recipient_by_locator_and_index(files):
     assert no_data.stdout == "Hi , you get %."
 
 
+def test_data_from_standard_input(files):
+    ok = CliRunner().invoke(main, ["render", str(files / "t.txt"), "--data", "-"],
+                            input='{"eventTypeKey": "e", "params": [{"name": "name", '
+                                  '"value": "Eve"}]}')
+    assert ok.exit_code == 0 and ok.stdout == "Hi Eve, you get %."
+    bad = CliRunner().invoke(main, ["render", str(files / "t.txt"), "--data", "-"],
+                             input='{"name": }')
+    assert bad.exit_code == 2
+    assert bad.stderr == "error: <stdin>:1:10: invalid JSON: Expecting value\n"
+
+
 def test_render_to_a_file(files):
     out = files / "out" / "r.txt"
     result = run("render", files / "t.txt", "--data", files / "plain.json", "-o", out)
