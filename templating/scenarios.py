@@ -87,19 +87,15 @@ def load_all_recipients(path: str | Path, *,
     return list(iter_all_recipients(path, now=now))
 
 
-def iter_all_recipients(source: str | Path | Payload, *,
+def iter_all_recipients(path: str | Path, *,
                         now: datetime | str | None = None) -> Iterator[Scenario]:
     """Like :func:`load_all_recipients`, one recipient at a time: memory does not grow with
-    the number of recipients, and a broken ``jsonParam`` stops the run only when reached.
-    ``source`` is a file or an already read :class:`~templating.payloads.Payload`."""
-    if isinstance(source, Payload):
-        payload, path = source, None
-    else:
-        payload, path = read_payload(source), Path(source)
+    the number of recipients, and a broken ``jsonParam`` stops the run only when reached."""
+    payload = read_payload(path)
     spec = _scenario_spec(payload)
     body = spec.get("smartsend") if payload.kind == "scenario" else payload.raw
     if payload.kind not in ("smartsend", "scenario") or not isinstance(body, dict):
-        yield scenario_from_payload(payload, path=path, now=now)
+        yield scenario_from_payload(payload, path=Path(path), now=now)
         return
     count = len(body.get("recipients") or [])
     if not count:
@@ -107,7 +103,7 @@ def iter_all_recipients(source: str | Path | Payload, *,
             else ("recipients",)
         raise payload.error(where, "the recipients list is empty")
     for i in range(count):
-        sc = scenario_from_payload(payload, path=path, recipient=i, now=now)
+        sc = scenario_from_payload(payload, path=Path(path), recipient=i, now=now)
         sc.name = f"{sc.name}@{i}"
         yield sc
 

@@ -10,9 +10,7 @@ from . import main
 from ..errors import UsageError
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
-from ..payloads import Payload, decode_bytes, payload_from_text, read_payload
-from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
-                         scenario_from_value)
+from ..scenarios import iter_all_recipients, load_scenario, parse_now, scenario_from_value
 
 
 def _parse_config(pairs: tuple[str, ...]) -> dict:
@@ -33,16 +31,6 @@ def _parse_config(pairs: tuple[str, ...]) -> dict:
     return config
 
 
-STDIN = "<stdin>"
-
-
-def _read_data(data_file: Path) -> Payload:
-    """The ``--data`` file, or standard input for ``-``."""
-    if str(data_file) == "-":
-        return payload_from_text(decode_bytes(sys.stdin.buffer.read(), name=STDIN), name=STDIN)
-    return read_payload(data_file)
-
-
 def _write(data: str, out: str | None) -> None:
     # Java writes unpaired surrogates as '?', which is what errors="replace" does.
     raw = data.encode("utf-8", errors="replace")
@@ -61,8 +49,7 @@ def _write(data: str, out: str | None) -> None:
 @main.command()
 @click.argument("template", type=click.Path(path_type=Path))
 @click.option("--data", "data_file", type=click.Path(path_type=Path),
-              help="Event body, smartsend body, plain $data object or scenario file (JSON); "
-                   "- reads standard input.")
+              help="Event body, smartsend body, plain $data object or scenario file (JSON).")
 @click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
                                   "externalCustomerId (default: the first).")
 @click.option("--all-recipients", is_flag=True,
@@ -87,14 +74,10 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         if recipient is not None or all_recipients:
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
         scenarios = [scenario_from_value({}, name="<no data>", now=fixed_now)]
+    elif all_recipients:
+        scenarios = iter_all_recipients(data_file, now=fixed_now)
     else:
-        payload = _read_data(data_file)
-        path = None if payload.name == STDIN else data_file
-        if all_recipients:
-            scenarios = iter_all_recipients(payload, now=fixed_now)
-        else:
-            scenarios = [scenario_from_payload(payload, path=path, recipient=recipient,
-                                               now=fixed_now)]
+        scenarios = [load_scenario(data_file, recipient=recipient, now=fixed_now)]
     engine = Engine(config or None, templates_dir=str(template_root(template)))
 
     if not all_recipients:

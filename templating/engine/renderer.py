@@ -340,6 +340,8 @@ class Compiler:
             pname = part.name
 
             def prop(ctx, obj):
+                if obj.__class__ is dict:
+                    return obj.get(pname)
                 if isinstance(obj, DefineBlock):
                     obj = obj.render(ctx)
                 try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..engine import nodes
-from ..errors import TemplateError, TemplatingError
+from ..errors import TemplateError
 from .guards import chain, closure, when_false, when_true
 from .shape import ITEM, Field
 from .vocabulary import (BUILTINS, DATE_INPUTS, LIST_METHODS, LOCAL, MAP_METHODS, MISSING,
@@ -37,8 +37,6 @@ MAX_MACRO_DEPTH = 20
 #: Deepest data path followed (``$data.a.b.c...``); real payloads nest far less, and the
 #: bound keeps the schema within what validators can walk without exhausting the stack.
 MAX_PATH_DEPTH = 32
-#: Nested ``#parse`` levels followed (Velocity's own default ``parse_directive.maxdepth``).
-MAX_PARSE_DEPTH = 10
 
 
 
@@ -48,8 +46,7 @@ class Inference:
     name: str
     roots: dict[str, Field] = field(default_factory=dict)
     tools: list[str] = field(default_factory=list)
-    parsed: list[str] = field(default_factory=list)         # #parse targets
-    not_followed: list[str] = field(default_factory=list)   # ... we could not read
+    parsed: list[str] = field(default_factory=list)
     dynamic: bool = False   # #evaluate/#parse/#include of a computed name: reads unknown
 
 
@@ -95,10 +92,8 @@ def _collect_macros(template: nodes.Template, extra) -> dict[str, nodes.Macro]:
 
 
 class _Walker:
-    def __init__(self, template: nodes.Template, macros, loader=None):
+    def __init__(self, template: nodes.Template, macros):
         self.result = Inference(name=template.name)
-        self.loader = loader
-        self.parse_stack: list[str] = [template.name]
         self.aliases: dict[str, tuple | None] = {}
         self.guards: list[tuple[frozenset, str]] = []
         self.in_condition = 0
@@ -135,44 +130,22 @@ class _Walker:
             self.result.dynamic = True
             self.expr(node.expr, "arg", hint="string")
         elif isinstance(node, nodes.Parse):
-            self.parse_(node)
+            self.include([node.expr])
         elif isinstance(node, nodes.Include):
-            for arg in node.args:   # inserted as text: only computed names read data
-                self.expr(arg, "arg", hint="string")
+            self.include(node.args)
         else:   # an expression used as a statement, or a node type added later
             for child in node.children():
                 self.statement(child) if not _is_expr(child) else self.expr(child, "value")
 
-    def parse_(self, node: nodes.Parse) -> None:
-        """``#parse('footer.vm')`` renders another template in this one's context: walk it
-        in place when a loader can supply it, so its reads count as this template's."""
-        name = constant(node.expr)
-        if not isinstance(name, str):
-            self.result.dynamic = True
-            self.expr(node.expr, "arg", hint="string")
-            return
-        if name not in self.result.parsed:
-            self.result.parsed.append(name)
-        if (self.loader is None or name in self.parse_stack
-                or len(self.parse_stack) >= MAX_PARSE_DEPTH):
-            if self.loader is None or name not in self.parse_stack:
-                self._not_followed(name)
-            return
-        try:
-            other = self.loader(name)
-        except TemplatingError:
-            self._not_followed(name)
-            return
-        for item in nodes.walk(other):   # its macros become available, as in Velocity
-            if isinstance(item, nodes.Macro):
-                self.macros.setdefault(item.name, item)
-        self.parse_stack.append(name)
-        self.body(other.body)
-        self.parse_stack.pop()
-
-    def _not_followed(self, name: str) -> None:
-        if name not in self.result.not_followed:
-            self.result.not_followed.append(name)
+    def include(self, args) -> None:
+        for arg in args:
+            value = constant(arg)
+            if isinstance(value, str):
+                if value not in self.result.parsed:
+                    self.result.parsed.append(value)
+            else:
+                self.result.dynamic = True
+                self.expr(arg, "arg", hint="string")
 
     def set_(self, node: nodes.Set) -> None:
         target = node.target
@@ -600,15 +573,13 @@ def _is_expr(node) -> bool:
                              nodes.BinaryOp, nodes.UnaryOp))
 
 
-def infer(template: nodes.Template, *, macros=None, loader=None) -> Inference:
+def infer(template: nodes.Template, *, macros=None) -> Inference:
     """Every top-level variable ``template`` reads, as field trees (see module docstring).
 
     ``macros``: macros defined elsewhere (a mapping of name to ``nodes.Macro``, or parsed
     templates / ``Macro`` nodes to collect them from); the template's own win.
-    ``loader``: ``name -> nodes.Template`` for ``#parse`` targets (e.g.
-    ``Engine.get_template``); raising a ``TemplatingError`` leaves that target unfollowed.
     """
-    walker = _Walker(template, macros, loader)
+    walker = _Walker(template, macros)
     try:
         walker.body(template.body)
     except RecursionError:

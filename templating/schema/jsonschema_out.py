@@ -86,12 +86,8 @@ def to_json_schema(result: Inference) -> dict:
         meta["tools"] = list(result.tools)
     if result.parsed:
         meta["parses"] = list(result.parsed)
-    reasons = []
-    if result.not_followed:
-        reasons.append("#parse targets not read: " + ", ".join(result.not_followed))
     if result.dynamic:
-        reasons.append("the template evaluates or parses computed text")
-    if reasons:
-        meta["incomplete"] = "; ".join(reasons) + " (fields read there are not listed)"
+        meta["incomplete"] = ("the template evaluates or includes computed text; "
+                              "fields read there are not listed")
     schema["x-templating"] = meta
     return schema
