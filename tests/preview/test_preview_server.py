@@ -174,3 +174,20 @@ def test_cli_serves_and_prints_the_url(tmp_path):
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "Preview stopped." in out
+
+
+def test_names_with_spaces_and_non_ascii_are_linked_and_served(tmp_path):
+    from urllib.parse import quote
+
+    templates, previews = make_project(tmp_path)
+    write(templates / "sale week" / "знижка.html", "<p>Знижка $data.get('pct')%</p>")
+    write(previews / "sale week" / "знижка" / "vip #1.json", json.dumps({"pct": 20}))
+    with PreviewServer(templates, previews, port=0, watch=False) as srv:
+        _s, _h, index = get(srv, "/")
+        href = "t/" + quote("sale week/знижка.html") + "/" + quote("vip #1", safe="") + ".html"
+        assert f'href="{href}"' in index
+        status, _h, page = get(srv, "/" + href)
+        assert status == 200 and "vip #1" in page
+        status, _h, frame = get(srv, "/r/" + quote("sale week/знижка.html") + "/"
+                                + quote("vip #1", safe="") + ".html")
+        assert status == 200 and "Знижка 20%" in frame
