@@ -12,6 +12,14 @@
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Running a script puts its folder first on sys.path, where a sibling benchmark named like a
+# standard module (benchmarks/platform.py) would shadow it; only the project root is needed.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
 import argparse
 import csv
 import json
@@ -20,12 +28,10 @@ import resource
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 
