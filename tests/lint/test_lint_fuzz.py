@@ -32,7 +32,7 @@ json_values = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=25),
        data=st.dictionaries(st.sampled_from(["a", "b", "c", "d", "items", "o", "n", "m", "s",
