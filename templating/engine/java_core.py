@@ -202,8 +202,27 @@ def is_tool(obj) -> bool:
 # --------------------------------------------------------------------------------------------
 # Java classes of values
 
+class JavaLong(int):
+    """A ``Long`` whose value would fit an ``Integer`` (``$long - $long``): Java keeps the
+    wider type, which shows in ``equals``, ``class`` and further arithmetic."""
+
+    __slots__ = ()
+
+
+class JavaBigInteger(int):
+    """A ``BigInteger`` whose value would fit a ``Long`` (BigInteger math never narrows)."""
+
+    __slots__ = ()
+
+
 def int_kind(n: int) -> str:
-    """``I`` (Integer), ``L`` (Long) or ``B`` (BigInteger), as Jackson sizes a JSON integer."""
+    """``I`` (Integer), ``L`` (Long) or ``B`` (BigInteger), as Jackson sizes a JSON integer
+    (or as Java typed the result of arithmetic: :class:`JavaLong`, :class:`JavaBigInteger`)."""
+    t = type(n)
+    if t is JavaLong:
+        return "L"
+    if t is JavaBigInteger:
+        return "B"
     if INT_MIN <= n <= INT_MAX:
         return "I"
     if LONG_MIN <= n <= LONG_MAX:

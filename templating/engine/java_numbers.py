@@ -22,8 +22,8 @@ from decimal import Decimal, Context, MAX_PREC, MAX_EMAX, MIN_EMIN
 from fractions import Fraction
 
 from .java_core import (
-    INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray, JavaChar,
-    JavaError, JavaFloat, format_double, int_kind, is_number, is_tool, to_string,
+    INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray,
+    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, format_double, int_kind, is_number, is_tool, to_string,
     velocity_methods,
 )
 
@@ -203,6 +203,35 @@ def _long_rem(a: int, b: int) -> int:
     return a - b * _long_div(a, b)
 
 
+def _integer_math(op: str, a: int, b: int, base: str) -> int:
+    if op == "+":
+        return _check_int(a + b)
+    if op == "-":
+        return _check_int(a - b)
+    if op == "*":
+        return _check_int(a * b)
+    if op == "/":
+        if base == "L" and a == LONG_MIN and b == -1:
+            return LONG_MIN  # Java long overflow wraps
+        return _long_div(a, b)
+    if base == "B":
+        if b <= 0:
+            raise JavaError("java.lang.ArithmeticException", "BigInteger: modulus not positive")
+        return a % b
+    return _long_rem(a, b)
+
+
+def typed_integer(value: int, base: str, widest: str) -> int:
+    """The result with the Java type ``MathUtils`` gives it: BigInteger math stays BigInteger,
+    long math takes the wider operand type (``wrapPrimitive``), widening on overflow."""
+    kind = int_kind(value)
+    if base == "B":
+        return value if kind == "B" else JavaBigInteger(value)
+    if widest == "L" and kind == "I":
+        return JavaLong(value)
+    return value
+
+
 def perform(op: str, a, b):
     """``MathUtils.add/subtract/multiply/divide/modulo`` on two Java numbers.
 
@@ -210,22 +239,8 @@ def perform(op: str, a, b):
     """
     base = _calc_base(a, b)
     if base in "LB":
-        a, b = int(a), int(b)
-        if op == "+":
-            return _check_int(a + b)
-        if op == "-":
-            return _check_int(a - b)
-        if op == "*":
-            return _check_int(a * b)
-        if op == "/":
-            if base == "L" and a == LONG_MIN and b == -1:
-                return LONG_MIN  # Java long overflow wraps
-            return _long_div(a, b)
-        if base == "B":
-            if b <= 0:
-                raise JavaError("java.lang.ArithmeticException", "BigInteger: modulus not positive")
-            return a % b
-        return _long_rem(a, b)
+        return typed_integer(_integer_math(op, int(a), int(b), base), base,
+                             "L" if "L" in (int_kind(a), int_kind(b)) else "I")
     if base == "D":
         x, y = to_double(a), to_double(b)
         if op == "+":
@@ -284,6 +299,8 @@ def _fast_math(op: str, a, b, both_int: bool):
     if not (-_LONG_LIMIT < a < _LONG_LIMIT and -_LONG_LIMIT < b < _LONG_LIMIT):
         return _SLOW  # BigInteger territory (or inf/nan): take the general path
     if both_int:
+        if not (INT_MIN <= a <= INT_MAX and INT_MIN <= b <= INT_MAX):
+            return _SLOW  # Long operands keep a Long result type: see typed_integer
         if op == "+":
             return a + b
         if op == "-":
@@ -387,7 +404,8 @@ def negate(value, *, strict: bool = False, literal: str | None = None):
     if isinstance(n, float):
         return -float(n)
     if isinstance(n, int):
-        return -int(n)
+        kind = int_kind(n)
+        return typed_integer(-int(n), "B" if kind == "B" else "L", kind)
     return _check_decimal(-n)
 
 

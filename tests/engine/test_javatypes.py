@@ -159,6 +159,20 @@ def test_arithmetic_result_types():
     assert jt.arithmetic("+", 1, 2.0) == 3.0
 
 
+def test_integer_results_keep_their_java_type():
+    long_zero = jt.arithmetic("-", 2 ** 40, 2 ** 40)  # Long - Long is a Long, even when small
+    assert long_zero == 0 and jt.to_string(long_zero) == "0"
+    assert jt.get_property(long_zero, "class").simple_name == "Long"
+    assert jt.call_method(long_zero, "equals", [0]) is False  # Long.equals(Integer)
+    assert jt.compare("==", long_zero, 0) is True  # == compares numbers by value
+    big_zero = jt.arithmetic("-", 10 ** 20, 10 ** 20)
+    assert jt.get_property(big_zero, "class").simple_name == "BigInteger"
+    assert jt.get_property(jt.arithmetic("+", 1, 2), "class").simple_name == "Integer"
+    assert jt.get_property(jt.negate(-(2 ** 31)), "class").simple_name == "Long"
+    assert jt.get_property(jt.arithmetic("*", 2 ** 40, 0), "class").simple_name == "Long"
+    assert show(jt.arithmetic("%", jt.arithmetic("-", 10 ** 20, 10 ** 20 + 10), 3)) == "2"
+
+
 def test_null_in_concatenation_prints_its_source():
     assert jt.arithmetic("+", "a", None, right_literal="$missing") == "a$missing"
     assert jt.arithmetic("+", None, "b", left_literal="$x.y") == "$x.yb"

@@ -14,10 +14,6 @@ from velocity_oracle import RECORDED, oracle_available, ours, random_cases, run_
 
 ROWS = json.loads(RECORDED.read_text(encoding="utf-8"))["cases"]
 
-# Cases where the renderer, not javatypes, answers differently (it reads ``$map.name``
-# straight from the dict); javatypes.get_property itself gives Velocity's answer.
-RENDERER_GAPS = {"$m.size", "$m.class"}
-
 
 def test_recorded_answers_cover_values_errors_and_unresolved_references():
     answers = [answer for _, _, answer in ROWS]
@@ -26,11 +22,8 @@ def test_recorded_answers_cover_values_errors_and_unresolved_references():
     assert any("out" in a and a["out"].startswith("$") for a in answers)
 
 
-@pytest.mark.parametrize("template, context, answer", [
-    pytest.param(*row, id=row[0][:60],
-                 marks=[pytest.mark.xfail(reason="renderer reads $map.name from the dict")]
-                 if row[0] in RENDERER_GAPS else [])
-    for row in ROWS])
+@pytest.mark.parametrize("template, context, answer",
+                         [pytest.param(*row, id=row[0][:60]) for row in ROWS])
 def test_same_output_as_velocity(template, context, answer):
     mine = ours(template, context)
     assert same(answer, mine), f"velocity: {answer}\nours: {mine}"
