@@ -10,7 +10,9 @@ from . import main
 from ..errors import UsageError
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
-from ..scenarios import iter_all_recipients, load_scenario, parse_now, scenario_from_value
+from ..payloads import Payload, decode_bytes, payload_from_text, read_payload
+from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
+                         scenario_from_value)
 
 
 def _parse_config(pairs: tuple[str, ...]) -> dict:
@@ -31,6 +33,16 @@ def _parse_config(pairs: tuple[str, ...]) -> dict:
     return config
 
 
+STDIN = "<stdin>"
+
+
+def _read_data(data_file: Path) -> Payload:
+    """The ``--data`` file, or standard input for ``-``."""
+    if str(data_file) == "-":
+        return payload_from_text(decode_bytes(sys.stdin.buffer.read(), name=STDIN), name=STDIN)
+    return read_payload(data_file)
+
+
 def _write(data: str, out: str | None) -> None:
     # Java writes unpaired surrogates as '?', which is what errors="replace" does.
     raw = data.encode("utf-8", errors="replace")
@@ -49,7 +61,8 @@ def _write(data: str, out: str | None) -> None:
 @main.command()
 @click.argument("template", type=click.Path(path_type=Path))
 @click.option("--data", "data_file", type=click.Path(path_type=Path),
-              help="Event body, smartsend body, plain $data object or scenario file (JSON).")
+              help="Event body, smartsend body, plain $data object or scenario file (JSON); "
+                   "- reads standard input.")
 @click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
                                   "externalCustomerId (default: the first).")
 @click.option("--all-recipients", is_flag=True,
@@ -57,11 +70,14 @@ def _write(data: str, out: str | None) -> None:
 @click.option("--now", help="Fixed 'now' for date tools, ISO 8601 (e.g. 2026-11-24T09:30:00Z).")
 @click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
               help="Velocity property, repeatable (space.gobbling=bc).")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
+              help="Folder #parse/#include resolve in (default: the nearest 'templates' "
+                   "folder above TEMPLATE, else its own folder).")
 @click.option("-o", "--output", "out",
               help="Write here instead of stdout (a folder with --all-recipients).")
 def render(template: Path, data_file: Path | None, recipient: str | None,
            all_recipients: bool, now: str | None, config_pairs: tuple[str, ...],
-           out: str | None) -> None:
+           templates_dir: Path | None, out: str | None) -> None:
     """Render TEMPLATE with data, exactly as the platform would send it."""
     from ..engine import Engine
 
@@ -74,11 +90,18 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         if recipient is not None or all_recipients:
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
         scenarios = [scenario_from_value({}, name="<no data>", now=fixed_now)]
-    elif all_recipients:
-        scenarios = iter_all_recipients(data_file, now=fixed_now)
     else:
-        scenarios = [load_scenario(data_file, recipient=recipient, now=fixed_now)]
-    engine = Engine(config or None, templates_dir=str(template_root(template)))
+        payload = _read_data(data_file)
+        path = None if payload.name == STDIN else data_file
+        if all_recipients:
+            scenarios = iter_all_recipients(payload, now=fixed_now)
+        else:
+            scenarios = [scenario_from_payload(payload, path=path, recipient=recipient,
+                                               now=fixed_now)]
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise UsageError(f"--templates {str(templates_dir)!r} is not a folder")
+    root = templates_dir if templates_dir is not None else template_root(template)
+    engine = Engine(config or None, templates_dir=str(root.resolve()))
 
     if not all_recipients:
         _write(render_message(source, next(iter(scenarios)), engine=engine,

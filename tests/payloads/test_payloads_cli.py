@@ -59,6 +59,19 @@ def test_data_from_standard_input(files):
     assert bad.stderr == "error: <stdin>:1:10: invalid JSON: Expecting value\n"
 
 
+def test_parse_root_defaults_to_the_templates_folder_and_can_be_set(tmp_path):
+    mail = tmp_path / "emails" / "mail"
+    mail.mkdir(parents=True)
+    (tmp_path / "emails" / "footer.vm").write_text("root footer")
+    (mail / "footer.vm").write_text("local footer")
+    (mail / "t.html").write_text("#parse('footer.vm')")
+    assert run("render", mail / "t.html").stdout == "local footer"
+    assert run("render", mail / "t.html", "--templates", tmp_path / "emails").stdout == \
+        "root footer"
+    escape = run("render", mail / "t.html", "--templates", mail / "t.html")
+    assert escape.exit_code == 2 and "is not a folder" in escape.stderr
+
+
 def test_render_to_a_file(files):
     out = files / "out" / "r.txt"
     result = run("render", files / "t.txt", "--data", files / "plain.json", "-o", out)
