@@ -334,17 +334,17 @@ class Linter:
             pending.extend(other.parse_targets)
 
     def _scenario_dir(self, path: Path) -> Path:
-        relative = _relative_to(path, self.config.templates_dir)
-        if relative is None:
-            return Path(self.config.previews_dir) / path.stem
-        return Path(self.config.previews_dir) / Path(relative).with_suffix("")
+        """The pairing convention lives in :mod:`templating.scenarios`; lint follows it."""
+        from ..scenarios import scenario_dir
+        return scenario_dir(path, templates_dir=self.config.templates_dir,
+                            previews_dir=self.config.previews_dir)
 
     def _load_scenarios(self, ctx: TemplateContext, folder: Path):
         loaded = []
         if not folder.is_dir():
             return loaded
         from ..scenarios import load_scenario
-        for file in sorted(folder.glob("*.json")):
+        for file in sorted(p for p in folder.glob("*.json") if p.is_file()):
             shown = display_path(file)
             ctx.scenario_files.append(shown)
             try:
