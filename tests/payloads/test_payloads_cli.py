@@ -152,7 +152,8 @@ def _bad_inputs(tmp: Path):
         "bad --now": ([t, "--now", "soon"], "'soon' is not an ISO 8601"),
         "bad --config": ([t, "--config", "nokey"], "expected key=value"),
         "bad scenario": ([t, d, tmp / "scenario.json"],
-                         f"{tmp / 'scenario.json'}:2:26: scenario.contact.timezone: unknown time zone"),
+                         f"{tmp / 'scenario.json'}:2:26: scenario.contact.timezone: "
+                         "unknown time zone"),
     }
 
 
