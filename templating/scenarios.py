@@ -87,15 +87,19 @@ def load_all_recipients(path: str | Path, *,
     return list(iter_all_recipients(path, now=now))
 
 
-def iter_all_recipients(path: str | Path, *,
+def iter_all_recipients(source: str | Path | Payload, *,
                         now: datetime | str | None = None) -> Iterator[Scenario]:
     """Like :func:`load_all_recipients`, one recipient at a time: memory does not grow with
-    the number of recipients, and a broken ``jsonParam`` stops the run only when reached."""
-    payload = read_payload(path)
+    the number of recipients, and a broken ``jsonParam`` stops the run only when reached.
+    ``source`` is a file or an already read :class:`~templating.payloads.Payload`."""
+    if isinstance(source, Payload):
+        payload, path = source, None
+    else:
+        payload, path = read_payload(source), Path(source)
     spec = _scenario_spec(payload)
     body = spec.get("smartsend") if payload.kind == "scenario" else payload.raw
     if payload.kind not in ("smartsend", "scenario") or not isinstance(body, dict):
-        yield scenario_from_payload(payload, path=Path(path), now=now)
+        yield scenario_from_payload(payload, path=path, now=now)
         return
     count = len(body.get("recipients") or [])
     if not count:
@@ -103,7 +107,7 @@ def iter_all_recipients(path: str | Path, *,
             else ("recipients",)
         raise payload.error(where, "the recipients list is empty")
     for i in range(count):
-        sc = scenario_from_payload(payload, path=Path(path), recipient=i, now=now)
+        sc = scenario_from_payload(payload, path=path, recipient=i, now=now)
         sc.name = f"{sc.name}@{i}"
         yield sc
 
