@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import nodes as n
-from ..errors import PayloadError, TemplatingError, UsageError, VelocitySyntaxError
+from ..errors import TemplatingError, UsageError, VelocitySyntaxError
 from .config import TEMPLATE_SUFFIXES, LintConfig
 from .context import NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext
 from .coverage import TemplateCoverage, template_coverage
@@ -30,6 +30,7 @@ from .rules import RULES
 from .suppress import scan
 
 _MAX_PARSED_FILES = 20
+_MAX_RECIPIENTS = 20    # recipients of one smartsend scenario file that are rendered
 
 
 class LintInternalError(TemplatingError):
@@ -343,21 +344,22 @@ class Linter:
         loaded = []
         if not folder.is_dir():
             return loaded
-        from ..scenarios import load_scenario
+        from ..scenarios import load_all_recipients, load_scenario
         for file in sorted(p for p in folder.glob("*.json") if p.is_file()):
             shown = display_path(file)
             ctx.scenario_files.append(shown)
             try:
-                loaded.append((file, load_scenario(file)))
-            except PayloadError as err:
-                ctx.scenario_problems.append(Problem(err.message, err.line or 1,
-                                                     err.column or 1, path=shown))
+                # a smartsend body is one scenario per recipient ("name@0", "name@1", ...)
+                scenarios = load_all_recipients(file)[:_MAX_RECIPIENTS]
             except TemplatingError as err:
                 ctx.scenario_problems.append(Problem(err.message, err.line or 1,
                                                      err.column or 1, path=shown))
+                scenarios = _first_recipient(load_scenario, file)
             except Exception as err:
                 ctx.scenario_problems.append(Problem(
                     f"cannot load scenario ({type(err).__name__}: {err})", path=shown))
+                scenarios = []
+            loaded.extend((file, scenario) for scenario in scenarios)
         return loaded
 
     def _render(self, ctx, path, scenario_path, scenario, index) -> ScenarioRun:
@@ -399,6 +401,14 @@ class Linter:
                        end_column=hit.end_column, scenario=hit.scenario,
                        source_line=source_line,
                        template=ctx.path if path != ctx.path else None, extra=hit.extra)
+
+
+def _first_recipient(load_scenario, file):
+    """When one recipient of a file is broken, still check the first one if it loads."""
+    try:
+        return [load_scenario(file)]
+    except Exception:
+        return []
 
 
 def _pick_renderer(engine):

@@ -386,3 +386,12 @@ def test_values_passed_to_tools_are_the_tools_business(project):
                               "'dd.MM'))#if($d)Since $d#end\n")
     project.scenario("a.txt", "nodate", {})
     assert [f.name for f in project.lint("a.txt")] == []
+
+
+def test_smartsend_scenario_is_checked_per_recipient(project):
+    project.template("a.txt", "Save $data.discount%\n")
+    project.scenario("a.txt", "batch", {"recipients": [
+        {"locator": "a@example.com", "jsonParam": "{\"discount\": 15}"},
+        {"locator": "b@example.com", "jsonParam": "{}"}]})
+    finding = only(project.lint("a.txt"), "loud-reference")
+    assert finding.scenario == "batch@1"
