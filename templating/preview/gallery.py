@@ -207,7 +207,7 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
                                            channel, sfile))
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
-    marks = _merge_marks(lint_marks, _render_marks(cells))
+    marks = _merge_marks(lint_marks, _render_marks(cells, lint_marks))
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
                         lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix(),
                         includes=template_includes(engine, source, relpath))
@@ -432,8 +432,10 @@ def _same_path(a: Path, b: Path) -> bool:
         return False
 
 
-def _render_marks(cells: tuple[Cell, ...]) -> list[Mark]:
-    """One mark per distinct render error in the template, naming the scenarios that hit it."""
+def _render_marks(cells: tuple[Cell, ...], lint_marks: list[Mark]) -> list[Mark]:
+    """One mark per distinct render error in the template, naming the scenarios that hit it
+    (unless lint already reports the very same error there, e.g. a syntax error)."""
+    said = {(m.line, m.column, m.message) for m in lint_marks if m.file is None}
     groups: dict[tuple, list[str]] = {}
     for cell in cells:
         err = cell.error
@@ -442,6 +444,8 @@ def _render_marks(cells: tuple[Cell, ...]) -> list[Mark]:
                 cell.scenario)
     marks = []
     for (line, column, kind, message), scenarios in groups.items():
+        if (line, column, message) in said:
+            continue
         label = "scenario" if len(scenarios) == 1 else "scenarios"
         marks.append(Mark(line=line, column=column, severity="error", code=kind,
                           name="render-error",

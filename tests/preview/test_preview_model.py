@@ -55,10 +55,8 @@ def test_broken_template_gives_located_error_not_output(project):
     assert cell.output is None
     assert re.match(r"broken\.html:\d+:\d+: ", cell.error.one_line), cell.error.one_line
     assert cell.error.in_template
-    # the error is marked on its line of the source, naming the scenario
-    marks = [m for m in broken.marks if m.origin == "render"]
-    assert marks and marks[0].line == cell.error.line and marks[0].severity == "error"
-    assert "any" in marks[0].message
+    # the error is marked on its line of the source (by lint, which reports it too)
+    assert any(m.severity == "error" for m in broken.marks_by_line()[cell.error.line])
     # the rest of the gallery still rendered
     assert gallery.template("welcome.html").cell("olena").error is None
     assert gallery.error_count == 1
@@ -259,3 +257,17 @@ def test_includes_are_read_from_the_syntax_tree(project):
     assert gallery.template("dynamic.html").includes is None      # computed target: unknown
     assert gallery.template("sms/code.txt").includes == ()
     assert gallery.template("broken.html").includes is None       # does not parse
+
+
+def test_render_errors_are_marked_when_lint_does_not_say_so(project, monkeypatch):
+    import templating.lint as lint
+
+    monkeypatch.setattr(lint, "lint_file", lambda *a, **k: [], raising=False)
+    templates, previews = project
+    write(previews / "broken" / "other.json", json.dumps({"x": 2}))
+    broken = build_gallery(templates, previews).template("broken.html")
+    err = broken.cell("any").error
+    (mark,) = [m for m in broken.marks if m.origin == "render"]     # one mark, two scenarios
+    assert (mark.line, mark.column, mark.severity) == (err.line, err.column, "error")
+    assert mark.message.endswith("(scenarios any, other)")
+    assert broken.marks_by_line()[err.line] == [mark]
