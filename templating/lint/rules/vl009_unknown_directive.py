@@ -1,7 +1,6 @@
 import re
 from functools import lru_cache
 
-from ...engine import nodes as n
 from .base import Hit, Rule
 
 DIRECTIVES = ("if", "elseif", "else", "end", "set", "foreach", "macro", "parse", "include",
