@@ -64,3 +64,13 @@ def test_render_failure_is_a_finding_not_a_crash(project):
     project.scenario("a.txt", "s", {"items": [1]})
     finding = only(project.lint("a.txt"), "render-error")
     assert finding.scenario == "s" and finding.line == 1 and "crashed" not in finding.message
+
+
+def test_deeply_nested_scenario_data(project):
+    project.template("a.txt", "Hi $!data.name\n")
+    deep = "[" * 900 + "]" * 900
+    project.scenario("a.txt", "deep", '{"name": "x", "deep": ' + deep + "}")
+    project.scenario("a.txt", "deeper", '{"deep": ' + "[" * 100000 + "]" * 100000 + "}")
+    findings = project.lint("a.txt")
+    assert {f.scenario or f.path for f in findings if f.name in ("unused-field", "bad-scenario")} \
+        == {"deep", "previews/a/deeper.json"}

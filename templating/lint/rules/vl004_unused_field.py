@@ -85,6 +85,8 @@ class _Trie:
 
 def _walk(value, path, nodes, unused, seen, skip=()):
     """Report the topmost data keys that no read shape reaches."""
+    if len(path) > 64:      # no template reads that deep; keeps recursion bounded
+        return
     if isinstance(value, dict):
         children = [(key, child) for key, child in value.items() if key not in skip]
     elif isinstance(value, list):
