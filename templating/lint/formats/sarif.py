@@ -6,6 +6,7 @@ once in ``tool.driver.rules`` with its docs; each finding is a ``result`` pointi
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import metadata
 
@@ -20,6 +21,12 @@ def _version() -> str:
         return metadata.version("templating")
     except metadata.PackageNotFoundError:
         return "0"
+
+
+def _fingerprint(finding) -> str:
+    text = "\0".join((finding.code, finding.path, (finding.source_line or "").strip(),
+                      finding.scenario or "", finding.message))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def format_sarif(report) -> str:
@@ -50,10 +57,8 @@ def format_sarif(report) -> str:
                 "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
                 "region": region,
             }}],
-            "partialFingerprints": {
-                "primaryLocationLineHash": f"{finding.code}:{finding.path}:{finding.line}:"
-                                           f"{finding.column}:{finding.scenario or ''}",
-            },
+            # stable across edits that only move the line: content, not line numbers
+            "partialFingerprints": {"templatingFinding/v1": _fingerprint(finding)},
         }
         if finding.scenario:
             result["properties"] = {"scenario": finding.scenario}
