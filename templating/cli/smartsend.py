@@ -236,10 +236,12 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
     _say(f"run {run_id}: {report.batches_sent:,} batches sent, {report.recipients_ok:,} "
          f"recipients OK, {report.recipients_error:,} ERROR, {report.retries:,} retries, "
          f"{report.elapsed:.1f} s")
-    for idx, message in report.rejected:
-        _say(f"  batch {idx} rejected: {message}")
-    for idx, message in report.failed:
-        _say(f"  batch {idx} not sent yet: {message}")
+    for message, idxs in _grouped(report.rejected):
+        _say(f"  {_batches(idxs)} rejected: {message}")
+    for message, idxs in _grouped(report.failed):
+        _say(f"  {_batches(idxs)} not sent yet: {message}")
+    if report.gave_up:
+        _say(f"gave up: {report.gave_up}")
     if report.unknown:
         n = len(report.unknown)
         _say(f"{n} batch{'es' if n != 1 else ''} with unknown outcome (the platform may or may "
@@ -259,6 +261,26 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
     click.echo(run_id)
     if report.failed or report.unknown:
         sys.exit(1)
+
+
+def _grouped(items):
+    """``[(idx, message)]`` -> ``[(message, [idx, ...])]`` so a repeated reason prints once."""
+    groups: dict[str, list[int]] = {}
+    for idx, message in items:
+        groups.setdefault(message, []).append(idx)
+    return list(groups.items())
+
+
+def _batches(idxs: list[int]) -> str:
+    """``[0, 1, 2, 5]`` -> ``batches 0-2, 5``."""
+    spans, start = [], None
+    for i, idx in enumerate(idxs):
+        if start is None:
+            start = idx
+        if i + 1 == len(idxs) or idxs[i + 1] != idx + 1:
+            spans.append(f"{start}-{idx}" if idx != start else str(idx))
+            start = None
+    return ("batches " if len(idxs) > 1 else "batch ") + ", ".join(spans)
 
 
 def _plan(journal, recipients, options, settings, checker, run_id=None, digest=None):

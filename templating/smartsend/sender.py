@@ -49,6 +49,7 @@ class SendReport:
     retries: int = 0
     elapsed: float = 0.0
     interrupted: bool = False
+    gave_up: str | None = None      # why sending stopped early (platform unreachable)
 
     @property
     def complete(self) -> bool:
@@ -177,6 +178,7 @@ class Sender:
         self.on_progress = on_progress
         self.on_interrupt = on_interrupt
         self.stopping = False     # set by request_stop() / the first Ctrl-C
+        self._failed_in_a_row = 0
         self.sleep = sleep
         self._not_before = 0.0   # shared pause after a Retry-After
 
@@ -218,7 +220,7 @@ class Sender:
                 finally:
                     restore()
             report.elapsed = time.monotonic() - started
-            report.interrupted = self.stopping
+            report.interrupted = self.stopping and report.gave_up is None
             self._fill_report(run_id, report)
             left = self.sendable(run_id)
             self.journal.set_run_state(run_id, "planned" if left else "done")
@@ -276,6 +278,7 @@ class Sender:
                 matched = match_results(rows, outcome.results)
                 self.journal.record_results(run_id, idx, outcome.http_status or 200, matched)
                 report.batches_sent += 1
+                self._failed_in_a_row = 0
                 if self.on_progress:
                     self.on_progress(len(rows))
                 return
@@ -284,6 +287,14 @@ class Sender:
                     self.journal.mark_failed(run_id, idx, outcome.http_status,
                                              f"gave up after {attempt} attempts: "
                                              f"{outcome.message}")
+                    self._failed_in_a_row += 1
+                    if self._failed_in_a_row >= max(3, self.settings.concurrency) \
+                            and not self.stopping:
+                        # the platform is down or unreachable: stop instead of spending the
+                        # whole retry budget on every remaining batch
+                        self.stopping = True
+                        report.gave_up = (f"{self._failed_in_a_row} batches in a row could "
+                                          f"not be sent ({outcome.message}); stopped")
                     return
                 self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
                 report.retries += 1

@@ -344,3 +344,15 @@ def test_final_by_name_or_by_flags():
     assert is_final(S("1", "NEW_KIND", True, False)) and is_final(S("1", "NEW_KIND", False, True))
     assert not is_final(S("1", "IN_QUEUE", False, False))
     assert not is_final(S("1", "SENT", None, None))
+
+
+def test_gives_up_when_the_platform_stays_down(tmp_path):
+    journal, run_id, _ = make_run(tmp_path, n=100, batch=10)
+    fake = FakePlatform(["500"] * 1000)
+    report = sender(journal, fake, concurrency=1, max_attempts=2).send(run_id)
+    assert report.gave_up and "3 batches in a row could not be sent (HTTP 500" in report.gave_up
+    assert not report.interrupted and fake.calls == 6
+    states = [b.state for b in journal.batches(run_id)]
+    assert states == ["failed"] * 3 + ["planned"] * 7
+    report = sender(journal, FakePlatform()).send(run_id)   # the platform is back
+    assert report.batches_sent == 10 and not report.failed
