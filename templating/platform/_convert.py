@@ -7,6 +7,7 @@ bool is an int), ``None`` for null, lists and dicts.
 from __future__ import annotations
 
 import math
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -110,3 +111,9 @@ def long_value(n: int | float | Decimal) -> int:
 def java_int_arith(n: int) -> int:
     """Wrap an int arithmetic result to 32 bits, as Java's ``int`` overflow does."""
     return ((n - INT_MIN) % 2**32) + INT_MIN
+
+
+def java_identity(class_name: str) -> str:
+    """What ``Object.toString()`` prints for a tool (``$mathTool`` alone in a template):
+    ``class@hash``. Java's hash changes every run; this one is fixed so previews repeat."""
+    return f"{class_name}@{zlib.crc32(class_name.encode()):x}"

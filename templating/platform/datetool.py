@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from ._convert import is_java_number, long_value
+from ._convert import is_java_number, java_identity, long_value
 from ._errors import java_exception
 from .java_formats import JavaIllegalArgument, SimpleDateFormat, java_timezone, parse_java_number
 
@@ -206,6 +206,9 @@ class DateTool:
 
     def __repr__(self) -> str:
         return "DateTool()"
+
+    def __str__(self) -> str:
+        return java_identity("DateTool")
 
 
 @lru_cache(maxsize=256)

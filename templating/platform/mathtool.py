@@ -23,8 +23,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ._convert import (INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, int_value, is_java_number,
-                       java_int_arith, long_value, to_number)
+from ._convert import (INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, int_value,
+                       java_identity, java_int_arith, long_value, to_number)
 
 _DOUBLE_MIN_VALUE = 5e-324
 _HALF = Decimal("0.5")
@@ -210,6 +210,9 @@ class MathTool:
     def __repr__(self) -> str:
         return "MathTool()"
 
+    def __str__(self) -> str:
+        return java_identity("org.apache.velocity.tools.generic.MathTool")
+
 
 def _java_pow(base: float, exp: float) -> float:
     """``Math.pow``: where Python raises, Java answers an infinity or NaN."""
@@ -256,4 +259,4 @@ def _java_min(a: float, b: float) -> float:
     return a if a <= b else b
 
 
-__all__ = ["MathTool", "is_java_number"]
+__all__ = ["MathTool"]

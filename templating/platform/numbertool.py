@@ -21,7 +21,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ._convert import to_number
+from ._convert import java_identity, to_number
 from ._errors import java_exception
 from .java_formats import DecimalFormat, JavaIllegalArgument, java_locale
 
@@ -87,3 +87,6 @@ class NumberTool:
 
     def __repr__(self) -> str:
         return "NumberTool()"
+
+    def __str__(self) -> str:
+        return java_identity("org.apache.velocity.tools.generic.NumberTool")

@@ -87,3 +87,12 @@ def test_listed_methods_exist_and_nothing_private_is_listed(cls):
 
 def test_tool_names_are_the_documented_ones():
     assert set(platform_tools(NOW)) == {"mathTool", "numberTool", "dateTool"}
+
+
+def test_a_tool_printed_on_its_own_looks_like_a_java_object_and_is_stable():
+    first = render("$mathTool|$numberTool|$dateTool")
+    assert first == render("$mathTool|$numberTool|$dateTool")
+    math, number, date = first.split("|")
+    assert math.startswith("org.apache.velocity.tools.generic.MathTool@")
+    assert number.startswith("org.apache.velocity.tools.generic.NumberTool@")
+    assert date.startswith("DateTool@")
