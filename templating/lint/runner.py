@@ -222,12 +222,13 @@ class Linter:
         self._read(ctx, path)
         if ctx.source is not None:
             self._parse(ctx)
+        if ctx.template is not None:
+            self._parse_includes(ctx)
         scenario_dir = self._scenario_dir(path)
         ctx.previews_hint = display_path(scenario_dir) + "/"
         if needs_runs or any(rule.name == "bad-scenario" for rule, _ in active):
             scenarios = self._load_scenarios(ctx, scenario_dir)
             if ctx.template is not None and needs_runs:
-                self._parse_includes(ctx)
                 index = NodeIndex(ctx.template, ctx.analysis.owners)
                 for scenario_path, scenario in scenarios:
                     ctx.runs.append(self._render(ctx, path, scenario_path, scenario, index))

@@ -395,3 +395,10 @@ def test_smartsend_scenario_is_checked_per_recipient(project):
         {"locator": "b@example.com", "jsonParam": "{}"}]})
     finding = only(project.lint("a.txt"), "loud-reference")
     assert finding.scenario == "batch@1"
+
+
+def test_macros_from_parsed_files_are_known_without_scenarios(project):
+    project.template("lib/macros.vm", "#macro(button $url)<a href=\"$url\">Go</a>#end\n")
+    project.template("a.html", "#parse('lib/macros.vm')#button('https://x')#buton('https://y')\n")
+    finding = only(project.lint("a.html"), "unknown-directive")
+    assert "#buton" in finding.message and "did you mean #button?" in finding.message
