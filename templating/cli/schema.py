@@ -27,8 +27,8 @@ from ..errors import UsageError
 def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str | None,
            locator: str | None) -> None:
     """Infer the $data TEMPLATE reads: fields, types, required vs optional."""
-    from .. import parse
-    from ..message import read_template
+    from .. import Engine, parse
+    from ..message import read_template, template_root
     from ..schema import as_event, as_smartsend, example_payload, infer_schema
     from ..schema.bodies import guess_channel
 
@@ -36,7 +36,8 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
         raise UsageError("--example and --format event/smartsend exclude each other "
                          "(the bodies already carry the example)")
     tree = parse(read_template(template), name=str(template))
-    result = infer_schema(tree)
+    engine = Engine(templates_dir=str(template_root(template)))
+    result = infer_schema(tree, loader=engine.get_template)
     if example or fmt != "schema":
         result = example_payload(result)
     if fmt == "event":

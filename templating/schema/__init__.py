@@ -22,7 +22,7 @@ __all__ = ["infer_schema", "example_payload", "as_event", "as_smartsend",
            "validate_payload", "SchemaViolation"]
 
 
-def infer_schema(template: nodes.Template, *, macros=None) -> dict:
+def infer_schema(template: nodes.Template, *, macros=None, loader=None) -> dict:
     """JSON Schema of the ``$data`` object ``template`` reads (see ``docs/schema.md``).
 
     Field paths come from ``$data.x``, ``$data.get('x')``, ``$data['x']`` and chains of
@@ -30,5 +30,8 @@ def infer_schema(template: nodes.Template, *, macros=None) -> dict:
     arguments. Types come from use; a field is required when a loud reference reads it
     outside any ``#if`` that tests it. ``macros`` adds macro definitions from elsewhere
     (mapping name -> ``nodes.Macro``, or parsed templates to collect them from).
+    ``loader`` (``name -> nodes.Template``, e.g. ``Engine(templates_dir=...).get_template``)
+    lets ``#parse('footer.vm')`` targets be walked in place; without it they are listed
+    under ``x-templating.parses`` and the schema is marked ``incomplete``.
     """
-    return to_json_schema(infer(template, macros=macros))
+    return to_json_schema(infer(template, macros=macros, loader=loader))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..engine import nodes
-from ..errors import TemplateError
+from ..errors import TemplateError, TemplatingError
 from .guards import chain, closure, when_false, when_true
 from .shape import ITEM, Field
 from .vocabulary import (BUILTINS, DATE_INPUTS, LIST_METHODS, LOCAL, MAP_METHODS, MISSING,
@@ -37,6 +37,8 @@ MAX_MACRO_DEPTH = 20
 #: Deepest data path followed (``$data.a.b.c...``); real payloads nest far less, and the
 #: bound keeps the schema within what validators can walk without exhausting the stack.
 MAX_PATH_DEPTH = 32
+#: Nested ``#parse`` levels followed (Velocity's own default ``parse_directive.maxdepth``).
+MAX_PARSE_DEPTH = 10
 
 
 
@@ -46,7 +48,8 @@ class Inference:
     name: str
     roots: dict[str, Field] = field(default_factory=dict)
     tools: list[str] = field(default_factory=list)
-    parsed: list[str] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)         # #parse targets
+    not_followed: list[str] = field(default_factory=list)   # ... we could not read
     dynamic: bool = False   # #evaluate/#parse/#include of a computed name: reads unknown
 
 
@@ -72,28 +75,39 @@ class _Deferred:
     guarded: frozenset   # prefixes already guarded where the #set ran
 
 
-def _collect_macros(template: nodes.Template, extra) -> dict[str, nodes.Macro]:
-    """Velocity registers every ``#macro`` in a template at parse time, wherever it is."""
-    found: dict[str, nodes.Macro] = {}
+#: File name shown for macros handed in as bare ``Macro`` nodes (their file is unknown).
+MACRO_LIBRARY = "<macro library>"
+
+
+def _collect_macros(template: nodes.Template, extra) -> dict[str, tuple[nodes.Macro, str | None]]:
+    """Velocity registers every ``#macro`` in a template at parse time, wherever it is.
+
+    Each macro comes with the file it was written in (None: the template itself), so a
+    read inside its body can name the right file.
+    """
+    found: dict[str, tuple[nodes.Macro, str | None]] = {}
     sources: list = []
     if extra is not None:
-        if isinstance(extra, Mapping):
-            sources.extend(extra.values())
-        else:
-            sources.extend(extra)
+        sources.extend(extra.values() if isinstance(extra, Mapping) else extra)
     for src in sources:
+        origin = src.name if isinstance(src, nodes.Template) else MACRO_LIBRARY
         for node in nodes.walk(src) if isinstance(src, nodes.Node) else ():
             if isinstance(node, nodes.Macro):
-                found.setdefault(node.name, node)
+                found.setdefault(node.name, (node, origin))
     for node in nodes.walk(template):
         if isinstance(node, nodes.Macro):
-            found[node.name] = node   # the template's own definition wins
+            found[node.name] = (node, None)   # the template's own definition wins
     return found
 
 
 class _Walker:
-    def __init__(self, template: nodes.Template, macros):
+    def __init__(self, template: nodes.Template, macros, loader=None):
         self.result = Inference(name=template.name)
+        self.loader = loader
+        self.parse_stack: list[str] = [template.name]
+        # the file being walked (None: the template itself) and the node in the template
+        # (a #parse or macro call) that led there
+        self.files: list[tuple[str | None, nodes.Node | None]] = [(None, None)]
         self.aliases: dict[str, tuple | None] = {}
         self.guards: list[tuple[frozenset, str]] = []
         self.in_condition = 0
@@ -130,22 +144,58 @@ class _Walker:
             self.result.dynamic = True
             self.expr(node.expr, "arg", hint="string")
         elif isinstance(node, nodes.Parse):
-            self.include([node.expr])
+            self.parse_(node)
         elif isinstance(node, nodes.Include):
-            self.include(node.args)
+            for arg in node.args:   # inserted as text: only computed names read data
+                self.expr(arg, "arg", hint="string")
         else:   # an expression used as a statement, or a node type added later
             for child in node.children():
                 self.statement(child) if not _is_expr(child) else self.expr(child, "value")
 
-    def include(self, args) -> None:
-        for arg in args:
-            value = constant(arg)
-            if isinstance(value, str):
-                if value not in self.result.parsed:
-                    self.result.parsed.append(value)
-            else:
-                self.result.dynamic = True
-                self.expr(arg, "arg", hint="string")
+    def parse_(self, node: nodes.Parse) -> None:
+        """``#parse('footer.vm')`` renders another template in this one's context: walk it
+        in place when a loader can supply it, so its reads count as this template's."""
+        name = constant(node.expr)
+        if not isinstance(name, str):
+            self.result.dynamic = True
+            self.expr(node.expr, "arg", hint="string")
+            return
+        if name not in self.result.parsed:
+            self.result.parsed.append(name)
+        if (self.loader is None or name in self.parse_stack
+                or len(self.parse_stack) >= MAX_PARSE_DEPTH):
+            if self.loader is None or name not in self.parse_stack:
+                self._not_followed(name)
+            return
+        try:
+            other = self.loader(name)
+        except TemplatingError:
+            self._not_followed(name)
+            return
+        for item in nodes.walk(other):   # its macros become available, as in Velocity
+            if isinstance(item, nodes.Macro):
+                self.macros.setdefault(item.name, (item, name))
+        self.parse_stack.append(name)
+        self.files.append((name, node))
+        self.body(other.body)
+        self.files.pop()
+        self.parse_stack.pop()
+
+    def _where(self, node: nodes.Node) -> dict:
+        """File and reading order of a node in another file (a #parse target, a library
+        macro): it reads where the template's own #parse or macro call stands."""
+        name = self.files[-1][0]
+        if name is None:
+            return {}
+        site = next(site for file, site in self.files if site is not None)
+        # after everything else on the site's line (its arguments are read first)
+        return {"template": name,
+                "order": (site.line, 1 << 30, site.column, len(self.files), node.line,
+                          node.column)}
+
+    def _not_followed(self, name: str) -> None:
+        if name not in self.result.not_followed:
+            self.result.not_followed.append(name)
 
     def set_(self, node: nodes.Set) -> None:
         target = node.target
@@ -213,7 +263,7 @@ class _Walker:
             self.body(node.else_body)
 
     def macro_call(self, call: nodes.MacroCall) -> None:
-        macro = self.macros.get(call.name)
+        macro, origin = self.macros.get(call.name, (None, None))
         if (macro is None or call.name in self.macro_stack
                 or len(self.macro_stack) >= MAX_MACRO_DEPTH
                 or self.expansions >= MAX_MACRO_EXPANSIONS):
@@ -237,7 +287,9 @@ class _Walker:
         self.aliases["bodyContent"] = None
         self.macro_stack.append(call.name)
         self.call_sites.append(call)
+        self.files.append((origin, call) if origin != self.files[-1][0] else self.files[-1])
         self.body(macro.body)
+        self.files.pop()
         self.call_sites.pop()
         self.macro_stack.pop()
         for name, old in saved.items():
@@ -424,7 +476,8 @@ class _Walker:
                 key = constant(method.args[0])
                 if isinstance(key, str):
                     child = f.child(key)
-                    child.seen_at(method.line, method.column, f".containsKey('{key}')")
+                    child.seen_at(method.line, method.column, f".containsKey('{key}')",
+                                  **self._where(method))
                     child.not_required_because("only checked with containsKey")
 
     def _field(self, path: tuple) -> Field:
@@ -448,15 +501,16 @@ class _Walker:
         for key in path[1:]:
             fields.append(fields[-1].child(key))
         source = ref.source or "$" + ".".join(path)
+        where = self._where(ref)
         for f in fields:
-            f.seen_at(ref.line, ref.column, source)
+            f.seen_at(ref.line, ref.column, source, **where)
         target = fields[-1]
         if resolved.whole:
             if ctx == "print":
                 target.printed = True
             elif ctx == "iterate":
                 target.hint("array")
-                target.child(ITEM).seen_at(ref.line, ref.column, source)
+                target.child(ITEM).seen_at(ref.line, ref.column, source, **where)
             if hint:
                 target.hint(hint)
             if example is not MISSING:
@@ -573,13 +627,15 @@ def _is_expr(node) -> bool:
                              nodes.BinaryOp, nodes.UnaryOp))
 
 
-def infer(template: nodes.Template, *, macros=None) -> Inference:
+def infer(template: nodes.Template, *, macros=None, loader=None) -> Inference:
     """Every top-level variable ``template`` reads, as field trees (see module docstring).
 
     ``macros``: macros defined elsewhere (a mapping of name to ``nodes.Macro``, or parsed
     templates / ``Macro`` nodes to collect them from); the template's own win.
+    ``loader``: ``name -> nodes.Template`` for ``#parse`` targets (e.g.
+    ``Engine.get_template``); raising a ``TemplatingError`` leaves that target unfollowed.
     """
-    walker = _Walker(template, macros)
+    walker = _Walker(template, macros, loader)
     try:
         walker.body(template.body)
     except RecursionError:

@@ -53,6 +53,8 @@ def _annotation(f: Field) -> dict:
         note["line"] = f.first_use.line
         note["column"] = f.first_use.column
         note["source"] = f.first_use.source
+        if f.first_use.template is not None:
+            note["template"] = f.first_use.template
     if f.date_format:
         note["dateFormat"] = f.date_format
     if f.required and f.required_reason:
@@ -86,8 +88,12 @@ def to_json_schema(result: Inference) -> dict:
         meta["tools"] = list(result.tools)
     if result.parsed:
         meta["parses"] = list(result.parsed)
+    reasons = []
+    if result.not_followed:
+        reasons.append("#parse targets not read: " + ", ".join(result.not_followed))
     if result.dynamic:
-        meta["incomplete"] = ("the template evaluates or includes computed text; "
-                              "fields read there are not listed")
+        reasons.append("the template evaluates or parses computed text")
+    if reasons:
+        meta["incomplete"] = "; ".join(reasons) + " (fields read there are not listed)"
     schema["x-templating"] = meta
     return schema

@@ -28,10 +28,17 @@ def _rank(reason: str) -> int:
 
 @dataclass
 class Use:
-    """Where a field was first read: enough for a message to point at the template."""
+    """Where a field was first read: enough for a message to point at the template.
+
+    ``template`` is set when the read is in another file (a ``#parse`` target); ``order``
+    places it in the main template's reading order (a parsed file reads where its
+    ``#parse`` stands).
+    """
     line: int
     column: int
     source: str
+    template: str | None = None
+    order: tuple = ()
 
 
 @dataclass
@@ -63,11 +70,12 @@ class Field:
             found = self.props[key] = Field(self.path + (key,))
         return found
 
-    def seen_at(self, line: int, column: int, source: str) -> None:
+    def seen_at(self, line: int, column: int, source: str, *, template: str | None = None,
+                order: tuple | None = None) -> None:
         """Remember the earliest use in source order (macros are walked out of order)."""
-        if self.first_use is None or (line, column) < (self.first_use.line,
-                                                        self.first_use.column):
-            self.first_use = Use(line, column, source)
+        order = order if order is not None else (line, column)
+        if self.first_use is None or order < self.first_use.order:
+            self.first_use = Use(line, column, source, template, order)
 
     def hint(self, kind: str) -> None:
         self.kinds.add(kind)
@@ -113,5 +121,5 @@ class Field:
         """Children in order of first use, so the schema reads like the template."""
         def key(f: Field):
             u = f.first_use
-            return (u.line, u.column) if u else (1 << 30, 0)
+            return u.order if u else (1 << 30,)
         return sorted(self.props.values(), key=key)

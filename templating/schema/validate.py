@@ -26,6 +26,7 @@ class SchemaViolation:
     keyword: str = ""
     line: int | None = None
     column: int | None = None
+    template: str | None = None   # set when the reading template is a #parse'd file
 
 
 def _format_path(parts) -> str:
@@ -132,5 +133,6 @@ def validate_payload(schema: dict, payload) -> list[SchemaViolation]:
         note = note if isinstance(note, dict) else {}
         out.append(SchemaViolation(path=_format_path(parts), message=message,
                                    keyword=keyword, line=note.get("line"),
-                                   column=note.get("column")))
+                                   column=note.get("column"),
+                                   template=note.get("template") if "line" in note else None))
     return out

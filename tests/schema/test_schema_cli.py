@@ -114,3 +114,15 @@ def test_sms_templates_get_a_phone_locator(tmp_path):
     assert code == 0 and body["email"] is False
     assert body["recipients"][0]["locator"].startswith("+380")
     assert json.loads(body["recipients"][0]["jsonParam"]) == {"code": "WELCOME10"}
+
+
+def test_parsed_footer_is_followed_from_the_templates_folder(tmp_path):
+    root = tmp_path / "templates"
+    (root / "emails").mkdir(parents=True)
+    (root / "footer.vm").write_text("Unsubscribe: $data.unsubscribeUrl\n", encoding="utf-8")
+    main_template = root / "emails" / "news.html"
+    main_template.write_text("Hi $data.name\n#parse('footer.vm')\n", encoding="utf-8")
+    code, out, _ = run(main_template)
+    schema = json.loads(out)
+    assert code == 0 and schema["required"] == ["name", "unsubscribeUrl"]
+    assert "incomplete" not in schema["x-templating"]

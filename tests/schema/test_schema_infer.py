@@ -403,3 +403,37 @@ def test_guard_logic_on_conditions():
     assert when_true(cond("$data.a == $null"), path_of) == frozenset()
     assert when_false(cond("$data.a == $null"), path_of) == a
     assert when_true(cond("$data.a > 3"), path_of) == a
+
+
+def test_parse_targets_are_walked_in_place_with_a_loader(tmp_path):
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "footer.vm").write_text(
+        "#macro(sig $who)-- $who.name#end"
+        "<a href=\"$data.unsubscribeUrl\">unsubscribe</a>#parse('parts/footer.vm')",
+        encoding="utf-8")
+    main_src = ("#if($data.vip)#parse('parts/footer.vm')#end\n#parse('missing.vm')"
+                "#parse('parts/footer.vm')\n#sig($data.manager)")
+    engine = templating.Engine(templates_dir=str(tmp_path))
+    s = infer_schema(templating.parse(main_src, name="main.vm"), loader=engine.get_template)
+    assert s["required"] == ["unsubscribeUrl", "manager"]
+    assert required(s, "manager") == ["name"]        # macro defined in the parsed file
+    note = prop(s, "unsubscribeUrl")["x-templating"]
+    assert (note["template"], note["line"], note["column"]) == ("parts/footer.vm", 1, 42)
+    assert "template" not in prop(s, "manager")["x-templating"]
+    meta = s["x-templating"]
+    assert meta["parses"] == ["parts/footer.vm", "missing.vm"]
+    assert "missing.vm" in meta["incomplete"] and "footer" not in meta["incomplete"]
+    without = schema_of(main_src)
+    assert "unsubscribeUrl" not in without["properties"]
+    assert "parts/footer.vm" in without["x-templating"]["incomplete"]
+
+
+def test_reads_in_library_macros_name_their_file():
+    lib = templating.parse("\n\n#macro(card $p)$p.title $data.footerText#end", name="lib/cards.vm")
+    s = schema_of("Hello $data.name\n#card($data.product)", macros=[lib])
+    assert list(s["properties"]) == ["name", "product", "footerText"]
+    title = prop(s, "product", "title")["x-templating"]
+    assert (title["template"], title["line"]) == ("lib/cards.vm", 3)
+    assert "template" not in prop(s, "product")["x-templating"]
+    bare = schema_of("#card($data.product)", macros={"card": lib.body[-1]})
+    assert prop(bare, "product", "title")["x-templating"]["template"] == "<macro library>"
