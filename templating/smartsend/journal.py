@@ -137,7 +137,11 @@ class Journal:
                              name=str(self.path))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = not self.path.exists()
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if fresh:
+                # the journal holds every recipient's personal data: owner-only
+                os.chmod(self.path, 0o600)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=30000")

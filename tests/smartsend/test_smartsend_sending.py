@@ -356,3 +356,9 @@ def test_gives_up_when_the_platform_stays_down(tmp_path):
     assert states == ["failed"] * 3 + ["planned"] * 7
     report = sender(journal, FakePlatform()).send(run_id)   # the platform is back
     assert report.batches_sent == 10 and not report.failed
+
+
+def test_journal_file_is_private(tmp_path):
+    import stat
+    Journal(tmp_path / "new.sqlite").close()
+    assert stat.S_IMODE((tmp_path / "new.sqlite").stat().st_mode) == 0o600
