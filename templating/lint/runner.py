@@ -271,6 +271,10 @@ class Linter:
         except OSError as err:
             ctx.problem = Problem(f"cannot read file: {err.strerror or err}")
             return
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            ctx.problem = Problem("UTF-16 text; the platform needs UTF-8: re-save the file "
+                                  "as UTF-8")
+            return
         if b"\x00" in raw[:8192]:
             ctx.problem = Problem("binary file (contains NUL bytes), not a text template")
             return

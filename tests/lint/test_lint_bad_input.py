@@ -74,3 +74,8 @@ def test_deeply_nested_scenario_data(project):
     findings = project.lint("a.txt")
     assert {f.scenario or f.path for f in findings if f.name in ("unused-field", "bad-scenario")} \
         == {"deep", "previews/a/deeper.json"}
+
+
+def test_utf16_template_is_named_as_such(project):
+    project.template("a.html", "Hello".encode("utf-16"))
+    assert "UTF-16" in only(project.lint("a.html"), "unreadable-file").message
