@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ..errors import UsageError
 from . import main
 
 
@@ -19,8 +20,12 @@ from . import main
               help="Port (0 picks a free one).")
 @click.option("--build", "build_out", default=None, type=click.Path(file_okay=False),
               help="Write the gallery as static files to this folder instead of serving.")
+@click.option("--now", default=None,
+              help="Fixed 'now' (ISO 8601) for scenarios that do not set their own.")
+@click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Velocity property, repeatable, as for `templating render`.")
 def preview(templates_dir: str, previews_dir: str, host: str, port: int,
-            build_out: str | None) -> None:
+            build_out: str | None, now: str | None, config_pairs: tuple[str, ...]) -> None:
     """Preview every template with every scenario in the browser, live.
 
     Saving a template, a partial or a scenario re-renders and refreshes the open page. With
@@ -29,10 +34,19 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
     """
     from ..lint import load_config
     from ..preview import PreviewServer, build_static
+    from ..scenarios import parse_now
+    from .render import _parse_config
 
+    config = _parse_config(config_pairs) or None
+    try:
+        fixed_now = parse_now(now) if now else None
+    except UsageError:
+        raise UsageError(f"{now!r} is not an ISO 8601 date-time (e.g. 2026-11-24T09:30:00Z)",
+                         name="--now") from None
     lint_config = load_config()      # the project's lint settings, so marks match `lint`
     if build_out is not None:
-        report = build_static(templates_dir, previews_dir, build_out, lint_config=lint_config)
+        report = build_static(templates_dir, previews_dir, build_out, config=config,
+                              lint_config=lint_config, now=fixed_now)
         for line in report.errors:
             click.echo(f"error: {line}", err=True)
         click.echo(f"wrote {report.out}/index.html: {report.templates} templates, "
@@ -40,8 +54,8 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
                    f"({report.files} files)")
         sys.exit(1 if report.errors else 0)
 
-    server = PreviewServer(templates_dir, previews_dir, host=host, port=port,
-                           lint_config=lint_config)
+    server = PreviewServer(templates_dir, previews_dir, host=host, port=port, config=config,
+                           lint_config=lint_config, now=fixed_now)
     if not server.is_loopback:
         click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this "
                    "machine can read your templates and scenario data", err=True)

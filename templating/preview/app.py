@@ -54,10 +54,10 @@ FRAME_HEADERS = {
 
 
 def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
-               config: Mapping | None = None, lint_config=None,
+               config: Mapping | None = None, lint_config=None, now=None,
                watch: bool = True) -> Starlette:
     """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it)."""
-    live = LiveGallery(Path(templates_dir), Path(previews_dir), config, lint_config)
+    live = LiveGallery(Path(templates_dir), Path(previews_dir), config, lint_config, now)
     holder: dict = {}
 
     async def gallery(request: Request) -> Response:
@@ -220,13 +220,14 @@ class PreviewServer:
 
     def __init__(self, templates_dir: str | Path, previews_dir: str | Path, *,
                  host: str = "127.0.0.1", port: int = 8000, config: Mapping | None = None,
-                 lint_config=None, watch: bool = True, log_level: str = "warning"):
+                 lint_config=None, now=None, watch: bool = True,
+                 log_level: str = "warning"):
         templates_dir = Path(templates_dir)
         if not templates_dir.is_dir():
             raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
         new_engine(templates_dir, config)        # a bad engine configuration fails here, once
         self.app = create_app(templates_dir, previews_dir, config=config,
-                              lint_config=lint_config, watch=watch)
+                              lint_config=lint_config, now=now, watch=watch)
         self.host = host
         self.sock = _bind(host, port)
         self.port = self.sock.getsockname()[1]

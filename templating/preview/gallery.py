@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Mapping
@@ -171,16 +172,18 @@ def list_templates(templates_dir: str | Path) -> list[str]:
 
 
 def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
-                  config: Mapping | None = None, lint_config=None) -> Gallery:
+                  config: Mapping | None = None, lint_config=None,
+                  now: datetime | str | None = None) -> Gallery:
     """Render every template with every one of its scenarios.
 
     ``config`` is the engine configuration; ``lint_config`` a
-    :class:`templating.lint.LintConfig` (default: every default rule).
+    :class:`templating.lint.LintConfig` (default: every default rule); ``now`` the fixed
+    "now" for scenarios that do not fix their own (reproducible dates in the gallery).
     """
     templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
     engine = new_engine(templates_dir, config)
     views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config,
-                                 lint_config=lint_config)
+                                 lint_config=lint_config, now=now)
                   for rel in list_templates(templates_dir))
     return Gallery(templates_dir, previews_dir, views)
 
@@ -193,8 +196,8 @@ def new_engine(templates_dir: Path, config: Mapping | None = None):
 
 
 def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath: str, *,
-                   engine=None, config: Mapping | None = None,
-                   lint_config=None) -> TemplateView:
+                   engine=None, config: Mapping | None = None, lint_config=None,
+                   now: datetime | str | None = None) -> TemplateView:
     """Render one template (given by its path relative to ``templates_dir``) with its scenarios."""
     templates_dir, previews_dir = Path(templates_dir), Path(previews_dir)
     if engine is None:
@@ -205,7 +208,7 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
     scenario_dir = Path(relpath).parent / Path(relpath).stem
     cells = tuple(cell for sfile in scenario_files(templates_dir, previews_dir, relpath)
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
-                                           channel, sfile))
+                                           channel, sfile, now))
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
     marks = _merge_marks(lint_marks, _render_marks(cells, lint_marks))
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
@@ -293,13 +296,16 @@ _GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 # -- rendering one cell ---------------------------------------------------------------------
 
 def _render_file(engine, templates_dir: Path, previews_dir: Path, relpath: str, channel: str,
-                 scenario_file: Path) -> list[Cell]:
+                 scenario_file: Path, now: datetime | str | None = None) -> list[Cell]:
     """Cells for one scenario file: one per recipient of a smartsend body, else one."""
     from ..scenarios import load_all_recipients
 
     sfile = _relative(scenario_file, previews_dir) or scenario_file.name
     try:
         scenarios = load_all_recipients(scenario_file)
+        if now is not None and any(sc.now is None for sc in scenarios):
+            # the file fixes no "now" of its own: use the gallery's
+            scenarios = load_all_recipients(scenario_file, now=now)
     except TemplatingError as err:
         error = _error_view(err, relpath, templates_dir, previews_dir)
     except Exception as err:  # a bug elsewhere must not take the gallery down

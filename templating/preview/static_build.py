@@ -39,13 +39,14 @@ class BuildReport:
 
 
 def build_static(templates_dir: str | Path, previews_dir: str | Path, out: str | Path, *,
-                 config: Mapping | None = None, lint_config=None) -> BuildReport:
+                 config: Mapping | None = None, lint_config=None,
+                 now=None) -> BuildReport:
     """Render the whole gallery into ``out``; returns counts and every render error line."""
     templates_dir, out = Path(templates_dir), Path(out)
     if not templates_dir.is_dir():
         raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
     gallery = build_gallery(templates_dir, previews_dir, config=config,
-                            lint_config=lint_config)
+                            lint_config=lint_config, now=now)
     files = render_files(gallery)
     _prepare(out, templates_dir, Path(previews_dir))
     for rel, content in files.items():

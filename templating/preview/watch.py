@@ -44,11 +44,12 @@ class LiveGallery:
     """
 
     def __init__(self, templates_dir: Path, previews_dir: Path,
-                 config: Mapping | None = None, lint_config=None):
+                 config: Mapping | None = None, lint_config=None, now=None):
         self.templates_dir = Path(templates_dir)
         self.previews_dir = Path(previews_dir)
         self.config = config
         self.lint_config = lint_config
+        self.now = now
         self.version = 1
         self._state = threading.Lock()          # short: guards version and caches
         self._render = threading.RLock()        # long: one render at a time
@@ -130,7 +131,7 @@ class LiveGallery:
                     engine = new_engine(self.templates_dir, self.config)
                 view = build_template(self.templates_dir, self.previews_dir, relpath,
                                       engine=engine, config=self.config,
-                                      lint_config=self.lint_config)
+                                      lint_config=self.lint_config, now=self.now)
                 with self._state:
                     if stamp == (self._epoch, self._gen.get(relpath, 0)):
                         self._views[relpath] = view

@@ -107,3 +107,26 @@ def test_missing_templates_folder_is_one_line(tmp_path):
                  tmp_path / "out")
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_now_makes_dates_reproducible_unless_the_scenario_fixes_its_own(tmp_path):
+    templates, previews = make_project(tmp_path)
+    write(templates / "dated.txt", "Today is $dateTool.currentDate('yyyy-MM-dd').")
+    write(previews / "dated" / "floating.json", json.dumps({"a": 1}))
+    write(previews / "dated" / "fixed.json", json.dumps(
+        {"scenario": {"now": "2025-05-05T12:00:00Z", "data": {"a": 1}}}))
+    out = tmp_path / "site"
+    result = run("--templates", templates, "--previews", previews, "--build", out,
+                 "--now", "2026-01-02T10:00:00Z")
+    assert result.exit_code == 1                        # broken.html still fails
+    floating = (out / "r/dated.txt/floating.html").read_text(encoding="utf-8-sig")
+    fixed = (out / "r/dated.txt/fixed.html").read_text(encoding="utf-8-sig")
+    assert "Today is 2026-01-02." in floating
+    assert "Today is 2025-05-05." in fixed
+
+
+def test_bad_now_is_one_line(tmp_path):
+    templates, previews = make_project(tmp_path)
+    result = run("--templates", templates, "--previews", previews, "--build",
+                 tmp_path / "out", "--now", "yesterday")
+    assert result.exit_code == 2 and result.output.startswith("error: --now: 'yesterday' is not")
