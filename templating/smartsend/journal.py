@@ -146,6 +146,11 @@ class Journal:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
+            if fresh:
+                for suffix in ("-wal", "-shm"):
+                    side = self.path.with_name(self.path.name + suffix)
+                    if side.exists():
+                        os.chmod(side, 0o600)
         except sqlite3.DatabaseError as err:
             raise UsageError(f"cannot open journal: {err}", name=str(self.path)) from None
 

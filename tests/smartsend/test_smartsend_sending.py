@@ -360,5 +360,7 @@ def test_gives_up_when_the_platform_stays_down(tmp_path):
 
 def test_journal_file_is_private(tmp_path):
     import stat
-    Journal(tmp_path / "new.sqlite").close()
-    assert stat.S_IMODE((tmp_path / "new.sqlite").stat().st_mode) == 0o600
+    journal = Journal(tmp_path / "new.sqlite")
+    for name in ("new.sqlite", "new.sqlite-wal"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+    journal.close()
