@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
-import unicodedata
+
+import regex
 
 from .java_core import JavaError, MAX_STRING_LENGTH
 
 _LINE_TERMINATORS = "\\n\\r\\u0085\\u2028\\u2029"
+_ASCII_CLASSES = {"d": "0-9", "w": "a-zA-Z0-9_", "s": " \\t\\n\\x0b\\f\\r"}
 _REPETITION = re.compile(r"\{\d+(?:,\d*)?\}")
 
 _POSIX = {
@@ -35,7 +36,7 @@ _POSIX = {
 }
 
 _CATEGORY_ALIASES = {
-    "L": "L", "IsL": "L", "Letter": "L", "IsLetter": "L", "IsAlphabetic": "L",
+    "L": "L", "IsL": "L", "Letter": "L", "IsLetter": "L",
     "Lu": "Lu", "IsLu": "Lu", "IsUppercase": "Lu", "Uppercase_Letter": "Lu",
     "Ll": "Ll", "IsLl": "Ll", "IsLowercase": "Ll", "Lowercase_Letter": "Ll",
     "Lt": "Lt", "Lm": "Lm", "Lo": "Lo",
@@ -46,7 +47,6 @@ _CATEGORY_ALIASES = {
     "Z": "Z", "IsZ": "Z", "Zs": "Zs", "Zl": "Zl", "Zp": "Zp",
     "C": "C", "Cc": "Cc", "Cf": "Cf", "Co": "Co", "Cn": "Cn",
     "M": "M", "Mn": "Mn", "Mc": "Mc", "Me": "Me",
-    "IsWhite_Space": "Z", "IsWhiteSpace": "Z",
 }
 
 
@@ -54,20 +54,25 @@ def _syntax_error(message: str, pattern: str) -> JavaError:
     return JavaError("java.util.regex.PatternSyntaxException", f"{message} near: {pattern}")
 
 
-@functools.lru_cache(maxsize=64)
+def _syntax_error_raise(translator, message: str):
+    raise translator.error(message)
+
+
+@functools.lru_cache(maxsize=32)
 def _category_ranges(category: str) -> str:
-    """A class body (``a-zA-Z...``) for a Unicode general category, built once on demand."""
+    """A class body listing the code points of a general category (for use inside [...])."""
+    import sys
+    import unicodedata
     out = []
     start = prev = None
     for cp in range(sys.maxunicode + 1):
         if unicodedata.category(chr(cp)).startswith(category):
-            if start is None:
-                start = prev = cp
-            elif cp == prev + 1:
+            if start is not None and cp == prev + 1:
                 prev = cp
-            else:
+                continue
+            if start is not None:
                 out.append((start, prev))
-                start = prev = cp
+            start = prev = cp
     if start is not None:
         out.append((start, prev))
     return "".join(_esc_cp(a) if a == b else f"{_esc_cp(a)}-{_esc_cp(b)}" for a, b in out)
@@ -75,6 +80,17 @@ def _category_ranges(category: str) -> str:
 
 def _esc_cp(cp: int) -> str:
     return f"\\U{cp:08x}"
+
+
+#: Longest a single regular-expression operation may run. Java would keep going (a
+#: catastrophic pattern can hang it for hours); an untrusted template must not hang us.
+REGEX_TIMEOUT = 1.0
+
+
+def _too_slow(pattern: str) -> JavaError:
+    return JavaError("java.util.regex.PatternSyntaxException",
+                     f"matching took longer than {REGEX_TIMEOUT:g}s (catastrophic backtracking?)"
+                     f" near: {pattern}")
 
 
 def _property_class(name: str, pattern: str) -> str:
@@ -85,16 +101,24 @@ def _property_class(name: str, pattern: str) -> str:
         if body is not None:
             return body
         if name == "javaLowerCase":
-            return _category_ranges("Ll")
+            return "\\p{Lowercase}"
         if name == "javaUpperCase":
-            return _category_ranges("Lu")
+            return "\\p{Uppercase}"
         return "\\t\\n\\x0b\\f\\r\\x1c-\\x1f \\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2029\\u205f\\u3000"
     if name.startswith("general_category=") or name.startswith("gc="):
         name = name.split("=", 1)[1]
     category = _CATEGORY_ALIASES.get(name)
-    if category is None:
-        raise _syntax_error(f"Unknown character property name {{{name}}}", pattern)
-    return _category_ranges(category)
+    if category is not None:
+        return f"\\p{{{category}}}"
+    if name == "IsAlphabetic":
+        return "\\p{Alphabetic}"
+    script = name[2:] if name.startswith("Is") else None
+    block = name[2:] if name.startswith("In") else None
+    if script and script.isalpha():
+        return f"\\p{{Script={script}}}"
+    if block and block.replace("_", "").isalpha():
+        return f"\\p{{Block={block}}}"
+    raise _syntax_error(f"Unknown character property name {{{name}}}", pattern)
 
 
 def _negated_class(body: str) -> str:
@@ -106,10 +130,19 @@ class _Translator:
         self.p = pattern
         self.i = 0
         self.out: list[str] = []
-        self.unicode = False
+        # (?U): Unicode \w\d\s; (?u) anywhere: Unicode case folding, so the pattern is
+        # compiled in Unicode mode and the ASCII classes are spelled out
+        self.unicode = bool(re.search(r"\(\?[a-zA-Z]*U", pattern))
+        self.unicode_case = not self.unicode and bool(re.search(r"\(\?[a-zA-Z]*u", pattern))
         self.dotall = False
+        self.multiline = False
+        self.verbose = False
         # per open group: how many scoped-flag groups we opened inside it
         self.pending = [0]
+
+    def _closer(self) -> str:
+        # in (?x) mode a trailing # comment would swallow our closing parenthesis
+        return "\n)" if self.verbose else ")"
 
     def error(self, message: str) -> JavaError:
         return _syntax_error(message, self.p)
@@ -125,13 +158,21 @@ class _Translator:
             elif c == "(":
                 self.group()
             elif c == ")":
-                self.out.append(")" * self.pending.pop() if len(self.pending) > 1 else "")
+                self.out.append(self._closer() * self.pending.pop() if len(self.pending) > 1 else "")
                 if not self.pending:
                     self.pending = [0]
                 self.out.append(")")
                 self.i += 1
             elif c == ".":
                 self.out.append("." if self.dotall else f"[^{_LINE_TERMINATORS}]")
+                self.i += 1
+            elif c == "^":
+                # Java's ^ never matches after a line terminator that ends the input
+                self.out.append("(?:\\A|^(?!\\Z))")
+                self.i += 1
+            elif c == "$" and self.multiline:
+                # before any Java line terminator (\r\n counting as one), or at the end
+                self.out.append("(?:(?=\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])(?<!\\r(?=\\n))|\\Z)")
                 self.i += 1
             elif c == "{":
                 m = _REPETITION.match(p, self.i)
@@ -142,7 +183,7 @@ class _Translator:
             else:
                 self.out.append(c)
                 self.i += 1
-        self.out.append(")" * self.pending[0])
+        self.out.append(self._closer() * self.pending[0])
         return "".join(self.out)
 
     def group(self) -> None:
@@ -163,7 +204,11 @@ class _Translator:
                 self.unicode = True
             if "s" in on and m.group(3) == ")":
                 self.dotall = True
-            on_py = "".join(f for f in on if f in "imsx")
+            if "m" in on:
+                self.multiline = True
+            if "x" in on:
+                self.verbose = True
+            on_py = "".join(f for f in on if f in "imsxu")
             off_py = "".join(f for f in off if f in "imsx")
             flags = on_py + (f"-{off_py}" if off_py else "")
             if m.group(3) == ":":
@@ -200,16 +245,24 @@ class _Translator:
                 name = p[self.i:self.i + 1]
                 self.i += 1
             body = _property_class(name, p)
+            if body.startswith("\\p{"):  # a Unicode property: the regex engine knows it
+                prop = body if c == "p" else "\\P" + body[2:]
+                if not in_class:
+                    return f"(?u:{prop})"  # Unicode even though \\w and (?i) stay ASCII
+                if body[3:-1] in _CATEGORY_ALIASES.values():
+                    ranges = _category_ranges(body[3:-1])
+                    return ranges if c == "p" else _syntax_error_raise(self, "negated category in a class")
+                raise self.error("Unicode scripts and blocks inside [...] are not supported")
             if in_class:
                 if c == "P":
-                    raise self.error("negated property inside a class is not supported")
+                    raise self.error("negated POSIX class inside a class is not supported")
                 return body
             return f"[{body}]" if c == "p" else _negated_class(body)
         if c == "h":
             body = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
             return body if in_class else f"[{body}]"
         if c == "H":
-            return f"[^ \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000]"
+            return "[^ \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000]"
         if c == "v":
             body = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
             return body if in_class else f"[{body}]"
@@ -250,7 +303,16 @@ class _Translator:
                 raise self.error("\\k is not followed by '<' for named capturing group")
             self.i += m.end()
             return f"(?P={m.group(1)})"
+        if c in "bB" and not in_class:
+            return f"(?u:\\{c})"  # JDK 17's \\b uses Unicode letters even though \\w is ASCII
         if c in "dDwWsS":
+            if self.unicode_case:
+                body = _ASCII_CLASSES[c.lower()]
+                if in_class:
+                    if c.isupper():
+                        raise self.error(f"\\{c} inside a class with (?u) is not supported")
+                    return body
+                return f"[{body}]" if c.islower() else f"[^{body}]"
             return "\\" + c
         if c.isdigit() and not in_class:
             return "\\" + c
@@ -310,13 +372,11 @@ def _compile_cached(pattern: str):
         python = translator.run()
     except JavaError as exc:
         return exc
-    flags = 0 if translator.unicode else re.ASCII
+    unicode = translator.unicode or translator.unicode_case
+    flags = regex.V0 | (regex.UNICODE if unicode else regex.ASCII)
     try:
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return re.compile(python, flags)
-    except (re.error, OverflowError, RecursionError) as exc:
+        return regex.compile(python, flags)
+    except (regex.error, OverflowError, RecursionError, ValueError) as exc:
         return _syntax_error(str(exc), pattern)
 
 
@@ -328,7 +388,7 @@ def compile_java(pattern: str):
     return compiled
 
 
-def _replacement_parts(replacement: str, regex):
+def _replacement_parts(replacement: str, compiled):
     """Parse a Java replacement string into literal strings and group references."""
     parts: list = []
     literal: list[str] = []
@@ -354,7 +414,7 @@ def _replacement_parts(replacement: str, regex):
                     raise JavaError("java.lang.IllegalArgumentException",
                                     "named capturing group is missing trailing '}'")
                 name = replacement[i + 1:end]
-                if name not in regex.groupindex:
+                if name not in compiled.groupindex:
                     raise JavaError("java.lang.IllegalArgumentException",
                                     f"No group with name {{{name}}}")
                 ref = name
@@ -366,11 +426,11 @@ def _replacement_parts(replacement: str, regex):
                 i += 1
                 while i < n and replacement[i].isascii() and replacement[i].isdigit():
                     bigger = ref * 10 + int(replacement[i])
-                    if bigger > regex.groups:
+                    if bigger > compiled.groups:
                         break
                     ref = bigger
                     i += 1
-                if ref > regex.groups:
+                if ref > compiled.groups:
                     raise JavaError("java.lang.IndexOutOfBoundsException", f"No group {ref}")
             if literal:
                 parts.append("".join(literal))
@@ -398,28 +458,39 @@ def _expand(parts, match) -> str:
 
 def replace(text: str, pattern: str, replacement: str, count: int = 0) -> str:
     """``String.replaceAll`` (``count=0``) / ``replaceFirst`` (``count=1``)."""
-    regex = compile_java(pattern)
-    if regex.search(text) is None:
-        return text  # Java only reads the replacement once something matched
-    parts = _replacement_parts(replacement, regex)
-    result = regex.sub(lambda m: _expand(parts, m), text, count=count)
+    compiled = compile_java(pattern)
+    try:
+        if compiled.search(text, timeout=REGEX_TIMEOUT) is None:
+            return text  # Java only reads the replacement once something matched
+        parts = _replacement_parts(replacement, compiled)
+        result = compiled.sub(lambda m: _expand(parts, m), text, count=count,
+                              timeout=REGEX_TIMEOUT)
+    except TimeoutError:
+        raise _too_slow(pattern) from None
     if len(result) > MAX_STRING_LENGTH:
         raise JavaError("java.lang.OutOfMemoryError", "Java heap space")
     return result
 
 
 def matches(text: str, pattern: str) -> bool:
-    return compile_java(pattern).fullmatch(text) is not None
+    try:
+        return compile_java(pattern).fullmatch(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise _too_slow(pattern) from None
 
 
 def split(text: str, pattern: str, limit: int = 0) -> list[str]:
     """``String.split(regex, limit)`` including Java's rules for leading zero-width matches
     and trailing empty strings."""
-    regex = compile_java(pattern)
+    compiled = compile_java(pattern)
+    try:
+        found = list(compiled.finditer(text, timeout=REGEX_TIMEOUT))
+    except TimeoutError:
+        raise _too_slow(pattern) from None
     parts: list[str] = []
     index = 0
     limited = limit > 0
-    for m in regex.finditer(text):
+    for m in found:
         if limited and len(parts) >= limit - 1:
             break
         if index == 0 and m.start() == 0 and m.end() == 0:

@@ -296,12 +296,26 @@ STRING_CASES = [
     ("hello", "startsWith", ["ll", 2], "true"), ("ab", "repeat", [3], "ababab"), ("Hi", "getBytes", [], "[72, 105]"),
     ("é€", "getBytes", [], "[-61, -87, -30, -126, -84]"), ("hello world", "indexOf", [111], "4"),
     ("x👋y", "indexOf", [128075], "1"), ("x👋y", "codePointAt", [1], "128075"),
+    ("Привіт світ", "replaceAll", ["\\p{IsCyrillic}", "c"], "cccccc cccc"),
+    ("ab1", "replaceAll", ["\\P{L}", "_"], "ab_"), ("Ab", "replaceAll", ["\\p{javaLowerCase}", "_"], "A_"),
+    ("Привіт, світ!", "replaceAll", ["[\\p{L}]+", "w"], "w, w!"), ("x€y", "replaceAll", ["\\p{Sc}", "$"], None),
+    ("naïve café", "replaceAll", ["\\b\\w", "X"], "Xaïve Xafé"), ("ÄÖÜ", "replaceAll", ["(?i)äöü", "x"], "ÄÖÜ"),
+    ("ÄÖÜ", "replaceAll", ["(?iu)äöü", "x"], "x"), ("a\u00a0b", "replaceAll", ["(?U)\\s", "_"], "a_b"),
+    ("αβγ", "matches", ["\\p{InGreek}+"], "true"), ("aaa", "replaceAll", ["(?>a+)a", "X"], "aaa"),
+    ("CamelCaseString", "replaceAll", ["([a-z])([A-Z])", "$1_$2"], "Camel_Case_String"),
+    ("xax", "split", ["x"], "[, a]"), ("a,b;c d", "split", ["[,; ]", 2], "[a, b;c d]"),
+    ("a\nb\n", "replaceAll", ["(?m)^", ">"], ">a\n>b\n"), ("a\r\nb", "replaceAll", ["(?m)$", "<"], "a<\r\nb<"),
+    ("abc", "replaceAll", ["(?x) a b # comment", "X"], "Xc"), ("a{b}", "split", ["{}"], None),
 ]
 
 
 @pytest.mark.parametrize("text, method, args, result", STRING_CASES)
 def test_string_methods(text, method, args, result):
-    assert show(jt.call_method(text, method, args)) == result
+    if result is None:  # Java throws
+        with pytest.raises(jt.JavaError):
+            jt.call_method(text, method, args)
+    else:
+        assert show(jt.call_method(text, method, args)) == result
 
 
 @pytest.mark.parametrize("text, method, args, result", [
@@ -768,3 +782,10 @@ def test_conformance_arithmetic_and_comparison(case):
     except jt.JavaError:
         got = None
     assert got == case["expected"]
+
+
+def test_catastrophic_regex_fails_instead_of_hanging(monkeypatch):
+    from templating.engine import java_regex
+    monkeypatch.setattr(java_regex, "REGEX_TIMEOUT", 0.05)
+    with pytest.raises(jt.JavaError, match="longer than"):
+        jt.call_method("a" * 28 + "!", "matches", ["(a|a)+b"])
