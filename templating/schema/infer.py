@@ -253,12 +253,16 @@ class _Walker:
             self.expr(node.iterable, "value")
         var = node.var.lstrip("$")
         saved = self.aliases.get(var, MISSING)
+        saved_derived = self.derived.pop(var, None)
         self.aliases[var] = binding
         # the body runs only when the list exists: reads inside do not require it
         self.guards.append((closure(binding), f"guarded by #foreach at {node.line}:{node.column}"))
         self.body(node.body)
         self.guards.pop()
         self._restore(var, saved)
+        self.derived.pop(var, None)
+        if saved_derived is not None:
+            self.derived[var] = saved_derived
         if node.else_body is not None:
             self.body(node.else_body)
 
@@ -274,16 +278,19 @@ class _Walker:
             return
         self.expansions += 1
         params = [p.name.lstrip("$") for p in macro.params]
-        saved = {name: self.aliases.get(name, MISSING) for name in params + ["bodyContent"]}
-        bindings = {}
+        names = params + ["bodyContent"]
+        saved = {name: self.aliases.get(name, MISSING) for name in names}
+        saved_derived = {name: self.derived.pop(name) for name in names if name in self.derived}
+        bindings, computed = {}, {}
         for i, param in enumerate(macro.params):
             arg = call.args[i] if i < len(call.args) else param.default
-            bindings[params[i]] = self._bind(arg)
+            bindings[params[i]], computed[params[i]] = self._bind(arg)
         for extra in call.args[len(params):]:
             self.expr(extra, "value")
         if call.body is not None:
             self.body(call.body)
         self.aliases.update(bindings)
+        self.derived.update({name: reads for name, reads in computed.items() if reads})
         self.aliases["bodyContent"] = None
         self.macro_stack.append(call.name)
         self.call_sites.append(call)
@@ -294,15 +301,30 @@ class _Walker:
         self.macro_stack.pop()
         for name, old in saved.items():
             self._restore(name, old)
+            self.derived.pop(name, None)
+        self.derived.update(saved_derived)
 
-    def _bind(self, arg) -> tuple | None:
-        """A macro argument: a data reference becomes an alias, anything else a local."""
+    def _bind(self, arg) -> tuple[tuple | None, dict]:
+        """A macro argument: a data path becomes an alias; a computed value (a call, some
+        arithmetic) a local whose reads count where the parameter is printed."""
+        if arg is None:
+            return None, {}
         if isinstance(arg, nodes.Reference):
-            resolved = self.read(arg, "alias")
-            return resolved.path if resolved is not None and resolved.whole else None
-        if arg is not None:
-            self.expr(arg, "value")
-        return None
+            peek = self.resolve(arg, record=False)
+            if peek.path is not None and peek.whole:
+                self.read(arg, "alias")
+                return peek.path, {}
+        outer, self.deferring = self.deferring, {}
+        try:
+            if isinstance(arg, nodes.Reference):
+                self.read(arg, "compute")
+            else:
+                self.expr(arg, "compute" if _is_computation(arg) else "value")
+        finally:
+            reads, self.deferring = self.deferring, outer
+        if outer is not None:
+            outer.update(reads)
+        return None, reads
 
     def _restore(self, name: str, old) -> None:
         if old is MISSING:

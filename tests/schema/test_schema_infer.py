@@ -437,3 +437,12 @@ def test_reads_in_library_macros_name_their_file():
     assert "template" not in prop(s, "product")["x-templating"]
     bare = schema_of("#card($data.product)", macros={"card": lib.body[-1]})
     assert prop(bare, "product", "title")["x-templating"]["template"] == "<macro library>"
+
+
+def test_computed_macro_arguments_and_reused_loop_names():
+    s = schema_of("#macro(show $v)[$v]#end#macro(hide $v)#end"
+                  "#show($mathTool.add($data.a, 1))#hide($mathTool.add($data.b, 1))"
+                  "#show($data.c.toUpperCase())")
+    assert s["required"] == ["a", "c"]
+    s = schema_of("#set($x = $data.a + 1)#foreach($x in [1, 2])$x#end")
+    assert "required" not in s

@@ -89,7 +89,9 @@ def statements(draw, scope: list[str], depth: int, counter: list[int]) -> str:
             body = draw(statements(scope + [var], depth + 1, counter))
             out.append(f"#foreach(${var} in ${iterable}){body}#end")
         elif choice == 8:
-            out.append(f"#show(${draw(path_to(scope, 'scalar'))})")
+            arg = draw(path_to(scope, "scalar"))
+            out.append(draw(st.sampled_from([f"#show(${arg})", f"#show($!{arg})",
+                                             f"#show($mathTool.add(${arg}, 1))"])))
         elif choice == 9:
             out.append(f"#names(${draw(path_to(scope, 'list'))})")
         elif choice == 10:
