@@ -330,9 +330,3 @@ class ApiClient:
             except ValueError as err:
                 outcome.kind, outcome.message = "retry", f"unreadable response: {err}"
         return outcome
-
-    def status_url_length(self, ids: list[str]) -> int:
-        """Length of the status URL for ``ids`` (to keep requests under proxy limits)."""
-        url = self._http.build_request("GET", "/api/v1/message/status",
-                                       params={"ids": ",".join(ids)}).url
-        return len(str(url))

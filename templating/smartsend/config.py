@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -83,7 +83,6 @@ class Settings:
     backoff: float = 0.5
     backoff_cap: float = 30.0
     source: str = "environment"  # where the key came from (for messages; never the key)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def redact(self, text: str) -> str:
         return redact(text, self.api_key)

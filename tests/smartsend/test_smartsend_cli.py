@@ -1,6 +1,5 @@
 """The CLI faces: build output and refusals, dry runs with a template, config and secrets."""
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
