@@ -150,3 +150,11 @@ def test_rendered_message_and_render_errors_are_kept(client, sb):
     assert info["rendered"] is None and "1002-broken.html:1:" in info["renderError"]
     sb.advance(60)
     assert sb.recipient(broken["requestId"])["status"] == "ERROR"
+
+
+def test_render_sees_system_variables_of_the_recipient(client, sb):
+    r = _send(client, 6, [{"contactId": 4211, "languageCode": "uk",
+                           "jsonParam": '{"name": "Olena"}'}])
+    assert r["id"] == 4211 and r["locator"] is None
+    info = sb.recipient(r["requestId"])
+    assert info["rendered"] == "msg=6 contact=4211 lang=uk name=Olena\n"
