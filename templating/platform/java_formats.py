@@ -598,10 +598,60 @@ def java_timezone(tz_id: str | None) -> tzinfo:
         return _FixedZone(minutes, tz_id)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*", mapped):
         try:
-            return ZoneInfo(mapped)
+            return _JavaZone(ZoneInfo(mapped))
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
     return _FixedZone(0, "GMT")
+
+
+_JAVA_ZONE_START = datetime(1900, 1, 1)
+
+
+class _JavaZone(tzinfo):
+    """A tzdata zone as ``java.util.TimeZone`` sees it.
+
+    The JDK's TimeZone keeps transitions from 1900 on; earlier instants get the zone's
+    current standard offset (New York 1880 is -05:00 in Java, -04:56:02 local mean time in
+    tzdata). Everything from 1900 is tzdata's answer.
+    """
+
+    def __init__(self, zone: ZoneInfo):
+        self._zone = zone
+        self.key = zone.key
+        standard = [ref for ref in (datetime(2024, 1, 15, 12, tzinfo=zone),
+                                    datetime(2024, 7, 15, 12, tzinfo=zone)) if not ref.dst()]
+        ref = standard[0] if standard else datetime(2024, 1, 15, 12, tzinfo=zone)
+        self._raw = ref.utcoffset() - (ref.dst() or timedelta(0))
+        self._raw_name = ref.tzname()
+
+    def _early(self, local: datetime) -> bool:
+        return local.replace(tzinfo=None) - self._raw < _JAVA_ZONE_START
+
+    def utcoffset(self, dt):
+        if dt is None:
+            return self._raw
+        if self._early(dt):
+            return self._raw
+        return dt.replace(tzinfo=self._zone).utcoffset()
+
+    def dst(self, dt):
+        if dt is None or self._early(dt):
+            return timedelta(0)
+        return dt.replace(tzinfo=self._zone).dst()
+
+    def tzname(self, dt):
+        if dt is None or self._early(dt):
+            return self._raw_name
+        return dt.replace(tzinfo=self._zone).tzname()
+
+    def fromutc(self, dt):
+        utc = dt.replace(tzinfo=None)
+        if utc < _JAVA_ZONE_START:
+            return (utc + self._raw).replace(tzinfo=self)
+        return self._zone.fromutc(dt.replace(tzinfo=self._zone)).replace(tzinfo=self)
+
+    def __repr__(self) -> str:
+        return f"_JavaZone({self.key})"
 
 
 # --------------------------------------------------------------------------- dates
@@ -873,17 +923,14 @@ class SimpleDateFormat:
         for idx, (kind, value) in enumerate(items):
             if kind == "lit":
                 lit = value
-                for ch in lit:
-                    if ch.isspace():
-                        while pos < len(text) and text[pos].isspace():
-                            pos += 1
-                        continue
-                    if pos >= len(text) or text[pos] != ch:
-                        return None
-                    pos += 1
+                # literal text must be there exactly, whitespace included
+                if not text.startswith(lit, pos):
+                    return None
+                pos += len(lit)
                 continue
             letter, count = value
-            while pos < len(text) and text[pos].isspace():
+            field_start = pos
+            while pos < len(text) and text[pos] in " \t":  # the JDK skips these only
                 pos += 1
             if pos >= len(text):
                 return None
@@ -918,8 +965,12 @@ class SimpleDateFormat:
             if not m:
                 return None
             digits = m.group(0)
-            if abutting and len(digits.lstrip("-")) > count:
-                digits = digits[: count + (1 if digits.startswith("-") else 0)]
+            if abutting:
+                # an abutting field reads ``count`` characters from where the field began,
+                # skipped blanks and the sign included (JDK obeyCount)
+                digits = digits[:max(0, field_start + count - pos)]
+                if not digits.lstrip("-"):
+                    return None
             pos += len(digits)
             num = int(digits)
             if letter in "yY":
