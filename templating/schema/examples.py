@@ -294,9 +294,21 @@ def example_payload(schema: dict) -> dict:
     """A realistic example object for ``schema`` (the ``$data`` a template reads).
 
     Optional fields are included too, so the example shows every part of the template;
-    delete them by hand to preview the "missing" branches.
+    delete them by hand to preview the "missing" branches. Top-level variables the template
+    reads by name (``$discount``; listed under ``x-templating.variables``) are added as
+    fields as well, since event params reach templates both ways; system variables
+    (``$contactId``) are not.
     """
     try:
-        return _object(schema, [], "", 0)
+        out = _object(schema, [], "", 0)
+        # event params are visible by name too ($discount): give those variables values,
+        # but not the system variables the platform itself fills in ($contactId)
+        note = schema.get("x-templating")
+        variables = note.get("variables") if isinstance(note, dict) else None
+        for name, sub in (variables or {}).items() if isinstance(variables, dict) else ():
+            sub_note = sub.get("x-templating", {}) if isinstance(sub, dict) else {}
+            if name not in out and not sub_note.get("system"):
+                out[name] = _value(sub, name, [], name, 0)
+        return out
     except RecursionError:   # a hand-written schema can nest without bound
         raise UsageError("schema nests too deeply to build an example") from None

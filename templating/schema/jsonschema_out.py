@@ -1,9 +1,10 @@
 """Turn an :class:`~.infer.Inference` into a JSON Schema (draft 2020-12) for ``$data``.
 
 The schema describes the object the template sees as ``$data`` (the event params or the
-smartsend ``jsonParam``). Other top-level variables the template reads (``$contactId``,
-``$messageId``, ...) are not part of ``$data``; they are listed, each with its own inferred
-schema, under the root's ``x-templating.variables`` so a reader still sees them.
+smartsend ``jsonParam``). Other top-level variables the template reads are not part of
+``$data``; they are listed, each with its own inferred schema, under the root's
+``x-templating.variables``: system variables the platform fills in (``$contactId``,
+``$messageId``, marked ``system``) and event params read by name (``$discount``).
 
 Every property carries ``x-templating``: where the template first reads it (``line``,
 ``column``, and the reference's ``source`` text) and, for optional fields, ``optional``:
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from .infer import Inference
 from .shape import ITEM, Field
+from .vocabulary import SYSTEM_VARIABLES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATA_VARIABLE = "data"
@@ -80,8 +82,13 @@ def to_json_schema(result: Inference) -> dict:
     else:
         schema["properties"] = {}
     meta: dict = {"template": result.name}
-    others = {name: field_schema(f) for name, f in result.roots.items()
-              if name != DATA_VARIABLE}
+    others = {}
+    for name, f in result.roots.items():
+        if name == DATA_VARIABLE:
+            continue
+        others[name] = field_schema(f)
+        if name in SYSTEM_VARIABLES:   # filled in by the platform, not by the payload
+            others[name].setdefault("x-templating", {})["system"] = True
     if others:
         meta["variables"] = others
     if result.tools:

@@ -160,3 +160,18 @@ def test_person_names_need_the_word_name():
     ex = example_payload(s)
     assert ex["firstName"] == ex["FIRSTNAME"] == "Olena" and ex["lastName"] == "Kovalenko"
     assert ex["lastVisit"] != "Kovalenko" and ex["firstOrder"] != "Olena"
+
+
+def test_variables_read_by_name_become_event_params_but_system_ones_do_not():
+    src = "Hi $firstName, $discount% off (contact $contactId, order $data.orderId)"
+    tree = templating.parse(src, name="v")
+    s = infer_schema(tree)
+    variables = s["x-templating"]["variables"]
+    assert variables["contactId"]["x-templating"]["system"] is True
+    assert "system" not in variables["discount"]["x-templating"]
+    ex = example_payload(s)
+    assert list(ex) == ["orderId", "firstName", "discount"]
+    assert validate_payload(s, ex) == []
+    scenario = scenario_from_value(as_event(ex), name="v")
+    out = templating.render(src, scenario.context)
+    assert out == f"Hi Olena, {ex['discount']}% off (contact $contactId, order {ex['orderId']})"
