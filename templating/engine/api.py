@@ -142,7 +142,11 @@ class Engine:
             template = self.parse(template, name or "<template>")
         elif not isinstance(template, n.Template):
             raise TypeError("template must be Velocity source text or a parsed Template")
-        variables = dict(context) if context else {}
+        # a dict subclass (the scenarios' case-insensitive FieldMap) keeps its type
+        if isinstance(context, dict):
+            variables = context.copy()
+        else:
+            variables = dict(context) if context else {}
         compiled = self.compiled(template)
         try:
             return compiled.render(self, variables, name or template.name, observer)

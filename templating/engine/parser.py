@@ -62,6 +62,7 @@ class Parser:
         self.name = name
         self.pos = 0
         self.gobbling = gobbling.lower()
+        self._line_start_marks: set[int] = set()
         # runtime.strict_mode.escape: a backslash escapes any #name, defined or not
         self.strict_escape = strict_escape
         self.line_offset = line_offset
@@ -98,22 +99,22 @@ class Parser:
     # ------------------------------------------------------------------ gobbling helpers
 
     def _starts_line(self, pos: int) -> bool:
-        """True when only spaces/tabs stand between the previous line break and ``pos``."""
+        """True when only spaces/tabs stand between the start of the line and ``pos``.
+
+        A block opening (or ``#else``/``#elseif``) that itself starts a line leaves the rest
+        of its line "at line start" too, as Velocity's lexer does.
+        """
         i = pos - 1
         src = self.src
         while i >= 0 and src[i] in " \t":
             i -= 1
-        return i < 0 or src[i] in "\n\r"
+        return i < 0 or src[i] in "\n\r" or (i + 1) in self._line_start_marks
 
     def _line_end_at(self, pos: int) -> int | None:
-        """End offset of ``[ \\t]*newline`` (or of trailing blanks at EOF) at ``pos``."""
+        """End offset of ``[ \t]*newline`` at ``pos`` (blanks before the end of the template
+        do not count: Velocity keeps them)."""
         m = _LINE_END.match(self.src, pos)
-        if m:
-            return m.end()
-        m = _HSPACE.match(self.src, pos)
-        if m.end() == len(self.src):
-            return m.end()
-        return None
+        return m.end() if m else None
 
     @staticmethod
     def _strip_indent(body: list) -> None:
@@ -321,8 +322,8 @@ class Parser:
             cond = self._paren_expression("#elseif")
         at_start = self._starts_line(p)
         line_end = self._line_end_at(self.pos)
-        # `#end`/`#else` etc. alone on its line: drop the line (done by the caller for #end
-        # when the whole block decides)
+        if at_start and name != "end":
+            self._line_start_marks.add(self.pos)
         return (name, p, cond, at_start, line_end, body)
 
     # ------------------------------------------------------------------ directives
@@ -460,9 +461,17 @@ class Parser:
                 self.pos = save
             node = self.node(n.MacroCall, p, name[1:], args=args, body=[])
         opening_end = self.pos
-        at_start = self._starts_line(p)
-        opening_line_end = self._line_end_at(self.pos)
-        gobble_opening = (self.gobbling != "none" and at_start and opening_line_end is not None
+        # an undefined block macro prints literally, so nothing around it is gobbled
+        at_start = self._starts_line(p) and not (
+            name.startswith("@") and name[1:] not in self.macro_names)
+        undefined_call = name.startswith("@") and name[1:] not in self.macro_names
+        if at_start and name == "if":
+            # only #if/#elseif/#else (grammar-level in Velocity, unlike #foreach and the
+            # other directives) leave the rest of their line "at line start"
+            self._line_start_marks.add(self.pos)
+        opening_line_end = None if undefined_call else self._line_end_at(self.pos)
+        # the blanks and newline right after an opening always go (Velocity 2 `lines`)
+        gobble_opening = (self.gobbling != "none" and opening_line_end is not None
                           and opening_line_end > self.pos)
         if gobble_opening:
             self.pos = opening_line_end
@@ -521,7 +530,7 @@ class Parser:
         # lose the opening's indentation and the newline after `#end`
         if self.gobbling != "none" and at_start:
             kind, tp, cond, t_start, t_line_end, _ = term
-            if t_line_end is not None and not t_start:
+            if t_line_end is not None:
                 self.pos = t_line_end
             self._strip_indent(outer)
         if macro_def is not None:
@@ -529,13 +538,15 @@ class Parser:
         return node
 
     def _gobble_continuation(self, kind, body, t_start, t_line_end, block_at_start) -> None:
-        """``#elseif``/``#else``/``#end`` alone on its line: drop its indentation and newline."""
+        """Indentation before ``#elseif``/``#else``/``#end`` goes when it starts a line; the
+        blanks and newline after ``#elseif``/``#else`` always go, after ``#end`` only when
+        the block's opening started a line (decided by the caller)."""
         if self.gobbling == "none":
             return
         if t_start:
             self._strip_indent(body)
-            if t_line_end is not None:
-                self.pos = t_line_end
+        if kind != "end" and t_line_end is not None and t_line_end > self.pos:
+            self.pos = t_line_end
 
     def _parse_macro_header(self, p: int) -> n.Macro:
         src = self.src

@@ -340,8 +340,6 @@ class Compiler:
             pname = part.name
 
             def prop(ctx, obj):
-                if obj.__class__ is dict:
-                    return obj.get(pname)
                 if isinstance(obj, DefineBlock):
                     obj = obj.render(ctx)
                 try:
@@ -672,6 +670,8 @@ class Compiler:
                     frame[param.name] = _plain(args[i](ctx), ctx)
                 elif param.default is not None:
                     frame[param.name] = _plain(self.expr(param.default)(ctx), ctx)
+                else:
+                    frame[param.name] = None  # a missing argument is null, not the caller's
             # a call without a body hides any enclosing block call's $bodyContent
             frame["bodyContent"] = DefineBlock(block, ctx, "bodyContent") if block else None
             ctx.frames.append(frame)
