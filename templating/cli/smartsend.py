@@ -217,11 +217,13 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
             _print_summary(summary, options, rendered=checker is not None)
             _stop_if_findings(summary, options)
         _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
-        todo = sum(b.size for b in journal.batches(
-            run_id, ["planned", "waiting", "failed", "sending"]
-            + (["unknown"] if resend_unknown else [])))
-        progress = Progress(todo, label="sent")
-        sender = Sender(journal, settings, on_progress=progress.advance,
+        shown: list[Progress] = []
+
+        def start(total: int) -> None:
+            shown.append(Progress(total, label="sent"))
+
+        sender = Sender(journal, settings, on_start=start,
+                        on_progress=lambda n: shown[0].advance(n),
                         on_interrupt=lambda: _say("\ninterrupted: finishing the requests in "
                                                   "flight (Ctrl-C again to stop at once)"))
         try:
@@ -232,7 +234,8 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
                  f"--resume {run_id}`")
             sys.exit(130)
         finally:
-            progress.close()
+            if shown:
+                shown[0].close()
     _say(f"run {run_id}: {report.batches_sent:,} batches sent, {report.recipients_ok:,} "
          f"recipients OK, {report.recipients_error:,} ERROR, {report.retries:,} retries, "
          f"{report.elapsed:.1f} s")

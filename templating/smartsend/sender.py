@@ -170,6 +170,7 @@ class Sender:
                  backoff: Backoff | None = None,
                  on_progress: Callable[[int], None] | None = None,
                  on_interrupt: Callable[[], None] | None = None,
+                 on_start: Callable[[int], None] | None = None,
                  sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
         self.journal = journal
         self.settings = settings
@@ -177,6 +178,7 @@ class Sender:
         self.backoff = backoff or Backoff(base=settings.backoff, cap=settings.backoff_cap)
         self.on_progress = on_progress
         self.on_interrupt = on_interrupt
+        self.on_start = on_start          # called with the number of recipients to send
         self.stopping = False     # set by request_stop() / the first Ctrl-C
         self._failed_in_a_row = 0
         self.sleep = sleep
@@ -205,6 +207,9 @@ class Sender:
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)
             queue = deque(self.sendable(run_id, resend_unknown=resend_unknown))
+            if self.on_start:
+                sizes = {b.idx: b.size for b in self.journal.batches(run_id)}
+                self.on_start(sum(sizes[idx] for idx in queue))
             started = time.monotonic()
             async with ApiClient(self.settings, transport=self.transport) as api:
                 workers = [asyncio.create_task(self._worker(api, run, queue, report))
