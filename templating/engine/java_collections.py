@@ -268,6 +268,7 @@ def _view_clear(view):
 
 VIEW_METHODS.update({
     "add": [(("obj",), _add)],
+    "addAll": [(("coll",), _add_all)],
     "remove": [(("obj",), _view_remove)],
     "removeAll": [(("coll",), lambda v, other: any([_view_remove(v, x) for x in list(other)]))],
     "clear": [((), _view_clear)],

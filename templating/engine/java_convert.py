@@ -47,6 +47,15 @@ def _parse(fn, text):
         return _Deferred(exc)
 
 
+def _parse_big_integer(text: str) -> int:
+    """``new BigInteger(text)``."""
+    import re
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        return int(text)
+    raise JavaError("java.lang.NumberFormatException",
+                    "Zero length BigInteger" if text in ("", "+", "-") else f'For input string: "{text}"')
+
+
 def convert(kind: str, value):
     """``(level, converted)`` for passing ``value`` to a parameter of ``kind``."""
     if kind == "obj":
@@ -122,8 +131,12 @@ def convert(kind: str, value):
             return STRICT, value
         return NONE, None
     if kind == "bigint":
-        if isinstance(value, int) and not isinstance(value, bool) and int_kind(value) == "B":
-            return STRICT, int(value)
+        if isinstance(value, bool):
+            return NONE, None
+        if isinstance(value, int):
+            return (STRICT if int_kind(value) == "B" else EXPLICIT), int(value)
+        if isinstance(value, str) and not isinstance(value, JavaChar):
+            return EXPLICIT, _parse(_parse_big_integer, str.__str__(value))
         return NONE, None
     if kind == "fn":
         return NONE, None  # a lambda: templates can only pass null (handled above)

@@ -310,6 +310,7 @@ BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
     "min": [(("bigint",), lambda n, o: _big(o) and min(n, o))],
     "max": [(("bigint",), lambda n, o: _big(o) and max(n, o))],
     "pow": [(("int",), lambda n, e: _big_pow(n, e))],
+    "gcd": [(("bigint",), lambda n, o: _big(o) and math.gcd(n, o))],
 })
 
 
