@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ..errors import UsageError
 from .findings import SEVERITY_CHOICES
+
+try:                                   # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:            # pragma: no cover - Python 3.10 with tomli installed
+    import tomli as tomllib  # type: ignore[no-redef]
 
 DEFAULT_INCLUDE = ("**/*.html", "**/*.htm", "**/*.txt", "**/*.vm", "**/*.vtl")
 TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
