@@ -35,8 +35,11 @@ from .findings import SEVERITY_CHOICES
 
 try:                                   # Python 3.11+
     import tomllib
-except ModuleNotFoundError:            # pragma: no cover - Python 3.10 with tomli installed
-    import tomli as tomllib  # type: ignore[no-redef]
+except ModuleNotFoundError:            # pragma: no cover - Python 3.10
+    try:
+        import tomli as tomllib  # type: ignore[no-redef]
+    except ModuleNotFoundError:
+        tomllib = None  # type: ignore[assignment]
 
 DEFAULT_INCLUDE = ("**/*.html", "**/*.htm", "**/*.txt", "**/*.vm", "**/*.vtl")
 TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
@@ -147,7 +150,7 @@ def find_config(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if candidate.is_file() and tomllib is not None:
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -169,6 +172,9 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None,
         if path is None:
             return LintConfig()
     path = Path(path)
+    if tomllib is None:  # pragma: no cover - Python 3.10 without tomli
+        raise UsageError("reading the config file needs Python 3.11+ or the tomli package",
+                         name=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
