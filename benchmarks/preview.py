@@ -14,14 +14,21 @@ Run: ``.venv/bin/python benchmarks/preview.py`` (prints figures; no thresholds a
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-import statistics
+import os
 import sys
-import tempfile
-import time
-from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, where a sibling benchmark
+# (benchmarks/platform.py) would shadow the standard library's `platform` module.
+_HERE = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
