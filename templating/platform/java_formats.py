@@ -481,9 +481,9 @@ def parse_java_number(text: str, locale: str = DEFAULT_LOCALE) -> int | float | 
     sym = _number_symbols(locale)
     s = text
     if sym.decimal != "." or sym.group != ",":
-        s = s.replace(".", "\0").replace(sym.group, ",").replace(sym.decimal, ".")
-        if sym.group in ("\u00a0", "\u202f"):
-            s = s.replace(" ", ",")
+        # read the locale's separators as "," and "."; a stray "." or "," ends the number
+        table = {ord("."): "\0", ord(","): "\0", ord(sym.group): ",", ord(sym.decimal): "."}
+        s = s.translate(table)
     negative = s.startswith("-")
     body = s[1:] if negative else s
     i = 0
