@@ -27,7 +27,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(hostile_text, json_values, max_size=6))
 def test_json_param_round_trips_exactly(params):
     encoded = encode_params(params, row=1)
@@ -148,7 +148,7 @@ def test_fast_email_path_agrees_with_email_validator(address):
     assert outcome(lambda: check_locator(address, "email")) == outcome(lambda: _email_full(address))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(hostile_text, json_values, max_size=5), st.booleans())
 def test_jsonl_and_json_files_round_trip_params_exactly(params, ascii_only):
     line = json.dumps({"locator": "a@example.com", "params": params}, ensure_ascii=ascii_only)
