@@ -1,0 +1,33 @@
+"""Directive layout and whitespace gobbling, against answers of the real Velocity 2.4.1."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from syntax_cases import CONTEXT, RECORDED, random_cases
+from velocity_oracle import oracle_available, ours, run_oracle, same
+
+DATA = json.loads(RECORDED.read_text(encoding="utf-8"))
+ROWS = DATA["cases"]
+
+
+def test_recording_is_substantial():
+    assert len(ROWS) >= 1500
+    assert DATA["context"] == CONTEXT
+
+
+@pytest.mark.parametrize("template, answer", ROWS, ids=[str(i) for i in range(len(ROWS))])
+def test_same_output_as_velocity(template, answer):
+    mine = ours(template, CONTEXT)
+    assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
+
+
+@pytest.mark.skipif(not oracle_available(), reason="JDK or Velocity 2.4.1 jars not installed")
+def test_fresh_random_layouts_match_a_live_velocity():
+    templates = random_cases(seed=20261124, count=150)
+    answers = run_oracle([(t, CONTEXT) for t in templates])
+    differences = [(t, a, ours(t, CONTEXT)) for t, a in zip(templates, answers)
+                   if not same(a, ours(t, CONTEXT))]
+    assert not differences, "\n".join(f"{t!r}: velocity {a} ours {o}"
+                                       for t, a, o in differences[:5])
