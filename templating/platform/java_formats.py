@@ -385,10 +385,8 @@ class DecimalFormat:
 
     def _fixed(self, value: Decimal, exact, is_integer: bool, max_frac: int) -> str:
         p, sym = self._p, self._sym
-        if not is_integer and value != 0:
-            _, digs, exp = value.as_tuple()
-            if -exp > max_frac:
-                value = _round_half_even(value, exact, -max_frac)
+        if not is_integer and value != 0 and -value.as_tuple().exponent > max_frac:
+            value = _round_half_even(value, exact, -max_frac)
         dl = _Digits(value)
         out: list[str] = []
         count = p.min_int
@@ -428,10 +426,8 @@ class DecimalFormat:
         p, sym = self._p, self._sym
         significant = p.max_int + p.max_frac
         if value != 0 and significant > 0:
-            _, digs, exp = value.as_tuple()
             stripped = value.normalize()
-            ndig = len(stripped.as_tuple().digits)
-            if ndig > significant:
+            if len(stripped.as_tuple().digits) > significant:
                 quantum = stripped.adjusted() - significant + 1
                 value = _round_half_even(value, exact, quantum)
         dl = _Digits(value)
