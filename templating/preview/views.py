@@ -14,7 +14,6 @@ ever loaded into a sandboxed ``<iframe>`` (no scripts, no same-origin, no forms,
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -130,7 +129,3 @@ def asset(name: str) -> bytes:
     if name not in ASSETS:
         raise KeyError(name)
     return (PAGES_DIR / name).read_bytes()
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)
