@@ -472,6 +472,8 @@ def _accepts(fn, nargs: int) -> bool:
             cached = False
         except ValueError:  # builtins without a signature: let the call decide
             cached = True
+        if len(_SIGNATURES) > 4096:
+            _SIGNATURES.clear()
         _SIGNATURES[key] = cached
     return cached
 
@@ -582,6 +584,8 @@ def get_property(obj, name: str):
         key = (type(obj), name)
         plan = _TOOL_PROPERTY_PLANS.get(key)
         if plan is None:
+            if len(_TOOL_PROPERTY_PLANS) > 4096:  # names come from templates: stay bounded
+                _TOOL_PROPERTY_PLANS.clear()
             plan = _TOOL_PROPERTY_PLANS[key] = _tool_property_plan(obj, name)
         if plan is NOT_FOUND:
             return NOT_FOUND
