@@ -42,6 +42,8 @@ class LintReport:
     findings: list[Finding] = field(default_factory=list)
     coverage: list[TemplateCoverage] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
+    #: templates with no scenario file: only the checks that need no render ran on them
+    without_scenarios: list[str] = field(default_factory=list)
 
 
 def lint_paths(paths, config: LintConfig | None = None) -> list[Finding]:
@@ -78,9 +80,11 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
     else:
         linter = Linter(config)
         results = (_lint_one(linter, path) for path in templates)
-    for findings, shown, coverage in results:
+    for findings, shown, coverage, previewed in results:
         report.findings.extend(findings)
         report.templates.append(shown)
+        if not previewed:
+            report.without_scenarios.append(shown)
         if coverage is not None:
             report.coverage.append(coverage)
     report.findings.sort(key=Finding.sort_key)
@@ -93,7 +97,7 @@ _PARALLEL_FROM = 40
 def _lint_one(linter: "Linter", path: Path):
     findings, ctx = linter.lint_template(path)
     coverage = template_coverage(ctx) if linter.config.coverage else None
-    return findings, ctx.path, coverage
+    return findings, ctx.path, coverage, bool(ctx.scenario_files)
 
 
 _worker: "Linter | None" = None

@@ -141,3 +141,15 @@ def test_exclude_applies_to_folders_and_explicit_files(project):
     assert code == 0 and json.loads(out)["templates"] == ["templates/a.txt"]
     code, out = run("lint", "templates/partials/head.html", "--format", "json")
     assert code == 0 and json.loads(out)["templates"] == []
+
+
+def test_templates_without_scenarios_are_named(project):
+    project.template("a.txt", "Hi $data.name\n")
+    project.template("b.txt", "Hi $data.name\n")
+    project.scenario("b.txt", "s", {"name": "x"})
+    code, out = run("lint")
+    assert code == 0
+    assert out.splitlines()[-1] == ("Note: 1 of 2 templates have no preview scenarios, so only "
+                                    "checks that need no render ran on them: templates/a.txt.")
+    code, out = run("lint", "--format", "json")
+    assert json.loads(out)["without_scenarios"] == ["templates/a.txt"]

@@ -13,6 +13,7 @@ def format_json(report) -> str:
         "version": FORMAT_VERSION,
         "tool": "templating lint",
         "templates": list(report.templates),
+        "without_scenarios": list(getattr(report, "without_scenarios", [])),
         "findings": [finding.to_dict() for finding in report.findings],
         "summary": {"templates": len(report.templates), "findings": len(report.findings),
                     **count_by_severity(report.findings)},

@@ -23,6 +23,11 @@ def format_text(report, *, show_source: bool = True, color: bool = False) -> str
             snippet = _snippet(finding)
             out.extend([snippet[0], paint(snippet[1], _COLORS.get(finding.severity, "0"))])
     out.append(_summary(report))
+    missing = getattr(report, "without_scenarios", [])
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        out.append(f"Note: {len(missing)} of {len(report.templates)} templates have no preview "
+                   f"scenarios, so only checks that need no render ran on them: {shown}.")
     if report.coverage:
         out.append(format_summary(report.coverage))
     return "\n".join(out) + "\n"
