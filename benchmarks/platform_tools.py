@@ -1,7 +1,8 @@
 """Platform tools and merge tags: calls per second, and one email's merge-tag pass.
 
 A send renders every recipient, so these run once per tool call per recipient.
-Run: ``.venv/bin/python benchmarks/platform.py``
+Run: ``.venv/bin/python benchmarks/platform_tools.py`` (not named platform.py: scripts put this
+folder first on sys.path, where that name would shadow the standard library)
 """
 from __future__ import annotations
 
