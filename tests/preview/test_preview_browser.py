@@ -237,3 +237,26 @@ def test_static_build_opens_from_disk(browser, tmp_path):
     assert "4242" in page.frame_locator("#message-frame").locator(".bubble").inner_text()
     shot(page, "static-build")
     context.close()
+
+
+def test_hidden_tab_lets_go_of_its_stream_and_catches_up_when_shown(browser, project):
+    srv, templates, _p = project
+    page = open_page(browser, srv, "t/welcome.html/olena.html")
+    page.wait_for_selector("#live-status.connected")
+
+    def visibility(hidden: bool) -> None:
+        page.evaluate("""hidden => {
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""", hidden)
+
+    visibility(True)
+    expect(page.locator("#live-status")).not_to_have_class(re.compile("connected"))
+    path = templates / "welcome.html"
+    path.write_text(path.read_text().replace("Hello,", "Missed you,"), encoding="utf-8")
+    page.wait_for_timeout(400)                          # the change happens while hidden
+    assert page.frame_locator("#message-frame").locator("h1").inner_text() == "Hello, Olena!"
+    visibility(False)
+    page.frame_locator("#message-frame").get_by_text("Missed you, Olena!").wait_for(
+        timeout=UPDATE_TIMEOUT_MS)
+    page.context.close()

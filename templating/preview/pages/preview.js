@@ -140,10 +140,15 @@
     });
   }
 
+  // Browsers allow about six HTTP/1.1 connections per host and an event stream holds one
+  // for good, so a tab that is not visible lets go of its stream; when it is shown again it
+  // reconnects, and the version the server sends first brings it up to date.
+  var source = null;
+
   function connect() {
-    if (document.body.dataset.live !== "1" || !window.EventSource) return;
+    if (document.body.dataset.live !== "1" || !window.EventSource || source) return;
     var status = document.getElementById("live-status");
-    var source = new EventSource(document.body.dataset.root + "events");
+    source = new EventSource(document.body.dataset.root + "events");
     source.addEventListener("open", function () { if (status) status.classList.add("connected"); });
     source.addEventListener("error", function () { if (status) status.classList.remove("connected"); });
     source.addEventListener("change", function (ev) {
@@ -155,7 +160,19 @@
     });
   }
 
+  function disconnect() {
+    if (!source) return;
+    source.close();
+    source = null;
+    var status = document.getElementById("live-status");
+    if (status) status.classList.remove("connected");
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) disconnect(); else connect();
+  });
+
   apply();
   Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (f) { f.dataset.seen = "1"; });
-  connect();
+  if (!document.hidden) connect();
 })();
