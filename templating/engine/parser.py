@@ -48,6 +48,14 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 INT_MAX = 2**31 - 1
 
 
+class _LiteralReference(Exception):
+    """Internal: ``$a.b(`` whose arguments never parse is printed as text up to ``end``."""
+
+    def __init__(self, end: int):
+        super().__init__()
+        self.end = end
+
+
 class _Fallback(Exception):
     """Internal: the text at the cursor is not the construct we tried; treat it as text."""
 
@@ -175,9 +183,13 @@ class Parser:
                 while q < len(src) and src[q] == "\\":
                     q += 1
                 if q < len(src) and src[q] == "$" and self._reference_follows(q):
-                    self._add_text(body, text_start, p)
                     self.pos = q
-                    ref = self.parse_reference(escapes=q - p, start=p)
+                    try:
+                        ref = self.parse_reference(escapes=q - p, start=p)
+                    except _LiteralReference as literal:
+                        self.pos = literal.end
+                        continue
+                    self._add_text(body, text_start, p)
                     body.append(ref)
                     text_start = self.pos
                     continue
@@ -204,9 +216,14 @@ class Parser:
                 continue
             if ch == "$":
                 if self._reference_follows(p):
-                    self._add_text(body, text_start, p)
                     self.pos = p
-                    body.append(self.parse_reference(escapes=0, start=p))
+                    try:
+                        ref = self.parse_reference(escapes=0, start=p)
+                    except _LiteralReference as literal:
+                        self.pos = literal.end  # stays part of the pending text
+                        continue
+                    self._add_text(body, text_start, p)
+                    body.append(ref)
                     text_start = self.pos
                 else:
                     self.pos = p + 1
@@ -230,8 +247,8 @@ class Parser:
             if nxt == "*":
                 self._add_text(body, text_start, p)
                 end = src.find("*#", p + 2)
-                if end == -1:
-                    raise self.error("unterminated #* comment *#", p)
+                if end == -1:  # Velocity lets an unterminated block comment run to the end
+                    end = len(src) - 2
                 body.append(self.node(n.Comment, p, src[p + 2:end], block=True))
                 self.pos = end + 2
                 text_start = self.pos
@@ -731,8 +748,7 @@ class Parser:
                     except VelocitySyntaxError:
                         if not lenient:
                             raise
-                        self.pos = save
-                        return
+                        raise _LiteralReference(m.end() + 1) from None
                     ref.parts.append(part)
                 else:
                     ref.parts.append(self.node(n.Property, self.pos, name))
