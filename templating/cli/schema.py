@@ -11,7 +11,7 @@ from ..errors import UsageError
 
 
 @main.command()
-@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("template", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True,
               help="Print a realistic example $data payload instead of the schema.")
 @click.option("--format", "fmt", type=click.Choice(["schema", "event", "smartsend"]),

@@ -126,3 +126,16 @@ def test_parsed_footer_is_followed_from_the_templates_folder(tmp_path):
     schema = json.loads(out)
     assert code == 0 and schema["required"] == ["name", "unsubscribeUrl"]
     assert "incomplete" not in schema["x-templating"]
+
+
+def test_folder_and_parse_outside_the_templates_folder(tmp_path):
+    assert "folder" in one_line_error(*run(tmp_path))
+    root = tmp_path / "templates"
+    root.mkdir()
+    (tmp_path / "secret.vm").write_text("$data.password", encoding="utf-8")
+    sneaky = root / "sneaky.vm"
+    sneaky.write_text("#parse('../secret.vm')$data.name", encoding="utf-8")
+    code, out, _ = run(sneaky)
+    schema = json.loads(out)
+    assert code == 0 and list(schema["properties"]) == ["name"]
+    assert "../secret.vm" in schema["x-templating"]["incomplete"]
