@@ -153,6 +153,9 @@ class Journal:
                         os.chmod(side, 0o600)
         except sqlite3.DatabaseError as err:
             raise UsageError(f"cannot open journal: {err}", name=str(self.path)) from None
+        except OSError as err:
+            raise UsageError(f"cannot open journal: {err.strerror or err}",
+                             name=str(self.path)) from None
 
     def close(self) -> None:
         self.db.close()

@@ -364,3 +364,13 @@ def test_journal_file_is_private(tmp_path):
     for name in ("new.sqlite", "new.sqlite-wal"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
     journal.close()
+
+
+def test_unusable_journal_paths_are_one_line_errors(tmp_path):
+    from templating.errors import UsageError
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="cannot open journal"):
+        Journal(tmp_path / "file" / "j.sqlite")
+    (tmp_path / "garbage.sqlite").write_bytes(b"not a database" * 100)
+    with pytest.raises(UsageError, match="cannot open journal: file is not a database"):
+        Journal(tmp_path / "garbage.sqlite")
