@@ -572,6 +572,8 @@ class Compiler:
             items = jt.iterate(source) if source is not None else None
             if not items:
                 if else_body is not None:
+                    if ctx.observer is not None:
+                        ctx.observer.enter_else(node)
                     else_body(ctx)
                 return
             if ctx.observer is not None:
