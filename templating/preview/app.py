@@ -55,8 +55,13 @@ FRAME_HEADERS = {
 
 def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
                config: Mapping | None = None, lint_config=None, now=None,
-               watch: bool = True) -> Starlette:
-    """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it)."""
+               watch: bool = True, loopback_only: bool = True) -> Starlette:
+    """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it).
+
+    ``loopback_only`` refuses requests whose ``Host`` is not a loopback name, so a web page
+    elsewhere cannot reach the preview by pointing its own domain at 127.0.0.1 (DNS
+    rebinding); turn it off only when serving on a shared interface on purpose.
+    """
     live = LiveGallery(Path(templates_dir), Path(previews_dir), config, lint_config, now)
     holder: dict = {}
 
@@ -127,23 +132,44 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
                     exception_handlers={Exception: internal_error})
     app.state.live = live
     app.state.holder = holder
-    return _RefuseTraversal(app, holder)
+    return _Guard(app, holder, loopback_only)
 
 
-class _RefuseTraversal:
-    """ASGI guard: 400 for dot segments, backslashes and NUL anywhere in the path."""
+class _Guard:
+    """ASGI guard: 400 for dot segments, backslashes and NUL anywhere in the path, and for a
+    ``Host`` that is not loopback when serving on loopback."""
 
-    def __init__(self, app: Starlette, holder: dict):
+    def __init__(self, app: Starlette, holder: dict, loopback_only: bool):
         self.app = app
         self.holder = holder
         self.state = app.state
+        self.loopback_only = loopback_only
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and not _safe_path(scope):
-            response = PlainTextResponse("400 bad request: path not allowed\n", status_code=400)
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            problem = None
+            if not _safe_path(scope):
+                problem = "path not allowed"
+            elif self.loopback_only and not _loopback_host(scope):
+                problem = "this preview only answers to 127.0.0.1, localhost and [::1]"
+            if problem:
+                response = PlainTextResponse(f"400 bad request: {problem}\n", status_code=400)
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+
+def _loopback_host(scope) -> bool:
+    host = ""
+    for key, value in scope.get("headers") or []:
+        if key == b"host":
+            host = value.decode("latin-1").strip().lower()
+            break
+    if host.startswith("["):                      # [::1]:8000
+        name = host[1:].split("]", 1)[0]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return _is_loopback(name.rstrip("."))
 
 
 def _safe_path(scope) -> bool:
@@ -227,7 +253,8 @@ class PreviewServer:
             raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
         new_engine(templates_dir, config)        # a bad engine configuration fails here, once
         self.app = create_app(templates_dir, previews_dir, config=config,
-                              lint_config=lint_config, now=now, watch=watch)
+                              lint_config=lint_config, now=now, watch=watch,
+                              loopback_only=_is_loopback(host))
         self.host = host
         self.sock = _bind(host, port)
         self.port = self.sock.getsockname()[1]
@@ -294,7 +321,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+    if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

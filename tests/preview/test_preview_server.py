@@ -191,3 +191,23 @@ def test_names_with_spaces_and_non_ascii_are_linked_and_served(tmp_path):
         status, _h, frame = get(srv, "/r/" + quote("sale week/знижка.html") + "/"
                                 + quote("vip #1", safe="") + ".html")
         assert status == 200 and "Знижка 20%" in frame
+
+
+@pytest.mark.parametrize("host,status", [
+    ("attacker.example", 400),                 # DNS rebinding: a foreign name on 127.0.0.1
+    ("attacker.example:{port}", 400),
+    ("127.0.0.1.attacker.example", 400),
+    ("127.0.0.1:{port}", 200),
+    ("localhost:{port}", 200),
+    ("[::1]:{port}", 200),
+])
+def test_only_loopback_host_names_are_answered(server, host, status):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.putrequest("GET", "/t/welcome.html/olena.html", skip_host=True)
+    conn.putheader("Host", host.format(port=server.port))
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read().decode()
+    conn.close()
+    assert resp.status == status
+    assert ("Olena" in body) == (status == 200)
