@@ -207,6 +207,28 @@ def _number(n: _Namer, key: str, index: int) -> float | int:
     return 3 + index
 
 
+def _satisfy(value, bound):
+    """Move ``value`` just enough to pass the template's first comparison on the field
+    (``#if($data.total > 100)``), so the example shows that branch."""
+    try:
+        op, limit = bound
+        limit = float(limit)
+    except (TypeError, ValueError):
+        return value
+    ok = {">": value > limit, ">=": value >= limit, "<": value < limit,
+          "<=": value <= limit}.get(op, True)
+    if ok:
+        return value
+    if op == ">":
+        moved = limit + max(1.0, abs(limit) * 0.2)
+    elif op == "<":
+        moved = limit - max(1.0, abs(limit) * 0.2)
+    else:
+        moved = limit
+    moved = round(moved, 2)
+    return int(moved) if isinstance(value, int) and moved == int(moved) else moved
+
+
 def _dated(pattern: str, types: list[str], index: int):
     """A date the template's ``$dateTool`` call can read: its pattern, or epoch millis."""
     moment = _MOMENT + timedelta(days=index)
@@ -265,6 +287,9 @@ def _value(schema, name: str, context: list[str], key: str, index: int):
     numeric = "number" in types or "integer" in types
     if numeric and (n.numeric() or "string" not in types):
         value = _number(n, key, index)
+        bounds = note.get("compared") if isinstance(note, dict) else None
+        if isinstance(bounds, list) and bounds:
+            value = _satisfy(value, bounds[0])
         return int(value) if "number" not in types else value
     if not types and n.words and n.words[0] in _FLAG_WORDS:
         return True    # only tested in #if, named like a flag: take the branch

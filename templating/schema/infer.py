@@ -379,6 +379,22 @@ class _Walker:
         else:   # + - * / % < <= > >=: Velocity only does these on numbers
             self.expr(node.left, "numeric", "number")
             self.expr(node.right, "numeric", "number")
+            if op in _FLIPPED:
+                self._bound(node.left, op, node.right)
+                self._bound(node.right, _FLIPPED[op], node.left)
+
+    def _bound(self, ref, op: str, other) -> None:
+        """``$data.total > 100``: remember it, so the example can take that branch."""
+        value = constant(other)
+        if (not isinstance(ref, nodes.Reference) or literal_type(value) != "number"
+                or isinstance(value, bool)):
+            return
+        resolved = self.resolve(ref, record=False)
+        if resolved.path is not None and resolved.whole and len(resolved.path) > 1:
+            bound = [op, value]
+            f = self._field(resolved.path)
+            if bound not in f.bounds:
+                f.bounds.append(bound)
 
     # ------------------------------------------------------------------ references
     def base(self, name: str, record: bool) -> tuple | None:
@@ -636,6 +652,10 @@ class _Walker:
 
     def when_false(self, expr) -> frozenset:
         return when_false(expr, self._path_of)
+
+
+#: A comparison seen from its other side: ``3 < $x`` is ``$x > 3``.
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _is_computation(node) -> bool:

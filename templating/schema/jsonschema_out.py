@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .infer import Inference
 from .shape import ITEM, Field
-from .vocabulary import SYSTEM_VARIABLES
+from ..scenarios import SYSTEM_VARIABLES   # the one list of platform-filled variables
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATA_VARIABLE = "data"
@@ -59,6 +59,8 @@ def _annotation(f: Field) -> dict:
             note["template"] = f.first_use.template
     if f.date_format:
         note["dateFormat"] = f.date_format
+    if f.bounds:
+        note["compared"] = [list(b) for b in f.bounds]
     if f.required and f.required_reason:
         note["required"] = f.required_reason
     if not f.required and f.optional_reason and len(f.path) > 1:

@@ -57,6 +57,7 @@ class Field:
     min_items: int = 0
     dynamic_keys: bool = False
     date_format: str | None = None   # Java pattern a $dateTool call reads it with
+    bounds: list = field(default_factory=list)   # [op, number] from comparisons, in order
 
     # ------------------------------------------------------------------ building
     def child(self, key: str) -> "Field":

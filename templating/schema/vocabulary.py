@@ -6,7 +6,6 @@ tool method or a Java method with a type meaning is a one-line change here.
 from __future__ import annotations
 
 from ..engine import nodes
-from ..scenarios import SYSTEM_VARIABLES  # noqa: F401 - re-exported: one list, kept there
 
 MISSING = object()
 

@@ -175,3 +175,16 @@ def test_variables_read_by_name_become_event_params_but_system_ones_do_not():
     scenario = scenario_from_value(as_event(ex), name="v")
     out = templating.render(src, scenario.context)
     assert out == f"Hi Olena, {ex['discount']}% off (contact $contactId, order {ex['orderId']})"
+
+
+def test_examples_take_the_branch_numeric_comparisons_ask_for():
+    src = ("#if($data.total > 100)free shipping#end #if(5 >= $data.qty)few#end "
+           "#if($data.points < 0)debt#end $data.total $data.qty")
+    s = infer_schema(templating.parse(src, name="b"))
+    assert s["properties"]["total"]["x-templating"]["compared"] == [[">", 100]]
+    assert s["properties"]["qty"]["x-templating"]["compared"] == [["<=", 5]]
+    ex = example_payload(s)
+    assert ex["total"] > 100 and ex["qty"] <= 5 and ex["points"] < 0
+    assert isinstance(ex["qty"], int)
+    out = templating.render(src, scenario_from_value(as_event(ex), name="b").context)
+    assert "free shipping" in out and "few" in out and "debt" in out
