@@ -13,9 +13,9 @@ more than one template reads (lint's ``unused-field`` reports those).
 """
 from __future__ import annotations
 
+from ..scenarios import SYSTEM_VARIABLES   # the one list of platform-filled variables
 from .infer import Inference
 from .shape import ITEM, Field
-from ..scenarios import SYSTEM_VARIABLES   # the one list of platform-filled variables
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATA_VARIABLE = "data"
