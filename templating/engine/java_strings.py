@@ -16,6 +16,7 @@ from .java_core import (
     utf16_units,
 )
 from . import java_regex
+from .java_format import java_format
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -330,6 +331,17 @@ def _join(_receiver, delimiter, *elements):
     return _check_length(delimiter.join(parts))
 
 
+def _format(_receiver, fmt, *args):
+    """``String.format(fmt, args...)`` (static, reached through any string)."""
+    if len(args) == 1 and isinstance(args[0], JavaArray):
+        args = tuple(args[0])  # an array passed as the varargs array itself
+    return java_format(fmt, list(args))
+
+
+def _formatted(s, *args):
+    return _format(None, s, *args)
+
+
 STRING_METHODS = {
     "length": [((), _str(u16_length))],
     "isEmpty": [((), _str(lambda s: s == ""))],
@@ -372,6 +384,8 @@ STRING_METHODS = {
     "toCharArray": [((), _str(to_char_array))],
     "getBytes": [((), _str(get_bytes))],
     "valueOf": [(("obj",), lambda self, v: to_string(v))],
+    "format": [(("str",) + ("obj",) * n, _format) for n in range(0, 9)],
+    "formatted": [(("obj",) * n, _str(_formatted)) for n in range(0, 9)],
     "join": [(("cs", "iter"), _join)] + [(("cs",) + ("cs",) * n, _join) for n in range(0, 9)],
 }
 

@@ -789,3 +789,41 @@ def test_catastrophic_regex_fails_instead_of_hanging(monkeypatch):
     monkeypatch.setattr(java_regex, "REGEX_TIMEOUT", 0.05)
     with pytest.raises(jt.JavaError, match="longer than"):
         jt.call_method("a" * 28 + "!", "matches", ["(a|a)+b"])
+
+
+# --------------------------------------------------------------------------------------------
+# String.format (java.util.Formatter), expected values printed by JDK 17
+
+@pytest.mark.parametrize("fmt, args, result", [
+    ("%.2f", [0.125], "0.13"), ("%.2f", [1.005], "1.01"), ("%.2f", [2.675], "2.68"),
+    ("%.2f", [9.995], "10.00"), ("%.0f", [2.5], "3"), ("%.1f", [0.045], "0.0"),
+    ("%d items", [5], "5 items"), ("%,d", [1234567], "1,234,567"), ("%08.3f", [-3.14159], "-003.142"),
+    ("%s|%-5s|%5s", [True, "ab", [1, 2]], "true|ab   |[1, 2]"), ("%x %X %o", [255, -1, 8], "ff FFFFFFFF 10"),
+    ("%x", [-5000000000], "fffffffed5fa0e00"), ("%e", [15.0], "1.500000e+01"), ("%g", [0.0001234], "0.000123400"),
+    ("%.3g", [1234567.0], "1.23e+06"), ("%b %c %%", [None, 65], "false A %"), ("%2$s %1$s", ["a", "b"], "b a"),
+    ("%s %<s", [3], "3 3"), ("%(d", [-5], "(5)"), ("%+.1f", [2.25], "+2.3"), ("%,.2f", [1234567.891], "1,234,567.89"),
+    ("%.2f", [Decimal("12.505")], "12.51"), ("%10.2f", [None], "        nu"), ("%05d", [None], " null"),
+    ("%.3s", ["abcdef"], "abc"), ("%S", ["abc"], "ABC"), ("%n", [], "\n"), ("%.15f", [0.1], "0.100000000000000"),
+    ("%e", [0.0], "0.000000e+00"), ("%.2f", [-0.0], "-0.00"), ("%.2f", [1e21], "1000000000000000000000.00"),
+])
+def test_string_format(fmt, args, result):
+    assert jt.call_method("any", "format", [fmt] + args) == result
+
+
+@pytest.mark.parametrize("fmt, args, exception", [
+    ("%d", [2.5], "java.util.IllegalFormatConversionException"),
+    ("%f", [1], "java.util.IllegalFormatConversionException"),
+    ("%s %s", [1], "java.util.MissingFormatArgumentException"),
+    ("%q", [1], "java.util.UnknownFormatConversionException"),
+    ("abc %", [], "java.util.UnknownFormatConversionException"),
+    ("%-d", [1], "java.util.MissingFormatWidthException"),
+    ("%.2d", [1], "java.util.IllegalFormatPrecisionException"),
+])
+def test_string_format_errors(fmt, args, exception):
+    assert raises(jt.call_method, "any", "format", [fmt] + args) == exception
+
+
+def test_string_format_spreads_an_array_argument():
+    parts = jt.call_method("a,b", "split", [","])
+    assert jt.call_method("x", "format", ["%s-%s", parts]) == "a-b"
+    assert jt.call_method("%05.1f", "formatted", [9.995]) == "010.0"
