@@ -174,7 +174,23 @@ _TRUTH = [
     "#if($s.split('x'))T#{else}F#end", "#if($m.zz)T#{else}F#end", "#if(0.0)T#{else}F#end",
 ]
 
-CASES = ([(t, _D) for t in _METHODS] + [("#set($r = %s)[$!r]" % e, _D) for e in _ARITH]
+_MORE = [
+    "$s.format('%.2f', $d)", "$s.format('%.2f', 0.125)", "$s.format('%d items', $n)",
+    "$s.format('%,d', $big)", "$s.format('%s and %s', $l, $m)", "$s.format('%d', $d)",
+    "$s.format('%s-%s', $s.split(','))", "$s.format('%08.3f', $neg)", "$n.parseInt('42')",
+    "$n.toString(255, 16)", "$n.toHexString(-1)", "$d.parseDouble('2.5')", "$t.parseBoolean('TRUE')",
+    "$s.charAt(2).isLetter($s.charAt(2))", "$s.charAt(2).isDigit($s.charAt(2))",
+    "$huge.add(1)", "$huge.add('12')", "$huge.add(1.5)", "$huge.pow(2)", "$huge.mod(7)",
+    "$m.keySet().remove('a') $m", "$m.values().remove(1) $m", "$m.entrySet().clear() $m",
+    "$u.replaceAll('\\p{L}', 'x')", "$u.replaceAll('\\p{IsLatin}', 'x')", "$s.replaceAll('\\bW', 'w')",
+    "$s.replaceAll('(?i)hello', 'Bye')", "$s.split('{}')", "$s.replaceAll('o', '$1')",
+    "$s.replaceAll('(?m)^', '>')", "$s.matches('(?x) \\s* Hello .*')", "$s.toUpperCase('tr')",
+    "$s.toUpperCase('EN')", "#set($x = $big - $big)$x $x.class.simpleName",
+    "#set($x = $huge - $huge)$x $x.class.simpleName", "$s.join('-', 'a', 'b', 'c')", "$s.join('-')",
+    "$l.forEach($null)", "$m.computeIfAbsent('k', $null)",
+]
+
+CASES = ([(t, _D) for t in _METHODS] + [(t, _D) for t in _MORE] + [("#set($r = %s)[$!r]" % e, _D) for e in _ARITH]
          + [(t, _D) for t in _TRUTH])
 
 
