@@ -78,6 +78,7 @@ class Cell:
     smartsend_body: str | None     # request bodies for "copy as ..." (None if no payload)
     event_body: str | None
     digest: str                    # changes whenever anything this cell shows changes
+    description: str = ""          # the scenario's own description, when it has one
 
     @property
     def size(self) -> int:
@@ -334,17 +335,19 @@ def _render_cell(engine, templates_dir: Path, previews_dir: Path, relpath: str, 
     except Exception as err:  # keep serving; show what broke in place of the email
         output, error = None, _internal_error(err, relpath)
     return _cell(str(scenario.name), sfile, getattr(scenario, "kind", "") or "", payload_json,
-                 output, error, *bodies)
+                 output, error, *bodies,
+                 description=str(getattr(scenario, "description", "") or ""))
 
 
-def _cell(name, sfile, kind, payload_json, output, error, ss_body, ev_body) -> Cell:
+def _cell(name, sfile, kind, payload_json, output, error, ss_body, ev_body, *,
+          description: str = "") -> Cell:
     h = hashlib.sha256()
     for part in (name, sfile, kind, payload_json, output, error and repr(error), ss_body,
-                 ev_body):
+                 ev_body, description):
         h.update(b"\x00" if part is None else b"\x01" + str(part).encode("utf-8"))
     return Cell(scenario=name, scenario_file=sfile, kind=kind, payload_json=payload_json,
                 output=output, error=error, smartsend_body=ss_body, event_body=ev_body,
-                digest=h.hexdigest()[:16])
+                digest=h.hexdigest()[:16], description=description)
 
 
 def _bodies(scenario, relpath: str, channel: str) -> tuple[str | None, str | None]:

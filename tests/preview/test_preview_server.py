@@ -58,6 +58,17 @@ def test_gallery_lists_every_template_and_scenario(server):
     assert "https://" not in body and "http://" not in body      # no CDN, no external links
 
 
+def test_scenario_description_is_shown(tmp_path):
+    templates, previews = make_project(tmp_path)
+    write(previews / "welcome" / "described.json", json.dumps({"scenario": {
+        "description": "Returning VIP <b>customer</b>", "data": {"name": "Ira"}}}))
+    with PreviewServer(templates, previews, port=0, watch=False) as srv:
+        _s, _h, page = get(srv, "/t/welcome.html/described.html")
+        _s, _h, index = get(srv, "/")
+    assert ('id="scenario-description">Returning VIP &lt;b&gt;customer&lt;/b&gt;</p>' in page)
+    assert 'title="Returning VIP &lt;b&gt;customer&lt;/b&gt;"' in index
+
+
 def test_detail_page_has_frame_data_and_source(server):
     status, _h, body = get(server, "/t/welcome.html/olena.html")
     assert status == 200
