@@ -25,6 +25,7 @@ _FIRST_NAMES = ["Olena", "Taras", "Iryna", "Maksym"]
 _LAST_NAMES = ["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"]
 _PRODUCTS = ["Wireless Headphones", "Leather Wallet", "Ceramic Mug", "Running Shoes",
              "Desk Lamp"]
+_PRODUCT_PRICES = [129.0, 49.99, 12.5, 89.9, 34.0]   # one per product, same order
 _CATEGORIES = ["Electronics", "Accessories", "Home", "Sport"]
 _CITIES = ["Kyiv", "Lviv", "Odesa", "Kharkiv"]
 _MONEY = [49.99, 19.5, 129.0, 7.25, 89.9]
@@ -112,8 +113,29 @@ class _Namer:
             "cost", "sum", "tax", "fee", "paid")
 
 
+def _product_index(key: str, index: int) -> int:
+    """The product an object in a product list stands for: the same for its name, link,
+    image and price (chosen from the list's path, so sibling fields agree)."""
+    parent = key.rsplit(".", 1)[0]
+    return (zlib.crc32(parent.encode()) + index) % len(_PRODUCTS)
+
+
+def _product(key: str, index: int) -> str:
+    return _PRODUCTS[_product_index(key, index)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _string(n: _Namer, key: str, index: int) -> str:
     slug = "-".join(n.words) or "page"
+    if n.about_product:
+        product = _slug(_product(key, index))
+        if n.has("image", "img", "photo", "picture", "thumbnail", "src"):
+            return f"https://example.com/images/{product}.jpg"
+        if n.has("url", "link", "href", "uri"):
+            return f"https://example.com/products/{product}"
     person = index % len(_FIRST_NAMES)
     first, last = _FIRST_NAMES[person], _LAST_NAMES[person]
     if n.has("email", "mail"):
@@ -168,7 +190,7 @@ def _string(n: _Namer, key: str, index: int) -> str:
     if n.has("description", "text", "message", "note", "comment", "summary", "body"):
         return "A short description for the preview."
     if n.has("title", "product", "item", "name") and n.about_product:
-        return _PRODUCTS[(zlib.crc32(key.encode()) + index) % len(_PRODUCTS)]
+        return _product(key, index)
     if n.has("name", "fullname", "customer", "recipient", "user", "contact"):
         return f"{first} {last}"
     if n.has("title", "subject", "headline"):
@@ -184,6 +206,11 @@ def _number(n: _Namer, key: str, index: int) -> float | int:
         return _EPOCH_MILLIS + index * 86_400_000
     if n.has("discount", "savings", "cashback"):
         return 10.0
+    if n.money() and n.about_product:
+        price = _PRODUCT_PRICES[_product_index(key, index)]
+        if n.has("old", "was", "regular", "original", "compare", "list"):
+            return round(price * 1.25, 2)    # a crossed-out price above the current one
+        return price
     if n.money():
         return _pick(_MONEY, key, index)
     if n.has("qty", "quantity", "count"):

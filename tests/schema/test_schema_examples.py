@@ -188,3 +188,16 @@ def test_examples_take_the_branch_numeric_comparisons_ask_for():
     assert isinstance(ex["qty"], int)
     out = templating.render(src, scenario_from_value(as_event(ex), name="b").context)
     assert "free shipping" in out and "few" in out and "debt" in out
+
+
+def test_product_fields_in_one_list_element_describe_the_same_product():
+    src = ("#foreach($p in $data.products)<a href=\"$p.url\"><img src=\"$p.imageUrl\">"
+           "$p.name</a> <s>$p.oldPrice</s> $p.price#end")
+    ex = example_payload(infer_schema(templating.parse(src, name="p")))
+    first, second = ex["products"]
+    for product in (first, second):
+        slug = product["name"].lower().replace(" ", "-")
+        assert product["url"] == f"https://example.com/products/{slug}"
+        assert product["imageUrl"] == f"https://example.com/images/{slug}.jpg"
+        assert product["oldPrice"] > product["price"] > 0
+    assert first["name"] != second["name"]
