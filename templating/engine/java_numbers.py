@@ -393,9 +393,13 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
 
 
 def negate(value, *, strict: bool = False, literal: str | None = None):
-    """Unary minus (``MathUtils.negate`` after ``DuckType.asNumber``); ``None`` if not a number."""
+    """Unary minus (``MathUtils.negate`` after ``DuckType.asNumber``); ``None`` if not a number
+    (``literal`` as in :func:`arithmetic`: :data:`NO_LITERAL` for ``-{}`` / ``-true``)."""
     n = to_number(value)
     if not is_number(n):
+        if literal is NO_LITERAL:
+            raise JavaError("java.lang.NullPointerException",
+                            'Cannot read field "kind" because "t" is null')
         if strict:
             what = "has a null value." if value is None else "is not a Number."
             raise JavaError("org.apache.velocity.exception.MathException",
