@@ -19,7 +19,7 @@ demo: $(BIN)/.installed
 	$(BIN)/templating preview --templates templates --previews previews --port $(or $(PREVIEW_PORT),8000)
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/.installed
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
