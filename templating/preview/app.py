@@ -250,7 +250,8 @@ class PreviewServer:
                  log_level: str = "warning"):
         templates_dir = Path(templates_dir)
         if not templates_dir.is_dir():
-            raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
+            raise UsageError(f"folder {str(templates_dir)!r} does not exist",
+                             name="--templates")
         new_engine(templates_dir, config)        # a bad engine configuration fails here, once
         self.app = create_app(templates_dir, previews_dir, config=config,
                               lint_config=lint_config, now=now, watch=watch,
@@ -306,7 +307,7 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
-        raise UsageError(f"cannot resolve host {host!r}: {err.strerror}") from None
+        raise UsageError(f"cannot resolve {host!r}: {err.strerror}", name="--host") from None
     family, _, _, _, addr = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -315,7 +316,8 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as err:
         sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}",
+                         name="--port") from None
     sock.set_inheritable(True)
     return sock
 

@@ -44,7 +44,7 @@ def build_static(templates_dir: str | Path, previews_dir: str | Path, out: str |
     """Render the whole gallery into ``out``; returns counts and every render error line."""
     templates_dir, out = Path(templates_dir), Path(out)
     if not templates_dir.is_dir():
-        raise UsageError(f"templates folder {str(templates_dir)!r} does not exist")
+        raise UsageError(f"folder {str(templates_dir)!r} does not exist", name="--templates")
     gallery = build_gallery(templates_dir, previews_dir, config=config,
                             lint_config=lint_config, now=now)
     files = render_files(gallery)
@@ -114,14 +114,14 @@ def _prepare(out: Path, templates_dir: Path, previews_dir: Path) -> None:
     for folder in (templates_dir, previews_dir):
         f = folder.resolve()
         if resolved == f or f.is_relative_to(resolved) or resolved.is_relative_to(f):
-            raise UsageError(f"--build {str(out)!r} overlaps the {str(folder)!r} folder; "
-                             "choose a separate output folder")
+            raise UsageError(f"{str(out)!r} overlaps the {str(folder)!r} folder; "
+                             "choose a separate output folder", name="--build")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--build {str(out)!r} exists and is not a folder")
+        raise UsageError(f"{str(out)!r} exists and is not a folder", name="--build")
     if out.is_dir() and any(out.iterdir()):
         if not (out / MARKER).is_file():
-            raise UsageError(f"--build {str(out)!r} is not empty and is not a previous preview "
-                             "build; refusing to overwrite it")
+            raise UsageError(f"{str(out)!r} is not empty and is not a previous preview build; "
+                             "refusing to overwrite it", name="--build")
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)

@@ -148,9 +148,10 @@ def test_events_stream_sends_the_current_version(server):
 
 
 def test_busy_port_is_one_clear_error(server):
-    with pytest.raises(UsageError, match="cannot listen on 127.0.0.1:"):
+    with pytest.raises(UsageError, match="cannot listen on 127.0.0.1:") as err:
         PreviewServer(server.app.state.live.templates_dir, server.app.state.live.previews_dir,
                       port=server.port)
+    assert err.value.one_line().startswith(f"--port: cannot listen on 127.0.0.1:{server.port}: ")
 
 
 def test_missing_templates_folder_is_a_usage_error(tmp_path):
