@@ -531,15 +531,10 @@ class Compiler:
                 return
             key = _plain(key_of(ctx), ctx)
             try:
-                if isinstance(obj, dict):
-                    obj[key] = value
-                elif isinstance(obj, list) and isinstance(last, n.Index):
-                    if isinstance(key, int) and not isinstance(key, bool) and key < 0:
-                        key += len(obj)  # Velocity indexes count from the end when negative
-                    jt.call_method(obj, "set", [key, value])
+                if isinstance(last, n.Index):
+                    jt.set_index(obj, key, value)
                 else:
-                    setter = "set" + str(key)[:1].upper() + str(key)[1:]
-                    jt.call_method(obj, setter, [value])
+                    jt.set_property(obj, key, value)
             except jt.JavaError as exc:
                 raise _error(ctx, node, str(exc)) from None
         return set_member
@@ -567,9 +562,20 @@ class Compiler:
         body = self.body(node.body)
         else_body = self.body(node.else_body) if node.else_body is not None else None
 
+        if isinstance(node.iterable, n.Range):
+            # `#foreach($i in [0..67000000])` must not build the list first: Velocity
+            # iterates ranges lazily (the loop limit still applies per iteration)
+            start_of, end_of = self.expr(node.iterable.start), self.expr(node.iterable.end)
+
+            def items_of(ctx):
+                return _lazy_range(_plain(start_of(ctx), ctx), _plain(end_of(ctx), ctx))
+        else:
+            def items_of(ctx):
+                source = _plain(iterable_of(ctx), ctx)
+                return jt.iterate(source) if source is not None else None
+
         def run(ctx):
-            source = _plain(iterable_of(ctx), ctx)
-            items = jt.iterate(source) if source is not None else None
+            items = items_of(ctx)
             if not items:
                 if else_body is not None:
                     if ctx.observer is not None:
@@ -732,6 +738,18 @@ class Compiler:
                 except TemplateError as exc:
                     raise _error(ctx, node, exc.message) from None
         return run
+
+
+def _lazy_range(start, end):
+    """The integers of ``[start..end]`` as a Python range, or None where Velocity has none."""
+    if start is None or end is None:
+        return None
+    a, b = jt.to_number(start), jt.to_number(end)
+    if not (jt.is_number(a) and jt.is_number(b)):
+        return None
+    left, right = jt.int_value(a), jt.int_value(b)
+    step = 1 if right >= left else -1
+    return range(left, right + step, step)
 
 
 def _is_number(value) -> bool:
