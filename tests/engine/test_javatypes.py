@@ -794,6 +794,17 @@ def test_catastrophic_regex_fails_instead_of_hanging(monkeypatch):
 # --------------------------------------------------------------------------------------------
 # String.format (java.util.Formatter), expected values printed by JDK 17
 
+@pytest.fixture
+def string_format(monkeypatch):
+    from templating.engine import java_strings
+    monkeypatch.setattr(java_strings, "ENABLE_STRING_FORMAT", True)
+
+
+def test_string_format_is_off_by_default():
+    assert jt.call_method("x", "format", ["%s", 1]) is jt.NOT_FOUND
+    assert jt.call_method("x", "format", ["{0.__class__}", "x"]) is jt.NOT_FOUND
+
+
 @pytest.mark.parametrize("fmt, args, result", [
     ("%.2f", [0.125], "0.13"), ("%.2f", [1.005], "1.01"), ("%.2f", [2.675], "2.68"),
     ("%.2f", [9.995], "10.00"), ("%.0f", [2.5], "3"), ("%.1f", [0.045], "0.0"),
@@ -806,7 +817,7 @@ def test_catastrophic_regex_fails_instead_of_hanging(monkeypatch):
     ("%.3s", ["abcdef"], "abc"), ("%S", ["abc"], "ABC"), ("%n", [], "\n"), ("%.15f", [0.1], "0.100000000000000"),
     ("%e", [0.0], "0.000000e+00"), ("%.2f", [-0.0], "-0.00"), ("%.2f", [1e21], "1000000000000000000000.00"),
 ])
-def test_string_format(fmt, args, result):
+def test_string_format(fmt, args, result, string_format):
     assert jt.call_method("any", "format", [fmt] + args) == result
 
 
@@ -819,11 +830,11 @@ def test_string_format(fmt, args, result):
     ("%-d", [1], "java.util.MissingFormatWidthException"),
     ("%.2d", [1], "java.util.IllegalFormatPrecisionException"),
 ])
-def test_string_format_errors(fmt, args, exception):
+def test_string_format_errors(fmt, args, exception, string_format):
     assert raises(jt.call_method, "any", "format", [fmt] + args) == exception
 
 
-def test_string_format_spreads_an_array_argument():
+def test_string_format_spreads_an_array_argument(string_format):
     parts = jt.call_method("a,b", "split", [","])
     assert jt.call_method("x", "format", ["%s-%s", parts]) == "a-b"
     assert jt.call_method("%05.1f", "formatted", [9.995]) == "010.0"
