@@ -340,10 +340,81 @@ def _format_huge_int(n: int) -> str:
     return out
 
 
-_DEPTH_LIMIT = 200
+#: Nesting at which printing, ``equals`` and ``hashCode`` give up with Java's
+#: ``StackOverflowError`` (a structure containing itself through another one never ends).
+_DEPTH_LIMIT = 2000
+_EQUALS_DEPTH_LIMIT = 200
 
 
-def to_string(value, _depth: int = 0) -> str:
+class _Literal(str):
+    """Punctuation produced while printing a collection (never a value to print)."""
+
+    __slots__ = ()
+
+
+_COMMA, _EQUALS = _Literal(", "), _Literal("=")
+_END = object()
+_THIS_COLLECTION, _THIS_MAP = _Literal("(this Collection)"), _Literal("(this Map)")
+
+
+def _list_tokens(lst):
+    first = True
+    for item in lst:
+        if not first:
+            yield _COMMA
+        first = False
+        yield _THIS_COLLECTION if item is lst else item
+    yield _Literal("]")
+
+
+def _map_tokens(mapping):
+    first = True
+    for key, value in mapping.items():
+        if not first:
+            yield _COMMA
+        first = False
+        yield _THIS_MAP if key is mapping else key
+        yield _EQUALS
+        yield _THIS_MAP if value is mapping else value
+    yield _Literal("}")
+
+
+def _entry_tokens(entry):
+    yield entry.key
+    yield _EQUALS
+    yield entry.value
+
+
+def _open(container, out: list):
+    if isinstance(container, dict):
+        out.append("{")
+        return _map_tokens(container)
+    if isinstance(container, MapEntry):
+        return _entry_tokens(container)
+    out.append("[")
+    return _list_tokens(container)
+
+
+def _nested_to_string(root) -> str:
+    """Collections printed without Python recursion, so deep JSON prints as in Java."""
+    out: list[str] = []
+    stack = [_open(root, out)]
+    while stack:
+        token = next(stack[-1], _END)
+        if token is _END:
+            stack.pop()
+        elif type(token) is _Literal:
+            out.append(token)
+        elif isinstance(token, (list, dict, MapEntry)):
+            if len(stack) >= _DEPTH_LIMIT:
+                raise JavaError("java.lang.StackOverflowError")
+            stack.append(_open(token, out))
+        else:
+            out.append(to_string(token))
+    return "".join(out)
+
+
+def to_string(value) -> str:
     """How Velocity prints a value (Java ``toString``): ``true``, ``990.0``, ``1.0E7``,
     ``[1, 2]``, ``{a=1, b=x}``; ``null`` inside collections prints ``null``."""
     t = type(value)
@@ -357,8 +428,6 @@ def to_string(value, _depth: int = 0) -> str:
         return format_double(value)
     if value is None:
         return "null"
-    if _depth > _DEPTH_LIMIT:
-        raise JavaError("java.lang.StackOverflowError")
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, bool):
@@ -371,16 +440,8 @@ def to_string(value, _depth: int = 0) -> str:
         return format_double(value)
     if isinstance(value, Decimal):
         return format_decimal(value)
-    if isinstance(value, list):
-        return "[" + ", ".join("(this Collection)" if item is value else to_string(item, _depth + 1)
-                               for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(
-            ("(this Map)" if k is value else to_string(k, _depth + 1)) + "="
-            + ("(this Map)" if v is value else to_string(v, _depth + 1))
-            for k, v in value.items()) + "}"
-    if isinstance(value, MapEntry):
-        return to_string(value.key, _depth + 1) + "=" + to_string(value.value, _depth + 1)
+    if isinstance(value, (list, dict, MapEntry)):
+        return _nested_to_string(value)
     if isinstance(value, JavaClass):
         return "class " + value.name
     if is_tool(value):
@@ -388,7 +449,7 @@ def to_string(value, _depth: int = 0) -> str:
         for name in ("getAsString", "toString"):
             if name in methods:
                 result = getattr(value, name)()
-                return "null" if result is None else to_string(result, _depth + 1)
+                return "null" if result is None else to_string(result)
         return str(value)
     return str(value)
 
@@ -396,16 +457,23 @@ def to_string(value, _depth: int = 0) -> str:
 # --------------------------------------------------------------------------------------------
 # equals / hashCode
 
-def java_equals(a, b, _depth: int = 0) -> bool:
+def java_equals(a, b) -> bool:
     """Java ``a.equals(b)``: ``Integer(1).equals(1.0)`` is false, ``"1".equals(1)`` is false,
     lists and maps compare structurally."""
+    try:
+        return _equals(a, b, 0)
+    except RecursionError:
+        raise JavaError("java.lang.StackOverflowError") from None
+
+
+def _equals(a, b, _depth: int) -> bool:
     if a is None:
         return b is None
     if b is None:
         return False
     if a is b:
         return True
-    if _depth > _DEPTH_LIMIT:
+    if _depth > _EQUALS_DEPTH_LIMIT:
         raise JavaError("java.lang.StackOverflowError")
     ta = type(a)
     if ta is str:
@@ -433,7 +501,7 @@ def java_equals(a, b, _depth: int = 0) -> bool:
     if isinstance(a, JavaView) and a.is_set:
         if not (isinstance(b, JavaView) and b.is_set) or len(a) != len(b):
             return False
-        return all(any(java_equals(x, y, _depth + 1) for y in b) for x in a)
+        return all(any(_equals(x, y, _depth + 1) for y in b) for x in a)
     if isinstance(a, JavaArray):
         return False  # arrays use identity equals (a is b handled above)
     if isinstance(a, list):
@@ -442,18 +510,18 @@ def java_equals(a, b, _depth: int = 0) -> bool:
             return False
         if len(a) != len(b):
             return False
-        return all(java_equals(x, y, _depth + 1) for x, y in zip(a, b))
+        return all(_equals(x, y, _depth + 1) for x, y in zip(a, b))
     if isinstance(a, dict):
         if not isinstance(b, dict) or len(a) != len(b):
             return False
         for k, v in a.items():
             found, other = map_lookup(b, k)
-            if not found or not java_equals(v, other, _depth + 1):
+            if not found or not _equals(v, other, _depth + 1):
                 return False
         return True
     if isinstance(a, MapEntry):
-        return (isinstance(b, MapEntry) and java_equals(a.key, b.key, _depth + 1)
-                and java_equals(a.value, b.value, _depth + 1))
+        return (isinstance(b, MapEntry) and _equals(a.key, b.key, _depth + 1)
+                and _equals(a.value, b.value, _depth + 1))
     if isinstance(a, JavaClass):
         return a == b
     if is_tool(a) and "equals" in velocity_methods(a):
@@ -527,11 +595,18 @@ def utf16_units(s: str) -> list[int]:
     return out
 
 
-def java_hash(value, _depth: int = 0) -> int:
+def java_hash(value) -> int:
     """Java ``hashCode()`` of a value."""
+    try:
+        return _hash(value, 0)
+    except RecursionError:
+        raise JavaError("java.lang.StackOverflowError") from None
+
+
+def _hash(value, _depth: int) -> int:
     if value is None:
         return 0
-    if _depth > _DEPTH_LIMIT:
+    if _depth > _EQUALS_DEPTH_LIMIT:
         raise JavaError("java.lang.StackOverflowError")
     if isinstance(value, bool):
         return 1231 if value else 1237
@@ -561,19 +636,19 @@ def java_hash(value, _depth: int = 0) -> int:
     if isinstance(value, str):
         return string_hash(value)
     if isinstance(value, JavaView) and value.is_set:
-        return _i32(sum(java_hash(v, _depth + 1) for v in value))
+        return _i32(sum(_hash(v, _depth + 1) for v in value))
     if isinstance(value, list):
         h = 1
         for item in value:
             if item is value:
                 raise JavaError("java.lang.StackOverflowError")
-            h = (31 * h + java_hash(item, _depth + 1)) & 0xFFFFFFFF
+            h = (31 * h + _hash(item, _depth + 1)) & 0xFFFFFFFF
         return _i32(h)
     if isinstance(value, dict):
-        return _i32(sum(java_hash(k, _depth + 1) ^ java_hash(v, _depth + 1)
+        return _i32(sum(_hash(k, _depth + 1) ^ _hash(v, _depth + 1)
                         for k, v in value.items()))
     if isinstance(value, MapEntry):
-        return _i32(java_hash(value.key, _depth + 1) ^ java_hash(value.value, _depth + 1))
+        return _i32(_hash(value.key, _depth + 1) ^ _hash(value.value, _depth + 1))
     if isinstance(value, JavaClass):
         return string_hash(value.name)
     if is_tool(value) and "hashCode" in velocity_methods(value):

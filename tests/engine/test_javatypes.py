@@ -76,6 +76,18 @@ def test_integers_longer_than_pythons_str_limit_still_print():
     assert jt.to_string(-(10 ** 5000) - 7) == "-1" + "0" * 4999 + "7"
 
 
+def test_deeply_nested_data_prints_without_python_recursion():
+    deep = 1
+    for _ in range(1500):
+        deep = [deep, None]
+    assert jt.to_string(deep).startswith("[[[[") and jt.to_string(deep).endswith(", null]")
+    nested = {"a": None}
+    for _ in range(1500):
+        nested = {"k": nested}
+    assert jt.to_string(nested).count("{k=") == 1500
+    assert raises(jt.java_hash, nested) == "java.lang.StackOverflowError"
+
+
 def test_self_containing_collections_print_like_java():
     lst = [1]
     lst.append(lst)
