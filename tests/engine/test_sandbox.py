@@ -12,7 +12,6 @@ ESCAPES = [
     "$x.__init__.__globals__",
     "$x.__dict__",
     "$s.__class__.__base__.__subclasses__()",
-    "$s.format('{0.__class__}', $s)",
     "$d.__class__",
     "$d.items()",
     "$d.keys().__class__",
@@ -57,6 +56,13 @@ def test_python_internals_stay_unresolved(template):
 def test_python_internals_in_set_and_if(template):
     source = "#set($r = " + template + ")#if($r)leak#{else}safe#end"
     assert render(source, CONTEXT) == "safe"
+
+
+def test_java_format_is_not_python_format():
+    """Java's String.format knows no ``{0.attr}`` fields; Python's str.format would leak."""
+    out = render("$s.format('{0.__class__}', $s)|$s.format('%s!', $s)", CONTEXT)
+    assert "class" not in out.replace("{0.__class__}", "")
+    assert out.endswith("|text!") or out.endswith("|$s.format('%s!', $s)")
 
 
 def test_allowed_tool_method_is_callable():
