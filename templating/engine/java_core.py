@@ -195,6 +195,19 @@ def velocity_methods(obj) -> frozenset:
     return allowed
 
 
+def call_allowed(obj, name: str, *args):
+    """Call an allow-listed method of a tool object for the engine's own needs (printing,
+    truth, equality): whatever it raises becomes one ``JavaError``."""
+    try:
+        return getattr(obj, name)(*args)
+    except JavaError:
+        raise
+    except RecursionError:
+        raise JavaError("java.lang.StackOverflowError") from None
+    except Exception as exc:
+        raise JavaError(f"{type(obj).__name__}.{name}", f"{type(exc).__name__}: {exc}") from None
+
+
 def is_tool(obj) -> bool:
     return isinstance(getattr(type(obj), "__velocity_methods__", None), (frozenset, set, tuple, list))
 
@@ -448,7 +461,7 @@ def to_string(value) -> str:
         methods = velocity_methods(value)
         for name in ("getAsString", "toString"):
             if name in methods:
-                result = getattr(value, name)()
+                result = call_allowed(value, name)
                 return "null" if result is None else to_string(result)
         return str(value)
     return str(value)
@@ -525,7 +538,7 @@ def _equals(a, b, _depth: int) -> bool:
     if isinstance(a, JavaClass):
         return a == b
     if is_tool(a) and "equals" in velocity_methods(a):
-        return bool(a.equals(b))
+        return bool(call_allowed(a, "equals", b))
     return False
 
 
@@ -652,7 +665,7 @@ def _hash(value, _depth: int) -> int:
     if isinstance(value, JavaClass):
         return string_hash(value.name)
     if is_tool(value) and "hashCode" in velocity_methods(value):
-        return int(value.hashCode())
+        return int(call_allowed(value, "hashCode"))
     return _i32(id(value) >> 4)
 
 

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .java_core import (
     INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray,
-    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, format_double, int_kind, is_number, is_tool, to_string,
+    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, call_allowed, format_double, int_kind, is_number, is_tool, to_string,
     velocity_methods,
 )
 
@@ -57,7 +57,7 @@ def to_number(value):
     if is_tool(value):
         methods = velocity_methods(value)
         if "getAsNumber" in methods:
-            return value.getAsNumber()
+            return call_allowed(value, "getAsNumber")
         text = to_string(value)
         parsed = parse_big_decimal(text)
         return value if parsed is None else parsed
@@ -286,7 +286,7 @@ def _as_concat_string(value):
     if isinstance(value, str) and not isinstance(value, JavaChar):
         return str.__str__(value)
     if is_tool(value) and "getAsString" in velocity_methods(value):
-        return value.getAsString()
+        return call_allowed(value, "getAsString")
     return None
 
 

@@ -24,8 +24,8 @@ import math
 from decimal import Decimal
 
 from .java_core import (
-    JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange, JavaView, MapEntry,
-    NOT_FOUND, MAX_RANGE_SIZE, int_kind, is_number, is_tool, java_class_name, java_equals,
+    MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
+    JavaView, MapEntry, call_allowed, int_kind, is_number, is_tool, java_class_name, java_equals,
     java_hash, map_lookup, to_string, velocity_methods,
 )
 from .java_collections import (
@@ -61,7 +61,7 @@ def is_true(value, empty_check: bool = True) -> bool:
     if is_tool(value):
         methods = velocity_methods(value)
         if "getAsBoolean" in methods:
-            return bool(value.getAsBoolean())
+            return bool(call_allowed(value, "getAsBoolean"))
         if not empty_check:
             return True
         return not _tool_is_empty(value, methods)
@@ -77,13 +77,13 @@ def is_true(value, empty_check: bool = True) -> bool:
 def _tool_is_empty(value, methods) -> bool:
     for name in ("isEmpty", "length", "size"):
         if name in methods:
-            result = getattr(value, name)()
+            result = call_allowed(value, name)
             return bool(result) if name == "isEmpty" else result == 0
     if "getAsString" in methods:
-        text = value.getAsString()
+        text = call_allowed(value, "getAsString")
         return text is None or text == ""
     if "getAsNumber" in methods:
-        number = value.getAsNumber()
+        number = call_allowed(value, "getAsNumber")
         return number is None or number == 0
     return False
 
@@ -97,9 +97,9 @@ def _as_null(value) -> bool:
         return True
     if is_tool(value):
         methods = velocity_methods(value)
-        if "getAsString" in methods and value.getAsString() is None:
+        if "getAsString" in methods and call_allowed(value, "getAsString") is None:
             return True
-        if "getAsNumber" in methods and value.getAsNumber() is None:
+        if "getAsNumber" in methods and call_allowed(value, "getAsNumber") is None:
             return True
     return False
 
@@ -113,7 +113,7 @@ def _same_java_class(a, b) -> bool:
 
 def _as_string(value):
     if is_tool(value) and "getAsString" in velocity_methods(value):
-        return value.getAsString()
+        return call_allowed(value, "getAsString")
     return to_string(value)
 
 

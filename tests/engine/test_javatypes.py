@@ -850,3 +850,32 @@ def test_string_format_spreads_an_array_argument(string_format):
     parts = jt.call_method("a,b", "split", [","])
     assert jt.call_method("x", "format", ["%s-%s", parts]) == "a-b"
     assert jt.call_method("%05.1f", "formatted", [9.995]) == "010.0"
+
+
+class BrokenTool:
+    __velocity_methods__ = frozenset({"toString", "getAsBoolean", "equals", "hashCode", "getAsNumber"})
+
+    def toString(self):
+        raise ValueError("boom")
+
+    def getAsBoolean(self):
+        raise KeyError("k")
+
+    def equals(self, other):
+        raise TypeError("t")
+
+    def hashCode(self):
+        raise RuntimeError("r")
+
+    def getAsNumber(self):
+        raise ZeroDivisionError("z")
+
+
+@pytest.mark.parametrize("action", [
+    lambda t: jt.to_string(t), lambda t: jt.is_true(t), lambda t: jt.java_equals(t, 1),
+    lambda t: jt.java_hash(t), lambda t: jt.arithmetic("*", t, 2), lambda t: jt.compare("<", t, 1),
+    lambda t: jt.to_string([t]),
+])
+def test_tool_failures_inside_engine_operations_are_java_errors(action):
+    with pytest.raises(jt.JavaError):
+        action(BrokenTool())
