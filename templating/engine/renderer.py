@@ -340,8 +340,6 @@ class Compiler:
             pname = part.name
 
             def prop(ctx, obj):
-                if isinstance(obj, DefineBlock):
-                    obj = obj.render(ctx)
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:
@@ -366,8 +364,6 @@ class Compiler:
 
             def call(ctx, obj):
                 values = [_plain(a(ctx), ctx) for a in args]
-                if isinstance(obj, DefineBlock):
-                    obj = obj.render(ctx)
                 try:
                     return jt.call_method(obj, mname, values)
                 except jt.JavaError as exc:

@@ -21,6 +21,58 @@ CONTEXT = {"a": "A", "b": 2, "l": [1, 2], "m": {"k": "K"}}
 MACRO = "#macro(m $x)[m$x$!bodyContent]#end"
 
 
+# Features email templates lean on: macros (defaults, by-value args), #define, #evaluate,
+# interpolation, alternates, escapes, literals, loops with $foreach, #break/#stop.
+FEATURE_CONTEXT = {"a": "A", "n": 3, "d": 2.5, "l": [1, "two", 3.0], "m": {"k": "K", "n": None, "z": 0}, "e": "", "t": True, "data": {"name": "Ann", "items": [{"p": 10, "q": 2}, {"p": 2.5, "q": 1}], "zero": "0", "flag": False}}
+FEATURES = [
+ "#macro(f $x $y='dflt')[$x|$y]#end#f(1)#f(1 2)#f('a', \"b$a\")#f()",
+ "#macro(g $x)$x#set($x = 'changed')$x#end#set($v='orig')#g($v)$v",
+ "#macro(h)$hv#end#set($hv = 'global')#h()",
+ "#define($blk)B$a#end$blk $blk.length()",
+ "#evaluate('#set($q = 5)$q')$q",
+ "#set($s = \"x${a}y$!{nope}z\")$s",
+ "#set($s = 'x${a}y')$s",
+ "${a}b ${a|'alt'} ${nope|'alt'} ${nope|$a} $!{nope|''}",
+ "#set($map = {'a': 1, 'b': [1, 2], 'c': {'d': $a}})$map $map.c.d $map['b'][1]",
+ "#set($list = [1..3])$list #set($list2 = [])$list2.size()",
+ "#foreach($i in $data.items)$foreach.index:$i.p*$i.q=#set($t = $i.p * $i.q)$t #end",
+ "#foreach($k in $m.keySet())$k=$m.get($k);#end",
+ "#foreach($i in [1..5])#if($i == 3)#break#end$i#end",
+ "#foreach($i in [1..2])#foreach($j in [1..2])$foreach.parent.count$foreach.count #end#end",
+ "#if($data.get('zero').equals('0'))zero#{else}nz#end",
+ "#if($data.flag)T#elseif($data.name == 'Ann')Ann#{else}E#end",
+ "#if(!$data.flag && $n > 2 || $nope)yes#end",
+ "$data.items.size() $data.items[0].p $data.items.get(1).get('p')",
+ "#set($x = $n + $d)$x #set($y = $n / 2)$y #set($z = $n % 2)$z #set($w = -$n)$w",
+ "\\$a \\\\$a \\\\\\$a \\$nope \\\\$nope $!nope \\$!nope",
+ "#set($a = $nope)[$a]",
+ "#set($m.newkey = 'v')$m.newkey $m",
+ "#macro(rec $i)#if($i > 0)$i#set($j = $i - 1)#rec($j)#end#end#rec(3)",
+ "#@blk2()inner#end",
+ "#macro(wrap)<$!bodyContent>#end#@wrap()in$a#end",
+ "#set($str = 'Hello World')$str.substring(0, 5).toUpperCase() $str.replace('o', '0') $str.split(' ')[1]",
+ "$n.equals(3) $d.equals(2.5) $a.equals('A') $e.isEmpty() $l.contains('two')",
+ "#set($total = 0)#foreach($i in $data.items)#set($total = $total + $i.p * $i.q)#end$total",
+ "#if($e)E#{else}empty#end #if($m.z)Z#{else}zero#end #if($m.n)N#{else}null#end",
+ "## comment\n#* block\ncomment *#x#[[ $raw #if ]]#y",
+ "#set($q = \"a 'quoted' \"\"dq\"\" \")$q",
+ "#set($h = '<b>&amp;</b>')$h",
+ "$data.name.length() $data.name.charAt(0) $data.name.indexOf('n')",
+ "#foreach($c in ['a','b'])$c#if($foreach.hasNext), #end#end",
+ "#foreach($x in $nope)never#{else}none#end",
+ "#set($i = 0)#foreach($x in [1..3])#set($i = $i + $x)#end$i",
+ "$velocityCount #foreach($x in [1])$velocityCount#end",
+ "#stop after",
+ "before#stop after",
+ "#if($n == 3.0)eq#end #if($n == '3')seq#end #if('a' == 'a')s#end",
+ "#set($neg = -5)#set($r = $neg / 2)$r #set($r = $neg % 3)$r",
+ "${data.name}s ${data.get('name')}s $data.name's",
+ "#macro(d $a $b)$a$b#end#d('x' 'y') #d( 'x', 'y' ) #d($a $n)",
+ "$l $m $t $d $n",
+ "#set($x = 1.0 * 3)$x #set($x = 10 / 4)$x #set($x = 10.0 / 4)$x #set($x = 1e3)$x",
+]
+
+
 def table_cases() -> list[str]:
     """Every directive kind with every prefix/suffix of blanks, text and newlines."""
     cases = []
@@ -113,10 +165,13 @@ def record() -> None:
 
     templates = table_cases() + random_cases(seed=1, count=400)
     answers = run_oracle([(t, CONTEXT) for t in templates])
-    RECORDED.write_text(json.dumps({"context": CONTEXT, "cases": [
-        [t, a] for t, a in zip(templates, answers)]}, ensure_ascii=False, indent=0) + "\n",
-        encoding="utf-8")
-    print(f"recorded {len(templates)} cases in {RECORDED}")
+    feature_answers = run_oracle([(t, FEATURE_CONTEXT) for t in FEATURES])
+    RECORDED.write_text(json.dumps({
+        "context": CONTEXT, "cases": [[t, a] for t, a in zip(templates, answers)],
+        "feature_context": FEATURE_CONTEXT,
+        "features": [[t, a] for t, a in zip(FEATURES, feature_answers)],
+    }, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"recorded {len(templates) + len(FEATURES)} cases in {RECORDED}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Directive layout and whitespace gobbling, against answers of the real Velocity 2.4.1."""
+"""Directive layout, whitespace gobbling and directive features, against answers of the
+real Velocity 2.4.1 recorded by ``syntax_cases.py``."""
 from __future__ import annotations
 
 import json
@@ -20,6 +21,13 @@ def test_recording_is_substantial():
 @pytest.mark.parametrize("template, answer", ROWS, ids=[str(i) for i in range(len(ROWS))])
 def test_same_output_as_velocity(template, answer):
     mine = ours(template, CONTEXT)
+    assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
+
+
+@pytest.mark.parametrize("template, answer", DATA["features"],
+                         ids=[str(i) for i in range(len(DATA["features"]))])
+def test_directive_features_match_velocity(template, answer):
+    mine = ours(template, DATA["feature_context"])
     assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
 
 
