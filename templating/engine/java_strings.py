@@ -331,18 +331,10 @@ def _join(_receiver, delimiter, *elements):
     return _check_length(delimiter.join(parts))
 
 
-#: ``String.format`` / ``formatted`` through a string (``$s.format('%.2f', $x)``), as in
-#: Velocity, with java.util.Formatter semantics checked against JDK 17. Off by default for
-#: now: the engine's sandbox tests still expect ``$s.format(...)`` to stay unresolved,
-#: while Velocity prints ``{0.__class__}`` for ``$s.format('{0.__class__}', $s)`` (a Java
-#: format string, so no Python formatting is ever reachable).
-ENABLE_STRING_FORMAT = False
-
-
 def _format(_receiver, fmt, *args):
-    """``String.format(fmt, args...)`` (static, reached through any string)."""
-    if not ENABLE_STRING_FORMAT:
-        return NOT_FOUND
+    """``String.format(fmt, args...)`` (static, reached through any string), with
+    java.util.Formatter semantics checked against JDK 17: a Java format string, so no
+    Python formatting (``{0.__class__}``) is ever reachable."""
     if len(args) == 1 and isinstance(args[0], JavaArray):
         args = tuple(args[0])  # an array passed as the varargs array itself
     return java_format(fmt, list(args))

@@ -11,6 +11,7 @@ The renderer never calls ``getattr`` on a template value; all member access goes
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from ..errors import LimitExceeded, RenderError, TemplateError
@@ -18,6 +19,7 @@ from . import javatypes as jt
 from . import nodes as n
 
 Emit = Callable[["Ctx"], None]
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
 
 
@@ -179,13 +181,19 @@ def _error(ctx: Ctx, node: n.Node, message: str, cls=RenderError) -> RenderError
     return cls(message, name=ctx.name, line=node.line, column=node.column)
 
 
-def to_text(value, ctx: Ctx) -> str:
-    """How a resolved (non-null) value prints."""
+def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:
+    """How a resolved (non-null) value prints (a Java error while printing, such as a list
+    that contains itself, fails the render at ``node``)."""
     if value.__class__ is str:
         return value
     if isinstance(value, DefineBlock):
         return value.render(ctx)
-    return jt.to_string(value)
+    try:
+        return jt.to_string(value)
+    except jt.JavaError as exc:
+        if node is None:
+            raise RenderError(str(exc), name=ctx.name) from None
+        raise _error(ctx, node, str(exc)) from None
 
 
 def _plain(value, ctx):
@@ -279,7 +287,7 @@ class Compiler:
                         ctx.observer.unresolved(ref)
                     ctx.out.append(source)
                 return
-            ctx.out.append(value if value.__class__ is str else to_text(value, ctx))
+            ctx.out.append(value if value.__class__ is str else to_text(value, ctx, ref))
         return emit
 
     def reference_value(self, ref: n.Reference, *, lenient: bool = False) -> Eval:
@@ -459,9 +467,12 @@ class Compiler:
         if node.op == "!":
             return lambda ctx: not _truthy(operand(ctx), ctx)
 
+        literal = _operand_literal(node.operand)
+        strict_math = self.engine.strict_math
+
         def negate(ctx):
             try:
-                return jt.negate(_plain(operand(ctx), ctx))
+                return jt.negate(_plain(operand(ctx), ctx), strict=strict_math, literal=literal)
             except jt.JavaError as exc:
                 raise _error(ctx, node, str(exc)) from None
         return negate
@@ -490,18 +501,16 @@ class Compiler:
             return compare
 
         strict_math = self.engine.strict_math
+        left_literal = _operand_literal(node.left)
+        right_literal = _operand_literal(node.right)
 
         def arithmetic(ctx):
-            a, b = _plain(left(ctx), ctx), _plain(right(ctx), ctx)
             try:
-                result = jt.arithmetic(op, a, b)
+                return jt.arithmetic(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx),
+                                     left_literal=left_literal, right_literal=right_literal,
+                                     strict=strict_math)
             except jt.JavaError as exc:
                 raise _error(ctx, node, str(exc)) from None
-            if result is None and strict_math:
-                # runtime.strict_math: null operands and division by zero fail the render
-                raise _error(ctx, node, f"cannot compute {jt.to_string(a)} {op} "
-                             f"{jt.to_string(b)}")
-            return result
         return arithmetic
 
     # ---------------------------------------------------------------- directives
@@ -568,7 +577,10 @@ class Compiler:
         else:
             def items_of(ctx):
                 source = _plain(iterable_of(ctx), ctx)
-                return jt.iterate(source) if source is not None else None
+                try:
+                    return jt.iterate(source) if source is not None else None
+                except jt.JavaError as exc:
+                    raise _error(ctx, node, str(exc)) from None
 
         def run(ctx):
             items = items_of(ctx)
@@ -736,6 +748,18 @@ class Compiler:
         return run
 
 
+def _operand_literal(node):
+    """How Velocity names a math operand: its source text (a null reference prints as
+    ``$name`` in ``'a' + $name``), or NO_LITERAL for map/list/range/boolean literals."""
+    if isinstance(node, n.Reference):
+        return node.source
+    if isinstance(node, (n.ListLiteral, n.MapLiteral, n.Range)):
+        return jt.NO_LITERAL
+    if isinstance(node, n.Literal) and isinstance(node.value, bool):
+        return jt.NO_LITERAL
+    return None
+
+
 def _lazy_range(start, end):
     """The integers of ``[start..end]`` as a Python range, or None where Velocity has none."""
     if start is None or end is None:
@@ -761,7 +785,10 @@ def _truthy(value, ctx: Ctx) -> bool:
         return False
     if isinstance(value, DefineBlock):
         value = value.render(ctx)
-    return jt.is_true(value, ctx.empty_check)
+    try:
+        return jt.is_true(value, ctx.empty_check)
+    except jt.JavaError as exc:
+        raise RenderError(str(exc), name=ctx.name) from None
 
 
 class CompiledTemplate:
@@ -787,4 +814,8 @@ class CompiledTemplate:
         except RecursionError:
             raise LimitExceeded("template nests too deeply to render", name=name) from None
         ctx.check_output()
-        return "".join(ctx.out)
+        result = "".join(ctx.out)
+        if _LONE_SURROGATE.search(result):
+            # a Java char cut out of a surrogate pair prints as '?', as Java's encoder does
+            result = _LONE_SURROGATE.sub("?", result)
+        return result

@@ -15,13 +15,6 @@ from velocity_oracle import RECORDED, oracle_available, ours, random_cases, run_
 ROWS = json.loads(RECORDED.read_text(encoding="utf-8"))["cases"]
 
 
-@pytest.fixture(autouse=True)
-def string_format(monkeypatch):
-    """The recorded answers include ``$s.format(...)``, which Velocity supports."""
-    from templating.engine import java_strings
-    monkeypatch.setattr(java_strings, "ENABLE_STRING_FORMAT", True)
-
-
 def test_recorded_answers_cover_values_errors_and_unresolved_references():
     answers = [answer for _, _, answer in ROWS]
     assert len(ROWS) >= 200
