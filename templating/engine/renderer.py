@@ -268,6 +268,21 @@ class Compiler:
         escapes = ref.escapes
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
 
+        if alternate is None and not escapes and not self.strict:
+            def emit_plain(ctx):
+                # the common `$data.get('name')`: no alternate, no escapes, not strict
+                value = value_of(ctx)
+                if value is None:
+                    if not quiet:
+                        if ctx.observer is not None:
+                            ctx.observer.unresolved(ref)
+                        ctx.out.append(source)
+                elif value.__class__ is str:
+                    ctx.out.append(value)
+                else:
+                    ctx.out.append(to_text(value, ctx, ref))
+            return emit_plain
+
         def emit(ctx):
             value = value_of(ctx)
             if alternate is not None and not _truthy(value, ctx):
@@ -310,6 +325,18 @@ class Compiler:
                 return ctx.vars.get(name)
             return value
 
+        not_found = jt.NOT_FOUND
+        if len(steps) == 1:
+            step = steps[0]
+
+            def value_1(ctx):
+                current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+                if current is None:
+                    return None
+                current = step(ctx, current)
+                return None if current is not_found else current
+            return value_1
+
         def value(ctx):
             current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
             for step in steps:
@@ -346,8 +373,11 @@ class Compiler:
     def part(self, part) -> Callable:
         if isinstance(part, n.Property):
             pname = part.name
+            plain_key = pname not in jt.MAP_PROPERTY_NAMES
 
             def prop(ctx, obj):
+                if plain_key and obj.__class__ is dict:
+                    return obj.get(pname)  # hot path: `$item.price` on a JSON object
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:
