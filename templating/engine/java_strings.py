@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from .java_core import (
-    MAX_STRING_LENGTH, NOT_FOUND, JavaArray, JavaChar, JavaError, java_equals, java_hash,
+    MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, java_equals, java_hash,
     to_string, utf16_units,
 )
 from . import java_regex

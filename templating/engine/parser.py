@@ -267,8 +267,6 @@ class Parser:
                 self.pos = p + 1
                 continue
             if name in CONTINUATIONS:
-                if top and False:
-                    pass
                 self._add_text(body, text_start, p)
                 return body, self._continuation(name, p, body)
             self._add_text(body, text_start, p)
@@ -410,7 +408,7 @@ class Parser:
             raise self.error("#set expects a reference like $name", self.pos)
         target = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
         if target.alternate is not None:
-            raise self.error("#set cannot assign to an alternate value", target_pos := self.pos)
+            raise self.error("#set cannot assign to an alternate value", self.pos)
         if target.parts and isinstance(target.parts[-1], n.Method):
             raise self.error("#set cannot assign to a method call", self.pos)
         self._skip_ws()
@@ -477,7 +475,6 @@ class Parser:
             else:
                 self.pos = save
             node = self.node(n.MacroCall, p, name[1:], args=args, body=[])
-        opening_end = self.pos
         # an undefined block macro prints literally, so nothing around it is gobbled
         at_start = self._starts_line(p) and not (
             name.startswith("@") and name[1:] not in self.macro_names)
@@ -576,8 +573,6 @@ class Parser:
         self.pos = m.end()
         while True:
             self._skip_ws()
-            if src.startswith(","):
-                pass
             if src.startswith(",", self.pos):
                 self.pos += 1
                 continue
@@ -807,8 +802,6 @@ class Parser:
             elif src.startswith(op, self.pos):
                 if op in ("<", ">", "=", "!") and src.startswith(op + "=", self.pos):
                     continue
-                if op == "!" and False:
-                    continue
                 self.pos += len(op)
                 return op
         return None
@@ -901,38 +894,29 @@ class Parser:
             return self.node(n.Literal, p, None)
         raise self.error(f"unexpected {src[p]!r} in expression", p)
 
-    def _single_quoted(self, p: int):
+    def _quoted_text(self, p: int) -> str:
+        """The text of the string literal opening at ``p``; a doubled quote is one quote."""
         src = self.src
+        quote = src[p]
         q = p + 1
         parts = []
         while True:
-            end = src.find("'", q)
+            end = src.find(quote, q)
             if end == -1:
                 raise self.error("unterminated string literal", p)
             parts.append(src[q:end])
-            if src.startswith("'", end + 1):
-                parts.append("'")
+            if src.startswith(quote, end + 1):
+                parts.append(quote)
                 q = end + 2
                 continue
             self.pos = end + 1
-            return self.node(n.Literal, p, "".join(parts))
+            return "".join(parts)
+
+    def _single_quoted(self, p: int):
+        return self.node(n.Literal, p, self._quoted_text(p))
 
     def _double_quoted(self, p: int):
-        src = self.src
-        q = p + 1
-        parts = []
-        while True:
-            end = src.find('"', q)
-            if end == -1:
-                raise self.error("unterminated string literal", p)
-            parts.append(src[q:end])
-            if src.startswith('"', end + 1):
-                parts.append('"')
-                q = end + 2
-                continue
-            self.pos = end + 1
-            break
-        text = "".join(parts)
+        text = self._quoted_text(p)
         text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         if "$" not in text and "#" not in text:
             return self.node(n.Literal, p, text)
