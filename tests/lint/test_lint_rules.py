@@ -108,6 +108,13 @@ def test_unused_field_quiet_when_everything_is_read(project):
     assert codes(project.lint("a.txt"), "unused-field") == []
 
 
+def test_unused_field_counts_event_merge_tags_as_reads(project):
+    project.template("a.txt", "Order %EVENT.orderNumber|% shipped $data.city\n")
+    project.scenario("a.txt", "s", {"orderNumber": "A-1", "city": "Lviv", "legacy": 1})
+    found = [f.message.split(" ")[0] for f in project.lint("a.txt") if f.name == "unused-field"]
+    assert found == ["data.legacy"]
+
+
 def test_unused_field_skipped_when_data_is_passed_whole(project):
     project.template("a.txt", "#foreach($e in $data.entrySet())$e.key #end\n")
     project.scenario("a.txt", "s", {"a": 1, "b": 2})

@@ -1,3 +1,4 @@
+from ...platform import find_merge_tags
 from ..analysis import ITEM, display_path
 from ..jsonpos import key_positions, locate
 from .base import Hit, Rule
@@ -7,7 +8,8 @@ class UnusedFieldRule(Rule):
     """A scenario field that the template never reads.
 
     Usually a renamed field (the template reads ``first_name``, the payload sends
-    ``firstName``) or a scenario copied from another template. Contact fields, which the
+    ``firstName``) or a scenario copied from another template. Merge tags such as
+    ``%EVENT.orderNumber%`` count as reads. Contact fields, which the
     platform adds to every message, are not reported. Reported once per field
     shape (``data.items[].sku``), at the key in the scenario file. Skipped for templates
     whose reads cannot be known (``#evaluate``, ``#parse`` of a computed name) or that pass
@@ -46,6 +48,10 @@ class UnusedFieldRule(Rule):
             else:
                 continue
             trie.add(steps, whole=read.whole or read.dynamic)
+        # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run
+        for tag in find_merge_tags(ctx.source or ""):
+            if tag.kind == "event":
+                trie.add((tag.name.split(".", 1)[1],), whole=False)
         if trie.whole:
             return
         unused = []
