@@ -47,6 +47,10 @@ class Engine:
         self._parsed: OrderedDict[tuple[str, str], n.Template] = OrderedDict()
         self._files: dict[Path, tuple[int, int, n.Template]] = {}
 
+    def flag(self, key: str, default: bool = False) -> bool:
+        """A boolean Velocity property of this engine."""
+        return _flag(self.config, key, default)
+
     # ------------------------------------------------------------------ parsing
 
     def parse(self, source: str, name: str = "<template>") -> n.Template:

@@ -88,21 +88,23 @@ class DefineBlock:
     """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed."""
 
     __velocity_methods__ = frozenset({"toString"})
-    __slots__ = ("emit", "ctx", "name", "depth")
+    __slots__ = ("emit", "ctx", "name", "depth", "max_depth")
 
     # Velocity's directive.define.max_depth: a block printing itself deeper than this
-    # prints its reference literally instead of recursing forever.
+    # prints its reference literally instead of recursing forever ($bodyContent uses the
+    # macro depth limit instead).
     MAX_DEPTH = 2
 
-    def __init__(self, emit: Emit, ctx: "Ctx", name: str):
+    def __init__(self, emit: Emit, ctx: "Ctx", name: str, max_depth: int = MAX_DEPTH):
         self.emit = emit
         self.ctx = ctx
         self.name = name
         self.depth = 0
+        self.max_depth = max_depth
 
     def render(self, ctx: "Ctx | None" = None) -> str:
         ctx = ctx or self.ctx
-        if self.depth >= self.MAX_DEPTH:
+        if self.depth >= self.max_depth:
             return "$" + self.name
         saved = ctx.out
         ctx.out = []
@@ -123,11 +125,16 @@ class DefineBlock:
 class Limits:
     """Resource bounds for untrusted templates (Velocity's own defaults where it has them)."""
 
-    __slots__ = ("macro_depth", "parse_depth", "loop_iterations", "output_chars")
+    __slots__ = ("macro_depth", "parse_depth", "loop_iterations", "output_chars",
+                 "foreach_max_loops")
 
     def __init__(self, config):
         get = config.get
         self.macro_depth = int(get("velocimacro.max_depth", get("velocimacro.max.depth", 20)))
+        if self.macro_depth <= 0:  # Velocity's "no limit"; Python's stack still bounds it
+            self.macro_depth = 1_000_000
+        # directive.foreach.max_loops: Velocity silently ends a loop after this many items
+        self.foreach_max_loops = int(get("directive.foreach.max_loops", -1))
         self.parse_depth = int(get("directive.parse.max_depth", 10))
         self.loop_iterations = int(get("templating.max_loop_iterations", 1_000_000))
         self.output_chars = int(get("templating.max_output_chars", 20_000_000))
@@ -485,9 +492,12 @@ class Compiler:
     def e_Range(self, node: n.Range) -> Eval:
         start, end = self.expr(node.start), self.expr(node.end)
 
+        mutable = not self.engine.flag("runtime.immutable_ranges", True)
+
         def build(ctx):
             try:
-                return jt.make_range(_plain(start(ctx), ctx), _plain(end(ctx), ctx))
+                result = jt.make_range(_plain(start(ctx), ctx), _plain(end(ctx), ctx))
+                return list(result) if mutable and result is not None else result
             except jt.JavaError as exc:
                 raise _error(ctx, node, str(exc)) from None
         return build
@@ -605,12 +615,18 @@ class Compiler:
             def items_of(ctx):
                 return _lazy_range(_plain(start_of(ctx), ctx), _plain(end_of(ctx), ctx))
         else:
+            skip_invalid = self.engine.flag("directive.foreach.skip_invalid", True)
+
             def items_of(ctx):
                 source = _plain(iterable_of(ctx), ctx)
                 try:
-                    return jt.iterate(source) if source is not None else None
+                    items = jt.iterate(source) if source is not None else None
                 except jt.JavaError as exc:
                     raise _error(ctx, node, str(exc)) from None
+                if items is None and source is not None and not skip_invalid:
+                    raise _error(ctx, node, f"#foreach cannot iterate over "
+                                 f"{jt.to_string(source)!r}")
+                return items
 
         def run(ctx):
             items = items_of(ctx)
@@ -625,6 +641,9 @@ class Compiler:
             saved_var = ctx.lookup(var)
             saved_scope = ctx.lookup("foreach")
             scope = ForeachScope(saved_scope, node)
+            max_loops = ctx.limits.foreach_max_loops
+            if max_loops >= 0 and len(items) > max_loops:
+                items = items[:max_loops]
             scope.total = len(items)
             limit = ctx.limits.loop_iterations
             ctx.assign("foreach", scope)
@@ -697,6 +716,8 @@ class Compiler:
         args = [self.expr(a) for a in node.args]
         source = node.source
         block = self.body(node.body) if node.body is not None else None
+        body_name = self.engine.config.get("velocimacro.body_reference", "bodyContent")
+        strict_args = self.engine.flag("velocimacro.arguments.strict")
 
         def run(ctx):
             macro = ctx.macros.get(name)
@@ -706,6 +727,12 @@ class Compiler:
                 ctx.out.append(source)
                 return
             definition, body = macro
+            if strict_args:
+                required = sum(1 for p in definition.params if p.default is None)
+                if not required <= len(args) <= len(definition.params):
+                    raise _error(ctx, node, f"macro #{name} takes {required}"
+                                 f"{'' if required == len(definition.params) else '+'} "
+                                 f"arguments, called with {len(args)}")
             if ctx.macro_depth >= ctx.limits.macro_depth:
                 raise _error(ctx, node, f"macro #{name} nests deeper than "
                              f"{ctx.limits.macro_depth} calls", LimitExceeded)
@@ -719,7 +746,8 @@ class Compiler:
                 else:
                     frame[param.name] = None  # a missing argument is null, not the caller's
             # a call without a body hides any enclosing block call's $bodyContent
-            frame["bodyContent"] = DefineBlock(block, ctx, "bodyContent") if block else None
+            frame[body_name] = (DefineBlock(block, ctx, body_name, ctx.limits.macro_depth)
+                                if block else None)
             ctx.frames.append(frame)
             ctx.macro_depth += 1
             try:
