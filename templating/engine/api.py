@@ -13,7 +13,8 @@ from typing import Mapping
 from ..errors import RenderError, SandboxError, TemplateError, VelocitySyntaxError
 from . import nodes as n
 from .parser import gobbling_mode, parse_template
-from .renderer import CompiledTemplate, Limits
+from .renderer import CompiledTemplate
+from .runtime import Limits
 
 _PARSE_CACHE_SIZE = 512
 

@@ -1,11 +1,12 @@
-"""Turns a syntax tree into Python closures and runs them: the Velocity runtime.
+"""Turns a syntax tree into Python closures: the Velocity compiler.
 
 Why closures: walking the tree on every render re-dispatches on node types thousands of
 times per message. Compiling each node once into a small Python function (cached on the
 template) removes that dispatch, which is what lets a cached render keep up with Jinja2.
 
-Java value semantics (printing, arithmetic, methods) live in :mod:`.javatypes`; this module
-only decides *when* they apply: reference resolution, directives, scoping, limits.
+Java value semantics (printing, arithmetic, methods) live in :mod:`.javatypes` and per-render
+state in :mod:`.runtime`; this module decides *when* they apply: reference resolution,
+directives, scoping, limits.
 The renderer never calls ``getattr`` on a template value; all member access goes through
 ``javatypes.get_property``/``call_method``, which enforce the sandbox allow-list.
 """
@@ -14,200 +15,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..errors import LimitExceeded, RenderError, TemplateError
+from ..errors import LimitExceeded, TemplateError
 from . import javatypes as jt
 from . import nodes as n
+from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
+                      is_plain_number, lazy_range, located_error, plain_value, to_text, truthy)
 
-Emit = Callable[["Ctx"], None]
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
-
-
-class BreakSignal(Exception):
-    """``#break``: unwinds to the foreach/macro/evaluate/parse it names (or the nearest)."""
-
-    def __init__(self, scope=None):
-        super().__init__()
-        self.scope = scope
-
-
-class StopSignal(Exception):
-    """``#stop``: ends the whole render, keeping what was written."""
-
-
-class ForeachScope:
-    """``$foreach``: the loop's scope object, as Velocity 2's ForeachScope exposes it."""
-
-    __velocity_methods__ = frozenset({
-        "getIndex", "getCount", "hasNext", "getHasNext", "isFirst", "getFirst", "isLast",
-        "getLast", "getParent", "getTopmost", "toString"})
-
-    __slots__ = ("index", "total", "parent", "node")
-
-    def __init__(self, parent, node):
-        self.index = -1
-        self.total = 0
-        self.parent = parent
-        self.node = node
-
-    def getIndex(self):
-        return self.index
-
-    def getCount(self):
-        return self.index + 1
-
-    def hasNext(self):
-        return self.index + 1 < self.total
-
-    getHasNext = hasNext
-
-    def isFirst(self):
-        return self.index == 0
-
-    getFirst = isFirst
-
-    def isLast(self):
-        return self.index + 1 >= self.total
-
-    getLast = isLast
-
-    def getParent(self):
-        return self.parent
-
-    def getTopmost(self):
-        scope = self
-        while isinstance(scope.parent, ForeachScope):
-            scope = scope.parent
-        return scope
-
-    def toString(self):
-        return "org.apache.velocity.runtime.directive.ForeachScope"
-
-
-class DefineBlock:
-    """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed."""
-
-    __velocity_methods__ = frozenset({"toString"})
-    __slots__ = ("emit", "ctx", "name", "depth", "max_depth")
-
-    # Velocity's directive.define.max_depth: a block printing itself deeper than this
-    # prints its reference literally instead of recursing forever ($bodyContent uses the
-    # macro depth limit instead).
-    MAX_DEPTH = 2
-
-    def __init__(self, emit: Emit, ctx: "Ctx", name: str, max_depth: int = MAX_DEPTH):
-        self.emit = emit
-        self.ctx = ctx
-        self.name = name
-        self.depth = 0
-        self.max_depth = max_depth
-
-    def render(self, ctx: "Ctx | None" = None) -> str:
-        ctx = ctx or self.ctx
-        if self.depth >= self.max_depth:
-            return "$" + self.name
-        saved = ctx.out
-        ctx.out = []
-        self.depth += 1
-        try:
-            self.emit(ctx)
-            return "".join(ctx.out)
-        except BreakSignal:
-            return "".join(ctx.out)
-        finally:
-            self.depth -= 1
-            ctx.out = saved
-
-    def toString(self):
-        return self.render()
-
-
-class Limits:
-    """Resource bounds for untrusted templates (Velocity's own defaults where it has them)."""
-
-    __slots__ = ("macro_depth", "parse_depth", "loop_iterations", "output_chars",
-                 "foreach_max_loops")
-
-    def __init__(self, config):
-        get = config.get
-        self.macro_depth = int(get("velocimacro.max_depth", get("velocimacro.max.depth", 20)))
-        if self.macro_depth <= 0:  # Velocity's "no limit"; Python's stack still bounds it
-            self.macro_depth = 1_000_000
-        # directive.foreach.max_loops: Velocity silently ends a loop after this many items
-        self.foreach_max_loops = int(get("directive.foreach.max_loops", -1))
-        self.parse_depth = int(get("directive.parse.max_depth", 10))
-        self.loop_iterations = int(get("templating.max_loop_iterations", 1_000_000))
-        self.output_chars = int(get("templating.max_output_chars", 20_000_000))
-
-
-class Ctx:
-    """Per-render state: variables, macro frames, output buffer, limits, observer."""
-
-    __slots__ = ("vars", "frames", "out", "engine", "name", "macros", "macro_depth",
-                 "parse_depth", "loops", "observer", "limits", "empty_check", "strict")
-
-    def __init__(self, engine, variables, name, observer=None):
-        self.engine = engine
-        self.vars = variables
-        self.frames: list[dict] = []
-        self.out: list[str] = []
-        self.name = name
-        self.macros: dict = {}
-        self.macro_depth = 0
-        self.parse_depth = 0
-        self.loops = 0
-        self.observer = observer
-        self.limits = engine.limits
-        self.empty_check = engine.empty_check
-        self.strict = engine.strict
-
-    def lookup(self, name):
-        for frame in reversed(self.frames):
-            if name in frame:
-                return frame[name]
-        return self.vars.get(name)
-
-    def assign(self, name, value):
-        for frame in reversed(self.frames):
-            if name in frame:
-                frame[name] = value
-                return
-        if value is None:
-            self.vars.pop(name, None)
-        else:
-            self.vars[name] = value
-
-    def check_output(self):
-        size = sum(map(len, self.out))
-        if size > self.limits.output_chars:
-            raise LimitExceeded(f"output is larger than {self.limits.output_chars} characters",
-                                name=self.name)
-
-
-def _error(ctx: Ctx, node: n.Node, message: str, cls=RenderError) -> RenderError:
-    return cls(message, name=ctx.name, line=node.line, column=node.column)
-
-
-def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:
-    """How a resolved (non-null) value prints (a Java error while printing, such as a list
-    that contains itself, fails the render at ``node``)."""
-    if value.__class__ is str:
-        return value
-    if isinstance(value, DefineBlock):
-        return value.render(ctx)
-    try:
-        return jt.to_string(value)
-    except jt.JavaError as exc:
-        if node is None:
-            raise RenderError(str(exc), name=ctx.name) from None
-        raise _error(ctx, node, str(exc)) from None
-
-
-def _plain(value, ctx):
-    """A value as expressions see it: define blocks become their rendered text."""
-    if isinstance(value, DefineBlock):
-        return value.render(ctx)
-    return value
 
 
 # ============================================================================ compiler
@@ -292,7 +107,7 @@ class Compiler:
 
         def emit(ctx):
             value = value_of(ctx)
-            if alternate is not None and not _truthy(value, ctx):
+            if alternate is not None and not truthy(value, ctx):
                 value = alternate(ctx)
             if escapes:
                 if value is None:
@@ -303,7 +118,7 @@ class Compiler:
                 return
             if value is None:
                 if ctx.strict and not quiet:
-                    raise _error(ctx, ref, f"undefined reference {source}")
+                    raise located_error(ctx, ref, f"undefined reference {source}")
                 if not quiet:
                     if ctx.observer is not None:
                         ctx.observer.unresolved(ref)
@@ -364,15 +179,15 @@ class Compiler:
             if not any(name in f for f in frames) and name not in ctx.vars:
                 if lenient:
                     return None
-                raise _error(ctx, ref, f"variable ${name} has not been set")
+                raise located_error(ctx, ref, f"variable ${name} has not been set")
             current = ctx.lookup(name)
             for step, part in zip(steps, parts):
                 if current is None:
-                    raise _error(ctx, part, f"cannot read .{getattr(part, 'name', '[...]')} "
+                    raise located_error(ctx, part, f"cannot read .{getattr(part, 'name', '[...]')} "
                                  f"of null in {ref.source}")
                 current = step(ctx, current)
                 if current is jt.NOT_FOUND:
-                    raise _error(ctx, part, f"{getattr(part, 'name', '[...]')} is not a "
+                    raise located_error(ctx, part, f"{getattr(part, 'name', '[...]')} is not a "
                                  f"method or property of the value in {ref.source}")
             return current
         return value
@@ -388,7 +203,7 @@ class Compiler:
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:
-                    raise _error(ctx, part, str(exc)) from None
+                    raise located_error(ctx, part, str(exc)) from None
             return prop
         if isinstance(part, n.Method):
             mname = part.name
@@ -408,24 +223,25 @@ class Compiler:
                 call_get = None
 
             def call(ctx, obj):
-                values = [_plain(a(ctx), ctx) for a in args]
+                values = [plain_value(a(ctx), ctx) for a in args]
                 try:
                     return jt.call_method(obj, mname, values)
                 except jt.JavaError as exc:
-                    raise _error(ctx, part, str(exc)) from None
+                    raise located_error(ctx, part, str(exc)) from None
                 except TemplateError:
                     raise
                 except RecursionError:
-                    raise _error(ctx, part, "expression nests too deeply", LimitExceeded) from None
+                    raise located_error(ctx, part, "expression nests too deeply",
+                                        LimitExceeded) from None
             return call_get or call
         key_of = self.expr(part.key)
 
         def index(ctx, obj):
-            key = _plain(key_of(ctx), ctx)
+            key = plain_value(key_of(ctx), ctx)
             try:
                 return jt.get_index(obj, key)
             except jt.JavaError as exc:
-                raise _error(ctx, part, str(exc)) from None
+                raise located_error(ctx, part, str(exc)) from None
         return index
 
     # ---------------------------------------------------------------- expressions
@@ -453,7 +269,7 @@ class Compiler:
 
         def with_alternate(ctx):
             value = value_of(ctx)
-            if not _truthy(value, ctx):
+            if not truthy(value, ctx):
                 return alternate(ctx)
             return value
         return with_alternate
@@ -477,7 +293,7 @@ class Compiler:
 
     def e_ListLiteral(self, node: n.ListLiteral) -> Eval:
         items = [self.expr(i) for i in node.items]
-        return lambda ctx: [_plain(i(ctx), ctx) for i in items]
+        return lambda ctx: [plain_value(i(ctx), ctx) for i in items]
 
     def e_MapLiteral(self, node: n.MapLiteral) -> Eval:
         items = [(self.expr(k), self.expr(v)) for k, v in node.items]
@@ -485,7 +301,7 @@ class Compiler:
         def build(ctx):
             result = {}
             for k, v in items:
-                result[_plain(k(ctx), ctx)] = _plain(v(ctx), ctx)
+                result[plain_value(k(ctx), ctx)] = plain_value(v(ctx), ctx)
             return result
         return build
 
@@ -496,48 +312,49 @@ class Compiler:
 
         def build(ctx):
             try:
-                result = jt.make_range(_plain(start(ctx), ctx), _plain(end(ctx), ctx))
+                result = jt.make_range(plain_value(start(ctx), ctx), plain_value(end(ctx), ctx))
                 return list(result) if mutable and result is not None else result
             except jt.JavaError as exc:
-                raise _error(ctx, node, str(exc)) from None
+                raise located_error(ctx, node, str(exc)) from None
         return build
 
     def e_UnaryOp(self, node: n.UnaryOp) -> Eval:
         operand = self.expr(node.operand)
         if node.op == "!":
-            return lambda ctx: not _truthy(operand(ctx), ctx)
+            return lambda ctx: not truthy(operand(ctx), ctx)
 
         literal = _operand_literal(node.operand)
         strict_math = self.engine.strict_math
 
         def negate(ctx):
             try:
-                return jt.negate(_plain(operand(ctx), ctx), strict=strict_math, literal=literal)
+                return jt.negate(plain_value(operand(ctx), ctx), strict=strict_math,
+                                 literal=literal)
             except jt.JavaError as exc:
-                raise _error(ctx, node, str(exc)) from None
+                raise located_error(ctx, node, str(exc)) from None
         return negate
 
     def e_BinaryOp(self, node: n.BinaryOp) -> Eval:
         op = node.op
         left, right = self.expr(node.left), self.expr(node.right)
         if op == "&&":
-            return lambda ctx: _truthy(left(ctx), ctx) and _truthy(right(ctx), ctx)
+            return lambda ctx: truthy(left(ctx), ctx) and truthy(right(ctx), ctx)
         if op == "||":
-            return lambda ctx: _truthy(left(ctx), ctx) or _truthy(right(ctx), ctx)
+            return lambda ctx: truthy(left(ctx), ctx) or truthy(right(ctx), ctx)
         if op in ("<", "<=", ">", ">=") and self.strict:
             def strict_compare(ctx):
-                a, b = _plain(left(ctx), ctx), _plain(right(ctx), ctx)
-                if not (_is_number(a) and _is_number(b)):
-                    raise _error(ctx, node, f"cannot compare {jt.to_string(a)!s} {op} "
+                a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
+                if not (is_plain_number(a) and is_plain_number(b)):
+                    raise located_error(ctx, node, f"cannot compare {jt.to_string(a)!s} {op} "
                                  f"{jt.to_string(b)!s}: both sides must be numbers")
                 return jt.compare(op, a, b)
             return strict_compare
         if op in ("==", "!=", "<", "<=", ">", ">="):
             def compare(ctx):
                 try:
-                    return jt.compare(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx))
+                    return jt.compare(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx))
                 except jt.JavaError as exc:
-                    raise _error(ctx, node, str(exc)) from None
+                    raise located_error(ctx, node, str(exc)) from None
             return compare
 
         strict_math = self.engine.strict_math
@@ -546,11 +363,11 @@ class Compiler:
 
         def arithmetic(ctx):
             try:
-                return jt.arithmetic(op, _plain(left(ctx), ctx), _plain(right(ctx), ctx),
+                return jt.arithmetic(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx),
                                      left_literal=left_literal, right_literal=right_literal,
                                      strict=strict_math)
             except jt.JavaError as exc:
-                raise _error(ctx, node, str(exc)) from None
+                raise located_error(ctx, node, str(exc)) from None
         return arithmetic
 
     # ---------------------------------------------------------------- directives
@@ -562,26 +379,29 @@ class Compiler:
             name = target.name
 
             def set_var(ctx):
-                ctx.assign(name, _plain(value_of(ctx), ctx))
+                ctx.assign(name, plain_value(value_of(ctx), ctx))
             return set_var
         base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
         base_of = self.reference_value(base)
         last = target.parts[-1]
-        key_of = (lambda ctx, k=last.name: k) if isinstance(last, n.Property) else self.expr(last.key)
+        if isinstance(last, n.Property):
+            key_of = (lambda ctx, k=last.name: k)
+        else:
+            key_of = self.expr(last.key)
 
         def set_member(ctx):
-            value = _plain(value_of(ctx), ctx)
+            value = plain_value(value_of(ctx), ctx)
             obj = base_of(ctx)
             if obj is None:
                 return
-            key = _plain(key_of(ctx), ctx)
+            key = plain_value(key_of(ctx), ctx)
             try:
                 if isinstance(last, n.Index):
                     jt.set_index(obj, key, value)
                 else:
                     jt.set_property(obj, key, value)
             except jt.JavaError as exc:
-                raise _error(ctx, node, str(exc)) from None
+                raise located_error(ctx, node, str(exc)) from None
         return set_member
 
     def c_If(self, node: n.If) -> Emit:
@@ -590,7 +410,7 @@ class Compiler:
 
         def run(ctx):
             for cond, body, branch in branches:
-                if _truthy(cond(ctx), ctx):
+                if truthy(cond(ctx), ctx):
                     if ctx.observer is not None:
                         ctx.observer.enter(branch)
                     body(ctx)
@@ -613,18 +433,18 @@ class Compiler:
             start_of, end_of = self.expr(node.iterable.start), self.expr(node.iterable.end)
 
             def items_of(ctx):
-                return _lazy_range(_plain(start_of(ctx), ctx), _plain(end_of(ctx), ctx))
+                return lazy_range(plain_value(start_of(ctx), ctx), plain_value(end_of(ctx), ctx))
         else:
             skip_invalid = self.engine.flag("directive.foreach.skip_invalid", True)
 
             def items_of(ctx):
-                source = _plain(iterable_of(ctx), ctx)
+                source = plain_value(iterable_of(ctx), ctx)
                 try:
                     items = jt.iterate(source) if source is not None else None
                 except jt.JavaError as exc:
-                    raise _error(ctx, node, str(exc)) from None
+                    raise located_error(ctx, node, str(exc)) from None
                 if items is None and source is not None and not skip_invalid:
-                    raise _error(ctx, node, f"#foreach cannot iterate over "
+                    raise located_error(ctx, node, f"#foreach cannot iterate over "
                                  f"{jt.to_string(source)!r}")
                 return items
 
@@ -652,7 +472,7 @@ class Compiler:
                     scope.index = index
                     ctx.loops += 1
                     if ctx.loops > limit:
-                        raise _error(ctx, node, f"more than {limit} loop iterations",
+                        raise located_error(ctx, node, f"more than {limit} loop iterations",
                                      LimitExceeded)
                     if ctx.loops & 1023 == 0:
                         ctx.check_output()
@@ -682,11 +502,11 @@ class Compiler:
         expr = self.expr(node.expr)
 
         def run(ctx):
-            value = _plain(expr(ctx), ctx)
+            value = plain_value(expr(ctx), ctx)
             if value is None:
                 return
             if not isinstance(value, str):
-                raise _error(ctx, node, "#evaluate needs a String argument, not "
+                raise located_error(ctx, node, "#evaluate needs a String argument, not "
                              f"{jt.to_string(value)!r}")
             template = ctx.engine.parse(value, ctx.name)
             compiled = ctx.engine.compiled(template)
@@ -723,26 +543,26 @@ class Compiler:
             macro = ctx.macros.get(name)
             if macro is None:
                 if ctx.strict:
-                    raise _error(ctx, node, f"macro #{name} is not defined")
+                    raise located_error(ctx, node, f"macro #{name} is not defined")
                 ctx.out.append(source)
                 return
             definition, body = macro
             if strict_args:
                 required = sum(1 for p in definition.params if p.default is None)
                 if not required <= len(args) <= len(definition.params):
-                    raise _error(ctx, node, f"macro #{name} takes {required}"
+                    raise located_error(ctx, node, f"macro #{name} takes {required}"
                                  f"{'' if required == len(definition.params) else '+'} "
                                  f"arguments, called with {len(args)}")
             if ctx.macro_depth >= ctx.limits.macro_depth:
-                raise _error(ctx, node, f"macro #{name} nests deeper than "
+                raise located_error(ctx, node, f"macro #{name} nests deeper than "
                              f"{ctx.limits.macro_depth} calls", LimitExceeded)
             frame = {}
             params = definition.params
             for i, param in enumerate(params):
                 if i < len(args):
-                    frame[param.name] = _plain(args[i](ctx), ctx)
+                    frame[param.name] = plain_value(args[i](ctx), ctx)
                 elif param.default is not None:
-                    frame[param.name] = _plain(self.expr(param.default)(ctx), ctx)
+                    frame[param.name] = plain_value(self.expr(param.default)(ctx), ctx)
                 else:
                     frame[param.name] = None  # a missing argument is null, not the caller's
             # a call without a body hides any enclosing block call's $bodyContent
@@ -764,17 +584,17 @@ class Compiler:
         expr = self.expr(node.expr)
 
         def run(ctx):
-            value = _plain(expr(ctx), ctx)
+            value = plain_value(expr(ctx), ctx)
             if value is None:
                 return
             if ctx.parse_depth >= ctx.limits.parse_depth:
-                raise _error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
+                raise located_error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
                              LimitExceeded)
             try:
                 template = ctx.engine.get_template(to_text(value, ctx))
             except TemplateError as exc:
                 if exc.line is None:
-                    raise _error(ctx, node, exc.message) from None
+                    raise located_error(ctx, node, exc.message) from None
                 raise
             compiled = ctx.engine.compiled(template)
             ctx.macros.update(compiled.macros)
@@ -796,13 +616,13 @@ class Compiler:
 
         def run(ctx):
             for arg in args:
-                value = _plain(arg(ctx), ctx)
+                value = plain_value(arg(ctx), ctx)
                 if value is None:
                     continue
                 try:
                     ctx.out.append(ctx.engine.read_resource(to_text(value, ctx)))
                 except TemplateError as exc:
-                    raise _error(ctx, node, exc.message) from None
+                    raise located_error(ctx, node, exc.message) from None
         return run
 
 
@@ -816,37 +636,6 @@ def _operand_literal(node):
     if isinstance(node, n.Literal) and isinstance(node.value, bool):
         return jt.NO_LITERAL
     return None
-
-
-def _lazy_range(start, end):
-    """The integers of ``[start..end]`` as a Python range, or None where Velocity has none."""
-    if start is None or end is None:
-        return None
-    a, b = jt.to_number(start), jt.to_number(end)
-    if not (jt.is_number(a) and jt.is_number(b)):
-        return None
-    left, right = jt.int_value(a), jt.int_value(b)
-    step = 1 if right >= left else -1
-    return range(left, right + step, step)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _truthy(value, ctx: Ctx) -> bool:
-    if value is None:
-        return False
-    if value is True:
-        return True
-    if value is False:
-        return False
-    if isinstance(value, DefineBlock):
-        value = value.render(ctx)
-    try:
-        return jt.is_true(value, ctx.empty_check)
-    except jt.JavaError as exc:
-        raise RenderError(str(exc), name=ctx.name) from None
 
 
 class CompiledTemplate:
