@@ -21,7 +21,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TemplatingError as err:
-            click.echo(f"error: {err.one_line()}", err=True)
+            # An option or folder problem has no file to point at: no "<template>:" prefix.
+            located = err.name is not None or err.line is not None
+            line = err.one_line() if located else " ".join(str(err.message).split())
+            click.echo(f"error: {line}", err=True)
             sys.exit(getattr(err, "exit_code", 2))
 
 

@@ -223,7 +223,19 @@ def test_render_examples_missing_templates_folder(tmp_path):
     result = run("render-examples", "--templates", tmp_path / "none", "--out", tmp_path / "o")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: <template>: templates folder '{tmp_path / 'none'}' does not exist"]
+        f"error: templates folder '{tmp_path / 'none'}' does not exist"]
+
+
+@pytest.mark.parametrize("args", [
+    ["--config", "nokeyvalue"], ["--now", "garbage"], ["--all-recipients"],
+    ["--templates", "no-such-folder"]])
+def test_option_errors_name_no_fake_template(files, args):
+    """An option error has no file: it must not be blamed on a '<template>'."""
+    data = [] if args == ["--all-recipients"] else ["--data", files / "plain.json"]
+    result = run("render", files / "t.txt", *data, *args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "<template>" not in line, line
 
 
 def test_the_installed_console_script(tmp_path):
