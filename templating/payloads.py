@@ -388,6 +388,10 @@ def payload_from_text(text: str, *, name: str) -> Payload:
 def payload_from_value(value: Any, *, name: str, text: str = "") -> Payload:
     """Classify a decoded JSON value and decode the data it carries."""
     payload = Payload(name=name, kind="plain", raw=value, text=text)
+    if isinstance(value, dict) and set(value) == {SCENARIO_KEY} and not looks_like_scenario(value):
+        # A lone "scenario" key is always the scenario format (docs/payloads.md).
+        raise payload.error((SCENARIO_KEY,), f"expected an object, found "
+                                             f"{_json_type(value[SCENARIO_KEY])}")
     if looks_like_scenario(value):
         payload.kind = "scenario"
     elif looks_like_event(value):

@@ -94,6 +94,15 @@ def test_a_top_level_scenario_key_beside_others_is_plain_data(tmp_path):
     assert sc.kind == "plain" and sc.data.get("scenario") == {"x": 1}
 
 
+@pytest.mark.parametrize("spec", [[], "x", 5, None])
+def test_a_lone_scenario_key_that_is_not_an_object_is_an_error(tmp_path, spec):
+    """Docs: an object whose only key is "scenario" is always a scenario, never plain data."""
+    p = write(tmp_path, {"scenario": spec})
+    with pytest.raises(PayloadError) as info:
+        load_scenario(p)
+    assert info.value.line == 2 and info.value.message.startswith("scenario: expected an object")
+
+
 @pytest.mark.parametrize("spec, where, message", [
     ({"evnt": {}}, "scenario.evnt", "unknown scenario key"),
     ({"data": {}, "event": {"params": {}}}, "scenario.event", "one of event, smartsend or data"),
