@@ -49,7 +49,7 @@ SYSTEM_VARIABLES = ("contactId", "externalCustomerId", "messageId", "messageInst
 _SCENARIO_KEYS = {"description", "now", "contact", "system", "event", "smartsend", "recipient",
                   "data", "external", "promoCodes"}
 _CONTACT_KEYS = {"id", "timezone", "languageCode", "fields"}
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")   # as the parser: no hyphen in Velocity 2
 
 
 @dataclass
@@ -259,6 +259,11 @@ def _scenario_spec(payload: Payload) -> dict:
         if not _IDENT.match(key):
             raise payload.error(("scenario", "system", key),
                                 "system variable names must be Velocity identifiers")
+        from .platform import TOOL_NAMES
+        if key == "data" or key in TOOL_NAMES:
+            raise payload.error(("scenario", "system", key),
+                                f"${key} is {'the data' if key == 'data' else 'a platform tool'}"
+                                "; a system variable of that name would never be seen")
     contact = spec.get("contact") or {}
     for key in contact:
         if key not in _CONTACT_KEYS:

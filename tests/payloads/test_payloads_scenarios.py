@@ -116,6 +116,9 @@ def test_a_lone_scenario_key_that_is_not_an_object_is_an_error(tmp_path, spec):
     ({"contact": {"tz": "UTC"}}, "scenario.contact.tz", "unknown contact key"),
     ({"contact": {"timezone": "Mars/Olympus"}}, "scenario.contact.timezone", "unknown time zone"),
     ({"system": {"message id": 1}}, "scenario.system.message id", "Velocity identifiers"),
+    ({"system": {"message-id": 1}}, "scenario.system.message-id", "Velocity identifiers"),
+    ({"system": {"data": 1}}, "scenario.system.data", "never be seen"),
+    ({"system": {"dateTool": 1}}, "scenario.system.dateTool", "never be seen"),
     ({"promoCodes": {"X": [1]}}, "scenario.promoCodes.X", "expected a string"),
 ])
 def test_scenario_mistakes_are_located(tmp_path, spec, where, message):
@@ -150,6 +153,12 @@ def test_bad_json_param_inside_a_scenario_is_located(tmp_path):
         load_scenario(p)
     assert "scenario.smartsend.recipients[0].jsonParam is not valid JSON" in info.value.message
     assert info.value.line == 7
+
+
+def test_system_variable_names_are_what_the_parser_reads(tmp_path):
+    """`$_id` is a Velocity 2 identifier, `$a-b` is not (no hyphens in Velocity 2)."""
+    sc = load_scenario(write(tmp_path, {"scenario": {"system": {"_id": 7, "a_1": 2}}}))
+    assert sc.system["_id"] == 7 and sc.system["a_1"] == 2
 
 
 def test_recipient_on_plain_data_is_a_usage_error(tmp_path):
