@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import json
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import TemplatingError, UsageError
 from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
 from ..smartsend.config import load_settings
 from ..smartsend.journal import Journal
@@ -21,6 +22,22 @@ from ..smartsend.recipients import fingerprint, read_recipients
 from ..smartsend.sender import Sender, earlier_runs, plan_run
 from ..smartsend.tracker import Tracker
 from . import main
+
+
+def _located(command: str):
+    """Errors that name no file are located at the command (``send: ...``), never at
+    ``<template>``."""
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            try:
+                return f(*args, **kwargs)
+            except TemplatingError as err:
+                if err.name is None:
+                    err.name = command
+                raise
+        return wrapper
+    return decorate
 
 
 def _build_options(f):
@@ -110,6 +127,7 @@ def smartsend() -> None:
 @_build_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write request bodies (JSON Lines) here instead of stdout.")
+@_located("smartsend build")
 def build_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
                   from_name, output):
     """Validate recipients and write one smartsend request body per line.
@@ -163,6 +181,7 @@ def _write(batches, fh) -> None:
 @click.option("--base-url", help="reteno | yespo | esputnik | http(s)://... (e.g. the sandbox).")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight.")
 @click.option("--rate-limit", type=click.FloatRange(0), help="Requests per second (0 = no limit).")
+@_located("send")
 def send_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
                  from_name, dry_run, journal_path, resume, resend_unknown, new_run, base_url,
                  concurrency, rate_limit):
@@ -312,6 +331,7 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
 @click.option("--max-url", type=click.IntRange(200), default=2000, show_default=True,
               help="Longest status request URL, in characters.")
 @click.option("--base-url", help="Override the run's base URL.")
+@_located("track")
 def track_command(run, journal_path, until_done, interval, max_interval, deadline, batch_size,
                   max_url, base_url):
     """Poll delivery statuses of a run (default: the latest) and record every change."""
@@ -342,6 +362,7 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the export here instead of stdout.")
 @click.option("--list", "list_runs", is_flag=True, help="List the journal's runs.")
+@_located("status")
 def status_command(run, journal_path, fmt, output, list_runs):
     """Show a run's outcome (default: the latest run), or export it per recipient."""
     with Journal(journal_path, create=False) as journal:
@@ -354,7 +375,10 @@ def status_command(run, journal_path, fmt, output, list_runs):
                            f"{item.recipients_file or ''}")
             return
         info = journal.run(run)
-        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        except OSError as err:
+            raise UsageError(f"cannot write: {err.strerror or err}", name=str(output)) from None
         try:
             if fmt == "table":
                 _print_table(journal.counts(info.id), info.id, stream=out, info=info)

@@ -107,7 +107,13 @@ def resolve_base_url(value: str) -> str:
     value = value.strip()
     if value.lower() in PRESETS:
         return PRESETS[value.lower()]
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"base URL {value!r} is not a valid URL (bad host or port)") from None
+    if port == 0:
+        raise UsageError(f"base URL {value!r} has an invalid port (use 1-65535)")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"base URL {value!r} is neither a preset ({', '.join(PRESETS)}) "
                          "nor an http(s) URL")

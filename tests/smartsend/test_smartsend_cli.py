@@ -187,3 +187,43 @@ def test_status_table_csv_and_json_exports(tmp_path):
     assert listing[:3] == [run_id, "message", "9"] and "done" in listing and "12" in listing
     missing = run(["status", "--journal", str(tmp_path / "nope.sqlite")])
     assert missing.exit_code == 2 and "no journal here" in missing.stderr
+
+
+def test_bad_base_url_port_is_one_line_not_a_traceback(files, tmp_path):
+    env = {"HOME": str(tmp_path), "RETENO_API_KEY": "k"}
+    for url in ("http://127.0.0.1:99999", "http://127.0.0.1:abc", "http://127.0.0.1:0",
+                "http://[::1"):
+        res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
+                   "--journal", str(tmp_path / "j.sqlite"), "--base-url", url], env=env)
+        assert res.exit_code == 2, (url, res.stderr)
+        assert res.stderr.startswith("error: send: base URL") and "Traceback" not in res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "j.sqlite").exists()
+
+
+def test_errors_without_a_file_name_the_command_not_template(files, tmp_path):
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "x"), "RETENO_API_KEY": ""}
+    res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
+               "--journal", str(tmp_path / "j.sqlite")], env=env)
+    assert res.stderr.startswith("error: send: no API key"), res.stderr
+    res = run(["smartsend", "build", "--message-id", "abc", "--recipients",
+               str(files / "r.csv")])
+    assert res.exit_code == 2 and res.stderr.startswith("error: smartsend build: message id")
+    res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
+               "--resend-unknown"], env={"RETENO_API_KEY": "k"})
+    assert res.stderr.startswith("error: send: --resend-unknown"), res.stderr
+    assert "<template>" not in res.stderr
+
+
+def test_status_output_to_unwritable_path_is_one_line(tmp_path):
+    from templating.smartsend import BuildOptions, Journal, plan_run
+    from templating.smartsend.recipients import read_recipients
+    (tmp_path / "r.csv").write_text(CSV, encoding="utf-8")
+    with Journal(tmp_path / "j.sqlite") as journal:
+        plan_run(journal, read_recipients(tmp_path / "r.csv"), BuildOptions(message_id="1"),
+                 recipients_file="r.csv", base_url="http://127.0.0.1:1")
+    target = tmp_path / "missing" / "dir" / "out.csv"
+    res = run(["status", "--journal", str(tmp_path / "j.sqlite"), "--format", "csv",
+               "-o", str(target)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"error: {target}: cannot write: No such file or directory"
