@@ -15,21 +15,56 @@ from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
                          scenario_from_value)
 
 
+#: The Velocity properties the engine reads (templating/engine), by value type.
+_BOOL_KEYS = ("directive.if.empty_check", "runtime.strict_mode.enable",
+              "runtime.strict_mode.escape", "runtime.strict_math", "runtime.immutable_ranges",
+              "velocimacro.arguments.strict", "directive.foreach.skip_invalid")
+_INT_KEYS = ("velocimacro.max_depth", "velocimacro.max.depth", "directive.parse.max_depth",
+             "directive.foreach.max_loops", "templating.max_loop_iterations",
+             "templating.max_output_chars")
+_GOBBLING_KEYS = ("space.gobbling", "parser.space_gobbling")
+_GOBBLING_MODES = ("none", "bc", "lines", "structured")
+_TEXT_KEYS = ("velocimacro.body_reference",)
+CONFIG_KEYS = _BOOL_KEYS + _INT_KEYS + _GOBBLING_KEYS + _TEXT_KEYS
+
+
 def _parse_config(pairs: tuple[str, ...]) -> dict:
-    """``key=value`` Velocity properties; true/false and integers become typed values."""
+    """``key=value`` Velocity properties; true/false and integers become typed values.
+
+    Only properties the engine reads are accepted, with values of their type: a misspelt
+    key or a bad value would otherwise be ignored silently (or fail later with a traceback).
+    """
+    import difflib
+
     config: dict = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key, text = key.strip(), value.strip()
+        if not sep or not key:
             raise UsageError(f"--config {pair!r}: expected key=value "
                              "(e.g. space.gobbling=bc)")
-        text = value.strip()
-        if text.lower() in ("true", "false"):
-            config[key.strip()] = text.lower() == "true"
-        elif text.lstrip("-").isdigit():
-            config[key.strip()] = int(text)
+        if key not in CONFIG_KEYS:
+            close = difflib.get_close_matches(key, CONFIG_KEYS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(f"--config {pair!r}: unknown property {key!r}{hint}; known: "
+                             + ", ".join(CONFIG_KEYS))
+        if key in _BOOL_KEYS:
+            if text.lower() not in ("true", "false"):
+                raise UsageError(f"--config {pair!r}: {key} takes true or false")
+            config[key] = text.lower() == "true"
+        elif key in _INT_KEYS:
+            if not text.lstrip("-").isdigit():
+                raise UsageError(f"--config {pair!r}: {key} takes an integer")
+            config[key] = int(text)
+        elif key in _GOBBLING_KEYS:
+            if text.lower() not in _GOBBLING_MODES:
+                raise UsageError(f"--config {pair!r}: {key} takes one of "
+                                 + ", ".join(_GOBBLING_MODES))
+            config[key] = text.lower()
         else:
-            config[key.strip()] = text
+            if not text:
+                raise UsageError(f"--config {pair!r}: {key} needs a value")
+            config[key] = text
     return config
 
 

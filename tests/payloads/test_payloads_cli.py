@@ -226,6 +226,30 @@ def test_render_examples_missing_templates_folder(tmp_path):
         f"error: templates folder '{tmp_path / 'none'}' does not exist"]
 
 
+@pytest.mark.parametrize("pair, message", [
+    ("space.gobling=bc", "unknown property 'space.gobling' (did you mean space.gobbling?)"),
+    ("foo=bar", "unknown property 'foo'"),
+    ("velocimacro.max_depth=abc", "velocimacro.max_depth takes an integer"),
+    ("runtime.strict_mode.enable=yes", "runtime.strict_mode.enable takes true or false"),
+    ("space.gobbling=wrong", "space.gobbling takes one of none, bc, lines, structured"),
+])
+def test_config_keys_and_values_are_checked(files, pair, message):
+    """A misspelt property was silently ignored; a non-integer limit was a traceback."""
+    result = run("render", files / "t.txt", "--data", files / "plain.json", "--config", pair)
+    assert result.exit_code == 2 and result.exception is None or \
+        isinstance(result.exception, SystemExit), result.exception
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: --config {pair!r}: ") and message in line, line
+
+
+def test_config_values_are_typed(files):
+    from templating.cli.render import _parse_config
+    assert _parse_config(("space.gobbling=BC", "runtime.strict_mode.enable=TRUE",
+                          "templating.max_loop_iterations=5")) == {
+        "space.gobbling": "bc", "runtime.strict_mode.enable": True,
+        "templating.max_loop_iterations": 5}
+
+
 @pytest.mark.parametrize("args", [
     ["--config", "nokeyvalue"], ["--now", "garbage"], ["--all-recipients"],
     ["--templates", "no-such-folder"]])
