@@ -153,7 +153,14 @@ def find_config(start: Path | None = None) -> Path | None:
         if candidate.is_file() and tomllib is not None:
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError:
+                # Broken, but meant for us: load_config reports where, instead of linting
+                # silently with the defaults (or with some parent folder's settings).
+                if re.search(r"^\s*\[+\s*tool\.templating\b", candidate.read_text(
+                        encoding="utf-8"), re.M):
+                    return candidate
                 continue
             if isinstance(data.get("tool"), dict) and "templating" in data["tool"]:
                 return candidate

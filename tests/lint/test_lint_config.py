@@ -87,6 +87,18 @@ def test_pyproject_without_section_is_skipped(tmp_path):
     assert find_config(tmp_path) != tmp_path / "pyproject.toml"
 
 
+def test_broken_pyproject_with_our_section_is_an_error_not_the_defaults(tmp_path):
+    """A typo in pyproject.toml must not make lint run silently with default settings."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.templating.lint]\nselect = ["VL001"\nignore = ["VL004"]\n')
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+    with pytest.raises(UsageError, match="invalid TOML") as info:
+        load_config(start=tmp_path)
+    assert info.value.line == 3
+    (tmp_path / "pyproject.toml").write_text('[tool.black]\nx = = 1\n')   # not ours: skipped
+    assert find_config(tmp_path) != tmp_path / "pyproject.toml"
+
+
 def test_invalid_toml_and_unknown_key(tmp_path):
     bad = tmp_path / "templating.toml"
     bad.write_text("select = [\n")
