@@ -58,6 +58,8 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     if templates_dir:
         changes["templates_dir"] = Path(templates_dir)
     if previews_dir:
+        if not Path(previews_dir).is_dir():   # else every template silently has no scenarios
+            raise UsageError(f"no such folder {previews_dir!r}", name="--previews")
         changes["previews_dir"] = Path(previews_dir)
     config = config.with_options(**changes)
     check_rule_names(config, name="command line")

@@ -50,6 +50,14 @@ def test_usage_errors_exit_2_with_one_line(project):
     assert code == 2 and "bad.toml" in out and "Traceback" not in out
 
 
+def test_a_misspelt_previews_folder_is_an_error(project):
+    """It used to lint every template as 'without scenarios' and could pass."""
+    project.template("a.txt", "Hi $data.name\n")
+    project.scenario("a.txt", "s", {"name": "Ann"})
+    code, out = run("lint", "--previews", "preveiws")
+    assert code == 2 and out.strip() == "error: --previews: no such folder 'preveiws'"
+
+
 def test_paths_can_be_files_folders_or_scenarios(project):
     project.template("a.txt", "Hi $data.name\n")
     project.template("sub/b.html", "<p>$data.title</p>\n")
