@@ -6,6 +6,7 @@ is kept out of ``repr`` so it cannot leak into logs or tracebacks.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,10 +51,19 @@ class Faults:
                 raise SettingsError(f"{name.replace('_', '-')} must be between 0 and 1, got {value!r}")
         if self.fail_rate + self.throttle_rate + self.drop_rate > 1.0 + 1e-9:
             raise SettingsError("fail-rate + throttle-rate + drop-rate must not exceed 1")
+        for name, kinds in (("latency_ms", (int, float)), ("rate_limit", (int, float, type(None))),
+                            ("retry_after", (int,))):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                what = "a whole number" if kinds == (int,) else "a number"
+                raise SettingsError(f"{name.replace('_ms', '').replace('_', '-')} must be "
+                                    f"{what}, got {value!r}")
         if self.latency_ms < 0:
             raise SettingsError(f"latency must not be negative, got {self.latency_ms!r}")
-        if self.rate_limit is not None and self.rate_limit <= 0:
-            raise SettingsError(f"rate-limit must be positive, got {self.rate_limit!r}")
+        if not math.isfinite(self.latency_ms):
+            raise SettingsError(f"latency must be a finite number, got {self.latency_ms!r}")
+        if self.rate_limit is not None and not 0 < self.rate_limit < math.inf:
+            raise SettingsError(f"rate-limit must be positive and finite, got {self.rate_limit!r}")
         if self.retry_after < 0:
             raise SettingsError(f"retry-after must not be negative, got {self.retry_after!r}")
 
@@ -85,6 +95,8 @@ class SandboxSettings:
             raise SettingsError("the sandbox needs an API key (set RETENO_API_KEY or a config file)")
         if self.status_delay < 0:
             raise SettingsError(f"status-delay must not be negative, got {self.status_delay!r}")
+        if not math.isfinite(self.status_delay):
+            raise SettingsError(f"status-delay must be a finite number, got {self.status_delay!r}")
         if self.max_body <= 0:
             raise SettingsError(f"max-body must be positive, got {self.max_body!r}")
         if self.messages_dir is not None and not Path(self.messages_dir).is_dir():

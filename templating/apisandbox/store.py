@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .settings import SettingsError
 from .statuses import Plan, draws, flags, plan_for, status_at
 
 _SCHEMA = """
@@ -131,16 +132,21 @@ class Store:
     def __init__(self, path: Path | str, *, seed: int = 0):
         self.path = str(path)
         self.seed = seed
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
-        self._offset = float(self._meta("clock_offset", "0"))
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+            self._offset = float(self._meta("clock_offset", "0"))
+        except (OSError, sqlite3.Error, ValueError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+            raise SettingsError(f"cannot open the sandbox state file: {reason}",
+                                name=self.path) from None
         self._plans: dict[int, list] = {}
 
     # -- housekeeping -------------------------------------------------------------------

@@ -88,7 +88,11 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
         raise UsageError(f"no API key: set the {env_name} environment variable"
                          " (or api_key in the [sandbox] table of --config)")
     host = _pick(host, config, "host", "127.0.0.1")
+    from_config = port is None and "port" in config
     port = _pick(port, config, "port", 8025)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UsageError(f"port must be between 0 and 65535, got {port!r}",
+                         name=config_path if from_config else "sandbox")
     db_path = Path(_pick(db, config, "db", str(DEFAULT_DB)))
     messages_dir = _pick(messages, config, "messages", None)
     try:

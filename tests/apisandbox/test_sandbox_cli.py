@@ -99,3 +99,27 @@ def test_cli_serves_with_the_key_from_a_config_file_and_keeps_state(tmp_path):
         assert proc.returncode == 0, err
         assert secret not in banner + out + err
         assert "API key from the config file" in banner
+
+
+def test_out_of_range_ports_non_finite_numbers_and_unusable_state_files_are_one_line(tmp_path):
+    env = {"RETENO_API_KEY": "k"}
+    bad_db = tmp_path / "bad.db"
+    bad_db.write_bytes(b"this is not an SQLite database, just some text" * 20)
+    cases = [(["--port", "70000"], "error: sandbox: port must be between 0 and 65535, got 70000"),
+             (["--port", "-1"], "error: sandbox: port must be between 0 and 65535, got -1"),
+             (["--latency", "inf"], "error: sandbox: latency must be a finite number, got inf"),
+             (["--status-delay", "nan"],
+              "error: sandbox: status-delay must be a finite number, got nan"),
+             (["--rate-limit", "inf"], "error: sandbox: rate-limit must be positive"),
+             (["--db", str(bad_db), "--port", "0"],
+              f"error: {bad_db}: cannot open the sandbox state file: file is not a database"),
+             (["--db", str(bad_db / "x" / "s.db"), "--port", "0"],
+              f"error: {bad_db / 'x' / 's.db'}: cannot open the sandbox state file")]
+    for args, start in cases:
+        # an unusable --db too, so that a check that is missing fails fast instead of serving
+        if "--db" not in args:
+            args = args + ["--db", str(bad_db)] + ([] if "--port" in args else ["--port", "0"])
+        result = _run(args, env=env)
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(start), (args, lines)

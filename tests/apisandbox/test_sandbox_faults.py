@@ -106,3 +106,15 @@ def test_faults_can_be_changed_while_serving_and_bad_settings_are_refused():
         assert r.status_code == 400
         sb.set_faults(fail_rate=0)
         assert c.get("/api/v1/account/info").status_code == 200
+
+
+def test_non_finite_or_mistyped_fault_settings_are_refused_and_leave_faults_unchanged():
+    with running_sandbox() as sb:
+        before = httpx.get(f"{sb.base_url}/_sandbox/faults").json()
+        for body in ('{"latency_ms": 1e999}', '{"rate_limit": 1e999}', '{"retry_after": 1.5}',
+                     '{"latency_ms": "x"}'):
+            r = httpx.put(f"{sb.base_url}/_sandbox/faults", content=body,
+                          headers={"Content-Type": "application/json"})
+            assert r.status_code == 400, (body, r.text)
+            assert r.json()["code"] == "INVALID_FAULTS"
+        assert httpx.get(f"{sb.base_url}/_sandbox/faults").json() == before
