@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -38,6 +39,10 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
     from .render import _parse_config
 
     config = _parse_config(config_pairs) or None
+    source = click.get_current_context().get_parameter_source("previews_dir")
+    if source is not click.core.ParameterSource.DEFAULT and not Path(previews_dir).is_dir():
+        # A misspelt folder would show every template without scenarios, and pass.
+        raise UsageError(f"folder {previews_dir!r} does not exist", name="--previews")
     try:
         fixed_now = parse_now(now) if now else None
     except UsageError:

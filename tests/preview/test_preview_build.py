@@ -110,6 +110,17 @@ def test_missing_templates_folder_is_one_line(tmp_path):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_missing_previews_folder_given_explicitly_is_one_line(tmp_path):
+    """A misspelt --previews used to build a gallery with no renders and exit 0."""
+    (tmp_path / "tpl").mkdir()
+    write(tmp_path / "tpl" / "a.txt", "Hi")
+    result = run("--templates", tmp_path / "tpl", "--previews", tmp_path / "nope", "--build",
+                 tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: --previews: folder '{tmp_path / 'nope'}' does not exist"
+    assert not (tmp_path / "out").exists()
+
+
 def test_now_makes_dates_reproducible_unless_the_scenario_fixes_its_own(tmp_path):
     templates, previews = make_project(tmp_path)
     write(templates / "dated.txt", "Today is $dateTool.currentDate('yyyy-MM-dd').")
