@@ -214,6 +214,18 @@ def test_sarif_matches_the_spec_subset_schema():
     assert run["results"][1]["level"] == "note"
 
 
+def test_sarif_uris_are_percent_encoded_and_absolute_paths_are_file_uris():
+    """A raw 'a b%d.html' is not a URI reference; code scanning would misplace it."""
+    report = LintReport([
+        Finding("VL005", "loud-reference", "error", "m", "templates/sale 50%#1?.html", 1, 1),
+        Finding("VL005", "loud-reference", "error", "m", "/ci/work/templates/x y.html", 1, 1)],
+        templates=["templates/sale 50%#1?.html", "/ci/work/templates/x y.html"])
+    results = json.loads(FORMATS["sarif"](report))["runs"][0]["results"]
+    first, second = (r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results)
+    assert first == {"uri": "templates/sale%2050%25%231%3F.html", "uriBaseId": "%SRCROOT%"}
+    assert second == {"uri": "file:///ci/work/templates/x%20y.html"}
+
+
 def test_sarif_schema_subset_rejects_a_broken_document():
     document = json.loads(FORMATS["sarif"](_report()))
     document["runs"][0]["results"][0]["level"] = "fatal"

@@ -16,6 +16,18 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def _artifact(path: str) -> dict:
+    """A SARIF ``artifactLocation``: ``uri`` must be a URI reference (RFC 3986), so spaces,
+    ``%``, ``#``, ``?`` in file names are percent-encoded; an absolute path is a ``file:``
+    URI, not relative to ``%SRCROOT%``."""
+    from pathlib import PurePosixPath
+    from urllib.parse import quote
+
+    if PurePosixPath(path).is_absolute():
+        return {"uri": "file://" + quote(path, safe="/")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def _version() -> str:
     try:
         return metadata.version("templating")
@@ -54,7 +66,7 @@ def format_sarif(report) -> str:
             "level": _LEVEL.get(finding.severity, "warning"),
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": _artifact(finding.path),
                 "region": region,
             }}],
             # stable across edits that only move the line: content, not line numbers
