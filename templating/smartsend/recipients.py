@@ -157,7 +157,8 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
     try:
         header = next(reader)
     except StopIteration:
-        return
+        raise PayloadError("empty file: expected a header row with a 'locator' column",
+                           name=name) from None
     except csv.Error as err:
         raise PayloadError(f"bad CSV: {err}", name=name, line=reader.line_num) from None
     columns = _plan_columns(header, name)
@@ -172,6 +173,7 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
     width = len(header)
     row = 0
     while True:
+        start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
         try:
             cells = next(reader)
         except StopIteration:
@@ -181,7 +183,7 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue  # blank line
         row += 1
-        line = reader.line_num
+        line = start
         if len(cells) != width:
             raise PayloadError(f"row {row} has {len(cells)} cells but the header has {width}",
                                name=name, line=line)

@@ -113,3 +113,24 @@ def test_unknown_extension_and_missing_file(tmp_path):
     bad.write_bytes(b"locator\n\xff\xfe\n")
     with pytest.raises(PayloadError, match="not UTF-8"):
         list(read_recipients(bad))
+
+
+def test_csv_rows_spanning_lines_are_located_where_they_start():
+    text = ('locator,note,n:json\n'
+            'a@example.com,"two\nlines",1\n'
+            '\n'
+            'b@example.com,"three\nmore\nlines",2\n'
+            'c@example.com,ok,{bad\n')
+    it = recipients_from_text(text, "csv", name="r.csv")
+    a, b = next(it), next(it)
+    assert (a.row, a.line, b.row, b.line) == (1, 2, 2, 5)
+    with pytest.raises(PayloadError) as err:
+        next(it)
+    assert err.value.one_line().startswith("r.csv:8: row 3: column 'n:json' is not valid JSON")
+
+
+def test_empty_csv_file_is_refused_not_zero_recipients(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"")
+    with pytest.raises(PayloadError, match="empty file: expected a header row"):
+        list(read_recipients(path))
