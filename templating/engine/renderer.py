@@ -23,6 +23,7 @@ from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSig
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
+_MATH_OPS = frozenset({"+", "-", "*", "/", "%"})
 
 
 # ============================================================================ compiler
@@ -254,6 +255,17 @@ class Compiler:
         """An ``#if``/``#elseif`` test: strict mode still lets a bare ``$flag`` be undefined."""
         if isinstance(node, n.Reference) and not node.parts and node.alternate is None:
             return self.reference_value(node, lenient=True)
+        return self.truth(node)
+
+    def truth(self, node) -> Eval:
+        """A value tested for truth (``#if``, ``&&``, ``||``, ``!``).
+
+        Velocity 2.4 never evaluates a math expression or an integer range there: they
+        test false (``#if($n + 1)`` is false, ``!($n + 1)`` true), without side effects.
+        """
+        if isinstance(node, n.Range) or (
+                isinstance(node, n.BinaryOp) and node.op in _MATH_OPS):
+            return lambda ctx: False
         return self.expr(node)
 
     def e_Reference(self, ref: n.Reference) -> Eval:
@@ -319,9 +331,10 @@ class Compiler:
         return build
 
     def e_UnaryOp(self, node: n.UnaryOp) -> Eval:
-        operand = self.expr(node.operand)
         if node.op == "!":
-            return lambda ctx: not truthy(operand(ctx), ctx)
+            tested = self.truth(node.operand)
+            return lambda ctx: not truthy(tested(ctx), ctx)
+        operand = self.expr(node.operand)
 
         literal = _operand_literal(node.operand)
         strict_math = self.engine.strict_math
@@ -336,7 +349,10 @@ class Compiler:
 
     def e_BinaryOp(self, node: n.BinaryOp) -> Eval:
         op = node.op
-        left, right = self.expr(node.left), self.expr(node.right)
+        if op in ("&&", "||"):
+            left, right = self.truth(node.left), self.truth(node.right)
+        else:
+            left, right = self.expr(node.left), self.expr(node.right)
         if op == "&&":
             return lambda ctx: truthy(left(ctx), ctx) and truthy(right(ctx), ctx)
         if op == "||":
@@ -627,13 +643,23 @@ class Compiler:
 
 
 def _operand_literal(node):
-    """How Velocity names a math operand: its source text (a null reference prints as
-    ``$name`` in ``'a' + $name``), or NO_LITERAL for map/list/range/boolean literals."""
+    """How Velocity names a math operand in its error message: a reference's source text (so
+    a null prints as ``$name`` in ``'a' + $name``), or NO_LITERAL when the operand's leftmost
+    token is a number, boolean, list, map or range literal. Velocity 2.4.1 cannot name those
+    (``2 * (1 - $x)``, ``$n - true``, ``$n % !3``) and the render fails."""
     if isinstance(node, n.Reference):
         return node.source
-    if isinstance(node, (n.ListLiteral, n.MapLiteral, n.Range)):
+    leftmost = node
+    while True:
+        if isinstance(leftmost, n.BinaryOp):
+            leftmost = leftmost.left
+        elif isinstance(leftmost, n.UnaryOp):
+            leftmost = leftmost.operand
+        else:
+            break
+    if isinstance(leftmost, (n.ListLiteral, n.MapLiteral, n.Range)):
         return jt.NO_LITERAL
-    if isinstance(node, n.Literal) and isinstance(node.value, bool):
+    if isinstance(leftmost, n.Literal) and not isinstance(leftmost.value, str):
         return jt.NO_LITERAL
     return None
 

@@ -160,18 +160,62 @@ def random_cases(seed: int, count: int) -> list[str]:
     return [MACRO + rnd.choice(["", "\n"]) + _body(0, rnd) for _ in range(count)]
 
 
+# Random expressions over Java values in #set, #if, #foreach and string interpolation.
+EXPRESSION_CONTEXT = {
+    "s": "Hello", "e": "", "n": 7, "z": 0, "d": 2.5, "neg": -3, "t": True, "f": False,
+    "l": [1, "b", 2.5], "m": {"k": "v", "n": 3, "nul": None}, "nums": ["10", "2.50", "x"],
+    "nested": {"a": {"b": [1, {"c": "deep"}]}}}
+_ATOMS = ["$s", "$e", "$n", "$z", "$d", "$neg", "$t", "$f", "$l", "$m", "$nope", "$m.k",
+          "$m.n", "$m.nul", "$m.zz", "$l[0]", "$l.get(1)", "$l.size()", "$nums[0]", "$nums[1]",
+          "$nested.a.b[1].c", "$s.length()", "'str'", '"i$s"', "3", "0", "-2", "1.5", "true",
+          "false", "[1,2]", "{}", "[1..3]", "$m.get('n')", "$s.toUpperCase()", "$!s", "${n}"]
+_OPS = ["+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"]
+_ITERABLES = ["$l", "$m", "$nums", "[1..3]", "$s", "$nope", "$m.k", "$nested.a.b"]
+
+
+def _expression(rnd: random.Random, depth: int = 0) -> str:
+    if depth > 2 or rnd.random() < 0.4:
+        atom = rnd.choice(_ATOMS)
+        return ("!" + atom) if rnd.random() < 0.1 else atom
+    text = (_expression(rnd, depth + 1) + " " + rnd.choice(_OPS) + " "
+            + _expression(rnd, depth + 1))
+    return "(" + text + ")" if rnd.random() < 0.3 else text
+
+
+def expression_cases(seed: int, count: int) -> list[str]:
+    rnd = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        kind = rnd.random()
+        if kind < 0.4:
+            cases.append("#set($r = " + _expression(rnd) + ")[$!r]")
+        elif kind < 0.7:
+            cases.append("#if(" + _expression(rnd) + ")T#{else}F#end")
+        elif kind < 0.85:
+            cases.append("#foreach($i in " + rnd.choice(_ITERABLES) + ")$i,$foreach.count;#end")
+        else:
+            cases.append('#set($r = "<' + rnd.choice(_ATOMS) + "|" + rnd.choice(_ATOMS)
+                         + '>")$r')
+    return cases
+
+
 def record() -> None:
     from velocity_oracle import run_oracle
 
     templates = table_cases() + random_cases(seed=1, count=400)
     answers = run_oracle([(t, CONTEXT) for t in templates])
     feature_answers = run_oracle([(t, FEATURE_CONTEXT) for t in FEATURES])
+    expressions = expression_cases(seed=1, count=600)
+    expression_answers = run_oracle([(t, EXPRESSION_CONTEXT) for t in expressions])
     RECORDED.write_text(json.dumps({
         "context": CONTEXT, "cases": [[t, a] for t, a in zip(templates, answers)],
         "feature_context": FEATURE_CONTEXT,
         "features": [[t, a] for t, a in zip(FEATURES, feature_answers)],
+        "expression_context": EXPRESSION_CONTEXT,
+        "expressions": [[t, a] for t, a in zip(expressions, expression_answers)],
     }, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"recorded {len(templates) + len(FEATURES)} cases in {RECORDED}")
+    total = len(templates) + len(FEATURES) + len(expressions)
+    print(f"recorded {total} cases in {RECORDED}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,26 @@ def test_directive_features_match_velocity(template, answer):
     assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
 
 
+# Generated expressions where we still differ: Velocity 2.4.1 fails with a
+# NullPointerException while naming an operand in a comparison, or names a compound operand
+# by a fragment of its source. Nobody writes these; listed so a fix shows up as XPASS.
+KNOWN_EXPRESSION_GAPS = {
+    "#set($r = ((1.5 / $m.zz) <= $l.size() || $z <= (!$s < $l.get(1))))[$!r]",
+    "#if(($l.get(1) + $n == true == 3 + $f + $s.toUpperCase()))T#{else}F#end",
+    "#set($r = 1.5 - $!s * ${n} <= $nums[0] < $l[0] / $l.size())[$!r]",
+    "#set($r = (($s && $m.zz) - $e) + $e)[$!r]",
+}
+
+
+@pytest.mark.parametrize("template, answer", [
+    pytest.param(t, a, id=str(i), marks=[pytest.mark.xfail(strict=True, reason="known gap")]
+                 if t in KNOWN_EXPRESSION_GAPS else [])
+    for i, (t, a) in enumerate(DATA["expressions"])])
+def test_expressions_match_velocity(template, answer):
+    mine = ours(template, DATA["expression_context"])
+    assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
+
+
 @pytest.mark.skipif(not oracle_available(), reason="JDK or Velocity 2.4.1 jars not installed")
 def test_fresh_random_layouts_match_a_live_velocity():
     templates = random_cases(seed=20261124, count=150)
