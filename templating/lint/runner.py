@@ -158,7 +158,11 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
         elif path.suffix.lower() == ".json":
             # a scenario stands for its template; other JSON (package.json...) is no template
             if _is_within(path, config.previews_dir):
-                for template in _templates_of_scenario(path, config):
+                templates = _templates_of_scenario(path, config)
+                if not templates:     # an orphan: its template was renamed or misspelt
+                    raise UsageError(f"scenario file without a template "
+                                     f"({_expected_template(path, config)})", name=str(raw))
+                for template in templates:
                     found.setdefault(template, None)
         else:
             base = config.templates_dir if _is_within(path, config.templates_dir) else path.parent
@@ -172,6 +176,14 @@ def _templates_of_scenario(path: Path, config: LintConfig) -> list[Path]:
     folder = Path(config.templates_dir) / relative.parent
     return [folder / f"{relative.name}{suffix}" for suffix in TEMPLATE_SUFFIXES
             if (folder / f"{relative.name}{suffix}").is_file()]
+
+
+def _expected_template(path: Path, config: LintConfig) -> str:
+    relative = path.resolve().parent.relative_to(Path(config.previews_dir).resolve())
+    if relative == Path("."):
+        return f"scenarios belong in {Path(config.previews_dir).as_posix()}/<template>/"
+    stem = Path(config.templates_dir) / relative
+    return f"looked for {stem.as_posix()}{{{','.join(TEMPLATE_SUFFIXES)}}}"
 
 
 def _is_within(path: Path, folder: Path) -> bool:

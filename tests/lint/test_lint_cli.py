@@ -58,6 +58,16 @@ def test_a_misspelt_previews_folder_is_an_error(project):
     assert code == 2 and out.strip() == "error: --previews: no such folder 'preveiws'"
 
 
+def test_a_scenario_path_without_its_template_is_an_error(project):
+    """pre-commit passes a changed scenario; if its template was renamed, say so."""
+    project.template("a.txt", "Hi $data.name\n")
+    orphan = project.scenario("old_name.txt", "s", {"name": "Ann"})
+    code, out = run("lint", str(orphan))
+    assert code == 2 and out.count("\n") == 1
+    assert out.startswith(f"error: {orphan}: scenario file without a template (looked for ")
+    assert "old_name{.html," in out
+
+
 def test_paths_can_be_files_folders_or_scenarios(project):
     project.template("a.txt", "Hi $data.name\n")
     project.template("sub/b.html", "<p>$data.title</p>\n")
