@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import main
-from ..errors import UsageError
+from ..errors import PayloadError, UsageError
 
 
 @main.command()
@@ -41,7 +41,14 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
     if example or fmt != "schema":
         result = example_payload(result)
     if fmt == "event":
-        result = as_event(result, event_type or template.stem, key_value=locator)
+        if event_type is None:       # the default comes from the file name: say so if unusable
+            try:
+                result = as_event(result, template.stem, key_value=locator)
+            except PayloadError as err:
+                raise UsageError(f"{err.message}; the default is the template's file name, "
+                                 "give another with --event-type") from None
+        else:
+            result = as_event(result, event_type, key_value=locator)
     elif fmt == "smartsend":
         result = as_smartsend(result, locator=locator, channel=guess_channel(str(template)))
     text = json.dumps(result, indent=indent or None, ensure_ascii=False)

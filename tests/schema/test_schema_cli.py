@@ -105,6 +105,19 @@ def test_bad_event_type_key_is_one_line(template):
     assert "event type key" in line
 
 
+def test_empty_event_type_is_not_replaced_by_the_file_name(template):
+    """--event-type "" used to be silently swapped for the template's name."""
+    line = one_line_error(*run(template, "--format", "event", "--event-type", ""))
+    assert "event type key '' is empty" in line
+
+
+def test_unusable_default_event_type_points_at_the_option(tmp_path):
+    path = tmp_path / "promo,50.html"
+    path.write_text("Hi $data.name\n", encoding="utf-8")
+    line = one_line_error(*run(path, "--format", "event"))
+    assert "event type key 'promo,50'" in line and "--event-type" in line
+
+
 def test_sms_templates_get_a_phone_locator(tmp_path):
     sms = tmp_path / "sms" / "code.txt"
     sms.parent.mkdir()
