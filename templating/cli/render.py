@@ -78,7 +78,7 @@ def _read_data(data_file: Path) -> Payload:
     return read_payload(data_file)
 
 
-def _write(data: str, out: str | None) -> None:
+def _write(data: str, out: str | None, inputs: tuple = ()) -> None:
     # Java writes unpaired surrogates as '?', which is what errors="replace" does.
     raw = data.encode("utf-8", errors="replace")
     if out is None or out == "-":
@@ -86,6 +86,14 @@ def _write(data: str, out: str | None) -> None:
         sys.stdout.buffer.write(raw)
         sys.stdout.buffer.flush()
         return
+    for given in inputs:            # -o must never overwrite the template or the data
+        try:
+            same = given is not None and Path(out).exists() and Path(out).samefile(given)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"-o {out}: that is an input file ({given}); refusing to "
+                             "overwrite it")
     try:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(raw)
@@ -140,7 +148,7 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
 
     if not all_recipients:
         _write(render_message(source, next(iter(scenarios)), engine=engine,
-                              name=str(template)), out)
+                              name=str(template)), out, (template, data_file))
         return
     for sc in scenarios:
         if sc.recipient is None:
@@ -156,7 +164,8 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
                    f"{text}\n", None)
         else:
             index = sc.recipient.index if sc.recipient else 0
-            _write(text, str(Path(out) / f"{index}{output_suffix(template, text)}"))
+            _write(text, str(Path(out) / f"{index}{output_suffix(template, text)}"),
+                   (template, data_file))
 
 
 @main.command("render-examples")

@@ -93,6 +93,18 @@ def test_all_recipients_stops_at_the_broken_one(files):
     assert "recipients[3].jsonParam is not valid JSON" in result.stderr
 
 
+@pytest.mark.parametrize("target", ["t.txt", "plain.json"])
+def test_output_never_overwrites_an_input(files, target):
+    """`-o` naming the template or the data file used to replace it with the message."""
+    before = (files / target).read_bytes()
+    result = run("render", files / "t.txt", "--data", files / "plain.json",
+                 "-o", files / target)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: -o {files / target}: that is an input file")
+    assert (files / target).read_bytes() == before
+
+
 def test_all_recipients_into_a_folder(files):
     (files / "ok.json").write_text(json.dumps({"recipients": [
         {"locator": "a@x.com", "jsonParam": "{\"name\": \"A\"}"},
