@@ -83,6 +83,12 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     else:
         text = FORMATS[output_format](report)
     if output:
+        target = Path(output).resolve()
+        for folder in (config.templates_dir, config.previews_dir):
+            if Path(folder).resolve() in target.parents:
+                # the report would replace a template or become a scenario/template itself
+                raise UsageError(f"is inside the {str(folder)!r} folder; write the report "
+                                 "elsewhere", name=output)
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as err:

@@ -168,6 +168,12 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
                    (template, data_file))
 
 
+def _overlaps(out: Path, folder: Path) -> bool:
+    """``out`` is ``folder`` or inside it."""
+    out, folder = Path(out).resolve(), Path(folder).resolve()
+    return out == folder or folder in out.parents
+
+
 @main.command("render-examples")
 @click.option("--templates", "templates_dir", default="templates", show_default=True,
               type=click.Path(path_type=Path))
@@ -182,6 +188,10 @@ def render_examples_cmd(templates_dir: Path, previews_dir: Path, out_dir: Path,
                         now: str | None, config_pairs: tuple[str, ...]) -> None:
     """Render every template with each of its scenarios into OUT and print a summary."""
     fixed_now = parse_now(now) if now else None
+    for name, folder in (("templates", templates_dir), ("previews", previews_dir)):
+        if _overlaps(out_dir, folder):   # rendered files would become templates/scenarios
+            raise UsageError(f"--out {str(out_dir)!r} is inside the {name} folder "
+                             f"{str(folder)!r}; choose a separate output folder")
     results = render_examples(templates_dir, previews_dir, out_dir, now=fixed_now,
                               config=_parse_config(config_pairs) or None)
     rows = [("template", "scenario", "kind", "result", "output")]

@@ -68,6 +68,17 @@ def test_a_scenario_path_without_its_template_is_an_error(project):
     assert "old_name{.html," in out
 
 
+def test_report_file_is_never_written_into_templates_or_previews(project):
+    """`-o templates/a.txt` used to replace the linted template with the report."""
+    path = project.template("a.txt", "Hi $data.name\n")
+    project.scenario("a.txt", "s", {"name": "Ann"})
+    for target in ("templates/a.txt", "previews/a/report.json"):
+        code, out = run("lint", "-o", target)
+        assert code == 2 and out.strip().startswith(f"error: {target}: is inside the ")
+    assert path.read_text() == "Hi $data.name\n"
+    assert not (project.previews / "a" / "report.json").exists()
+
+
 def test_paths_can_be_files_folders_or_scenarios(project):
     project.template("a.txt", "Hi $data.name\n")
     project.template("sub/b.html", "<p>$data.title</p>\n")

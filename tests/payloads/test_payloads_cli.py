@@ -231,6 +231,19 @@ def test_render_examples_lists_each_failure_as_one_line(tmp_path):
     assert "3 failed" in result.stdout
 
 
+@pytest.mark.parametrize("inside", ["templates", "previews", "templates/build"])
+def test_render_examples_refuses_output_inside_its_inputs(tmp_path, inside):
+    """Rendered files written there would be read back as templates or scenarios."""
+    templates, previews, _ = _copy_examples(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = run("render-examples", "--templates", templates, "--previews", previews,
+                 "--out", tmp_path / inside)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: --out '{tmp_path / inside}' is inside the ")
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+
+
 def test_render_examples_missing_templates_folder(tmp_path):
     result = run("render-examples", "--templates", tmp_path / "none", "--out", tmp_path / "o")
     assert result.exit_code == 2
