@@ -24,6 +24,18 @@ from ..smartsend.tracker import Tracker
 from . import main
 
 
+class _OneLineCommand(click.Command):
+    """Bad options are one line (``error: send: Missing option '--x'.``) and exit 2, like
+    every other error, instead of click's usage block."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            path = f"{parent.command_path} {info_name}" if parent is not None else info_name
+            raise UsageError(err.format_message(), name=path.split(" ", 1)[-1]) from None
+
+
 def _located(command: str):
     """Errors that name no file are located at the command (``send: ...``), never at
     ``<template>``."""
@@ -123,7 +135,7 @@ def smartsend() -> None:
     """Build smartsend request bodies from a recipients list."""
 
 
-@smartsend.command("build")
+@smartsend.command("build", cls=_OneLineCommand)
 @_build_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write request bodies (JSON Lines) here instead of stdout.")
@@ -168,7 +180,7 @@ def _write(batches, fh) -> None:
         fh.write("\n")
 
 
-@main.command("send")
+@main.command("send", cls=_OneLineCommand)
 @_build_options
 @click.option("--dry-run", is_flag=True, help="Build and check everything; send nothing.")
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -318,7 +330,7 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
             progress.close()
 
 
-@main.command("track")
+@main.command("track", cls=_OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--until-done", is_flag=True, help="Poll until every message is final.")
@@ -354,7 +366,7 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
         sys.exit(1)
 
 
-@main.command("status")
+@main.command("status", cls=_OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",

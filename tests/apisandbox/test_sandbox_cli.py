@@ -123,3 +123,10 @@ def test_out_of_range_ports_non_finite_numbers_and_unusable_state_files_are_one_
         assert result.exit_code == 2, (args, result.output)
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(start), (args, lines)
+
+
+def test_mistyped_options_are_one_line_errors_not_a_usage_block():
+    result = _run(["--drop-rate", "abc"], env={"RETENO_API_KEY": "k"})
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: sandbox: Invalid value for '--drop-rate': 'abc' is not a valid float."]

@@ -227,3 +227,17 @@ def test_status_output_to_unwritable_path_is_one_line(tmp_path):
                "-o", str(target)])
     assert res.exit_code == 2
     assert res.stderr.strip() == f"error: {target}: cannot write: No such file or directory"
+
+
+def test_bad_options_are_one_line_errors_not_a_usage_block(files):
+    cases = [(["send", "--message-id", "1"], "error: send: Missing option '--recipients'."),
+             (["smartsend", "build", "--message-id", "1", "--recipients", str(files / "r.csv"),
+               "--batch-size", "abc"], "error: smartsend build: Invalid value for '--batch-size'"),
+             (["status", "--format", "xml"], "error: status: Invalid value for '--format'"),
+             (["track", "--interval", "0"], "error: track: Invalid value for '--interval'")]
+    for args, start in cases:
+        res = run(args)
+        assert res.exit_code == 2, args
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(start), lines
+    assert run(["send", "--help"]).exit_code == 0
