@@ -364,6 +364,9 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
     if report.deadline_hit:
         _say(f"deadline reached with {report.open:,} messages not final")
         sys.exit(1)
+    if report.errors and not report.done:
+        _say(f"statuses could not be fetched; {report.open:,} messages not final")
+        sys.exit(1)
 
 
 @main.command("status", cls=_OneLineCommand)

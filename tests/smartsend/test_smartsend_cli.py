@@ -241,3 +241,24 @@ def test_bad_options_are_one_line_errors_not_a_usage_block(files):
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(start), lines
     assert run(["send", "--help"]).exit_code == 0
+
+
+def test_track_that_cannot_fetch_statuses_exits_non_zero(tmp_path):
+    import socket
+
+    from templating.apisandbox.testing import running_sandbox
+    (tmp_path / "r.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "cfg.toml").write_text("[api]\nmax_attempts = 1\n")
+    journal = str(tmp_path / "j.sqlite")
+    with running_sandbox(api_key="track-key") as sb:
+        env = {"RETENO_API_KEY": "track-key", "TEMPLATING_CONFIG": str(tmp_path / "cfg.toml")}
+        res = run(["send", "--message-id", "1", "--recipients", str(tmp_path / "r.csv"),
+                   "--journal", journal, "--base-url", sb.base_url], env=env)
+        assert res.exit_code == 0, res.stderr
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    res = run(["track", "--journal", journal, "--base-url", closed], env=env)
+    assert res.exit_code == 1, res.stderr
+    assert "warning: ConnectError" in res.stderr
+    assert "statuses could not be fetched; 3 messages not final" in res.stderr
