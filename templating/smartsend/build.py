@@ -295,8 +295,11 @@ def _entry(rec: Recipient, options: BuildOptions, summary: Summary,
                             "no locator, contactId or externalCustomerId", rec.line))
         summary.skipped += 1
         return None
-    if rec.locator is not None and rec.contact_id is not None:
-        entry["contactId"] = rec.contact_id
+    # every identifier given is passed through as is, not only the first one present
+    if rec.contact_id is not None:
+        entry.setdefault("contactId", rec.contact_id)
+    if rec.external_customer_id is not None:
+        entry.setdefault("externalCustomerId", rec.external_customer_id)
     entry["jsonParam"] = encode_params(rec.params, row=rec.row, name=options.name, line=rec.line)
     if options.external_id_prefix:
         entry["externalRequestId"] = external_request_id(options.external_id_prefix, rec.row)

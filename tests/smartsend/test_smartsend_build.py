@@ -157,3 +157,15 @@ def test_jsonl_and_json_files_round_trip_params_exactly(params, ascii_only):
     assert json.loads(batch.body["recipients"][0]["jsonParam"]) == params
     (rec,) = recipients_from_text("[" + line + "]", "json")
     assert rec.params == params
+
+
+def test_every_identifier_given_is_passed_through():
+    text = ('{"locator": "a@example.com", "externalCustomerId": "c-1", "contactId": 5}\n'
+            '{"contactId": "6", "externalCustomerId": "c-2"}\n'
+            '{"externalCustomerId": "c-3", "languageCode": "uk"}\n')
+    batches = list(plan(recipients_from_text(text, "jsonl", name="r.jsonl"),
+                        BuildOptions(message_id="1")))
+    got = [{k: v for k, v in r.items() if k != "jsonParam"} for r in batches[0].body["recipients"]]
+    assert got == [{"locator": "a@example.com", "contactId": 5, "externalCustomerId": "c-1"},
+                   {"contactId": "6", "externalCustomerId": "c-2"},
+                   {"externalCustomerId": "c-3", "languageCode": "uk"}]
