@@ -11,8 +11,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import re
+
 from ..engine import nodes as n
 from .analysis import BRANCH, DEFINE, ELSE, LOOP, LOOP_ELSE, MACRO, Analysis, analyse
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a file as the parser and JSON reader number them: split at ``\n``,
+    ``\r\n`` and ``\r`` only (``str.splitlines`` also splits at form feeds, ``\x85``,
+    U+2028..., which shifts every later line number)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @dataclass
@@ -200,7 +214,7 @@ class TemplateContext:
 
     @cached_property
     def lines(self) -> list[str]:
-        return (self.source or "").splitlines()
+        return source_lines(self.source or "")
 
     def enabled(self, rule_name: str) -> bool:
         return rule_name in self.enabled_rules

@@ -23,7 +23,8 @@ from pathlib import Path
 from ..engine import nodes as n
 from ..errors import TemplatingError, UsageError, VelocitySyntaxError
 from .config import TEMPLATE_SUFFIXES, LintConfig
-from .context import NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext
+from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext,
+                      source_lines)
 from .coverage import TemplateCoverage, template_coverage
 from .findings import Finding
 from .rules import RULES
@@ -411,7 +412,7 @@ class Linter:
         else:
             if path not in file_texts:
                 try:
-                    file_texts[path] = Path(path).read_text(encoding="utf-8-sig").splitlines()
+                    file_texts[path] = source_lines(Path(path).read_text(encoding="utf-8-sig"))
                 except (OSError, UnicodeDecodeError):
                     file_texts[path] = []
             lines = file_texts[path]

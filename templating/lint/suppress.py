@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .context import source_lines
+
 _NAME = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"     # no trailing '-', so `...=x-->` works
 _DIRECTIVE = re.compile(
     r"(?:##|#\*)\s*templating:\s*(disable|disable-file)\s*=\s*(" + _NAME
@@ -50,7 +52,7 @@ def scan(source: str) -> Suppressions:
     result = Suppressions()
     if "templating:" not in source:
         return result
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source_lines(source), start=1):
         if "templating:" not in line:
             continue
         for match in _DIRECTIVE.finditer(line):

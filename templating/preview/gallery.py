@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..errors import TemplatingError
+from ..lint.context import source_lines
 from .bodies import event_body, smartsend_body
 
 #: Gmail clips a message whose HTML is larger than about 102 KB and hides the rest behind
@@ -399,7 +400,7 @@ def _snippet(name: str, line: int, templates_dir: Path, previews_dir: Path):
         candidate = Path(name) if Path(name).is_absolute() else base / name
         if _relative(candidate, base) is None or not candidate.is_file():
             continue
-        lines = _read_text(candidate).splitlines()
+        lines = source_lines(_read_text(candidate))
         lo, hi = max(1, line - _SNIPPET_CONTEXT), min(len(lines), line + _SNIPPET_CONTEXT)
         return tuple((n, lines[n - 1], n == line) for n in range(lo, hi + 1))
     return ()

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from ..lint.context import source_lines
 from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView, sms_segments
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -104,7 +105,7 @@ _SECTION_CACHE_SIZE = 4096
 def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live: bool = False,
                   version: int = 0) -> str:
     page = detail_file(t, cell.scenario if cell else None)
-    lines = t.source.splitlines() or [""]
+    lines = source_lines(t.source) or [""]
     return _env.get_template("template.html").render(
         root=root_for(page), title=f"{t.relpath}" + (f" · {cell.scenario}" if cell else ""),
         t=t, cell=cell, lines=lines, marks=t.marks_by_line(),

@@ -154,3 +154,16 @@ def test_suppression_end_to_end(project):
     project.scenario("a.html", "s", {})
     findings = project.lint("a.html")
     assert [(f.name, f.line) for f in findings] == [("loud-reference", 4)]
+
+
+def test_line_numbers_count_only_real_line_breaks(project):
+    """A form feed or U+2028 inside a line is not a line break for the parser, so it must
+    not shift the source line shown, nor which line a suppression comment covers."""
+    project.template("a.html", "A\u2028B \x0c C\nline2\n$data.x here\n")
+    project.scenario("a.html", "s", {})
+    (finding,) = project.lint("a.html")
+    assert (finding.code, finding.line, finding.source_line) == ("VL005", 3, "$data.x here")
+    # the comment is two lines above the finding, so it silences nothing
+    project.template("a.html", "A\u2028B ## templating: disable=VL005\n\n$data.x\n")
+    assert [f.code for f in project.lint("a.html")] == ["VL005"]
+    assert scan("a\rb ## templating: disable=VL005\n").by_line == {2: {"VL005"}}

@@ -271,3 +271,23 @@ def test_render_errors_are_marked_when_lint_does_not_say_so(project, monkeypatch
     assert (mark.line, mark.column, mark.severity) == (err.line, err.column, "error")
     assert mark.message.endswith("(scenarios any, other)")
     assert broken.marks_by_line()[err.line] == [mark]
+
+
+def test_partial_snippet_numbers_lines_as_the_parser_does(tmp_path):
+    """A form feed or U+2028 is not a line break: the snippet must show the error's line."""
+    templates, previews = make_project(tmp_path)
+    write(templates / "partials" / "bad.vm", "one\u2028more \x0c text\ntwo\n#foreach($i in $data.get('list'))\n")
+    write(templates / "uses_bad.html", "<p>top</p>\n#parse(\"partials/bad.vm\")\n")
+    write(previews / "uses_bad" / "s.json", json.dumps({"list": [1]}))
+    cell = build_gallery(templates, previews).template("uses_bad.html").cell("s")
+    lines = {n: text for n, text, _hit in cell.error.snippet}
+    assert lines[1] == "one\u2028more \x0c text" and lines[3].startswith("#foreach")
+
+
+def test_source_listing_numbers_lines_as_the_parser_does(project):
+    from templating.preview.views import template_page
+    templates, previews = project
+    write(templates / "ff.html", "a\x0cb\n$data.x\n")
+    gallery = build_gallery(templates, previews)
+    page = template_page(gallery, gallery.template("ff.html"), None)
+    assert "a\x0cb" in page and page.count("$data.x") >= 1
