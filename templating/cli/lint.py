@@ -52,6 +52,9 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     config = load_config(config_file)
     changes = {"coverage": coverage, "schema": schema}
     if select:
+        if not _split(select):    # e.g. --select "$RULES" with the variable unset
+            raise UsageError("no rule given (an empty selection would check nothing)",
+                             name="--select")
         changes["select"] = _split(select)
     if ignore:
         changes["ignore"] = config.ignore + _split(ignore)

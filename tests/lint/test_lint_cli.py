@@ -79,6 +79,16 @@ def test_report_file_is_never_written_into_templates_or_previews(project):
     assert not (project.previews / "a" / "report.json").exists()
 
 
+def test_an_empty_select_is_an_error_not_a_pass(project):
+    """`--select "$RULES"` with RULES unset used to run no rule and exit 0."""
+    project.template("a.txt", "Hi $data.name\n")
+    project.scenario("a.txt", "anon", {})
+    for value in ("", " , "):
+        code, out = run("lint", "--select", value)
+        assert code == 2
+        assert out.strip() == "error: --select: no rule given (an empty selection would check nothing)"
+
+
 def test_paths_can_be_files_folders_or_scenarios(project):
     project.template("a.txt", "Hi $data.name\n")
     project.template("sub/b.html", "<p>$data.title</p>\n")
