@@ -271,6 +271,16 @@ def _scenario_spec(payload: Payload) -> dict:
                                 + ", ".join(sorted(_CONTACT_KEYS)))
     if "fields" in contact and not isinstance(contact["fields"], dict):
         raise payload.error(("scenario", "contact", "fields"), "expected an object of fields")
+    for name, value in (contact.get("fields") or {}).items():
+        if isinstance(value, (dict, list)):   # contact fields are single values
+            raise payload.error(("scenario", "contact", "fields", name),
+                                "expected a string, number, boolean or null")
+    cid = contact.get("id")
+    if cid is not None and (not isinstance(cid, int) or isinstance(cid, bool)):
+        raise payload.error(("scenario", "contact", "id"), "expected an integer contact id")
+    lang = contact.get("languageCode")
+    if lang is not None and not isinstance(lang, str):
+        raise payload.error(("scenario", "contact", "languageCode"), "expected a string")
     tz = contact.get("timezone")
     if tz is not None:
         if not isinstance(tz, str) or not _valid_timezone(tz):

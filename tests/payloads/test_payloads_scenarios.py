@@ -118,6 +118,11 @@ def test_a_lone_scenario_key_that_is_not_an_object_is_an_error(tmp_path, spec):
     ({"system": {"message id": 1}}, "scenario.system.message id", "Velocity identifiers"),
     ({"system": {"message-id": 1}}, "scenario.system.message-id", "Velocity identifiers"),
     ({"system": {"data": 1}}, "scenario.system.data", "never be seen"),
+    ({"contact": {"id": "abc"}}, "scenario.contact.id", "expected an integer"),
+    ({"contact": {"id": True}}, "scenario.contact.id", "expected an integer"),
+    ({"contact": {"languageCode": 5}}, "scenario.contact.languageCode", "expected a string"),
+    ({"contact": {"fields": {"CITY": {"x": 1}}}}, "scenario.contact.fields.CITY",
+     "expected a string, number"),
     ({"system": {"dateTool": 1}}, "scenario.system.dateTool", "never be seen"),
     ({"promoCodes": {"X": [1]}}, "scenario.promoCodes.X", "expected a string"),
 ])
