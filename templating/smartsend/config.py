@@ -21,6 +21,7 @@ Config file, first found of: ``$TEMPLATING_CONFIG``, ``./templating.toml``,
 from __future__ import annotations
 
 import base64
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,8 +186,9 @@ def load_settings(*, base_url: str | None = None, env: Mapping[str, str] | None 
 
     def number(name: str, default: float, kind=float, minimum: float = 0.0):
         value = table.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            raise UsageError(f"[api] {name} must be a number >= {minimum}", name=where)
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not minimum <= value < math.inf):
+            raise UsageError(f"[api] {name} must be a finite number >= {minimum}", name=where)
         return kind(value)
 
     return Settings(

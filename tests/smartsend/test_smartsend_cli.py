@@ -262,3 +262,12 @@ def test_track_that_cannot_fetch_statuses_exits_non_zero(tmp_path):
     assert res.exit_code == 1, res.stderr
     assert "warning: ConnectError" in res.stderr
     assert "statuses could not be fetched; 3 messages not final" in res.stderr
+
+
+def test_non_finite_numbers_in_the_config_file_are_refused(tmp_path):
+    cfg = tmp_path / "templating.toml"
+    for line in ("timeout = inf", "backoff = nan", "backoff_cap = inf", "rate_limit = nan"):
+        cfg.write_text(f"[api]\n{line}\n")
+        name = line.split()[0]
+        with pytest.raises(UsageError, match=f"{name} must be a finite number"):
+            load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path)
