@@ -22,6 +22,8 @@ Request-level errors answer ``{"status", "error", "code", "message"}`` (see
 """
 from __future__ import annotations
 
+import math
+
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -42,6 +44,10 @@ from .validate import ApiError
 JSON_TYPES = ("application/json",)
 #: Message ids are Java longs on the platform; larger numbers cannot name a message.
 MAX_MESSAGE_ID = 2 ** 63 - 1
+#: The sandbox clock must stay a date: advance at most 100 years at a time, and never
+#: past about the year 8000 (1.9e11 seconds after 1970).
+MAX_ADVANCE = 100 * 366 * 86400
+LATEST_CLOCK = 1.9e11
 
 
 class Sandbox:
@@ -222,6 +228,10 @@ async def sb_advance(request: Request) -> Response:
     seconds = data.get("seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
         raise ApiError(400, "INVALID_BODY", "Field 'seconds' must be a non-negative number")
+    if (not math.isfinite(seconds) or seconds > MAX_ADVANCE
+            or sb.store.now() + seconds > LATEST_CLOCK):
+        raise ApiError(400, "INVALID_BODY", f"Field 'seconds' must be at most {MAX_ADVANCE} "
+                       "(100 years), and the clock cannot pass the year 8000")
     return JSONResponse({"offset": sb.store.advance(seconds)})
 
 

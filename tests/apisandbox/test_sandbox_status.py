@@ -84,3 +84,15 @@ def test_sms_statuses_pass_through_sent(client, sb):
     assert through_sent
     for plan in through_sent:
         assert [step["status"] for step in plan][:2] == ["IN_QUEUE", "SENT"]
+
+
+def test_advancing_the_clock_out_of_range_is_refused_and_the_sandbox_keeps_working():
+    with running_sandbox() as box:
+        for body in ('{"seconds": 1e999}', '{"seconds": 1e300}', '{"seconds": 4e9}'):
+            r = httpx.post(f"{box.base_url}/_sandbox/advance", content=body,
+                           headers={"Content-Type": "application/json"})
+            assert r.status_code == 400, (body, r.text)
+            assert r.json()["code"] == "INVALID_BODY"
+        assert httpx.get(f"{box.base_url}/_sandbox/health").status_code == 200
+        box.advance(3e9)                                  # 95 years is fine
+        assert httpx.get(f"{box.base_url}/_sandbox/health").status_code == 200
