@@ -26,8 +26,14 @@ _env = Environment(loader=PackageLoader("templating.apisandbox", "inbox"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
+def _utf8(text: str) -> str:
+    """``text`` with lone surrogates (``"\\ud800"`` in a jsonParam is valid JSON) written as
+    ``\\ud800``, so the page can be sent as UTF-8 instead of failing with a 500."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _page(name: str, **context) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(name).render(**context))
+    return HTMLResponse(_utf8(_env.get_template(name).render(**context)))
 
 
 def _key(item: dict) -> str:
@@ -73,7 +79,7 @@ async def inbox_rendered(request: Request) -> Response:
     info = sb.store.recipient(request.path_params["key"], sb.delay)
     if info is None or info.get("rendered") is None:
         return Response("no rendered message", status_code=404, media_type="text/plain")
-    return HTMLResponse(info["rendered"], headers={"Content-Security-Policy": "sandbox",
+    return HTMLResponse(_utf8(info["rendered"]), headers={"Content-Security-Policy": "sandbox",
                                                    "X-Content-Type-Options": "nosniff"})
 
 

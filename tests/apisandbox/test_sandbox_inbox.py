@@ -86,3 +86,20 @@ def test_sms_messages_are_shown_as_text():
         (pre,) = lxml.html.fromstring(page).xpath("//pre[@class='message']")
         assert pre.text_content().strip() == "Hi Bo, your code is <42>"
         assert "<iframe" not in page
+
+
+def test_lone_surrogate_in_json_param_does_not_break_the_pages(tmp_path):
+    (tmp_path / "7.txt").write_text("Hi $data.name")
+    with running_sandbox(messages_dir=tmp_path) as sb:
+        with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key)) as c:
+            # valid JSON (Jackson reads it too), but not encodable as UTF-8 text
+            result = c.post("/api/v1/message/7/smartsend", content=(
+                '{"recipients": [{"locator": "s@example.com", '
+                '"jsonParam": "{\\"name\\": \\"A\\\\ud800B\\"}"}]}'),
+                headers={"Content-Type": "application/json"}).json()["results"]
+        rid = result["requestId"]
+        assert result["status"] == "OK", result
+        for path in ("/", f"/inbox/{rid}/rendered", f"/inbox/{rid}"):
+            page = httpx.get(sb.base_url + path)
+            assert page.status_code == 200, path
+        assert "A\\ud800B" in page.text      # the pretty jsonParam shows it escaped
