@@ -67,7 +67,13 @@ def _finite_float(text: str) -> float:
 
 def loads_strict(text: str) -> Any:
     """``json.loads`` that refuses NaN/Infinity and numbers that overflow to infinity."""
-    return _DECODER.decode(text)
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise ValueError(_TOO_DEEP) from None
+
+
+_TOO_DEEP = "arrays and objects are nested too deeply"
 
 
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
@@ -373,6 +379,8 @@ class _Stream:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise ValueError(_TOO_DEEP) from None
             except json.JSONDecodeError as err:
                 if not self.eof and self.fill():
                     continue

@@ -134,3 +134,15 @@ def test_empty_csv_file_is_refused_not_zero_recipients(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(PayloadError, match="empty file: expected a header row"):
         list(read_recipients(path))
+
+
+@pytest.mark.parametrize("fmt, text", [
+    ("jsonl", '{"locator": "a@example.com", "a": ' + "[" * 100000 + "]" * 100000 + "}\n"),
+    ("json", '[{"locator": "a@example.com", "a": ' + "[" * 100000 + "]" * 100000 + "}]"),
+    ("json", '{"recipients": [{"locator": "a@example.com", "a": '
+             + "[" * 100000 + "]" * 100000 + "}]}"),
+    ("csv", 'locator,a:json\na@example.com,"' + "[" * 5000 + "]" * 5000 + '"\n'),
+])
+def test_absurdly_deep_json_is_one_error_not_a_recursion_traceback(fmt, text):
+    with pytest.raises(PayloadError, match="nested too deeply"):
+        rows(text, fmt)
