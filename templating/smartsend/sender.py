@@ -316,7 +316,9 @@ class Sender:
             if outcome.kind == "auth":
                 self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
                 raise SendAborted(f"{outcome.message}; nothing more was sent. Fix the key and "
-                                  f"run `templating send --resume {run_id}`")
+                                  f"run `templating send --message-id {run.message_id} "
+                                  f"--recipients {run.recipients_file or 'FILE'} "
+                                  f"--resume {run_id}`")
             # unknown: the request went out and no usable answer came back
             self.journal.mark_unknown(run_id, idx, outcome.message)
             if self.on_progress:

@@ -374,3 +374,12 @@ def test_unusable_journal_paths_are_one_line_errors(tmp_path):
     (tmp_path / "garbage.sqlite").write_bytes(b"not a database" * 100)
     with pytest.raises(UsageError, match="cannot open journal: file is not a database"):
         Journal(tmp_path / "garbage.sqlite")
+
+
+def test_refused_key_hint_is_a_command_that_runs(tmp_path):
+    # `templating send --resume RUN` alone fails: --message-id and --recipients are required
+    journal, run_id, _ = make_run(tmp_path, n=10)
+    with pytest.raises(ApiRefused) as info:
+        sender(journal, FakePlatform(["401"])).send(run_id)
+    assert (f"run `templating send --message-id 9 --recipients r.csv --resume {run_id}`"
+            in str(info.value))
