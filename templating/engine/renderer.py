@@ -449,7 +449,9 @@ class Compiler:
             start_of, end_of = self.expr(node.iterable.start), self.expr(node.iterable.end)
 
             def items_of(ctx):
-                return lazy_range(plain_value(start_of(ctx), ctx), plain_value(end_of(ctx), ctx))
+                items = lazy_range(plain_value(start_of(ctx), ctx),
+                                   plain_value(end_of(ctx), ctx))
+                return items, None
         else:
             skip_invalid = self.engine.flag("directive.foreach.skip_invalid", True)
 
@@ -461,11 +463,14 @@ class Compiler:
                     raise located_error(ctx, node, str(exc)) from None
                 if items is None and source is not None and not skip_invalid:
                     raise located_error(ctx, node, f"#foreach cannot iterate over "
-                                 f"{jt.to_string(source)!r}")
-                return items
+                                        f"{jt.to_string(source)!r}")
+                # JSON lists and maps are walked live, as Java's iterators do: changing
+                # their size inside the loop ends it or throws ConcurrentModificationException
+                live = source if source.__class__ is list or source.__class__ is dict else None
+                return items, live
 
         def run(ctx):
-            items = items_of(ctx)
+            items, live = items_of(ctx)
             if not items:
                 if else_body is not None:
                     if ctx.observer is not None:
@@ -480,11 +485,33 @@ class Compiler:
             max_loops = ctx.limits.foreach_max_loops
             if max_loops >= 0 and len(items) > max_loops:
                 items = items[:max_loops]
-            scope.total = len(items)
+                live = None
+            scope.total = count = len(items)
+            live_list = live if live.__class__ is list else None
+            scope.live = live_list
+            expected = len(live) if live is not None else 0
             limit = ctx.limits.loop_iterations
             ctx.assign("foreach", scope)
             try:
-                for index, item in enumerate(items):
+                index = -1
+                while True:
+                    index += 1
+                    if live is None:
+                        if index >= count:
+                            break
+                        item = items[index]
+                    else:
+                        size = len(live)
+                        if live_list is not None:
+                            if index == size:  # ArrayList's hasNext: cursor != size
+                                break
+                        elif index >= count:  # LinkedHashMap's iterator: next entry
+                            break                 # was fixed when the last one was read
+                        if size != expected:
+                            raise located_error(
+                                ctx, node, "java.util.ConcurrentModificationException: the "
+                                "list or map changed while #foreach walked it")
+                        item = live_list[index] if live_list is not None else items[index]
                     scope.index = index
                     ctx.loops += 1
                     if ctx.loops > limit:

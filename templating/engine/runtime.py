@@ -34,13 +34,14 @@ class ForeachScope:
         "getIndex", "getCount", "hasNext", "getHasNext", "isFirst", "getFirst", "isLast",
         "getLast", "getParent", "getTopmost", "toString"})
 
-    __slots__ = ("index", "total", "parent", "node")
+    __slots__ = ("index", "total", "parent", "node", "live")
 
     def __init__(self, parent, node):
         self.index = -1
         self.total = 0
         self.parent = parent
         self.node = node
+        self.live = None  # the list being walked, when the loop's iterator is live
 
     def getIndex(self):
         return self.index
@@ -49,6 +50,8 @@ class ForeachScope:
         return self.index + 1
 
     def hasNext(self):
+        if self.live is not None:  # Java's ArrayList iterator: cursor != size, live
+            return self.index + 1 != len(self.live)
         return self.index + 1 < self.total
 
     getHasNext = hasNext
@@ -59,7 +62,7 @@ class ForeachScope:
     getFirst = isFirst
 
     def isLast(self):
-        return self.index + 1 >= self.total
+        return not self.hasNext()
 
     getLast = isLast
 

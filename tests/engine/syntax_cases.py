@@ -70,6 +70,15 @@ FEATURES = [
  "#macro(d $a $b)$a$b#end#d('x' 'y') #d( 'x', 'y' ) #d($a $n)",
  "$l $m $t $d $n",
  "#set($x = 1.0 * 3)$x #set($x = 10 / 4)$x #set($x = 10.0 / 4)$x #set($x = 1e3)$x",
+ "#set($c = [1, 2, 3])#foreach($i in $c)$i#set($x = $c.add(9))#end",
+ "#set($c = [1, 2, 3])#foreach($i in $c)$i#if($i == 2)#set($x = $c.remove(0))#end#end",
+ "#set($c = [1, 2, 3])#foreach($i in $c)$i#if($i == 1)#set($x = $c.remove(0))#end#end",
+ "#set($c = [1, 2, 3])#foreach($i in $c)$i#set($x = $c.set(0, 5))#end $c",
+ "#set($c = {'a': 1, 'b': 2})#foreach($v in $c)$v#set($x = $c.put('c', 3))#end",
+ "#set($c = {'a': 1, 'b': 2})#foreach($v in $c)$v#set($x = $c.put('a', 3))#end",
+ "#set($c = {'a': 1, 'b': 2})#foreach($v in $c)$v#if($v == 2)#set($x = $c.put('c', 3))#end#end",
+ "#set($c = [1, 2, 3])#foreach($i in $c)$i $foreach.hasNext#if($i == 2)#set($x = $c.remove(2))#end;#end",
+ "#if($n + 1)T#{else}F#end #if(!($n + 1))T#{else}F#end #if([1..3])T#{else}F#end",
 ]
 
 
