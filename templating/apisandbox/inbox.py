@@ -21,6 +21,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 PAGE_SIZE = 50
+_MAX_ID = 2 ** 63 - 1
+_MAX_PAGE = _MAX_ID // PAGE_SIZE
 
 _env = Environment(loader=PackageLoader("templating.apisandbox", "inbox"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -45,11 +47,15 @@ async def inbox_list(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()
     message = request.query_params.get("message", "").strip()
     try:
-        page = max(1, int(request.query_params.get("page", "1")))
+        page = min(max(1, int(request.query_params.get("page", "1"))), _MAX_PAGE)
     except ValueError:
         page = 1
+    # ids beyond a Java long (SQLite's integer) name no message: nothing matches
+    message_id = int(message) if message.isdigit() else None
+    if message_id is not None and message_id > _MAX_ID:
+        message_id = -1
     items, total = sb.store.recipients(
-        sb.delay, search=q, message_id=int(message) if message.isdigit() else None,
+        sb.delay, search=q, message_id=message_id,
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for item in items:
         item["key"] = _key(item)

@@ -103,3 +103,12 @@ def test_lone_surrogate_in_json_param_does_not_break_the_pages(tmp_path):
             page = httpx.get(sb.base_url + path)
             assert page.status_code == 200, path
         assert "A\\ud800B" in page.text      # the pretty jsonParam shows it escaped
+
+
+def test_huge_numbers_in_the_list_query_are_not_a_500(sent):
+    sb, _, _ = sent
+    huge = "9" * 30
+    for query in (f"?message={huge}", f"?page={huge}", f"?page={huge}&message=1001"):
+        page = httpx.get(sb.base_url + "/" + query)
+        assert page.status_code == 200, query
+    assert "ann@example.com" not in httpx.get(f"{sb.base_url}/?message={huge}").text
