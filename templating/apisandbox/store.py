@@ -317,7 +317,9 @@ class Store:
         """One recipient by requestId (or ``#seq`` for rejected ones), with its details."""
         with self._lock:
             now = self.now()
-            if key.startswith("n") and key[1:].isdigit():
+            if key.startswith("n") and key[1:].isascii() and key[1:].isdigit():
+                if int(key[1:]) > 2 ** 63 - 1:       # beyond SQLite's integers: no such row
+                    return None
                 row = self._db.execute("SELECT * FROM recipients WHERE seq = ?",
                                        (int(key[1:]),)).fetchone()
             else:

@@ -112,3 +112,10 @@ def test_huge_numbers_in_the_list_query_are_not_a_500(sent):
         page = httpx.get(sb.base_url + "/" + query)
         assert page.status_code == 200, query
     assert "ann@example.com" not in httpx.get(f"{sb.base_url}/?message={huge}").text
+
+
+def test_odd_sequence_keys_are_404_not_500(sent):
+    sb, _, _ = sent
+    for key in ("n" + "9" * 30, "n²", "n٣"):
+        for path in (f"/inbox/{key}", f"/inbox/{key}/rendered", f"/_sandbox/recipients/{key}"):
+            assert httpx.get(sb.base_url + path).status_code == 404, path
