@@ -171,7 +171,7 @@ class BuildOptions:
         if unknown:
             raise UsageError(f"unknown finding code(s) {', '.join(sorted(unknown))} "
                              f"(known: {', '.join(CODES)})")
-        if not str(self.message_id).strip().isdigit():
+        if not (str(self.message_id).isascii() and str(self.message_id).isdigit()):
             raise UsageError(f"message id must be a number, not {self.message_id!r}")
 
 

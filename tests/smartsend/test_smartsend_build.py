@@ -169,3 +169,10 @@ def test_every_identifier_given_is_passed_through():
     assert got == [{"locator": "a@example.com", "contactId": 5, "externalCustomerId": "c-1"},
                    {"contactId": "6", "externalCustomerId": "c-2"},
                    {"externalCustomerId": "c-3", "languageCode": "uk"}]
+
+
+@pytest.mark.parametrize("message_id", [" 1001 ", "1001\n", "١٢", "²", ""])
+def test_message_id_must_be_plain_ascii_digits(message_id):
+    # it goes into the URL as is: " 1001 " or Arabic-Indic digits would be a 404 per batch
+    with pytest.raises(UsageError, match="message id must be a number"):
+        BuildOptions(message_id=message_id)
