@@ -126,7 +126,7 @@ async def smartsend(request: Request) -> Response:
                                          req.recipients)
     results = []
     for rec in recorded:
-        known_contact = rec.error is None and rec.contact_id and rec.contact_id.isdigit()
+        known_contact = rec.error is None and rec.contact_id and rec.contact_id.isdecimal()
         item = {"id": int(rec.contact_id) if known_contact else 0,
                 "locator": rec.locator,
                 "status": "OK" if rec.error is None else "ERROR",

@@ -51,7 +51,7 @@ async def inbox_list(request: Request) -> Response:
     except ValueError:
         page = 1
     # ids beyond a Java long (SQLite's integer) name no message: nothing matches
-    message_id = int(message) if message.isdigit() else None
+    message_id = int(message) if message.isascii() and message.isdigit() else None
     if message_id is not None and message_id > _MAX_ID:
         message_id = -1
     items, total = sb.store.recipients(

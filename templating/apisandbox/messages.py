@@ -87,7 +87,7 @@ class MessageCatalog:
             raise MessagesConfigError(path, "must be an object mapping message ids to templates")
         out: dict[int, dict] = {}
         for key, value in raw.items():
-            if not str(key).isdigit():
+            if not (str(key).isascii() and str(key).isdigit()):
                 raise MessagesConfigError(path, f"key {key!r} is not a message id (digits)")
             entry = {"template": value} if isinstance(value, str) else value
             if not isinstance(entry, dict) or not isinstance(entry.get("template"), str):

@@ -155,7 +155,7 @@ def _recipient(raw: Any, index: int, email: bool, default_external: str | None) 
 def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
     if not (r.locator or r.contact_id or r.external_customer_id):
         return "Recipient has no locator, contactId or externalCustomerId"
-    if r.contact_id is not None and not (r.contact_id.isdigit()
+    if r.contact_id is not None and not (r.contact_id.isdecimal()
                                          and int(r.contact_id) <= 2 ** 63 - 1):
         return f"contactId must be a positive whole number (a Java long), got {r.contact_id!r}"
     if r.locator is not None:

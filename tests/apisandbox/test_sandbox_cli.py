@@ -130,3 +130,14 @@ def test_mistyped_options_are_one_line_errors_not_a_usage_block():
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         "error: sandbox: Invalid value for '--drop-rate': 'abc' is not a valid float."]
+
+
+def test_messages_json_key_with_a_non_ascii_digit_is_one_line(tmp_path):
+    folder = tmp_path / "msgs"
+    folder.mkdir()
+    (folder / "messages.json").write_text('{"²": "x.html"}', encoding="utf-8")
+    (folder / "x.html").write_text("hi")
+    result = _run(["--messages", str(folder)], env={"RETENO_API_KEY": "k"})
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: {folder / 'messages.json'}: key '²' is not a "
+                                     "message id (digits)")

@@ -119,3 +119,8 @@ def test_odd_sequence_keys_are_404_not_500(sent):
     for key in ("n" + "9" * 30, "n²", "n٣"):
         for path in (f"/inbox/{key}", f"/inbox/{key}/rendered", f"/_sandbox/recipients/{key}"):
             assert httpx.get(sb.base_url + path).status_code == 404, path
+
+
+def test_message_filter_with_a_non_ascii_digit_is_not_a_500(sent):
+    sb, _, _ = sent
+    assert httpx.get(sb.base_url + "/?message=²").status_code == 200

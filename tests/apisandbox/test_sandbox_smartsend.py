@@ -131,3 +131,12 @@ def test_hostile_values_are_answered_not_crashed_on(client, sb):
     assert sb.accepted() == []
     r = client.post("/api/v2/event", json={"eventTypeKey": "k", "keyValue": {"a": 1}})
     assert r.status_code == 400 and "keyValue' must be a string" in r.json()["message"]
+
+
+def test_contact_id_with_a_non_decimal_digit_is_a_recipient_error_not_a_500(client):
+    r = client.post("/api/v1/message/7/smartsend", json={"recipients": [
+        {"locator": "a@example.com", "contactId": "²"}, {"locator": "b@example.com"}]})
+    assert r.status_code == 200, r.text
+    bad, good = r.json()["results"]
+    assert bad["status"] == "ERROR" and "contactId must be" in bad["message"]
+    assert good["status"] == "OK"
