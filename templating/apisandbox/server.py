@@ -37,6 +37,11 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _url_host(host: str) -> str:
+    """``::1`` -> ``[::1]``: an IPv6 address needs brackets in a URL."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 8025,
           log_level: str = "warning", on_listening=None) -> None:
     """Run until interrupted (Ctrl-C). Raises ``OSError`` if the address is unusable.
@@ -47,7 +52,7 @@ def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 802
     app = create_app(settings)
     if on_listening is not None:
         bound = sock.getsockname()
-        on_listening(f"http://{host}:{bound[1]}")
+        on_listening(f"http://{_url_host(host)}:{bound[1]}")
     try:
         uvicorn.Server(_config(app, host, port, log_level)).run(sockets=[sock])
     finally:
@@ -69,7 +74,7 @@ class BackgroundServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{_url_host(self.host)}:{self.port}"
 
     def _run(self) -> None:
         try:

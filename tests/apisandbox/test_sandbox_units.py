@@ -61,3 +61,17 @@ def test_settings_refuse_bad_values_and_hide_the_key():
         Faults(drop_rate=-0.1)
     with pytest.raises(UsageError):
         SandboxSettings(api_key="k", status_delay=-1)
+
+
+def test_ipv6_hosts_get_brackets_in_the_url():
+    from templating.apisandbox import SandboxSettings
+    from templating.apisandbox.server import BackgroundServer
+    try:
+        server = BackgroundServer(SandboxSettings(api_key="k"), host="::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        assert server.base_url == f"http://[::1]:{server.port}"
+    finally:
+        server._sock.close()
+        server.app.sandbox.close()
