@@ -202,7 +202,9 @@ class Sender:
                              "nothing of it was sent - start it again with --resume")
         if run.state == "abandoned":
             why = (run.summary or {}).get("error") or "its build had findings"
-            raise UsageError(f"run {run_id} was not sent: {why}")
+            raise UsageError(f"run {run_id} was not sent: {why}; it cannot be resumed - fix "
+                             "the list (or --allow the findings) and send it again without "
+                             "--resume")
         with self.journal.lock_run(run_id):
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)

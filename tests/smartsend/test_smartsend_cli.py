@@ -271,3 +271,20 @@ def test_non_finite_numbers_in_the_config_file_are_refused(tmp_path):
         name = line.split()[0]
         with pytest.raises(UsageError, match=f"{name} must be a finite number"):
             load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path)
+
+
+def test_resuming_a_run_stopped_by_findings_says_how_to_go_on(files, tmp_path):
+    from templating.smartsend import Journal
+    journal = str(tmp_path / "j.sqlite")
+    (files / "bad.csv").write_text("locator\nnot-an-email\nok@example.com\n", encoding="utf-8")
+    args = ["send", "--message-id", "1", "--recipients", str(files / "bad.csv"), "--journal",
+            journal, "--base-url", "http://127.0.0.1:9"]
+    env = {"RETENO_API_KEY": "k", "HOME": str(tmp_path)}
+    assert run(args, env=env).exit_code == 1
+    with Journal(journal) as j:
+        run_id = j.runs()[-1].id
+    res = run(args + ["--resume", run_id], env=env)
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"error: send: run {run_id} was not sent: its build had findings; it cannot be resumed"
+        " - fix the list (or --allow the findings) and send it again without --resume")
