@@ -14,12 +14,28 @@ import click
 from ..errors import TemplatingError
 
 
+class OneLineCommand(click.Command):
+    """Bad options are one line (``error: render: No such option '--x'.``) and exit 2, like
+    every other error, instead of click's three-line usage block."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            raise TemplatingError(err.format_message(), name=info_name) from None
+
+
 class _Group(click.Group):
     """A click group that turns our errors into one line on stderr."""
+
+    command_class = OneLineCommand
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:          # an unknown command name
+            click.echo(f"error: {err.format_message()}", err=True)
+            sys.exit(2)
         except TemplatingError as err:
             # An option or folder problem has no file to point at: no "<template>:" prefix.
             located = err.name is not None or err.line is not None

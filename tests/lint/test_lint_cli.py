@@ -89,6 +89,15 @@ def test_an_empty_select_is_an_error_not_a_pass(project):
         assert out.strip() == "error: --select: no rule given (an empty selection would check nothing)"
 
 
+def test_bad_options_are_one_line(project):
+    for args, start in ((["lint", "--format", "xml"], "error: lint: Invalid value for '--format'"),
+                        (["rules", "a", "b"], "error: rules: Got unexpected extra argument")):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(start), line
+
+
 def test_paths_can_be_files_folders_or_scenarios(project):
     project.template("a.txt", "Hi $data.name\n")
     project.template("sub/b.html", "<p>$data.title</p>\n")

@@ -275,6 +275,21 @@ def test_config_values_are_typed(files):
         "templating.max_loop_iterations": 5}
 
 
+@pytest.mark.parametrize("args, start", [
+    (["render", "t.txt", "--bogus"], "error: render: No such option '--bogus'"),
+    (["render"], "error: render: Missing argument 'TEMPLATE'"),
+    (["render-examples", "--nope"], "error: render-examples: No such option '--nope'"),
+    (["rendr"], "error: No such command 'rendr'"),
+])
+def test_bad_options_are_one_line_not_a_usage_block(files, monkeypatch, args, start):
+    """click's three-line usage block is replaced by one line, as smartsend already does."""
+    monkeypatch.chdir(files)
+    result = run(*args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(start), line
+
+
 @pytest.mark.parametrize("args", [
     ["--config", "nokeyvalue"], ["--now", "garbage"], ["--all-recipients"],
     ["--templates", "no-such-folder"]])

@@ -142,3 +142,10 @@ def test_bad_now_is_one_line(tmp_path):
     result = run("--templates", templates, "--previews", previews, "--build",
                  tmp_path / "out", "--now", "yesterday")
     assert result.exit_code == 2 and result.output.startswith("error: --now: 'yesterday' is not")
+
+
+def test_bad_option_is_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["preview", "--port", "-1"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: preview: Invalid value for '--port': -1 is not in the range 0<=x<=65535."]

@@ -118,6 +118,13 @@ def test_unusable_default_event_type_points_at_the_option(tmp_path):
     assert "event type key 'promo,50'" in line and "--event-type" in line
 
 
+def test_bad_options_are_one_line(template):
+    line = one_line_error(*run(template, "--indent", "99"))
+    assert line.startswith("error: schema: Invalid value for '--indent'")
+    line = one_line_error(*run())
+    assert line.startswith("error: schema: Missing argument 'TEMPLATE'")
+
+
 def test_sms_templates_get_a_phone_locator(tmp_path):
     sms = tmp_path / "sms" / "code.txt"
     sms.parent.mkdir()
