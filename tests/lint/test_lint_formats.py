@@ -59,6 +59,18 @@ def test_text_has_location_code_source_line_and_caret():
     assert lines[-1] == "Found 3 findings in 2 of 3 templates: 1 error, 1 warning, 1 info."
 
 
+def test_text_never_prints_control_characters_from_files():
+    """A NUL or an ESC sequence in a template/scenario line went raw to the terminal/CI log."""
+    report = LintReport([Finding("VL005", "loud-reference", "error", "key \x1b[2J here",
+                                 "templates/a.html", 1, 8, 1, 14, "s",
+                                 "\x00\x1b[31m $data.x\tend")], templates=["templates/a.html"])
+    lines = FORMATS["text"](report).splitlines()
+    assert not any(ch in "".join(lines) for ch in "\x00\x1b")
+    assert lines[0].endswith("key \ufffd[2J here")
+    assert lines[1] == " 1 | \ufffd\ufffd[31m $data.x\tend"
+    assert lines[2].index("^") == lines[1].index("$")
+
+
 def test_text_colours_only_on_request():
     plain = FORMATS["text"](_report())
     coloured = FORMATS["text"](_report(), color=True)

@@ -6,6 +6,9 @@ from ..findings import count_by_severity
 
 _WINDOW = 100   # characters of a long source line shown around the column
 _COLORS = {"error": "31", "warning": "33", "info": "36"}   # ANSI red, yellow, cyan
+# Control characters from a file (NUL, ESC sequences, ...) must not reach the terminal or CI
+# log raw: each becomes one visible U+FFFD, so the caret still lines up. Tabs are kept.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0a, 0x20), *range(0x7f, 0xa0)]}
 
 
 def format_text(report, *, show_source: bool = True, color: bool = False) -> str:
@@ -17,7 +20,7 @@ def format_text(report, *, show_source: bool = True, color: bool = False) -> str
     for finding in report.findings:
         head = f"{paint(finding.location(), '1')}: {paint(finding.code, '1')} {finding.name} " \
                f"[{paint(finding.severity, _COLORS.get(finding.severity, '0'))}] " \
-               f"{finding.message}"
+               f"{finding.message.translate(_CONTROLS)}"
         out.append(head)
         if show_source and finding.source_line is not None:
             snippet = _snippet(finding)
@@ -34,7 +37,7 @@ def format_text(report, *, show_source: bool = True, color: bool = False) -> str
 
 
 def _snippet(finding) -> list[str]:
-    line = finding.source_line.rstrip("\r\n")
+    line = finding.source_line.rstrip("\r\n").translate(_CONTROLS)
     column = max(1, finding.column)
     width = 1
     if finding.end_column and (finding.end_line in (None, finding.line)) \
