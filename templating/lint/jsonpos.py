@@ -83,7 +83,9 @@ def locate(text: str, path: tuple, positions: dict | None = None) -> tuple[int, 
                 best = where
         if best is not None:
             return best
-        if length == len(normal) and isinstance(normal[-1], str) \
-                and ("=", normal[-1]) in positions:
-            return positions[("=", normal[-1])]
+        # an event parameter {"name": "x", ...}: the whole path, or (for a field inside a
+        # v1 parameter whose value is escaped JSON text) the top-level parameter itself
+        if length in (len(normal), 1) and isinstance(wanted[-1], str) \
+                and ("=", wanted[-1]) in positions:
+            return positions[("=", wanted[-1])]
     return 1, 1

@@ -102,6 +102,18 @@ def test_unused_field_nested_and_list_items(project):
     assert found == ["data.items[].sku", "data.order.total"]
 
 
+def test_unused_field_inside_a_v1_escaped_param_points_at_that_param(project):
+    """The field sits inside escaped JSON text: point at its parameter, not at 1:1."""
+    import json
+    project.template("a.txt", "#foreach($i in $data.items.array)$i.name #end\n")
+    items = json.dumps({"array": [{"name": "a", "weight": "1"}]})
+    project.scenario("a.txt", "v1", json.dumps(
+        {"eventTypeKey": "cart", "params": [{"name": "items", "value": items}]}, indent=1))
+    finding = only(project.lint("a.txt"), "unused-field")
+    assert finding.message.startswith("data.items.array[].weight")
+    assert '"name": "items"' in finding.source_line and finding.line > 1
+
+
 def test_unused_field_quiet_when_everything_is_read(project):
     project.template("a.txt", "$data.a #if($data.b)b#end $data.c.size()\n")
     project.scenario("a.txt", "s", {"a": 1, "b": True, "c": [1]})
