@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+import httpx
+
 from ..errors import UsageError
 
 try:  # Python 3.11+
@@ -120,6 +122,12 @@ def resolve_base_url(value: str) -> str:
                          "nor an http(s) URL")
     if parts.username or parts.password:
         raise UsageError("put credentials in RETENO_API_KEY or the config file, not in the URL")
+    try:
+        if any(ch.isspace() for ch in value):
+            raise ValueError("whitespace")
+        httpx.Request("GET", value)      # what the client will do with it, IDNA included
+    except Exception:  # httpx.InvalidURL, idna.IDNAError, ...: one line, not a traceback
+        raise UsageError(f"base URL {value!r} is not a valid URL (bad host or port)") from None
     return value.rstrip("/")
 
 

@@ -192,7 +192,7 @@ def test_status_table_csv_and_json_exports(tmp_path):
 def test_bad_base_url_port_is_one_line_not_a_traceback(files, tmp_path):
     env = {"HOME": str(tmp_path), "RETENO_API_KEY": "k"}
     for url in ("http://127.0.0.1:99999", "http://127.0.0.1:abc", "http://127.0.0.1:0",
-                "http://[::1"):
+                "http://[::1", "http://xn--:1", "http://127.0.0.1\t:1", "http://a b"):
         res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
                    "--journal", str(tmp_path / "j.sqlite"), "--base-url", url], env=env)
         assert res.exit_code == 2, (url, res.stderr)
