@@ -195,7 +195,11 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None,
         raise UsageError(f"invalid TOML: {err}", name=str(path), line=line,
                          column=column) from None
     if path.name == "pyproject.toml" or "tool" in data:
-        section = data.get("tool", {}).get("templating", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "templating" not in tool:
+            # given explicitly (discovery skips such files): defaults would be a silent surprise
+            raise UsageError("has no [tool.templating] table", name=str(path))
+        section = tool["templating"]
         where = "[tool.templating]"
     else:
         section = data

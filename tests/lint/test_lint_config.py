@@ -99,6 +99,13 @@ def test_broken_pyproject_with_our_section_is_an_error_not_the_defaults(tmp_path
     assert find_config(tmp_path) != tmp_path / "pyproject.toml"
 
 
+def test_explicit_pyproject_without_our_section_is_an_error(tmp_path):
+    """`lint --config pyproject.toml` with no [tool.templating] silently used the defaults."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    with pytest.raises(UsageError, match=r"has no \[tool.templating\] table"):
+        load_config(tmp_path / "pyproject.toml")
+
+
 def test_invalid_toml_and_unknown_key(tmp_path):
     bad = tmp_path / "templating.toml"
     bad.write_text("select = [\n")
