@@ -228,7 +228,8 @@ async def sb_advance(request: Request) -> Response:
     seconds = data.get("seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
         raise ApiError(400, "INVALID_BODY", "Field 'seconds' must be a non-negative number")
-    if (not math.isfinite(seconds) or seconds > MAX_ADVANCE
+    # compare first: math.isfinite() cannot take an int too large for a float
+    if (seconds > MAX_ADVANCE or not math.isfinite(seconds)
             or sb.store.now() + seconds > LATEST_CLOCK):
         raise ApiError(400, "INVALID_BODY", f"Field 'seconds' must be at most {MAX_ADVANCE} "
                        "(100 years), and the clock cannot pass the year 8000")

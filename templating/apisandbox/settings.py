@@ -13,6 +13,14 @@ from pathlib import Path
 from ..errors import UsageError
 
 
+def _finite(value) -> bool:
+    """``math.isfinite`` that says no (instead of raising) for ints too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 class SettingsError(UsageError):
     """A bad sandbox option; located at ``sandbox`` unless a file is to blame."""
 
@@ -60,9 +68,9 @@ class Faults:
                                     f"{what}, got {value!r}")
         if self.latency_ms < 0:
             raise SettingsError(f"latency must not be negative, got {self.latency_ms!r}")
-        if not math.isfinite(self.latency_ms):
+        if not _finite(self.latency_ms):
             raise SettingsError(f"latency must be a finite number, got {self.latency_ms!r}")
-        if self.rate_limit is not None and not 0 < self.rate_limit < math.inf:
+        if self.rate_limit is not None and not (self.rate_limit > 0 and _finite(self.rate_limit)):
             raise SettingsError(f"rate-limit must be positive and finite, got {self.rate_limit!r}")
         if self.retry_after < 0:
             raise SettingsError(f"retry-after must not be negative, got {self.retry_after!r}")
@@ -95,7 +103,7 @@ class SandboxSettings:
             raise SettingsError("the sandbox needs an API key (set RETENO_API_KEY or a config file)")
         if self.status_delay < 0:
             raise SettingsError(f"status-delay must not be negative, got {self.status_delay!r}")
-        if not math.isfinite(self.status_delay):
+        if not _finite(self.status_delay):
             raise SettingsError(f"status-delay must be a finite number, got {self.status_delay!r}")
         if self.max_body <= 0:
             raise SettingsError(f"max-body must be positive, got {self.max_body!r}")

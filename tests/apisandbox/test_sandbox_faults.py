@@ -111,8 +111,10 @@ def test_faults_can_be_changed_while_serving_and_bad_settings_are_refused():
 def test_non_finite_or_mistyped_fault_settings_are_refused_and_leave_faults_unchanged():
     with running_sandbox() as sb:
         before = httpx.get(f"{sb.base_url}/_sandbox/faults").json()
+        huge = "1" + "0" * 400      # an int too large for a float
         for body in ('{"latency_ms": 1e999}', '{"rate_limit": 1e999}', '{"retry_after": 1.5}',
-                     '{"latency_ms": "x"}'):
+                     '{"latency_ms": "x"}', f'{{"latency_ms": {huge}}}',
+                     f'{{"rate_limit": {huge}}}'):
             r = httpx.put(f"{sb.base_url}/_sandbox/faults", content=body,
                           headers={"Content-Type": "application/json"})
             assert r.status_code == 400, (body, r.text)
