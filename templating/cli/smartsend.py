@@ -147,6 +147,15 @@ def build_command(message_id, recipients, channel, template, allow, dedupe, batc
     Nothing is written unless the whole list passes: findings that stop the build
     (invalid-locator, render-error, missing-field) must be fixed or --allow'ed.
     """
+    for given in (recipients, template):
+        try:
+            same = (output is not None and given is not None and output.exists()
+                    and output.samefile(given))
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"-o {output}: that is an input file ({given}); refusing to "
+                             "overwrite it")
     options = _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients)
     checker = _checker(template, message_id)
     summary = Summary()

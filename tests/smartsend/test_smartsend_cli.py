@@ -288,3 +288,17 @@ def test_resuming_a_run_stopped_by_findings_says_how_to_go_on(files, tmp_path):
     assert res.stderr.strip().splitlines()[-1] == (
         f"error: send: run {run_id} was not sent: its build had findings; it cannot be resumed"
         " - fix the list (or --allow the findings) and send it again without --resume")
+
+
+def test_build_output_never_overwrites_its_inputs(files):
+    src = files / "r.csv"
+    before = src.read_bytes()
+    tpl = files / "t.txt"
+    tpl.write_text("Hi $!data.name")
+    for target, extra in ((src, []), (tpl, ["--template", str(tpl)])):
+        res = run(["smartsend", "build", "--message-id", "1", "--recipients", str(src),
+                   "-o", str(target), *extra])
+        assert res.exit_code == 2
+        assert res.stderr.strip() == (f"error: smartsend build: -o {target}: that is an input "
+                                      f"file ({target}); refusing to overwrite it")
+    assert src.read_bytes() == before and tpl.read_text() == "Hi $!data.name"
