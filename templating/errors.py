@@ -36,8 +36,11 @@ class TemplatingError(Exception):
         return ":".join(parts)
 
     def one_line(self) -> str:
-        """The error as the CLI prints it: location, then the message, on one line."""
+        """The error as the CLI prints it: location, then the message, on one line (an
+        option or folder problem has no place to point at, so it is just the message)."""
         msg = " ".join(str(self.message).split())
+        if self.name is None and self.line is None:
+            return msg
         return f"{self.location()}: {msg}"
 
     def __str__(self) -> str:

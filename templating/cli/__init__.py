@@ -37,10 +37,7 @@ class _Group(click.Group):
             click.echo(f"error: {err.format_message()}", err=True)
             sys.exit(2)
         except TemplatingError as err:
-            # An option or folder problem has no file to point at: no "<template>:" prefix.
-            located = err.name is not None or err.line is not None
-            line = err.one_line() if located else " ".join(str(err.message).split())
-            click.echo(f"error: {line}", err=True)
+            click.echo(f"error: {err.one_line()}", err=True)
             sys.exit(getattr(err, "exit_code", 2))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import main
+from ..engine.properties import PROPERTIES, coerce, unknown_key_message
 from ..errors import UsageError
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
@@ -16,16 +17,7 @@ from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
 
 
 #: The Velocity properties the engine reads (templating/engine), by value type.
-_BOOL_KEYS = ("directive.if.empty_check", "runtime.strict_mode.enable",
-              "runtime.strict_mode.escape", "runtime.strict_math", "runtime.immutable_ranges",
-              "velocimacro.arguments.strict", "directive.foreach.skip_invalid")
-_INT_KEYS = ("velocimacro.max_depth", "velocimacro.max.depth", "directive.parse.max_depth",
-             "directive.foreach.max_loops", "templating.max_loop_iterations",
-             "templating.max_output_chars")
-_GOBBLING_KEYS = ("space.gobbling", "parser.space_gobbling")
-_GOBBLING_MODES = ("none", "bc", "lines", "structured")
-_TEXT_KEYS = ("velocimacro.body_reference",)
-CONFIG_KEYS = _BOOL_KEYS + _INT_KEYS + _GOBBLING_KEYS + _TEXT_KEYS
+CONFIG_KEYS = tuple(PROPERTIES)
 
 
 def _parse_config(pairs: tuple[str, ...]) -> dict:
@@ -34,8 +26,6 @@ def _parse_config(pairs: tuple[str, ...]) -> dict:
     Only properties the engine reads are accepted, with values of their type: a misspelt
     key or a bad value would otherwise be ignored silently (or fail later with a traceback).
     """
-    import difflib
-
     config: dict = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -43,28 +33,12 @@ def _parse_config(pairs: tuple[str, ...]) -> dict:
         if not sep or not key:
             raise UsageError(f"--config {pair!r}: expected key=value "
                              "(e.g. space.gobbling=bc)")
-        if key not in CONFIG_KEYS:
-            close = difflib.get_close_matches(key, CONFIG_KEYS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise UsageError(f"--config {pair!r}: unknown property {key!r}{hint}; known: "
-                             + ", ".join(CONFIG_KEYS))
-        if key in _BOOL_KEYS:
-            if text.lower() not in ("true", "false"):
-                raise UsageError(f"--config {pair!r}: {key} takes true or false")
-            config[key] = text.lower() == "true"
-        elif key in _INT_KEYS:
-            if not text.lstrip("-").isdigit():
-                raise UsageError(f"--config {pair!r}: {key} takes an integer")
-            config[key] = int(text)
-        elif key in _GOBBLING_KEYS:
-            if text.lower() not in _GOBBLING_MODES:
-                raise UsageError(f"--config {pair!r}: {key} takes one of "
-                                 + ", ".join(_GOBBLING_MODES))
-            config[key] = text.lower()
-        else:
-            if not text:
-                raise UsageError(f"--config {pair!r}: {key} needs a value")
-            config[key] = text
+        if key not in PROPERTIES:
+            raise UsageError(f"--config {pair!r}: {unknown_key_message(key)}")
+        try:
+            config[key] = coerce(key, text)
+        except UsageError as err:
+            raise UsageError(f"--config {pair!r}: {err.message}") from None
     return config
 
 

@@ -13,6 +13,7 @@ from typing import Mapping
 from ..errors import RenderError, SandboxError, TemplateError, VelocitySyntaxError
 from . import nodes as n
 from .parser import gobbling_mode, parse_template
+from .properties import coerce
 from .renderer import CompiledTemplate
 from .runtime import Limits
 
@@ -37,7 +38,9 @@ class Engine:
     """
 
     def __init__(self, config: Mapping | None = None, *, templates_dir=None):
-        self.config = dict(config or {})
+        # values of the properties we read are checked (UsageError on a wrong type);
+        # others are kept and ignored, as Velocity does
+        self.config = {key: coerce(key, value) for key, value in (config or {}).items()}
         self.gobbling = gobbling_mode(self.config)
         self.empty_check = _flag(self.config, "directive.if.empty_check", True)
         self.strict = _flag(self.config, "runtime.strict_mode.enable", False)
@@ -106,6 +109,8 @@ class Engine:
             raise TemplateError(f"{str(path)!r} is a folder, not a template") from None
         except OSError as exc:
             raise TemplateError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+        if b"\x00" in data:
+            raise TemplateError(f"{str(path)!r} is a binary file, not a template")
         try:
             return full, data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from templating import Engine, LimitExceeded, RenderError, SandboxError, TemplateError, render
+from templating import (Engine, LimitExceeded, RenderError, SandboxError, TemplateError,
+                        UsageError, render)
 
 ESCAPES = [
     "$x.__class__",
@@ -132,6 +133,22 @@ def test_symlink_out_of_the_folder_is_refused(folder):
     engine = Engine(templates_dir=folder / "templates")
     with pytest.raises(RenderError):
         engine.render("#include('link.txt')", {})
+
+
+def test_binary_partials_are_refused(folder):
+    (folder / "templates" / "bin.vm").write_bytes(b"a\x00b")
+    engine = Engine(templates_dir=folder / "templates")
+    for directive in ("parse", "include"):
+        with pytest.raises(RenderError) as info:
+            engine.render(f"x #{directive}('bin.vm')", {})
+        assert "binary" in info.value.message and info.value.column == 3
+
+
+def test_engine_rejects_mistyped_properties():
+    with pytest.raises(UsageError) as info:
+        Engine({"velocimacro.max_depth": "abc"})
+    assert info.value.one_line() == "property velocimacro.max_depth takes an integer, not 'abc'"
+    assert Engine({"velocimacro.max_depth": "5", "unknown.setting": 1}).limits.macro_depth == 5
 
 
 def test_parse_without_a_folder_is_refused():
