@@ -400,6 +400,12 @@ def status_command(run, journal_path, fmt, output, list_runs):
             return
         info = journal.run(run)
         try:
+            same = output is not None and output.exists() and output.samefile(journal.path)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"-o {output}: that is the journal; refusing to overwrite it")
+        try:
             out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as err:
             raise UsageError(f"cannot write: {err.strerror or err}", name=str(output)) from None

@@ -302,3 +302,18 @@ def test_build_output_never_overwrites_its_inputs(files):
         assert res.stderr.strip() == (f"error: smartsend build: -o {target}: that is an input "
                                       f"file ({target}); refusing to overwrite it")
     assert src.read_bytes() == before and tpl.read_text() == "Hi $!data.name"
+
+
+def test_status_output_never_overwrites_the_journal(tmp_path):
+    from templating.smartsend import BuildOptions, Journal, plan_run
+    from templating.smartsend.recipients import read_recipients
+    (tmp_path / "r.csv").write_text(CSV, encoding="utf-8")
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as journal:
+        plan_run(journal, read_recipients(tmp_path / "r.csv"), BuildOptions(message_id="1"),
+                 recipients_file="r.csv", base_url="http://127.0.0.1:1")
+    res = run(["status", "--journal", str(path), "--format", "csv", "-o", str(path)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"error: status: -o {path}: that is the journal; refusing "
+                                  "to overwrite it")
+    assert run(["status", "--journal", str(path), "--list"]).exit_code == 0
