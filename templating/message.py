@@ -149,25 +149,51 @@ def output_suffix(template: Path, rendered: str) -> str:
     return ".html" if rendered.lstrip().startswith("<") else ".txt"
 
 
+def _partials(engine, templates, templates_root: Path) -> set[str]:
+    """Template paths other templates pull in by name with ``#parse``/``#include``."""
+    from .engine import nodes
+
+    names: set[str] = set()
+    for template in templates:
+        try:
+            tree = engine.parse(read_template(template), str(template))
+        except TemplatingError:
+            continue
+        for node in nodes.walk(tree):
+            if isinstance(node, nodes.Parse):
+                args = [node.expr]
+            elif isinstance(node, nodes.Include):
+                args = node.args
+            else:
+                continue
+            names.update(Path(a.value).as_posix() for a in args
+                         if isinstance(a, nodes.Literal) and isinstance(a.value, str))
+    return names
+
+
 def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir: str | Path, *,
                     now: Any = None, config: Mapping | None = None) -> list[ExampleResult]:
     """Render every template with each of its scenarios into ``out_dir``.
 
     Output goes to ``out_dir/<template path>/<scenario>.html|txt``. A failing render is
     recorded (with its one-line error) and the run goes on, so one broken example does not
-    hide the others. A template without scenarios gets one row with ``scenario == ""``.
+    hide the others. A template without scenarios gets one row with ``scenario == ""``
+    (a failure), unless another template ``#parse``s or ``#include``s it: a partial.
     """
     from .engine import Engine
     from .scenarios import find_templates, load_scenario, scenario_files
 
     templates_root = Path(templates_dir)
     engine = Engine(config, templates_dir=str(templates_root.resolve()))
+    partials = _partials(engine, find_templates(templates_root), templates_root)
     results: list[ExampleResult] = []
     for template in find_templates(templates_root):
         rel = template.relative_to(templates_root)
         files = scenario_files(template, templates_dir=templates_root,
                                previews_dir=previews_dir)
         if not files:
+            if rel.as_posix() in partials:
+                continue  # only ever rendered inside the templates that #parse it
             results.append(ExampleResult(template, None, "", "-",
                                          error=f"{template}: no scenarios in "
                                                f"{Path(previews_dir) / rel.parent / rel.stem}"))

@@ -231,6 +231,21 @@ def test_render_examples_lists_each_failure_as_one_line(tmp_path):
     assert "3 failed" in result.stdout
 
 
+def test_render_examples_skips_partials_without_scenarios(tmp_path):
+    """A file other templates #parse is rendered inside them, not on its own."""
+    templates, previews, out = _copy_examples(tmp_path)
+    (templates / "parts").mkdir()
+    (templates / "parts" / "footer.vm").write_text("-- $!data.get('firstName')\n")
+    (templates / "signed.txt").write_text("Hello\n#parse('parts/footer.vm')")
+    (previews / "signed").mkdir()
+    (previews / "signed" / "a.json").write_text('{"firstName": "Ann"}')
+    result = run("render-examples", "--templates", templates, "--previews", previews,
+                 "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert (out / "signed" / "a.txt").read_text() == "Hello\n-- Ann\n"
+    assert "footer" not in result.stdout
+
+
 @pytest.mark.parametrize("inside", ["templates", "previews", "templates/build"])
 def test_render_examples_refuses_output_inside_its_inputs(tmp_path, inside):
     """Rendered files written there would be read back as templates or scenarios."""
