@@ -298,34 +298,29 @@ class Parser:
             q += 1
         return q < len(src) and (src[q].isascii() and (src[q].isalpha() or src[q] == "_"))
 
-    def _directive_name_at(self, p: int) -> str | None:
-        """Name of the directive or macro call starting with ``#`` at p, else None."""
+    def _directive_at(self, p: int) -> tuple[str, int] | None:
+        """``(name, end)`` of the directive or macro call whose ``#`` is at p: ``#name``,
+        ``#{name}`` or ``#@name`` (named ``@name``); None when no name follows the ``#``.
+        The whole word counts: ``#endif`` is a macro call, not ``#end`` + text."""
         src = self.src
         q = p + 1
         if src.startswith("@", q):
             m = _MACRO_NAME.match(src, q + 1)
-            return "@" + m.group() if m else None
+            return ("@" + m.group(), m.end()) if m else None
         if src.startswith("{", q):
             m = _MACRO_NAME.match(src, q + 1)
             if m and src.startswith("}", m.end()):
-                return m.group()
+                return m.group(), m.end() + 1
             return None
         m = _MACRO_NAME.match(src, q)
-        if not m:
-            return None
-        word = m.group()
-        # `#elseif`/`#else`: longest known word wins; `#end` inside `#ends` is a macro name.
-        return word
+        return (m.group(), m.end()) if m else None
+
+    def _directive_name_at(self, p: int) -> str | None:
+        found = self._directive_at(p)
+        return found[0] if found else None
 
     def _directive_word_end(self, p: int) -> int:
-        src = self.src
-        q = p + 1
-        if src.startswith("@", q):
-            q += 1
-        if src.startswith("{", q):
-            m = _MACRO_NAME.match(src, q + 1)
-            return m.end() + 1
-        return _MACRO_NAME.match(src, q).end()
+        return self._directive_at(p)[1]
 
     # ------------------------------------------------------------------ continuations
 
