@@ -17,6 +17,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
+from ..errors import UsageError
 from .client import ApiClient, ApiRefused, Backoff, StatusResult
 from .config import Settings
 from .journal import Journal
@@ -51,7 +52,9 @@ def chunk_ids(ids: list[str], *, base_url: str, batch_size: int, max_url: int) -
             chunks.append(current)
             current, length, extra = [], prefix, piece
         if prefix + piece > max_url:
-            raise ValueError(f"request id {request_id[:40]!r} alone exceeds the URL limit")
+            raise UsageError(f"a status URL for request id {request_id[:40]!r} alone is "
+                             f"{prefix + piece} characters, over --max-url {max_url}; "
+                             "raise --max-url")
         current.append(request_id)
         length += extra
     if current:

@@ -317,3 +317,21 @@ def test_status_output_never_overwrites_the_journal(tmp_path):
     assert res.stderr.strip() == (f"error: status: -o {path}: that is the journal; refusing "
                                   "to overwrite it")
     assert run(["status", "--journal", str(path), "--list"]).exit_code == 0
+
+
+def test_track_with_max_url_too_small_for_the_base_url_is_one_line(tmp_path):
+    from templating.apisandbox.testing import running_sandbox
+    (tmp_path / "r.csv").write_text(CSV, encoding="utf-8")
+    journal = str(tmp_path / "j.sqlite")
+    env = {"RETENO_API_KEY": "track-key", "HOME": str(tmp_path)}
+    with running_sandbox(api_key="track-key", status_delay=3600) as sb:
+        res = run(["send", "--message-id", "1", "--recipients", str(tmp_path / "r.csv"),
+                   "--journal", journal, "--base-url", sb.base_url], env=env)
+        assert res.exit_code == 0, res.stderr
+        long_base = sb.base_url + "/" + "p" * 200
+        res = run(["track", "--journal", journal, "--base-url", long_base, "--max-url", "200"],
+                  env=env)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: track: a status URL for request id")
+    assert "over --max-url 200; raise --max-url" in lines[0]
