@@ -55,7 +55,8 @@ class Faults:
     def __post_init__(self) -> None:
         for name in ("fail_rate", "throttle_rate", "drop_rate"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not 0.0 <= value <= 1.0):
                 raise SettingsError(f"{name.replace('_', '-')} must be between 0 and 1, got {value!r}")
         if self.fail_rate + self.throttle_rate + self.drop_rate > 1.0 + 1e-9:
             raise SettingsError("fail-rate + throttle-rate + drop-rate must not exceed 1")

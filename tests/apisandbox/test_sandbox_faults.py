@@ -114,7 +114,7 @@ def test_non_finite_or_mistyped_fault_settings_are_refused_and_leave_faults_unch
         huge = "1" + "0" * 400      # an int too large for a float
         for body in ('{"latency_ms": 1e999}', '{"rate_limit": 1e999}', '{"retry_after": 1.5}',
                      '{"latency_ms": "x"}', f'{{"latency_ms": {huge}}}',
-                     f'{{"rate_limit": {huge}}}'):
+                     f'{{"rate_limit": {huge}}}', '{"fail_rate": true}'):
             r = httpx.put(f"{sb.base_url}/_sandbox/faults", content=body,
                           headers={"Content-Type": "application/json"})
             assert r.status_code == 400, (body, r.text)
