@@ -140,6 +140,16 @@ class Parser:
         """Gobble a line-directive that ended at ``self.pos`` and began at ``start``."""
         if self.gobbling in ("none",):
             return False
+        if self.gobbling == "bc":
+            # Velocity 1.x: the newline after a directive goes, its indentation stays,
+            # except that #set swallows the blanks right after a reference or at the start
+            if self.src.startswith("set", start + 1) or self.src.startswith("{set}", start + 1):
+                self._bc_set_prefix(body)
+            end = self._line_end_at(self.pos)
+            if end is None:
+                return False
+            self.pos = end
+            return True
         if not self._starts_line(start):
             return False
         self._strip_indent(body)
@@ -148,6 +158,13 @@ class Parser:
             return False
         self.pos = end
         return True
+
+    @staticmethod
+    def _bc_set_prefix(body: list) -> None:
+        """Velocity 1.x lexes blanks that directly follow a reference, a directive, a
+        comment or the start of the template as part of a following ``#set``."""
+        if body and isinstance(body[-1], n.Text) and not body[-1].value.strip(" \t"):
+            body.pop()
 
     # ------------------------------------------------------------------ template bodies
 
@@ -535,9 +552,18 @@ class Parser:
             node.body = current
         if isinstance(node, n.MacroCall):
             node.source = src[p:self.pos]
+        if self.gobbling == "structured" and (name != "if" or (at_start and term[4] is not None)):
+            # an #if is re-indented only when laid out on lines of its own; the directive
+            # blocks (#foreach, #macro, #define, #@call) always are, as in Velocity 2.4.1
+            indent = src[self._line_start(p):p] if at_start else ""
+            for block_body in self._bodies(node):
+                self._dedent(block_body, indent)
         # block-as-a-whole: an opening that starts a line and an `#end` that ends one
         # lose the opening's indentation and the newline after `#end`
-        if self.gobbling != "none" and at_start:
+        if self.gobbling == "bc":
+            if term[4] is not None:  # Velocity 1.x: the newline after #end always goes
+                self.pos = term[4]
+        elif self.gobbling != "none" and at_start:
             kind, tp, cond, t_start, t_line_end, _ = term
             if t_line_end is not None:
                 self.pos = t_line_end
@@ -546,13 +572,53 @@ class Parser:
             return macro_def
         return node
 
+    def _line_start(self, pos: int) -> int:
+        i = pos
+        while i > 0 and self.src[i - 1] not in "\n\r":
+            i -= 1
+        return i
+
+    @staticmethod
+    def _bodies(node) -> list:
+        if isinstance(node, n.If):
+            bodies = [branch.body for branch in node.branches]
+            return bodies + ([node.else_body] if node.else_body is not None else [])
+        if isinstance(node, n.Foreach):
+            return [node.body] + ([node.else_body] if node.else_body is not None else [])
+        return [node.body] if node.body is not None else []
+
+    @staticmethod
+    def _dedent(body: list, indent: str) -> None:
+        """``space.gobbling = structured``: a block's content loses the indentation its
+        first line has beyond the directive's own, on every line that starts with it."""
+        if not body or not isinstance(body[0], n.Text) or body[0].column != 1:
+            return
+        first = body[0].value
+        lead = first[:len(first) - len(first.lstrip(" \t"))]
+        if not lead.startswith(indent) or len(lead) == len(indent):
+            return
+        unit = lead[len(indent):]
+        stack = list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, n.InterpolatedString):
+                continue
+            if isinstance(node, n.Text):
+                lines = node.value.split("\n")
+                for i, line in enumerate(lines):
+                    if (i > 0 or node.column == 1) and line.startswith(unit):
+                        lines[i] = line[len(unit):]
+                node.value = "\n".join(lines)
+            else:
+                stack.extend(node.children())
+
     def _gobble_continuation(self, kind, body, t_start, t_line_end, block_at_start) -> None:
         """Indentation before ``#elseif``/``#else``/``#end`` goes when it starts a line; the
         blanks and newline after ``#elseif``/``#else`` always go, after ``#end`` only when
         the block's opening started a line (decided by the caller)."""
         if self.gobbling == "none":
             return
-        if t_start:
+        if t_start and self.gobbling != "bc":
             self._strip_indent(body)
         if kind != "end" and t_line_end is not None and t_line_end > self.pos:
             self.pos = t_line_end
