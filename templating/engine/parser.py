@@ -662,8 +662,8 @@ class Parser:
         else:
             self.pos = save
         node = self.node(n.MacroCall, p, name, args=args, source=src[p:self.pos])
-        if name in self.macro_names:
-            self._gobble_line(p, body)
+        if name in self.macro_names and not (self.gobbling == "bc" and self.pos == save):
+            self._gobble_line(p, body)  # (in bc mode only a call with parentheses does)
         return node
 
     def _macro_call_args(self, name: str = "") -> list:

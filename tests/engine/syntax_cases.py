@@ -214,16 +214,21 @@ def record() -> None:
     templates = table_cases() + random_cases(seed=1, count=400)
     answers = run_oracle([(t, CONTEXT) for t in templates])
     feature_answers = run_oracle([(t, FEATURE_CONTEXT) for t in FEATURES])
+    bc_config = {"space.gobbling": "bc"}
+    bc_templates = table_cases() + random_cases(seed=2, count=200)
+    bc_answers = run_oracle([(t, CONTEXT, bc_config) for t in bc_templates])
     expressions = expression_cases(seed=1, count=600)
     expression_answers = run_oracle([(t, EXPRESSION_CONTEXT) for t in expressions])
     RECORDED.write_text(json.dumps({
         "context": CONTEXT, "cases": [[t, a] for t, a in zip(templates, answers)],
         "feature_context": FEATURE_CONTEXT,
         "features": [[t, a] for t, a in zip(FEATURES, feature_answers)],
+        "bc_config": bc_config,
+        "bc_cases": [[t, a] for t, a in zip(bc_templates, bc_answers)],
         "expression_context": EXPRESSION_CONTEXT,
         "expressions": [[t, a] for t, a in zip(expressions, expression_answers)],
     }, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    total = len(templates) + len(FEATURES) + len(expressions)
+    total = len(templates) + len(FEATURES) + len(expressions) + len(bc_templates)
     print(f"recorded {total} cases in {RECORDED}")
 
 

@@ -31,6 +31,14 @@ def test_directive_features_match_velocity(template, answer):
     assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
 
 
+@pytest.mark.parametrize("template, answer", DATA["bc_cases"],
+                         ids=[str(i) for i in range(len(DATA["bc_cases"]))])
+def test_velocity_1x_gobbling_matches_velocity(template, answer):
+    """``space.gobbling = bc``: the same layouts under Velocity 1.x whitespace rules."""
+    mine = ours(template, CONTEXT, DATA["bc_config"])
+    assert same(answer, mine), f"{template!r}\nvelocity: {answer}\nours: {mine}"
+
+
 # Generated expressions where we still differ: Velocity 2.4.1 fails with a
 # NullPointerException while naming an operand in a comparison, or names a compound operand
 # by a fragment of its source. Nobody writes these; listed so a fix shows up as XPASS.
