@@ -667,30 +667,8 @@ class Parser:
         return node
 
     def _macro_call_args(self, name: str = "") -> list:
-        src = self.src
         self.pos += 1  # (
-        args = []
-        while True:
-            self._skip_ws()
-            if src.startswith(")", self.pos):
-                self.pos += 1
-                return args
-            if src.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.pos >= len(src):
-                raise self.error("unterminated macro call arguments", self.pos)
-            word = _IDENT.match(src, self.pos)
-            if word and word.group() not in _KEYWORDS:
-                # Velocity parses bare words as arguments of unknown macros (which print
-                # literally) but refuses them for a macro the template defines
-                if name in self.macro_names:
-                    raise self.error(f"invalid argument {word.group()!r} for macro #{name}",
-                                     self.pos)
-                args.append(self.node(n.Literal, self.pos, word.group()))
-                self.pos = word.end()
-                continue
-            args.append(self.parse_expression())
+        return self._arg_list(f"#{name}", macro=name)
 
     # ------------------------------------------------------------------ directive argument helpers
 
@@ -732,17 +710,32 @@ class Parser:
 
     def _paren_args(self, what: str) -> list:
         self._expect_open_paren(what)
+        return self._arg_list(what)
+
+    def _arg_list(self, what: str, macro: str | None = None) -> list:
+        """Arguments up to ``)``, separated by blanks or commas. For a macro call
+        (``macro`` is its name) Velocity also parses bare words, as strings, but only while
+        the macro is unknown: unknown macros print literally, known ones refuse them."""
+        src = self.src
         args = []
         while True:
             self._skip_ws()
-            if self.src.startswith(")", self.pos):
+            if src.startswith(")", self.pos):
                 self.pos += 1
                 return args
-            if self.src.startswith(",", self.pos):
+            if src.startswith(",", self.pos):
                 self.pos += 1
                 continue
-            if self.pos >= len(self.src):
+            if self.pos >= len(src):
                 raise self.error(f"expected ')' to close {what}(", self.pos)
+            word = _IDENT.match(src, self.pos) if macro is not None else None
+            if word and word.group() not in _KEYWORDS:
+                if macro in self.macro_names:
+                    raise self.error(f"invalid argument {word.group()!r} for macro #{macro}",
+                                     self.pos)
+                args.append(self.node(n.Literal, self.pos, word.group()))
+                self.pos = word.end()
+                continue
             args.append(self.parse_expression())
 
     # ------------------------------------------------------------------ references
