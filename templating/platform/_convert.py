@@ -11,6 +11,7 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
+from ..engine import java_numbers
 from .java_formats import parse_java_number
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -82,30 +83,9 @@ def to_number(value: Any, locale: str) -> int | float | None:
     return parse_java_number(java_string(value), locale)
 
 
-def int_value(n: int | float | Decimal) -> int:
-    """``Number.intValue()``: doubles truncate and saturate, longs wrap to 32 bits."""
-    if isinstance(n, Decimal):
-        n = int(n) if n.is_finite() else 0
-    if isinstance(n, float):
-        if math.isnan(n):
-            return 0
-        if math.isinf(n):
-            return INT_MAX if n > 0 else INT_MIN
-        return max(INT_MIN, min(INT_MAX, int(n)))
-    return ((n - INT_MIN) % 2**32) + INT_MIN
-
-
-def long_value(n: int | float | Decimal) -> int:
-    """``Number.longValue()``."""
-    if isinstance(n, Decimal):
-        n = int(n) if n.is_finite() else 0
-    if isinstance(n, float):
-        if math.isnan(n):
-            return 0
-        if math.isinf(n):
-            return LONG_MAX if n > 0 else LONG_MIN
-        return max(LONG_MIN, min(LONG_MAX, int(n)))
-    return ((n - LONG_MIN) % 2**64) + LONG_MIN
+# ``Number.intValue()`` / ``longValue()``: the engine's, so tools and templates agree.
+int_value = java_numbers.int_value
+long_value = java_numbers.long_value
 
 
 def java_int_arith(n: int) -> int:

@@ -2,8 +2,9 @@
 import json
 from pathlib import Path
 
-import httpx
 import pytest
+
+from sandboxkit import smartsend as _send
 
 from templating.apisandbox.testing import running_sandbox
 
@@ -15,19 +16,6 @@ def sb():
     with running_sandbox(seed=11, messages_dir=MESSAGES, max_body=64 * 1024) as handle:
         yield handle
 
-
-@pytest.fixture()
-def client(sb):
-    sb.reset()
-    with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key), timeout=10) as c:
-        yield c
-
-
-def _send(client, message_id, recipients, **extra):
-    r = client.post(f"/api/v1/message/{message_id}/smartsend",
-                    json={"recipients": recipients, **extra})
-    assert r.status_code == 200, r.text
-    return r.json()["results"]
 
 
 @pytest.mark.parametrize("version", [1, 2])

@@ -13,12 +13,6 @@ def sb():
         yield handle
 
 
-@pytest.fixture()
-def client(sb):
-    sb.reset()
-    with httpx.Client(base_url=sb.base_url, auth=("any-user", sb.api_key), timeout=10) as c:
-        yield c
-
 
 def test_one_recipient_gets_an_object_and_is_recorded(client, sb):
     r = client.post("/api/v1/message/42/smartsend", json={

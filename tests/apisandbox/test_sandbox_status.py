@@ -4,6 +4,8 @@ import json
 import httpx
 import pytest
 
+from sandboxkit import smartsend as _send
+
 from templating.apisandbox.testing import running_sandbox
 
 
@@ -13,19 +15,6 @@ def sb():
     with running_sandbox(seed=11, status_delay=30) as handle:
         yield handle
 
-
-@pytest.fixture()
-def client(sb):
-    sb.reset()
-    with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key), timeout=10) as c:
-        yield c
-
-
-def _send(client, message_id, recipients, **extra):
-    r = client.post(f"/api/v1/message/{message_id}/smartsend",
-                    json={"recipients": recipients, **extra})
-    assert r.status_code == 200, r.text
-    return r.json()["results"]
 
 
 def test_status_one_id_is_an_object_several_an_array_unknown_left_out(client, sb):
