@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "engine"))
 
-from conformance_cases import load_cases, passes  # noqa: E402
+from conformance_cases import load_cases, missing_reason, passes  # noqa: E402
 
 
 def airspeed_passes(case: dict) -> bool:
@@ -30,6 +30,9 @@ def airspeed_passes(case: dict) -> bool:
 
 
 def main() -> None:
+    if missing_reason():
+        print(f"conformance: skipped: {missing_reason()}")
+        return
     verbose = "-v" in sys.argv
     if "--airspeed" in sys.argv:
         default = [c for c in load_cases() if not c.get("config")]
