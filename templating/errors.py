@@ -73,3 +73,14 @@ class PayloadError(TemplatingError):
 
 class UsageError(TemplatingError):
     """Bad command-line options or configuration."""
+
+
+def closest(word: str, known) -> str | None:
+    """The known name ``word`` was most likely meant to be, or ``None``.
+
+    The one "did you mean" guess of the package (config keys, properties, rule names), so
+    every front end suggests the same way.
+    """
+    import difflib
+    matches = difflib.get_close_matches(word, sorted(known), n=1)
+    return matches[0] if matches else None

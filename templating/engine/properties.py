@@ -7,9 +7,7 @@ is an error instead of silently doing nothing.
 """
 from __future__ import annotations
 
-import difflib
-
-from ..errors import UsageError
+from ..errors import UsageError, closest
 
 BOOLEAN = "boolean"
 INTEGER = "integer"
@@ -72,6 +70,6 @@ def coerce(key: str, value):
 
 def unknown_key_message(key: str) -> str:
     """A one-line complaint about a property this engine does not read, with a guess."""
-    close = difflib.get_close_matches(key, list(PROPERTIES), n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    close = closest(key, PROPERTIES)
+    hint = f" (did you mean {close}?)" if close else ""
     return f"unknown property {key!r}{hint}; known: " + ", ".join(PROPERTIES)
