@@ -64,7 +64,16 @@ class SandboxError(RenderError):
 
 
 class LimitExceeded(RenderError):
-    """A resource limit (loop iterations, macro depth, output size) was hit."""
+    """A resource limit (loop iterations, macro depth, output size, the render budget,
+    template size) was hit. Its line names the class (``file:1:5: LimitExceeded: ...``) so
+    a reader can tell "the template is too expensive" from "the template is wrong"."""
+
+    def one_line(self) -> str:
+        line = super().one_line()
+        if self.name is None and self.line is None:
+            return f"LimitExceeded: {line}"
+        location = self.location()
+        return f"{location}: LimitExceeded: {line[len(location) + 2:]}"
 
 
 class PayloadError(TemplatingError):

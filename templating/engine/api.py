@@ -10,7 +10,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import RenderError, SandboxError, TemplateError, VelocitySyntaxError
+from ..errors import (LimitExceeded, RenderError, SandboxError, TemplateError,
+                      VelocitySyntaxError)
 from . import nodes as n
 from .parser import gobbling_mode, parse_template
 from .properties import coerce
@@ -18,6 +19,14 @@ from .renderer import CompiledTemplate
 from .runtime import Limits
 
 _PARSE_CACHE_SIZE = 512
+
+
+def _quoted(path) -> str:
+    """A path in an error message, in single quotes as Velocity prints resource names, with
+    control characters shown as Java escapes (``\\u0000``) so the line stays one line."""
+    text = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}"
+                   for ch in str(path))
+    return f"'{text}'"
 
 
 def _flag(config: Mapping, key: str, default: bool) -> bool:
@@ -33,8 +42,29 @@ class Engine:
     ``config`` takes Velocity property names: ``space.gobbling`` (``lines`` default, ``none``,
     ``bc``, ``structured``), ``directive.if.empty_check`` (default true),
     ``runtime.strict_mode.enable``, ``velocimacro.max_depth`` (20), ``directive.parse.max_depth``
-    (10), and our sandbox limits ``templating.max_loop_iterations`` and
-    ``templating.max_output_chars``.
+    (10), and the limits that keep an untrusted template from exhausting the machine (every
+    render and parse gets them; exceeding one raises
+    :class:`~templating.errors.LimitExceeded` with the template's name, line and column):
+
+    ==================================  ==============  ====================================
+    property                            default         bounds
+    ==================================  ==============  ====================================
+    ``templating.max_loop_iterations``  1,000,000       ``#foreach`` iterations per render
+    ``templating.max_output_chars``     20,000,000      characters of output
+    ``templating.max_render_steps``     5,000,000       work: syntax nodes run (loop bodies
+                                                        and macro bodies charged per run),
+                                                        collection walks, scans
+    ``templating.max_alloc_chars``      67,108,864      characters of strings built, plus 8
+                                                        per list/map slot, per render
+    ``templating.max_string_chars``     16,777,216      one string (``"$s$s"``, ``+``,
+                                                        ``repeat``, ``format`` widths...)
+    ``templating.max_regex_seconds``    2               all regex matching of one render
+    ``templating.max_render_seconds``   10              wall clock of one render
+    ``templating.max_template_bytes``   1,048,576       template size (UTF-8), at parse
+    ``templating.max_nesting``          100             nested directives/parentheses
+    ==================================  ==============  ====================================
+
+    docs/java-values.md ("Limits") says how the defaults were measured.
     """
 
     def __init__(self, config: Mapping | None = None, *, templates_dir=None):
@@ -58,21 +88,35 @@ class Engine:
     # ------------------------------------------------------------------ parsing
 
     def parse(self, source: str, name: str = "<template>") -> n.Template:
-        """Parse (or fetch from the cache) a template's syntax tree."""
+        """Parse (or fetch from the cache) a template's syntax tree.
+
+        Every reader comes through here, so this is where the template size is capped
+        (``templating.max_template_bytes``, counted in UTF-8 bytes)."""
         key = (name, source)
         template = self._parsed.get(key)
         if template is not None:
             self._parsed.move_to_end(key)
             return template
+        cap = self.limits.template_bytes
+        if len(source) * 3 > cap:  # only then can the UTF-8 size exceed the cap
+            size = len(source.encode("utf-8", "surrogatepass"))
+            if size > cap:
+                raise self._too_large(size, name)
         try:
             template = parse_template(source, name, gobbling=self.gobbling,
-                                      strict_escape=self.strict_escape)
+                                      strict_escape=self.strict_escape,
+                                      max_nesting=self.limits.nesting)
         except RecursionError:
             raise VelocitySyntaxError("template nests too deeply to parse", name=name) from None
         self._parsed[key] = template
         if len(self._parsed) > _PARSE_CACHE_SIZE:
             self._parsed.popitem(last=False)
         return template
+
+    def _too_large(self, size: int, name) -> LimitExceeded:
+        return LimitExceeded(f"template is too large ({size} bytes, limit "
+                             f"{self.limits.template_bytes}; templating.max_template_bytes)",
+                             name=str(name))
 
     def compiled(self, template: n.Template) -> CompiledTemplate:
         """The template's closures for this engine, compiled once and kept on the tree."""
@@ -85,36 +129,47 @@ class Engine:
     # ------------------------------------------------------------------ files
 
     def resolve_path(self, path: str | Path) -> Path:
-        """A path inside the templates folder; anything else is a :class:`SandboxError`."""
+        """A path inside the templates folder; anything else is a :class:`SandboxError`.
+
+        A name no file can have (a NUL byte, from data) is not found, as Velocity's
+        resource loader says, rather than an OS error."""
         if self.templates_dir is None:
-            raise SandboxError(f"cannot load {str(path)!r}: no templates folder is configured")
+            raise SandboxError(f"cannot load {_quoted(path)}: no templates folder is configured")
+        if "\x00" in str(path):
+            raise TemplateError(f"Unable to find resource {_quoted(path)}")
         candidate = Path(str(path).replace("\\", "/"))
         if candidate.is_absolute():
             try:
                 candidate = candidate.resolve().relative_to(self.templates_dir)
             except ValueError:
-                raise SandboxError(f"{str(path)!r} is outside the templates folder") from None
+                raise SandboxError(f"{_quoted(path)} is outside the templates folder") from None
         full = (self.templates_dir / candidate).resolve()
         if not full.is_relative_to(self.templates_dir):
-            raise SandboxError(f"{str(path)!r} is outside the templates folder")
+            raise SandboxError(f"{_quoted(path)} is outside the templates folder")
         return full
 
     def _read(self, path: str | Path) -> tuple[Path, str]:
         full = self.resolve_path(path)
         try:
+            size = full.stat().st_size
+        except OSError:
+            size = 0  # reading says what is wrong
+        if size > self.limits.template_bytes:  # refused before reading, like data files
+            raise self._too_large(size, path)
+        try:
             data = full.read_bytes()
         except FileNotFoundError:
-            raise TemplateError(f"template {str(path)!r} not found") from None
+            raise TemplateError(f"template {_quoted(path)} not found") from None
         except IsADirectoryError:
-            raise TemplateError(f"{str(path)!r} is a folder, not a template") from None
+            raise TemplateError(f"{_quoted(path)} is a folder, not a template") from None
         except OSError as exc:
-            raise TemplateError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+            raise TemplateError(f"cannot read {_quoted(path)}: {exc.strerror}") from None
         if b"\x00" in data:
-            raise TemplateError(f"{str(path)!r} is a binary file, not a template")
+            raise TemplateError(f"{_quoted(path)} is a binary file, not a template")
         try:
             return full, data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TemplateError(f"{str(path)!r} is not valid UTF-8 (byte {exc.start})") from None
+            raise TemplateError(f"{_quoted(path)} is not valid UTF-8 (byte {exc.start})") from None
 
     def get_template(self, path: str | Path) -> n.Template:
         """Parse a file from the templates folder, re-parsing only when it changed."""

@@ -12,6 +12,8 @@ through to the map; templates almost never rely on that).
 """
 from __future__ import annotations
 
+from . import budget as _budget
+from .budget import SLOT_CHARS
 from .java_core import (
     JavaArray, JavaError, JavaRange, JavaView, MapEntry, NOT_FOUND, hashable_key, index_error,
     java_equals, java_hash, map_key, map_lookup, to_string,
@@ -42,6 +44,7 @@ def _check_index(lst, index: int) -> int:
 
 
 def _index_of(lst, value) -> int:
+    _budget.charge(len(lst) >> 2)
     for i, item in enumerate(lst):
         if java_equals(value, item) if value is not None else item is None:
             return i
@@ -49,6 +52,7 @@ def _index_of(lst, value) -> int:
 
 
 def _last_index_of(lst, value) -> int:
+    _budget.charge(len(lst) >> 2)
     for i in range(len(lst) - 1, -1, -1):
         item = lst[i]
         if java_equals(value, item) if value is not None else item is None:
@@ -75,6 +79,7 @@ def _set(lst, index, value):
 
 def _add(lst, value):
     _check_mutable(lst)
+    _budget.alloc(SLOT_CHARS)
     lst.append(value)
     return True
 
@@ -83,6 +88,8 @@ def _add_at(lst, index, value):
     _check_mutable(lst)
     if not 0 <= index <= len(lst):
         raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
+    _budget.alloc(SLOT_CHARS)
+    _budget.charge(len(lst) >> 4)  # insert moves the tail
     lst.insert(index, value)
     return VOID
 
@@ -91,6 +98,7 @@ def _add_all(lst, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
     _check_mutable(lst)
+    _budget.alloc(2 * SLOT_CHARS * len(other))  # `$l.addAll($l)` doubles: charged first
     items = list(other)
     lst.extend(items)
     return bool(items)
@@ -102,6 +110,8 @@ def _add_all_at(lst, index, other):
     _check_mutable(lst)
     if not 0 <= index <= len(lst):
         raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
+    _budget.alloc(2 * SLOT_CHARS * len(other))
+    _budget.charge(len(lst) >> 4)
     items = list(other)
     lst[index:index] = items
     return bool(items)
@@ -128,6 +138,7 @@ def _remove_all(lst, other, keep: bool = False):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
     _check_mutable(lst)
+    _budget.charge(len(lst) * len(other) >> 2)  # each element looked up in the other list
     other = list(other)
     kept = [x for x in lst if _contains(other, x) == keep]
     changed = len(kept) != len(lst)
@@ -148,12 +159,14 @@ def _sub_list(lst, start, end):
         raise JavaError("java.lang.IndexOutOfBoundsException", f"toIndex = {end}")
     if start > end:
         raise JavaError("java.lang.IllegalArgumentException", f"fromIndex({start}) > toIndex({end})")
+    _budget.alloc(SLOT_CHARS * (end - start))
     return list(lst[start:end])
 
 
 def _contains_all(lst, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
+    _budget.charge(len(lst) * len(other) >> 2)
     return all(_contains(lst, x) for x in other)
 
 
@@ -180,11 +193,13 @@ def _sort(lst, comparator):
     if isinstance(lst, JavaRange):
         raise _unsupported("integer range is read only")
     import functools
+    _budget.charge(len(lst) * max(1, len(lst).bit_length()))
     lst.sort(key=functools.cmp_to_key(_natural_key))
     return VOID
 
 
 def _to_array(lst):
+    _budget.alloc(SLOT_CHARS * len(lst))
     return JavaArray(lst, "java.lang.Object")
 
 
@@ -298,6 +313,7 @@ def _map_contains_value(m, value):
 def _map_put(m, key, value):
     existing = map_key(m, key)
     if existing is NOT_FOUND:
+        _budget.alloc(2 * SLOT_CHARS)
         m[hashable_key(key)] = value
         return None
     old = m[existing]
@@ -349,9 +365,16 @@ def _map_replace_if(m, key, old, new):
 def _map_put_all(m, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
+    _budget.alloc(2 * SLOT_CHARS * len(other))
     for k, v in list(other.items()):
         _map_put(m, k, v)
     return VOID
+
+
+def _view(m: dict, items, kind: str) -> JavaView:
+    """``keySet()``/``values()``: a snapshot, so its slots count against the budget."""
+    _budget.alloc(SLOT_CHARS * len(m))
+    return JavaView(items, kind, m)
 
 
 def _map_clear(m):
@@ -360,6 +383,7 @@ def _map_clear(m):
 
 
 def entries(m: dict) -> JavaView:
+    _budget.alloc(8 * SLOT_CHARS * len(m))  # a MapEntry object per entry
     return JavaView((MapEntry(k, v, m) for k, v in m.items()), "entrySet", m)
 
 
@@ -375,8 +399,8 @@ MAP_METHODS = {
     "replace": [(("obj", "obj"), _map_replace), (("obj", "obj", "obj"), _map_replace_if)],
     "size": [((), len)],
     "isEmpty": [((), lambda m: len(m) == 0)],
-    "keySet": [((), lambda m: JavaView(m.keys(), "keySet", m))],
-    "values": [((), lambda m: JavaView(m.values(), "values", m))],
+    "keySet": [((), lambda m: _view(m, m.keys(), "keySet"))],
+    "values": [((), lambda m: _view(m, m.values(), "values"))],
     "entrySet": [((), entries)],
     "clear": [((), _map_clear)],
     "toString": [((), to_string)],

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
+from array import array
 from decimal import Decimal
 
 from .java_double import java_double_to_string, java_float_to_string
@@ -408,10 +410,19 @@ def _open(container, out: list):
     return _list_tokens(container)
 
 
+#: Printing a collection is charged to the render budget per this many tokens.
+_PRINT_BATCH = 2048
+
+
 def _nested_to_string(root) -> str:
-    """Collections printed without Python recursion, so deep JSON prints as in Java."""
+    """Collections printed without Python recursion, so deep JSON prints as in Java.
+
+    A list sharing itself (``[$l,$l]`` forty times) prints 2^40 items from a few bytes, so
+    the walk is charged to the render budget in batches (one step per token) and the text
+    is measured against the string limit before the final join builds it."""
     out: list[str] = []
     stack = [_open(root, out)]
+    tokens = measured = size = 0
     while stack:
         token = next(stack[-1], _END)
         if token is _END:
@@ -424,6 +435,16 @@ def _nested_to_string(root) -> str:
             stack.append(_open(token, out))
         else:
             out.append(to_string(token))
+        tokens += 1
+        if tokens == _PRINT_BATCH:
+            tokens = 0
+            size += sum(map(len, out[measured:]))
+            measured = len(out)
+            _budget.charge(2 * _PRINT_BATCH)  # a token costs about two nodes' time
+            _budget.length(size, MAX_STRING_LENGTH)
+    size += sum(map(len, out[measured:]))
+    _budget.charge(2 * tokens)
+    _budget.string(size, MAX_STRING_LENGTH)
     return "".join(out)
 
 
@@ -523,10 +544,12 @@ def _equals(a, b, _depth: int) -> bool:
             return False
         if len(a) != len(b):
             return False
+        _budget.charge(len(a) + 1)
         return all(_equals(x, y, _depth + 1) for x, y in zip(a, b))
     if isinstance(a, dict):
         if not isinstance(b, dict) or len(a) != len(b):
             return False
+        _budget.charge(len(a) + 1)
         for k, v in a.items():
             found, other = map_lookup(b, k)
             if not found or not _equals(v, other, _depth + 1):
@@ -551,12 +574,14 @@ def map_lookup(mapping: dict, key):
         return False, None
     try:
         if key in mapping:
+            _budget.charge(len(mapping) >> 2)
             for k in mapping:
                 if java_equals(k, key):
                     return True, mapping[k]
             return False, None
     except TypeError:  # unhashable key (a list or map used as key)
         pass
+    _budget.charge(len(mapping) >> 2)
     for k, v in mapping.items():
         if java_equals(k, key):
             return True, v
@@ -567,6 +592,13 @@ def map_key(mapping: dict, key):
     """The key object already in ``mapping`` that Java-equals ``key`` (or ``NOT_FOUND``)."""
     if type(key) is str:
         return key if key in mapping else NOT_FOUND
+    try:
+        # Java equals implies Python == (NaN aside), so a missing key needs no scan
+        if key not in mapping and key == key:
+            return NOT_FOUND
+    except TypeError:  # unhashable (a list or map as key): only a scan can tell
+        pass
+    _budget.charge(len(mapping) >> 2)
     for k in mapping:
         if java_equals(k, key):
             return k
@@ -588,10 +620,21 @@ def _i32(n: int) -> int:
     return n - (1 << 32) if n >= 1 << 31 else n
 
 
+_UTF16_NATIVE = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+
+
 def string_hash(s: str) -> int:
+    """``String.hashCode`` over UTF-16 units (read from a 2-byte array, not a list of
+    Python ints, so a long string does not cost 36 bytes per character)."""
+    _budget.charge(len(s) >> 3)
+    units = s if s.isascii() else array("H", s.encode(_UTF16_NATIVE, "surrogatepass"))
     h = 0
-    for unit in utf16_units(s):
-        h = (31 * h + unit) & 0xFFFFFFFF
+    if units is s:
+        for ch in s:
+            h = (31 * h + ord(ch)) & 0xFFFFFFFF
+    else:
+        for unit in units:
+            h = (31 * h + unit) & 0xFFFFFFFF
     return _i32(h)
 
 
@@ -649,8 +692,10 @@ def _hash(value, _depth: int) -> int:
     if isinstance(value, str):
         return string_hash(value)
     if isinstance(value, JavaView) and value.is_set:
+        _budget.charge(len(value) + 1)
         return _i32(sum(_hash(v, _depth + 1) for v in value))
     if isinstance(value, list):
+        _budget.charge(len(value) + 1)
         h = 1
         for item in value:
             if item is value:
@@ -658,6 +703,7 @@ def _hash(value, _depth: int) -> int:
             h = (31 * h + _hash(item, _depth + 1)) & 0xFFFFFFFF
         return _i32(h)
     if isinstance(value, dict):
+        _budget.charge(len(value) + 1)
         return _i32(sum(_hash(k, _depth + 1) ^ _hash(v, _depth + 1)
                         for k, v in value.items()))
     if isinstance(value, MapEntry):
@@ -680,3 +726,7 @@ def _bigint_hash(n: int) -> int:
         h = (31 * h + w) & 0xFFFFFFFF
     h = _i32(h)
     return _i32(h * (1 if n > 0 else -1 if n < 0 else 0))
+
+
+# the render budget reads JavaError from this module, so it is imported last
+from . import budget as _budget  # noqa: E402

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import budget as _budget
 from .java_core import (
     JavaChar, JavaError, JavaFloat, MAX_STRING_LENGTH, int_kind, java_class_name, java_hash,
     to_string,
@@ -182,6 +183,14 @@ def _character(conversion: str, value, flags, width, precision) -> str:
     return _pad(text.upper() if conversion == "C" else text, flags, width)
 
 
+def _java_int(digits: str, exception: str) -> int:
+    """A width or precision as ``Integer.parseInt`` reads it; Formatter reports one that does
+    not fit an int as ``Integer.MIN_VALUE``."""
+    if len(digits) > 10 or int(digits) > 0x7FFFFFFF:
+        raise _fail(exception, "-2147483648")
+    return int(digits)
+
+
 def java_format(fmt: str, args: list) -> str:
     """``String.format(fmt, args...)``."""
     if fmt is None:
@@ -190,6 +199,7 @@ def java_format(fmt: str, args: list) -> str:
     pos = 0
     ordinary = 0
     last = -1
+    size = measured = 0
     for m in _SPEC.finditer(fmt):
         literal = fmt[pos:m.start()]
         if "%" in literal:
@@ -198,8 +208,15 @@ def java_format(fmt: str, args: list) -> str:
         out.append(literal)
         pos = m.end()
         index, flags, width, precision, conversion = m.groups()
-        width = int(width) if width else None
-        precision = int(precision[1:]) if precision else None
+        width = _java_int(width, "IllegalFormatWidthException") if width else None
+        precision = (_java_int(precision[1:], "IllegalFormatPrecisionException")
+                     if precision else None)
+        # `%2000000000s` pads to two billion characters: measured before it is built
+        size += sum(map(len, out[measured:]))
+        measured = len(out)
+        need = size + (width or 0) + (precision or 0 if conversion in "eEfgG" else 0)
+        if need > 4096:
+            _budget.length(need, MAX_STRING_LENGTH)
         if conversion == "%":
             out.append(_pad("%", flags, width))
             continue
@@ -255,7 +272,5 @@ def java_format(fmt: str, args: list) -> str:
         bad = rest[rest.index("%"):][:2]
         raise _fail("UnknownFormatConversionException", f"Conversion = '{bad[1:] or '%'}'")
     out.append(rest)
-    result = "".join(out)
-    if len(result) > MAX_STRING_LENGTH:
-        raise JavaError("java.lang.OutOfMemoryError", "Java heap space")
-    return result
+    _budget.string(size + sum(map(len, out[measured:])), MAX_STRING_LENGTH)
+    return "".join(out)

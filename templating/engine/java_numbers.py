@@ -21,6 +21,8 @@ import re
 from decimal import Decimal, Context, MAX_PREC, MAX_EMAX, MIN_EMIN
 from fractions import Fraction
 
+from . import budget as _budget
+from .java_core import MAX_STRING_LENGTH
 from .java_core import (
     INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray,
     JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, call_allowed, format_double, int_kind, is_number, is_tool, to_string,
@@ -359,6 +361,7 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
                 ls = _concat_text(left) if left is not None else (left_literal or "null")
             elif rs is None:
                 rs = _concat_text(right) if right is not None else (right_literal or "null")
+            _budget.string(len(ls) + len(rs), MAX_STRING_LENGTH)  # before it is built
             return ls + rs
     elif op not in ("-", "*", "/", "%"):
         raise ValueError(f"unknown arithmetic operator {op!r}")

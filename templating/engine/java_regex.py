@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 
 import regex
 
+from . import budget as _budget
+from .budget import SLOT_CHARS
 from .java_core import JavaError, MAX_STRING_LENGTH
 
 _LINE_TERMINATORS = "\\n\\r\\u0085\\u2028\\u2029"
@@ -456,47 +459,82 @@ def _expand(parts, match) -> str:
     return "".join(out)
 
 
+def _timed(pattern: str, run):
+    """``run(timeout)`` under the per-match bound and the render's regex budget: the time
+    every regular expression of one render takes together is bounded
+    (``templating.max_regex_seconds``), so a pattern just under the per-match bound cannot
+    be run in a loop forever."""
+    budget = _budget.active()
+    if budget is None:
+        try:
+            return run(REGEX_TIMEOUT)
+        except TimeoutError:
+            raise _too_slow(pattern) from None
+    timeout = budget.regex_timeout(REGEX_TIMEOUT)
+    start = time.perf_counter()
+    try:
+        return run(timeout)
+    except TimeoutError:
+        if timeout < REGEX_TIMEOUT:
+            budget.regex_exhausted()
+        raise _too_slow(pattern) from None
+    finally:
+        budget.regex_spent(time.perf_counter() - start)
+
+
 def replace(text: str, pattern: str, replacement: str, count: int = 0) -> str:
     """``String.replaceAll`` (``count=0``) / ``replaceFirst`` (``count=1``)."""
     compiled = compile_java(pattern)
-    try:
-        if compiled.search(text, timeout=REGEX_TIMEOUT) is None:
-            return text  # Java only reads the replacement once something matched
-        parts = _replacement_parts(replacement, compiled)
-        result = compiled.sub(lambda m: _expand(parts, m), text, count=count,
-                              timeout=REGEX_TIMEOUT)
-    except TimeoutError:
-        raise _too_slow(pattern) from None
-    if len(result) > MAX_STRING_LENGTH:
-        raise JavaError("java.lang.OutOfMemoryError", "Java heap space")
+    if _timed(pattern, lambda t: compiled.search(text, timeout=t)) is None:
+        return text  # Java only reads the replacement once something matched
+    parts = _replacement_parts(replacement, compiled)
+    # the result grows match by match: measured as it grows, before it is joined
+    size = [len(text)]
+
+    def expand(m):
+        piece = _expand(parts, m)
+        size[0] += len(piece) - (m.end() - m.start())
+        if len(piece) > 64 or size[0] > MAX_STRING_LENGTH:
+            _budget.length(size[0], MAX_STRING_LENGTH)
+        _budget.charge(1)
+        return piece
+
+    result = _timed(pattern, lambda t: compiled.sub(expand, text, count=count, timeout=t))
+    _budget.string(len(result), MAX_STRING_LENGTH)
     return result
 
 
 def matches(text: str, pattern: str) -> bool:
-    try:
-        return compile_java(pattern).fullmatch(text, timeout=REGEX_TIMEOUT) is not None
-    except TimeoutError:
-        raise _too_slow(pattern) from None
+    compiled = compile_java(pattern)
+    return _timed(pattern, lambda t: compiled.fullmatch(text, timeout=t)) is not None
 
 
 def split(text: str, pattern: str, limit: int = 0) -> list[str]:
     """``String.split(regex, limit)`` including Java's rules for leading zero-width matches
     and trailing empty strings."""
     compiled = compile_java(pattern)
-    try:
-        found = list(compiled.finditer(text, timeout=REGEX_TIMEOUT))
-    except TimeoutError:
-        raise _too_slow(pattern) from None
+
+    def find_all(timeout):
+        found = []
+        for m in compiled.finditer(text, timeout=timeout):
+            found.append(m.span())
+            if len(found) & 1023 == 0:  # `"x".repeat(10**7).split("")`: ten million parts
+                _budget.alloc(1024 * 4 * SLOT_CHARS)
+                _budget.charge(1024)
+        return found
+
+    found = _timed(pattern, find_all)
+    _budget.alloc(len(text) + len(found) * 8 * SLOT_CHARS)
     parts: list[str] = []
     index = 0
     limited = limit > 0
-    for m in found:
+    for start, end in found:
         if limited and len(parts) >= limit - 1:
             break
-        if index == 0 and m.start() == 0 and m.end() == 0:
+        if index == 0 and start == 0 and end == 0:
             continue  # a zero-width match at the beginning never makes an empty first part
-        parts.append(text[index:m.start()])
-        index = m.end()
+        parts.append(text[index:start])
+        index = end
     if index == 0 and not parts:
         return [text]
     parts.append(text[index:])

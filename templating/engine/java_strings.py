@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from . import budget as _budget
+from .budget import SLOT_CHARS
 from .java_core import (
     MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, java_equals, java_hash,
     to_string, utf16_units,
@@ -56,10 +58,16 @@ def _sioobe(detail: str) -> JavaError:
     return JavaError("java.lang.StringIndexOutOfBoundsException", detail)
 
 
-def _check_length(s: str) -> str:
-    if len(s) > MAX_STRING_LENGTH:
+#: Java's own bound: a String longer than this cannot exist (Integer.MAX_VALUE - 8 units).
+JAVA_MAX_STRING = (1 << 31) - 9
+
+
+def _will_build(length: int) -> None:
+    """A string of ``length`` characters is about to be built: Java's own bound, then the
+    render budget (``templating.max_string_chars`` and the memory budget)."""
+    if length > JAVA_MAX_STRING:
         raise JavaError("java.lang.OutOfMemoryError", "Java heap space")
-    return s
+    _budget.string(length, MAX_STRING_LENGTH)
 
 
 def _npe() -> JavaError:
@@ -186,10 +194,11 @@ def is_blank(s: str) -> bool:
 def repeat(s: str, count: int) -> str:
     if count < 0:
         raise JavaError("java.lang.IllegalArgumentException", f"count is negative: {count}")
-    if len(s) * count > MAX_STRING_LENGTH:
+    if len(s) * count > JAVA_MAX_STRING:
         raise JavaError("java.lang.OutOfMemoryError",
                         f"Repeating {len(s)} bytes String {count} times will produce a String "
                         "exceeding maximum size.")
+    _will_build(len(s) * count)
     return s * count
 
 
@@ -198,8 +207,13 @@ def replace_literal(s: str, target, replacement) -> str:
         raise _npe()
     if target == "":
         # Java inserts between UTF-16 units; identical to Python for BMP text
-        return _check_length(replacement + replacement.join(s) + replacement) if s else replacement
-    return _check_length(s.replace(target, replacement))
+        _will_build(len(s) + (len(s) + 1) * len(replacement))
+        return replacement + replacement.join(s) + replacement if s else replacement
+    if len(replacement) > len(target):
+        _will_build(len(s) + s.count(target) * (len(replacement) - len(target)))
+    else:
+        _budget.alloc(len(s))
+    return s.replace(target, replacement)
 
 
 def split(s: str, regex, limit: int = 0) -> JavaArray:
@@ -222,23 +236,27 @@ def _locale_language(locale) -> str:
 
 def to_upper(s: str, locale: str | None = "") -> str:
     """``toUpperCase()`` / ``toUpperCase(Locale)``; Turkish and Azeri dot the capital I."""
+    _will_build(len(s))
     if locale != "" and _locale_language(locale) in ("tr", "az"):
         s = s.replace("i", "\u0130")
     return s.upper()
 
 
 def to_lower(s: str, locale: str | None = "") -> str:
+    _will_build(len(s))
     if locale != "" and _locale_language(locale) in ("tr", "az"):
         s = s.replace("I", "\u0131").replace("\u0130", "i")
     return s.lower()
 
 
 def get_bytes(s: str) -> JavaArray:
+    _budget.alloc(4 * SLOT_CHARS * len(s))  # up to 4 bytes per character, a slot each
     data = s.encode("utf-8", "replace")
     return JavaArray((b - 256 if b > 127 else b for b in data), "byte")
 
 
 def to_char_array(s: str) -> JavaArray:
+    _budget.alloc(8 * SLOT_CHARS * len(s))  # a slot and a Character object per unit
     return JavaArray((JavaChar(c) for c in to_u16(s)), "char")
 
 
@@ -254,7 +272,8 @@ def _need(value):
 
 
 def _concat(s, other):
-    return _check_length(s + _need(other))
+    _will_build(len(s) + len(_need(other)))
+    return s + other
 
 
 def _compare(s, other):
@@ -299,6 +318,7 @@ def _replace_first(s, regex, replacement):
 
 
 def _replace_char(s, old, new):
+    _budget.alloc(len(s))
     return s.replace(str.__str__(old), str.__str__(new))
 
 
@@ -319,6 +339,7 @@ def _join(_receiver, delimiter, *elements):
         raise _npe()
     if len(elements) == 1 and isinstance(elements[0], list):
         elements = tuple(elements[0])
+    _budget.charge(len(elements))
     parts = []
     for item in elements:
         if item is None:
@@ -328,7 +349,8 @@ def _join(_receiver, delimiter, *elements):
         else:
             raise JavaError("java.lang.ClassCastException",
                             f"class {_class_of(item)} cannot be cast to class java.lang.CharSequence")
-    return _check_length(delimiter.join(parts))
+    _will_build(sum(map(len, parts)) + len(delimiter) * max(0, len(parts) - 1))
+    return delimiter.join(parts)
 
 
 def _format(_receiver, fmt, *args):

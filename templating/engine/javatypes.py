@@ -23,6 +23,8 @@ import inspect
 import math
 from decimal import Decimal
 
+from . import budget as _budget
+from .budget import SLOT_CHARS
 from .java_core import (
     MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
     JavaView, MapEntry, call_allowed, int_kind, is_number, is_tool, java_class_name, java_equals,
@@ -678,10 +680,9 @@ def iterate(obj):
     ``None`` when Velocity cannot iterate the value (strings, numbers, null)."""
     if obj is None:
         return None
-    if isinstance(obj, list):
-        return list(obj)
-    if isinstance(obj, dict):
-        return list(obj.values())
+    if isinstance(obj, (list, dict)):
+        _budget.alloc(len(obj) * SLOT_CHARS)  # the loop walks a copy
+        return list(obj) if isinstance(obj, list) else list(obj.values())
     if is_tool(obj):
         methods = velocity_methods(obj)
         if "iterator" in methods:
@@ -705,6 +706,7 @@ def make_range(start, end):
         raise JavaError("org.apache.velocity.exception.VelocityException",
                         f"range [{left}..{right}] has {size} items, more than the "
                         f"{MAX_RANGE_SIZE} this renderer allows")
+    _budget.alloc(size * SLOT_CHARS)
     step = 1 if right >= left else -1
     return JavaRange(range(left, right + step, step))
 

@@ -65,8 +65,12 @@ class Parser:
 
     def __init__(self, source: str, name: str = "<template>", *, gobbling: str = "lines",
                  strict_escape: bool = False,
-                 line_offset: int = 0, column_offset: int = 0):
+                 line_offset: int = 0, column_offset: int = 0, max_nesting: int = 100):
         self.src = source
+        # nested blocks, parentheses, lists and `!`s: bounded so that deep nesting is a
+        # syntax error with a line and column, never Python's RecursionError
+        self.depth = 0
+        self.max_nesting = max_nesting
         self.name = name
         self.pos = 0
         self.gobbling = gobbling.lower()
@@ -438,6 +442,13 @@ class Parser:
 
     def _parse_block(self, name: str, p: int, outer: list):
         """#if / #foreach / #macro / #define / #@macro: opening, bodies, #end, gobbling."""
+        self._enter(p)
+        try:
+            return self._parse_block_at(name, p, outer)
+        finally:
+            self.depth -= 1
+
+    def _parse_block_at(self, name: str, p: int, outer: list):
         src = self.src
         macro_def = None
         if name == "if":
@@ -841,8 +852,18 @@ class Parser:
 
     # ------------------------------------------------------------------ expressions
 
+    def _enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.max_nesting:
+            raise self.error(f"the template nests deeper than {self.max_nesting} levels "
+                             "(templating.max_nesting)", pos)
+
     def parse_expression(self):
-        return self._parse_or()
+        self._enter(self.pos)
+        try:
+            return self._parse_or()
+        finally:
+            self.depth -= 1
 
     def _peek_op(self, ops: tuple[str, ...]) -> str | None:
         self._skip_ws()
@@ -895,15 +916,22 @@ class Parser:
         p = self.pos
         if src.startswith("!", p) and not src.startswith("!=", p):
             self.pos += 1
-            return self.node(n.UnaryOp, p, "!", self._parse_unary())
+            return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
         m = _IDENT.match(src, p)
         if m and m.group() == "not":
             self.pos = m.end()
-            return self.node(n.UnaryOp, p, "!", self._parse_unary())
+            return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
         if src.startswith("-", p) and not _NUMBER.match(src, p):
             self.pos += 1
-            return self.node(n.UnaryOp, p, "-", self._parse_unary())
+            return self.node(n.UnaryOp, p, "-", self._nested_unary(p))
         return self._parse_primary()
+
+    def _nested_unary(self, p: int):
+        self._enter(p)
+        try:
+            return self._parse_unary()
+        finally:
+            self.depth -= 1
 
     def _parse_primary(self):
         self._skip_ws()
@@ -976,8 +1004,10 @@ class Parser:
             return self.node(n.Literal, p, text)
         line, column = self.where(p + 1)
         sub = Parser(text, self.name, gobbling="none", line_offset=line - 1,
-                     column_offset=column - 1, strict_escape=self.strict_escape)
+                     column_offset=column - 1, strict_escape=self.strict_escape,
+                     max_nesting=self.max_nesting)
         sub.macro_names = self.macro_names
+        sub.depth = self.depth
         body = sub.parse_template().body
         return self.node(n.InterpolatedString, p, body, source=text)
 
@@ -1034,12 +1064,14 @@ class Parser:
 
 
 def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines",
-                   strict_escape: bool = False) -> n.Template:
+                   strict_escape: bool = False, max_nesting: int = 100) -> n.Template:
     """Parse Velocity source into a :class:`~templating.engine.nodes.Template`.
 
-    Raises :class:`~templating.errors.VelocitySyntaxError` with line and column.
+    Raises :class:`~templating.errors.VelocitySyntaxError` with line and column (also for
+    nesting deeper than ``max_nesting``).
     """
-    parser = Parser(source, name, gobbling=gobbling, strict_escape=strict_escape)
+    parser = Parser(source, name, gobbling=gobbling, strict_escape=strict_escape,
+                    max_nesting=max_nesting)
     template = parser.parse_template()
     return template
 

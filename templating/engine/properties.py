@@ -13,6 +13,7 @@ BOOLEAN = "boolean"
 INTEGER = "integer"
 GOBBLING = "gobbling"
 TEXT = "text"
+NUMBER = "number"
 
 GOBBLING_MODES = ("none", "bc", "lines", "structured")
 
@@ -30,13 +31,22 @@ PROPERTIES: dict[str, str] = {
     "directive.foreach.max_loops": INTEGER,
     "templating.max_loop_iterations": INTEGER,
     "templating.max_output_chars": INTEGER,
+    # the render budget and template size (docs/java-values.md, "Limits")
+    "templating.max_render_steps": INTEGER,
+    "templating.max_alloc_chars": INTEGER,
+    "templating.max_string_chars": INTEGER,
+    "templating.max_regex_seconds": NUMBER,
+    "templating.max_render_seconds": NUMBER,
+    "templating.max_template_bytes": INTEGER,
+    "templating.max_nesting": INTEGER,
     "space.gobbling": GOBBLING,
     "parser.space_gobbling": GOBBLING,
     "velocimacro.body_reference": TEXT,
 }
 
 _KINDS = {BOOLEAN: "true or false", INTEGER: "an integer",
-          GOBBLING: "one of " + ", ".join(GOBBLING_MODES), TEXT: "a value"}
+          GOBBLING: "one of " + ", ".join(GOBBLING_MODES), TEXT: "a value",
+          NUMBER: "a number"}
 
 
 def coerce(key: str, value):
@@ -60,6 +70,16 @@ def coerce(key: str, value):
             return value
         if text.lstrip("-").isdigit():
             return int(text)
+    elif kind == NUMBER:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is not None and number == number and number not in (float("inf"),
+                                                                      float("-inf")):
+            return number
     elif kind == GOBBLING:
         if text.lower() in GOBBLING_MODES:
             return text.lower()

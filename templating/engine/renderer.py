@@ -15,15 +15,38 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..errors import LimitExceeded, TemplateError
+from ..errors import LimitExceeded, RenderError, TemplateError
+from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
 from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
-                      is_plain_number, lazy_range, located_error, plain_value, to_text, truthy)
+                      is_plain_number, java_error, lazy_range, located_error, plain_value,
+                      to_text, truthy)
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
 _MATH_OPS = frozenset({"+", "-", "*", "/", "%"})
+
+_OUT_OF_MEMORY = ("the render ran out of memory (lower templating.max_alloc_chars or "
+                  "templating.max_string_chars)")
+
+#: Printing a string longer than this charges its length to the render budget (shorter
+#: ones are covered by the step their reference node costs).
+_LONG_PRINT = 256
+
+
+def weight(nodes) -> int:
+    """What running ``nodes`` once costs in render-budget steps: one per syntax node, plus
+    one per 64 characters of literal text. An upper bound (both branches of an ``#if``
+    count); a loop or macro charges its body's weight per iteration or call, so total work
+    is bounded without counting each node as it runs."""
+    total = 0
+    for top in nodes:
+        for node in n.walk(top):
+            total += 1
+            if node.__class__ is n.Text:
+                total += len(node.value) >> 6
+    return total
 
 
 # ============================================================================ compiler
@@ -100,10 +123,12 @@ class Compiler:
                         if ctx.observer is not None:
                             ctx.observer.unresolved(ref)
                         ctx.out.append(source)
-                elif value.__class__ is str:
-                    ctx.out.append(value)
                 else:
-                    ctx.out.append(to_text(value, ctx, ref))
+                    if value.__class__ is not str:
+                        value = to_text(value, ctx, ref)
+                    if len(value) > _LONG_PRINT:
+                        ctx.wrote(len(value), ref)
+                    ctx.out.append(value)
             return emit_plain
 
         def emit(ctx):
@@ -125,7 +150,10 @@ class Compiler:
                         ctx.observer.unresolved(ref)
                     ctx.out.append(source)
                 return
-            ctx.out.append(value if value.__class__ is str else to_text(value, ctx, ref))
+            text = value if value.__class__ is str else to_text(value, ctx, ref)
+            if len(text) > _LONG_PRINT:
+                ctx.wrote(len(text), ref)
+            ctx.out.append(text)
         return emit
 
     def reference_value(self, ref: n.Reference, *, lenient: bool = False) -> Eval:
@@ -204,7 +232,7 @@ class Compiler:
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:
-                    raise located_error(ctx, part, str(exc)) from None
+                    raise java_error(ctx, part, exc) from None
             return prop
         if isinstance(part, n.Method):
             mname = part.name
@@ -228,12 +256,14 @@ class Compiler:
                 try:
                     return jt.call_method(obj, mname, values)
                 except jt.JavaError as exc:
-                    raise located_error(ctx, part, str(exc)) from None
+                    raise java_error(ctx, part, exc) from None
                 except TemplateError:
                     raise
                 except RecursionError:
                     raise located_error(ctx, part, "expression nests too deeply",
                                         LimitExceeded) from None
+                except MemoryError:
+                    raise located_error(ctx, part, _OUT_OF_MEMORY, LimitExceeded) from None
             return call_get or call
         key_of = self.expr(part.key)
 
@@ -242,7 +272,7 @@ class Compiler:
             try:
                 return jt.get_index(obj, key)
             except jt.JavaError as exc:
-                raise located_error(ctx, part, str(exc)) from None
+                raise java_error(ctx, part, exc) from None
         return index
 
     # ---------------------------------------------------------------- expressions
@@ -295,22 +325,41 @@ class Compiler:
 
         def interpolate(ctx):
             saved = ctx.out
-            ctx.out = []
+            ctx.out = parts = []
             try:
                 emit(ctx)
-                return "".join(ctx.out)
             finally:
                 ctx.out = saved
+            # "$s$s" doubles: measured (and charged) before the string is built
+            size = sum(map(len, parts))
+            try:
+                ctx.budget.string(size)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
+            return "".join(parts)
         return interpolate
 
     def e_ListLiteral(self, node: n.ListLiteral) -> Eval:
         items = [self.expr(i) for i in node.items]
-        return lambda ctx: [plain_value(i(ctx), ctx) for i in items]
+        slots = len(items) * bd.SLOT_CHARS
+
+        def build(ctx):
+            try:
+                ctx.budget.alloc(slots)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
+            return [plain_value(i(ctx), ctx) for i in items]
+        return build
 
     def e_MapLiteral(self, node: n.MapLiteral) -> Eval:
         items = [(self.expr(k), self.expr(v)) for k, v in node.items]
+        slots = 2 * len(items) * bd.SLOT_CHARS
 
         def build(ctx):
+            try:
+                ctx.budget.alloc(slots)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
             result = {}
             for k, v in items:
                 result[plain_value(k(ctx), ctx)] = plain_value(v(ctx), ctx)
@@ -327,7 +376,7 @@ class Compiler:
                 result = jt.make_range(plain_value(start(ctx), ctx), plain_value(end(ctx), ctx))
                 return list(result) if mutable and result is not None else result
             except jt.JavaError as exc:
-                raise located_error(ctx, node, str(exc)) from None
+                raise java_error(ctx, node, exc) from None
         return build
 
     def e_UnaryOp(self, node: n.UnaryOp) -> Eval:
@@ -344,7 +393,7 @@ class Compiler:
                 return jt.negate(plain_value(operand(ctx), ctx), strict=strict_math,
                                  literal=literal)
             except jt.JavaError as exc:
-                raise located_error(ctx, node, str(exc)) from None
+                raise java_error(ctx, node, exc) from None
         return negate
 
     def e_BinaryOp(self, node: n.BinaryOp) -> Eval:
@@ -370,7 +419,7 @@ class Compiler:
                 try:
                     return jt.compare(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx))
                 except jt.JavaError as exc:
-                    raise located_error(ctx, node, str(exc)) from None
+                    raise java_error(ctx, node, exc) from None
             return compare
 
         strict_math = self.engine.strict_math
@@ -383,7 +432,7 @@ class Compiler:
                                      left_literal=left_literal, right_literal=right_literal,
                                      strict=strict_math)
             except jt.JavaError as exc:
-                raise located_error(ctx, node, str(exc)) from None
+                raise java_error(ctx, node, exc) from None
         return arithmetic
 
     # ---------------------------------------------------------------- directives
@@ -417,7 +466,7 @@ class Compiler:
                 else:
                     jt.set_property(obj, key, value)
             except jt.JavaError as exc:
-                raise located_error(ctx, node, str(exc)) from None
+                raise java_error(ctx, node, exc) from None
         return set_member
 
     def c_If(self, node: n.If) -> Emit:
@@ -442,6 +491,7 @@ class Compiler:
         iterable_of = self.expr(node.iterable)
         body = self.body(node.body)
         else_body = self.body(node.else_body) if node.else_body is not None else None
+        cost = weight(node.body) + 1
 
         if isinstance(node.iterable, n.Range):
             # `#foreach($i in [0..67000000])` must not build the list first: Velocity
@@ -460,7 +510,7 @@ class Compiler:
                 try:
                     items = jt.iterate(source) if source is not None else None
                 except jt.JavaError as exc:
-                    raise located_error(ctx, node, str(exc)) from None
+                    raise java_error(ctx, node, exc) from None
                 if items is None and source is not None and not skip_invalid:
                     raise located_error(ctx, node, f"#foreach cannot iterate over "
                                         f"{jt.to_string(source)!r}")
@@ -491,6 +541,7 @@ class Compiler:
             scope.live = live_list
             expected = len(live) if live is not None else 0
             limit = ctx.limits.loop_iterations
+            budget = ctx.budget
             ctx.assign("foreach", scope)
             try:
                 index = -1
@@ -517,8 +568,11 @@ class Compiler:
                     if ctx.loops > limit:
                         raise located_error(ctx, node, f"more than {limit} loop iterations",
                                      LimitExceeded)
-                    if ctx.loops & 1023 == 0:
-                        ctx.check_output()
+                    budget.steps += cost
+                    if budget.steps > budget.next_check:
+                        ctx.checkpoint(node)
+                    elif ctx.loops & 1023 == 0:
+                        ctx.check_output(node)
                     ctx.assign(var, item)
                     body(ctx)
             except BreakSignal as signal:
@@ -551,8 +605,16 @@ class Compiler:
             if not isinstance(value, str):
                 raise located_error(ctx, node, "#evaluate needs a String argument, not "
                              f"{jt.to_string(value)!r}")
-            template = ctx.engine.parse(value, ctx.name)
+            try:
+                template = ctx.engine.parse(value, ctx.name)
+            except TemplateError as exc:
+                if exc.line is None:
+                    raise located_error(ctx, node, exc.message, _render_class(exc)) from None
+                raise
             compiled = ctx.engine.compiled(template)
+            ctx.budget.steps += compiled.weight
+            if ctx.budget.steps > ctx.budget.next_check:
+                ctx.checkpoint(node)
             ctx.macros.update(compiled.macros)
             try:
                 compiled.emit(ctx)
@@ -564,14 +626,15 @@ class Compiler:
     def c_Define(self, node: n.Define) -> Emit:
         name = node.name
         body = self.body(node.body)
+        cost = weight(node.body) + 1
 
         def run(ctx):
-            ctx.assign(name, DefineBlock(body, ctx, name))
+            ctx.assign(name, DefineBlock(body, ctx, name, weight=cost, node=node))
         return run
 
     def c_Macro(self, node: n.Macro) -> Emit | None:
         if node.name not in self.macros:
-            self.macros[node.name] = (node, self.body(node.body))
+            self.macros[node.name] = (node, self.body(node.body), weight(node.body) + 1)
         return None
 
     def c_MacroCall(self, node: n.MacroCall) -> Emit:
@@ -579,6 +642,7 @@ class Compiler:
         args = [self.expr(a) for a in node.args]
         source = node.source
         block = self.body(node.body) if node.body is not None else None
+        block_cost = weight(node.body) + 1 if node.body is not None else 0
         body_name = self.engine.config.get("velocimacro.body_reference", "bodyContent")
         strict_args = self.engine.flag("velocimacro.arguments.strict")
 
@@ -589,7 +653,11 @@ class Compiler:
                     raise located_error(ctx, node, f"macro #{name} is not defined")
                 ctx.out.append(source)
                 return
-            definition, body = macro
+            definition, body, cost = macro
+            budget = ctx.budget
+            budget.steps += cost  # 3^19 calls from five lines: each call is charged
+            if budget.steps > budget.next_check:
+                ctx.checkpoint(node)
             if strict_args:
                 required = sum(1 for p in definition.params if p.default is None)
                 if not required <= len(args) <= len(definition.params):
@@ -609,7 +677,8 @@ class Compiler:
                 else:
                     frame[param.name] = None  # a missing argument is null, not the caller's
             # a call without a body hides any enclosing block call's $bodyContent
-            frame[body_name] = (DefineBlock(block, ctx, body_name, ctx.limits.macro_depth)
+            frame[body_name] = (DefineBlock(block, ctx, body_name, ctx.limits.macro_depth,
+                                            block_cost, node)
                                 if block else None)
             ctx.frames.append(frame)
             ctx.macro_depth += 1
@@ -640,6 +709,9 @@ class Compiler:
                     raise located_error(ctx, node, exc.message) from None
                 raise
             compiled = ctx.engine.compiled(template)
+            ctx.budget.steps += compiled.weight
+            if ctx.budget.steps > ctx.budget.next_check:
+                ctx.checkpoint(node)
             ctx.macros.update(compiled.macros)
             saved_name = ctx.name
             ctx.name = template.name
@@ -663,10 +735,18 @@ class Compiler:
                 if value is None:
                     continue
                 try:
-                    ctx.out.append(ctx.engine.read_resource(to_text(value, ctx)))
+                    text = ctx.engine.read_resource(to_text(value, ctx))
                 except TemplateError as exc:
-                    raise located_error(ctx, node, exc.message) from None
+                    raise located_error(ctx, node, exc.message, _render_class(exc)) from None
+                ctx.wrote(len(text), node)
+                ctx.out.append(text)
         return run
+
+
+def _render_class(exc: TemplateError):
+    """The class of a located render error for ``exc`` (a sandbox or limit error keeps its
+    class; a file that cannot be read is a plain render error)."""
+    return type(exc) if isinstance(exc, RenderError) else RenderError
 
 
 def _operand_literal(node):
@@ -694,17 +774,21 @@ def _operand_literal(node):
 class CompiledTemplate:
     """A template's closures plus the macros it defines."""
 
-    __slots__ = ("emit", "macros", "template")
+    __slots__ = ("emit", "macros", "template", "weight")
 
     def __init__(self, template: n.Template, engine):
         compiler = Compiler(engine, template.name)
         self.template = template
         self.emit = compiler.body(template.body)
         self.macros = compiler.macros
+        self.weight = weight(template.body) + 1
 
     def render(self, engine, variables: dict, name: str, observer=None) -> str:
         ctx = Ctx(engine, variables, name, observer)
         ctx.macros = dict(self.macros)
+        # deep Java-value code (printing, hashing, regex, String methods) charges the
+        # budget of the render running on its thread
+        previous = bd.enter(ctx.budget)
         try:
             self.emit(ctx)
         except StopSignal:
@@ -713,6 +797,12 @@ class CompiledTemplate:
             pass
         except RecursionError:
             raise LimitExceeded("template nests too deeply to render", name=name) from None
+        except MemoryError:
+            raise LimitExceeded(_OUT_OF_MEMORY, name=ctx.name) from None
+        except bd.BudgetExceeded as exc:  # charged where no node was at hand
+            raise LimitExceeded(str(exc), name=ctx.name) from None
+        finally:
+            bd.leave(previous)
         ctx.check_output()
         result = "".join(ctx.out)
         if _LONE_SURROGATE.search(result):

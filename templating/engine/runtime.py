@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import LimitExceeded, RenderError
+from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
 
@@ -80,27 +81,37 @@ class ForeachScope:
 
 
 class DefineBlock:
-    """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed."""
+    """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed.
+
+    Printing one runs its body again, so each print is charged the body's size (``weight``)
+    to the render budget: a chain of blocks printing each other twice is exponential work."""
 
     __velocity_methods__ = frozenset({"toString"})
-    __slots__ = ("emit", "ctx", "name", "depth", "max_depth")
+    __slots__ = ("emit", "ctx", "name", "depth", "max_depth", "weight", "node")
 
     # Velocity's directive.define.max_depth: a block printing itself deeper than this
     # prints its reference literally instead of recursing forever ($bodyContent uses the
     # macro depth limit instead).
     MAX_DEPTH = 2
 
-    def __init__(self, emit: Emit, ctx: "Ctx", name: str, max_depth: int = MAX_DEPTH):
+    def __init__(self, emit: Emit, ctx: "Ctx", name: str, max_depth: int = MAX_DEPTH,
+                 weight: int = 1, node: n.Node | None = None):
         self.emit = emit
         self.ctx = ctx
         self.name = name
         self.depth = 0
         self.max_depth = max_depth
+        self.weight = weight
+        self.node = node
 
     def render(self, ctx: "Ctx | None" = None) -> str:
         ctx = ctx or self.ctx
         if self.depth >= self.max_depth:
             return "$" + self.name
+        budget = ctx.budget
+        budget.steps += self.weight
+        if budget.steps > budget.next_check and self.node is not None:
+            ctx.checkpoint(self.node)
         saved = ctx.out
         ctx.out = []
         self.depth += 1
@@ -116,12 +127,33 @@ class DefineBlock:
     def toString(self):
         return self.render()
 
+    def __str__(self):
+        return self.render()
+
+    __repr__ = __str__
+
+
+#: The ``templating.*`` limits: property, attribute of :class:`Limits`, default, type. Each is
+#: documented (with how its default was measured) in docs/java-values.md, "Limits".
+LIMIT_PROPERTIES = (
+    ("templating.max_loop_iterations", "loop_iterations", 1_000_000, int),
+    ("templating.max_output_chars", "output_chars", 20_000_000, int),
+    ("templating.max_render_steps", "render_steps", bd.DEFAULT_MAX_STEPS, int),
+    ("templating.max_alloc_chars", "alloc_chars", bd.DEFAULT_MAX_ALLOC_CHARS, int),
+    ("templating.max_string_chars", "string_chars", bd.DEFAULT_MAX_STRING_CHARS, int),
+    ("templating.max_regex_seconds", "regex_seconds", bd.DEFAULT_MAX_REGEX_SECONDS, float),
+    ("templating.max_render_seconds", "render_seconds", bd.DEFAULT_MAX_RENDER_SECONDS, float),
+    ("templating.max_template_bytes", "template_bytes", 1024 * 1024, int),
+    ("templating.max_nesting", "nesting", 100, int),
+)
+
 
 class Limits:
-    """Resource bounds for untrusted templates (Velocity's own defaults where it has them)."""
+    """Resource bounds for untrusted templates (Velocity's own defaults where it has them,
+    the render budget of :mod:`.budget` and the template size for the rest)."""
 
-    __slots__ = ("macro_depth", "parse_depth", "loop_iterations", "output_chars",
-                 "foreach_max_loops")
+    __slots__ = ("macro_depth", "parse_depth", "foreach_max_loops") + tuple(
+        attr for _key, attr, _default, _kind in LIMIT_PROPERTIES)
 
     def __init__(self, config):
         get = config.get
@@ -131,15 +163,21 @@ class Limits:
         # directive.foreach.max_loops: Velocity silently ends a loop after this many items
         self.foreach_max_loops = int(get("directive.foreach.max_loops", -1))
         self.parse_depth = int(get("directive.parse.max_depth", 10))
-        self.loop_iterations = int(get("templating.max_loop_iterations", 1_000_000))
-        self.output_chars = int(get("templating.max_output_chars", 20_000_000))
+        for key, attr, default, kind in LIMIT_PROPERTIES:
+            setattr(self, attr, kind(get(key, default)))
+
+    def budget(self) -> bd.Budget:
+        """A fresh budget for one render (its deadline starts now)."""
+        return bd.Budget(self.render_steps, self.alloc_chars, self.string_chars,
+                         self.regex_seconds, self.render_seconds)
 
 
 class Ctx:
     """Per-render state: variables, macro frames, output buffer, limits, observer."""
 
     __slots__ = ("vars", "frames", "out", "engine", "name", "macros", "macro_depth",
-                 "parse_depth", "loops", "observer", "limits", "empty_check", "strict")
+                 "parse_depth", "loops", "observer", "limits", "empty_check", "strict",
+                 "budget", "_measured")
 
     def __init__(self, engine, variables, name, observer=None):
         self.engine = engine
@@ -155,6 +193,8 @@ class Ctx:
         self.limits = engine.limits
         self.empty_check = engine.empty_check
         self.strict = engine.strict
+        self.budget = self.limits.budget()
+        self._measured = (None, 0, 0)  # (output list, parts measured, their size)
 
     def lookup(self, name):
         for frame in reversed(self.frames):
@@ -172,15 +212,51 @@ class Ctx:
         else:
             self.vars[name] = value
 
-    def check_output(self):
-        size = sum(map(len, self.out))
-        if size > self.limits.output_chars:
-            raise LimitExceeded(f"output is larger than {self.limits.output_chars} characters",
-                                name=self.name)
+    def output_size(self) -> int:
+        """Characters in the current output buffer, measuring only parts added since the
+        last call (a loop checks every 1024 iterations: summing everything each time would
+        make a long render quadratic)."""
+        out = self.out
+        buffer, count, size = self._measured
+        if buffer is not out or count > len(out):
+            count = size = 0
+        size += sum(map(len, out[count:]))
+        self._measured = (out, len(out), size)
+        return size
+
+    def check_output(self, node: n.Node | None = None):
+        if self.output_size() > self.limits.output_chars:
+            message = (f"output is larger than {self.limits.output_chars} characters "
+                       "(templating.max_output_chars)")
+            if node is None:
+                raise LimitExceeded(message, name=self.name)
+            raise located_error(self, node, message, LimitExceeded)
+
+    def checkpoint(self, node: n.Node):
+        """The slow path of a budget charge (every few thousand steps): step limit, deadline
+        and output size, reported at ``node``."""
+        try:
+            self.budget.checkpoint()
+        except bd.BudgetExceeded as exc:
+            raise java_error(self, node, exc) from None
+        self.check_output(node)
+
+    def wrote(self, length: int, node: n.Node):
+        """A long string was printed: its length is work, so output size is checked soon."""
+        budget = self.budget
+        budget.steps += length >> 6
+        if budget.steps > budget.next_check:
+            self.checkpoint(node)
 
 
 def located_error(ctx: Ctx, node: n.Node, message: str, cls=RenderError) -> RenderError:
     return cls(message, name=ctx.name, line=node.line, column=node.column)
+
+
+def java_error(ctx: Ctx, node: n.Node, exc: jt.JavaError) -> RenderError:
+    """A Java failure at ``node``: a render-budget one is a :class:`LimitExceeded`."""
+    cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
+    return located_error(ctx, node, str(exc), cls)
 
 
 def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:
@@ -194,8 +270,9 @@ def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:
         return jt.to_string(value)
     except jt.JavaError as exc:
         if node is None:
-            raise RenderError(str(exc), name=ctx.name) from None
-        raise located_error(ctx, node, str(exc)) from None
+            cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
+            raise cls(str(exc), name=ctx.name) from None
+        raise java_error(ctx, node, exc) from None
 
 
 def plain_value(value, ctx):
@@ -233,4 +310,5 @@ def truthy(value, ctx: Ctx) -> bool:
     try:
         return jt.is_true(value, ctx.empty_check)
     except jt.JavaError as exc:
-        raise RenderError(str(exc), name=ctx.name) from None
+        cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
+        raise cls(str(exc), name=ctx.name) from None
