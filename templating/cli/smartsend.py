@@ -214,6 +214,7 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
     options = _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients)
     checker = _checker(template, message_id)
     if dry_run:
+        load_settings(base_url=base_url, require_key=False)  # fails where a real send would
         summary = Summary()
         for _ in plan(read_recipients(recipients), options, checker=checker, summary=summary):
             pass
@@ -358,7 +359,8 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
     """Poll delivery statuses of a run (default: the latest) and record every change."""
     with Journal(journal_path, create=False) as journal:
         info = journal.run(run)
-        settings = load_settings(base_url=base_url or info.base_url)
+        settings = load_settings(base_url=base_url, recorded_base_url=info.base_url,
+                                 recorded_in=str(journal.path), run_id=info.id)
 
         def on_round(report, counts):
             _say(f"round {report.rounds}: {report.open:,} open, {counts['final']:,} final, "

@@ -5,8 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from templating.cli import main
-from templating.errors import UsageError
-from templating.smartsend.config import Secret, load_settings, redact
+from templating.smartsend.config import Secret, redact
 
 CSV = ("locator,name,items.0.sku,items.0.qty:json,items.1.sku,items.1.qty:json\n"
        "ann@example.com,Ann,A-1,2,B-2,1\n"
@@ -119,33 +118,6 @@ def test_send_needs_a_key_from_env_or_config(files, tmp_path):
     assert res.exit_code == 2 and "no API key: set RETENO_API_KEY" in res.stderr
     assert "--api-key" not in run(["send", "--help"]).stdout
 
-
-def test_config_file_presets_and_precedence(tmp_path):
-    cfg = tmp_path / "templating.toml"
-    cfg.write_text('[api]\nkey = "file-key"\nbase_url = "yespo"\nconcurrency = 8\n')
-    cfg.chmod(0o600)
-    s = load_settings(env={"HOME": str(tmp_path)}, cwd=tmp_path)
-    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("file-key", "https://yespo.app", 8)
-    assert "file-key" not in repr(s) and str(s.api_key) == "Secret('***')"
-    s = load_settings(env={"HOME": str(tmp_path), "RETENO_API_KEY": "env-key"}, cwd=tmp_path,
-                      base_url="http://127.0.0.1:8025/")
-    assert (s.api_key.reveal(), s.base_url, s.source) == ("env-key", "http://127.0.0.1:8025",
-                                                          "$RETENO_API_KEY")
-    assert load_settings(env={"HOME": str(tmp_path), "RETENO_API_KEY": "k"}, cwd=tmp_path / "x",
-                         base_url="esputnik").base_url == "https://esputnik.com"
-    xdg = tmp_path / "xdg" / "templating"
-    xdg.mkdir(parents=True)
-    (xdg / "config.toml").write_text('[api]\nkey = "xdg-key"\nbase_url = "reteno"\n')
-    s = load_settings(env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, cwd=tmp_path / "none")
-    assert (s.api_key.reveal(), s.base_url) == ("xdg-key", "https://api.reteno.com")
-    for bad, needle in [('[api]\nconcurrency = 0\n', "concurrency must be"),
-                        ('[api\n', "bad TOML"), ('[api]\nbase_url = "ftp://x"\n', "neither")]:
-        cfg.write_text(bad)
-        with pytest.raises(UsageError, match=needle):
-            load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path)
-    with pytest.raises(UsageError, match="not in the URL"):
-        load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path / "none",
-                      base_url="https://user:pw@x.test")
 
 
 def test_redact_removes_key_and_basic_auth_forms():
@@ -263,14 +235,6 @@ def test_track_that_cannot_fetch_statuses_exits_non_zero(tmp_path):
     assert "warning: ConnectError" in res.stderr
     assert "statuses could not be fetched; 3 messages not final" in res.stderr
 
-
-def test_non_finite_numbers_in_the_config_file_are_refused(tmp_path):
-    cfg = tmp_path / "templating.toml"
-    for line in ("timeout = inf", "backoff = nan", "backoff_cap = inf", "rate_limit = nan"):
-        cfg.write_text(f"[api]\n{line}\n")
-        name = line.split()[0]
-        with pytest.raises(UsageError, match=f"{name} must be a finite number"):
-            load_settings(env={"RETENO_API_KEY": "k"}, cwd=tmp_path)
 
 
 def test_resuming_a_run_stopped_by_findings_says_how_to_go_on(files, tmp_path):

@@ -131,6 +131,7 @@ def test_kill_resume_exactly_once_and_track_until_done(tmp_path):
         # statuses move only when the test moves the sandbox clock (1000 s per step), so
         # the tracker provably sees them change between its rounds
         track = subprocess.Popen([str(BIN), "track", run.id, "--journal", str(journal_path),
+                                  "--base-url", sb.base_url,  # a journal can't pick it
                                   "--until-done", "--interval", "0.05", "--max-interval", "0.2",
                                   "--deadline", "60"], env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
