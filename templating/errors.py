@@ -15,6 +15,15 @@ Every failure a user can cause is one of these, so the CLI can print a single cl
 from __future__ import annotations
 
 
+def quoted(text) -> str:
+    """Text in an error message: in single quotes as Velocity quotes names, control
+    characters as Java escapes (``\\u0000``) so the message stays one line; never a Python
+    repr (no ``\\x00``, no switching to double quotes)."""
+    text = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}"
+                   for ch in str(text))
+    return f"'{text}'"
+
+
 class TemplatingError(Exception):
     """Base of every error this package raises deliberately."""
 

@@ -16,17 +16,10 @@ from . import nodes as n
 from .parser import gobbling_mode, parse_template
 from .properties import coerce
 from .renderer import CompiledTemplate
-from .runtime import Limits
+from .runtime import Limits, quoted
 
 _PARSE_CACHE_SIZE = 512
 
-
-def _quoted(path) -> str:
-    """A path in an error message, in single quotes as Velocity prints resource names, with
-    control characters shown as Java escapes (``\\u0000``) so the line stays one line."""
-    text = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}"
-                   for ch in str(path))
-    return f"'{text}'"
 
 
 def _flag(config: Mapping, key: str, default: bool) -> bool:
@@ -51,7 +44,7 @@ class Engine:
     ==================================  ==============  ====================================
     ``templating.max_loop_iterations``  1,000,000       ``#foreach`` iterations per render
     ``templating.max_output_chars``     20,000,000      characters of output
-    ``templating.max_render_steps``     5,000,000       work: syntax nodes run (loop bodies
+    ``templating.max_render_steps``     10,000,000      work: syntax nodes run (loop bodies
                                                         and macro bodies charged per run),
                                                         collection walks, scans
     ``templating.max_alloc_chars``      67,108,864      characters of strings built, plus 8
@@ -134,18 +127,18 @@ class Engine:
         A name no file can have (a NUL byte, from data) is not found, as Velocity's
         resource loader says, rather than an OS error."""
         if self.templates_dir is None:
-            raise SandboxError(f"cannot load {_quoted(path)}: no templates folder is configured")
+            raise SandboxError(f"cannot load {quoted(path)}: no templates folder is configured")
         if "\x00" in str(path):
-            raise TemplateError(f"Unable to find resource {_quoted(path)}")
+            raise TemplateError(f"Unable to find resource {quoted(path)}")
         candidate = Path(str(path).replace("\\", "/"))
         if candidate.is_absolute():
             try:
                 candidate = candidate.resolve().relative_to(self.templates_dir)
             except ValueError:
-                raise SandboxError(f"{_quoted(path)} is outside the templates folder") from None
+                raise SandboxError(f"{quoted(path)} is outside the templates folder") from None
         full = (self.templates_dir / candidate).resolve()
         if not full.is_relative_to(self.templates_dir):
-            raise SandboxError(f"{_quoted(path)} is outside the templates folder")
+            raise SandboxError(f"{quoted(path)} is outside the templates folder")
         return full
 
     def _read(self, path: str | Path) -> tuple[Path, str]:
@@ -159,17 +152,17 @@ class Engine:
         try:
             data = full.read_bytes()
         except FileNotFoundError:
-            raise TemplateError(f"template {_quoted(path)} not found") from None
+            raise TemplateError(f"template {quoted(path)} not found") from None
         except IsADirectoryError:
-            raise TemplateError(f"{_quoted(path)} is a folder, not a template") from None
+            raise TemplateError(f"{quoted(path)} is a folder, not a template") from None
         except OSError as exc:
-            raise TemplateError(f"cannot read {_quoted(path)}: {exc.strerror}") from None
+            raise TemplateError(f"cannot read {quoted(path)}: {exc.strerror}") from None
         if b"\x00" in data:
-            raise TemplateError(f"{_quoted(path)} is a binary file, not a template")
+            raise TemplateError(f"{quoted(path)} is a binary file, not a template")
         try:
             return full, data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TemplateError(f"{_quoted(path)} is not valid UTF-8 (byte {exc.start})") from None
+            raise TemplateError(f"{quoted(path)} is not valid UTF-8 (byte {exc.start})") from None
 
     def get_template(self, path: str | Path) -> n.Template:
         """Parse a file from the templates folder, re-parsing only when it changed."""

@@ -35,7 +35,7 @@ import time
 from .java_core import JavaError
 
 #: Defaults (see docs/java-values.md, "Limits", for how they were measured).
-DEFAULT_MAX_STEPS = 5_000_000
+DEFAULT_MAX_STEPS = 10_000_000
 DEFAULT_MAX_ALLOC_CHARS = 64 * 1024 * 1024
 DEFAULT_MAX_STRING_CHARS = 16 * 1024 * 1024
 DEFAULT_MAX_REGEX_SECONDS = 2.0

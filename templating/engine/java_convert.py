@@ -12,7 +12,7 @@ Parameter kinds used by the method tables: ``int long double bool char str cs ob
 from __future__ import annotations
 
 from .java_core import (
-    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, to_string,
+    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, to_string, tool_failure,
 )
 from .java_numbers import int_value, long_value, parse_java_double, parse_java_int, to_double
 
@@ -227,8 +227,7 @@ def invoke(table: dict, obj, name: str, args: list):
     except RecursionError:
         raise JavaError("java.lang.StackOverflowError") from None
     except Exception as exc:  # a gap in our emulation must still end as one clean error
-        raise JavaError("java.lang.RuntimeException",
-                        f"{name}: {type(exc).__name__}: {exc}") from None
+        raise tool_failure(obj, name) from exc
 
 
 def is_collection(value) -> bool:

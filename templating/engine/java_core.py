@@ -113,11 +113,21 @@ class JavaArray(list):
         super().__init__(items)
         self.component = component
 
+    def __str__(self) -> str:  # anything that prints it shows Java's form, never Python's
+        return to_string(self)
+
+    __repr__ = __str__
+
 
 class JavaRange(list):
     """The read-only ``List<Integer>`` that ``[1..3]`` makes."""
 
     __slots__ = ()
+
+    def __str__(self) -> str:
+        return to_string(self)
+
+    __repr__ = __str__
 
 
 class JavaView(list):
@@ -135,6 +145,11 @@ class JavaView(list):
     def is_set(self) -> bool:
         return self.kind != "values"
 
+    def __str__(self) -> str:
+        return to_string(self)
+
+    __repr__ = __str__
+
 
 class MapEntry:
     """``Map.Entry``: ``$e.key`` / ``$e.value``; ``setValue`` writes through to the map."""
@@ -146,8 +161,10 @@ class MapEntry:
         self.value = value
         self.owner = owner
 
-    def __repr__(self) -> str:
-        return f"MapEntry({self.key!r}, {self.value!r})"
+    def __str__(self) -> str:
+        return to_string(self)
+
+    __repr__ = __str__
 
 
 class JavaClass:
@@ -170,6 +187,11 @@ class JavaClass:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, JavaClass) and other.name == self.name
+
+    def __str__(self) -> str:
+        return "class " + self.name
+
+    __repr__ = __str__
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -206,8 +228,16 @@ def call_allowed(obj, name: str, *args):
         raise
     except RecursionError:
         raise JavaError("java.lang.StackOverflowError") from None
-    except Exception as exc:
-        raise JavaError(f"{type(obj).__name__}.{name}", f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # a gap in a tool: Java's words, the Python cause chained
+        raise tool_failure(obj, name) from exc
+
+
+def tool_failure(obj, name: str) -> JavaError:
+    """How Velocity reports a tool method that threw (our tool had a bug): in Java terms,
+    with no Python class names or reprs in the text."""
+    return JavaError("org.apache.velocity.exception.MethodInvocationException",
+                     f"Invocation of method '{name}' in class {java_class_label(obj)} "
+                     "threw exception java.lang.RuntimeException")
 
 
 def is_tool(obj) -> bool:
@@ -292,7 +322,13 @@ def java_class_name(value) -> str | None:
         return "java.util.LinkedHashMap$Entry"
     if isinstance(value, JavaClass):
         return "java.lang.Class"
-    return None
+    return getattr(type(value), "__java_class__", None)
+
+
+def java_class_label(value) -> str:
+    """A Java class name for messages: tool and scope objects name the Java class they
+    stand for (``__java_class__``); anything else is an ``Object``, never a Python name."""
+    return java_class_name(value) or "java.lang.Object"
 
 
 def is_number(value) -> bool:
@@ -410,8 +446,13 @@ def _open(container, out: list):
     return _list_tokens(container)
 
 
-#: Printing a collection is charged to the render budget per this many tokens.
+#: Printing a collection is charged to the render budget per this many tokens, each token
+#: as this many steps (a step is calibrated to the time one syntax node takes to run; a
+#: printed token, a hashed element or a compared pair costs several).
 _PRINT_BATCH = 2048
+_PRINT_COST = 4
+_HASH_COST = 2
+_EQUALS_COST = 3
 
 
 def _nested_to_string(root) -> str:
@@ -440,10 +481,10 @@ def _nested_to_string(root) -> str:
             tokens = 0
             size += sum(map(len, out[measured:]))
             measured = len(out)
-            _budget.charge(2 * _PRINT_BATCH)  # a token costs about two nodes' time
+            _budget.charge(_PRINT_COST * _PRINT_BATCH)
             _budget.length(size, MAX_STRING_LENGTH)
     size += sum(map(len, out[measured:]))
-    _budget.charge(2 * tokens)
+    _budget.charge(_PRINT_COST * tokens)
     _budget.string(size, MAX_STRING_LENGTH)
     return "".join(out)
 
@@ -544,12 +585,12 @@ def _equals(a, b, _depth: int) -> bool:
             return False
         if len(a) != len(b):
             return False
-        _budget.charge(len(a) + 1)
+        _budget.charge(_EQUALS_COST * (len(a) + 1))
         return all(_equals(x, y, _depth + 1) for x, y in zip(a, b))
     if isinstance(a, dict):
         if not isinstance(b, dict) or len(a) != len(b):
             return False
-        _budget.charge(len(a) + 1)
+        _budget.charge(_EQUALS_COST * (len(a) + 1))
         for k, v in a.items():
             found, other = map_lookup(b, k)
             if not found or not _equals(v, other, _depth + 1):
@@ -692,10 +733,10 @@ def _hash(value, _depth: int) -> int:
     if isinstance(value, str):
         return string_hash(value)
     if isinstance(value, JavaView) and value.is_set:
-        _budget.charge(len(value) + 1)
+        _budget.charge(_HASH_COST * (len(value) + 1))
         return _i32(sum(_hash(v, _depth + 1) for v in value))
     if isinstance(value, list):
-        _budget.charge(len(value) + 1)
+        _budget.charge(_HASH_COST * (len(value) + 1))
         h = 1
         for item in value:
             if item is value:
@@ -703,7 +744,7 @@ def _hash(value, _depth: int) -> int:
             h = (31 * h + _hash(item, _depth + 1)) & 0xFFFFFFFF
         return _i32(h)
     if isinstance(value, dict):
-        _budget.charge(len(value) + 1)
+        _budget.charge(_HASH_COST * (len(value) + 1))
         return _i32(sum(_hash(k, _depth + 1) ^ _hash(v, _depth + 1)
                         for k, v in value.items()))
     if isinstance(value, MapEntry):

@@ -11,12 +11,12 @@ argument indexes; anything else throws like Java's ``IllegalFormatException`` fa
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from . import budget as _budget
 from .java_core import (
-    JavaChar, JavaError, JavaFloat, MAX_STRING_LENGTH, int_kind, java_class_name, java_hash,
-    to_string,
+    JavaChar, JavaError, JavaFloat, MAX_STRING_LENGTH, int_kind, java_class_label,
+    java_hash, to_string,
 )
 from .java_double import double_digits, float_digits
 
@@ -82,7 +82,7 @@ def _is_floating(value) -> bool:
 
 def _mismatch(conversion: str, value) -> JavaError:
     return _fail("IllegalFormatConversionException",
-                 f"{conversion} != {java_class_name(value) or type(value).__name__}")
+                 f"{conversion} != {java_class_label(value)}")
 
 
 def _integer(conversion: str, value, flags: str, width, precision) -> str:
@@ -109,12 +109,24 @@ def _integer(conversion: str, value, flags: str, width, precision) -> str:
     return _sign_and_pad(digits, negative, flags, width)
 
 
+def _context(d: Decimal, precision: int) -> localcontext:
+    """Room for every digit Java prints (``%.50f`` needs more than Python's default 28)."""
+    return localcontext(Context(prec=precision + max(d.adjusted(), 0) + 10,
+                                Emax=MAX_EMAX, Emin=MIN_EMIN))
+
+
 def _fixed(d: Decimal, precision: int) -> str:
-    q = d.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-    return f"{abs(q):f}"
+    with _context(d, precision):
+        q = d.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+        return f"{abs(q):f}"
 
 
 def _scientific(d: Decimal, precision: int, upper: bool) -> str:
+    with _context(d, precision):
+        return _scientific_in_context(d, precision, upper)
+
+
+def _scientific_in_context(d: Decimal, precision: int, upper: bool) -> str:
     if d.is_zero():
         mantissa, exponent = "0" + ("." + "0" * precision if precision else ""), 0
     else:
@@ -152,19 +164,26 @@ def _floating(conversion: str, value, flags: str, width, precision) -> str:
         body = _scientific(d, p, conversion == "E")
     else:  # g
         p = 1 if p == 0 else p
-        rounded = abs(d).quantize(Decimal(1).scaleb(abs(d).adjusted() - p + 1),
-                                  rounding=ROUND_HALF_UP) if not d.is_zero() else Decimal(0)
-        if not d.is_zero() and (rounded >= Decimal(10) ** p or rounded < Decimal("0.0001")):
-            body = _scientific(d, p - 1, conversion == "G")
-        else:
-            exponent = rounded.adjusted() if not d.is_zero() else 0
-            body = _fixed(d, max(p - exponent - 1, 0))
-            if "," in flags:
-                whole, _, frac = body.partition(".")
-                body = _group(whole) + ("." + frac if frac else "")
+        with _context(d, p):
+            body = _general(conversion, d, flags, p)
     if "#" in flags and "." not in body and lower == "f":
         body += "."
     return _sign_and_pad(body, negative, flags, width)
+
+
+def _general(conversion: str, d: Decimal, flags: str, p: int) -> str:
+    """``%g``: fixed or scientific, whichever Java picks for this magnitude."""
+    rounded = abs(d).quantize(Decimal(1).scaleb(abs(d).adjusted() - p + 1),
+                              rounding=ROUND_HALF_UP) if not d.is_zero() else Decimal(0)
+    if not d.is_zero() and (rounded >= Decimal(10) ** p or rounded < Decimal("0.0001")):
+        body = _scientific(d, p - 1, conversion == "G")
+    else:
+        exponent = rounded.adjusted() if not d.is_zero() else 0
+        body = _fixed(d, max(p - exponent - 1, 0))
+        if "," in flags:
+            whole, _, frac = body.partition(".")
+            body = _group(whole) + ("." + frac if frac else "")
+    return body
 
 
 def _character(conversion: str, value, flags, width, precision) -> str:

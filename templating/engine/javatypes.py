@@ -28,7 +28,7 @@ from .budget import SLOT_CHARS
 from .java_core import (
     MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
     JavaView, MapEntry, call_allowed, int_kind, is_number, is_tool, java_class_name, java_equals,
-    java_hash, map_lookup, to_string, velocity_methods,
+    java_class_label, java_hash, map_lookup, to_string, tool_failure, velocity_methods,
 )
 from .java_collections import (
     ARRAY_METHODS, ENTRY_METHODS, LIST_METHODS, MAP_METHODS, VIEW_METHODS, VOID,
@@ -497,7 +497,7 @@ def _run_tool(obj, name: str, fn, args):
     except RecursionError:
         raise JavaError("java.lang.StackOverflowError") from None
     except Exception as exc:  # a tool bug must still end as one clean render error
-        raise JavaError(f"{type(obj).__name__}.{name}", f"{type(exc).__name__}: {exc}") from None
+        raise tool_failure(obj, name) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -634,7 +634,7 @@ def _adjust_negative(obj, key):
         if size is NOT_FOUND:
             raise JavaError("org.apache.velocity.exception.VelocityException",
                             f"A 'size()' method required for negative value {key} does not "
-                            f"exist for class '{java_class_name(obj) or type(obj).__name__}'")
+                            f"exist for class '{java_class_label(obj)}'")
         return size + key
     return key
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ..errors import VelocitySyntaxError
+from ..errors import VelocitySyntaxError, quoted
 from . import nodes as n
 
 # Directives with fixed meaning; any other ``#name`` is a (possibly undefined) macro call.
@@ -742,7 +742,7 @@ class Parser:
             word = _IDENT.match(src, self.pos) if macro is not None else None
             if word and word.group() not in _KEYWORDS:
                 if macro in self.macro_names:
-                    raise self.error(f"invalid argument {word.group()!r} for macro #{macro}",
+                    raise self.error(f"invalid argument {quoted(word.group())} for macro #{macro}",
                                      self.pos)
                 args.append(self.node(n.Literal, self.pos, word.group()))
                 self.pos = word.end()
@@ -974,7 +974,7 @@ class Parser:
         if m and m.group() == "null":
             self.pos = m.end()
             return self.node(n.Literal, p, None)
-        raise self.error(f"unexpected {src[p]!r} in expression", p)
+        raise self.error(f"unexpected {quoted(src[p])} in expression", p)
 
     def _quoted_text(self, p: int) -> str:
         """The text of the string literal opening at ``p``; a doubled quote is one quote."""

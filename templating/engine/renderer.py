@@ -21,7 +21,7 @@ from . import javatypes as jt
 from . import nodes as n
 from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
                       is_plain_number, java_error, lazy_range, located_error, plain_value,
-                      to_text, truthy)
+                      quoted, to_text, truthy)
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
@@ -513,7 +513,7 @@ class Compiler:
                     raise java_error(ctx, node, exc) from None
                 if items is None and source is not None and not skip_invalid:
                     raise located_error(ctx, node, f"#foreach cannot iterate over "
-                                        f"{jt.to_string(source)!r}")
+                                        f"{quoted(to_text(source, ctx, node))}")
                 # JSON lists and maps are walked live, as Java's iterators do: changing
                 # their size inside the loop ends it or throws ConcurrentModificationException
                 live = source if source.__class__ is list or source.__class__ is dict else None
@@ -604,7 +604,7 @@ class Compiler:
                 return
             if not isinstance(value, str):
                 raise located_error(ctx, node, "#evaluate needs a String argument, not "
-                             f"{jt.to_string(value)!r}")
+                             f"{quoted(to_text(value, ctx, node))}")
             try:
                 template = ctx.engine.parse(value, ctx.name)
             except TemplateError as exc:

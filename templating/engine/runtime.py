@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import LimitExceeded, RenderError
+from ..errors import LimitExceeded, RenderError, quoted
 from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
@@ -36,6 +36,7 @@ class ForeachScope:
         "getLast", "getParent", "getTopmost", "toString"})
 
     __slots__ = ("index", "total", "parent", "node", "live")
+    __java_class__ = "org.apache.velocity.runtime.directive.ForeachScope"
 
     def __init__(self, parent, node):
         self.index = -1
@@ -79,6 +80,11 @@ class ForeachScope:
     def toString(self):
         return "org.apache.velocity.runtime.directive.ForeachScope"
 
+    def __str__(self):  # anything that prints it shows Java's form, never Python's
+        return self.toString()
+
+    __repr__ = __str__
+
 
 class DefineBlock:
     """``#define($x)``/``$bodyContent``: a body rendered lazily each time it is printed.
@@ -88,6 +94,7 @@ class DefineBlock:
 
     __velocity_methods__ = frozenset({"toString"})
     __slots__ = ("emit", "ctx", "name", "depth", "max_depth", "weight", "node")
+    __java_class__ = "org.apache.velocity.runtime.directive.Block$Reference"
 
     # Velocity's directive.define.max_depth: a block printing itself deeper than this
     # prints its reference literally instead of recursing forever ($bodyContent uses the

@@ -11,7 +11,7 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
-from ..engine import java_numbers
+from ..engine import java_core, java_numbers
 from .java_formats import parse_java_number
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -24,21 +24,12 @@ def is_java_number(value: Any) -> bool:
 
 
 def java_string(value: Any) -> str:
-    """``String.valueOf(value)`` for the values templates pass around."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return double_to_string(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(java_string(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{java_string(k)}={java_string(v)}"
-                               for k, v in value.items()) + "}"
-    return str(value)
+    """``String.valueOf(value)`` for the values templates pass around: the engine's own
+    ``toString`` (one printer for everything, so a ``Class``, a map entry, a ``String[]`` or
+    ``$foreach`` handed to a tool shows its Java form, never a Python repr)."""
+    if isinstance(value, tuple):
+        value = list(value)
+    return java_core.to_string(value)
 
 
 def double_to_string(d: float) -> str:

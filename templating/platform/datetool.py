@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from ._convert import is_java_number, java_identity, long_value
+from ._convert import is_java_number, java_identity, java_string, long_value
 from ._errors import java_exception
 from .java_formats import JavaIllegalArgument, SimpleDateFormat, java_timezone, parse_java_number
 
@@ -88,7 +88,7 @@ class DateTool:
 
     def _format(self, pattern: Any, tz: tzinfo) -> SimpleDateFormat:
         try:
-            return _date_format(str(pattern), self._locale, tz)
+            return _date_format(java_string(pattern), self._locale, tz)
         except JavaIllegalArgument as exc:
             raise _illegal(exc) from None
 
@@ -96,7 +96,7 @@ class DateTool:
         """(datetime, pattern) for the first pattern that reads ``text``, else (None, None)."""
         if text is None:
             return None, None
-        text = str(text)
+        text = java_string(text)
         for pattern in patterns:
             parsed = self._format(pattern, tz).parse(text, now=self.now())
             if parsed is not None:
@@ -107,7 +107,7 @@ class DateTool:
     def currentDate(self, fmt: Any = DEFAULT_CURRENT_DATE_FORMAT, tz: Any = None):  # noqa: N802
         if fmt is None:
             return None
-        zone = java_timezone(str(tz)) if tz is not None else self._org_tz
+        zone = java_timezone(java_string(tz)) if tz is not None else self._org_tz
         return self._format(fmt, zone).format(self.now())
 
     def currentTimeStamp(self):  # noqa: N802 - Java name
@@ -142,7 +142,7 @@ class DateTool:
         n = _as_int(amount)
         if date is None or n is None:
             return None
-        patterns = (str(in_fmt),) if in_fmt is not None else ADD_INPUT_FORMATS
+        patterns = (java_string(in_fmt),) if in_fmt is not None else ADD_INPUT_FORMATS
         out = self._format(out_fmt, _UTC) if out_fmt is not None else None
         moment, pattern = self._parse_first(date, patterns, _UTC)
         if moment is None:
@@ -191,12 +191,12 @@ class DateTool:
             fmt = fmt_or_unit
         if unit is None:
             return None
-        key = str(unit).strip().upper()
+        key = java_string(unit).strip().upper()
         if key not in DIFF_UNITS:
             raise java_exception(
                 "java.lang.IllegalArgumentException",
-                f"No enum constant java.time.temporal.ChronoUnit.{unit}")
-        patterns = (str(fmt),) if fmt is not None else ADD_INPUT_FORMATS
+                f"No enum constant java.time.temporal.ChronoUnit.{java_string(unit)}")
+        patterns = (java_string(fmt),) if fmt is not None else ADD_INPUT_FORMATS
         first, _ = self._parse_first(d1, patterns, _UTC)
         second, _ = self._parse_first(d2, patterns, _UTC)
         if first is None or second is None:
@@ -205,7 +205,7 @@ class DateTool:
                             second.replace(tzinfo=None)))
 
     def __repr__(self) -> str:
-        return "DateTool()"
+        return str(self)
 
     def __str__(self) -> str:
         return java_identity("DateTool")

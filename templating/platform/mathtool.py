@@ -208,7 +208,7 @@ class MathTool:
         return to_number(num, self._locale)
 
     def __repr__(self) -> str:
-        return "MathTool()"
+        return str(self)
 
     def __str__(self) -> str:
         return java_identity("org.apache.velocity.tools.generic.MathTool")

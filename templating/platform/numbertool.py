@@ -21,7 +21,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ._convert import java_identity, to_number
+from ._convert import java_identity, java_string, to_number
 from ._errors import java_exception
 from .java_formats import DecimalFormat, JavaIllegalArgument, java_locale
 
@@ -50,7 +50,7 @@ def format_number(pattern: Any, value: Any, locale: str = "en_US") -> str | None
     if pattern is None:
         return None
     try:
-        formatter = _formatter(str(pattern), locale)  # a bad pattern throws even for null
+        formatter = _formatter(java_string(pattern), locale)  # a bad pattern throws even for null
     except JavaIllegalArgument as exc:
         raise java_exception("java.lang.IllegalArgumentException", str(exc)) from None
     number = to_number(value, locale)
@@ -86,7 +86,7 @@ class NumberTool:
         return to_number(value, self._locale)
 
     def __repr__(self) -> str:
-        return "NumberTool()"
+        return str(self)
 
     def __str__(self) -> str:
         return java_identity("org.apache.velocity.tools.generic.NumberTool")
