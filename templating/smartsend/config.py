@@ -329,6 +329,8 @@ def _check_api(config: ConfigFile) -> None:
             if not isinstance(value, str):
                 shown = _kind(value) if key in ("key", "api_key") else _describe(value)
                 raise config.error(where, f"[api] {key}: expected a string, got {shown}")
+            if key == "base_url":      # a broken URL is an error even where another one wins
+                _from_file(config, _parse_base_url)
             continue
         kind, low, high = API_NUMBERS[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
@@ -488,7 +490,11 @@ def _choose_base_url(option: str | None, env: Mapping[str, str], user: ConfigFil
     if user is not None and "base_url" in user.api:
         user_url = _from_file(user, resolve_base_url)
     if recorded:
-        url = _parse_base_url(recorded)
+        try:
+            url = _parse_base_url(recorded)
+        except UsageError as err:
+            err.name = recorded_in or "journal"
+            raise
         if not (is_production(url) or (user_url and origin(url) == origin(user_url))):
             run = f"run {run_id}: " if run_id else ""
             raise UsageError(f"{run}base URL {recorded!r} comes from the journal, not from you; "

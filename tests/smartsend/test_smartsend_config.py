@@ -234,3 +234,11 @@ def test_dry_run_with_a_good_config_needs_no_key(project, tmp_path):
     assert res.exit_code == 0, res.stderr
     assert res.stderr.endswith("dry run: nothing was sent\n")
     assert not os.path.exists(project / ".templating")
+
+
+def test_a_broken_base_url_is_an_error_even_where_another_one_wins(project, tmp_path):
+    path = write_user_config(tmp_path, '[api]\nbase_url = "https://[::1"\n')
+    with pytest.raises(UsageError) as caught:
+        load_settings(env=user_env(tmp_path, RETENO_API_KEY="k"), base_url="reteno")
+    assert caught.value.one_line() == (
+        f"{path}:2: [api] base_url: base URL 'https://[::1' is not a valid URL (bad host or port)")
