@@ -54,7 +54,7 @@ class Engine:
     ``templating.max_regex_seconds``    2               all regex matching of one render
     ``templating.max_render_seconds``   10              wall clock of one render
     ``templating.max_template_bytes``   1,048,576       template size (UTF-8), at parse
-    ``templating.max_nesting``          100             nested directives/parentheses
+    ``templating.max_nesting``          50              nested directives/parentheses
     ==================================  ==============  ====================================
 
     docs/java-values.md ("Limits") says how the defaults were measured.

@@ -65,7 +65,7 @@ class Parser:
 
     def __init__(self, source: str, name: str = "<template>", *, gobbling: str = "lines",
                  strict_escape: bool = False,
-                 line_offset: int = 0, column_offset: int = 0, max_nesting: int = 100):
+                 line_offset: int = 0, column_offset: int = 0, max_nesting: int = 50):
         self.src = source
         # nested blocks, parentheses, lists and `!`s: bounded so that deep nesting is a
         # syntax error with a line and column, never Python's RecursionError
@@ -1064,7 +1064,7 @@ class Parser:
 
 
 def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines",
-                   strict_escape: bool = False, max_nesting: int = 100) -> n.Template:
+                   strict_escape: bool = False, max_nesting: int = 50) -> n.Template:
     """Parse Velocity source into a :class:`~templating.engine.nodes.Template`.
 
     Raises :class:`~templating.errors.VelocitySyntaxError` with line and column (also for

@@ -706,7 +706,7 @@ class Compiler:
                 template = ctx.engine.get_template(to_text(value, ctx))
             except TemplateError as exc:
                 if exc.line is None:
-                    raise located_error(ctx, node, exc.message) from None
+                    raise located_error(ctx, node, exc.message, _render_class(exc)) from None
                 raise
             compiled = ctx.engine.compiled(template)
             ctx.budget.steps += compiled.weight

@@ -151,7 +151,7 @@ LIMIT_PROPERTIES = (
     ("templating.max_regex_seconds", "regex_seconds", bd.DEFAULT_MAX_REGEX_SECONDS, float),
     ("templating.max_render_seconds", "render_seconds", bd.DEFAULT_MAX_RENDER_SECONDS, float),
     ("templating.max_template_bytes", "template_bytes", 1024 * 1024, int),
-    ("templating.max_nesting", "nesting", 100, int),
+    ("templating.max_nesting", "nesting", 50, int),
 )
 
 
