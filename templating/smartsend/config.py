@@ -301,7 +301,7 @@ def _check_tables(config: ConfigFile) -> None:
         if name in known_tables:
             if not isinstance(value, dict):
                 raise config.error((name,), f"{name}: expected a table [{name}], "
-                                            f"got {_describe(value)}")
+                                            f"got {_kind(value)}")  # it may be a key
             continue
         if name.replace("_", "-") in known_keys:
             continue
