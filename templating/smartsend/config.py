@@ -250,7 +250,8 @@ def config_files(env: Mapping[str, str] | None = None,
     user_path = user_config_path(env)
     user = None
     if user_path.is_file():
-        user = read_config(user_path, trusted=True)
+        # a file named by $TEMPLATING_CONFIG may be a whole templating.toml you vouch for
+        user = read_config(user_path, trusted=True, project_layout=bool(env.get(ENV_CONFIG)))
     elif env.get(ENV_CONFIG):
         raise UsageError("config file not found", name=str(user_path))
     project_path = Path(cwd or Path.cwd()) / PROJECT_FILE
@@ -260,8 +261,12 @@ def config_files(env: Mapping[str, str] | None = None,
     return user, project
 
 
-def read_config(path: Path, *, trusted: bool) -> ConfigFile:
-    """Parse ``path`` and refuse unknown tables/keys and values of the wrong type."""
+def read_config(path: Path, *, trusted: bool, project_layout: bool | None = None) -> ConfigFile:
+    """Parse ``path`` and refuse unknown tables/keys and values of the wrong type.
+
+    ``project_layout`` (default: for untrusted files) also allows the tables a project
+    ``templating.toml`` holds besides ``[api]``; the XDG user config holds ``[api]`` only.
+    """
     name = _display(path)
     if _toml is None:  # pragma: no cover - 3.10 without tomli
         raise UsageError("reading the config file needs Python 3.11+ or the 'tomli' package",
@@ -286,13 +291,13 @@ def read_config(path: Path, *, trusted: bool) -> ConfigFile:
                          line=int(where.group(1)) if where else None,
                          column=int(where.group(2)) if where else None) from None
     config = ConfigFile(path, name, text, data, trusted)
-    _check_tables(config)
+    _check_tables(config, (not trusted) if project_layout is None else project_layout)
     _check_api(config)
     return config
 
 
-def _check_tables(config: ConfigFile) -> None:
-    if config.trusted:
+def _check_tables(config: ConfigFile, project_layout: bool) -> None:
+    if not project_layout:
         known_tables, known_keys = ("api",), ()
     else:
         from ..lint.config import _LINT_KEYS  # the lint reader owns these; one list

@@ -241,3 +241,13 @@ def test_a_broken_base_url_is_an_error_even_where_another_one_wins(project, tmp_
         load_settings(env=user_env(tmp_path, RETENO_API_KEY="k"), base_url="reteno")
     assert caught.value.one_line() == (
         f"{path}:2: [api] base_url: base URL 'https://[::1' is not a valid URL (bad host or port)")
+
+
+def test_templating_config_may_name_a_whole_project_file(project, tmp_path):
+    """``$TEMPLATING_CONFIG`` pointing at a templating.toml you vouch for: its lint tables are
+    fine and its base URL is yours (it is read once, as your config)."""
+    (project / "templating.toml").write_text(
+        'select = ["ALL"]\n[lint]\nignore = []\n[api]\nbase_url = "http://127.0.0.1:8025"\n')
+    s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="k",
+                                   TEMPLATING_CONFIG=str(project / "templating.toml")))
+    assert (s.base_url, s.base_url_source) == ("http://127.0.0.1:8025", "templating.toml")
