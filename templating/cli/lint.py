@@ -116,10 +116,9 @@ def rules(name):
         return
     rule = get_rule(name)
     if rule is None:
-        import difflib
-        names = [r.name for r in RULES] + [r.code for r in RULES]
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else "; `templating rules` lists them"
+        from ..errors import closest
+        close = closest(name, [r.name for r in RULES] + [r.code for r in RULES])
+        hint = f"; did you mean '{close}'?" if close else "; `templating rules` lists them"
         raise UsageError(f"unknown rule '{name}'{hint}", name="templating rules")
     click.echo(f"{rule.code} {rule.name}  (default severity: {rule.severity}"
                f"{', runs with --' + rule.opt_in if rule.opt_in else ''})\n")

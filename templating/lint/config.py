@@ -272,9 +272,9 @@ def check_rule_names(config: LintConfig, rules=None, name: str = "<config>") -> 
             continue
         if re.fullmatch(r"VL\d+", selector) and any(code.startswith(selector) for code in known):
             continue
-        import difflib
-        close = difflib.get_close_matches(selector, sorted(known), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        from ..errors import closest
+        close = closest(selector, known)
+        hint = f" (did you mean '{close}'?)" if close else ""
         raise UsageError(f"unknown rule '{selector}'{hint}; `templating rules` lists them",
                          name=name)
 
