@@ -2,7 +2,8 @@
 
 The key is a credential for the customer's whole account. Three rules keep it safe:
 
-* It is read only from the environment (``RETENO_API_KEY``) or a config file, never from the
+* It is read only from the environment (``RETENO_API_KEY``) or the user's own config file,
+  never from a project file (which is committed with the repository) nor from the
   command line (argv is visible to every user of the machine in ``ps``), and it is never
   printed: errors pass through :func:`redact`, and :class:`Secret` shows ``'***'``.
 * **The repository cannot choose where the key goes.** A checkout is untrusted: whoever can
@@ -457,6 +458,15 @@ def load_settings(*, base_url: str | None = None, env: Mapping[str, str] | None 
     user, project = config_files(env, cwd)
     files = [f for f in (user, project) if f is not None]
 
+    for config in files:
+        held = [name for name in ("key", "api_key") if name in config.api]
+        if held and not config.trusted:
+            # A key in the checkout travels with the repository, and using it would let a
+            # stranger's pull request choose the account the recipients are sent to.
+            raise config.error(("api", held[0]), f"[api] {held[0]}: an API key does not "
+                               "belong in a project file (it is committed with the "
+                               "repository, which must not choose the account you send "
+                               f"from); move it to {ENV_KEY} or {user_config_path(env)}")
     key, source = env.get(ENV_KEY) or "", f"${ENV_KEY}"
     if not key:
         for config in files:
@@ -532,8 +542,8 @@ _warned: set[str] = set()
 
 
 def _warn_about_key_file(config: ConfigFile, env: Mapping[str, str]) -> None:
-    """Tell the user (once) when the file holding the key is shared: readable by every user
-    of the machine, or a project file (which travels with the repository)."""
+    """Tell the user (once) when the file holding the key is readable by every user of the
+    machine. (A project file never holds it: :func:`load_settings` refuses that.)"""
     import stat
     try:
         mode = config.path.stat().st_mode
@@ -545,6 +555,3 @@ def _warn_about_key_file(config: ConfigFile, env: Mapping[str, str]) -> None:
     if mode & stat.S_IROTH:
         print(f"warning: {config.path} holds the API key and is readable by every user "
               f"(chmod 600 {config.path})", file=sys.stderr)
-    if not config.trusted:
-        print(f"warning: {config.name} holds the API key: a project file is easily committed "
-              f"and shared; keep the key in {ENV_KEY} or {user_config_path(env)}", file=sys.stderr)

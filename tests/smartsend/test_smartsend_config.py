@@ -49,19 +49,13 @@ def error_of(text, tmp_path, *, user=False):
     return caught.value.one_line()
 
 
-def test_presets_and_precedence(project, tmp_path, capsys):
+def test_presets_and_precedence(project, tmp_path):
     cfg = project / "templating.toml"
-    cfg.write_text('[api]\nkey = "file-key"\nbase_url = "yespo"\nconcurrency = 8\n')
-    cfg.chmod(0o600)
-    s = load_settings(env=user_env(tmp_path))
-    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("file-key", "https://yespo.app", 8)
-    assert (s.source, s.base_url_source) == ("templating.toml", "templating.toml")
-    assert "file-key" not in repr(s) and str(s.api_key) == "Secret('***')"
-    # a key in a project file works, with a warning that names the file (never the key)
-    err = capsys.readouterr().err
-    assert err.startswith("warning: templating.toml holds the API key: a project file is "
-                          "easily committed and shared; keep the key in RETENO_API_KEY or ")
-    assert "file-key" not in err
+    cfg.write_text('[api]\nbase_url = "yespo"\nconcurrency = 8\n')
+    s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="env-key"))
+    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("env-key", "https://yespo.app", 8)
+    assert (s.source, s.base_url_source) == ("$RETENO_API_KEY", "templating.toml")
+    assert "env-key" not in repr(s) and str(s.api_key) == "Secret('***')"
     s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="env-key"),
                       base_url="http://127.0.0.1:8025/")
     assert (s.api_key.reveal(), s.base_url, s.source, s.base_url_source) == (
@@ -83,7 +77,7 @@ def test_user_config_outranks_the_project_setting_by_setting(project, tmp_path):
     write_user_config(tmp_path, '[api]\nkey = "user-key"\nbase_url = "https://sandbox.test:8443"'
                                 '\nconcurrency = 2\n')
     (project / "templating.toml").write_text(
-        'select = ["ALL"]\n[api]\nkey = "project-key"\nbase_url = "yespo"\nconcurrency = 8\n'
+        'select = ["ALL"]\n[api]\nbase_url = "yespo"\nconcurrency = 8\n'
         'rate_limit = 3\n[lint]\nignore = ["unused-field"]\n')
     s = load_settings(env=user_env(tmp_path))
     assert (s.api_key.reveal(), s.base_url, s.concurrency, s.rate_limit) == (
@@ -251,3 +245,19 @@ def test_templating_config_may_name_a_whole_project_file(project, tmp_path):
     s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="k",
                                    TEMPLATING_CONFIG=str(project / "templating.toml")))
     assert (s.base_url, s.base_url_source) == ("http://127.0.0.1:8025", "templating.toml")
+
+
+@pytest.mark.parametrize("name", ["key", "api_key"])
+def test_a_key_in_a_project_file_is_refused(project, tmp_path, name):
+    """Keys come from the environment or the user's config: a project file is committed with
+    the repository, and a stranger's key there would choose the account recipients go to."""
+    (project / "templating.toml").write_text(f'[api]\nbase_url = "yespo"\n{name} = "theirs"\n')
+    for env in (user_env(tmp_path), user_env(tmp_path, RETENO_API_KEY="mine")):
+        with pytest.raises(UsageError) as caught:
+            load_settings(env=env)
+        line = caught.value.one_line()
+        assert line == (f"templating.toml:3: [api] {name}: an API key does not belong in a "
+                        "project file (it is committed with the repository, which must not "
+                        "choose the account you send from); move it to RETENO_API_KEY or "
+                        f"{tmp_path / 'home' / '.config' / 'templating' / 'config.toml'}")
+        assert "theirs" not in line
