@@ -3,17 +3,29 @@
 One :class:`ApiClient` per run: a single ``httpx.AsyncClient`` (so connections are reused),
 a semaphore bounding requests in flight, and a token bucket keeping us under a client-side
 request rate. Each call makes **one** attempt and returns an :class:`Outcome` that says what
-the server's answer means for delivery, because only the sender (which owns the journal)
-may decide whether a request can be repeated:
+the answer *proves* about delivery, because only the sender (which owns the journal) may
+decide whether a request can be repeated:
 
-* ``ok`` - the server answered 200 with per-recipient results.
-* ``retry`` - definitely not accepted, try again later: 408, 429, 5xx, connect errors, a request
-  that could not be written. ``delay`` is the server's ``Retry-After`` when it sent one.
-* ``permanent`` - another 4xx: repeating it cannot help; ``message`` is the server's reason.
+* ``ok`` - the server answered 2xx with per-recipient results.
+* ``retry`` - proven not accepted, safe to send again: 408, 429, 503 *with* ``Retry-After``
+  (the server says it is not serving now and when to come back), and every failure before
+  the request was completely written (connection refused, DNS, connect/pool timeout, a
+  write error: an incomplete ``Content-Length`` body cannot be processed by any server).
+  ``delay`` is the server's ``Retry-After`` when it sent one.
+* ``permanent`` - another 4xx (or 501/505, 3xx): repeating it cannot help; ``message`` is
+  the server's reason; the batch's recipients get ``ERROR``.
 * ``auth`` - 401/403: the key is wrong; nothing else can succeed either.
-* ``unknown`` - the request was sent but no answer came (timeout while waiting, connection
-  dropped): the platform may or may not have accepted it. Repeating a smartsend here could
-  send every recipient in the batch twice.
+* ``unknown`` - the whole request was written and the answer does not prove a refusal:
+  500, 502, 504, 503 without ``Retry-After``, 2xx with an unreadable body, a read timeout,
+  a connection dropped while waiting. A proxy's 502/504 or an application's 500 can come
+  *after* the platform stored the batch, so repeating it could send every recipient twice.
+
+``on_wire`` (see :meth:`ApiClient.smartsend`) is awaited at the moment the request is handed
+to the connection - after the rate limiter, the concurrency slot and the TCP connect, just
+before the first byte is written (httpcore's ``send_request_headers.started`` trace event).
+The sender marks the batch in flight there, so a batch still queued in the limiter when the
+process dies was provably never sent. Transports without trace events (tests'
+``httpx.MockTransport``) get the call just before ``send``.
 
 :class:`Backoff` computes waits: exponential with full jitter, or ``Retry-After`` if given.
 """
@@ -25,7 +37,7 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 
@@ -71,6 +83,7 @@ class Outcome:
     delay: float | None = None      # Retry-After seconds, when the server gave one
     results: list[RecipientResult] = field(default_factory=list)
     data: Any = None
+    written: bool = False           # the request reached the connection (on_wire was called)
 
 
 def as_bool(value: Any) -> bool | None:
@@ -232,9 +245,34 @@ class RateLimiter:
                 await asyncio.sleep((1 - self.tokens) / self.rate)
 
 
+#: Raised before the request was completely written: the server cannot have processed it.
+#: (A connect error/timeout or pool timeout means no byte left; a write error or write
+#: timeout means the body is incomplete, and a ``Content-Length`` request with a short body
+#: is never handed to the application.)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout,
-             httpx.WriteError, httpx.UnsupportedProtocol)
+             httpx.WriteError, httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+#: Raised after the request was written, while waiting for the answer: it may have arrived.
 _NO_ANSWER = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+#: httpcore trace events fired just before the first byte of a request is written.
+_ON_WIRE_EVENTS = frozenset({"http11.send_request_headers.started",
+                             "http2.send_request_headers.started"})
+#: 5xx answers that say the request was not understood at all (nothing was processed).
+_NOT_PROCESSED_5XX = frozenset({501, 505})
+
+
+def classify_status(code: int, retry_after: float | None) -> str:
+    """What an HTTP status proves about a non-idempotent POST (see the module doc)."""
+    if code in (401, 403):
+        return "auth"
+    if code in (408, 429) or (code == 503 and retry_after is not None):
+        return "retry"
+    if code in _NOT_PROCESSED_5XX:
+        return "permanent"
+    if code >= 500:
+        return "unknown"
+    if code >= 300:
+        return "permanent"
+    return "ok"
 
 
 class ApiClient:
@@ -255,6 +293,9 @@ class ApiClient:
         )
         self._gate = asyncio.Semaphore(settings.concurrency)
         self.limiter = RateLimiter(settings.rate_limit)
+        # httpx's own transport reports when a request's first byte is written; a mock
+        # transport does not, so on_wire is then called just before send
+        self._traces = transport is None or isinstance(transport, httpx.AsyncHTTPTransport)
 
     async def __aenter__(self) -> "ApiClient":
         return self
@@ -266,52 +307,78 @@ class ApiClient:
         await self._http.aclose()
 
     async def _request(self, method: str, url: str, *, content: bytes | None = None,
-                       params: dict | None = None, idempotent: bool) -> Outcome:
+                       params: dict | None = None, idempotent: bool,
+                       on_wire: Callable[[], Awaitable[None] | None] | None = None) -> Outcome:
         await self.limiter.acquire()
         async with self._gate:
+            written = False
+
+            async def wire() -> None:
+                nonlocal written
+                if written:
+                    return
+                written = True
+                if on_wire is not None:
+                    result = on_wire()
+                    if asyncio.iscoroutine(result):
+                        await result
+
+            async def trace(event: str, info: dict) -> None:
+                if event in _ON_WIRE_EVENTS:
+                    await wire()
+
+            extensions = {}
+            if self._traces:
+                extensions["trace"] = trace
+            else:
+                await wire()
             try:
                 headers = {"Content-Type": "application/json"} if content is not None else None
-                response = await self._http.request(method, url, content=content,
-                                                    params=params, headers=headers)
+                request = self._http.build_request(method, url, content=content, params=params,
+                                                   headers=headers, extensions=extensions)
+                response = await self._http.send(request)
             except _NOT_SENT as err:
-                return Outcome("retry", message=self._describe(err))
-            except _NO_ANSWER as err:
-                kind = "retry" if idempotent else "unknown"
-                return Outcome(kind, message=self._describe(err))
+                return Outcome("retry", message=self._describe(err), written=written)
             except httpx.HTTPError as err:
-                kind = "retry" if idempotent else "unknown"
-                return Outcome(kind, message=self._describe(err))
-        return self._classify(response)
+                kind = "retry" if idempotent or not written else "unknown"
+                return Outcome(kind, message=self._describe(err), written=written)
+        outcome = self._classify(response, idempotent=idempotent)
+        outcome.written = True
+        return outcome
 
     def _describe(self, err: Exception) -> str:
         name = type(err).__name__
         text = str(err) or "no details"
         return self.settings.redact(f"{name}: {text}")
 
-    def _classify(self, response: httpx.Response) -> Outcome:
+    def _classify(self, response: httpx.Response, *, idempotent: bool = False) -> Outcome:
         code = response.status_code
-        if code in (401, 403):
+        delay = parse_retry_after(response.headers.get("Retry-After"))
+        kind = classify_status(code, delay)
+        if kind == "unknown" and idempotent:
+            kind = "retry"          # asking again cannot do harm
+        if kind == "auth":
             return Outcome("auth", code, self.settings.redact(
                 f"HTTP {code}: the API key was refused ({server_message(response)})"))
-        if code in (408, 429) or code >= 500:
-            return Outcome("retry", code,
-                           self.settings.redact(f"HTTP {code}: {server_message(response)}"),
-                           delay=parse_retry_after(response.headers.get("Retry-After")))
-        if code >= 400:
-            return Outcome("permanent", code,
-                           self.settings.redact(f"HTTP {code}: {server_message(response)}"))
-        if code >= 300:
+        if kind == "ok":
+            try:
+                data = response.json()
+            except ValueError:
+                return Outcome("unknown", code, f"HTTP {code} but the body is not JSON")
+            return Outcome("ok", code, data=data)
+        if 300 <= code < 400:
             return Outcome("permanent", code, f"HTTP {code}: unexpected redirect")
-        try:
-            data = response.json()
-        except ValueError:
-            return Outcome("unknown", code, f"HTTP {code} but the body is not JSON")
-        return Outcome("ok", code, data=data)
+        return Outcome(kind, code, self.settings.redact(f"HTTP {code}: {server_message(response)}"),
+                       delay=delay if kind == "retry" else None)
 
-    async def smartsend(self, message_id: int | str, body: bytes) -> Outcome:
-        """POST one prepared batch body to ``/api/v1/message/{id}/smartsend`` (one attempt)."""
+    async def smartsend(self, message_id: int | str, body: bytes, *,
+                        on_wire: Callable[[], Awaitable[None] | None] | None = None) -> Outcome:
+        """POST one prepared batch body to ``/api/v1/message/{id}/smartsend`` (one attempt).
+
+        ``on_wire`` is called once, right before the request's first byte is written; if
+        it raises, nothing is sent. ``Outcome.written`` says whether it was called."""
         outcome = await self._request("POST", f"/api/v1/message/{message_id}/smartsend",
-                                      content=body, idempotent=False)
+                                      content=body, idempotent=False, on_wire=on_wire)
         if outcome.kind == "ok":
             try:
                 outcome.results = parse_smartsend_results(outcome.data)

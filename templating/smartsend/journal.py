@@ -7,9 +7,11 @@ row survives SIGKILL and power loss alike):
 * ``runs`` - one per ``templating send``: message id, channel, source file, options.
 * ``batches`` - every request body, stored *before* it is sent. Its ``state`` moves
   ``planned -> sending -> sent | rejected | failed | unknown``; a retryable answer moves it
-  back to ``waiting``. A batch found in ``sending`` when a run is resumed was in flight when
-  the sender died: the platform may have it, so it becomes ``unknown`` and is not re-sent
-  unless the user says so.
+  back to ``waiting``. ``sending`` is committed when the request is handed to the
+  connection (not while it waits for the rate limiter), so a batch found in ``sending``
+  when a run is resumed may really have reached the platform: it becomes ``unknown`` and
+  is not re-sent until the operator resolves it (:meth:`Journal.resolve_unknown`: re-send
+  it, or record it as accepted). A run with unknown batches is not ``done``.
 * ``recipients`` - one row per recipient with its deterministic ``externalRequestId``
   (run id + row), then the ``requestId``, ``OK``/``ERROR`` and message from the response,
   then the latest delivery status and whether it is final.
@@ -36,6 +38,9 @@ ENV_JOURNAL = "TEMPLATING_JOURNAL"
 
 #: Batch states from which sending may (re)start without risking a duplicate.
 SENDABLE = ("planned", "waiting", "failed")
+#: What ``--mark-sent`` records for the recipients of a batch the operator found on the
+#: platform: accepted, but without a ``requestId`` to track.
+MARKED_SENT = "MARKED_SENT"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -46,7 +51,7 @@ CREATE TABLE IF NOT EXISTS runs (
     recipients_file TEXT,
     base_url TEXT,
     options TEXT NOT NULL DEFAULT '{}',
-    state TEXT NOT NULL DEFAULT 'planning',   -- planning | planned | done
+    state TEXT NOT NULL DEFAULT 'planning',   -- planning|planned|unresolved|done|abandoned
     summary TEXT
 );
 CREATE TABLE IF NOT EXISTS batches (
@@ -220,27 +225,58 @@ class Journal:
             self.db.execute("DELETE FROM recipients WHERE run_id=?", (run_id,))
             self.db.execute("DELETE FROM batches WHERE run_id=?", (run_id,))
 
+    def lock_path(self, run_id: str) -> Path:
+        return self.path.with_name(f"{self.path.name}.{run_id}.lock")
+
     @contextlib.contextmanager
-    def lock_run(self, run_id: str) -> Iterator[None]:
+    def lock_run(self, run_id: str, *, on_note=None) -> Iterator[None]:
         """Hold an exclusive lock on sending ``run_id``: two senders of one run would each
         send the batches the other is sending. The OS drops the lock when the process dies,
-        even by SIGKILL, so a crash never leaves a run locked."""
+        even by SIGKILL, so a crash never leaves a run locked; the file (holding the pid)
+        is removed when the run ends, and one left by a killed sender is taken over with a
+        note (``on_note``)."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no cross-process guard
             yield
             return
-        path = self.path.with_name(f"{self.path.name}.{run_id}.lock")
-        with open(path, "w") as fh:
+        path = self.lock_path(run_id)
+        while True:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as err:
+                raise UsageError(f"cannot create the run lock {path.name}: "
+                                 f"{err.strerror or err}", name=str(self.path)) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                raise UsageError(f"run {run_id} is being sent by another process right now",
-                                 name=str(self.path)) from None
+                holder = _read_pid(fd)
+                os.close(fd)
+                who = f" (pid {holder})" if holder else ""
+                raise UsageError(f"run {run_id} is being sent by another process{who} right "
+                                 "now", name=str(self.path)) from None
             try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            except OSError:
+                same = False
+            if same:
+                break
+            # the holder removed the file between our open and our lock: lock the new one
+            os.close(fd)
+        try:
+            stale = _read_pid(fd)
+            if stale is not None and on_note is not None:
+                state = "is no longer running" if not _alive(stale) else "no longer holds it"
+                on_note(f"note: taking over the lock of run {run_id} left by process {stale}, "
+                        f"which {state}")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)          # still holding the lock: no one can be waiting on it
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     # --- planning ---------------------------------------------------------------------------
 
@@ -317,15 +353,77 @@ class Journal:
                             "status='ERROR', final=1 WHERE run_id=? AND batch_idx=?",
                             (message, run_id, idx))
 
-    def mark_unknown(self, run_id: str, idx: int, message: str) -> None:
+    def mark_unknown(self, run_id: str, idx: int, message: str,
+                     http_status: int | None = None) -> None:
         with self._tx():
-            self._set_unknown(run_id, idx, message)
+            self._set_unknown(run_id, idx, message, http_status)
 
-    def _set_unknown(self, run_id: str, idx: int, message: str) -> None:
-        self._set(run_id, idx, "unknown", None, message, tx=False)
+    def _set_unknown(self, run_id: str, idx: int, message: str,
+                     http_status: int | None = None) -> None:
+        # not final: the operator still has to say whether the platform has these
+        self._set(run_id, idx, "unknown", http_status, message, tx=False)
         self.db.execute("UPDATE recipients SET send_status='UNKNOWN', message=?, "
-                        "status='UNKNOWN', final=1 WHERE run_id=? AND batch_idx=?",
+                        "status='UNKNOWN', final=0 WHERE run_id=? AND batch_idx=?",
                         (message, run_id, idx))
+
+    def resolve_unknown(self, run_id: str, *, resend: Iterable[int] = (),
+                        mark_sent: Iterable[int] = ()) -> None:
+        """Apply the operator's verdict on unknown batches, all or nothing.
+
+        ``resend``: the platform does not have them; they become sendable again (same
+        bodies, same ``externalRequestId`` values). ``mark_sent``: the platform has them;
+        their recipients become ``OK`` with status :data:`MARKED_SENT` (final: there is no
+        ``requestId`` to track). A batch that is not unknown is refused, naming the
+        unknown ones, so a typo cannot re-send a batch that was answered.
+        """
+        resend, mark_sent = sorted(set(resend)), sorted(set(mark_sent))
+        both = set(resend) & set(mark_sent)
+        if both:
+            raise UsageError(f"batch {min(both)} is both in --resend-unknown and --mark-sent; "
+                             "choose one")
+        with self._tx():
+            unknown = {r[0] for r in self.db.execute(
+                "SELECT idx FROM batches WHERE run_id=? AND state='unknown'",
+                (run_id,))}
+            wrong = [idx for idx in resend + mark_sent if idx not in unknown]
+            if wrong:
+                known = ", ".join(str(i) for i in sorted(unknown)) or "none"
+                raise UsageError(f"batch {wrong[0]} of run {run_id} is not unknown "
+                                 f"(unknown batches: {known}); see `templating status "
+                                 f"{run_id} --unknown`")
+            stamp = now_iso()
+            for idx in resend:
+                self._set(run_id, idx, "waiting", None,
+                          "re-sent: the operator found it was not on the platform", tx=False)
+                self.db.execute("UPDATE recipients SET send_status='PENDING', message=NULL, "
+                                "status=NULL, final=0 WHERE run_id=? AND batch_idx=?",
+                                (run_id, idx))
+            note = "marked as sent by the operator (--mark-sent)"
+            for idx in mark_sent:
+                self._set(run_id, idx, "sent", None, note, tx=False)
+                self.db.execute("UPDATE recipients SET send_status='OK', message=?, status=?, "
+                                "final=1, status_at=? WHERE run_id=? AND batch_idx=?",
+                                (note, MARKED_SENT, stamp, run_id, idx))
+                self.db.executemany(
+                    "INSERT INTO status_history(run_id,row,status,at) VALUES (?,?,?,?)",
+                    ((run_id, row, MARKED_SENT, stamp) for (row,) in self.db.execute(
+                        "SELECT row FROM recipients WHERE run_id=? AND batch_idx=?",
+                        (run_id, idx)).fetchall()))
+
+    def unknown_batches(self, run_id: str) -> list[dict[str, Any]]:
+        """Each unknown batch with its reason and recipients (row, locator,
+        ``externalRequestId``): what the operator checks on the platform."""
+        out = []
+        for batch in self.batches(run_id, ["unknown"]):
+            rows = self.batch_rows(run_id, batch.idx)
+            out.append({"batch": batch.idx, "reason": batch.message or "",
+                        "httpStatus": batch.http_status, "attempts": batch.attempts,
+                        "since": self.db.execute(
+                            "SELECT updated_at FROM batches WHERE run_id=? AND idx=?",
+                            (run_id, batch.idx)).fetchone()[0],
+                        "recipients": [{"row": row, "locator": loc, "externalRequestId": ext}
+                                       for row, loc, ext in rows]})
+        return out
 
     def _set(self, run_id: str, idx: int, state: str, http_status: int | None, message: str,
              *, tx: bool = True) -> None:
@@ -413,7 +511,8 @@ class Journal:
                                 (run_id,)).fetchone()[0]
         total = sum(send.values())
         return {"recipients": total, "send": send, "status": status, "batches": batches,
-                "final": final}
+                "final": final, "unknown": send.get("UNKNOWN", 0),
+                "unknown_batches": batches.get("unknown", 0) + batches.get("sending", 0)}
 
     def export(self, run_id: str) -> Iterator[dict[str, Any]]:
         cur = self.db.execute(
@@ -424,6 +523,25 @@ class Journal:
             yield {"row": row[0], "locator": row[1], "externalRequestId": row[2],
                    "batch": row[3], "send": row[4], "requestId": row[5], "message": row[6],
                    "status": row[7], "final": bool(row[8]), "statusAt": row[9]}
+
+
+def _read_pid(fd: int) -> int | None:
+    """The pid a lock file holds (None for an empty or foreign file)."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdecimal() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 class _Transaction:

@@ -6,18 +6,25 @@ whole plan is stored, so a bad row at the end of a file never leaves a half-sent
 :func:`send_run` then sends the stored batches with bounded concurrency, writing each
 batch's state to the journal before the request leaves and its outcome when it returns.
 
-Resuming (``--resume RUN``) is the same :func:`send_run` on the same journal: batches that
-were never sent, or were refused in a way that proves the platform did not take them, go
-out once; batches caught in flight by the crash, or whose connection dropped after the
-request was written, are *unknown* and are listed instead of re-sent, unless
-``resend_unknown`` (the user accepts possible duplicates; the ``externalRequestId`` values
-are the same, so the platform's own records can tell the copies apart).
+A batch is marked in flight only when its request is handed to the connection (the
+client's ``on_wire``), after the rate limiter and the concurrency slot: a batch still
+waiting there when the process dies was provably never sent.
+
+Resuming (``--resume RUN``) is the same :meth:`Sender.send` on the same journal: batches
+that were never sent, or were refused in a way that proves the platform did not take them,
+go out once; batches caught in flight by the crash, or answered in a way that does not
+prove a refusal (500/502/504, a read timeout, a dropped connection), are *unknown*. They
+are listed, never re-sent on their own, and keep the run open until the operator resolves
+each one (``resend_unknown=[batch...]`` after checking the platform does not have it,
+``mark_sent=[batch...]`` when it does; the ``externalRequestId`` values identify them).
 """
 from __future__ import annotations
 
 import asyncio
+import shlex
 import signal
 import time
+from pathlib import Path
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -28,7 +35,7 @@ from ..errors import UsageError
 from .build import BuildOptions, Checker, Summary, external_request_id, plan
 from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
 from .config import Settings
-from .journal import SENDABLE, Journal
+from .journal import SENDABLE, Journal, default_path
 from .recipients import Recipient
 
 
@@ -53,7 +60,28 @@ class SendReport:
 
     @property
     def complete(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.unknown
+
+
+def resume_command(run_id: str, journal_path: str | Path | None, *, base_url: str | None = None,
+                   extra: Iterable[str] = ()) -> str:
+    """A ``templating send --resume`` command that works when pasted: ``--journal`` when the
+    journal is not the default one, ``--base-url`` when the run's origin must be named
+    again, everything shell-quoted."""
+    words = ["templating", "send", "--resume", run_id]
+    if journal_path is not None and not _same_path(Path(journal_path), default_path()):
+        words += ["--journal", str(journal_path)]
+    if base_url:
+        words += ["--base-url", base_url]
+    words += list(extra)
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOptions, *,
@@ -162,6 +190,16 @@ def _status(res: RecipientResult) -> str:
     return "OK" if res.status == "OK" else "ERROR"
 
 
+def run_state(journal: Journal, run_id: str) -> str:
+    """``planned`` while batches can still be sent, ``unresolved`` while unknown batches
+    wait for the operator's verdict, else ``done``."""
+    if journal.batches(run_id, SENDABLE):
+        return "planned"
+    if journal.batches(run_id, ["unknown", "sending"]):
+        return "unresolved"
+    return "done"
+
+
 class Sender:
     """Sends a run's sendable batches; one instance per ``send``/``--resume``."""
 
@@ -171,6 +209,8 @@ class Sender:
                  on_progress: Callable[[int], None] | None = None,
                  on_interrupt: Callable[[], None] | None = None,
                  on_start: Callable[[int], None] | None = None,
+                 on_note: Callable[[str], None] | None = None,
+                 resume_hint: str | None = None,
                  sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
         self.journal = journal
         self.settings = settings
@@ -179,6 +219,9 @@ class Sender:
         self.on_progress = on_progress
         self.on_interrupt = on_interrupt
         self.on_start = on_start          # called with the number of recipients to send
+        self.on_note = on_note            # one-line notes (a stale lock taken over)
+        self.resume_hint = resume_hint    # the command that continues this run
+        self._unknown_in_a_row = 0
         self.stopping = False     # set by request_stop() / the first Ctrl-C
         self._failed_in_a_row = 0
         self.sleep = sleep
@@ -188,14 +231,22 @@ class Sender:
         """Send no further batches; those in flight finish and are recorded."""
         self.stopping = True
 
-    def sendable(self, run_id: str, *, resend_unknown: bool = False) -> list[int]:
-        states = list(SENDABLE) + (["unknown"] if resend_unknown else [])
-        return [b.idx for b in self.journal.batches(run_id, states)]
+    def sendable(self, run_id: str) -> list[int]:
+        return [b.idx for b in self.journal.batches(run_id, SENDABLE)]
 
-    def send(self, run_id: str, *, resend_unknown: bool = False) -> SendReport:
-        return asyncio.run(self.send_async(run_id, resend_unknown=resend_unknown))
+    def send(self, run_id: str, *, resend_unknown: Iterable[int] = (),
+             mark_sent: Iterable[int] = ()) -> SendReport:
+        return asyncio.run(self.send_async(run_id, resend_unknown=resend_unknown,
+                                           mark_sent=mark_sent))
 
-    async def send_async(self, run_id: str, *, resend_unknown: bool = False) -> SendReport:
+    def hint(self, run_id: str) -> str:
+        return self.resume_hint or resume_command(run_id, self.journal.path)
+
+    async def send_async(self, run_id: str, *, resend_unknown: Iterable[int] = (),
+                         mark_sent: Iterable[int] = ()) -> SendReport:
+        """Send every sendable batch of ``run_id``, after applying the operator's verdict on
+        unknown batches (``resend_unknown``: not on the platform, send again; ``mark_sent``:
+        on the platform, record as accepted)."""
         run = self.journal.run(run_id)
         if run.state == "planning":
             raise UsageError(f"run {run_id} was stopped while it was being planned; "
@@ -205,10 +256,11 @@ class Sender:
             raise UsageError(f"run {run_id} was not sent: {why}; it cannot be resumed - fix "
                              "the list (or --allow the findings) and send it again without "
                              "--resume")
-        with self.journal.lock_run(run_id):
+        with self.journal.lock_run(run_id, on_note=self.on_note):
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)
-            queue = deque(self.sendable(run_id, resend_unknown=resend_unknown))
+            self.journal.resolve_unknown(run_id, resend=resend_unknown, mark_sent=mark_sent)
+            queue = deque(self.sendable(run_id))
             if self.on_start:
                 sizes = {b.idx: b.size for b in self.journal.batches(run_id)}
                 self.on_start(sum(sizes[idx] for idx in queue))
@@ -229,8 +281,7 @@ class Sender:
             report.elapsed = time.monotonic() - started
             report.interrupted = self.stopping and report.gave_up is None
             self._fill_report(run_id, report)
-            left = self.sendable(run_id)
-            self.journal.set_run_state(run_id, "planned" if left else "done")
+            self.journal.set_run_state(run_id, run_state(self.journal, run_id))
         return report
 
     def _catch_interrupt(self, workers: list) -> Callable[[], None]:
@@ -278,14 +329,16 @@ class Sender:
             wait = self._not_before - time.monotonic()
             if wait > 0:
                 await self.sleep(wait)
-            self.journal.mark_sending(run_id, idx)
-            outcome: Outcome = await api.smartsend(run.message_id, body)
+            if self.stopping and attempt > 1:
+                return          # stays waiting: provably not accepted, a resume sends it
+            outcome: Outcome = await api.smartsend(
+                run.message_id, body, on_wire=lambda: self.journal.mark_sending(run_id, idx))
             if outcome.kind == "ok":
                 rows = self.journal.batch_rows(run_id, idx)
                 matched = match_results(rows, outcome.results)
                 self.journal.record_results(run_id, idx, outcome.http_status or 200, matched)
                 report.batches_sent += 1
-                self._failed_in_a_row = 0
+                self._failed_in_a_row = self._unknown_in_a_row = 0
                 if self.on_progress:
                     self.on_progress(len(rows))
                 return
@@ -295,13 +348,8 @@ class Sender:
                                              f"gave up after {attempt} attempts: "
                                              f"{outcome.message}")
                     self._failed_in_a_row += 1
-                    if self._failed_in_a_row >= max(3, self.settings.concurrency) \
-                            and not self.stopping:
-                        # the platform is down or unreachable: stop instead of spending the
-                        # whole retry budget on every remaining batch
-                        self.stopping = True
-                        report.gave_up = (f"{self._failed_in_a_row} batches in a row could "
-                                          f"not be sent ({outcome.message}); stopped")
+                    self._give_up_after(self._failed_in_a_row, "could not be sent",
+                                        outcome.message, report)
                     return
                 self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
                 report.retries += 1
@@ -318,11 +366,20 @@ class Sender:
             if outcome.kind == "auth":
                 self.journal.mark_waiting(run_id, idx, outcome.http_status, outcome.message)
                 raise SendAborted(f"{outcome.message}; nothing more was sent. Fix the key and "
-                                  f"run `templating send --message-id {run.message_id} "
-                                  f"--recipients {run.recipients_file or 'FILE'} "
-                                  f"--resume {run_id}`")
-            # unknown: the request went out and no usable answer came back
-            self.journal.mark_unknown(run_id, idx, outcome.message)
+                                  f"run `{self.hint(run_id)}`")
+            # unknown: the request was written and the answer does not prove a refusal
+            self.journal.mark_unknown(run_id, idx, outcome.message, outcome.http_status)
+            self._unknown_in_a_row += 1
+            self._give_up_after(self._unknown_in_a_row, "got answers that do not say whether "
+                                "the platform took them", outcome.message, report)
             if self.on_progress:
                 self.on_progress(len(self.journal.batch_rows(run_id, idx)))
             return
+
+    def _give_up_after(self, in_a_row: int, what: str, message: str,
+                       report: SendReport) -> None:
+        """The platform is down or unreachable: stop instead of spending the retry budget
+        (or turning every remaining batch unknown); the rest stays sendable."""
+        if in_a_row >= max(3, self.settings.concurrency) and not self.stopping:
+            self.stopping = True
+            report.gave_up = f"{in_a_row} batches in a row {what} ({message}); stopped"

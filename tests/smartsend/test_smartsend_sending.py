@@ -23,7 +23,9 @@ class FakePlatform:
     """Accepts smartsend batches and answers status polls; faults come from a script.
 
     ``script`` is a list of actions taken for successive smartsend calls: "ok", "500",
-    "429", "400", "401", "drop" (record, then drop the connection), "timeout" (connect).
+    "503" (with Retry-After), "429", "400", "401", "drop" (record, then drop the
+    connection), "timeout" (connect), and "accept-502"/"accept-500"/"accept-504"/
+    "accept-503" (record, then answer that 5xx without Retry-After, as a proxy would).
     """
 
     def __init__(self, script=(), statuses=("IN_QUEUE", "SENT", "DELIVERED")):
@@ -50,6 +52,9 @@ class FakePlatform:
             raise httpx.ConnectTimeout("connect timed out", request=request)
         if action == "500":
             return httpx.Response(500, json={"message": "internal"})
+        if action == "503":
+            return httpx.Response(503, headers={"Retry-After": "0"},
+                                  json={"message": "maintenance"})
         if action == "429":
             return httpx.Response(429, headers={"Retry-After": "0"}, json={"message": "slow"})
         if action == "400":
@@ -69,6 +74,8 @@ class FakePlatform:
         if action == "drop":
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
                                             request=request)
+        if action.startswith("accept-"):
+            return httpx.Response(int(action[7:]), text="<html>Bad Gateway</html>")
         payload = results[0] if len(results) == 1 else results
         return httpx.Response(200, json={"id": 0, "results": payload})
 
@@ -135,9 +142,9 @@ def test_happy_path_records_request_ids_and_uses_basic_auth(tmp_path):
     assert again.batches_sent == 0 and len(fake.accepted) == 24
 
 
-def test_retries_429_5xx_and_connect_timeouts_then_succeeds(tmp_path):
+def test_retries_429_503_with_retry_after_and_connect_timeouts_then_succeeds(tmp_path):
     journal, run_id, _ = make_run(tmp_path, n=10)
-    fake = FakePlatform(["429", "500", "timeout"])
+    fake = FakePlatform(["429", "503", "timeout"])
     report = sender(journal, fake).send(run_id)
     assert report.retries == 3 and report.batches_sent == 1 and fake.calls == 4
     assert len(fake.accepted) == 10
@@ -145,9 +152,10 @@ def test_retries_429_5xx_and_connect_timeouts_then_succeeds(tmp_path):
 
 def test_exhausted_retries_leave_the_batch_sendable_for_resume(tmp_path):
     journal, run_id, _ = make_run(tmp_path, n=10)
-    fake = FakePlatform(["500"] * 4)
+    fake = FakePlatform(["503"] * 4)
     report = sender(journal, fake).send(run_id)
-    assert report.failed and "gave up after 4 attempts: HTTP 500: internal" in report.failed[0][1]
+    assert report.failed and "gave up after 4 attempts: HTTP 503: maintenance" in \
+        report.failed[0][1]
     assert not fake.accepted and journal.run(run_id).state == "planned"
     report = sender(journal, fake).send(run_id)
     assert report.batches_sent == 1 and len(fake.accepted) == 10
@@ -173,8 +181,9 @@ def test_dropped_connection_is_unknown_and_not_resent_unless_asked(tmp_path):
     again = s.send(run_id)
     assert again.batches_sent == 0 and len(fake.accepted) == 30
     assert [u[0] for u in again.unknown] == [1]
-    forced = s.send(run_id, resend_unknown=True)
+    forced = s.send(run_id, resend_unknown=[1])
     assert forced.batches_sent == 1 and len(fake.accepted) == 40 and not forced.unknown
+    assert journal.run(run_id).state == "done"
 
 
 def test_crash_in_flight_becomes_unknown_on_resume(tmp_path):
@@ -348,9 +357,9 @@ def test_final_by_name_or_by_flags():
 
 def test_gives_up_when_the_platform_stays_down(tmp_path):
     journal, run_id, _ = make_run(tmp_path, n=100, batch=10)
-    fake = FakePlatform(["500"] * 1000)
+    fake = FakePlatform(["429"] * 1000)
     report = sender(journal, fake, concurrency=1, max_attempts=2).send(run_id)
-    assert report.gave_up and "3 batches in a row could not be sent (HTTP 500" in report.gave_up
+    assert report.gave_up and "3 batches in a row could not be sent (HTTP 429" in report.gave_up
     assert not report.interrupted and fake.calls == 6
     states = [b.state for b in journal.batches(run_id)]
     assert states == ["failed"] * 3 + ["planned"] * 7
@@ -377,9 +386,9 @@ def test_unusable_journal_paths_are_one_line_errors(tmp_path):
 
 
 def test_refused_key_hint_is_a_command_that_runs(tmp_path):
-    # `templating send --resume RUN` alone fails: --message-id and --recipients are required
+    # the run stores everything a resume needs; the journal is not the default one
     journal, run_id, _ = make_run(tmp_path, n=10)
     with pytest.raises(ApiRefused) as info:
         sender(journal, FakePlatform(["401"])).send(run_id)
-    assert (f"run `templating send --message-id 9 --recipients r.csv --resume {run_id}`"
+    assert (f"run `templating send --resume {run_id} --journal {tmp_path / 'j.sqlite'}`"
             in str(info.value))
