@@ -10,16 +10,22 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 from ..errors import TemplatingError, UsageError
 from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
-from ..smartsend.config import load_settings
-from ..smartsend.journal import Journal
+from ..smartsend.config import (is_loopback, is_production, load_settings, origin,
+                                user_config_path)
+from ..smartsend.journal import SENDABLE, Journal
 from ..smartsend.progress import Progress
 from ..smartsend.recipients import fingerprint, read_recipients
-from ..smartsend.sender import Sender, earlier_runs, plan_run
+from ..smartsend.sender import (Sender, check_unchanged, earlier_runs, plan_run,
+                                resume_command, summary_dict,
+                                template_fingerprint)
+from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
 from . import main
 
@@ -52,11 +58,15 @@ def _located(command: str):
     return decorate
 
 
-def _build_options(f):
-    """Options shared by `smartsend build` and `send`."""
+def _build_options(*, required: bool):
+    """Options shared by `smartsend build` and `send` (where `send --resume` needs none)."""
+    return functools.partial(_add_build_options, required=required)
+
+
+def _add_build_options(f, *, required: bool):
     for decorator in reversed([
-        click.option("--message-id", required=True, help="Id of the prepared message."),
-        click.option("--recipients", "recipients", required=True,
+        click.option("--message-id", required=required, help="Id of the prepared message."),
+        click.option("--recipients", "recipients", required=required,
                      type=click.Path(dir_okay=False, path_type=Path),
                      help="Recipients: .csv, .jsonl or .json."),
         click.option("--channel", type=click.Choice(["email", "sms", "viber"]), default="email",
@@ -136,7 +146,7 @@ def smartsend() -> None:
 
 
 @smartsend.command("build", cls=_OneLineCommand)
-@_build_options
+@_build_options(required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write request bodies (JSON Lines) here instead of stdout.")
 @_located("smartsend build")
@@ -190,30 +200,53 @@ def _write(batches, fh) -> None:
 
 
 @main.command("send", cls=_OneLineCommand)
-@_build_options
+@_build_options(required=False)
 @click.option("--dry-run", is_flag=True, help="Build and check everything; send nothing.")
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Journal file [default: $TEMPLATING_JOURNAL or .templating/journal.sqlite].")
-@click.option("--resume", "resume", metavar="RUN", help="Continue run RUN from the journal.")
-@click.option("--resend-unknown", is_flag=True,
-              help="With --resume: also re-send batches whose outcome is unknown.")
+@click.option("--resume", "resume", metavar="RUN",
+              help="Continue run RUN from the journal (it stores everything else).")
+@click.option("--resend-unknown", multiple=True, metavar="BATCH[,BATCH]",
+              help="With --resume: send these unknown batches again (the platform does not "
+                   "have them). Repeatable; ranges like 3-5.")
+@click.option("--mark-sent", multiple=True, metavar="BATCH[,BATCH]",
+              help="With --resume: record these unknown batches as accepted (the platform "
+                   "has them). Repeatable; ranges like 3-5.")
 @click.option("--new-run", is_flag=True,
               help="Send even if this list already went to this message in an earlier run.")
 @click.option("--base-url", help="reteno | yespo | esputnik | http(s)://... (e.g. the sandbox).")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight.")
 @click.option("--rate-limit", type=click.FloatRange(0), help="Requests per second (0 = no limit).")
+@click.option("--yes", "yes", is_flag=True,
+              help="Do not ask before sending (scripts); a loopback sandbox is never asked for.")
 @_located("send")
 def send_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
-                 from_name, dry_run, journal_path, resume, resend_unknown, new_run, base_url,
-                 concurrency, rate_limit):
+                 from_name, dry_run, journal_path, resume, resend_unknown, mark_sent, new_run,
+                 base_url, concurrency, rate_limit, yes):
     """Send a smartsend campaign exactly once, recording everything in the journal.
 
     The API key comes from $RETENO_API_KEY or the config file ([api] key), never from
-    the command line. A killed send continues with --resume RUN.
+    the command line. A killed send continues with --resume RUN (nothing else needed).
     """
-    options = _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients)
-    checker = _checker(template, message_id)
+    ctx = click.get_current_context()
+    given = {name for name in _BUILD_PARAMS
+             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    resend = _batch_numbers(resend_unknown, "--resend-unknown")
+    marked = _batch_numbers(mark_sent, "--mark-sent")
+    if (resend or marked) and not resume:
+        flag = "--resend-unknown" if resend else "--mark-sent"
+        raise UsageError(f"{flag} only makes sense with --resume RUN")
+    if resume and (dry_run or new_run):
+        raise UsageError(f"--resume cannot be combined with "
+                         f"{'--dry-run' if dry_run else '--new-run'}")
+    if not resume:
+        for name in ("message_id", "recipients"):
+            if name not in given:
+                raise UsageError(f"Missing option '--{name.replace('_', '-')}'.")
     if dry_run:
+        options = _options(message_id, channel, allow, dedupe, batch_size, from_name,
+                           recipients)
+        checker = _checker(template, message_id)
         load_settings(base_url=base_url, require_key=False)  # fails where a real send would
         summary = Summary()
         for _ in plan(read_recipients(recipients), options, checker=checker, summary=summary):
@@ -222,61 +255,199 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
         _stop_if_findings(summary, options)
         _say("dry run: nothing was sent")
         return
-    if resend_unknown and not resume:
-        raise UsageError("--resend-unknown only makes sense with --resume RUN")
-    settings = load_settings(base_url=base_url)
-    if concurrency:
-        settings.concurrency = concurrency
-    if rate_limit is not None:
-        settings.rate_limit = rate_limit
+    pacing = dict(concurrency=concurrency, rate_limit=rate_limit, yes=yes)
+    if resume:
+        _resume_run(resume, journal_path, base_url, given, locals(), resend, marked, pacing)
+        return
+    # every usage check comes before the journal is opened: a failed one creates nothing
+    options = _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients)
+    checker = _checker(template, message_id)
+    digest = fingerprint(recipients)
+    extra = {}
+    if template is not None:
+        extra = {"template": str(template.resolve()),
+                 "template_sha256": template_fingerprint(template)}
+    settings = _settings(load_settings(base_url=base_url), pacing)
     with Journal(journal_path) as journal:
-        if resume:
-            run = journal.run(resume)
-            if run.message_id != str(message_id):
-                raise UsageError(f"run {resume} sends message {run.message_id}, "
-                                 f"not {message_id}")
-            run_id = run.id
-            if run.state == "planning":
-                _say(f"run {run_id} was stopped while planning; planning it again")
-                run_id, summary = _plan(journal, recipients, options, settings, checker,
-                                        run_id=run_id)
-                _print_summary(summary, options, rendered=checker is not None)
-                _stop_if_findings(summary, options)
-        else:
-            digest = fingerprint(recipients)
-            earlier = earlier_runs(journal, str(message_id), digest)
-            if earlier and not new_run:
-                last = earlier[-1]
-                sent = journal.counts(last.id)["send"].get("OK", 0)
-                raise UsageError(
-                    f"run {last.id} already sends message {message_id} to this same list "
-                    f"({sent:,} recipients OK, run {last.state}); continue it with --resume "
-                    f"{last.id}, or pass --new-run to send everyone the message again",
-                    name=str(recipients))
-            run_id, summary = _plan(journal, recipients, options, settings, checker,
-                                    digest=digest)
+        earlier = earlier_runs(journal, str(message_id), digest)
+        if earlier and not new_run:
+            last = earlier[-1]
+            sent = journal.counts(last.id)["send"].get("OK", 0)
+            raise UsageError(
+                f"run {last.id} already sends message {message_id} to this same list "
+                f"({sent:,} recipients OK, run {last.state}); continue it with "
+                f"`{resume_command(last.id, journal.path)}`, or pass --new-run to send "
+                "everyone the message again", name=str(recipients))
+        run_id, summary = _plan(journal, recipients, options, settings, checker,
+                                digest=digest, extra=extra)
+        _print_summary(summary, options, rendered=checker is not None)
+        _stop_if_findings(summary, options)
+        if not _confirmed(settings, pacing["yes"], str(message_id), summary.included):
+            journal.set_run_state(run_id, "abandoned",
+                                  summary={**summary_dict(summary),
+                                           "error": "sending was not confirmed"})
+            _say("not confirmed: nothing was sent")
+            sys.exit(1)
+        _send(journal, run_id, str(message_id), settings, (), ())
+
+
+_BUILD_PARAMS = ("message_id", "recipients", "channel", "template", "allow", "dedupe",
+                 "batch_size", "from_name")
+
+
+def _batch_numbers(values, flag: str) -> list[int]:
+    """``("3,5", "7-9")`` -> ``[3, 5, 7, 8, 9]``; anything else is one line."""
+    out: list[int] = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            lo, sep, hi = part.partition("-")
+            if not lo.isdecimal() or (sep and not hi.isdecimal()):
+                raise UsageError(f"{flag} {value}: expected batch numbers like 3 or 3,5 or "
+                                 "3-5 (see `templating status RUN --unknown`)")
+            first, last = int(lo), int(hi) if sep else int(lo)
+            if last < first or last - first > 100_000:
+                raise UsageError(f"{flag} {value}: {part} is not a range of batches")
+            out.extend(range(first, last + 1))
+    return sorted(set(out))
+
+
+def _settings(settings, pacing):
+    if pacing["concurrency"]:
+        settings.concurrency = pacing["concurrency"]
+    if pacing["rate_limit"] is not None:
+        settings.rate_limit = pacing["rate_limit"]
+    if _asks(settings, pacing["yes"]) and not sys.stdin.isatty() \
+            and getattr(settings, "confirm", True):
+        raise UsageError(f"a real send to {_origin_text(settings.base_url)} is confirmed on a "
+                         "terminal, and there is none; pass --yes (or set confirm = false "
+                         f"under [api] in {user_config_path()})")
+    return settings
+
+
+def _asks(settings, yes: bool) -> bool:
+    """A real send asks first, unless --yes or the API is on this machine (a sandbox)."""
+    return not yes and not is_loopback(urlsplit(settings.base_url).hostname or "")
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = origin(url)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
+
+
+def _confirmed(settings, yes: bool, message_id: str, count: int) -> bool:
+    """Ask on the terminal: what goes where, y/N. True without asking where no one need."""
+    if not _asks(settings, yes) or not count or not sys.stdin.isatty():
+        return True
+    try:
+        return click.confirm(f"send message {message_id} to {count:,} recipient"
+                             f"{'s' if count != 1 else ''} via "
+                             f"{_origin_text(settings.base_url)}?", default=False, err=True)
+    except click.Abort:
+        return False
+
+
+def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, pacing):
+    """``send --resume RUN``: everything comes from the journal; options that contradict
+    the run are refused rather than silently ignored."""
+    with Journal(journal_path, create=False) as journal:
+        run = journal.run(run_id)
+        stored = {"message_id": run.message_id, "channel": run.channel,
+                  "batch_size": run.options.get("batch_size"),
+                  "dedupe": run.options.get("dedupe"),
+                  "allow": tuple(run.options.get("allow") or ()),
+                  "from_name": run.options.get("from_name")}
+        for name in sorted(given):
+            flag = "--" + name.replace("_", "-")
+            value = values[name]
+            if name == "recipients":
+                same = run.recipients_file and _same_file(value, run.recipients_file)
+            elif name == "template":
+                same = run.options.get("template") and _same_file(value,
+                                                                  run.options["template"])
+            elif name == "allow":
+                same = tuple(sorted(value)) == tuple(sorted(stored["allow"]))
+            else:
+                same = str(value) == str(stored[name]) if name == "message_id" \
+                    else value == stored[name]
+            if not same:
+                raise UsageError(f"{flag}: run {run.id} was planned with other settings; "
+                                 f"`{resume_command(run.id, journal.path)}` needs no "
+                                 "build options (the journal has them)")
+        check_unchanged(run)
+        settings = load_settings(base_url=base_url, recorded_base_url=run.base_url,
+                                 recorded_in=str(journal.path), run_id=run.id)
+        if run.base_url and origin(run.base_url) != origin(settings.base_url):
+            raise UsageError(f"run {run.id} was sent to {_origin_text(run.base_url)}, and "
+                             f"{settings.base_url_source} says "
+                             f"{_origin_text(settings.base_url)}; a resume goes where the run "
+                             "went (or the platform gets half a campaign twice)")
+        settings = _settings(settings, pacing)
+        if run.state == "planning":
+            options = BuildOptions(message_id=run.message_id, channel=run.channel,
+                                   batch_size=stored["batch_size"] or MAX_BATCH,
+                                   dedupe=bool(stored["dedupe"]),
+                                   allow=frozenset(stored["allow"]),
+                                   from_name=stored["from_name"],
+                                   name=run.recipients_file or "recipients")
+            template = run.options.get("template")
+            checker = _checker(Path(template), run.message_id) if template else None
+            _say(f"run {run.id} was stopped while planning; planning it again")
+            _, summary = _plan(journal, Path(run.recipients_file), options, settings, checker,
+                               run_id=run.id)
             _print_summary(summary, options, rendered=checker is not None)
             _stop_if_findings(summary, options)
-        _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
-        shown: list[Progress] = []
+        sizes = {b.idx: b.size for b in journal.batches(run.id)}
+        count = sum(sizes[i] for i in _sendable_batches(journal, run.id)) + \
+            sum(sizes.get(i, 0) for i in resend)
+        if not _confirmed(settings, pacing["yes"], run.message_id, count):
+            _say("not confirmed: nothing was sent")
+            sys.exit(1)
+        _send(journal, run.id, run.message_id, settings, resend, marked)
 
-        def start(total: int) -> None:
-            shown.append(Progress(total, label="sent"))
 
-        sender = Sender(journal, settings, on_start=start,
-                        on_progress=lambda n: shown[0].advance(n),
-                        on_interrupt=lambda: _say("\ninterrupted: finishing the requests in "
-                                                  "flight (Ctrl-C again to stop at once)"))
-        try:
-            report = sender.send(run_id, resend_unknown=resend_unknown)
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            _say(f"stopped; batches that were in flight are unknown. Resume with "
-                 f"`templating send --message-id {message_id} --recipients {recipients} "
-                 f"--resume {run_id}`")
-            sys.exit(130)
-        finally:
-            if shown:
-                shown[0].close()
+def _sendable_batches(journal, run_id):
+    return [b.idx for b in journal.batches(run_id, SENDABLE)]
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _hint_base_url(settings) -> str | None:
+    """The run's base URL must be named again on resume unless the journal's record of it
+    is trusted by itself (a preset) or the environment/config still names it."""
+    if settings.base_url_source == "--base-url" and not is_production(settings.base_url):
+        return settings.base_url
+    return None
+
+
+def _send(journal, run_id, message_id, settings, resend, marked) -> None:
+    """Send a planned run and report; exit 1 while anything is unknown or unsent."""
+    hint_url = _hint_base_url(settings)
+    hint = resume_command(run_id, journal.path, base_url=hint_url)
+    _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
+    shown: list[Progress] = []
+
+    def start(total: int) -> None:
+        shown.append(Progress(total, label="sent"))
+
+    sender = Sender(journal, settings, on_start=start, on_note=_say, resume_hint=hint,
+                    on_progress=lambda n: shown[0].advance(n),
+                    on_interrupt=lambda: _say("\ninterrupted: finishing the requests in "
+                                              "flight (Ctrl-C again to stop at once)"))
+    try:
+        report = sender.send(run_id, resend_unknown=resend, mark_sent=marked)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        _say(f"stopped; batches that were in flight are unknown. Resume with `{hint}`")
+        sys.exit(130)
+    finally:
+        if shown:
+            shown[0].close()
     _say(f"run {run_id}: {report.batches_sent:,} batches sent, {report.recipients_ok:,} "
          f"recipients OK, {report.recipients_error:,} ERROR, {report.retries:,} retries, "
          f"{report.elapsed:.1f} s")
@@ -289,21 +460,24 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
     if report.unknown:
         n = len(report.unknown)
         _say(f"{n} batch{'es' if n != 1 else ''} with unknown outcome (the platform may or may "
-             "not have them; not re-sent):")
+             "not have them; not re-sent; the run stays open until each is resolved):")
         for idx, first, last, message in report.unknown:
             _say(f"  batch {idx}: rows {first}-{last}: {message}")
-        _say(f"  check them on the platform, then `templating send --message-id {message_id} "
-             f"--recipients {recipients} --resume {run_id} --resend-unknown` to send them again")
+        first = report.unknown[0][0]
+        _say(f"  list their externalRequestIds with `{status_hint(run_id, journal.path)}`"
+             f", look them up on the platform, then per batch: "
+             f"`{resume_command(run_id, journal.path, base_url=hint_url, extra=['--mark-sent', str(first)])}`"
+             f" if it has them, "
+             f"`{resume_command(run_id, journal.path, base_url=hint_url, extra=['--resend-unknown', str(first)])}`"
+             " if not")
     if report.interrupted:
-        _say(f"interrupted; the rest goes out with `templating send --message-id {message_id} "
-             f"--recipients {recipients} --resume {run_id}`")
+        _say(f"interrupted; the rest goes out with `{hint}`")
         click.echo(run_id)
         sys.exit(130)
-    if report.failed:
-        _say(f"resume with `templating send --message-id {message_id} --recipients "
-             f"{recipients} --resume {run_id}`")
+    if report.failed or (report.gave_up and _sendable_batches(journal, run_id)):
+        _say(f"resume with `{hint}`")
     click.echo(run_id)
-    if report.failed or report.unknown:
+    if report.failed or report.unknown or _sendable_batches(journal, run_id):
         sys.exit(1)
 
 
@@ -327,14 +501,15 @@ def _batches(idxs: list[int]) -> str:
     return ("batches " if len(idxs) > 1 else "batch ") + ", ".join(spans)
 
 
-def _plan(journal, recipients, options, settings, checker, run_id=None, digest=None):
+def _plan(journal, recipients, options, settings, checker, run_id=None, digest=None,
+          extra=None):
     """Plan a run with a running count on stderr (a big list takes a while to check)."""
     progress = Progress(None, label="planned", every=None)
     try:
         return plan_run(journal, read_recipients(recipients), options,
-                        recipients_file=str(recipients), base_url=settings.base_url,
-                        checker=checker, run_id=run_id, on_batch=progress.advance,
-                        fingerprint=digest)
+                        recipients_file=str(Path(recipients).resolve()),
+                        base_url=settings.base_url, checker=checker, run_id=run_id,
+                        on_batch=progress.advance, fingerprint=digest, extra=extra)
     finally:
         if progress.done:
             progress.close()
@@ -378,6 +553,11 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
     if report.errors and not report.done:
         _say(f"statuses could not be fetched; {report.open:,} messages not final")
         sys.exit(1)
+    if until_done and report.unknown_batches:
+        _say(f"run {info.id} is not done: {report.unknown_batches:,} batch"
+             f"{'es' if report.unknown_batches != 1 else ''} with unknown outcome; see "
+             f"`{status_hint(info.id, journal_path)}`")
+        sys.exit(1)
 
 
 @main.command("status", cls=_OneLineCommand)
@@ -388,19 +568,25 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the export here instead of stdout.")
 @click.option("--list", "list_runs", is_flag=True, help="List the journal's runs.")
+@click.option("--unknown", "unknown", is_flag=True,
+              help="List the batches whose outcome is unknown, with their recipients.")
 @_located("status")
-def status_command(run, journal_path, fmt, output, list_runs):
-    """Show a run's outcome (default: the latest run), or export it per recipient."""
+def status_command(run, journal_path, fmt, output, list_runs, unknown):
+    """Show a run's outcome (default: the latest run), or export it per recipient.
+
+    Exit 1 while the run is open because batches have an unknown outcome."""
     with Journal(journal_path, create=False) as journal:
         if list_runs:
             for item in journal.runs():
                 counts = journal.counts(item.id)
+                open_ = (f"  {counts['unknown']:,} UNKNOWN" if counts["unknown"] else "")
                 click.echo(f"{item.id}  message {item.message_id:<10} {item.channel:<6} "
                            f"{counts['recipients']:>9,} recipients  "
-                           f"{counts['send'].get('OK', 0):>9,} OK  {item.state:<9} "
-                           f"{item.recipients_file or ''}")
+                           f"{counts['send'].get('OK', 0):>9,} OK  {item.state:<10} "
+                           f"{item.recipients_file or ''}{open_}")
             return
         info = journal.run(run)
+        open_batches = journal.counts(info.id)["unknown_batches"]
         try:
             same = output is not None and output.exists() and output.samefile(journal.path)
         except OSError:
@@ -412,7 +598,9 @@ def status_command(run, journal_path, fmt, output, list_runs):
         except OSError as err:
             raise UsageError(f"cannot write: {err.strerror or err}", name=str(output)) from None
         try:
-            if fmt == "table":
+            if unknown:
+                _print_unknown(journal, info.id, fmt, out)
+            elif fmt == "table":
                 _print_table(journal.counts(info.id), info.id, stream=out, info=info)
             elif fmt == "csv":
                 writer = None
@@ -429,6 +617,43 @@ def status_command(run, journal_path, fmt, output, list_runs):
         finally:
             if output:
                 out.close()
+        if open_batches:
+            _say(f"run {info.id} is open: {open_batches:,} batch"
+                 f"{'es' if open_batches != 1 else ''} with unknown outcome; resolve each with "
+                 "--mark-sent or --resend-unknown (see "
+                 f"`{status_hint(info.id, journal.path)}`)")
+    if open_batches:
+        sys.exit(1)
+
+
+def _print_unknown(journal, run_id: str, fmt: str, out) -> None:
+    """The unknown batches with the externalRequestIds an operator looks up."""
+    batches = journal.unknown_batches(run_id)
+    if fmt == "json":
+        out.write(json.dumps({"run": run_id, "unknown": batches}, ensure_ascii=False,
+                             indent=1) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["batch", "row", "externalRequestId", "locator", "reason"])
+        for batch in batches:
+            for r in batch["recipients"]:
+                writer.writerow([batch["batch"], r["row"], r["externalRequestId"], r["locator"],
+                                 batch["reason"]])
+        return
+    if not batches:
+        out.write(f"run {run_id}: no batch has an unknown outcome\n")
+        return
+    total = sum(len(b["recipients"]) for b in batches)
+    out.write(f"run {run_id}: {len(batches):,} batch{'es' if len(batches) != 1 else ''} "
+              f"({total:,} recipients) may or may not be on the platform\n")
+    for batch in batches:
+        rows = batch["recipients"]
+        span = f"rows {rows[0]['row']}-{rows[-1]['row']}" if rows else "no rows"
+        out.write(f"\nbatch {batch['batch']}  {span}  {len(rows):,} recipients  "
+                  f"since {batch['since']}: {batch['reason']}\n")
+        for r in rows:
+            out.write(f"  {r['externalRequestId']}  {r['locator'] or ''}\n")
 
 
 def _print_table(counts: dict, run_id: str, *, stream=None, info=None) -> None:
@@ -447,7 +672,10 @@ def _print_table(counts: dict, run_id: str, *, stream=None, info=None) -> None:
     buf.write(f"\n{'status':<16}{'recipients':>12}{'share':>8}\n")
     for key, n in counts["status"].items():
         buf.write(f"{key:<16}{n:>12,}{n / total:>8.1%}\n")
-    buf.write(f"{'total':<16}{counts['recipients']:>12,}   {counts['final']:,} final\n")
+    unknown = (f", {counts['unknown']:,} unknown (not final: the run is open)"
+               if counts.get("unknown") else "")
+    buf.write(f"{'total':<16}{counts['recipients']:>12,}   {counts['final']:,} final"
+              f"{unknown}\n")
     if counts["batches"]:
         states = ", ".join(f"{k} {v}" for k, v in sorted(counts["batches"].items()))
         buf.write(f"batches: {states}\n")

@@ -21,12 +21,13 @@ each one (``resend_unknown=[batch...]`` after checking the platform does not hav
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shlex
 import signal
 import time
-from pathlib import Path
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 import httpx
@@ -36,7 +37,7 @@ from .build import BuildOptions, Checker, Summary, external_request_id, plan
 from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
 from .config import Settings
 from .journal import SENDABLE, Journal, default_path
-from .recipients import Recipient
+from .recipients import Recipient, fingerprint
 
 
 class SendAborted(ApiRefused):
@@ -77,6 +78,14 @@ def resume_command(run_id: str, journal_path: str | Path | None, *, base_url: st
     return " ".join(shlex.quote(w) for w in words)
 
 
+def status_command(run_id: str, journal_path: str | Path | None) -> str:
+    """``templating status RUN --unknown`` (with ``--journal`` when not the default)."""
+    words = ["templating", "status", run_id, "--unknown"]
+    if journal_path is not None and not _same_path(Path(journal_path), default_path()):
+        words += ["--journal", str(journal_path)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def _same_path(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -88,11 +97,14 @@ def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOp
              recipients_file: str | None, base_url: str | None,
              checker: Checker | None = None, run_id: str | None = None,
              on_batch: Callable[[int], None] | None = None,
-             fingerprint: str | None = None) -> tuple[str, Summary]:
+             fingerprint: str | None = None,
+             extra: dict | None = None) -> tuple[str, Summary]:
     """Build and store every batch of a new run (or re-plan ``run_id``); returns id + summary.
 
     ``fingerprint`` (the recipients file's digest) is stored so a second run of the same
-    list to the same message can be recognised (:func:`earlier_runs`).
+    list to the same message can be recognised (:func:`earlier_runs`), and so a resume can
+    refuse a list that changed since. ``extra`` (the template and its digest) is stored with
+    the options: ``--resume RUN`` needs nothing but the journal.
     """
     if run_id is None:
         run_id = journal.create_run(
@@ -100,7 +112,7 @@ def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOp
             recipients_file=recipients_file, base_url=base_url,
             options={"batch_size": options.batch_size, "dedupe": options.dedupe,
                      "allow": sorted(options.allow), "from_name": options.from_name,
-                     "fingerprint": fingerprint})
+                     "fingerprint": fingerprint, **(extra or {})})
     else:
         journal.discard_plan(run_id)
     options.external_id_prefix = run_id
@@ -140,6 +152,42 @@ def earlier_runs(journal: Journal, message_id: str, fingerprint: str) -> list:
     return [run for run in journal.runs()
             if run.message_id == str(message_id) and run.state != "abandoned"
             and run.options.get("fingerprint") == fingerprint]
+
+
+def template_fingerprint(path: str | Path) -> str:
+    """SHA-256 of a template file's bytes (what the run's dry run rendered)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as err:
+        raise UsageError(f"cannot read template: {err.strerror or err}", name=str(path)) from None
+
+
+def check_unchanged(run) -> None:
+    """Refuse to resume a run whose recipients file or template changed since it was
+    planned: the journal's bodies were built from the old bytes, and an operator who edited
+    the list expects the edit to matter. One line, naming the file."""
+    stored = run.options.get("fingerprint")
+    if stored and run.recipients_file:
+        path = Path(run.recipients_file)
+        if not path.is_file():
+            raise UsageError(f"the recipients file of run {run.id} is gone since it was "
+                             "planned; put it back to resume", name=str(path))
+        if fingerprint(path) != stored:
+            raise UsageError(f"changed since run {run.id} was planned (sha256 {stored[:12]}… "
+                             f"then, {fingerprint(path)[:12]}… now); the run sends the list "
+                             "as it was: restore it, or send the new list as a new run",
+                             name=str(path))
+    template, digest = run.options.get("template"), run.options.get("template_sha256")
+    if template and digest:
+        if not Path(template).is_file():
+            raise UsageError(f"the template of run {run.id} is gone since it was planned; "
+                             "put it back to resume", name=template)
+        now = template_fingerprint(template)
+        if now != digest:
+            raise UsageError(f"changed since run {run.id} was planned (sha256 {digest[:12]}… "
+                             f"then, {now[:12]}… now); its recipients were checked against "
+                             "the old template: restore it, or send as a new run",
+                             name=template)
 
 
 def summary_dict(summary: Summary) -> dict:
@@ -371,15 +419,15 @@ class Sender:
             self.journal.mark_unknown(run_id, idx, outcome.message, outcome.http_status)
             self._unknown_in_a_row += 1
             self._give_up_after(self._unknown_in_a_row, "got answers that do not say whether "
-                                "the platform took them", outcome.message, report)
+                                "the platform took them", outcome.message, report, least=5)
             if self.on_progress:
                 self.on_progress(len(self.journal.batch_rows(run_id, idx)))
             return
 
     def _give_up_after(self, in_a_row: int, what: str, message: str,
-                       report: SendReport) -> None:
+                       report: SendReport, least: int = 3) -> None:
         """The platform is down or unreachable: stop instead of spending the retry budget
         (or turning every remaining batch unknown); the rest stays sendable."""
-        if in_a_row >= max(3, self.settings.concurrency) and not self.stopping:
+        if in_a_row >= max(least, self.settings.concurrency) and not self.stopping:
             self.stopping = True
             report.gave_up = f"{in_a_row} batches in a row {what} ({message}); stopped"

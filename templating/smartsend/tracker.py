@@ -72,6 +72,7 @@ class TrackReport:
     done: bool = False
     deadline_hit: bool = False
     errors: list[str] = field(default_factory=list)
+    unknown_batches: int = 0    # batches whose outcome the operator has not resolved yet
 
 
 class Tracker:
@@ -115,7 +116,9 @@ class Tracker:
                 if self.on_round:
                     self.on_round(report, self.journal.counts(run_id))
                 if report.open == 0:
-                    report.done = True
+                    # nothing left to poll; the run is done only if nothing is unknown
+                    report.unknown_batches = self.journal.counts(run_id)["unknown_batches"]
+                    report.done = report.unknown_batches == 0
                     break
                 if not until_done:
                     break
@@ -127,6 +130,7 @@ class Tracker:
                         break
                     wait = remaining
                 await self.sleep(wait)
+        report.unknown_batches = self.journal.counts(run_id)["unknown_batches"]
         return report
 
     async def _round(self, api: ApiClient, run_id: str, report: TrackReport) -> int:

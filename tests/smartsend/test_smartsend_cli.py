@@ -139,8 +139,11 @@ def test_status_table_csv_and_json_exports(tmp_path):
     journal.close()
     jpath = str(tmp_path / "j.sqlite")
     table = run(["status", "--journal", jpath])
-    assert table.exit_code == 0
-    assert f"run {run_id}  message 9  email" in table.stdout
+    # the dropped batch is unknown: not final, and the run is open (exit 1) until resolved
+    assert table.exit_code == 1
+    assert f"run {run_id}  message 9  email" in table.stdout and "(unresolved)" in table.stdout
+    assert "12   1 final, 5 unknown (not final: the run is open)" in table.stdout
+    assert table.stderr.startswith(f"run {run_id} is open: 1 batch with unknown outcome")
     lines = table.stdout.splitlines()
     assert any(l.split()[:2] == ["OK", "6"] for l in lines)
     assert any(l.split()[:2] == ["UNKNOWN", "5"] for l in lines)
@@ -151,12 +154,14 @@ def test_status_table_csv_and_json_exports(tmp_path):
     assert as_json[1]["send"] == "ERROR" and as_json[1]["message"] == "bad params"
     assert as_json[0]["externalRequestId"] == f"{run_id}-1" and as_json[0]["status"] == "ACCEPTED"
     assert as_json[6]["send"] == "UNKNOWN" and "Server disconnected" in as_json[6]["message"]
+    assert as_json[6]["final"] is False and as_json[1]["final"] is True
     out = tmp_path / "export.csv"
-    assert run(["status", "--journal", jpath, "--format", "csv", "-o", str(out)]).exit_code == 0
+    assert run(["status", "--journal", jpath, "--format", "csv", "-o", str(out)]).exit_code == 1
     records = list(csvmod.DictReader(io.StringIO(out.read_text())))
     assert len(records) == 12 and records[0]["locator"] == "p1@example.com"
     listing = run(["status", "--journal", jpath, "--list"]).stdout.split()
-    assert listing[:3] == [run_id, "message", "9"] and "done" in listing and "12" in listing
+    assert listing[:3] == [run_id, "message", "9"] and "unresolved" in listing
+    assert listing[-2:] == ["5", "UNKNOWN"] and "12" in listing
     missing = run(["status", "--journal", str(tmp_path / "nope.sqlite")])
     assert missing.exit_code == 2 and "no journal here" in missing.stderr
 
@@ -182,7 +187,7 @@ def test_errors_without_a_file_name_the_command_not_template(files, tmp_path):
                str(files / "r.csv")])
     assert res.exit_code == 2 and res.stderr.startswith("error: smartsend build: message id")
     res = run(["send", "--message-id", "1", "--recipients", str(files / "r.csv"),
-               "--resend-unknown"], env={"RETENO_API_KEY": "k"})
+               "--resend-unknown", "3"], env={"RETENO_API_KEY": "k"})
     assert res.stderr.startswith("error: send: --resend-unknown"), res.stderr
     assert "<template>" not in res.stderr
 
