@@ -36,8 +36,10 @@ def _split(values) -> tuple[str, ...]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to a file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings.")
+@click.option("--force", is_flag=True,
+              help="Let -o overwrite an input or write inside the templates/previews folders.")
 def lint(paths, output_format, coverage, schema, config_file, select, ignore, templates_dir,
-         previews_dir, output, exit_zero):
+         previews_dir, output, exit_zero, force):
     """Check templates against their preview scenarios.
 
     PATH can be template files, folders (searched with the config's include globs) or
@@ -48,9 +50,13 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     from ..lint import has_errors, load_config, run_lint
     from ..lint.config import check_rule_names
     from ..lint.formats import FORMATS
+    from ..outputs import guard_output
+    from ..project import Confinement, project_root
 
     config = load_config(config_file)
-    changes = {"coverage": coverage, "schema": schema}
+    changes = {"coverage": coverage, "schema": schema,
+               "project_root": config.project_root or project_root(config_file),
+               "typed": tuple(Path(p) for p in (templates_dir, previews_dir) if p)}
     if select:
         if not _split(select):    # e.g. --select "$RULES" with the variable unset
             raise UsageError("no rule given (an empty selection would check nothing)",
@@ -66,6 +72,19 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
         changes["previews_dir"] = Path(previews_dir)
     config = config.with_options(**changes)
     check_rule_names(config, name="command line")
+    confinement = Confinement.for_command(config.project_root, config.typed)
+    for option, folder in (("--templates", templates_dir), ("--previews", previews_dir)):
+        if not folder:      # the default or the config's folder: it must be in the project
+            default = config.templates_dir if option == "--templates" else config.previews_dir
+            if Path(default).exists():
+                confinement.check(default, what=f"the {option[2:]} folder")
+    if output:              # refused before anything is linted or written
+        guard_output(output, option="-o", force=force,
+                     inputs=[("the config file", config.source)]
+                     + [("a linted file", p) for p in paths if not Path(p).is_dir()],
+                     folders=[("templates", config.templates_dir),
+                              ("previews", config.previews_dir)]
+                     + [("linted", p) for p in paths if Path(p).is_dir()])
     if schema:
         try:
             from .. import schema as _schema  # noqa: F401
@@ -86,12 +105,6 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     else:
         text = FORMATS[output_format](report)
     if output:
-        target = Path(output).resolve()
-        for folder in (config.templates_dir, config.previews_dir):
-            if Path(folder).resolve() in target.parents:
-                # the report would replace a template or become a scenario/template itself
-                raise UsageError(f"is inside the {str(folder)!r} folder; write the report "
-                                 "elsewhere", name=output)
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as err:

@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from ..errors import UsageError
+from ..errors import UsageError, quoted
+from ..project import find_config, is_inside  # noqa: F401 - find_config is re-exported
 from .findings import SEVERITY_CHOICES
 
 try:                                   # Python 3.11+
@@ -72,6 +73,11 @@ class LintConfig:
     coverage: bool = False
     schema: bool = False
     source: Path | None = None
+    #: the project folder every file lint reads must really be in (symlinks resolved);
+    #: None: the templates and previews folders themselves (see templating.project)
+    project_root: Path | None = None
+    #: paths typed on the command line outside the project (trusted: the user chose them)
+    typed: tuple[Path, ...] = ()
 
     def with_options(self, **changes) -> "LintConfig":
         return replace(self, **changes)
@@ -142,31 +148,6 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 # ------------------------------------------------------------------ loading
-def find_config(start: Path | None = None) -> Path | None:
-    """The nearest ``templating.toml``, or ``pyproject.toml`` with ``[tool.templating]``."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "templating.toml"
-        if candidate.is_file():
-            return candidate
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and tomllib is not None:
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
-            except tomllib.TOMLDecodeError:
-                # Broken, but meant for us: load_config reports where, instead of linting
-                # silently with the defaults (or with some parent folder's settings).
-                if re.search(r"^\s*\[+\s*tool\.templating\b", candidate.read_text(
-                        encoding="utf-8"), re.M):
-                    return candidate
-                continue
-            if isinstance(data.get("tool"), dict) and "templating" in data["tool"]:
-                return candidate
-    return None
-
-
 def load_config(path: str | Path | None = None, *, start: Path | None = None,
                 rules=None) -> LintConfig:
     """Read lint settings from ``path`` (or the nearest config file; defaults if none).
@@ -226,6 +207,8 @@ def config_from_mapping(settings: dict, *, base: Path | None = None, source: Pat
     base = Path(base) if base is not None else Path(".")
     values = {_norm(key): value for key, value in settings.items()}
     kwargs: dict = {"source": source}
+    if source is not None:
+        kwargs["project_root"] = base
     for key in ("select", "ignore", "extend-select", "include", "exclude", "macros", "globals"):
         if key in values:
             kwargs[key.replace("-", "_")] = _strings(values[key], key, name)
@@ -250,7 +233,14 @@ def config_from_mapping(settings: dict, *, base: Path | None = None, source: Pat
         if key in values:
             if not isinstance(values[key], str):
                 raise UsageError(f"'{key}' must be a folder path", name=name)
-            kwargs[attr] = base / values[key]
+            folder = base / values[key]
+            if source is not None and not is_inside(folder, base):
+                # a repository must not point lint at ~/.ssh or /etc
+                raise UsageError(f"'{key}' {quoted(values[key])} is outside the project "
+                                 f"folder {quoted(base.resolve())} (it resolves to "
+                                 f"{quoted(folder.resolve())}); project folders must stay "
+                                 "inside the project", name=name)
+            kwargs[attr] = folder
     for key, attr in (("max-template-size", "max_template_bytes"),
                       ("gmail-clip-size", "gmail_clip_bytes")):
         if key in values:

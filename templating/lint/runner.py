@@ -12,6 +12,10 @@ scenario in ``previews/<template path without extension>/*.json`` is rendered th
 and which references printed literally. Rules then read that shared
 :class:`~templating.lint.context.TemplateContext`. A broken file is a finding, never a crash;
 only a bug in a rule itself is raised (as :class:`LintInternalError`, exit 2 in the CLI).
+
+Every file lint reads (template, partial, scenario, the lines quoted in a finding) must
+really be inside the project (:mod:`templating.project`): a symlink out of it is an
+``unreadable-file`` / ``bad-scenario`` finding naming where it points, never read.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from pathlib import Path
 
 from ..engine import nodes as n
 from ..errors import TemplatingError, UsageError, VelocitySyntaxError
+from ..project import Confinement
 from .config import TEMPLATE_SUFFIXES, LintConfig
 from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext,
                       source_lines)
@@ -72,6 +77,7 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
     per CPU once there are enough templates to pay for starting them).
     """
     config = config or LintConfig()
+    config = config.with_options(typed=tuple(Path(p) for p in paths))
     templates = collect_templates(paths, config)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(templates) >= _PARALLEL_FROM else 1
@@ -147,15 +153,19 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
     as given unless excluded."""
     paths = list(paths) or [config.templates_dir]
     found: dict[Path, None] = {}
+    confinement = confinement_of(config)
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError("no such file or folder", name=str(raw))
         if path.is_dir():
             base = config.templates_dir if _is_within(path, config.templates_dir) else path
-            for file in sorted(path.rglob("*")):
+            walk = confinement.walk(path)
+            for file in walk.files:
                 if file.is_file() and config.is_template(file, base):
                     found.setdefault(file, None)
+            for refused in walk.refused:   # a symlinked folder out of the project: reported
+                found.setdefault(Path(refused.name), None)
         elif path.suffix.lower() == ".json":
             # a scenario stands for its template; other JSON (package.json...) is no template
             if _is_within(path, config.previews_dir):
@@ -170,6 +180,17 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
             if not config.is_excluded(path, base):
                 found.setdefault(path, None)
     return list(found)
+
+
+def confinement_of(config: LintConfig) -> Confinement:
+    """Where the files lint reads may really be: the project root of the config (or, for a
+    config not read from a file, the templates and previews folders), plus paths typed on
+    the command line outside it."""
+    if config.project_root is not None:
+        return Confinement.for_command(config.project_root, config.typed)
+    base = Confinement.around(config.templates_dir, config.previews_dir)
+    typed = Confinement.for_command(base.root, config.typed)
+    return Confinement(base.root, base.extra + typed.extra)
 
 
 def _templates_of_scenario(path: Path, config: LintConfig) -> list[Path]:
@@ -215,6 +236,7 @@ class Linter:
         self.rules = [cls() for cls in RULES]
         self._engine = engine
         self._renderer = None
+        self.confinement = confinement_of(config)
 
     @property
     def engine(self):
@@ -275,6 +297,9 @@ class Linter:
     # -------------------------------------------------------------- steps
     def _read(self, ctx: TemplateContext, path: Path) -> None:
         limit = self.config.max_template_bytes
+        if not self.confinement.allows(path):      # never followed, never quoted
+            ctx.problem = Problem(self.confinement.error(path).message)
+            return
         try:
             size = path.stat().st_size
             if size > limit:
@@ -344,16 +369,20 @@ class Linter:
             if name in seen:
                 continue
             seen.add(name)
-            target = Path(self.config.templates_dir) / name
             try:
+                # the engine's own resolution: #parse never leaves the templates folder
+                target = self.engine.resolve_path(name)
+                shown = display_path(Path(self.config.templates_dir) / name)
+                if not self.confinement.allows(target):
+                    continue
                 if target.stat().st_size > self.config.max_template_bytes:
                     continue
                 text = target.read_text(encoding="utf-8-sig")
-                other = analyse(self.engine.parse(text, display_path(target)))
+                other = analyse(self.engine.parse(text, shown))
             except Exception:   # the included file gets its own findings when it is linted
                 continue
             ctx.parsed_analyses.append(other)
-            ctx.parsed_sources.append((display_path(target), text))
+            ctx.parsed_sources.append((shown, text))
             pending.extend(other.parse_targets)
 
     def _scenario_dir(self, path: Path) -> Path:
@@ -370,6 +399,10 @@ class Linter:
         for file in sorted(p for p in folder.glob("*.json") if p.is_file()):
             shown = display_path(file)
             ctx.scenario_files.append(shown)
+            if not self.confinement.allows(file):   # a symlink out of the project
+                ctx.scenario_problems.append(Problem(self.confinement.error(file).message,
+                                                     path=shown))
+                continue
             try:
                 # a smartsend body is one scenario per recipient ("name@0", "name@1", ...)
                 scenarios = load_all_recipients(file)[:_MAX_RECIPIENTS]
@@ -412,6 +445,8 @@ class Linter:
         else:
             if path not in file_texts:
                 try:
+                    if not self.confinement.allows(path):
+                        raise OSError("outside the project")   # quoted nowhere
                     file_texts[path] = source_lines(Path(path).read_text(encoding="utf-8-sig"))
                 except (OSError, UnicodeDecodeError):
                     file_texts[path] = []

@@ -74,7 +74,11 @@ def test_report_file_is_never_written_into_templates_or_previews(project):
     project.scenario("a.txt", "s", {"name": "Ann"})
     for target in ("templates/a.txt", "previews/a/report.json"):
         code, out = run("lint", "-o", target)
-        assert code == 2 and out.strip().startswith(f"error: {target}: is inside the ")
+        folder = target.split("/")[0]
+        assert code == 2 and out.strip() == (
+            f"error: -o '{target}': is inside the {folder} folder ('{folder}'); outputs never "
+            "go there, the next run would read them as input; choose another path (--force "
+            "writes anyway)")
     assert path.read_text() == "Hi $data.name\n"
     assert not (project.previews / "a" / "report.json").exists()
 

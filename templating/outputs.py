@@ -1,0 +1,110 @@
+"""The one guard in front of every option that writes a file or a folder.
+
+``status --format csv -o big.csv`` once replaced the run's own recipients file, and
+``render --all-recipients -o templates`` wrote ``templates/0.html``: an output that lands on
+an input, or inside the templates/previews folders, silently destroys what the user gave or
+becomes a template or scenario of the next run. Every writing option (``render -o``,
+``render-examples --out``, ``lint -o``, ``preview --build``, ``smartsend build -o``,
+``status -o``) calls :func:`guard_output` *before* it creates anything, so a refusal leaves
+no empty file and no folder behind.
+
+The rule: an output is refused when
+
+- it is one of the command's inputs (compared by real path and by ``samefile``, so a
+  symlink or a second spelling of the same file is caught), or, for a folder output, an
+  input lies inside it; or
+- it is inside the templates or previews folder (for a folder output: overlaps it either
+  way, since the folder is filled or emptied);
+
+unless ``--force`` is given. The refusal is one line naming the option, the path and why,
+and exits 2 (:class:`OutputRefused` is a :class:`~templating.errors.UsageError`).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from .errors import UsageError, quoted
+
+FORCE_HINT = "--force writes anyway"
+
+
+class OutputRefused(UsageError):
+    """An output path that would overwrite an input or land in a protected folder."""
+
+
+def guard_output(path: str | os.PathLike, *, option: str,
+                 inputs: Iterable[tuple] = (), folders: Iterable[tuple] = (),
+                 is_folder: bool = False, force: bool = False) -> Path:
+    """``path`` as a :class:`~pathlib.Path` when it may be written; else
+    :class:`OutputRefused`.
+
+    ``inputs`` are ``(label, path)`` pairs of files the command reads (``("the recipients
+    file", "big.csv")``); ``folders`` the protected folders (``("templates", "templates")``);
+    entries whose path is ``None`` are skipped. ``is_folder``: the output is a folder the
+    command fills (``--out``, ``--build``, ``--all-recipients -o``).
+    """
+    out = Path(path)
+    if force:
+        return out
+    real = Path(os.path.realpath(out))
+    for label, given in inputs:
+        if given is None or str(given) == "-":
+            continue
+        if _same(out, Path(given)):
+            raise OutputRefused(f"{option} {quoted(out)}: that is {label} ({quoted(given)}), "
+                                f"an input of this command; refusing to overwrite it "
+                                f"({FORCE_HINT})")
+        if is_folder and _inside(Path(os.path.realpath(given)), real):
+            raise OutputRefused(f"{option} {quoted(out)}: {label} ({quoted(given)}) is "
+                                f"inside it; refusing to write over an input of this "
+                                f"command ({FORCE_HINT})")
+    for label, folder in folders:
+        if folder is None:
+            continue
+        root = Path(os.path.realpath(folder))
+        if _inside(real, root):
+            where = "is inside"
+        elif is_folder and _inside(root, real):
+            where = "contains"
+        else:
+            continue
+        raise OutputRefused(f"{option} {quoted(out)}: {where} the {label} folder "
+                            f"({quoted(folder)}); outputs never go there, the next run would "
+                            f"read them as input; choose another path ({FORCE_HINT})")
+    return out
+
+
+def project_folders(config_file: str | os.PathLike | None = None,
+                    *extra: tuple) -> list[tuple[str, Path]]:
+    """The project's templates and previews folders (from ``[tool.templating]``
+    ``templates``/``previews`` when the config names them, else ``templates/`` and
+    ``previews/`` in the project root), plus ``extra`` ``(label, folder)`` pairs."""
+    from .project import project_root
+
+    root = project_root(config_file)
+    templates, previews = root / "templates", root / "previews"
+    try:
+        from .lint.config import load_config
+        config = load_config(config_file, start=root)
+        if config.source is not None:
+            templates, previews = Path(config.templates_dir), Path(config.previews_dir)
+    except UsageError:
+        pass  # a broken config is reported by the command that reads it, not here
+    found = [("templates", templates), ("previews", previews)]
+    found.extend((label, Path(folder)) for label, folder in extra if folder is not None)
+    return found
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return a.exists() and b.exists() and a.samefile(b)
+    except (OSError, ValueError):
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
