@@ -3,14 +3,17 @@
 Nothing is ever read from disk by a name taken from the URL. A request names a template and a
 scenario; both are looked up in the lists the gallery built from the folders (a whitelist), and
 anything else is a 404. Paths with ``..`` or ``.`` segments (also ``%2e%2e``), backslashes or
-NUL bytes are refused with 400 before routing. Message frames are served with a CSP ``sandbox``
-on top of the iframe's own ``sandbox`` attribute, so a template cannot run script in our origin.
+NUL bytes are refused with 400 before routing, and so is a ``Host`` the server was not bound
+to (:mod:`templating.servers.hosts`: DNS rebinding). Message frames are served with a CSP
+``sandbox`` on top of the iframe's own ``sandbox`` attribute, so a template cannot run script
+in our origin. Templates render in a :class:`~templating.servers.renders.RenderPool` with a
+deadline, so a template that never finishes costs only its own page. Every route is a GET:
+nothing here changes state, so there is nothing for another site to forge.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
 import threading
@@ -25,6 +28,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from ..errors import UsageError
+from ..servers.hosts import HostAllowList, header, is_loopback
+from ..servers.renders import DEFAULT_DEADLINE, RenderPool
 from . import views
 from .gallery import Gallery, new_engine
 from .watch import Changes, LiveGallery, watch_files
@@ -55,23 +60,36 @@ FRAME_HEADERS = {
 
 def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
                config: Mapping | None = None, lint_config=None, now=None,
-               watch: bool = True, loopback_only: bool = True) -> Starlette:
+               watch: bool = True, host: str = "127.0.0.1",
+               render_deadline: float = DEFAULT_DEADLINE) -> Starlette:
     """The preview as an ASGI app (tests mount it; :class:`PreviewServer` runs it).
 
-    ``loopback_only`` refuses requests whose ``Host`` is not a loopback name, so a web page
-    elsewhere cannot reach the preview by pointing its own domain at 127.0.0.1 (DNS
-    rebinding); turn it off only when serving on a shared interface on purpose.
+    ``host`` is the address the server is bound to: requests whose ``Host`` names neither a
+    loopback address nor it are refused, so a web page elsewhere cannot reach the preview
+    by pointing its own domain at 127.0.0.1 (DNS rebinding); a wildcard address
+    (``0.0.0.0``) checks nothing. ``render_deadline`` is how long a page waits for one
+    template's render before showing that it did not finish.
     """
     live = LiveGallery(Path(templates_dir), Path(previews_dir), config, lint_config, now)
     holder: dict = {}
 
+    def rendered_late(_key) -> None:
+        # from a worker thread: a new version, and the open pages are told in the loop
+        live.rendered_late()
+        loop, changes = holder.get("loop"), holder.get("changes")
+        if loop is not None and changes is not None:
+            with contextlib.suppress(RuntimeError):       # the loop has closed
+                loop.call_soon_threadsafe(changes.notify)
+
+    pool = RenderPool(deadline=render_deadline, name="preview-render", on_late=rendered_late)
+
     async def gallery(request: Request) -> Response:
-        version, model = await _in_thread(live.gallery)
+        version, model = await live.gallery_async(pool)
         return _page(views.gallery_page(model, live=True, version=version))
 
     async def detail(request: Request) -> Response:
         rest = request.path_params["rest"]
-        found = await _in_thread(_find_page, live, rest)
+        found = await _find_page(live, rest, pool)
         if found is None:
             return _not_found()
         version, view, cell = found
@@ -80,7 +98,7 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
 
     async def frame(request: Request) -> Response:
         rest = request.path_params["rest"]
-        found = await _in_thread(_find_page, live, rest)
+        found = await _find_page(live, rest, pool)
         if found is None or found[2] is None:
             return _not_found()
         _version, view, cell = found
@@ -103,6 +121,7 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
     @contextlib.asynccontextmanager
     async def lifespan(app):
         changes = holder["changes"] = Changes(live)
+        holder["loop"] = asyncio.get_running_loop()
         stop = asyncio.Event()
         task = asyncio.create_task(watch_files(live, changes, stop)) if watch else None
         try:
@@ -132,44 +151,32 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
                     exception_handlers={Exception: internal_error})
     app.state.live = live
     app.state.holder = holder
-    return _Guard(app, holder, loopback_only)
+    app.state.renders = pool
+    return _Guard(app, holder, HostAllowList(host))
 
 
 class _Guard:
     """ASGI guard: 400 for dot segments, backslashes and NUL anywhere in the path, and for a
-    ``Host`` that is not loopback when serving on loopback."""
+    ``Host`` that is not on the allow-list (loopback names and the bound host)."""
 
-    def __init__(self, app: Starlette, holder: dict, loopback_only: bool):
+    def __init__(self, app: Starlette, holder: dict, hosts: HostAllowList):
         self.app = app
         self.holder = holder
         self.state = app.state
-        self.loopback_only = loopback_only
+        self.hosts = hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             problem = None
             if not _safe_path(scope):
                 problem = "path not allowed"
-            elif self.loopback_only and not _loopback_host(scope):
-                problem = "this preview only answers to 127.0.0.1, localhost and [::1]"
+            else:
+                problem = self.hosts.problem(header(scope, b"host"))
             if problem:
                 response = PlainTextResponse(f"400 bad request: {problem}\n", status_code=400)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-
-def _loopback_host(scope) -> bool:
-    host = ""
-    for key, value in scope.get("headers") or []:
-        if key == b"host":
-            host = value.decode("latin-1").strip().lower()
-            break
-    if host.startswith("["):                      # [::1]:8000
-        name = host[1:].split("]", 1)[0]
-    else:
-        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return _is_loopback(name.rstrip("."))
 
 
 def _safe_path(scope) -> bool:
@@ -189,31 +196,25 @@ def _safe_path(scope) -> bool:
     return True
 
 
-def _find_page(live: LiveGallery, rest: str):
+async def _find_page(live: LiveGallery, rest: str, pool: RenderPool):
     """``<template path>/<scenario>.html`` or ``<template path>.html``, from the whitelist."""
     if not rest.endswith(".html"):
         return None
     stem = rest[:-len(".html")]
-    version, names = live.names()
+    version, names = await live.names_async()
     if stem in names:                              # t/<template>.html: no scenario chosen
-        version, view = live.template(stem)
+        version, view = await live.template_async(stem, pool, names)
         if view is None:
             return None
         return version, view, (view.cells[0] if view.cells else None)
     relpath, _, scenario = stem.rpartition("/")
     if relpath not in names:
         return None
-    version, view = live.template(relpath)
+    version, view = await live.template_async(relpath, pool, names)
     cell = view.cell(scenario) if view is not None else None
     if cell is None:
         return None
     return version, view, cell
-
-
-async def _in_thread(fn, *args):
-    """Render off the event loop so event streams stay responsive while a page renders."""
-    from starlette.concurrency import run_in_threadpool
-    return await run_in_threadpool(fn, *args)
 
 
 def _page(html: str) -> Response:
@@ -247,15 +248,15 @@ class PreviewServer:
     def __init__(self, templates_dir: str | Path, previews_dir: str | Path, *,
                  host: str = "127.0.0.1", port: int = 8000, config: Mapping | None = None,
                  lint_config=None, now=None, watch: bool = True,
-                 log_level: str = "warning"):
+                 log_level: str = "warning", render_deadline: float = DEFAULT_DEADLINE):
         templates_dir = Path(templates_dir)
         if not templates_dir.is_dir():
             raise UsageError(f"folder {str(templates_dir)!r} does not exist",
                              name="--templates")
         new_engine(templates_dir, config)        # a bad engine configuration fails here, once
         self.app = create_app(templates_dir, previews_dir, config=config,
-                              lint_config=lint_config, now=now, watch=watch,
-                              loopback_only=_is_loopback(host))
+                              lint_config=lint_config, now=now, watch=watch, host=host,
+                              render_deadline=render_deadline)
         self.host = host
         self.sock = _bind(host, port)
         self.port = self.sock.getsockname()[1]
@@ -271,7 +272,7 @@ class PreviewServer:
 
     @property
     def is_loopback(self) -> bool:
-        return _is_loopback(self.host)
+        return is_loopback(self.host)
 
     def run(self) -> None:
         """Serve in the foreground until Ctrl+C."""
@@ -321,11 +322,3 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.set_inheritable(True)
     return sock
 
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

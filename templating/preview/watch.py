@@ -6,10 +6,18 @@ and drops the cache, so the next page request renders fresh. :class:`Changes` fa
 version out to every open page over server-sent events; the page then fetches itself again and
 swaps what changed. Files are watched with watchfiles (inotify), with a short debounce so a save
 reaches the browser well within 300 ms.
+
+The server renders through :meth:`LiveGallery.template_async` and
+:meth:`LiveGallery.gallery_async`: each template is rendered in a
+:class:`~templating.servers.renders.RenderPool` worker with a deadline, so a template that
+does not finish costs only its own page (shown as "did not finish within N s" until the
+engine's budget ends the render, whose real outcome then replaces it on every open page).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import json
 import logging
 import threading
@@ -18,8 +26,9 @@ from typing import AsyncIterator, Iterable, Mapping
 
 import watchfiles
 
-from .gallery import (TEMPLATE_SUFFIXES, Gallery, TemplateView, build_template,
-                      list_templates, new_engine)
+from ..servers.renders import RenderOverrun, RenderPool, RenderRefused
+from .gallery import (TEMPLATE_SUFFIXES, Cell, ErrorView, Gallery, TemplateView,
+                      build_template, channel_of, list_templates, new_engine, scenario_files)
 
 log = logging.getLogger("templating.preview")
 
@@ -108,36 +117,55 @@ class LiveGallery:
     def names(self) -> tuple[int, list[str]]:
         """(version, template paths): the whitelist every URL is checked against."""
         with self._render:
+            return self._names_now()
+
+    def _names_now(self) -> tuple[int, list[str]]:
+        with self._state:
+            version, names = self.version, self._names
+        if names is None:
+            names = list_templates(self.templates_dir)
             with self._state:
-                version, names = self.version, self._names
-            if names is None:
-                names = list_templates(self.templates_dir)
-                with self._state:
-                    if self.version == version:
-                        self._names = names
-            return version, list(names)
+                if self.version == version:
+                    self._names = names
+        return version, list(names)
 
     def template(self, relpath: str) -> tuple[int, TemplateView | None]:
+        """Render (or take from the cache) one template, in the calling thread."""
         with self._render:
             version, names = self.names()
             if relpath not in names:
                 return version, None
-            with self._state:
-                view, engine = self._views.get(relpath), self._engine
-                stamp = (self._epoch, self._gen.get(relpath, 0))
-                engine_gen = self._engine_gen
+            view, stamp = self._cached(relpath)
             if view is None:
-                if engine is None:
-                    engine = new_engine(self.templates_dir, self.config)
-                view = build_template(self.templates_dir, self.previews_dir, relpath,
-                                      engine=engine, config=self.config,
-                                      lint_config=self.lint_config, now=self.now)
-                with self._state:
-                    if stamp == (self._epoch, self._gen.get(relpath, 0)):
-                        self._views[relpath] = view
-                    if self._engine is None and self._engine_gen == engine_gen:
-                        self._engine = engine
+                view = self._build(relpath, stamp, share_engine=True)
             return version, view
+
+    def _cached(self, relpath: str) -> tuple[TemplateView | None, tuple[int, int]]:
+        with self._state:
+            return self._views.get(relpath), (self._epoch, self._gen.get(relpath, 0))
+
+    def _build(self, relpath: str, stamp: tuple[int, int], *, share_engine: bool) -> TemplateView:
+        """Render ``relpath`` and cache it unless its inputs changed meanwhile.
+
+        ``share_engine``: reuse one engine (one parse cache for partials) across templates;
+        only for callers that render one template at a time (the engine's caches are not
+        made for several threads at once)."""
+        with self._state:
+            engine = self._engine if share_engine else None
+            engine_gen = self._engine_gen
+        fresh = engine is None
+        if fresh:
+            engine = new_engine(self.templates_dir, self.config)
+        view = build_template(self.templates_dir, self.previews_dir, relpath,
+                              engine=engine, config=self.config,
+                              lint_config=self.lint_config, now=self.now)
+        with self._state:
+            if stamp == (self._epoch, self._gen.get(relpath, 0)):
+                self._views[relpath] = view
+            if share_engine and fresh and self._engine is None \
+                    and self._engine_gen == engine_gen:
+                self._engine = engine
+        return view
 
     def gallery(self) -> tuple[int, Gallery]:
         """The whole gallery, all of one version (files changing meanwhile: start over)."""
@@ -149,6 +177,89 @@ class LiveGallery:
                     break
             views = [view for _v, view in views if view is not None]
             return version, Gallery(self.templates_dir, self.previews_dir, tuple(views))
+
+    # -- the server's way: renders in a pool, each with a deadline -----------------------
+
+    async def names_async(self) -> tuple[int, list[str]]:
+        """:meth:`names` without blocking the event loop (listing walks the folders)."""
+        return await asyncio.to_thread(self._names_now)
+
+    async def template_async(self, relpath: str, pool: RenderPool,
+                             names: list[str] | None = None) -> tuple[int, TemplateView | None]:
+        """Like :meth:`template`, rendered in ``pool``; a render that does not finish within
+        the pool's deadline (or cannot start) gives a view whose every scenario shows why."""
+        version, known = (self.version, names) if names is not None \
+            else await self.names_async()
+        if relpath not in known:
+            return version, None
+        view, stamp = self._cached(relpath)
+        if view is not None:
+            return version, view
+        group = (relpath, await asyncio.to_thread(_digest, self.templates_dir / relpath))
+        try:
+            view = await pool.run(("preview", relpath, stamp),
+                                  functools.partial(self._build, share_engine=False),
+                                  relpath, stamp, group=group)
+        except (RenderOverrun, RenderRefused) as err:
+            view = await asyncio.to_thread(self._overdue_view, relpath, str(err))
+        return version, view
+
+    async def gallery_async(self, pool: RenderPool) -> tuple[int, Gallery]:
+        """The whole gallery, its templates rendered side by side in ``pool``."""
+        version, names = await self.names_async()
+        found = await asyncio.gather(*(self.template_async(name, pool, names)
+                                       for name in names))
+        views = tuple(view for _v, view in found if view is not None)
+        return version, Gallery(self.templates_dir, self.previews_dir, views)
+
+    def rendered_late(self) -> int:
+        """A render that overran its deadline has finished (and is cached): a new version,
+        so open pages fetch themselves again and show its real outcome."""
+        with self._state:
+            self.version += 1
+            return self.version
+
+    def _overdue_view(self, relpath: str, why: str) -> TemplateView:
+        """What the page shows while a template's render is past its deadline: the source,
+        and one error per scenario saying so (never cached)."""
+        from ..scenarios import load_all_recipients
+
+        path = self.templates_dir / relpath
+        try:
+            source = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            source = ""
+        one_line = f"{relpath}: {why}"
+        error = ErrorView(kind="RenderOverrun", one_line=one_line, message=why, name=relpath,
+                          line=None, column=None, in_template=False)
+        cells = []
+        for sfile in scenario_files(self.templates_dir, self.previews_dir, relpath):
+            rel = sfile.relative_to(self.previews_dir).as_posix() \
+                if sfile.is_relative_to(self.previews_dir) else sfile.name
+            try:
+                named = [(str(sc.name), sc.payload) for sc in load_all_recipients(sfile)]
+            except Exception:  # the scenario's own error shows once the render is done
+                named = [(sfile.stem, None)]
+            for name, payload in named:
+                payload_json = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+                digest = hashlib.sha256(repr((name, rel, one_line, payload_json)).encode())
+                cells.append(Cell(scenario=name, scenario_file=rel, kind="",
+                                  payload_json=payload_json, output=None, error=error,
+                                  smartsend_body=None, event_body=None,
+                                  digest=digest.hexdigest()[:16]))
+        scenario_dir = (Path(relpath).parent / Path(relpath).stem).as_posix()
+        return TemplateView(relpath=relpath, channel=channel_of(relpath, source),
+                            source=source, marks=(), lint_note=f"not linted: {why}",
+                            cells=tuple(cells), scenario_dir=scenario_dir, includes=None)
+
+
+def _digest(path: Path) -> str:
+    """The template source's identity: a render of the same source that is still running
+    past its deadline means this one would most likely run away too."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 class Changes:
