@@ -7,10 +7,16 @@ closed without a response. The client cannot tell whether its messages went out;
 the case idempotent senders (``externalRequestId``) must handle, and the sandbox's
 ``/_sandbox/accepted`` list shows what really happened.
 
+*Accept then fail* is its sibling with an answer: the request is processed and recorded,
+then the client gets a 5xx (502 by default) instead of the results, as from a proxy whose
+upstream took the batch but answered too late. A client that treats every 5xx as "not
+accepted" and retries sends those recipients twice; ``/_sandbox/accepted`` shows it.
+
 Dropping needs one step below ASGI, because every ASGI server answers 500 when an app
 raises or returns without responding. :class:`DropConnections` is the outermost layer: when
 the app marks the scope with :data:`DROP`, it swallows the response and closes the socket
-of uvicorn's connection instead (``send.__self__.transport``).
+of uvicorn's connection instead (``send.__self__.transport``); when it is marked with
+:data:`ACCEPT_THEN_FAIL` (a status), it swallows the response and answers that status.
 """
 from __future__ import annotations
 
@@ -24,15 +30,20 @@ from .settings import Faults
 
 #: Scope key the app sets to ask :class:`DropConnections` to drop the response.
 DROP = "apisandbox.drop"
+#: Scope key (value: an HTTP status) asking :class:`DropConnections` to replace the
+#: response, after the route recorded the request, by that error.
+ACCEPT_THEN_FAIL = "apisandbox.accept_then_fail"
 
 
 @dataclass(frozen=True)
 class Decision:
     """What to do with one request: ``"pass"``, ``"fail"``, ``"throttle"``, ``"limit"``
-    (over the rate limit) or ``"drop"``; ``retry_after`` for the 429 ones."""
+    (over the rate limit), ``"drop"`` or ``"accept_then_fail"``; ``retry_after`` for the
+    429 ones and a failing 503, ``status`` for the failing ones."""
 
     action: str
     retry_after: int = 0
+    status: int = 0
 
 
 class _TokenBucket:
@@ -81,15 +92,17 @@ class FaultInjector:
                 wait = self._bucket.take()
                 if wait > 0:
                     return Decision("limit", max(1, int(wait + 0.999)))
-            if not (f.fail_rate or f.throttle_rate or f.drop_rate):
+            if not (f.fail_rate or f.throttle_rate or f.drop_rate or f.accept_then_fail_rate):
                 return Decision("pass")
             draw = self._rng.random()
             if draw < f.fail_rate:
-                return Decision("fail")
+                return Decision("fail", f.retry_after, f.fail_status)
             if draw < f.fail_rate + f.throttle_rate:
                 return Decision("throttle", f.retry_after)
             if draw < f.fail_rate + f.throttle_rate + f.drop_rate:
                 return Decision("drop")
+            if draw < f.fail_rate + f.throttle_rate + f.drop_rate + f.accept_then_fail_rate:
+                return Decision("accept_then_fail", status=f.accept_then_fail_status)
             return Decision("pass")
 
 
@@ -101,6 +114,22 @@ def _close_connection(send) -> bool:
         return False
     transport.close()
     return True
+
+
+_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+            504: "Gateway Timeout"}
+
+
+async def _answer_gateway_error(send, status: int) -> None:
+    """A proxy's error page: HTML, no ``Retry-After`` (it cannot know when to come back)."""
+    reason = _REASONS.get(status, "Error")
+    body = (f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}"
+            "</h1><p>injected fault: the request was processed, the answer lost</p>"
+            "</body></html>").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/html"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class DropConnections:
@@ -115,14 +144,21 @@ class DropConnections:
             return
         dropped = False
 
+        replaced = False
+
         async def guarded_send(message):
-            nonlocal dropped
-            if dropped:
-                return
+            nonlocal dropped, replaced
+            if dropped or replaced:
+                return          # the body of a response that was dropped or replaced
             if message["type"] == "http.response.start" and scope.get(DROP):
                 dropped = _close_connection(send)
                 if dropped:
                     return
+            if (message["type"] == "http.response.start" and scope.get(ACCEPT_THEN_FAIL)
+                    and message["status"] < 400):     # only what the route accepted
+                replaced = True
+                await _answer_gateway_error(send, scope[ACCEPT_THEN_FAIL])
+                return
             await send(message)
 
         await self.app(scope, receive, guarded_send)

@@ -31,6 +31,8 @@ class SettingsError(UsageError):
 MAX_RECIPIENTS = 1000
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
+#: The 5xx answers a fault may give: the application's own, and a gateway's.
+FAULT_STATUSES = (500, 502, 503, 504)
 DEFAULT_STATUS_DELAY = 2.0
 
 
@@ -39,10 +41,14 @@ class Faults:
     """Deliberate misbehaviour, for testing clients.
 
     Rates are probabilities per API request, drawn from a generator seeded with the
-    sandbox seed. ``fail_rate`` answers 500, ``throttle_rate`` answers 429 with
-    ``Retry-After``, ``drop_rate`` records the request and then closes the connection
-    without answering. ``latency_ms`` delays every API answer; ``rate_limit`` (requests
-    per second, token bucket) answers 429 beyond it.
+    sandbox seed. ``fail_rate`` answers ``fail_status`` (500; 502, 503 or 504 to imitate
+    a gateway; a 503 carries ``Retry-After``) *before* anything is recorded,
+    ``throttle_rate`` answers 429 with ``Retry-After``, ``drop_rate`` records the request
+    and then closes the connection without answering, ``accept_then_fail_rate`` records
+    the request and then answers ``accept_then_fail_status`` (502; or 500, 503, 504, never
+    with ``Retry-After``), as a proxy that timed out on a platform that did take the batch.
+    ``latency_ms`` delays every API answer; ``rate_limit`` (requests per second, token
+    bucket) answers 429 beyond it.
     """
 
     fail_rate: float = 0.0
@@ -51,15 +57,25 @@ class Faults:
     latency_ms: float = 0.0
     rate_limit: float | None = None
     retry_after: int = 1
+    accept_then_fail_rate: float = 0.0
+    fail_status: int = 500
+    accept_then_fail_status: int = 502
 
     def __post_init__(self) -> None:
-        for name in ("fail_rate", "throttle_rate", "drop_rate"):
+        rates = ("fail_rate", "throttle_rate", "drop_rate", "accept_then_fail_rate")
+        for name in rates:
             value = getattr(self, name)
             if (isinstance(value, bool) or not isinstance(value, (int, float))
                     or not 0.0 <= value <= 1.0):
                 raise SettingsError(f"{name.replace('_', '-')} must be between 0 and 1, got {value!r}")
-        if self.fail_rate + self.throttle_rate + self.drop_rate > 1.0 + 1e-9:
-            raise SettingsError("fail-rate + throttle-rate + drop-rate must not exceed 1")
+        if sum(getattr(self, name) for name in rates) > 1.0 + 1e-9:
+            raise SettingsError("fail-rate + throttle-rate + drop-rate + accept-then-fail-rate "
+                                "must not exceed 1")
+        for name in ("fail_status", "accept_then_fail_status"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or value not in FAULT_STATUSES:
+                raise SettingsError(f"{name.replace('_', '-')} must be one of "
+                                    f"{', '.join(map(str, FAULT_STATUSES))}, got {value!r}")
         for name, kinds in (("latency_ms", (int, float)), ("rate_limit", (int, float, type(None))),
                             ("retry_after", (int,))):
             value = getattr(self, name)

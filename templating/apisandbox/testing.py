@@ -72,7 +72,7 @@ class RunningSandbox:
         return response.json()
 
     def reset(self) -> None:
-        self._http.post("/_sandbox/reset").raise_for_status()
+        self._http.post("/_sandbox/reset", json={}).raise_for_status()
 
     def stop(self) -> None:
         """Stop the server (idempotent); the database file, if any, stays."""
@@ -86,7 +86,9 @@ def running_sandbox(*, api_key: str = "test-key", messages_dir: str | Path | Non
                     throttle_rate: float = 0, latency_ms: float = 0, drop_rate: float = 0,
                     rate_limit: float | None = None, retry_after: int = 0,
                     status_delay: float | None = None, status_speed: float | None = None,
-                    max_body: int | None = None) -> Iterator[RunningSandbox]:
+                    max_body: int | None = None, accept_then_fail_rate: float = 0,
+                    fail_status: int = 500,
+                    accept_then_fail_status: int = 502) -> Iterator[RunningSandbox]:
     """Start a sandbox for the duration of the ``with`` block.
 
     ``db_path=None`` keeps state in memory; pass a file to test restarts. ``retry_after``
@@ -101,7 +103,9 @@ def running_sandbox(*, api_key: str = "test-key", messages_dir: str | Path | Non
         api_key=api_key, db_path=db_path if db_path is not None else ":memory:",
         messages_dir=Path(messages_dir) if messages_dir is not None else None, seed=seed,
         faults=Faults(fail_rate=fail_rate, throttle_rate=throttle_rate, drop_rate=drop_rate,
-                      latency_ms=latency_ms, rate_limit=rate_limit, retry_after=retry_after),
+                      latency_ms=latency_ms, rate_limit=rate_limit, retry_after=retry_after,
+                      accept_then_fail_rate=accept_then_fail_rate, fail_status=fail_status,
+                      accept_then_fail_status=accept_then_fail_status),
         status_delay=status_delay, **extra)
     server = BackgroundServer(settings).start()
     handle = RunningSandbox(server, api_key)

@@ -20,7 +20,8 @@ from . import main
 DEFAULT_DB = Path(".templating") / "sandbox.db"
 _CONFIG_KEYS = {"host", "port", "messages", "db", "seed", "fail_rate", "throttle_rate",
                 "latency", "drop_rate", "rate_limit", "max_body", "status_delay",
-                "retry_after", "api_key", "api_key_env"}
+                "retry_after", "api_key", "api_key_env", "accept_then_fail_rate",
+                "fail_status", "accept_then_fail_status"}
 
 
 class _OneLineCommand(click.Command):
@@ -87,8 +88,12 @@ def _pick(cli_value, config: dict, key: str, default):
               help="Largest request body accepted (413 beyond) [16 MiB].")
 @click.option("--status-delay", type=float, default=None, metavar="SECONDS",
               help="Seconds per delivery-status step (0: final at once) [2].")
+@click.option("--accept-then-fail-rate", type=float, default=None, metavar="R",
+              help="Share of API requests recorded, then answered 502 (a proxy that lost "
+                   "the answer).")
 def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate, throttle_rate,
-            drop_rate, latency, rate_limit, retry_after, max_body, status_delay) -> None:
+            drop_rate, latency, rate_limit, retry_after, max_body, status_delay,
+            accept_then_fail_rate) -> None:
     """Serve a local Reteno API sandbox: send to it, watch the inbox, inject faults."""
     from ..apisandbox import Faults, SandboxSettings, serve
     from ..apisandbox.settings import DEFAULT_MAX_BODY, DEFAULT_STATUS_DELAY
@@ -117,7 +122,11 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
                           drop_rate=float(_pick(drop_rate, config, "drop_rate", 0.0)),
                           latency_ms=float(_pick(latency, config, "latency", 0.0)),
                           rate_limit=_pick(rate_limit, config, "rate_limit", None),
-                          retry_after=int(_pick(retry_after, config, "retry_after", 1))),
+                          retry_after=int(_pick(retry_after, config, "retry_after", 1)),
+                          accept_then_fail_rate=float(_pick(accept_then_fail_rate, config,
+                                                            "accept_then_fail_rate", 0.0)),
+                          fail_status=config.get("fail_status", 500),
+                          accept_then_fail_status=config.get("accept_then_fail_status", 502)),
             status_delay=float(_pick(status_delay, config, "status_delay", DEFAULT_STATUS_DELAY)),
             max_body=int(_pick(max_body, config, "max_body", DEFAULT_MAX_BODY)))
     except (TypeError, ValueError) as err:

@@ -317,12 +317,20 @@ def _settings(settings, pacing):
         settings.concurrency = pacing["concurrency"]
     if pacing["rate_limit"] is not None:
         settings.rate_limit = pacing["rate_limit"]
-    if _asks(settings, pacing["yes"]) and not sys.stdin.isatty() \
+    if _asks(settings, pacing["yes"]) and not _interactive() \
             and getattr(settings, "confirm", True):
         raise UsageError(f"a real send to {_origin_text(settings.base_url)} is confirmed on a "
                          "terminal, and there is none; pass --yes (or set confirm = false "
                          f"under [api] in {user_config_path()})")
     return settings
+
+
+def _interactive() -> bool:
+    """Is someone at a terminal to answer y/N?"""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _asks(settings, yes: bool) -> bool:
@@ -338,7 +346,7 @@ def _origin_text(url: str) -> str:
 
 def _confirmed(settings, yes: bool, message_id: str, count: int) -> bool:
     """Ask on the terminal: what goes where, y/N. True without asking where no one need."""
-    if not _asks(settings, yes) or not count or not sys.stdin.isatty():
+    if not _asks(settings, yes) or not count or not _interactive():
         return True
     try:
         return click.confirm(f"send message {message_id} to {count:,} recipient"
