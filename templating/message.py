@@ -172,25 +172,39 @@ def _partials(engine, templates, templates_root: Path) -> set[str]:
 
 
 def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir: str | Path, *,
-                    now: Any = None, config: Mapping | None = None) -> list[ExampleResult]:
+                    now: Any = None, config: Mapping | None = None,
+                    confinement: Any = None) -> list[ExampleResult]:
     """Render every template with each of its scenarios into ``out_dir``.
 
     Output goes to ``out_dir/<template path>/<scenario>.html|txt``. A failing render is
     recorded (with its one-line error) and the run goes on, so one broken example does not
     hide the others. A template without scenarios gets one row with ``scenario == ""``
     (a failure), unless another template ``#parse``s or ``#include``s it: a partial.
+
+    Every template and scenario must really be inside ``confinement``
+    (:class:`templating.project.Confinement`; default: the two folders given): a symlink out
+    of it is an :class:`~templating.project.OutsideProjectError` before anything is written.
     """
     from .engine import Engine
-    from .scenarios import find_templates, load_scenario, scenario_files
+    from .project import Confinement
+    from .scenarios import load_scenario, scenario_files, walk_templates
 
     templates_root = Path(templates_dir)
+    confinement = confinement or Confinement.around(templates_root, previews_dir)
+    templates, refused = walk_templates(templates_root, confinement=confinement)
+    if refused:
+        raise refused[0]
+    paired = [(template, scenario_files(template, templates_dir=templates_root,
+                                        previews_dir=previews_dir))
+              for template in templates]
+    for template, files in paired:      # every input is checked before any output exists
+        for path in (template, *files):
+            confinement.check(path)
     engine = Engine(config, templates_dir=str(templates_root.resolve()))
-    partials = _partials(engine, find_templates(templates_root), templates_root)
+    partials = _partials(engine, templates, templates_root)
     results: list[ExampleResult] = []
-    for template in find_templates(templates_root):
+    for template, files in paired:
         rel = template.relative_to(templates_root)
-        files = scenario_files(template, templates_dir=templates_root,
-                               previews_dir=previews_dir)
         if not files:
             if rel.as_posix() in partials:
                 continue  # only ever rendered inside the templates that #parse it

@@ -11,8 +11,7 @@ no empty file and no folder behind.
 The rule: an output is refused when
 
 - it is one of the command's inputs (compared by real path and by ``samefile``, so a
-  symlink or a second spelling of the same file is caught), or, for a folder output, an
-  input lies inside it; or
+  symlink or a second spelling of the same file is caught); or
 - it is inside the templates or previews folder (for a folder output: overlaps it either
   way, since the folder is filled or emptied);
 
@@ -56,15 +55,13 @@ def guard_output(path: str | os.PathLike, *, option: str,
             raise OutputRefused(f"{option} {quoted(out)}: that is {label} ({quoted(given)}), "
                                 f"an input of this command; refusing to overwrite it "
                                 f"({FORCE_HINT})")
-        if is_folder and _inside(Path(os.path.realpath(given)), real):
-            raise OutputRefused(f"{option} {quoted(out)}: {label} ({quoted(given)}) is "
-                                f"inside it; refusing to write over an input of this "
-                                f"command ({FORCE_HINT})")
     for label, folder in folders:
         if folder is None:
             continue
         root = Path(os.path.realpath(folder))
-        if _inside(real, root):
+        if real == root:
+            where = "is"
+        elif _inside(real, root):
             where = "is inside"
         elif is_folder and _inside(root, real):
             where = "contains"

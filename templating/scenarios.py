@@ -353,19 +353,38 @@ def _merge_fields(contact: Mapping, primary: Mapping, external: Mapping,
 
 # --------------------------------------------------------------------------- pairing
 
-def find_templates(templates_dir: str | Path = "templates") -> list[Path]:
-    """Every template file under ``templates_dir``, sorted, hidden files skipped."""
+def find_templates(templates_dir: str | Path = "templates", *,
+                   confinement=None) -> list[Path]:
+    """Every template file under ``templates_dir``, sorted, hidden files skipped.
+
+    Folders are walked by :meth:`templating.project.Confinement.walk` (default: confined to
+    ``templates_dir`` itself): a symlinked folder out of the project is not followed, and a
+    symlink loop is visited once. A template *file* that is a symlink out of the project is
+    listed (so it can be reported); whoever reads it checks it first.
+    """
+    return walk_templates(templates_dir, confinement=confinement)[0]
+
+
+def walk_templates(templates_dir: str | Path = "templates", *, confinement=None):
+    """``(templates, refused)``: :func:`find_templates` plus the symlinked folders that were
+    not followed because they lead out of the project (their
+    :class:`~templating.project.OutsideProjectError`)."""
+    from .project import Confinement
+
     root = Path(templates_dir)
     if not root.is_dir():
         raise UsageError(f"templates folder {str(root)!r} does not exist")
+    walk = (confinement or Confinement.around(root)).walk(root)
     out = []
-    for p in root.rglob("*"):
+    for p in walk.files:
         rel = p.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if p.is_file() and p.suffix.lower() in TEMPLATE_EXTENSIONS:
+        if p.suffix.lower() in TEMPLATE_EXTENSIONS and (p.is_file() or p.is_symlink()):
             out.append(p)
-    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+    refused = [err for err in walk.refused
+               if not any(part.startswith(".") for part in Path(err.name).relative_to(root).parts)]
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix()), refused
 
 
 def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "templates",

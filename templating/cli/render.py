@@ -1,6 +1,8 @@
 """`templating render` and `templating render-examples`: thin faces over templating.message."""
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import click
 from . import main
 from ..engine.properties import PROPERTIES, coerce, unknown_key_message
 from ..errors import UsageError
+from ..outputs import guard_output, project_folders
+from ..project import Confinement, project_root
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
 from ..payloads import Payload, decode_bytes, payload_from_text, read_payload
@@ -18,6 +22,19 @@ from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
 
 #: The Velocity properties the engine reads (templating/engine), by value type.
 CONFIG_KEYS = tuple(PROPERTIES)
+
+
+def project_confinement(**folders: Path) -> Confinement:
+    """The project's confinement for a command whose ``folders`` (option name -> path) may
+    be typed or defaults: typed ones are trusted, defaults must lie inside the project."""
+    ctx = click.get_current_context()
+    typed = {name: path for name, path in folders.items()
+             if ctx.get_parameter_source(f"{name}_dir") is not click.core.ParameterSource.DEFAULT}
+    confinement = Confinement.for_command(project_root(), typed.values())
+    for name, path in folders.items():
+        if name not in typed and Path(path).exists():
+            confinement.check(path, what=f"the {name} folder")
+    return confinement
 
 
 def _parse_config(pairs: tuple[str, ...]) -> dict:
@@ -52,7 +69,8 @@ def _read_data(data_file: Path) -> Payload:
     return read_payload(data_file)
 
 
-def _write(data: str, out: str | None, inputs: tuple = ()) -> None:
+def _write(data: str, out: str | None) -> None:
+    """Standard output, or the file ``out`` (already passed by the output guard)."""
     # Java writes unpaired surrogates as '?', which is what errors="replace" does.
     raw = data.encode("utf-8", errors="replace")
     if out is None or out == "-":
@@ -60,14 +78,6 @@ def _write(data: str, out: str | None, inputs: tuple = ()) -> None:
         sys.stdout.buffer.write(raw)
         sys.stdout.buffer.flush()
         return
-    for given in inputs:            # -o must never overwrite the template or the data
-        try:
-            same = given is not None and Path(out).exists() and Path(out).samefile(given)
-        except OSError:
-            same = False
-        if same:
-            raise UsageError(f"-o {out}: that is an input file ({given}); refusing to "
-                             "overwrite it")
     try:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(raw)
@@ -92,9 +102,11 @@ def _write(data: str, out: str | None, inputs: tuple = ()) -> None:
                    "folder above TEMPLATE, else its own folder).")
 @click.option("-o", "--output", "out",
               help="Write here instead of stdout (a folder with --all-recipients).")
+@click.option("--force", is_flag=True,
+              help="Let -o overwrite an input or write inside the templates/previews folders.")
 def render(template: Path, data_file: Path | None, recipient: str | None,
            all_recipients: bool, now: str | None, config_pairs: tuple[str, ...],
-           templates_dir: Path | None, out: str | None) -> None:
+           templates_dir: Path | None, out: str | None, force: bool) -> None:
     """Render TEMPLATE with data, exactly as the platform would send it."""
     from ..engine import Engine
 
@@ -102,6 +114,27 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         raise UsageError("--recipient and --all-recipients exclude each other")
     fixed_now = parse_now(now) if now else None
     config = _parse_config(config_pairs)
+    # typed paths are trusted; inside the project they stay project files (no symlink out)
+    confinement = Confinement.for_command(project_root(), (template, data_file, templates_dir))
+    for given in (template, data_file):
+        if given is not None and str(given) != "-" and given.exists():
+            confinement.check(given)
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise UsageError(f"--templates {str(templates_dir)!r} is not a folder")
+    root = templates_dir if templates_dir is not None else template_root(template)
+    if out is not None and out != "-":      # refused before anything is read or created
+        inputs = [("the template", template), ("the data file", data_file)]
+        # the folder #parse reads from, unless it is just the loose template's own folder
+        own = templates_dir is not None or root.name == "templates"
+        folders = project_folders(None, ("templates", root if own else None))
+        if all_recipients:
+            guard_output(out, option="-o", folders=folders, is_folder=True, force=force)
+            for label, given in inputs:     # the only names written there: N.html / N.txt
+                if given is not None and str(given) != "-" and _numbered_in(given, out):
+                    guard_output(Path(out) / Path(given).name, option="-o", force=force,
+                                 inputs=[(label, given)])
+        else:
+            guard_output(out, option="-o", inputs=inputs, folders=folders, force=force)
     source = read_template(template)
     if data_file is None:
         if recipient is not None or all_recipients:
@@ -115,14 +148,11 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         else:
             scenarios = [scenario_from_payload(payload, path=path, recipient=recipient,
                                                now=fixed_now)]
-    if templates_dir is not None and not templates_dir.is_dir():
-        raise UsageError(f"--templates {str(templates_dir)!r} is not a folder")
-    root = templates_dir if templates_dir is not None else template_root(template)
     engine = Engine(config or None, templates_dir=str(root.resolve()))
 
     if not all_recipients:
         _write(render_message(source, next(iter(scenarios)), engine=engine,
-                              name=str(template)), out, (template, data_file))
+                              name=str(template)), out)
         return
     for sc in scenarios:
         if sc.recipient is None:
@@ -138,14 +168,14 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
                    f"{text}\n", None)
         else:
             index = sc.recipient.index if sc.recipient else 0
-            _write(text, str(Path(out) / f"{index}{output_suffix(template, text)}"),
-                   (template, data_file))
+            _write(text, str(Path(out) / f"{index}{output_suffix(template, text)}"))
 
 
-def _overlaps(out: Path, folder: Path) -> bool:
-    """``out`` is ``folder`` or inside it."""
-    out, folder = Path(out).resolve(), Path(folder).resolve()
-    return out == folder or folder in out.parents
+def _numbered_in(given: Path, folder: str) -> bool:
+    """Is ``given`` a file ``--all-recipients -o folder`` could write (``folder/N.html``)?"""
+    real = Path(os.path.realpath(given))
+    return (real.parent == Path(os.path.realpath(folder))
+            and re.fullmatch(r"\d+\.(html|txt)", real.name) is not None)
 
 
 @main.command("render-examples")
@@ -158,16 +188,19 @@ def _overlaps(out: Path, folder: Path) -> bool:
 @click.option("--now", help="Fixed 'now' for every scenario, ISO 8601.")
 @click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
               help="Velocity property, repeatable.")
+@click.option("--force", is_flag=True,
+              help="Let --out write inside the templates/previews folders.")
 def render_examples_cmd(templates_dir: Path, previews_dir: Path, out_dir: Path,
-                        now: str | None, config_pairs: tuple[str, ...]) -> None:
+                        now: str | None, config_pairs: tuple[str, ...], force: bool) -> None:
     """Render every template with each of its scenarios into OUT and print a summary."""
     fixed_now = parse_now(now) if now else None
-    for name, folder in (("templates", templates_dir), ("previews", previews_dir)):
-        if _overlaps(out_dir, folder):   # rendered files would become templates/scenarios
-            raise UsageError(f"--out {str(out_dir)!r} is inside the {name} folder "
-                             f"{str(folder)!r}; choose a separate output folder")
+    config = _parse_config(config_pairs) or None
+    confinement = project_confinement(templates=templates_dir, previews=previews_dir)
+    # rendered files would become templates/scenarios of the next run
+    guard_output(out_dir, option="--out", is_folder=True, force=force,
+                 folders=[("templates", templates_dir), ("previews", previews_dir)])
     results = render_examples(templates_dir, previews_dir, out_dir, now=fixed_now,
-                              config=_parse_config(config_pairs) or None)
+                              config=config, confinement=confinement)
     rows = [("template", "scenario", "kind", "result", "output")]
     for r in results:
         rel = r.template.relative_to(templates_dir).as_posix()

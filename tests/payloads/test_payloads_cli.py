@@ -101,7 +101,9 @@ def test_output_never_overwrites_an_input(files, target):
                  "-o", files / target)
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: -o {files / target}: that is an input file")
+    label = "the template" if target == "t.txt" else "the data file"
+    assert line == (f"error: -o '{files / target}': that is {label} ('{files / target}'), an "
+                    "input of this command; refusing to overwrite it (--force writes anyway)")
     assert (files / target).read_bytes() == before
 
 
@@ -255,7 +257,11 @@ def test_render_examples_refuses_output_inside_its_inputs(tmp_path, inside):
                  "--out", tmp_path / inside)
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: --out '{tmp_path / inside}' is inside the ")
+    folder = inside.split("/")[0]
+    where = "is" if inside == folder else "is inside"
+    assert line == (f"error: --out '{tmp_path / inside}': {where} the {folder} folder "
+                    f"('{tmp_path / folder}'); outputs never go there, the next run would "
+                    "read them as input; choose another path (--force writes anyway)")
     assert sorted(p for p in tmp_path.rglob("*")) == before
 
 
