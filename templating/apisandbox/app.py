@@ -8,7 +8,9 @@ API routes (Basic auth, faults, see :mod:`.gate`):
 - ``GET  /api/v1/account/info``
 - ``GET  /api/v1/messages/email/{id}``
 
-Sandbox routes (no auth, never faulty; the server listens on loopback by default):
+Sandbox routes (no auth, never faulty; the server listens on loopback by default and
+answers only to a loopback ``Host`` or the one it is bound to; ``POST``/``PUT`` ones take
+only ``Content-Type: application/json`` from our own origin, see :mod:`.gate`):
 
 - ``GET /_sandbox/accepted``: every accepted recipient (ground truth for exactly-once tests)
 - ``GET /_sandbox/events``, ``GET /_sandbox/log``, ``GET /_sandbox/health``
@@ -23,8 +25,8 @@ Request-level errors answer ``{"status", "error", "code", "message"}`` (see
 from __future__ import annotations
 
 import math
+import threading
 
-import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,11 +34,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import UsageError
+from ..servers.renders import DEFAULT_DEADLINE, RenderOverrun, RenderPool, RenderRefused
 from . import validate
 from .faults import DropConnections, FaultInjector
-from .gate import API_PREFIX, ApiGate
+from .gate import API_PREFIX, ApiGate, SandboxGuard
 from .inbox import inbox_routes
-from .messages import MessageCatalog, MessagesConfigError, Renderer
+from .messages import MessageCatalog, MessagesConfigError, Rendered, Renderer
 from .settings import SandboxSettings
 from .store import Store
 from .validate import ApiError
@@ -53,12 +56,13 @@ LATEST_CLOCK = 1.9e11
 class Sandbox:
     """The running sandbox's parts, shared by the routes (``request.app.state.sandbox``)."""
 
-    def __init__(self, settings: SandboxSettings):
+    def __init__(self, settings: SandboxSettings, render_deadline: float = DEFAULT_DEADLINE):
         self.settings = settings
         self.store = Store(settings.db_path, seed=settings.seed)
         self.injector = FaultInjector(settings.faults, settings.seed)
         self.catalog = MessageCatalog(settings.messages_dir)
         self.renderer = Renderer(settings.messages_dir)
+        self.renders = RenderPool(deadline=render_deadline, name="sandbox-render")
 
     @property
     def delay(self) -> float:
@@ -117,8 +121,7 @@ async def smartsend(request: Request) -> Response:
         channel = message.channel if message and message.channel in ("sms", "viber") else "sms"
     ok = [r for r in req.recipients if r.error is None]
     if message is not None and ok:
-        rendered = await anyio.to_thread.run_sync(
-            sb.renderer.render_batch, message, ok)
+        rendered = await _render(sb, message, ok)
         for r, out in zip(ok, rendered):
             r.rendered, r.subject, r.render_error = out.text, out.subject, out.error
     recorded = sb.store.record_smartsend(message_id, channel,
@@ -135,6 +138,28 @@ async def smartsend(request: Request) -> Response:
             item["message"] = rec.error
         results.append(item)
     return JSONResponse({"id": 0, "results": _one_or_many(results)})
+
+
+async def _render(sb: Sandbox, message, recipients: list) -> list[Rendered]:
+    """Each recipient's message, rendered in the pool: those not done by the deadline (or
+    when runaway renders still hold the pool) get it as their render error, and the batch
+    stops after the recipient being rendered (which runs on until the engine stops it)."""
+    out: list[Rendered] = []
+    stop = threading.Event()
+    try:
+        stat = message.path.stat()
+        source_version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        source_version = None                # render_batch says what is wrong with it
+    try:
+        await sb.renders.run(object(), sb.renderer.render_batch, message, recipients, out, stop,
+                             group=(str(message.path), source_version))
+    except (RenderOverrun, RenderRefused) as err:
+        stop.set()
+        done = out[:len(recipients)]
+        late = Rendered(None, None, f"{message.path.name}: {err}")
+        return done + [late] * (len(recipients) - len(done))
+    return out
 
 
 async def message_status(request: Request) -> Response:
@@ -274,9 +299,14 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse(err.body(), status_code=500)
 
 
-def create_app(settings: SandboxSettings):
-    """The whole sandbox as one ASGI app (close ``app.sandbox`` when done with it)."""
-    sandbox = Sandbox(settings)
+def create_app(settings: SandboxSettings, *, host: str = "127.0.0.1",
+               render_deadline: float = DEFAULT_DEADLINE):
+    """The whole sandbox as one ASGI app (close ``app.sandbox`` when done with it).
+
+    ``host`` is the address it is served on: only it and loopback names are accepted in
+    ``Host`` (see :class:`~.gate.SandboxGuard`). ``render_deadline``: seconds one smartsend
+    call waits for its recipients' messages to render."""
+    sandbox = Sandbox(settings, render_deadline)
     routes = [
         Route("/api/v1/message/{message_id:int}/smartsend", smartsend, methods=["POST"]),
         Route("/api/v1/message/status", message_status, methods=["GET"]),
@@ -299,6 +329,6 @@ def create_app(settings: SandboxSettings):
                                                        Exception: _unexpected})
     app.state.sandbox = sandbox
     gated = ApiGate(app, api_key=settings.api_key, injector=sandbox.injector, store=sandbox.store)
-    outer = DropConnections(gated)
+    outer = DropConnections(SandboxGuard(gated, host))
     outer.sandbox = sandbox
     return outer

@@ -16,7 +16,9 @@ Rendering uses our engine with ``$data`` = the recipient's decoded ``jsonParam``
 platform's convention), then the platform's merge tags via :mod:`templating.message` when it
 is available. A template that fails to render does not fail the API call (the platform
 accepts first and renders later); the error is kept for the inbox and the recipient's
-delivery status ends in ``ERROR``.
+delivery status ends in ``ERROR``. The app renders a batch in a
+:class:`~templating.servers.renders.RenderPool` with a deadline: a template that does not
+finish in time is recorded as that recipient's render error and the API call still answers.
 """
 from __future__ import annotations
 
@@ -149,12 +151,16 @@ class Renderer:
                                   if self.templates_dir is not None else None)
         return self._engine
 
-    def render_batch(self, message: MessageInfo, recipients: list) -> list[Rendered]:
+    def render_batch(self, message: MessageInfo, recipients: list, out: list | None = None,
+                     stop=None) -> list[Rendered]:
         """Render ``message`` for each accepted recipient (``store.NewRecipient``).
 
         Errors become one line each, never raises: a broken template must not take the
-        server down or fail the API call.
+        server down or fail the API call. Results are appended to ``out`` as they are made
+        and the loop ends early once ``stop`` (a :class:`threading.Event`) is set, so a
+        caller whose deadline passed keeps what was rendered and stops paying for the rest.
         """
+        out = [] if out is None else out
         from ..message import render_message
         from ..scenarios import scenario_from_value
 
@@ -163,14 +169,17 @@ class Renderer:
             source = message.source()
         except (OSError, UnicodeDecodeError) as err:
             error = f"{message.path}: cannot read template: {err}"
-            return [Rendered(None, None, error) for _ in recipients]
+            out.extend(Rendered(None, None, error) for _ in recipients)
+            return out
         try:
             engine = self._get_engine()
         except NotImplementedError:
-            return [Rendered(None, None, f"{name}: the template engine is not available")
-                    for _ in recipients]
-        out = []
+            out.extend(Rendered(None, None, f"{name}: the template engine is not available")
+                       for _ in recipients)
+            return out
         for r in recipients:
+            if stop is not None and stop.is_set():
+                break
             try:
                 scenario = scenario_from_value(_scenario_body(message.id, r),
                                                name=f"message {message.id}")

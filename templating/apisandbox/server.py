@@ -11,6 +11,7 @@ import time
 
 import uvicorn
 
+from ..servers.renders import DEFAULT_DEADLINE
 from .app import create_app
 from .settings import SandboxSettings
 
@@ -49,7 +50,7 @@ def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 802
     ``on_listening(url)`` is called once the socket is bound, before serving starts.
     """
     sock = _bind(host, port)
-    app = create_app(settings)
+    app = create_app(settings, host=host)
     if on_listening is not None:
         bound = sock.getsockname()
         on_listening(f"http://{_url_host(host)}:{bound[1]}")
@@ -63,9 +64,10 @@ def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 802
 class BackgroundServer:
     """A sandbox on ``127.0.0.1`` and an ephemeral port, served from a daemon thread."""
 
-    def __init__(self, settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 0,
+                 render_deadline: float = DEFAULT_DEADLINE):
         self.settings = settings
-        self.app = create_app(settings)
+        self.app = create_app(settings, host=host, render_deadline=render_deadline)
         self._sock = _bind(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         self._server = uvicorn.Server(_config(self.app, self.host, self.port, "error"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from .store import NewRecipient
 
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 413: "Payload Too Large",
             415: "Unsupported Media Type", 429: "Too Many Requests",
             500: "Internal Server Error"}
