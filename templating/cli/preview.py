@@ -25,8 +25,11 @@ from . import main
               help="Fixed 'now' (ISO 8601) for scenarios that do not set their own.")
 @click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
               help="Velocity property, repeatable, as for `templating render`.")
+@click.option("--force", is_flag=True,
+              help="Let --build write inside the templates/previews folders.")
 def preview(templates_dir: str, previews_dir: str, host: str, port: int,
-            build_out: str | None, now: str | None, config_pairs: tuple[str, ...]) -> None:
+            build_out: str | None, now: str | None, config_pairs: tuple[str, ...],
+            force: bool) -> None:
     """Preview every template with every scenario in the browser, live.
 
     Saving a template, a partial or a scenario re-renders and refreshes the open page. With
@@ -36,7 +39,7 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
     from ..lint import load_config
     from ..preview import PreviewServer, build_static
     from ..scenarios import parse_now
-    from .render import _parse_config
+    from .render import _parse_config, project_confinement
 
     config = _parse_config(config_pairs) or None
     source = click.get_current_context().get_parameter_source("previews_dir")
@@ -49,9 +52,14 @@ def preview(templates_dir: str, previews_dir: str, host: str, port: int,
         raise UsageError(f"{now!r} is not an ISO 8601 date-time (e.g. 2026-11-24T09:30:00Z)",
                          name="--now") from None
     lint_config = load_config()      # the project's lint settings, so marks match `lint`
+    # templates and scenarios must really be in the project (typed folders are trusted)
+    confinement = project_confinement(templates=Path(templates_dir),
+                                      previews=Path(previews_dir))
+    lint_config = lint_config.with_options(project_root=confinement.root,
+                                           typed=confinement.extra)
     if build_out is not None:
         report = build_static(templates_dir, previews_dir, build_out, config=config,
-                              lint_config=lint_config, now=fixed_now)
+                              lint_config=lint_config, now=fixed_now, force=force)
         for line in report.errors:
             click.echo(f"error: {line}", err=True)
         click.echo(f"wrote {report.out}/index.html: {report.templates} templates, "

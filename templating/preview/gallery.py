@@ -33,6 +33,9 @@ TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
 _HTML_TAGS = ("<html", "<body", "<table", "<div", "<p>", "<p ", "<br", "<td", "<span", "<a ",
               "<img", "<!doctype")
 
+#: The scenario name of the one cell a refused template (a symlink out of the project) shows.
+REFUSED = "refused"
+
 #: Lines of a partial shown around an error that happened inside it.
 _SNIPPET_CONTEXT = 3
 
@@ -160,17 +163,29 @@ class Gallery:
         return sum(t.error_count for t in self.templates)
 
 
-def list_templates(templates_dir: str | Path) -> list[str]:
-    """Template paths (posix, relative to ``templates_dir``), sorted; the URL whitelist."""
+def list_templates(templates_dir: str | Path, *, lint_config=None) -> list[str]:
+    """Template paths (posix, relative to ``templates_dir``), sorted; the URL whitelist.
+
+    A template that is a symlink out of the project is listed by its own name (its page
+    shows the refusal); a symlinked folder out of the project is not walked."""
     from ..scenarios import find_templates
 
     root = Path(templates_dir)
-    out = set()
-    for found in find_templates(root):
-        rel = _relative(Path(found), root)
-        if rel is not None:
-            out.add(rel)
-    return sorted(out)
+    confinement = confinement_for(root, None, lint_config)
+    return sorted({found.relative_to(root).as_posix()
+                   for found in find_templates(root, confinement=confinement)})
+
+
+def confinement_for(templates_dir: Path, previews_dir: Path | None, lint_config=None):
+    """Where the gallery's files may really be: the project of ``lint_config`` (the CLI sets
+    its ``project_root``), else the templates and previews folders themselves."""
+    from ..lint.config import LintConfig
+    from ..lint.runner import confinement_of
+
+    changes = {"templates_dir": Path(templates_dir)}
+    if previews_dir is not None:
+        changes["previews_dir"] = Path(previews_dir)
+    return confinement_of((lint_config or LintConfig()).with_options(**changes))
 
 
 def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
@@ -186,7 +201,7 @@ def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
     engine = new_engine(templates_dir, config)
     views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config,
                                  lint_config=lint_config, now=now)
-                  for rel in list_templates(templates_dir))
+                  for rel in list_templates(templates_dir, lint_config=lint_config))
     return Gallery(templates_dir, previews_dir, views)
 
 
@@ -205,12 +220,23 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
     if engine is None:
         engine = new_engine(templates_dir, config)
     path = templates_dir / relpath
+    scenario_dir = Path(relpath).parent / Path(relpath).stem
+    confinement = confinement_for(templates_dir, previews_dir, lint_config)
+    sfiles = scenario_files(templates_dir, previews_dir, relpath)
+    if not confinement.allows(path):
+        # a symlink out of the project: its page shows the refusal, never the file
+        error = _error_view(confinement.error(path), relpath, templates_dir, previews_dir)
+        cells = tuple(_cell(sfile.stem, _relative(sfile, previews_dir) or sfile.name, "", "",
+                            None, error, None, None) for sfile in sfiles) \
+            or (_cell(REFUSED, "", "", "", None, error, None, None),)
+        return TemplateView(relpath=relpath, channel=channel_of(relpath, ""), source="",
+                            marks=(), lint_note=error.one_line, cells=cells,
+                            scenario_dir=scenario_dir.as_posix(), includes=())
     source = _read_text(path)
     channel = channel_of(relpath, source)
-    scenario_dir = Path(relpath).parent / Path(relpath).stem
-    cells = tuple(cell for sfile in scenario_files(templates_dir, previews_dir, relpath)
+    cells = tuple(cell for sfile in sfiles
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
-                                           channel, sfile, now))
+                                           channel, sfile, now, confinement))
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
     marks = _merge_marks(lint_marks, _render_marks(cells, lint_marks))
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
@@ -298,11 +324,19 @@ _GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 # -- rendering one cell ---------------------------------------------------------------------
 
 def _render_file(engine, templates_dir: Path, previews_dir: Path, relpath: str, channel: str,
-                 scenario_file: Path, now: datetime | str | None = None) -> list[Cell]:
+                 scenario_file: Path, now: datetime | str | None = None,
+                 confinement=None) -> list[Cell]:
     """Cells for one scenario file: one per recipient of a smartsend body, else one."""
     from ..scenarios import load_all_recipients
 
     sfile = _relative(scenario_file, previews_dir) or scenario_file.name
+    if confinement is not None and not confinement.allows(scenario_file):
+        # a symlink out of the project: refused, its content is neither read nor shown
+        error = _error_view(confinement.error(scenario_file), relpath, templates_dir,
+                            previews_dir)
+        return [_cell(scenario_file.stem, scenario_file.relative_to(previews_dir).as_posix()
+                      if scenario_file.is_relative_to(previews_dir) else scenario_file.name,
+                      "", "", None, error, None, None)]
     try:
         scenarios = load_all_recipients(scenario_file)
         if now is not None and any(sc.now is None for sc in scenarios):

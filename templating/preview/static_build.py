@@ -6,19 +6,28 @@ of two builds shows exactly the messages that changed. ``manifest.json`` lists e
 with its size, digest and error for machines.
 
 OUT is emptied first, but only if it is empty already or holds a previous build (recognised
-by the marker file), so a typo in OUT can never wipe an unrelated folder.
+by the marker file), so a typo in OUT can never wipe an unrelated folder; OUT never overlaps
+the templates or previews folder (:func:`templating.outputs.guard_output`, unless
+``force``).
+
+A frame file opened directly (``file://``) has no server to send the live preview's CSP
+header, so it carries the same policy as a ``<meta http-equiv>`` tag (without the
+directives a meta tag cannot carry: ``sandbox``, ``frame-ancestors``): no script runs.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from ..errors import UsageError
+from ..outputs import guard_output
 from . import views
+from .app import FRAME_HEADERS
 from .gallery import Gallery, build_gallery
 
 #: Present in every build folder; its presence allows the next build to replace the folder.
@@ -27,6 +36,30 @@ MARKER = ".templating-preview-build"
 #: Frames are opened from disk (file://) where no Content-Type names the charset; a BOM makes
 #: browsers read them as UTF-8. It is not part of the message and not counted in its size.
 _BOM = "\ufeff"
+
+#: Directives a ``<meta http-equiv>`` policy may not carry (browsers ignore them there).
+_HEADER_ONLY = ("sandbox", "frame-ancestors", "report-uri", "report-to")
+
+
+def meta_policy(header: str = FRAME_HEADERS["Content-Security-Policy"]) -> str:
+    """The live server's frame policy as a meta tag can carry it (one source of truth)."""
+    kept = [d.strip() for d in header.split(";")
+            if d.strip() and d.split()[0].lower() not in _HEADER_ONLY]
+    return "; ".join(kept)
+
+
+_CSP_META = ('<meta http-equiv="Content-Security-Policy" content="'
+             + meta_policy().replace("&", "&amp;").replace('"', "&quot;") + '">')
+_DOCTYPE = re.compile(r"\A(\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>)", re.I | re.S)
+
+
+def with_csp(document: str) -> str:
+    """``document`` with the CSP meta tag first in its head: after a leading doctype (so
+    the page keeps its standards/quirks mode), else at the very start. Placed before any
+    element, the parser puts it in ``<head>``, where browsers honour it."""
+    match = _DOCTYPE.match(document)
+    cut = match.end() if match else 0
+    return document[:cut] + _CSP_META + document[cut:]
 
 
 @dataclass
@@ -40,11 +73,28 @@ class BuildReport:
 
 def build_static(templates_dir: str | Path, previews_dir: str | Path, out: str | Path, *,
                  config: Mapping | None = None, lint_config=None,
-                 now=None) -> BuildReport:
-    """Render the whole gallery into ``out``; returns counts and every render error line."""
+                 now=None, force: bool = False) -> BuildReport:
+    """Render the whole gallery into ``out``; returns counts and every render error line.
+
+    A template or scenario that is a symlink out of the project (see
+    :mod:`templating.project`; the project of ``lint_config``, else the two folders) is an
+    :class:`~templating.project.OutsideProjectError` before anything is written."""
+    from ..scenarios import scenario_files, walk_templates
+    from .gallery import confinement_for
+
     templates_dir, out = Path(templates_dir), Path(out)
     if not templates_dir.is_dir():
         raise UsageError(f"folder {str(templates_dir)!r} does not exist", name="--templates")
+    guard_output(out, option="--build", is_folder=True, force=force,
+                 folders=[("templates", templates_dir), ("previews", previews_dir)])
+    confinement = confinement_for(templates_dir, Path(previews_dir), lint_config)
+    templates, refused = walk_templates(templates_dir, confinement=confinement)
+    if refused:
+        raise refused[0]
+    for template in templates:   # a static build is an artifact: refuse, do not show
+        for path in (template, *scenario_files(template, templates_dir=templates_dir,
+                                               previews_dir=previews_dir)):
+            confinement.check(path)
     gallery = build_gallery(templates_dir, previews_dir, config=config,
                             lint_config=lint_config, now=now)
     files = render_files(gallery)
@@ -74,7 +124,7 @@ def render_files(gallery: Gallery) -> dict[PurePosixPath, bytes]:
             files[views.detail_file(t, cell.scenario)] = _utf8(
                 views.template_page(gallery, t, cell))
             files[views.frame_file(t, cell.scenario)] = _utf8(
-                _BOM + views.frame_document(t, cell))
+                _BOM + with_csp(views.frame_document(t, cell)))
     files[PurePosixPath("manifest.json")] = _utf8(_manifest(gallery))
     return dict(sorted(files.items(), key=lambda kv: kv[0].as_posix()))
 
@@ -109,13 +159,8 @@ def _utf8(text: str) -> bytes:
 
 
 def _prepare(out: Path, templates_dir: Path, previews_dir: Path) -> None:
-    """Empty ``out`` for a fresh build, refusing anything that is not a previous build."""
-    resolved = out.resolve()
-    for folder in (templates_dir, previews_dir):
-        f = folder.resolve()
-        if resolved == f or f.is_relative_to(resolved) or resolved.is_relative_to(f):
-            raise UsageError(f"{str(out)!r} overlaps the {str(folder)!r} folder; "
-                             "choose a separate output folder", name="--build")
+    """Empty ``out`` for a fresh build, refusing anything that is not a previous build
+    (the overlap with the templates/previews folders was refused by the output guard)."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{str(out)!r} exists and is not a folder", name="--build")
     if out.is_dir() and any(out.iterdir()):

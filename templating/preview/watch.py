@@ -123,7 +123,7 @@ class LiveGallery:
         with self._state:
             version, names = self.version, self._names
         if names is None:
-            names = list_templates(self.templates_dir)
+            names = list_templates(self.templates_dir, lint_config=self.lint_config)
             with self._state:
                 if self.version == version:
                     self._names = names
@@ -195,7 +195,7 @@ class LiveGallery:
         view, stamp = self._cached(relpath)
         if view is not None:
             return version, view
-        group = (relpath, await asyncio.to_thread(_digest, self.templates_dir / relpath))
+        group = (relpath, await asyncio.to_thread(_digest, self.templates_dir, relpath))
         try:
             view = await pool.run(("preview", relpath, stamp),
                                   functools.partial(self._build, share_engine=False),
@@ -224,11 +224,7 @@ class LiveGallery:
         and one error per scenario saying so (never cached)."""
         from ..scenarios import load_all_recipients
 
-        path = self.templates_dir / relpath
-        try:
-            source = path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            source = ""
+        source = _read_inside(self.templates_dir, relpath).decode("utf-8", errors="replace")
         one_line = f"{relpath}: {why}"
         error = ErrorView(kind="RenderOverrun", one_line=one_line, message=why, name=relpath,
                           line=None, column=None, in_template=False)
@@ -253,13 +249,22 @@ class LiveGallery:
                             cells=tuple(cells), scenario_dir=scenario_dir, includes=None)
 
 
-def _digest(path: Path) -> str:
+def _digest(templates_dir: Path, relpath: str) -> str:
     """The template source's identity: a render of the same source that is still running
     past its deadline means this one would most likely run away too."""
+    return hashlib.sha256(_read_inside(templates_dir, relpath)).hexdigest()
+
+
+def _read_inside(templates_dir: Path, relpath: str) -> bytes:
+    """The template's bytes, or nothing when it is unreadable or (a symlink) lies outside the
+    templates folder: what the renderer refuses to read, the error page never shows."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+        path = (templates_dir / relpath).resolve()
+        if not path.is_relative_to(templates_dir.resolve()):
+            return b""
+        return path.read_bytes()
+    except (OSError, ValueError):
+        return b""
 
 
 class Changes:
