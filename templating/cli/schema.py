@@ -35,6 +35,11 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
     if example and fmt != "schema":
         raise UsageError("--example and --format event/smartsend exclude each other "
                          "(the bodies already carry the example)")
+    from ..project import Confinement, project_root
+
+    # typed, so trusted; but a template inside the project must not be a symlink out of it
+    if template.exists():
+        Confinement.for_command(project_root(), (template,)).check(template)
     tree = parse(read_template(template), name=str(template))
     engine = Engine(templates_dir=str(template_root(template)))
     result = infer_schema(tree, loader=engine.get_template)

@@ -16,6 +16,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import TemplatingError, UsageError
+from ..outputs import guard_output, project_folders
 from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
 from ..smartsend.config import (is_loopback, is_production, load_settings, origin,
                                 user_config_path)
@@ -149,23 +150,19 @@ def smartsend() -> None:
 @_build_options(required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write request bodies (JSON Lines) here instead of stdout.")
+@click.option("--force", is_flag=True,
+              help="Let -o overwrite an input or write inside the templates/previews folders.")
 @_located("smartsend build")
 def build_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
-                  from_name, output):
+                  from_name, output, force):
     """Validate recipients and write one smartsend request body per line.
 
     Nothing is written unless the whole list passes: findings that stop the build
     (invalid-locator, render-error, missing-field) must be fixed or --allow'ed.
     """
-    for given in (recipients, template):
-        try:
-            same = (output is not None and given is not None and output.exists()
-                    and output.samefile(given))
-        except OSError:
-            same = False
-        if same:
-            raise UsageError(f"-o {output}: that is an input file ({given}); refusing to "
-                             "overwrite it")
+    if output is not None:      # the one output guard (templating/outputs.py)
+        guard_output(output, option="-o", force=force, folders=project_folders(),
+                     inputs=[("the recipients file", recipients), ("the template", template)])
     options = _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients)
     checker = _checker(template, message_id)
     summary = Summary()
@@ -578,8 +575,10 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
 @click.option("--list", "list_runs", is_flag=True, help="List the journal's runs.")
 @click.option("--unknown", "unknown", is_flag=True,
               help="List the batches whose outcome is unknown, with their recipients.")
+@click.option("--force", is_flag=True,
+              help="Let -o overwrite an input or write inside the templates/previews folders.")
 @_located("status")
-def status_command(run, journal_path, fmt, output, list_runs, unknown):
+def status_command(run, journal_path, fmt, output, list_runs, unknown, force):
     """Show a run's outcome (default: the latest run), or export it per recipient.
 
     Exit 1 while the run is open because batches have an unknown outcome."""
@@ -595,12 +594,11 @@ def status_command(run, journal_path, fmt, output, list_runs, unknown):
             return
         info = journal.run(run)
         open_batches = journal.counts(info.id)["unknown_batches"]
-        try:
-            same = output is not None and output.exists() and output.samefile(journal.path)
-        except OSError:
-            same = False
-        if same:
-            raise UsageError(f"-o {output}: that is the journal; refusing to overwrite it")
+        if output is not None:  # the one output guard (templating/outputs.py)
+            guard_output(output, option="-o", force=force, folders=project_folders(),
+                         inputs=[("the journal", journal.path),
+                                 ("the run's recipients file", info.recipients_file),
+                                 ("the run's template", info.options.get("template"))])
         try:
             out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as err:
