@@ -15,6 +15,7 @@ each render of it after about a second of CPU on this machine, so it always over
 """
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import threading
@@ -30,6 +31,7 @@ from templating.apisandbox.server import BackgroundServer
 from templating.apisandbox.settings import SandboxSettings
 from templating.preview import PreviewServer
 from templating.servers.hosts import HostAllowList, cross_site_problem
+from templating.servers.renders import RenderOverrun, RenderPool, RenderRefused
 
 RUNAWAY = "#macro(f $n)#if($n>0)#f($n - 1)#f($n - 1)#f($n - 1)#end#end#f(19)"
 DEADLINE = 0.5
@@ -162,6 +164,52 @@ def test_sandbox_runaway_message_does_not_hold_up_the_api(tmp_path):
             assert drained(pool)
     finally:
         server.stop()
+
+
+def test_runaways_cannot_starve_the_render_pool():
+    """One worker, two runaways allowed: a runaway gives its worker back at the deadline,
+    asking for it again joins it, and past the overrun cap new renders are refused at once
+    instead of piling up threads."""
+    release = threading.Event()
+    calls: list[str] = []
+
+    def runaway(name):
+        calls.append(name)
+        release.wait(10)                              # the engine's budget, in miniature
+        return name
+
+    pool = RenderPool(deadline=0.2, workers=1, max_overrun=2)
+
+    async def scenario():
+        first = asyncio.create_task(pool.run("a", runaway, "a", group="A"))
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        healthy = await pool.run("b", str.upper, "b")           # queued behind "a"
+        waited = time.monotonic() - start
+        with pytest.raises(RenderOverrun, match=r"^rendering did not finish within the "
+                                                r"0\.2 s deadline$"):
+            await first
+        start = time.monotonic()
+        with pytest.raises(RenderOverrun):
+            await pool.run("a", runaway, "a", group="A")        # joined, not run again
+        joined = time.monotonic() - start
+        with pytest.raises(RenderRefused, match="an earlier render of the same template"):
+            await pool.run("a2", runaway, "a2", group="A")
+        with pytest.raises(RenderOverrun):
+            await pool.run("c", runaway, "c", group="C")
+        with pytest.raises(RenderRefused, match=r"^not rendered: 2 renders are still running "
+                                                r"past their 0\.2 s deadline$"):
+            await pool.run("d", str.upper, "d")
+        return healthy, waited, joined
+
+    try:
+        healthy, waited, joined = asyncio.run(scenario())
+    finally:
+        release.set()
+    assert healthy == "B" and waited < 0.2 + PROMPT and joined < 0.1
+    assert calls == ["a", "c"]
+    assert drained(pool, 5)
+    assert pool.stats() == {"running": 0, "overrunning": 0, "queued": 0}
 
 
 # -- DNS rebinding --------------------------------------------------------------------------
