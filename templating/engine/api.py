@@ -22,6 +22,13 @@ _PARSE_CACHE_SIZE = 512
 
 
 
+def _not_found(path) -> str:
+    """Velocity's words for a template no loader has: ``#parse``/``#include`` of it fail
+    with this ``ResourceNotFoundException``."""
+    return ("org.apache.velocity.exception.ResourceNotFoundException: "
+            f"Unable to find resource {quoted(path)}")
+
+
 def _flag(config: Mapping, key: str, default: bool) -> bool:
     value = config.get(key, default)
     if isinstance(value, str):
@@ -125,11 +132,12 @@ class Engine:
         """A path inside the templates folder; anything else is a :class:`SandboxError`.
 
         A name no file can have (a NUL byte, from data) is not found, as Velocity's
-        resource loader says, rather than an OS error."""
+        resource loader says, rather than an OS error (the NUL shows as ``\\u0000`` so the
+        message stays one printable line; Java's message holds the raw character)."""
+        if "\x00" in str(path):
+            raise TemplateError(_not_found(path))
         if self.templates_dir is None:
             raise SandboxError(f"cannot load {quoted(path)}: no templates folder is configured")
-        if "\x00" in str(path):
-            raise TemplateError(f"Unable to find resource {quoted(path)}")
         candidate = Path(str(path).replace("\\", "/"))
         if candidate.is_absolute():
             try:
@@ -152,7 +160,7 @@ class Engine:
         try:
             data = full.read_bytes()
         except FileNotFoundError:
-            raise TemplateError(f"template {quoted(path)} not found") from None
+            raise TemplateError(_not_found(path)) from None
         except IsADirectoryError:
             raise TemplateError(f"{quoted(path)} is a folder, not a template") from None
         except OSError as exc:

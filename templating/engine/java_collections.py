@@ -15,8 +15,8 @@ from __future__ import annotations
 from . import budget as _budget
 from .budget import SLOT_CHARS
 from .java_core import (
-    JavaArray, JavaError, JavaRange, JavaView, MapEntry, NOT_FOUND, hashable_key, index_error,
-    java_equals, java_hash, map_key, map_lookup, to_string,
+    JavaArray, JavaError, JavaRange, JavaView, MapEntry, NOT_FOUND, hashable_key,
+    identity_string, index_error, java_equals, java_hash, map_key, map_lookup, to_string,
 )
 
 VOID = ""  # what Velocity renders for a void method
@@ -204,12 +204,7 @@ def _to_array(lst):
 
 
 def array_to_string(arr):
-    return f"{_array_class(arr)}@{java_hash(list(arr)) & 0xFFFFFFFF:x}"
-
-
-def _array_class(arr) -> str:
-    from .java_core import java_class_name
-    return java_class_name(arr)
+    return identity_string(arr)
 
 
 def _null_function(*_args):

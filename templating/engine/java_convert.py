@@ -12,7 +12,8 @@ Parameter kinds used by the method tables: ``int long double bool char str cs ob
 from __future__ import annotations
 
 from .java_core import (
-    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, to_string, tool_failure,
+    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, java_to_string, to_string,
+    tool_failure,
 )
 from .java_numbers import int_value, long_value, parse_java_double, parse_java_int, to_double
 
@@ -118,10 +119,10 @@ def convert(kind: str, value):
         return NONE, None
     if kind == "char":
         return (STRICT, value) if isinstance(value, JavaChar) else (NONE, None)
-    if kind == "str":
+    if kind == "str":  # Velocity converts any object to a String parameter by toString()
         if isinstance(value, str) and not isinstance(value, JavaChar):
             return STRICT, str.__str__(value)
-        return EXPLICIT, to_string(value)
+        return EXPLICIT, java_to_string(value)
     if kind == "cs":
         if isinstance(value, str) and not isinstance(value, JavaChar):
             return STRICT, str.__str__(value)

@@ -233,11 +233,12 @@ def call_allowed(obj, name: str, *args):
 
 
 def tool_failure(obj, name: str) -> JavaError:
-    """How Velocity reports a tool method that threw (our tool had a bug): in Java terms,
-    with no Python class names or reprs in the text."""
-    return JavaError("org.apache.velocity.exception.MethodInvocationException",
-                     f"Invocation of method '{name}' in class {java_class_label(obj)} "
-                     "threw exception java.lang.RuntimeException")
+    """How Velocity reports a tool method that threw a bare ``RuntimeException`` (our tool
+    had a bug): like every Java failure here, by its root cause, which is just
+    ``java.lang.RuntimeException`` (Velocity's ``MethodInvocationException`` around it
+    names the method and class; our message's line:column points at the call instead).
+    No Python class name or repr reaches the text; the Python cause stays chained."""
+    return JavaError("java.lang.RuntimeException")
 
 
 def is_tool(obj) -> bool:
@@ -487,6 +488,22 @@ def _nested_to_string(root) -> str:
     _budget.charge(_PRINT_COST * tokens)
     _budget.string(size, MAX_STRING_LENGTH)
     return "".join(out)
+
+
+def identity_string(value) -> str:
+    """``Object.toString()`` of an array (``[Ljava.lang.String;@fe2``): the class, ``@``, and
+    the identity hash in hex. Java's identity hash is random per run; ours is the array's
+    content hash, the same number its ``hashCode()`` answers, so output repeats."""
+    return f"{java_class_name(value)}@{java_hash(list(value)) & 0xFFFFFFFF:x}"
+
+
+def java_to_string(value) -> str:
+    """Java's own ``toString()``/``String.valueOf`` (what ``#evaluate``, ``concat`` and a
+    tool's ``String`` parameter receive): as :func:`to_string`, except that an array is its
+    identity (Velocity prints arrays as lists only where it renders a reference)."""
+    if isinstance(value, JavaArray):
+        return identity_string(value)
+    return to_string(value)
 
 
 def to_string(value) -> str:

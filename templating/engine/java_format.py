@@ -16,7 +16,7 @@ from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localco
 from . import budget as _budget
 from .java_core import (
     JavaChar, JavaError, JavaFloat, MAX_STRING_LENGTH, int_kind, java_class_label,
-    java_hash, to_string,
+    java_hash, java_to_string, to_string,
 )
 from .java_double import double_digits, float_digits
 
@@ -210,6 +210,18 @@ def _java_int(digits: str, exception: str) -> int:
     return int(digits)
 
 
+def _argument_index(digits: str) -> int:
+    """``%2$s``'s index as JDK 17's Formatter reads it: one that is not a positive int is an
+    ``IllegalFormatArgumentIndexException`` (not a missing argument)."""
+    if len(digits.lstrip("0")) > 10 or int(digits) > 0x7FFFFFFF:
+        raise _fail("IllegalFormatArgumentIndexException",
+                    "Format argument index: (not representable as int)")
+    if int(digits) < 1:
+        raise _fail("IllegalFormatArgumentIndexException",
+                    f"Illegal format argument index = {int(digits)}")
+    return int(digits)
+
+
 def java_format(fmt: str, args: list) -> str:
     """``String.format(fmt, args...)``."""
     if fmt is None:
@@ -227,6 +239,8 @@ def java_format(fmt: str, args: list) -> str:
         out.append(literal)
         pos = m.end()
         index, flags, width, precision, conversion = m.groups()
+        if index and index != "<":
+            index = _argument_index(index[:-1])
         width = _java_int(width, "IllegalFormatWidthException") if width else None
         precision = (_java_int(precision[1:], "IllegalFormatPrecisionException")
                      if precision else None)
@@ -247,7 +261,7 @@ def java_format(fmt: str, args: list) -> str:
         if index == "<":
             arg_index = last
         elif index:
-            arg_index = int(index[:-1]) - 1
+            arg_index = index - 1
         else:
             arg_index = ordinary
             ordinary += 1
@@ -257,7 +271,7 @@ def java_format(fmt: str, args: list) -> str:
         value = args[arg_index]
         lower = conversion.lower()
         if lower == "s":
-            text = "null" if value is None else to_string(value)
+            text = "null" if value is None else java_to_string(value)
             if precision is not None:
                 text = text[:precision]
             out.append(_pad(text.upper() if conversion == "S" else text, flags, width))

@@ -28,7 +28,8 @@ from .budget import SLOT_CHARS
 from .java_core import (
     MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
     JavaView, MapEntry, call_allowed, int_kind, is_number, is_tool, java_class_name, java_equals,
-    java_class_label, java_hash, map_lookup, to_string, tool_failure, velocity_methods,
+    java_class_label, java_hash, java_to_string, map_lookup, to_string, tool_failure,
+    velocity_methods,
 )
 from .java_collections import (
     ARRAY_METHODS, ENTRY_METHODS, LIST_METHODS, MAP_METHODS, VIEW_METHODS, VOID,

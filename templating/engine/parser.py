@@ -390,7 +390,19 @@ class Parser:
             self._gobble_line(p, body)
             return node
         if name == "evaluate":
-            expr = self._paren_expression("#evaluate")
+            self._expect_open_paren("#evaluate")
+            self._skip_ws()
+            arg_pos = self.pos
+            expr = self.parse_expression()
+            self._skip_ws()
+            if not src.startswith(")", self.pos):
+                raise self.error("expected ')' to close #evaluate(", self.pos)
+            self.pos += 1
+            if not (isinstance(expr, (n.Reference, n.InterpolatedString))
+                    or (isinstance(expr, n.Literal) and isinstance(expr.value, str))):
+                # Velocity's Evaluate.init refuses it before anything renders
+                raise self.error("#evaluate() argument must be a string literal or reference",
+                                 arg_pos)
             node = self.node(n.Evaluate, p, expr)
             self._gobble_line(p, body)
             return node

@@ -21,7 +21,7 @@ from . import javatypes as jt
 from . import nodes as n
 from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
                       is_plain_number, java_error, lazy_range, located_error, plain_value,
-                      quoted, to_text, truthy)
+                      java_text, quoted, to_text, truthy)
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
@@ -531,7 +531,7 @@ class Compiler:
                 ctx.observer.enter(node)
             saved_var = ctx.lookup(var)
             saved_scope = ctx.lookup("foreach")
-            scope = ForeachScope(saved_scope, node)
+            scope = ForeachScope(saved_scope, node, ctx.name)
             max_loops = ctx.limits.foreach_max_loops
             if max_loops >= 0 and len(items) > max_loops:
                 items = items[:max_loops]
@@ -602,9 +602,8 @@ class Compiler:
             value = plain_value(expr(ctx), ctx)
             if value is None:
                 return
-            if not isinstance(value, str):
-                raise located_error(ctx, node, "#evaluate needs a String argument, not "
-                             f"{quoted(to_text(value, ctx, node))}")
+            if not isinstance(value, str):  # Velocity evaluates the value's toString()
+                value = java_text(value, ctx, node)
             try:
                 template = ctx.engine.parse(value, ctx.name)
             except TemplateError as exc:

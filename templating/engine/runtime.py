@@ -28,22 +28,100 @@ class StopSignal(Exception):
     """``#stop``: ends the whole render, keeping what was written."""
 
 
-class ForeachScope:
-    """``$foreach``: the loop's scope object, as Velocity 2's ForeachScope exposes it."""
+def _hashmap_order(storage: dict, capacity: int) -> dict:
+    """``storage`` re-ordered as a ``java.util.HashMap`` of ``capacity`` buckets iterates:
+    by bucket (the key's spread hash), then by insertion within a bucket."""
+    def bucket(key) -> int:
+        h = jt.java_hash(key) & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & (capacity - 1)
+    return {key: storage[key] for key in sorted(storage, key=bucket)}
+
+
+class ScopeInfo:
+    """``$foreach.info``: Velocity's ``Scope.Info``, which names the directive and where it
+    stands (``#foreach[type:block template:t line:1 column:1]``)."""
 
     __velocity_methods__ = frozenset({
-        "getIndex", "getCount", "hasNext", "getHasNext", "isFirst", "getFirst", "isLast",
-        "getLast", "getParent", "getTopmost", "toString"})
+        "getName", "getType", "getDepth", "getTemplate", "getLine", "getColumn", "toString"})
+    __slots__ = ("scope",)
+    __java_class__ = "org.apache.velocity.runtime.directive.Scope$Info"
 
-    __slots__ = ("index", "total", "parent", "node", "live")
+    def __init__(self, scope):
+        self.scope = scope
+
+    def getName(self):
+        return "foreach"
+
+    def getType(self):
+        return "block"
+
+    def getDepth(self):
+        depth, scope = 1, self.scope
+        while isinstance(scope.parent, ForeachScope):
+            depth, scope = depth + 1, scope.parent
+        return depth
+
+    def getTemplate(self):
+        return self.scope.template
+
+    def getLine(self):
+        return self.scope.node.line
+
+    def getColumn(self):
+        return self.scope.node.column
+
+    def toString(self):
+        depth = self.getDepth()
+        name = self.scope.template
+        return (f"#foreach[type:block{f' depth:{depth}' if depth > 1 else ''} template:"
+                f"{name if ' ' not in name else chr(34) + name + chr(34)} "
+                f"line:{self.getLine()} column:{self.getColumn()}]")
+
+    def __str__(self):
+        return self.toString()
+
+    __repr__ = __str__
+
+
+def _scope_map_method(name: str):
+    def method(self, *args):
+        result = jt.call_method(self._map(), name, list(args))
+        if name in ("remove", "clear", "putAll", "putIfAbsent"):
+            self._reorder()
+        return result
+    method.__name__ = name
+    method.__doc__ = f"``Map.{name}`` on the scope's own entries."
+    return method
+
+
+class ForeachScope:
+    """``$foreach``: the loop's scope object, as Velocity 2's ForeachScope exposes it.
+
+    Velocity's ``Scope`` is also a ``java.util.AbstractMap`` over a ``HashMap`` of its own:
+    it prints as that map (``{}``, or ``{x=5}`` after ``#set($foreach.x = 5)``), is false
+    in ``#if`` while empty, and ``$foreach.name`` reads the map, falling back to the outer
+    loop's scope."""
+
+    _MAP_METHODS = ("size", "isEmpty", "containsKey", "containsValue", "keySet", "values",
+                    "entrySet", "remove", "clear", "putAll", "putIfAbsent", "hashCode")
+    __velocity_methods__ = frozenset({
+        "getIndex", "getCount", "hasNext", "getHasNext", "isFirst", "getFirst", "isLast",
+        "getLast", "getParent", "getTopmost", "getInfo", "getClass", "get", "put", "set",
+        "equals", "toString", *_MAP_METHODS})
+
+    __slots__ = ("index", "total", "parent", "node", "live", "template", "storage",
+                 "capacity")
     __java_class__ = "org.apache.velocity.runtime.directive.ForeachScope"
 
-    def __init__(self, parent, node):
+    def __init__(self, parent, node, template: str = "<template>"):
         self.index = -1
         self.total = 0
         self.parent = parent
         self.node = node
         self.live = None  # the list being walked, when the loop's iterator is live
+        self.template = template
+        self.storage = None  # the scope's own map, made on first use as Velocity does
+        self.capacity = 16
 
     def getIndex(self):
         return self.index
@@ -77,13 +155,57 @@ class ForeachScope:
             scope = scope.parent
         return scope
 
+    def getInfo(self):
+        return ScopeInfo(self)
+
+    def getClass(self):
+        return jt.JavaClass(self.__java_class__)
+
+    # the Map side (Scope extends AbstractMap)
+    def _map(self) -> dict:
+        if self.storage is None:
+            self.storage = {}
+        return self.storage
+
+    def _reorder(self) -> None:
+        while len(self.storage) > self.capacity * 3 // 4:
+            self.capacity *= 2  # HashMap doubles past its 0.75 load factor
+        self.storage = _hashmap_order(self.storage, self.capacity)
+
+    def get(self, key):
+        found, value = jt.map_lookup(self.storage, key) if self.storage else (False, None)
+        if value is None and not found and isinstance(self.parent, ForeachScope):
+            return self.parent.get(key)
+        return value
+
+    def put(self, key, value):
+        previous = jt.call_method(self._map(), "put", [key, value])
+        self._reorder()
+        return previous
+
+    def set(self, key, value):
+        self.put(key, value)
+        return ""
+
+    def equals(self, other):
+        if other is self:
+            return True
+        if isinstance(other, ForeachScope):
+            other = other._map()
+        return isinstance(other, dict) and jt.java_equals(self._map(), other)
+
     def toString(self):
-        return "org.apache.velocity.runtime.directive.ForeachScope"
+        return jt.to_string(self._map())
 
     def __str__(self):  # anything that prints it shows Java's form, never Python's
         return self.toString()
 
     __repr__ = __str__
+
+
+for _name in ForeachScope._MAP_METHODS:
+    setattr(ForeachScope, _name, _scope_map_method(_name))
+del _name
 
 
 class DefineBlock:
@@ -279,6 +401,19 @@ def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:
         if node is None:
             cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
             raise cls(str(exc), name=ctx.name) from None
+        raise java_error(ctx, node, exc) from None
+
+
+def java_text(value, ctx: Ctx, node: n.Node) -> str:
+    """The value's Java ``toString()`` (an array is its identity, not its items), for
+    the places Velocity calls it rather than rendering: ``#evaluate``'s source."""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, DefineBlock):
+        return value.render(ctx)
+    try:
+        return jt.java_to_string(value)
+    except jt.JavaError as exc:
         raise java_error(ctx, node, exc) from None
 
 

@@ -25,11 +25,12 @@ def is_java_number(value: Any) -> bool:
 
 def java_string(value: Any) -> str:
     """``String.valueOf(value)`` for the values templates pass around: the engine's own
-    ``toString`` (one printer for everything, so a ``Class``, a map entry, a ``String[]`` or
-    ``$foreach`` handed to a tool shows its Java form, never a Python repr)."""
+    ``toString`` (one printer for everything, so a ``Class``, a map entry or ``$foreach``
+    handed to a tool shows its Java form, never a Python repr; a ``String[]`` is its
+    identity, ``[Ljava.lang.String;@fe2``, as ``String.valueOf`` gives for an array)."""
     if isinstance(value, tuple):
         value = list(value)
-    return java_core.to_string(value)
+    return java_core.java_to_string(value)
 
 
 def double_to_string(d: float) -> str:

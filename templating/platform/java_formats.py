@@ -154,17 +154,17 @@ def _parse_decimal_pattern(pattern: str) -> _Pattern:
                     pos += 1
                     continue
                 if ch in digits_chars:
-                    if phase == 0:
-                        phase = 1
-                        if j == 0:
-                            # The negative subpattern's number part is skipped, not checked.
-                            while pos < len(pattern) and (pattern[pos] in digits_chars
-                                                          or pattern[pos] == "E"):
-                                pos += 1
-                            phase = 2
-                            affix = suffix
-                        continue
-                    raise bad(f"Unquoted special character '{ch}'")
+                    # JDK 17 re-enters the number part, even from the suffix: "a.b.c" is
+                    # "Multiple decimal separators", "#0y0" has suffix "y" and two zeros.
+                    phase = 1
+                    if j == 0:
+                        # The negative subpattern's number part is skipped, not checked.
+                        while pos < len(pattern) and (pattern[pos] in digits_chars
+                                                      or pattern[pos] == "E"):
+                            pos += 1
+                        phase = 2
+                        affix = suffix
+                    continue
                 if ch == "\u00a4":
                     n = 1
                     while pos + n < len(pattern) and pattern[pos + n] == "\u00a4":

@@ -743,9 +743,9 @@ def test_tool_errors_become_java_errors():
     # Java's words only: no Python exception name reaches the template's author
     with pytest.raises(jt.JavaError) as info:
         jt.call_method(Tool(), "boom", [])
-    assert str(info.value) == ("org.apache.velocity.exception.MethodInvocationException: "
-                               "Invocation of method 'boom' in class java.lang.Object threw "
-                               "exception java.lang.RuntimeException")
+    # Velocity 2.4.1's root cause for a tool that throws RuntimeException (recorded in
+    # velocity_java_forms_expected.json, "$failing.explode()")
+    assert str(info.value) == "java.lang.RuntimeException"
     assert isinstance(info.value.__cause__, ZeroDivisionError)  # kept for debugging
 
 

@@ -6,9 +6,10 @@ Jackson-parsed data, like the platform. ``velocity_expected.json`` holds its ans
 any machine, and a differential test asks a live Velocity about random method calls when
 ``javac`` and the jars are available (``~/.m2`` or ``TEMPLATING_VELOCITY_CP``).
 
-Re-record after changing :data:`CASES`::
+Re-record after changing :data:`CASES` or :data:`FORMS` (``--forms``: only the latter,
+``velocity_java_forms_expected.json``; it needs VelocityTools 3.1 in ``~/.m2`` too)::
 
-    .venv/bin/python tests/engine/velocity_oracle.py
+    .venv/bin/python tests/engine/velocity_oracle.py [--forms]
 """
 from __future__ import annotations
 
@@ -63,14 +64,25 @@ def oracle_available() -> bool:
     return bool(_java_home_tool("javac") and _java_home_tool("java") and velocity_classpath())
 
 
-def run_oracle(cases: list[tuple]) -> list[dict]:
-    """Velocity's answers for ``(template, context[, config])`` cases."""
+def _tools_jar() -> str | None:
+    """VelocityTools' generic jar ($numberTool, $mathTool), for cases that use them."""
+    return (str(_jar(Path.home() / ".m2" / "repository",
+                     "org/apache/velocity/tools/velocity-tools-generic/3.*/*.jar") or "")
+            or None)
+
+
+def run_oracle(cases: list[tuple], tools: bool = False) -> list[dict]:
+    """Velocity's answers for ``(template, context[, config])`` cases; ``tools`` also puts
+    VelocityTools' ``$numberTool``/``$mathTool`` and a failing ``$failing`` in the context."""
     cp = velocity_classpath()
+    if tools:
+        cp += os.pathsep + _tools_jar()
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([_java_home_tool("javac"), "-nowarn", "-cp", cp, "-d", tmp, str(SOURCE)],
                        check=True, capture_output=True)
         lines = "".join(json.dumps({"template": c[0], "context": c[1],
-                                    "config": c[2] if len(c) > 2 else {}}) + "\n"
+                                    "config": c[2] if len(c) > 2 else {},
+                                    "tools": tools}) + "\n"
                         for c in cases)
         done = subprocess.run([_java_home_tool("java"), "-cp", cp + os.pathsep + tmp,
                                "VelocityOracle"], input=lines.encode("utf-8"),
@@ -235,6 +247,107 @@ def random_cases(seed: int, count: int) -> list[tuple]:
     return cases
 
 
+# --------------------------------------------------------------------------------------------
+# Java forms of engine values in output and error messages, #evaluate/#parse/#include corner
+# cases and Formatter limits: compared exactly (output byte for byte, errors by the root
+# exception's class and message), with VelocityTools' $numberTool/$mathTool in the context.
+
+FORMS_RECORDED = HERE / "velocity_java_forms_expected.json"
+FORMS_DATA = {"data": {"a": 1, "s": "a,b", "m": {"k": 1}, "p": "a\u0000b.vm", "d": 1.5}}
+
+FORMS = [
+    # what engine values print, alone and handed to String methods and tools
+    "$data.a.class", "$data.m.entrySet()", "$data.s.split(',')", "$data.s.split(',').class",
+    "$data.s.split(',').toString()", "$data.s.concat($data.a.class)",
+    "$data.s.concat($data.s.split(','))", "$data.s.concat($data.m.entrySet())",
+    "$numberTool.format($data.m.entrySet(), 1)", "$numberTool.format($data.a.class, 1)",
+    "$numberTool.format($data.s.split(','), 1)", "$mathTool.add($data.a.class, 1)",
+    "$mathTool", "$numberTool", "$data",
+    "$data.s.format('%d', $data.a.class)", "$data.s.format('%s|%s', 1, $data.s.split(','))",
+    # $foreach is Velocity's ForeachScope, a Map of its own
+    "#foreach($i in [1])$foreach#end", "#foreach($i in [1])$foreach.class#end",
+    "#foreach($i in [1])$foreach.toString()#end",
+    "#foreach($i in [1])$foreach.class.simpleName#end",
+    "#foreach($i in [1])$data.s.format('%d', $foreach)#end",
+    "#foreach($i in [1])$data.s.format('%s', $foreach)#end",
+    "#foreach($i in [1])$data.s.concat($foreach)#end",
+    "#foreach($i in [1])$numberTool.format($foreach, 1)#end",
+    "#foreach($i in [1])#if($foreach)T#{else}F#end#end",
+    "#foreach($i in [1])#set($foreach.x = 5)$foreach $foreach.x #if($foreach)T#end#end",
+    "#foreach($i in [1])$foreach.put('a', 1) $foreach $foreach.size() $foreach.keySet()#end",
+    "#foreach($i in [1])#set($foreach.b = 2)#set($foreach.a = 1)#set($foreach.zz = 3)"
+    "$foreach $foreach.entrySet() $foreach.hashCode()#end",
+    "#foreach($i in [1])#set($foreach.x = 7)#foreach($j in [2])$foreach.x $foreach "
+    "$foreach.parent#end#end",
+    "#foreach($i in [1])$foreach.size() $foreach.isEmpty() $foreach.hashCode() "
+    "$foreach.equals($foreach) $foreach.containsKey('index') [$foreach.foo]#end",
+    "#foreach($i in [1])$foreach.info#end",
+    "#foreach($i in [1])#foreach($j in [1])$foreach.info $foreach.info.depth#end#end",
+    "#foreach($i in [1])$foreach.parent $foreach.topmost#end",
+    # #evaluate runs its argument's toString()
+    "#evaluate($data.a)", "#evaluate($data.m)", "#evaluate($data.a.class)",
+    "#evaluate($data.s.split(','))", "#foreach($i in [1])#evaluate($foreach)#end",
+    "#evaluate(5)", "#evaluate([1])",
+    # #parse/#include of a name no file has
+    "x #include($data.p)", "x #parse($data.p)",
+    # a tool that throws
+    "x $failing.explode()", "$failing.explode",
+    # Formatter widths, precisions and indexes
+    "$data.s.format('%2147483648s', 'x')", "$data.s.format('%-2147483648s', 'x')",
+    "$data.s.format('%99999999999s', 'x')", "$data.s.format('%.2147483648f', 1.5)",
+    "$data.s.format('%2147483647s', 'x')", "$data.s.format('%.2147483647f', 1.5)",
+    "$data.s.format('%0$s', 'x')", "$data.s.format('%00$s', 'x')",
+    "$data.s.format('%2147483648$s', 'x')", "$data.s.format('%2$s', 'x')",
+    "$data.s.format('%.28f', 1.5)", "$data.s.format('%.28f', 0.1)",
+    "$data.s.format('%.50f', 0.1)", "$data.s.format('%.30e', 0.1)",
+    "$data.s.format('%.40g', 0.1)", "$data.s.format('%40.28f', $data.d)",
+    "$data.s.format('%.100f', 1.0E-100)", "$data.s.format('%.400f', 1.0E300)",
+    "$data.s.format('%.330f', 4.9E-324)", "$data.s.format('%,.28f', 1234567.0)",
+    "$data.s.format('%.28f', $data.a)", "$data.s.format('%.17s', 'abc')",
+]
+
+#: Where we answer differently on purpose, and what we say instead: the JVM runs out of
+#: memory building a 2^31-character string (OutOfMemoryError); the render budget refuses
+#: it before allocating (docs/java-values.md, "Limits").
+FORMS_DELIBERATE = {
+    "$data.s.format('%2147483647s', 'x')":
+        "LimitExceeded: a string of 2147483647 characters would be longer than 16777216 "
+        "(templating.max_string_chars)",
+    "$data.s.format('%.2147483647f', 1.5)":
+        "LimitExceeded: a string of 2147483647 characters would be longer than 16777216 "
+        "(templating.max_string_chars)",
+}
+
+
+class Failing:
+    """Our side of the oracle's ``$failing``: a tool whose method has a bug."""
+
+    __velocity_methods__ = frozenset({"explode"})
+    __java_class__ = "VelocityOracle$Failing"
+
+    def explode(self):
+        return {}["missing"]  # a Python KeyError: the template must see Java's words only
+
+
+def forms_context() -> dict:
+    """The data of :data:`FORMS` plus the platform tools, as our engine renders them."""
+    import copy
+
+    from templating.platform import platform_tools
+    return dict(platform_tools(None), failing=Failing(), **copy.deepcopy(FORMS_DATA))
+
+
+def record_forms() -> None:
+    answers = run_oracle([(t, FORMS_DATA) for t in FORMS], tools=True)
+    rows = ",\n".join("  " + json.dumps([t, a], ensure_ascii=False)
+                      for t, a in zip(FORMS, answers))
+    FORMS_RECORDED.write_text(
+        '{"velocity": "2.4.1", "velocity_tools": "3.1", "jdk": "17", "data": '
+        + json.dumps(FORMS_DATA, ensure_ascii=False) + ',\n "cases": [\n' + rows + "\n]}\n",
+        encoding="utf-8")
+    print(f"recorded {len(FORMS)} answers in {FORMS_RECORDED}")
+
+
 def record() -> None:
     answers = run_oracle(CASES)
     rows = [[case[0], case[1], answer] for case, answer in zip(CASES, answers)]
@@ -245,6 +358,8 @@ def record() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parents[1]))
-    if not oracle_available():
-        sys.exit("Velocity 2.4.1 jars or a JDK not found")
-    record()
+    if not oracle_available() or _tools_jar() is None:
+        sys.exit("Velocity 2.4.1 and VelocityTools jars or a JDK not found")
+    if sys.argv[1:] != ["--forms"]:
+        record()
+    record_forms()

@@ -169,11 +169,14 @@ def test_realistic_nesting_still_parses():
 
 
 @pytest.mark.parametrize("expression, printed", [
+    # the texts Velocity 2.4.1 + VelocityTools 3.1 print (tests/engine/
+    # velocity_java_forms_expected.json); an array reaches a String parameter as its identity
     ("$numberTool.format($data.a.class, 1)",
-     'java.lang.IllegalArgumentException: Unquoted special character \'.\' in pattern '
+     'java.lang.IllegalArgumentException: Multiple decimal separators in pattern '
      '"class java.lang.Integer"'),
     ("$numberTool.format($data.s.split(','), 1)",
-     'java.lang.IllegalArgumentException: Malformed pattern "[a, b]"'),
+     'java.lang.IllegalArgumentException: Multiple decimal separators in pattern '
+     '"[Ljava.lang.String;@fe2"'),
     ("$data.s.format('%d', $data.a.class)",
      "java.util.IllegalFormatConversionException: d != java.lang.Class"),
     ("#foreach($i in [1])$data.s.format('%d', $foreach)#end",
@@ -203,7 +206,9 @@ def test_nul_in_a_path_from_data_is_resource_not_found(tmp_path, directive):
     engine = Engine(templates_dir=tmp_path)
     with pytest.raises(RenderError) as info:
         engine.render(f"x #{directive}($data.p)", {"data": {"p": "a\u0000b.vm"}}, name="t.vm")
-    assert info.value.one_line() == "t.vm:1:3: Unable to find resource 'a\\u0000b.vm'"
+    assert info.value.one_line() == ("t.vm:1:3: org.apache.velocity.exception."
+                                     "ResourceNotFoundException: Unable to find resource "
+                                     "'a\\u0000b.vm'")
     assert not isinstance(info.value, LimitExceeded)
 
 

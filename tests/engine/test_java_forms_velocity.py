@@ -1,0 +1,90 @@
+"""Java forms of engine values, Formatter limits and #evaluate/#parse/#include corner cases,
+against answers of the real Apache Velocity 2.4.1 (+ VelocityTools 3.1) on JDK 17.
+
+``velocity_java_forms_expected.json`` (made by ``velocity_oracle.py --forms``) holds what
+Velocity printed or threw for each template of :data:`velocity_oracle.FORMS`. Output must
+match byte for byte, except the random identity hash after ``@`` in ``Object.toString()``
+(docs/java-values.md: ours is the value's content hash, so output repeats); an error must
+carry the root exception's class and message, as the project prints every Java failure
+(``file:line:column: java.lang.X: message``; a NUL shows as ``\\u0000``).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from templating import Engine
+from templating.errors import LimitExceeded, RenderError, TemplateError, VelocitySyntaxError, quoted
+from velocity_oracle import FORMS, FORMS_DELIBERATE, FORMS_RECORDED, forms_context
+
+RECORDED = json.loads(FORMS_RECORDED.read_text(encoding="utf-8"))
+ROWS = RECORDED["cases"]
+_HASH = re.compile(r"(?<=[\w;$])@[0-9a-f]{1,8}\b")
+
+
+def _unhashed(text: str) -> str:
+    return _HASH.sub("@<hash>", text)
+
+
+def _velocity_error(answer: dict) -> str:
+    """Velocity's error as our message states it: the root cause ``class: message``
+    (``class`` alone for a null message), control characters as Java escapes."""
+    root = answer["chain"][-1]
+    name, _, message = root.partition(": ")
+    if message == "null":
+        return name
+    return quoted(f"{name}: {message}")[1:-1]
+
+
+def _ours(template: str):
+    try:
+        return "out", Engine().render(template, forms_context(), name="t")
+    except TemplateError as exc:
+        return "error", exc
+
+
+def test_recorded_answers_match_the_case_list():
+    assert [row[0] for row in ROWS] == FORMS
+    assert RECORDED["velocity"] == "2.4.1" and RECORDED["jdk"] == "17"
+
+
+@pytest.mark.parametrize("template, answer",
+                         [pytest.param(t, a, id=t[:70]) for t, a in ROWS
+                          if t not in FORMS_DELIBERATE])
+def test_same_text_as_velocity(template, answer):
+    kind, mine = _ours(template)
+    if "out" in answer:
+        assert kind == "out", f"velocity printed {answer['out']!r}, we failed: {mine}"
+        assert _unhashed(mine) == _unhashed(answer["out"])
+    elif answer["chain"][0].startswith("org.apache.velocity.exception.ParseErrorException"):
+        assert isinstance(mine, VelocitySyntaxError), mine
+        assert mine.message == " ".join(answer["error"].split())
+    else:
+        assert kind == "error", f"velocity threw {answer['chain'][-1]}, we printed {mine!r}"
+        assert type(mine) is RenderError
+        assert _unhashed(mine.message) == _unhashed(_velocity_error(answer))
+
+
+@pytest.mark.parametrize("template", sorted(FORMS_DELIBERATE))
+def test_deliberate_differences(template):
+    answer = dict(ROWS)[template]
+    assert answer["root"] == "java.lang.OutOfMemoryError"  # what the JVM does
+    kind, mine = _ours(template)
+    assert isinstance(mine, LimitExceeded) and mine.one_line() == f"t:1:8: {FORMS_DELIBERATE[template]}"
+
+
+def test_identity_hash_is_stable_and_is_the_hash_code():
+    engine = Engine()
+    template = "$s.split(',').toString() $s.split(',').hashCode()"
+    first = engine.render(template, {"s": "a,b"})
+    assert first == engine.render(template, {"s": "a,b"}) == "[Ljava.lang.String;@fe2 4066"
+
+
+def test_error_positions_name_the_file_line_and_column():
+    kind, mine = _ours("x #parse($data.p)")
+    assert mine.one_line() == ("t:1:3: org.apache.velocity.exception.ResourceNotFoundException: "
+                               "Unable to find resource 'a\\u0000b.vm'")
+    kind, mine = _ours("#evaluate(5)")
+    assert mine.one_line() == "t:1:11: #evaluate() argument must be a string literal or reference"
