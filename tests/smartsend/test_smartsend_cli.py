@@ -264,12 +264,14 @@ def test_build_output_never_overwrites_its_inputs(files):
     before = src.read_bytes()
     tpl = files / "t.txt"
     tpl.write_text("Hi $!data.name")
-    for target, extra in ((src, []), (tpl, ["--template", str(tpl)])):
+    for target, extra, label in ((src, [], "the recipients file"),
+                                 (tpl, ["--template", str(tpl)], "the template")):
         res = run(["smartsend", "build", "--message-id", "1", "--recipients", str(src),
                    "-o", str(target), *extra])
         assert res.exit_code == 2
-        assert res.stderr.strip() == (f"error: smartsend build: -o {target}: that is an input "
-                                      f"file ({target}); refusing to overwrite it")
+        assert res.stderr.strip() == (f"error: smartsend build: -o '{target}': that is {label} "
+                                      f"('{target}'), an input of this command; refusing to "
+                                      "overwrite it (--force writes anyway)")
     assert src.read_bytes() == before and tpl.read_text() == "Hi $!data.name"
 
 
@@ -283,8 +285,9 @@ def test_status_output_never_overwrites_the_journal(tmp_path):
                  recipients_file="r.csv", base_url="http://127.0.0.1:1")
     res = run(["status", "--journal", str(path), "--format", "csv", "-o", str(path)])
     assert res.exit_code == 2
-    assert res.stderr.strip() == (f"error: status: -o {path}: that is the journal; refusing "
-                                  "to overwrite it")
+    assert res.stderr.strip() == (f"error: status: -o '{path}': that is the journal ('{path}'), "
+                                  "an input of this command; refusing to overwrite it (--force "
+                                  "writes anyway)")
     assert run(["status", "--journal", str(path), "--list"]).exit_code == 0
 
 
