@@ -141,9 +141,10 @@ async def smartsend(request: Request) -> Response:
 
 
 async def _render(sb: Sandbox, message, recipients: list) -> list[Rendered]:
-    """Each recipient's message, rendered in the pool: those not done by the deadline (or
-    when runaway renders still hold the pool) get it as their render error, and the batch
-    stops after the recipient being rendered (which runs on until the engine stops it)."""
+    """Each recipient's message, rendered in the pool. Each recipient's render gets the
+    deadline (a big batch that keeps going is never cut); once one overruns it (or runaway
+    renders still hold the pool), it and the rest of the batch get that as their render
+    error, and the batch stops (the render in progress runs on until the engine stops it)."""
     out: list[Rendered] = []
     stop = threading.Event()
     try:
@@ -153,7 +154,8 @@ async def _render(sb: Sandbox, message, recipients: list) -> list[Rendered]:
         source_version = None                # render_batch says what is wrong with it
     try:
         await sb.renders.run(object(), sb.renderer.render_batch, message, recipients, out, stop,
-                             group=(str(message.path), source_version))
+                             group=(str(message.path), source_version),
+                             progress=out.__len__)
     except (RenderOverrun, RenderRefused) as err:
         stop.set()
         done = out[:len(recipients)]

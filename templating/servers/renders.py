@@ -7,7 +7,9 @@ the cost of a runaway bounded instead:
 - every render runs in a worker thread, never on the event loop, at most ``workers`` at a
   time (the rest wait in a queue);
 - a caller waits until its render finishes or has run for ``deadline`` seconds, whichever
-  comes first; then it gets :class:`RenderOverrun` and shows that as the page's error;
+  comes first; then it gets :class:`RenderOverrun` and shows that as the page's error (a
+  job that renders many messages reports its ``progress``: each new message earns it
+  another ``deadline``, so only a message that takes longer than that overruns);
 - a render past its deadline gives its place back (the next queued render starts at once)
   and runs on in the background until it ends by itself, which the engine's own budget
   (``templating.max_render_seconds`` and the step limit) makes sure of;
@@ -53,10 +55,11 @@ class RenderRefused(Exception):
 
 class _Job:
     __slots__ = ("key", "group", "fn", "args", "result", "settled", "started", "overran",
-                 "timer")
+                 "timer", "progress", "seen")
 
-    def __init__(self, key, group, fn, args):
+    def __init__(self, key, group, fn, args, progress):
         self.key, self.group, self.fn, self.args = key, group, fn, args
+        self.progress, self.seen = progress, None
         self.result: concurrent.futures.Future = concurrent.futures.Future()
         self.settled: concurrent.futures.Future = concurrent.futures.Future()  # done or late
         self.started: float | None = None
@@ -88,14 +91,17 @@ class RenderPool:
     # -- asking for a render ------------------------------------------------------------
 
     async def run(self, key: Hashable, fn: Callable[..., Any], *args,
-                  group: Hashable | None = None) -> Any:
+                  group: Hashable | None = None,
+                  progress: Callable[[], Any] | None = None) -> Any:
         """``fn(*args)`` in a worker; its result (or exception), :class:`RenderOverrun` once
         it has run ``deadline`` seconds, or :class:`RenderRefused` when it cannot start.
 
         ``key`` names the render (a running render with the same key is joined; pass a
-        fresh ``object()`` to never join); ``group`` names the template source it runs.
+        fresh ``object()`` to never join); ``group`` names the template source it runs;
+        ``progress()`` (optional, called from a timer thread) returns something that changes
+        whenever the job has finished another piece of work (e.g. how many messages).
         """
-        job = self.submit(key, fn, *args, group=group)
+        job = self.submit(key, fn, *args, group=group, progress=progress)
         # shield: a caller that goes away (client disconnected) must not cancel the job
         # for the other callers waiting on it
         await asyncio.shield(asyncio.wrap_future(job.settled))
@@ -104,7 +110,8 @@ class RenderPool:
         raise RenderOverrun(self.deadline)
 
     def submit(self, key: Hashable, fn: Callable[..., Any], *args,
-               group: Hashable | None = None) -> _Job:
+               group: Hashable | None = None,
+               progress: Callable[[], Any] | None = None) -> _Job:
         with self._lock:
             job = self._pending.get(key)
             if job is not None:
@@ -118,7 +125,7 @@ class RenderPool:
                                     f" their {self.deadline:g} s deadline")
             if len(self._queue) >= self.max_queued:
                 raise RenderRefused(f"not rendered: {len(self._queue)} renders are waiting")
-            job = _Job(key, group, fn, args)
+            job = _Job(key, group, fn, args, progress)
             self._pending[key] = job
             self._queue.append(job)
             self._start_queued()
@@ -139,11 +146,15 @@ class RenderPool:
             job = self._queue.popleft()
             job.started = time.monotonic()
             self._running.add(job)
-            job.timer = threading.Timer(self.deadline, self._overran, (job,))
-            job.timer.daemon = True
-            job.timer.start()
+            job.seen = job.progress() if job.progress is not None else None
+            self._arm(job)
             threading.Thread(target=self._work, args=(job,), daemon=True,
                              name=f"{self.name}-worker").start()
+
+    def _arm(self, job: _Job) -> None:
+        job.timer = threading.Timer(self.deadline, self._overran, (job,))
+        job.timer.daemon = True
+        job.timer.start()
 
     def _work(self, job: _Job) -> None:
         try:
@@ -153,8 +164,8 @@ class RenderPool:
         else:
             job.result.set_result(value)
         finally:
-            job.timer.cancel()
             with self._lock:
+                job.timer.cancel()
                 self._running.discard(job)
                 if self._pending.get(job.key) is job:
                     del self._pending[job.key]
@@ -170,6 +181,12 @@ class RenderPool:
         with self._lock:
             if job.result.done():
                 return
+            if job.progress is not None:
+                now = job.progress()
+                if now != job.seen:              # it finished something: another deadline
+                    job.seen = now
+                    self._arm(job)
+                    return
             job.overran = True
             self._start_queued()                 # its place goes to the next render
         _settle(job)

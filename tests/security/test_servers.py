@@ -212,6 +212,32 @@ def test_runaways_cannot_starve_the_render_pool():
     assert pool.stats() == {"running": 0, "overrunning": 0, "queued": 0}
 
 
+def test_a_long_batch_that_keeps_making_progress_is_not_cut():
+    """The deadline is per message of a batch: 6 messages of 0.1 s each finish under a
+    0.25 s deadline; a message that stalls for longer overruns, and the batch stops."""
+    def batch(out, stall_at, stop):
+        for i in range(6):
+            if stop.is_set():
+                break
+            time.sleep(0.6 if i == stall_at else 0.1)
+            out.append(i)
+        return list(out)
+
+    pool = RenderPool(deadline=0.25)
+
+    async def scenario(stall_at):
+        out, stop = [], threading.Event()
+        try:
+            return await pool.run(object(), batch, out, stall_at, stop, progress=out.__len__)
+        except RenderOverrun:
+            stop.set()
+            return ("overrun", list(out))
+
+    assert asyncio.run(scenario(None)) == [0, 1, 2, 3, 4, 5]
+    assert asyncio.run(scenario(3)) == ("overrun", [0, 1, 2])
+    assert drained(pool, 5)
+
+
 # -- DNS rebinding --------------------------------------------------------------------------
 
 def test_foreign_host_is_refused_by_both_servers(tmp_path):
