@@ -91,7 +91,16 @@ def project_folders(config_file: str | os.PathLike | None = None,
         pass  # a broken config is reported by the command that reads it, not here
     found = [("templates", templates), ("previews", previews)]
     found.extend((label, Path(folder)) for label, folder in extra if folder is not None)
-    return found
+    return [(label, _shown(folder)) for label, folder in found]
+
+
+def _shown(folder: Path) -> Path:
+    """``folder`` relative to the working folder when inside it: what the user would type."""
+    try:
+        relative = os.path.relpath(os.path.abspath(folder))
+    except ValueError:          # another drive (Windows)
+        return folder
+    return folder if relative.startswith("..") else Path(relative)
 
 
 def _same(a: Path, b: Path) -> bool:
