@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import html
 import json
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -174,6 +176,10 @@ def server_message(response: httpx.Response, limit: int = 300) -> str:
             text = json.dumps(data, ensure_ascii=False)
     elif data is not None:
         text = json.dumps(data, ensure_ascii=False)
+    elif "html" in response.headers.get("content-type", ""):
+        # a proxy's error page: its title, not the markup
+        title = re.search(r"<title[^>]*>(.*?)</title>", response.text, re.I | re.S)
+        text = html.unescape(title.group(1)) if title else ""
     else:
         text = response.text
     text = " ".join(text.split())

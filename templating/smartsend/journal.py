@@ -243,7 +243,9 @@ class Journal:
         path = self.lock_path(run_id)
         while True:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                # never through a symlink: a planted link would have us truncate its target
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                             0o600)
             except OSError as err:
                 raise UsageError(f"cannot create the run lock {path.name}: "
                                  f"{err.strerror or err}", name=str(self.path)) from None
