@@ -21,7 +21,7 @@ from . import javatypes as jt
 from . import nodes as n
 from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
                       is_plain_number, java_error, lazy_range, located_error, plain_value,
-                      java_text, quoted, to_text, truthy)
+                      java_text, to_text, truthy)
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Eval = Callable[["Ctx"], object]
@@ -488,6 +488,15 @@ class Compiler:
 
     def c_Foreach(self, node: n.Foreach) -> Emit:
         var = node.var
+        parameter = (node.iterable.source if isinstance(node.iterable, n.Reference)
+                     else "the value")
+
+        def not_iterable(source) -> str:
+            # Velocity 2.4.1's words (directive.foreach.skip_invalid = false), its position
+            # ("at t[line 1, column 16]") being our file:line:column
+            return ("org.apache.velocity.exception.VelocityException: #foreach parameter "
+                    f"{parameter} is of type {jt.java_class_label(source)} and cannot be "
+                    "iterated by org.apache.velocity.util.introspection.UberspectImpl")
         iterable_of = self.expr(node.iterable)
         body = self.body(node.body)
         else_body = self.body(node.else_body) if node.else_body is not None else None
@@ -512,8 +521,7 @@ class Compiler:
                 except jt.JavaError as exc:
                     raise java_error(ctx, node, exc) from None
                 if items is None and source is not None and not skip_invalid:
-                    raise located_error(ctx, node, f"#foreach cannot iterate over "
-                                        f"{quoted(to_text(source, ctx, node))}")
+                    raise located_error(ctx, node.iterable, not_iterable(source))
                 # JSON lists and maps are walked live, as Java's iterators do: changing
                 # their size inside the loop ends it or throws ConcurrentModificationException
                 live = source if source.__class__ is list or source.__class__ is dict else None

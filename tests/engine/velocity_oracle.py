@@ -304,6 +304,10 @@ FORMS = [
     "$data.s.format('%.100f', 1.0E-100)", "$data.s.format('%.400f', 1.0E300)",
     "$data.s.format('%.330f', 4.9E-324)", "$data.s.format('%,.28f', 1234567.0)",
     "$data.s.format('%.28f', $data.a)", "$data.s.format('%.17s', 'abc')",
+    # #foreach over what cannot be iterated, where the configuration makes that an error
+    ("#foreach($c in $data.s)$c#end", {"directive.foreach.skip_invalid": False}),
+    ("#foreach($c in $data.a.class)$c#end", {"directive.foreach.skip_invalid": False}),
+    ("#foreach($c in $data.s)$c#end", {}),
 ]
 
 #: Where we answer differently on purpose, and what we say instead: the JVM runs out of
@@ -337,10 +341,17 @@ def forms_context() -> dict:
     return dict(platform_tools(None), failing=Failing(), **copy.deepcopy(FORMS_DATA))
 
 
+def form_case(form) -> tuple[str, dict]:
+    """``(template, config)`` of a :data:`FORMS` entry (a template alone has no config)."""
+    return (form, {}) if isinstance(form, str) else form
+
+
 def record_forms() -> None:
-    answers = run_oracle([(t, FORMS_DATA) for t in FORMS], tools=True)
-    rows = ",\n".join("  " + json.dumps([t, a], ensure_ascii=False)
-                      for t, a in zip(FORMS, answers))
+    cases = [form_case(f) for f in FORMS]
+    answers = run_oracle([(t, FORMS_DATA, config) for t, config in cases], tools=True)
+    rows = ",\n".join("  " + json.dumps([t, a] + ([config] if config else []),
+                                         ensure_ascii=False)
+                      for (t, config), a in zip(cases, answers))
     FORMS_RECORDED.write_text(
         '{"velocity": "2.4.1", "velocity_tools": "3.1", "jdk": "17", "data": '
         + json.dumps(FORMS_DATA, ensure_ascii=False) + ',\n "cases": [\n' + rows + "\n]}\n",
