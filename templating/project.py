@@ -22,9 +22,8 @@ static preview. So:
   a project file: ``templating lint templates/leak.html`` (as pre-commit runs it) refuses
   the symlink just as a folder walk does.
 
-The engine applies the same "real path inside the folder" test to ``#parse``/``#include``
-with the templates folder as the root (:func:`is_inside`, used by
-:meth:`templating.engine.Engine.resolve_path`).
+The engine applies the same test, :func:`is_inside`, to ``#parse``/``#include`` with the
+templates folder as the root (:meth:`templating.engine.Engine.resolve_path`).
 """
 from __future__ import annotations
 
@@ -132,8 +131,7 @@ class Confinement:
         return (Path(os.path.realpath(self.root)), *self.extra)
 
     def allows(self, path: str | os.PathLike) -> bool:
-        real = Path(os.path.realpath(path))
-        return any(real == root or real.is_relative_to(root) for root in self.roots())
+        return any(is_inside(path, root) for root in self.roots())
 
     def check(self, path: str | os.PathLike, *, what: str | None = None) -> Path:
         """``path`` itself when its real path is allowed, else :class:`OutsideProjectError`

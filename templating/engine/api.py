@@ -12,6 +12,7 @@ from typing import Mapping
 
 from ..errors import (LimitExceeded, RenderError, SandboxError, TemplateError,
                       VelocitySyntaxError)
+from ..project import is_inside
 from . import nodes as n
 from .parser import gobbling_mode, parse_template
 from .properties import coerce
@@ -145,7 +146,7 @@ class Engine:
             except ValueError:
                 raise SandboxError(f"{quoted(path)} is outside the templates folder") from None
         full = (self.templates_dir / candidate).resolve()
-        if not full.is_relative_to(self.templates_dir):
+        if not is_inside(full, self.templates_dir):   # the package's one containment test
             raise SandboxError(f"{quoted(path)} is outside the templates folder")
         return full
 
