@@ -16,7 +16,6 @@ engine's budget ends the render, whose real outcome then replaces it on every op
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import json
 import logging
@@ -36,6 +35,9 @@ log = logging.getLogger("templating.preview")
 #: STEP_MS; editors that write a file in several steps still produce one reload.
 DEBOUNCE_MS = 120
 STEP_MS = 20
+
+#: Engines kept for reuse between renders (about one per render worker).
+_IDLE_ENGINES = 8
 
 #: An SSE comment line this often keeps proxies and the browser from dropping the stream.
 KEEPALIVE_SECONDS = 15.0
@@ -64,7 +66,7 @@ class LiveGallery:
         self._render = threading.RLock()        # long: one render at a time
         self._names: list[str] | None = None
         self._views: dict[str, TemplateView] = {}
-        self._engine = None
+        self._idle_engines: list = []          # engines of this generation not in use
         self._epoch = 0                         # bumped when everything is dropped
         self._gen: dict[str, int] = {}          # bumped when one template is dropped
         self._engine_gen = 0                    # bumped whenever any file changed
@@ -74,7 +76,7 @@ class LiveGallery:
         with self._state:
             self.version += 1
             self._names = None
-            self._engine = None                 # fresh parse cache for partials
+            self._idle_engines = []             # fresh parse cache for partials
             self._engine_gen += 1
             affected = None if changed is None else self._affected(changed)
             if affected is None:
@@ -137,24 +139,23 @@ class LiveGallery:
                 return version, None
             view, stamp = self._cached(relpath)
             if view is None:
-                view = self._build(relpath, stamp, share_engine=True)
+                view = self._build(relpath, stamp)
             return version, view
 
     def _cached(self, relpath: str) -> tuple[TemplateView | None, tuple[int, int]]:
         with self._state:
             return self._views.get(relpath), (self._epoch, self._gen.get(relpath, 0))
 
-    def _build(self, relpath: str, stamp: tuple[int, int], *, share_engine: bool) -> TemplateView:
+    def _build(self, relpath: str, stamp: tuple[int, int]) -> TemplateView:
         """Render ``relpath`` and cache it unless its inputs changed meanwhile.
 
-        ``share_engine``: reuse one engine (one parse cache for partials) across templates;
-        only for callers that render one template at a time (the engine's caches are not
-        made for several threads at once)."""
+        Engines (each with its parse cache, so partials parse once) are lent out one per
+        render in progress and taken back after it: renders in several threads never share
+        one, and one that runs away keeps its engine to itself."""
         with self._state:
-            engine = self._engine if share_engine else None
+            engine = self._idle_engines.pop() if self._idle_engines else None
             engine_gen = self._engine_gen
-        fresh = engine is None
-        if fresh:
+        if engine is None:
             engine = new_engine(self.templates_dir, self.config)
         view = build_template(self.templates_dir, self.previews_dir, relpath,
                               engine=engine, config=self.config,
@@ -162,9 +163,8 @@ class LiveGallery:
         with self._state:
             if stamp == (self._epoch, self._gen.get(relpath, 0)):
                 self._views[relpath] = view
-            if share_engine and fresh and self._engine is None \
-                    and self._engine_gen == engine_gen:
-                self._engine = engine
+            if self._engine_gen == engine_gen and len(self._idle_engines) < _IDLE_ENGINES:
+                self._idle_engines.append(engine)
         return view
 
     def gallery(self) -> tuple[int, Gallery]:
@@ -198,8 +198,7 @@ class LiveGallery:
         group = (relpath, await asyncio.to_thread(_digest, self.templates_dir, relpath))
         try:
             view = await pool.run(("preview", relpath, stamp),
-                                  functools.partial(self._build, share_engine=False),
-                                  relpath, stamp, group=group)
+                                  self._build, relpath, stamp, group=group)
         except (RenderOverrun, RenderRefused) as err:
             view = await asyncio.to_thread(self._overdue_view, relpath, str(err))
         return version, view
