@@ -168,7 +168,8 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
                 found.setdefault(Path(refused.name), None)
         elif path.suffix.lower() == ".json":
             # a scenario stands for its template; other JSON (package.json...) is no template
-            if _is_within(path, config.previews_dir):
+            # by its folder: a scenario that is a symlink out still names its template
+            if _is_within(path.parent, config.previews_dir):
                 templates = _templates_of_scenario(path, config)
                 if not templates:     # an orphan: its template was renamed or misspelt
                     raise UsageError(f"scenario file without a template "
@@ -194,14 +195,14 @@ def confinement_of(config: LintConfig) -> Confinement:
 
 
 def _templates_of_scenario(path: Path, config: LintConfig) -> list[Path]:
-    relative = path.resolve().parent.relative_to(Path(config.previews_dir).resolve())
+    relative = path.parent.resolve().relative_to(Path(config.previews_dir).resolve())
     folder = Path(config.templates_dir) / relative.parent
     return [folder / f"{relative.name}{suffix}" for suffix in TEMPLATE_SUFFIXES
             if (folder / f"{relative.name}{suffix}").is_file()]
 
 
 def _expected_template(path: Path, config: LintConfig) -> str:
-    relative = path.resolve().parent.relative_to(Path(config.previews_dir).resolve())
+    relative = path.parent.resolve().relative_to(Path(config.previews_dir).resolve())
     if relative == Path("."):
         return f"scenarios belong in {Path(config.previews_dir).as_posix()}/<template>/"
     stem = Path(config.templates_dir) / relative

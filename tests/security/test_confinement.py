@@ -131,6 +131,17 @@ def test_lint_reports_a_scenario_symlink_without_quoting_it(project):
            f"{refusal.split(': ', 1)[1]}" in result.output
 
 
+def test_lint_of_a_changed_scenario_symlink_reports_it(project):
+    """pre-commit passes the committed scenario itself: its template is linted, the scenario
+    refused."""
+    refusal = outside(project, "previews/ok/x.json", project.parent / "home/.docker/config.json")
+    result = run("lint", "--format", "json", "previews/ok/x.json")
+    assert result.exit_code == 1 and "auths" not in result.output
+    found = json.loads(result.output)["findings"]
+    assert [(f["path"], f["code"], f["message"]) for f in found] == [
+        ("previews/ok/x.json", "VL014", refusal.split(": ", 1)[1])]
+
+
 def test_lint_never_reads_a_parsed_partial_outside(project):
     outside(project, "templates/footer.vm", project.parent / "home/.ssh/id_rsa.html")
     (project / "templates" / "ok.txt").write_text("#parse('footer.vm')Hi $data.name\n")
