@@ -165,7 +165,10 @@ def collect_templates(paths, config: LintConfig) -> list[Path]:
                 if file.is_file() and config.is_template(file, base):
                     found.setdefault(file, None)
             for refused in walk.refused:   # a symlinked folder out of the project: reported
-                found.setdefault(Path(refused.name), None)
+                folder = Path(refused.name)
+                hidden = any(part.startswith(".") for part in folder.relative_to(path).parts)
+                if not hidden and not config.is_excluded(folder, base):
+                    found.setdefault(folder, None)
         elif path.suffix.lower() == ".json":
             # a scenario stands for its template; other JSON (package.json...) is no template
             # by its folder: a scenario that is a symlink out still names its template
