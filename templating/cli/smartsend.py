@@ -315,7 +315,7 @@ def _settings(settings, pacing):
     if pacing["rate_limit"] is not None:
         settings.rate_limit = pacing["rate_limit"]
     if _asks(settings, pacing["yes"]) and not _interactive() \
-            and getattr(settings, "confirm", True):
+            and settings.confirm:
         raise UsageError(f"a real send to {_origin_text(settings.base_url)} is confirmed on a "
                          "terminal, and there is none; pass --yes (or set confirm = false "
                          f"under [api] in {user_config_path()})")

@@ -83,7 +83,10 @@ API_NUMBERS: dict[str, tuple[type, float, float | None]] = {
     "backoff": (float, 0.0, None),
     "backoff_cap": (float, 0.0, None),
 }
-API_KEYS = API_STRINGS + tuple(API_NUMBERS)
+#: Booleans: ``confirm = false`` lets a send without a terminal go out without ``--yes``
+#: (your user config only: the repository must not decide that nobody is asked).
+API_BOOLS = ("confirm",)
+API_KEYS = API_STRINGS + tuple(API_NUMBERS) + API_BOOLS
 
 #: Other tables of a project ``templating.toml``, each checked by its own reader: ``[lint]``
 #: and the top-level lint keys (templating.lint.config), ``[tool]`` (the pyproject layout,
@@ -123,6 +126,7 @@ class Settings:
     max_attempts: int = 6
     backoff: float = 0.5
     backoff_cap: float = 30.0
+    confirm: bool = True   # ask before a real send; False: a non-terminal send needs no --yes
     source: str = "environment"  # where the key came from (for messages; never the key)
     base_url_source: str = "default"  # who chose the base URL (--base-url, a file, ...)
 
@@ -331,6 +335,16 @@ def _check_api(config: ConfigFile) -> None:
             guess = closest(key, API_KEYS)
             hint = f"did you mean '{guess}'?" if guess else "known: " + ", ".join(sorted(API_KEYS))
             raise config.error(where, f"[api] {key}: unknown key; {hint}")
+        if key in API_BOOLS:
+            if not isinstance(value, bool):
+                raise config.error(where, f"[api] {key}: expected true or false, got "
+                                          f"{_describe(value)}")
+            if key == "confirm" and value is False and not config.trusted:
+                raise config.error(where, "[api] confirm: a project file cannot turn off the "
+                                          "confirmation before a real send (it comes with the "
+                                          "repository); pass --yes, or set it in "
+                                          f"{user_config_path()}")
+            continue
         if key in API_STRINGS:
             if not isinstance(value, str):
                 shown = _kind(value) if key in ("key", "api_key") else _describe(value)
@@ -489,8 +503,10 @@ def load_settings(*, base_url: str | None = None, env: Mapping[str, str] | None 
                 return kind(config.api[name])
         return Settings.__dataclass_fields__[name].default
 
+    confirm = next((c.api["confirm"] for c in files if c.trusted and "confirm" in c.api), True)
     return Settings(api_key=Secret(key), base_url=url, source=source,
-                    base_url_source=url_source, **{name: number(name) for name in API_NUMBERS})
+                    base_url_source=url_source, confirm=confirm,
+                    **{name: number(name) for name in API_NUMBERS})
 
 
 def _choose_base_url(option: str | None, env: Mapping[str, str], user: ConfigFile | None,

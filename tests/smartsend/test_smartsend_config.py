@@ -104,7 +104,7 @@ def test_user_config_outranks_the_project_setting_by_setting(project, tmp_path):
      "templating.toml:1: [api] rate-limit: unknown key; did you mean 'rate_limit'?"),
     ('[api]\nzzz = 1\n',
      "templating.toml:2: [api] zzz: unknown key; known: api_key, backoff, backoff_cap, "
-     "base_url, concurrency, key, max_attempts, rate_limit, timeout"),
+     "base_url, concurrency, confirm, key, max_attempts, rate_limit, timeout"),
     ('# comment\n[ap]\nrate_limit = 5\n',
      "templating.toml:2: [ap]: unknown table; did you mean [api]?"),
     ('concurrency = 5\n[api]\n',

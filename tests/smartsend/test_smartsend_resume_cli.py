@@ -223,3 +223,32 @@ def test_unknown_batches_listed_in_every_format_and_the_run_stays_open(env, file
         assert run(["status", run_id, "--journal", str(journal)], env).exit_code == 0
         assert run(listing[1:], env).stdout == f"run {run_id}: no batch has an unknown " \
                                                "outcome\n"
+
+
+def test_confirm_false_in_your_config_lets_a_script_send_but_a_project_cannot_say_so(
+        env, files, tmp_path, monkeypatch):
+    from templating.errors import UsageError
+    from templating.smartsend.config import load_settings
+    user = tmp_path / "cfg" / "templating" / "config.toml"
+    user.write_text(user.read_text() + "confirm = false\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("RETENO_API_KEY", KEY)
+    monkeypatch.delenv("TEMPLATING_CONFIG", raising=False)
+    monkeypatch.chdir(files)
+    pacing = {"concurrency": None, "rate_limit": None, "yes": False}
+    settings = load_settings(base_url="reteno")
+    assert settings.confirm is False
+    assert cli_smartsend._settings(settings, pacing) is settings     # no terminal, no --yes
+    (files / "templating.toml").write_text("[api]\nconfirm = false\n")
+    with pytest.raises(UsageError) as info:
+        load_settings(base_url="reteno")
+    assert str(info.value).startswith("templating.toml:2: [api] confirm: a project file cannot "
+                                      "turn off the confirmation before a real send")
+    (files / "templating.toml").write_text("[api]\nconfirm = 0\n")
+    with pytest.raises(UsageError, match=r"templating.toml:2: \[api\] confirm: expected true "
+                                         r"or false, got 0"):
+        load_settings(base_url="reteno")
+    user.write_text("[api]\n")
+    (files / "templating.toml").unlink()
+    with pytest.raises(UsageError, match="is confirmed on a terminal, and there is none"):
+        cli_smartsend._settings(load_settings(base_url="reteno"), pacing)
