@@ -22,6 +22,55 @@ def test_fail_rate_answers_500_and_records_nothing():
         assert [e["outcome"] for e in sb.log()] == ["fault:fail"]
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_fail_status_imitates_a_gateway_and_still_records_nothing(status):
+    with running_sandbox(fail_rate=1.0, fail_status=status) as sb, _client(sb) as c:
+        r = c.post("/api/v1/message/1/smartsend", json=BODY)
+        assert r.status_code == status and "retry-after" not in r.headers
+        assert sb.accepted() == [] and [e["status"] for e in sb.log()] == [status]
+
+
+def test_a_failing_503_says_when_to_come_back():
+    with running_sandbox(fail_rate=1.0, fail_status=503, retry_after=4) as sb, _client(sb) as c:
+        r = c.post("/api/v1/message/1/smartsend", json=BODY)
+        assert r.status_code == 503 and r.headers["retry-after"] == "4"
+        assert sb.accepted() == []
+
+
+@pytest.mark.parametrize("status", [502, 500, 503, 504])
+def test_accept_then_fail_records_the_batch_then_answers_a_5xx(status):
+    with running_sandbox(accept_then_fail_rate=1.0, accept_then_fail_status=status,
+                         retry_after=3) as sb, _client(sb) as c:
+        r = c.post("/api/v1/message/1/smartsend", json=BODY)
+        assert r.status_code == status and "retry-after" not in r.headers
+        assert r.headers["content-type"] == "text/html"
+        assert f"<title>{status} " in r.text and "requestId" not in r.text
+        accepted = sb.accepted()
+        assert [(a["locator"], a["externalRequestId"]) for a in accepted] == \
+            [("f@example.com", "x-1")]
+        assert [(e["status"], e["outcome"]) for e in sb.log()] == \
+            [(status, "fault:accept-then-fail")]
+        # the connection is still usable, and a refused request is not dressed up as 5xx
+        r = c.post("/api/v1/message/1/smartsend", json={"recipients": "nope"})
+        assert r.status_code == 400 and len(sb.accepted()) == 1
+
+
+def test_accept_then_fail_is_set_over_the_fault_api_and_checked():
+    with running_sandbox() as sb, _client(sb) as c:
+        assert sb.set_faults(accept_then_fail_rate=0.5)["accept_then_fail_rate"] == 0.5
+        refused = httpx.put(f"{sb.base_url}/_sandbox/faults",
+                            json={"accept_then_fail_status": 404})
+        assert refused.status_code == 400
+        assert refused.json()["message"] == ("accept-then-fail-status must be one of 500, 502, "
+                                             "503, 504, got 404")
+        refused = httpx.put(f"{sb.base_url}/_sandbox/faults",
+                            json={"accept_then_fail_rate": 0.6, "fail_rate": 0.5})
+        assert refused.status_code == 400 and "must not exceed 1" in refused.json()["message"]
+        sb.set_faults(accept_then_fail_rate=1.0)
+        assert c.post("/api/v1/message/1/smartsend", json=BODY).status_code == 502
+        assert len(sb.accepted()) == 1
+
+
 def test_throttle_rate_answers_429_with_retry_after():
     with running_sandbox(throttle_rate=1.0, retry_after=3) as sb, _client(sb) as c:
         r = c.get("/api/v1/account/info")
