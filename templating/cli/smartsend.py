@@ -23,9 +23,8 @@ from ..smartsend.config import (is_loopback, is_production, load_settings, origi
 from ..smartsend.journal import SENDABLE, Journal
 from ..smartsend.progress import Progress
 from ..smartsend.recipients import fingerprint, read_recipients
-from ..smartsend.sender import (Sender, check_unchanged, earlier_runs, plan_run,
-                                resume_command, summary_dict,
-                                template_fingerprint)
+from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_unchanged, earlier_runs,
+                                plan_run, resume_command, summary_dict, template_fingerprint)
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
 from . import main
@@ -273,7 +272,8 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
             raise UsageError(
                 f"run {last.id} already sends message {message_id} to this same list "
                 f"({sent:,} recipients OK, run {last.state}); continue it with "
-                f"`{resume_command(last.id, journal.path)}`, or pass --new-run to send "
+                f"`{resume_command(last.id, journal.path, base_url=_hint_base_url(settings))}`"
+                ", or pass --new-run to send "
                 "everyone the message again", name=str(recipients))
         run_id, summary = _plan(journal, recipients, options, settings, checker,
                                 digest=digest, extra=extra)
@@ -282,7 +282,7 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
         if not _confirmed(settings, pacing["yes"], str(message_id), summary.included):
             journal.set_run_state(run_id, "abandoned",
                                   summary={**summary_dict(summary),
-                                           "error": "sending was not confirmed"})
+                                           "error": NOT_CONFIRMED})
             _say("not confirmed: nothing was sent")
             sys.exit(1)
         _send(journal, run_id, str(message_id), settings, (), ())

@@ -7,8 +7,10 @@ The pieces, innermost first (each module has one job):
 - :mod:`.build` turns recipients into request bodies (``jsonParam`` = ``json.dumps``).
 - :mod:`.dryrun` renders each recipient's message first and reports findings.
 - :mod:`.config` finds the API key and base URL (never argv, never printed).
-- :mod:`.client` talks HTTP: timeouts, concurrency, rate limit, what each answer means.
-- :mod:`.journal` is the SQLite record that makes resuming safe.
+- :mod:`.client` talks HTTP: timeouts, concurrency, rate limit, what each answer proves
+  (retry only what provably did not arrive; "unknown" is what may have).
+- :mod:`.journal` is the SQLite record that makes resuming safe, and where the operator's
+  verdict on unknown batches is kept.
 - :mod:`.sender` sends a planned run exactly once; :mod:`.tracker` follows statuses.
 - :mod:`.progress` shows progress on a terminal or in logs.
 """
@@ -17,11 +19,11 @@ from .client import ApiClient, ApiRefused
 from .config import Settings, load_settings
 from .journal import Journal
 from .recipients import Recipient, read_recipients
-from .sender import SendReport, Sender, plan_run
+from .sender import SendReport, Sender, check_unchanged, plan_run, resume_command
 from .tracker import Tracker, TrackReport
 
 __all__ = [
     "read_recipients", "Recipient", "BuildOptions", "plan", "encode_params", "Finding",
     "Summary", "load_settings", "Settings", "ApiClient", "ApiRefused", "Journal", "Sender",
-    "SendReport", "plan_run", "Tracker", "TrackReport",
+    "SendReport", "plan_run", "resume_command", "check_unchanged", "Tracker", "TrackReport",
 ]

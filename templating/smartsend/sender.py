@@ -40,6 +40,10 @@ from .journal import SENDABLE, Journal, default_path
 from .recipients import Recipient, fingerprint
 
 
+#: Why a run that the operator declined to send was abandoned.
+NOT_CONFIRMED = "sending was not confirmed"
+
+
 class SendAborted(ApiRefused):
     """Sending cannot go on (the key was refused); the journal says what was sent."""
 
@@ -301,9 +305,11 @@ class Sender:
                              "nothing of it was sent - start it again with --resume")
         if run.state == "abandoned":
             why = (run.summary or {}).get("error") or "its build had findings"
-            raise UsageError(f"run {run_id} was not sent: {why}; it cannot be resumed - fix "
-                             "the list (or --allow the findings) and send it again without "
-                             "--resume")
+            what = ("send it again without --resume" if why == NOT_CONFIRMED else
+                    "fix the list (or --allow the findings) and send it again without "
+                    "--resume")
+            raise UsageError(f"run {run_id} was not sent: {why}; it cannot be resumed - "
+                             f"{what}")
         with self.journal.lock_run(run_id, on_note=self.on_note):
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)
