@@ -416,8 +416,11 @@ class Journal:
         """Each unknown batch with its reason and recipients (row, locator,
         ``externalRequestId``): what the operator checks on the platform."""
         out = []
-        for batch in self.batches(run_id, ["unknown"]):
+        for batch in self.batches(run_id, ["unknown", "sending"]):
             rows = self.batch_rows(run_id, batch.idx)
+            if batch.state == "sending":    # a resume turns these into unknown ones
+                batch.message = ("in flight: being sent right now, or the sender stopped "
+                                 "while it was (a resume records it as unknown)")
             out.append({"batch": batch.idx, "reason": batch.message or "",
                         "httpStatus": batch.http_status, "attempts": batch.attempts,
                         "since": self.db.execute(

@@ -253,3 +253,18 @@ def test_a_live_lock_names_its_holder(tmp_path):
                                              rf"\(pid {os.getpid()}\) right now"):
             sender(journal, FakePlatform()).send(run_id)
     assert not other.lock_path(run_id).exists()
+
+
+def test_batches_a_killed_sender_left_in_flight_are_listed_before_any_resume(tmp_path):
+    journal, run_id, _ = make_run(tmp_path, n=20, batch=10)
+    journal.mark_sending(run_id, 1)             # the sender died here, nobody resumed yet
+    listed = journal.unknown_batches(run_id)
+    assert [b["batch"] for b in listed] == [1]
+    assert listed[0]["reason"].startswith("in flight: being sent right now, or the sender "
+                                          "stopped while it was")
+    assert journal.counts(run_id)["unknown_batches"] == 1
+    # the operator may answer at once: the resume records it unknown, then applies the verdict
+    fake = FakePlatform()
+    report = sender(journal, fake).send(run_id, resend_unknown=[1])
+    assert report.recovered == [1] and report.batches_sent == 2 and not report.unknown
+    assert journal.run(run_id).state == "done" and len(fake.accepted) == 20
