@@ -598,7 +598,8 @@ def status_command(run, journal_path, fmt, output, list_runs, unknown, force):
             guard_output(output, option="-o", force=force, folders=project_folders(),
                          inputs=[("the journal", journal.path),
                                  ("the run's recipients file", info.recipients_file),
-                                 ("the run's template", info.options.get("template"))])
+                                 ("the run's template", info.options.get("template")
+                                  if isinstance(info.options, dict) else None)])
         try:
             out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as err:
