@@ -128,7 +128,8 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
         own = templates_dir is not None or root.name == "templates"
         folders = project_folders(None, ("templates", root if own else None))
         if all_recipients:
-            guard_output(out, option="-o", folders=folders, is_folder=True, force=force)
+            # only N.html/N.txt go straight into the folder: it may hold templates/ itself
+            guard_output(out, option="-o", folders=folders, force=force)
             for label, given in inputs:     # the only names written there: N.html / N.txt
                 if given is not None and str(given) != "-" and _numbered_in(given, out):
                     guard_output(Path(out) / Path(given).name, option="-o", force=force,
