@@ -172,3 +172,10 @@ def test_the_guard_is_one_function(tmp_path):
     assert guard_output(tmp_path / "out.json", option="--x",
                         inputs=[("it", tmp_path / "in.json")]) == tmp_path / "out.json"
     assert not (tmp_path / "out.json").exists()
+
+
+def test_near_miss_a_folder_beside_the_templates_is_fine(project):
+    result = run("render", "templates/welcome.txt", "--data", "ss.json", "--all-recipients",
+                 "-o", ".")
+    assert result.exit_code == 0, result.output
+    assert (project / "0.txt").read_text() == "Hi A\n"
