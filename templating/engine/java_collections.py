@@ -32,7 +32,7 @@ def _fixed_size(lst) -> bool:
 
 def _check_mutable(lst) -> None:
     if isinstance(lst, JavaRange):
-        raise _unsupported("integer range is read only")
+        raise _unsupported(None)  # Java's message is null
     if _fixed_size(lst):
         raise _unsupported()
 
@@ -70,7 +70,7 @@ def _get(lst, index):
 
 def _set(lst, index, value):
     if isinstance(lst, (JavaRange, JavaView)):
-        raise _unsupported("integer range is read only" if isinstance(lst, JavaRange) else None)
+        raise _unsupported(None)
     _check_index(lst, index)
     old = lst[index]
     lst[index] = value
@@ -182,16 +182,15 @@ def _natural_key(a, b) -> int:
         return compare_numbers(a, b)
     if isinstance(a, str) and isinstance(b, str) and isinstance(a, JavaChar) == isinstance(b, JavaChar):
         return compare_to(a, b)
-    from .java_core import java_class_name
-    raise JavaError("java.lang.ClassCastException",
-                    f"class {java_class_name(a)} cannot be cast to class {java_class_name(b)}")
+    from .java_core import class_cast, java_class_label
+    raise class_cast(java_class_label(a), java_class_label(b))
 
 
 def _sort(lst, comparator):
     if comparator is not None:
         return NOT_FOUND  # templates cannot build a Comparator
     if isinstance(lst, JavaRange):
-        raise _unsupported("integer range is read only")
+        raise _unsupported(None)
     import functools
     _budget.charge(len(lst) * max(1, len(lst).bit_length()))
     lst.sort(key=functools.cmp_to_key(_natural_key))

@@ -37,7 +37,7 @@ def _narrow(value, bits: int, label: str):
     if not (-(1 << (bits - 1)) <= n < (1 << (bits - 1))):
         shown = to_string(value) if isinstance(value, float) else str(n)
         return _Deferred(JavaError("java.lang.NumberFormatException",
-                                   f"value out of range for {label} type: {shown}"))
+                                   f"value out of range: {shown}"))
     return n if bits == 64 else int_value(n)
 
 

@@ -232,6 +232,22 @@ def call_allowed(obj, name: str, *args):
         raise tool_failure(obj, name) from exc
 
 
+def _module_of(class_name: str) -> str:
+    """Where the JVM says a class lives, as ClassCastException messages name it."""
+    if class_name.lstrip("[").lstrip("L").startswith(("java.", "javax.")):
+        return "module java.base of loader 'bootstrap'"
+    return "unnamed module of loader 'app'"
+
+
+def class_cast(source: str, target: str) -> JavaError:
+    """JDK 17's ``ClassCastException``: ``class A cannot be cast to class B (A and B are in
+    module java.base of loader 'bootstrap')``."""
+    a, b = _module_of(source), _module_of(target)
+    where = f"{source} and {target} are in {a}" if a == b else f"{source} is in {a}; {target} is in {b}"
+    return JavaError("java.lang.ClassCastException",
+                     f"class {source} cannot be cast to class {target} ({where})")
+
+
 def tool_failure(obj, name: str) -> JavaError:
     """How Velocity reports a tool method that threw a bare ``RuntimeException`` (our tool
     had a bug): like every Java failure here, by its root cause, which is just

@@ -10,7 +10,9 @@ argument indexes; anything else throws like Java's ``IllegalFormatException`` fa
 """
 from __future__ import annotations
 
+import math
 import re
+import struct
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from . import budget as _budget
@@ -171,6 +173,64 @@ def _floating(conversion: str, value, flags: str, width, precision) -> str:
     return _sign_and_pad(body, negative, flags, width)
 
 
+def _to_hex_string(x: float) -> str:
+    """``Double.toHexString`` of a finite non-negative double, without ``0x``:
+    ``1.8p0``, ``0.0000000000001p-1022``; the fraction's trailing zeros dropped."""
+    mantissa, _, exponent = x.hex()[2:].partition("p")
+    whole, _, fraction = mantissa.partition(".")
+    return f"{whole}.{fraction.rstrip('0') or '0'}p{int(exponent)}"
+
+
+def _hex_double(x: float, prec: int) -> str:
+    """Formatter's ``hexDouble``: the significand rounded half-even to ``prec`` hex digits
+    (``prec`` 0 keeps them all); a subnormal is normalized first (``0x1.00p-1022``)."""
+    if x == 0 or prec == 0 or prec >= 13:
+        return _to_hex_string(x)
+    bits = struct.unpack(">q", struct.pack(">d", x))[0]
+    subnormal = bits >> 52 == 0
+    if subnormal:
+        x *= 2.0 ** 54
+        bits = struct.unpack(">q", struct.pack(">d", x))[0]
+    shift = 52 - 4 * prec
+    signif = bits >> shift
+    rounding = bits & ((1 << shift) - 1)
+    half = 1 << (shift - 1)
+    if rounding > half or (rounding == half and signif & 1):
+        signif += 1
+    result = struct.unpack(">d", struct.pack(">q", signif << shift))[0]
+    if result == float("inf"):
+        return "1.0p1024"
+    text = _to_hex_string(result)
+    if subnormal:
+        body, _, exponent = text.partition("p")
+        text = f"{body}p{int(exponent) - 54}"
+    return text
+
+
+def _hexadecimal(conversion: str, value, flags: str, width, precision) -> str:
+    """``%a``: a double in hexadecimal (``0x1.8p0``), as ``Formatter`` prints it."""
+    if not isinstance(value, float) or isinstance(value, bool):
+        raise _mismatch(conversion, value)
+    upper = conversion == "A"
+    if value != value or value in (float("inf"), float("-inf")):
+        text = "NaN" if value != value else "Infinity"
+        return _sign_and_pad(text.upper() if upper else text, value < 0, flags.replace("0", ""),
+                             width)
+    negative = math.copysign(1.0, value) < 0
+    prec = 0 if precision is None else max(precision, 1)
+    text = _hex_double(abs(float(value)), prec)
+    digits, _, exponent = text.partition("p")
+    if prec:
+        whole, _, fraction = digits.partition(".")
+        digits = f"{whole}.{fraction.ljust(prec, '0')}"
+    prefix = "0X" if upper else "0x"
+    body = (digits.upper() if upper else digits) + ("P" if upper else "p") + exponent
+    if "0" in flags and width is not None:  # zeros go between 0x and the digits
+        lead = 2 + (1 if negative or "+" in flags or " " in flags else 0)
+        body = "0" * max(width - len(body) - lead, 0) + body
+    return _sign_and_pad(prefix + body, negative, flags.replace("0", ""), width)
+
+
 def _general(conversion: str, d: Decimal, flags: str, p: int) -> str:
     """``%g``: fixed or scientific, whichever Java picks for this magnitude."""
     rounded = abs(d).quantize(Decimal(1).scaleb(abs(d).adjusted() - p + 1),
@@ -247,7 +307,7 @@ def java_format(fmt: str, args: list) -> str:
         # `%2000000000s` pads to two billion characters: measured before it is built
         size += sum(map(len, out[measured:]))
         measured = len(out)
-        need = size + (width or 0) + (precision or 0 if conversion in "eEfgG" else 0)
+        need = size + (width or 0) + (precision or 0 if conversion in "eEfgGaA" else 0)
         if need > 4096:
             _budget.length(need, MAX_STRING_LENGTH)
         if conversion == "%":
@@ -293,6 +353,11 @@ def java_format(fmt: str, args: list) -> str:
                 out.append(_pad("null", flags, width))
             else:
                 out.append(_integer(conversion, value, flags, width, precision))
+        elif lower == "a":
+            if value is None:
+                out.append(_pad("null" if precision is None else "null"[:precision], flags, width))
+            else:
+                out.append(_hexadecimal(conversion, value, flags, width, precision))
         elif lower in ("e", "f", "g"):
             if value is None:
                 out.append(_pad("null" if precision is None else "null"[:precision], flags, width))

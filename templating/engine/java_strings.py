@@ -14,7 +14,7 @@ import unicodedata
 from . import budget as _budget
 from .budget import SLOT_CHARS
 from .java_core import (
-    MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, java_equals, java_hash,
+    MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, class_cast, java_equals, java_hash,
     to_string, utf16_units,
 )
 from . import java_regex
@@ -74,10 +74,18 @@ def _npe() -> JavaError:
     return JavaError("java.lang.NullPointerException")
 
 
+def _index_error(u: str, index: int) -> JavaError:
+    """JDK 17 words an index error by the string's storage: a Latin-1 string (every char
+    below U+0100) says ``String index out of range: 9``, any other ``index 9, length 3``."""
+    if all(ch < "\u0100" for ch in u):
+        return _sioobe(f"String index out of range: {index}")
+    return _sioobe(f"index {index}, length {len(u)}")
+
+
 def char_at(s: str, index: int) -> JavaChar:
     u = to_u16(s)
     if not 0 <= index < len(u):
-        raise _sioobe(f"index {index}, length {len(u)}")
+        raise _index_error(u, index)
     return JavaChar(u[index])
 
 
@@ -280,8 +288,7 @@ def _compare(s, other):
     if other is None:
         raise _npe()
     if not isinstance(other, str) or isinstance(other, JavaChar):
-        raise JavaError("java.lang.ClassCastException",
-                        f"class {_class_of(other)} cannot be cast to class java.lang.String")
+        raise class_cast(_class_of(other), "java.lang.String")
     return compare_to(s, other)
 
 
@@ -347,8 +354,7 @@ def _join(_receiver, delimiter, *elements):
         elif isinstance(item, str) and not isinstance(item, JavaChar):
             parts.append(str.__str__(item))
         else:
-            raise JavaError("java.lang.ClassCastException",
-                            f"class {_class_of(item)} cannot be cast to class java.lang.CharSequence")
+            raise class_cast(_class_of(item), "java.lang.CharSequence")
     _will_build(sum(map(len, parts)) + len(delimiter) * max(0, len(parts) - 1))
     return delimiter.join(parts)
 
@@ -418,8 +424,7 @@ def _char_compare(c, other):
     if other is None:
         raise _npe()
     if not isinstance(other, JavaChar):
-        raise JavaError("java.lang.ClassCastException",
-                        f"class {_class_of(other)} cannot be cast to class java.lang.Character")
+        raise class_cast(_class_of(other), "java.lang.Character")
     return ord(c[0]) - ord(other[0])
 
 

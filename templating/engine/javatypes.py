@@ -26,7 +26,7 @@ from decimal import Decimal
 from . import budget as _budget
 from .budget import SLOT_CHARS
 from .java_core import (
-    MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
+    MAX_RANGE_SIZE, NOT_FOUND, class_cast, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange,
     JavaView, MapEntry, call_allowed, int_kind, is_number, is_tool, java_class_name, java_equals,
     java_class_label, java_hash, java_to_string, map_lookup, to_string, tool_failure,
     velocity_methods,
@@ -184,9 +184,7 @@ def _number_compare(n, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
     if java_class_name(other) != java_class_name(n):
-        raise JavaError("java.lang.ClassCastException",
-                        f"class {java_class_name(other) or 'java.lang.Object'} cannot be cast "
-                        f"to class {java_class_name(n)}")
+        raise class_cast(java_class_label(other), java_class_name(n))
     if isinstance(n, float) and (n != n or other != other):
         return (n != n) - (other != other)
     return compare_numbers(n, other)
@@ -367,9 +365,7 @@ def _bool_compare(b, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
     if not isinstance(other, bool):
-        raise JavaError("java.lang.ClassCastException",
-                        f"class {java_class_name(other) or 'java.lang.Object'} cannot be cast "
-                        "to class java.lang.Boolean")
+        raise class_cast(java_class_label(other), "java.lang.Boolean")
     return int(b) - int(other)
 
 
