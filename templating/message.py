@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from .context import FieldMap
 from .engine.nodes import Reference, walk
-from .errors import TemplateError, TemplatingError, UsageError
+from .errors import LimitExceeded, TemplateError, TemplatingError, UsageError
 from .scenarios import Scenario
 
 
@@ -31,7 +31,7 @@ def render_message(template_path_or_source: "str | os.PathLike[str]", scenario: 
     path = _as_path(template_path_or_source)
     if path is not None:
         eng = engine if engine is not None else default_engine(template_root(path))
-        source, label = read_template(path), name or str(path)
+        source, label = read_template(path, max_bytes=eng.limits.template_bytes), name or str(path)
     else:
         eng = engine if engine is not None else default_engine(None)
         source, label = template_path_or_source, name or "<template>"
@@ -72,9 +72,23 @@ def _as_path(value: Any) -> Path | None:
     return Path(value) if isinstance(value, os.PathLike) else None
 
 
-def read_template(path: Path) -> str:
-    """A template file's text; unreadable files are one-line template errors."""
+def read_template(path: Path, *, max_bytes: int | None = None) -> str:
+    """A template file's text; unreadable files are one-line template errors.
+
+    A file larger than ``max_bytes`` (default: the engine's ``templating.max_template_bytes``)
+    is refused before it is read, so a 50 MB file from a pull request never reaches memory.
+    """
     name = str(path)
+    if max_bytes is None:
+        from .engine.runtime import Limits
+        max_bytes = Limits({}).template_bytes
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0                                 # reading below says what is wrong
+    if size > max_bytes:
+        raise LimitExceeded(f"template is too large ({size} bytes, limit {max_bytes}; "
+                            "templating.max_template_bytes)", name=name)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -156,7 +170,8 @@ def _partials(engine, templates, templates_root: Path) -> set[str]:
     names: set[str] = set()
     for template in templates:
         try:
-            tree = engine.parse(read_template(template), str(template))
+            tree = engine.parse(read_template(template, max_bytes=engine.limits.template_bytes),
+                                str(template))
         except TemplatingError:
             continue
         for node in nodes.walk(tree):
@@ -213,7 +228,8 @@ def render_examples(templates_dir: str | Path, previews_dir: str | Path, out_dir
                                                f"{Path(previews_dir) / rel.parent / rel.stem}"))
             continue
         try:    # a template that does not parse fails once, not once per scenario
-            engine.parse(read_template(template), str(template))
+            engine.parse(read_template(template, max_bytes=engine.limits.template_bytes),
+                         str(template))
         except TemplatingError as err:
             results.append(ExampleResult(template, None, "*", "-", error=err.one_line()))
             continue

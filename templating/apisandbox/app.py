@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..errors import UsageError
+from ..errors import TemplatingError, UsageError
 from ..servers.renders import DEFAULT_DEADLINE, RenderOverrun, RenderPool, RenderRefused
 from . import validate
 from .faults import DropConnections, FaultInjector
@@ -210,8 +210,8 @@ async def email_message(request: Request) -> Response:
         raise ApiError(404, "MESSAGE_NOT_FOUND", f"Email message {message_id} not found")
     try:
         source = message.source()
-    except (OSError, UnicodeDecodeError) as err:
-        raise ApiError(500, "SANDBOX_CONFIG", f"{message.path}: cannot read template: {err}") from None
+    except TemplatingError as err:               # unreadable, too large, binary, not UTF-8
+        raise ApiError(500, "SANDBOX_CONFIG", err.one_line()) from None
     return JSONResponse({"id": message.id, "name": message.name, "from": message.from_name,
                          "subject": message.subject or message.name, "htmlText": source,
                          "tags": [], "template": message.path.name})

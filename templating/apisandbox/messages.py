@@ -22,11 +22,13 @@ finish in time is recorded as that recipient's render error and the API call sti
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TemplatingError
+from ..errors import TemplatingError, quoted
+from ..project import is_inside
 from .validate import loads_json
 
 TEMPLATE_EXTENSIONS = (".html", ".htm", ".vm", ".vtl", ".txt")
@@ -56,7 +58,10 @@ class MessageInfo:
     from_name: str | None = None
 
     def source(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        """The template's text through the project's one template reader (size cap, NUL
+        and UTF-8 checks), so the sandbox reads exactly what ``templating render`` reads."""
+        from ..message import read_template
+        return read_template(self.path)
 
 
 @dataclass
@@ -81,6 +86,7 @@ class MessageCatalog:
         path = self.directory / MAPPING_FILE
         if not path.is_file():
             return {}
+        self._confined(path)
         try:
             raw = loads_json(path.read_text(encoding="utf-8"))
         except (ValueError, OSError, UnicodeDecodeError) as err:
@@ -97,6 +103,14 @@ class MessageCatalog:
             out[int(key)] = entry
         return out
 
+    def _confined(self, path: Path) -> None:
+        """A file of the folder is read only when its real path stays inside it: the
+        folder may come from a repository, and a symlink to ``~/.ssh/id_rsa`` named
+        ``1-x.html`` would otherwise be rendered into the inbox."""
+        if not is_inside(path, self.directory):
+            raise MessagesConfigError(path, f"is a symlink to {quoted(os.path.realpath(path))}, "
+                                            "outside the messages folder; not read")
+
     def get(self, message_id: int) -> MessageInfo | None:
         """The message with this id, or ``None`` if the folder does not define it."""
         if self.directory is None:
@@ -104,7 +118,7 @@ class MessageCatalog:
         entry = self._mapping().get(message_id)
         if entry is not None:
             path = (self.directory / entry["template"]).resolve()
-            if not path.is_file() or not path.is_relative_to(self.directory.resolve()):
+            if not path.is_file() or not is_inside(path, self.directory):
                 raise MessagesConfigError(
                     self.directory / MAPPING_FILE, f"template of message {message_id}"
                     f" not found in {self.directory}: {entry['template']}")
@@ -115,6 +129,7 @@ class MessageCatalog:
                 continue
             match = _ID_PREFIX.match(path.stem)
             if match and int(match.group(1)) == message_id:
+                self._confined(path)
                 return MessageInfo(message_id, path, path.stem)
         return None
 
@@ -167,8 +182,8 @@ class Renderer:
         name = message.path.name
         try:
             source = message.source()
-        except (OSError, UnicodeDecodeError) as err:
-            error = f"{message.path}: cannot read template: {err}"
+        except TemplatingError as err:            # unreadable, too large, binary, not UTF-8
+            error = err.one_line()
             out.extend(Rendered(None, None, error) for _ in recipients)
             return out
         try:

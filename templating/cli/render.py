@@ -136,7 +136,8 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
                                  inputs=[(label, given)])
         else:
             guard_output(out, option="-o", inputs=inputs, folders=folders, force=force)
-    source = read_template(template)
+    from ..engine.runtime import Limits
+    source = read_template(template, max_bytes=Limits(config).template_bytes)
     if data_file is None:
         if recipient is not None or all_recipients:
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")

@@ -237,3 +237,33 @@ def test_a_path_typed_outside_the_project_is_trusted(project, tmp_path):
     result = run("render", tmp_path / "elsewhere" / "link.txt",
                  "--data", tmp_path / "elsewhere" / "d.json")
     assert result.exit_code == 0 and result.stdout == "Hi Ann"
+
+
+def test_sandbox_messages_folder_never_follows_a_symlink_out(tmp_path):
+    """``templating sandbox --messages DIR`` renders what a checkout holds: a committed
+    ``7-leak.html`` symlink to a secret is refused (the API says so), never rendered into the
+    inbox; the honest message beside it still renders."""
+    import httpx
+
+    from templating.apisandbox.testing import running_sandbox
+
+    secret = tmp_path / "id_rsa.html"
+    secret.write_text(SECRET)
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    (folder / "7-leak.html").symlink_to(secret)
+    (folder / "8-ok.txt").write_text("Hi $data.name")
+    with running_sandbox(messages_dir=folder) as sb:
+        with httpx.Client(base_url=sb.base_url, auth=("u", sb.api_key)) as c:
+            leak = c.get("/api/v1/messages/email/7")
+            body = {"recipients": [{"locator": "s@example.com", "jsonParam": '{"name": "A"}'}]}
+            sent = c.post("/api/v1/message/7/smartsend", json=body)
+            ok = c.post("/api/v1/message/8/smartsend", json=body)
+            inbox = httpx.get(sb.base_url + "/").text
+    refusal = (f"{folder / '7-leak.html'}: is a symlink to '{secret}', outside the messages "
+               "folder; not read")
+    assert leak.status_code == 500 and leak.json()["message"] == refusal
+    assert sent.status_code == 500 and sent.json()["message"] == refusal
+    assert ok.status_code == 200 and ok.json()["results"]["status"] == "OK"
+    for text in (leak.text, sent.text, inbox):
+        assert "s3cr3t" not in text
