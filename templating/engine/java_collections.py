@@ -183,7 +183,14 @@ def _natural_key(a, b) -> int:
     if isinstance(a, str) and isinstance(b, str) and isinstance(a, JavaChar) == isinstance(b, JavaChar):
         return compare_to(a, b)
     from .java_core import class_cast, java_class_label
-    raise class_cast(java_class_label(a), java_class_label(b))
+    # a.compareTo(b) casts b to a's class (TimSort asks the later element first)
+    raise class_cast(java_class_label(b), java_class_label(a))
+
+
+def _need_collection(other):
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    return other
 
 
 def _sort(lst, comparator):
@@ -279,7 +286,8 @@ VIEW_METHODS.update({
     "add": [(("obj",), _add)],
     "addAll": [(("coll",), _add_all)],
     "remove": [(("obj",), _view_remove)],
-    "removeAll": [(("coll",), lambda v, other: any([_view_remove(v, x) for x in list(other)]))],
+    "removeAll": [(("coll",), lambda v, other: any([_view_remove(v, x)
+                                                    for x in list(_need_collection(other))]))],
     "clear": [((), _view_clear)],
 })
 

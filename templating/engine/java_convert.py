@@ -12,8 +12,8 @@ Parameter kinds used by the method tables: ``int long double bool char str cs ob
 from __future__ import annotations
 
 from .java_core import (
-    JavaArray, JavaChar, JavaError, JavaView, NOT_FOUND, int_kind, java_to_string, to_string,
-    tool_failure,
+    JavaArray, JavaChar, JavaError, JavaFloat, JavaView, NOT_FOUND, int_kind, java_to_string,
+    to_string, tool_failure,
 )
 from .java_numbers import int_value, long_value, parse_java_double, parse_java_int, to_double
 
@@ -175,6 +175,83 @@ def _at_least_as_specific(a: tuple, b: tuple) -> bool:
     return all(y in _NARROWER[x] for x, y in zip(a, b))
 
 
+_INVOKE, _FIELD = "Cannot invoke", "Cannot read field"
+
+
+def _text(kind: str, member: str, variable: str) -> str:
+    return f'{kind} "{member}" because "{variable}" is null'
+
+
+_CS_TO_STRING = "java.lang.CharSequence.toString()"
+_PATTERN = _text(_INVOKE, "String.isEmpty()", "this.pattern")
+
+#: JDK 17's helpful NullPointerException texts where a template passes null to a method:
+#: (receiver, method) -> the text, or one text per argument position (which one is null).
+#: Recorded from JDK 17 (tests/engine/velocity_java_forms_expected.json).
+_NPE_TEXTS = {
+    ("String", "concat"): _text(_INVOKE, "String.isEmpty()", "str"),
+    ("String", "contains"): _text(_INVOKE, _CS_TO_STRING, "s"),
+    ("String", "indexOf", 1): _text(_INVOKE, "String.coder()", "str"),
+    ("String", "indexOf", 2): _text(_FIELD, "value", "tgtStr"),
+    ("String", "lastIndexOf"): _text(_FIELD, "value", "tgtStr"),
+    ("String", "startsWith"): _text(_INVOKE, "String.length()", "prefix"),
+    ("String", "endsWith"): _text(_INVOKE, "String.length()", "suffix"),
+    ("String", "compareTo"): _text(_FIELD, "value", "anotherString"),
+    ("String", "compareToIgnoreCase"): _text(_FIELD, "value", "s2"),
+    ("String", "replace"): (_text(_INVOKE, _CS_TO_STRING, "target"),
+                            _text(_INVOKE, _CS_TO_STRING, "replacement")),
+    ("String", "replaceAll"): (_PATTERN, _text(_INVOKE, "String.length()", "replacement")),
+    ("String", "replaceFirst"): (_PATTERN, "replacement"),
+    ("String", "matches"): _PATTERN,
+    ("String", "split"): _text(_INVOKE, "String.length()", "regex"),
+    ("String", "join"): (_text(_INVOKE, _CS_TO_STRING, "delimiter"),),
+    ("String", "format"): (_text(_INVOKE, "String.length()", "s"),),
+    ("String", "regionMatches"): _text(_FIELD, "value", "other"),
+    ("Integer", "compareTo"): _text(_FIELD, "value", "anotherInteger"),
+    ("Long", "compareTo"): _text(_FIELD, "value", "anotherLong"),
+    ("BigInteger", "compareTo"): _text(_FIELD, "signum", "val"),
+    ("Double", "compareTo"): _text(_FIELD, "value", "anotherDouble"),
+    ("Float", "compareTo"): _text(_FIELD, "value", "anotherFloat"),
+    ("Double", "parseDouble"): _text(_INVOKE, "String.trim()", "in"),
+    ("Boolean", "compareTo"): _text(_FIELD, "value", "b"),
+    ("Character", "compareTo"): _text(_FIELD, "value", "anotherCharacter"),
+    ("Collection", "addAll"): _text(_INVOKE, "java.util.Collection.toArray()", "c"),
+    ("Collection", "containsAll"): _text(_INVOKE, "java.util.Collection.iterator()", "c"),
+    ("Map", "putAll"): _text(_INVOKE, "java.util.Map.size()", "m"),
+}
+
+
+def _receiver(obj) -> str:
+    if isinstance(obj, JavaChar):
+        return "Character"
+    if isinstance(obj, str):
+        return "String"
+    if isinstance(obj, bool):
+        return "Boolean"
+    if isinstance(obj, int):
+        return {"I": "Integer", "L": "Long"}.get(int_kind(obj), "BigInteger")
+    if isinstance(obj, float):
+        return "Float" if isinstance(obj, JavaFloat) else "Double"
+    if isinstance(obj, dict):
+        return "Map"
+    return "Collection"
+
+
+def _with_npe_text(error: JavaError, obj, name: str, args: list) -> JavaError:
+    """``error`` with JDK 17's helpful text when it is a bare NullPointerException that a
+    null argument caused (the text names the parameter Java found null)."""
+    if error.exception != "java.lang.NullPointerException" or error.detail is not None:
+        return error
+    receiver = _receiver(obj)
+    text = _NPE_TEXTS.get((receiver, name, len(args)), _NPE_TEXTS.get((receiver, name)))
+    if isinstance(text, tuple):
+        nulls = [i for i, a in enumerate(args) if a is None and i < len(text)]
+        text = text[nulls[0]] if nulls else None
+    if text is None or not any(a is None for a in args):
+        return error
+    return JavaError(error.exception, text)
+
+
 def invoke(table: dict, obj, name: str, args: list):
     """Call ``name`` on ``obj`` through ``table`` (name -> [(kinds, fn), ...]).
 
@@ -223,8 +300,8 @@ def invoke(table: dict, obj, name: str, args: list):
             raise value.error
     try:
         return fn(obj, *converted)
-    except JavaError:
-        raise
+    except JavaError as exc:
+        raise _with_npe_text(exc, obj, name, converted) from None
     except RecursionError:
         raise JavaError("java.lang.StackOverflowError") from None
     except Exception as exc:  # a gap in our emulation must still end as one clean error

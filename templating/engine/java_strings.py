@@ -15,7 +15,7 @@ from . import budget as _budget
 from .budget import SLOT_CHARS
 from .java_core import (
     MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, class_cast, java_equals, java_hash,
-    to_string, utf16_units,
+    java_to_string, to_string, utf16_units,
 )
 from . import java_regex
 from .java_format import java_format
@@ -359,6 +359,13 @@ def _join(_receiver, delimiter, *elements):
     return delimiter.join(parts)
 
 
+def _value_of(value) -> str:
+    """``String.valueOf``: a ``char[]`` is its characters, any other array its identity."""
+    if isinstance(value, JavaArray) and value.component == "char":
+        return "".join(map(str.__str__, value))
+    return java_to_string(value)
+
+
 def _format(_receiver, fmt, *args):
     """``String.format(fmt, args...)`` (static, reached through any string), with
     java.util.Formatter semantics checked against JDK 17: a Java format string, so no
@@ -413,7 +420,7 @@ STRING_METHODS = {
     "intern": [((), _str(lambda s: s))],
     "toCharArray": [((), _str(to_char_array))],
     "getBytes": [((), _str(get_bytes))],
-    "valueOf": [(("obj",), lambda self, v: to_string(v))],
+    "valueOf": [(("obj",), lambda self, v: _value_of(v))],
     "format": [(("str",) + ("obj",) * n, _format) for n in range(0, 9)],
     "formatted": [(("obj",) * n, _str(_formatted)) for n in range(0, 9)],
     "join": [(("cs", "iter"), _join)] + [(("cs",) + ("cs",) * n, _join) for n in range(0, 9)],

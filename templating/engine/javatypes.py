@@ -245,7 +245,7 @@ def _radix_string(value: int, radix: int) -> str:
 
 def _parse_radix(text, radix: int, bits: int) -> int:
     if text is None:
-        raise JavaError("java.lang.NumberFormatException", "Cannot parse null string: null")
+        raise JavaError("java.lang.NumberFormatException", "Cannot parse null string")
     if not 2 <= radix <= 36:
         raise JavaError("java.lang.NumberFormatException", f"radix {radix} out of range")
     body = text[1:] if text[:1] in "+-" else text
