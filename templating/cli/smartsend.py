@@ -23,8 +23,9 @@ from ..smartsend.config import (is_loopback, is_production, load_settings, origi
 from ..smartsend.journal import SENDABLE, Journal
 from ..smartsend.progress import Progress
 from ..smartsend.recipients import fingerprint, read_recipients
-from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_unchanged, earlier_runs,
-                                plan_run, resume_command, summary_dict, template_fingerprint)
+from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
+                                check_unchanged, earlier_runs, plan_run, resume_command,
+                                run_build_options, summary_dict, template_fingerprint)
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
 from . import main
@@ -358,28 +359,8 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
     the run are refused rather than silently ignored."""
     with Journal(journal_path, create=False) as journal:
         run = journal.run(run_id)
-        stored = {"message_id": run.message_id, "channel": run.channel,
-                  "batch_size": run.options.get("batch_size"),
-                  "dedupe": run.options.get("dedupe"),
-                  "allow": tuple(run.options.get("allow") or ()),
-                  "from_name": run.options.get("from_name")}
-        for name in sorted(given):
-            flag = "--" + name.replace("_", "-")
-            value = values[name]
-            if name == "recipients":
-                same = run.recipients_file and _same_file(value, run.recipients_file)
-            elif name == "template":
-                same = run.options.get("template") and _same_file(value,
-                                                                  run.options["template"])
-            elif name == "allow":
-                same = tuple(sorted(value)) == tuple(sorted(stored["allow"]))
-            else:
-                same = str(value) == str(stored[name]) if name == "message_id" \
-                    else value == stored[name]
-            if not same:
-                raise UsageError(f"{flag}: run {run.id} was planned with other settings; "
-                                 f"`{resume_command(run.id, journal.path)}` needs no "
-                                 "build options (the journal has them)")
+        check_resume_options(run, {name: values[name] for name in given},
+                             journal_path=journal.path)
         check_unchanged(run)
         settings = load_settings(base_url=base_url, recorded_base_url=run.base_url,
                                  recorded_in=str(journal.path), run_id=run.id)
@@ -390,12 +371,7 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
                              "went (or the platform gets half a campaign twice)")
         settings = _settings(settings, pacing)
         if run.state == "planning":
-            options = BuildOptions(message_id=run.message_id, channel=run.channel,
-                                   batch_size=stored["batch_size"] or MAX_BATCH,
-                                   dedupe=bool(stored["dedupe"]),
-                                   allow=frozenset(stored["allow"]),
-                                   from_name=stored["from_name"],
-                                   name=run.recipients_file or "recipients")
+            options = run_build_options(run)
             template = run.options.get("template")
             checker = _checker(Path(template), run.message_id) if template else None
             _say(f"run {run.id} was stopped while planning; planning it again")
@@ -414,13 +390,6 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
 
 def _sendable_batches(journal, run_id):
     return [b.idx for b in journal.batches(run_id, SENDABLE)]
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
 
 
 def _hint_base_url(settings) -> str | None:

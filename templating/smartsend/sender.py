@@ -194,6 +194,43 @@ def check_unchanged(run) -> None:
                              name=template)
 
 
+def run_build_options(run) -> BuildOptions:
+    """The build options a run was planned with (to plan it again after a crash)."""
+    opts = run.options
+    return BuildOptions(message_id=run.message_id, channel=run.channel,
+                        batch_size=opts.get("batch_size") or BuildOptions.batch_size,
+                        dedupe=bool(opts.get("dedupe")), allow=frozenset(opts.get("allow") or ()),
+                        from_name=opts.get("from_name"), name=run.recipients_file or "recipients")
+
+
+def check_resume_options(run, given: dict, *, journal_path: str | Path | None = None) -> None:
+    """A resume takes its build options from the journal; options given anyway
+    (``{"batch_size": 50, ...}``, as the CLI names them) must say the same, or the resume
+    is refused rather than silently ignoring them."""
+    stored = {"message_id": run.message_id, "channel": run.channel,
+              "batch_size": run.options.get("batch_size"), "dedupe": run.options.get("dedupe"),
+              "allow": sorted(run.options.get("allow") or ()),
+              "from_name": run.options.get("from_name")}
+    for name, value in sorted(given.items()):
+        if name == "recipients":
+            same = bool(run.recipients_file) and _same_path(Path(value),
+                                                            Path(run.recipients_file))
+        elif name == "template":
+            same = bool(run.options.get("template")) and _same_path(
+                Path(value), Path(run.options["template"]))
+        elif name == "allow":
+            same = sorted(value) == stored["allow"]
+        elif name == "message_id":
+            same = str(value) == stored["message_id"]
+        else:
+            same = value == stored.get(name)
+        if not same:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(f"{flag}: run {run.id} was planned with other settings; "
+                             f"`{resume_command(run.id, journal_path)}` needs no build "
+                             "options (the journal has them)")
+
+
 def summary_dict(summary: Summary) -> dict:
     return {"read": summary.read, "included": summary.included, "batches": summary.batches,
             "skipped": summary.skipped, "duplicates": summary.duplicates,

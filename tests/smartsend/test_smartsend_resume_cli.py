@@ -252,3 +252,30 @@ def test_confirm_false_in_your_config_lets_a_script_send_but_a_project_cannot_sa
     (files / "templating.toml").unlink()
     with pytest.raises(UsageError, match="is confirmed on a terminal, and there is none"):
         cli_smartsend._settings(load_settings(base_url="reteno"), pacing)
+
+
+def test_a_run_killed_while_planning_is_planned_again_from_what_it_stored(env, files):
+    """Killed before its plan was stored: the resume re-plans with the recorded list,
+    options and template, then sends; nothing had been sent."""
+    from templating.smartsend.recipients import fingerprint
+    from templating.smartsend.sender import template_fingerprint
+    journal_path = files / "j.sqlite"
+    with running_sandbox(api_key=KEY) as sb:
+        with Journal(journal_path) as journal:
+            run_id = journal.create_run(
+                message_id="8", channel="email",
+                recipients_file=str((files / "r.csv").resolve()), base_url=sb.base_url,
+                options={"batch_size": 7, "dedupe": False, "allow": [], "from_name": None,
+                         "fingerprint": fingerprint(files / "r.csv"),
+                         "template": str((files / "t.html").resolve()),
+                         "template_sha256": template_fingerprint(files / "t.html")})
+            assert journal.run(run_id).state == "planning"
+        res = run(["send", "--resume", run_id, "--journal", str(journal_path),
+                   "--base-url", sb.base_url], env)
+        assert res.exit_code == 0, res.stderr
+        assert f"run {run_id} was stopped while planning; planning it again" in res.stderr
+        assert "rendered 30 messages: 30 distinct" in res.stderr
+        assert len(sb.accepted()) == 30
+    with Journal(journal_path) as journal:
+        assert [b.size for b in journal.batches(run_id)] == [7, 7, 7, 7, 2]
+        assert journal.run(run_id).state == "done"

@@ -268,3 +268,25 @@ def test_batches_a_killed_sender_left_in_flight_are_listed_before_any_resume(tmp
     report = sender(journal, fake).send(run_id, resend_unknown=[1])
     assert report.recovered == [1] and report.batches_sent == 2 and not report.unknown
     assert journal.run(run_id).state == "done" and len(fake.accepted) == 20
+
+
+@pytest.mark.parametrize("error, kind", [
+    (httpx.ConnectError, "retry"), (httpx.ConnectTimeout, "retry"),
+    (httpx.PoolTimeout, "retry"), (httpx.WriteError, "retry"), (httpx.WriteTimeout, "retry"),
+    (httpx.ReadTimeout, "unknown"), (httpx.ReadError, "unknown"),
+    (httpx.RemoteProtocolError, "unknown"),
+])
+def test_transport_errors_by_whether_the_request_was_completely_written(error, kind):
+    """Before the last byte is written no server can have processed the request; after it,
+    silence proves nothing."""
+    def handler(request):
+        raise error("boom", request=request)
+
+    cfg = settings(concurrency=1)
+
+    async def go():
+        async with ApiClient(cfg, transport=httpx.MockTransport(handler)) as api:
+            return await api.smartsend(1, b"{}")
+
+    outcome = asyncio.run(go())
+    assert outcome.kind == kind and outcome.message == f"{error.__name__}: boom"
