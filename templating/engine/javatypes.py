@@ -700,9 +700,9 @@ def make_range(start, end):
     left, right = int_value(a), int_value(b)
     size = abs(right - left) + 1
     if size > MAX_RANGE_SIZE:
-        raise JavaError("org.apache.velocity.exception.VelocityException",
-                        f"range [{left}..{right}] has {size} items, more than the "
-                        f"{MAX_RANGE_SIZE} this renderer allows")
+        # our limit, not Velocity's (it builds the list): a LimitExceeded, in our words
+        raise _budget.BudgetExceeded(f"range [{left}..{right}] has {size} items, more than "
+                                     f"the {MAX_RANGE_SIZE} a template may build")
     _budget.alloc(size * SLOT_CHARS)
     step = 1 if right >= left else -1
     return JavaRange(range(left, right + step, step))

@@ -222,6 +222,8 @@ class Compiler:
         return value
 
     def part(self, part) -> Callable:
+        # Velocity reports a failing method or property at its name, one after the dot
+        name_column = part.column + 1 if part.column is not None else None
         if isinstance(part, n.Property):
             pname = part.name
             plain_key = pname not in jt.MAP_PROPERTY_NAMES
@@ -232,7 +234,7 @@ class Compiler:
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:
-                    raise java_error(ctx, part, exc) from None
+                    raise java_error(ctx, part, exc, name_column) from None
             return prop
         if isinstance(part, n.Method):
             mname = part.name
@@ -256,7 +258,7 @@ class Compiler:
                 try:
                     return jt.call_method(obj, mname, values)
                 except jt.JavaError as exc:
-                    raise java_error(ctx, part, exc) from None
+                    raise java_error(ctx, part, exc, name_column) from None
                 except TemplateError:
                     raise
                 except RecursionError:

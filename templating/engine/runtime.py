@@ -378,14 +378,18 @@ class Ctx:
             self.checkpoint(node)
 
 
-def located_error(ctx: Ctx, node: n.Node, message: str, cls=RenderError) -> RenderError:
-    return cls(message, name=ctx.name, line=node.line, column=node.column)
+def located_error(ctx: Ctx, node: n.Node, message: str, cls=RenderError,
+                  column: int | None = None) -> RenderError:
+    return cls(message, name=ctx.name, line=node.line,
+               column=node.column if column is None else column)
 
 
-def java_error(ctx: Ctx, node: n.Node, exc: jt.JavaError) -> RenderError:
-    """A Java failure at ``node``: a render-budget one is a :class:`LimitExceeded`."""
+def java_error(ctx: Ctx, node: n.Node, exc: jt.JavaError,
+               column: int | None = None) -> RenderError:
+    """A Java failure at ``node`` (or at ``column`` of its line): a render-budget one is a
+    :class:`LimitExceeded`."""
     cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
-    return located_error(ctx, node, str(exc), cls)
+    return located_error(ctx, node, str(exc), cls, column)
 
 
 def to_text(value, ctx: Ctx, node: n.Node | None = None) -> str:

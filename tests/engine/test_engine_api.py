@@ -35,7 +35,7 @@ def test_render_error_has_position():
     with pytest.raises(RenderError) as info:
         render("ok\n  $data.get('l').get(5)", {"data": {"l": [1]}}, name="t.vm")
     assert (info.value.name, info.value.line) == ("t.vm", 2)
-    assert info.value.column == 17  # the `.get(5)` that throws
+    assert info.value.column == 18  # the `get` of `.get(5)` that throws, as Velocity says
 
 
 def test_config_empty_check():

@@ -68,8 +68,10 @@ def test_same_text_as_velocity(template, answer, config):
         assert kind == "error", f"velocity threw {answer['chain'][-1]}, we printed {mine!r}"
         assert type(mine) is RenderError
         assert _unhashed(mine.message) == _unhashed(_velocity_error(answer))
-        position = _POSITION.search(answer["chain"][-1])
-        if position:  # where Velocity's root message names the spot, ours is the same
+        position = _POSITION.search(answer["chain"][-1]) or _POSITION.search(answer["chain"][0])
+        # where Velocity names the spot (the failing method's name), ours is it; Velocity
+        # counts columns in UTF-16 units, we in characters, so an emoji before it differs
+        if position and all(ord(ch) < 0x10000 for ch in template):
             assert (mine.line, mine.column) == tuple(map(int, position.groups()))
 
 
@@ -78,7 +80,7 @@ def test_deliberate_differences(template):
     answer = {row[0]: row[1] for row in ROWS}[template]
     assert answer["root"] == "java.lang.OutOfMemoryError"  # what the JVM does
     kind, mine = _ours(template)
-    assert isinstance(mine, LimitExceeded) and mine.one_line() == f"t:1:8: {FORMS_DELIBERATE[template]}"
+    assert isinstance(mine, LimitExceeded) and mine.one_line() == f"t:1:9: {FORMS_DELIBERATE[template]}"
 
 
 def test_identity_hash_is_stable_and_is_the_hash_code():

@@ -89,7 +89,7 @@ def test_template_dry_run_reports_missing_fields_and_render_errors(files):
     res = run(args)
     assert res.exit_code == 1
     assert f"row 3: missing-field: {tpl}:1:4: $data.name" in res.stderr
-    assert (f"row 4: render-error: {tpl}:1:64: java.lang.StringIndexOutOfBoundsException"
+    assert (f"row 4: render-error: {tpl}:1:65: java.lang.StringIndexOutOfBoundsException"
             in res.stderr)
     assert "stopped: 1 missing-field, 1 render-error" in res.stderr
     assert "rendered 3 messages: 3 distinct" in res.stderr
