@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from ..errors import TemplatingError, UsageError
 from ..outputs import guard_output, project_folders
+from ..project import Confinement, project_root
 from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
 from ..smartsend.config import (is_loopback, is_production, load_settings, origin,
                                 user_config_path)
@@ -85,7 +86,15 @@ def _add_build_options(f, *, required: bool):
     return f
 
 
+def _confined(path):
+    """A recipients file or template typed on the command line: trusted outside the project,
+    but inside it a project file, so a committed symlink out is refused (never followed)."""
+    if path is not None and str(path) != "-":
+        Confinement.for_command(project_root(), (path,)).check(path)
+
+
 def _options(message_id, channel, allow, dedupe, batch_size, from_name, recipients):
+    _confined(recipients)
     return BuildOptions(message_id=str(message_id), channel=channel, batch_size=batch_size,
                         dedupe=dedupe, allow=frozenset(allow), from_name=from_name,
                         name=str(recipients))
@@ -94,6 +103,7 @@ def _options(message_id, channel, allow, dedupe, batch_size, from_name, recipien
 def _checker(template, message_id):
     if template is None:
         return None
+    _confined(template)
     from ..smartsend.dryrun import DryRun
     return DryRun(template, message_id=str(message_id))
 

@@ -58,8 +58,8 @@ class DryRun:
 
         self.path = Path(template)
         self.name = str(template)
-        self.source = read_template(self.path)
         self.engine = default_engine(template_root(self.path))
+        self.source = read_template(self.path, max_bytes=self.engine.limits.template_bytes)
         self.message_id = message_id
         self.preview_chars = preview_chars
         # parse once up front: a syntax error stops the build before any recipient is read

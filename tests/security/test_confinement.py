@@ -267,3 +267,20 @@ def test_sandbox_messages_folder_never_follows_a_symlink_out(tmp_path):
     assert ok.status_code == 200 and ok.json()["results"]["status"] == "OK"
     for text in (leak.text, sent.text, inbox):
         assert "s3cr3t" not in text
+
+
+@pytest.mark.parametrize("command", [["smartsend", "build"], ["send", "--dry-run"]])
+def test_smartsend_never_reads_a_symlinked_recipients_file_or_template(project, command):
+    """A committed ``r.csv``/``mail.html`` symlink to a file outside the checkout is refused
+    before it is read: its rows would otherwise go to the platform with your key."""
+    secret_list = project.parent / "home" / "customers.csv"
+    secret_list.write_text("email\nsecret@example.com\n")
+    (project / "ok.csv").write_text("email\nann@example.com\n")
+    refusal = outside(project, "r.csv", secret_list)
+    result = run(*command, "--message-id", 1, "--recipients", "r.csv")
+    assert (result.exit_code, result.output.strip()) == (2, f"error: {refusal}")
+    refusal = outside(project, "mail.html", project.parent / "home" / ".ssh" / "id_rsa.html")
+    result = run(*command, "--message-id", 1, "--recipients", "ok.csv", "--template",
+                 "mail.html")
+    assert (result.exit_code, result.output.strip()) == (2, f"error: {refusal}")
+    assert "secret@example.com" not in result.output and "s3cr3t" not in result.output
