@@ -29,7 +29,7 @@ import threading
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -92,11 +92,17 @@ async def _read_json(request: Request, limit: int) -> dict:
         raise ApiError(413, "PAYLOAD_TOO_LARGE",
                        f"Request body of {length} bytes exceeds the limit of {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, "PAYLOAD_TOO_LARGE",
-                           f"Request body exceeds the limit of {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ApiError(413, "PAYLOAD_TOO_LARGE",
+                               f"Request body exceeds the limit of {limit} bytes")
+    except ClientDisconnect:
+        # The client died mid-body (a killed sender): nothing was accepted and nobody is
+        # left to answer; an error answer (not a traceback in the sandbox's log) ends it.
+        raise ApiError(400, "CLIENT_DISCONNECTED", "the client disconnected before the "
+                                                   "request body was complete") from None
     return validate.parse_body(bytes(body))
 
 
