@@ -41,6 +41,7 @@ from .gate import API_PREFIX, ApiGate, SandboxGuard
 from .inbox import inbox_routes
 from .messages import MessageCatalog, MessagesConfigError, Rendered, Renderer
 from .settings import SandboxSettings
+from .statuses import CHANNELS
 from .store import Store
 from .validate import ApiError
 
@@ -124,7 +125,8 @@ async def smartsend(request: Request) -> Response:
     if req.email:
         channel = "email"
     else:
-        channel = message.channel if message and message.channel in ("sms", "viber") else "sms"
+        channel = message.channel if message and message.channel in CHANNELS else "sms"
+    validate.check_channel(req.recipients, channel)   # the client's locator rules per channel
     ok = [r for r in req.recipients if r.error is None]
     if message is not None and ok:
         rendered = await _render(sb, message, ok)

@@ -56,6 +56,34 @@ _OUTCOMES: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {
         ("EXPIRED", 5, ("IN_QUEUE", "SENT", "EXPIRED")),
         ("ERROR", 7, ("IN_QUEUE", "ERROR")),
     ),
+    # Push, Telegram and App Inbox: the reference names the channels but gives no outcome
+    # mix; these weights are *assumed* (docs/platform-sources.md, "Channels").
+    "mobilepush": (
+        ("DELIVERED", 62, ("IN_QUEUE", "SENT", "DELIVERED")),
+        ("CLICKED", 12, ("IN_QUEUE", "SENT", "CLICKED")),
+        ("UNDELIVERED", 16, ("IN_QUEUE", "SENT", "UNDELIVERED")),
+        ("UNSUBSCRIBED", 4, ("IN_QUEUE", "UNSUBSCRIBED")),
+        ("ERROR", 6, ("IN_QUEUE", "ERROR")),
+    ),
+    "webpush": (
+        ("DELIVERED", 60, ("IN_QUEUE", "SENT", "DELIVERED")),
+        ("CLICKED", 10, ("IN_QUEUE", "SENT", "CLICKED")),
+        ("UNDELIVERED", 18, ("IN_QUEUE", "SENT", "UNDELIVERED")),
+        ("UNSUBSCRIBED", 6, ("IN_QUEUE", "UNSUBSCRIBED")),
+        ("ERROR", 6, ("IN_QUEUE", "ERROR")),
+    ),
+    "telegram": (
+        ("DELIVERED", 45, ("IN_QUEUE", "SENT", "DELIVERED")),
+        ("READ", 35, ("IN_QUEUE", "SENT", "READ")),
+        ("UNDELIVERED", 10, ("IN_QUEUE", "SENT", "UNDELIVERED")),
+        ("BLACKLISTED", 4, ("IN_QUEUE", "BLACKLISTED")),
+        ("ERROR", 6, ("IN_QUEUE", "ERROR")),
+    ),
+    "appinbox": (
+        ("DELIVERED", 55, ("IN_QUEUE", "DELIVERED")),
+        ("READ", 35, ("IN_QUEUE", "READ")),
+        ("ERROR", 10, ("IN_QUEUE", "ERROR")),
+    ),
 }
 
 CHANNELS = tuple(_OUTCOMES)

@@ -12,7 +12,6 @@ Two levels of failure, as on the real API:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,10 +90,6 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
-
-
 @dataclass
 class SmartsendRequest:
     """A smartsend body that passed the request-level checks."""
@@ -154,15 +149,11 @@ def _recipient(raw: Any, index: int, email: bool, default_external: str | None) 
 
 def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
     if not (r.locator or r.contact_id or r.external_customer_id):
-        return "Recipient has no locator, contactId or externalCustomerId"
+        return "Recipient has no locator or contactId"
     if r.contact_id is not None and not (r.contact_id.isdecimal()
                                          and int(r.contact_id) <= 2 ** 63 - 1):
         return f"contactId must be a positive whole number (a Java long), got {r.contact_id!r}"
-    if r.locator is not None:
-        if email and not _EMAIL.match(r.locator):
-            return f"Invalid email address: {r.locator}"
-        if not email and not _PHONE.match(r.locator.replace(" ", "").replace("-", "")):
-            return f"Invalid phone number: {r.locator}"
+    # the locator is checked per channel by check_channel, once the message's channel is known
     param = raw.get("jsonParam")
     if param is None:
         return None
@@ -182,6 +173,33 @@ def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
     if not isinstance(decoded, dict):
         return f"jsonParam must encode a JSON object, got {_kind(decoded)}"
     return None
+
+
+def check_channel(recipients: list[NewRecipient], channel: str) -> None:
+    """Mark each recipient whose identifiers cannot address it on ``channel``.
+
+    The rules are the client's own (:mod:`templating.smartsend.locators`, the reference's
+    locator-or-contactId rule and each channel's locator), so the sandbox refuses exactly
+    what ``templating smartsend build`` refuses: an ``externalCustomerId`` alone, a phone
+    number on the email channel, an email address as a push token ...
+    """
+    from ..smartsend.locators import CHANNEL_RULES, LocatorError, check_locator, check_recipient
+
+    rule = CHANNEL_RULES[channel]
+    for r in recipients:
+        if r.error is not None:
+            continue
+        try:
+            check_recipient(r.locator, r.contact_id, r.external_customer_id, channel)
+        except LocatorError as err:
+            text = str(err)
+            r.error = text[:1].upper() + text[1:]
+            continue
+        if r.locator is not None:
+            try:
+                check_locator(r.locator, channel)
+            except LocatorError as err:
+                r.error = f"Invalid {rule.noun}: {r.locator} ({err})"
 
 
 # -- events ----------------------------------------------------------------------------

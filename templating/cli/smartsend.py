@@ -22,6 +22,7 @@ from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
 from ..smartsend.config import (is_loopback, is_production, load_settings, origin,
                                 user_config_path)
 from ..smartsend.journal import SENDABLE, Journal
+from ..smartsend.locators import CHANNELS
 from ..smartsend.progress import Progress
 from ..smartsend.recipients import fingerprint, read_recipients
 from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
@@ -71,7 +72,7 @@ def _add_build_options(f, *, required: bool):
         click.option("--recipients", "recipients", required=required,
                      type=click.Path(dir_okay=False, path_type=Path),
                      help="Recipients: .csv, .jsonl or .json."),
-        click.option("--channel", type=click.Choice(["email", "sms", "viber"]), default="email",
+        click.option("--channel", type=click.Choice(list(CHANNELS)), default="email",
                      show_default=True, help="How locators are validated; sets `email`."),
         click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
                      help="Render every recipient with this template first (dry run)."),

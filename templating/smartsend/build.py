@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import PayloadError, UsageError
-from .locators import CHANNELS, LocatorError, SeenLocators, check_locator
+from .locators import CHANNELS, LocatorError, SeenLocators, check_locator, check_recipient
 from .recipients import Recipient
 
 MAX_BATCH = 1000
@@ -159,7 +159,7 @@ class BuildOptions:
     dedupe: bool = False
     allow: frozenset[str] = frozenset()
     from_name: str | None = None
-    external_id_prefix: str | None = None   # set by `send`: run id -> "<run>-<row>"
+    external_id_prefix: str | None = None   # set by `send`: run id -> "<run>-b<batch>"
     name: str = "<recipients>"               # the recipients file, for messages
 
     def __post_init__(self) -> None:
@@ -175,9 +175,16 @@ class BuildOptions:
             raise UsageError(f"message id must be a number, not {self.message_id!r}")
 
 
-def external_request_id(run_id: str, row: int) -> str:
-    """The deterministic ``externalRequestId`` of a recipient: run id + row."""
-    return f"{run_id}-{row}"
+def external_request_id(run_id: str, batch: int) -> str:
+    """The deterministic ``externalRequestId`` of one smartsend request: run id + batch.
+
+    The reference documents ``externalRequestId`` as a top-level field of the request body
+    (one per request), looked up afterwards with Get contacts activity
+    (docs/platform-sources.md, "Smartsend and externalRequestId"). Derived, never random,
+    so a resumed or re-planned run sends the same id for the same batch and a crash can
+    be reconciled from the journal alone. (Journals of older versions hold one
+    ``<run>-<row>`` id per recipient; the ``b`` keeps the two forms apart.)"""
+    return f"{run_id}-b{batch}"
 
 
 @dataclass
@@ -288,21 +295,21 @@ def _entry(rec: Recipient, options: BuildOptions, summary: Summary,
         entry["locator"] = loc.value
     elif rec.contact_id is not None:
         entry["contactId"] = rec.contact_id
-    elif rec.external_customer_id is not None:
-        entry["externalCustomerId"] = rec.external_customer_id
     else:
-        summary.add(Finding("invalid-locator", rec.row,
-                            "no locator, contactId or externalCustomerId", rec.line))
-        summary.skipped += 1
-        return None
+        # externalCustomerId alone, or nothing: the reference addresses a recipient by
+        # locator or contactId only (locators.check_recipient says which and why)
+        try:
+            check_recipient(None, None, rec.external_customer_id, options.channel)
+        except LocatorError as err:
+            summary.add(Finding("invalid-locator", rec.row, str(err), rec.line))
+            summary.skipped += 1
+            return None
     # every identifier given is passed through as is, not only the first one present
     if rec.contact_id is not None:
         entry.setdefault("contactId", rec.contact_id)
     if rec.external_customer_id is not None:
         entry.setdefault("externalCustomerId", rec.external_customer_id)
     entry["jsonParam"] = encode_params(rec.params, row=rec.row, name=options.name, line=rec.line)
-    if options.external_id_prefix:
-        entry["externalRequestId"] = external_request_id(options.external_id_prefix, rec.row)
     if rec.language_code:
         entry["languageCode"] = rec.language_code
     return entry
@@ -313,4 +320,7 @@ def _batch(index: int, rows: list[int], locators: list[str], recipients: list[di
     body: dict[str, Any] = {"recipients": recipients, "email": email_flag}
     if options.from_name:
         body["fromName"] = options.from_name
+    if options.external_id_prefix:
+        # top level, one per request, as documented (not one per recipient)
+        body["externalRequestId"] = external_request_id(options.external_id_prefix, index)
     return Batch(index=index, rows=rows, locators=locators, body=body)

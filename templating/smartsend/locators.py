@@ -6,6 +6,13 @@ A locator the platform cannot deliver to costs a request slot and comes back as 
 locators are validated with the well-kept libraries (``email-validator`` for addresses,
 ``phonenumbers`` for international phone numbers) and reduced to one canonical form that
 duplicate detection compares.
+
+Which locator a channel takes is the public reference's rule ("Send prepared message",
+https://docs.yespo.io/docs/using-smartsend-api-resource): a recipient is a ``locator`` or a
+``contactId``; the locator is an email address, a phone number, a device token or a contact
+token, by channel. ``externalCustomerId`` alone addresses nobody there, so it is refused
+(:func:`check_recipient`). Build, send and the sandbox all ask this module, so the client
+never builds what the sandbox would refuse, and the other way round.
 """
 from __future__ import annotations
 
@@ -19,8 +26,42 @@ from dataclasses import dataclass
 import email_validator
 import phonenumbers
 
+
+@dataclass(frozen=True)
+class Channel:
+    """What a smartsend channel takes as a locator, and its ``email`` flag in the body."""
+
+    name: str
+    email_flag: bool
+    locator: str | None    # "email" | "phone" | "token"; None: contactId only
+    label: str
+
+    @property
+    def noun(self) -> str:
+        """The label without its article: "email address", "phone number" ..."""
+        first, _, rest = self.label.partition(" ")
+        return rest if first in ("a", "an") else self.label
+
+
+#: The smartsend channels of the reference (Email, SMS, Mobile Push, Web Push, Viber,
+#: Telegram, App Inbox). ``email`` is true only for email ("true for email, false for the
+#: rest of the media channels"). Sources: docs/platform-sources.md, section "Channels".
+CHANNEL_RULES: dict[str, Channel] = {c.name: c for c in (
+    Channel("email", True, "email", "an email address"),
+    Channel("sms", False, "phone", "a phone number"),
+    Channel("viber", False, "phone", "a phone number"),
+    Channel("mobilepush", False, "token", "a mobile device token"),
+    Channel("webpush", False, "token", "a web push token"),
+    Channel("telegram", False, "token", "a Telegram contact token"),
+    Channel("appinbox", False, None, "no locator (App Inbox goes to a contactId)"),
+)}
+
 #: Channels and whether the smartsend body's ``email`` flag is true for them.
-CHANNELS = {"email": True, "sms": False, "viber": False}
+CHANNELS = {name: rule.email_flag for name, rule in CHANNEL_RULES.items()}
+
+#: Longest token we accept (*assumed*: the reference gives no limit; FCM tokens are ~160
+#: characters, web push subscriptions a few hundred). Longer text is a pasted blob, not a token.
+MAX_TOKEN = 4096
 
 
 class LocatorError(ValueError):
@@ -36,15 +77,48 @@ class Locator:
 
 
 def check_locator(raw: str, channel: str) -> Locator:
-    """Validate ``raw`` for ``channel`` ('email', 'sms', 'viber'); raise LocatorError if unusable."""
-    if channel not in CHANNELS:
+    """Validate ``raw`` for ``channel`` (a key of :data:`CHANNELS`); LocatorError if unusable."""
+    rule = CHANNEL_RULES.get(channel)
+    if rule is None:
         raise ValueError(f"unknown channel {channel!r}")
     text = (raw or "").strip()
     if not text:
         raise LocatorError("empty locator")
-    if channel == "email":
+    if rule.locator == "email":
         return _email(text)
-    return _phone(text)
+    if rule.locator == "phone":
+        return _phone(text)
+    if rule.locator == "token":
+        return _token(raw, rule)
+    raise LocatorError(f"{channel} recipients are addressed by contactId, not by a locator "
+                       f"(got {text!r}); put the contact's id in a contactId column")
+
+
+def check_recipient(locator: str | None, contact_id, external_customer_id, channel: str,
+                    ) -> None:
+    """Raise LocatorError unless the identifiers can address a recipient on ``channel``.
+
+    The reference allows a recipient by ``locator`` or by ``contactId``; an
+    ``externalCustomerId`` alone is not a documented form, so it is refused instead of being
+    sent and failing (or worse, being accepted) on the platform. The locator itself is
+    checked by :func:`check_locator`.
+    """
+    rule = CHANNEL_RULES.get(channel)
+    if rule is None:
+        raise ValueError(f"unknown channel {channel!r}")
+    if locator is not None and str(locator).strip():
+        if rule.locator is None:
+            check_locator(locator, channel)     # raises: this channel takes no locator
+        return
+    if contact_id is not None and str(contact_id).strip():
+        return
+    if external_customer_id is not None and str(external_customer_id).strip():
+        raise LocatorError("externalCustomerId alone does not address a recipient: smartsend "
+                           "takes a locator or a contactId (give the contact's "
+                           + ("contactId" if rule.locator is None else
+                              f"{rule.label} or contactId") + ")")
+    raise LocatorError("no locator or contactId" if rule.locator is not None
+                       else "no contactId")
 
 
 # An unquoted ASCII local part (RFC 5322 dot-atom): the form nearly every address has.
@@ -101,6 +175,51 @@ def _phone(text: str) -> Locator:
         raise LocatorError(f"invalid phone number {text!r}: no such number in its country plan")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Locator(value=e164, key=e164)
+
+
+def _token(raw: str, rule: Channel) -> Locator:
+    """A device or contact token: opaque text, compared exactly (tokens are case-sensitive).
+
+    The reference documents no token format (its example mobile token is
+    ``8900-7654-6456-9876-0011``), so only what no token can contain is refused: whitespace
+    inside, control or non-ASCII characters, more than :data:`MAX_TOKEN` characters. An
+    email address or a phone number is refused too: that is the list of another channel.
+    """
+    text = raw.strip()
+    if len(text) > MAX_TOKEN:
+        raise LocatorError(f"{rule.name} token is {len(text)} characters long; at most "
+                           f"{MAX_TOKEN} are accepted")
+    bad = next((ch for ch in text if not ("!" <= ch <= "~")), None)
+    if bad is not None:
+        raise LocatorError(f"{rule.name} token {_short(text)} contains {_describe(bad)}; "
+                           f"expected {rule.label}")
+    if "@" in text and _looks_like_email(text):
+        raise LocatorError(f"{text!r} is an email address, not {rule.label} "
+                           "(use --channel email, or the contact's token)")
+    if _PHONE_LIKE.match(text):
+        raise LocatorError(f"{text!r} is a phone number, not {rule.label} "
+                           "(use --channel sms or viber, or the contact's token)")
+    return Locator(value=text, key=f"{rule.name}:{text}")
+
+
+_PHONE_LIKE = re.compile(r"\+[0-9][0-9 ()-]{6,}\Z")
+
+
+def _looks_like_email(text: str) -> bool:
+    local, _, domain = text.rpartition("@")
+    return bool(local) and "." in domain and not domain.startswith(".")
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _describe(ch: str) -> str:
+    if ch.isspace():
+        return "whitespace"
+    if ord(ch) < 32 or ord(ch) == 127:
+        return f"a control character (U+{ord(ch):04X})"
+    return f"the non-ASCII character {ch!r}"
 
 
 class SeenLocators:

@@ -7,8 +7,9 @@ flat whatever the file size. Each record becomes a :class:`Recipient` with its 1
 
 Three formats, picked by file extension:
 
-* **CSV** (``.csv``, ``.tsv``): a header row; the ``locator`` column is the recipient;
-  ``contactId``, ``externalCustomerId`` and ``languageCode`` are passed through; every other
+* **CSV** (``.csv``, ``.tsv``): a header row; the ``locator`` column (or ``contactId``) is
+  the recipient; ``contactId``, ``externalCustomerId`` and ``languageCode`` are passed through
+  (``externalCustomerId`` alone addresses nobody, see :mod:`.locators`); every other
   column becomes a parameter. Dotted headers build nested data (``items.0.name`` ->
   ``{"items": [{"name": ...}]}``); a header ending in ``:json`` holds a JSON value
   (``tags:json`` with ``["a","b"]``). Plain cells stay strings exactly as written; empty
@@ -168,9 +169,14 @@ def _read_csv(handle, name: str, *, delimiter: str) -> Iterator[Recipient]:
     except csv.Error as err:
         raise PayloadError(f"bad CSV: {err}", name=name, line=reader.line_num) from None
     columns = _plan_columns(header, name)
-    if not any(c.reserved in ("locator", "contactId", "externalCustomerId") for c in columns):
-        raise PayloadError("no 'locator' column (or contactId/externalCustomerId) in the header",
-                           name=name, line=1)
+    if not any(c.reserved in ("locator", "contactId") for c in columns):
+        if any(c.reserved == "externalCustomerId" for c in columns):
+            # the reference addresses a smartsend recipient by locator or contactId only
+            raise PayloadError("an 'externalCustomerId' column alone does not address "
+                               "recipients: add a 'locator' or 'contactId' column",
+                               name=name, line=1)
+        raise PayloadError("no 'locator' column (or 'contactId') in the header", name=name,
+                           line=1)
     # plain columns (most of them) take a fast path; list-building roots are compacted once
     fast = [(c.index, c.path[0]) if (len(c.path) == 1 and not c.is_json and not c.reserved)
             else (None, c) for c in columns]
