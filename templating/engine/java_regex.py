@@ -53,8 +53,31 @@ _CATEGORY_ALIASES = {
 }
 
 
-def _syntax_error(message: str, pattern: str) -> JavaError:
-    return JavaError("java.util.regex.PatternSyntaxException", f"{message} near: {pattern}")
+def _syntax_error(message: str, pattern: str, index: int = -1) -> JavaError:
+    """Java's ``PatternSyntaxException`` text: the description, ``near index N`` (the spot
+    Java's parser stopped at), the pattern and a caret under the spot; its line breaks
+    become blanks, as every message here is one line."""
+    text = message + (f" near index {index}" if index >= 0 else "") + "\n" + pattern
+    if 0 <= index < len(pattern):
+        text += "\n" + " " * index + "^"
+    return JavaError("java.util.regex.PatternSyntaxException", " ".join(text.split()))
+
+
+#: What the regex engine may still refuse after our checks, in Java's words (the engine's
+#: own texts and positions are never shown: they describe the translated pattern).
+_ENGINE_ERRORS = (("bad character range", "Illegal character range"),
+                  ("nothing to repeat", "Dangling meta character"),
+                  ("multiple repeat", "Dangling meta character"),
+                  ("missing )", "Unclosed group"), ("unbalanced parenthesis", "Unmatched closing ')'"),
+                  ("unknown group", "named capturing group does not exist"))
+
+
+def _engine_error(exc, pattern: str) -> JavaError:
+    text = str(exc)
+    for python, java in _ENGINE_ERRORS:
+        if text.startswith(python):
+            return _syntax_error(java, pattern)
+    return _syntax_error("Unexpected internal error", pattern)
 
 
 def _syntax_error_raise(translator, message: str):
@@ -96,7 +119,7 @@ def _too_slow(pattern: str) -> JavaError:
                      f" near: {pattern}")
 
 
-def _property_class(name: str, pattern: str) -> str:
+def _property_class(name: str, pattern: str, index: int = -1) -> str:
     if name.startswith("Is") and name[2:] in _POSIX:
         name = name[2:]
     if name in _POSIX:
@@ -121,7 +144,7 @@ def _property_class(name: str, pattern: str) -> str:
         return f"\\p{{Script={script}}}"
     if block and block.replace("_", "").isalpha():
         return f"\\p{{Block={block}}}"
-    raise _syntax_error(f"Unknown character property name {{{name}}}", pattern)
+    raise _syntax_error(f"Unknown character property name {{{name}}}", pattern, index)
 
 
 def _negated_class(body: str) -> str:
@@ -138,6 +161,12 @@ class _Translator:
         self.unicode = bool(re.search(r"\(\?[a-zA-Z]*U", pattern))
         self.unicode_case = not self.unicode and bool(re.search(r"\(\?[a-zA-Z]*u", pattern))
         self.dotall = False
+        self.names: set[str] = set()  # named groups defined so far (Java checks \k<n>)
+        self.groups = 0  # capturing groups opened so far (what a back reference may name)
+        # may a quantifier follow (an atom came last), did one just come (a lazy `?` or
+        # possessive `+` may follow it once)
+        self.atom = False
+        self.quantified = False
         self.multiline = False
         self.verbose = False
         # per open group: how many scoped-flag groups we opened inside it
@@ -147,23 +176,25 @@ class _Translator:
         # in (?x) mode a trailing # comment would swallow our closing parenthesis
         return "\n)" if self.verbose else ")"
 
-    def error(self, message: str) -> JavaError:
-        return _syntax_error(message, self.p)
+    def error(self, message: str, index: int = -1) -> JavaError:
+        return _syntax_error(message, self.p, index)
 
     def run(self) -> str:
         p = self.p
         while self.i < len(p):
             c = p[self.i]
+            atom, quantified = True, False
             if c == "\\":
                 self.out.append(self.escape(in_class=False))
             elif c == "[":
                 self.out.append(self.char_class())
             elif c == "(":
                 self.group()
+                atom = False
             elif c == ")":
-                self.out.append(self._closer() * self.pending.pop() if len(self.pending) > 1 else "")
-                if not self.pending:
-                    self.pending = [0]
+                if len(self.pending) == 1:
+                    raise self.error("Unmatched closing ')'", self.i - 1)
+                self.out.append(self._closer() * self.pending.pop())
                 self.out.append(")")
                 self.i += 1
             elif c == ".":
@@ -180,25 +211,71 @@ class _Translator:
             elif c == "{":
                 m = _REPETITION.match(p, self.i)
                 if m is None:
-                    raise self.error("Illegal repetition")
+                    raise self.error("Illegal repetition", self.i + 1)
+                self._check_range(m)
                 self.out.append(m.group())
                 self.i = m.end()
+                atom, quantified = False, True
+            elif c in "*+?" and not self.verbose:
+                if self.quantified and c in "?+":
+                    pass  # a lazy or possessive quantifier: nothing may follow it
+                elif not self.atom:
+                    raise self.error(f"Dangling meta character '{c}'", self.i)
+                else:
+                    quantified = True
+                self.out.append(c)
+                self.i += 1
+                atom = False
             else:
                 self.out.append(c)
                 self.i += 1
+                atom = c != "|"
+            self.atom, self.quantified = atom, quantified
+        if len(self.pending) > 1:
+            raise self.error("Unclosed group", len(p))
         self.out.append(self._closer() * self.pending[0])
         return "".join(self.out)
+
+    def _check_range(self, m) -> None:
+        """``{n,m}`` as Java reads it: each bound an int, ``n <= m``."""
+        start = m.start() + 1
+        numbers = m.group()[1:-1].split(",")
+        for number in numbers:
+            value = 0
+            for k, digit in enumerate(number):
+                value = value * 10 + int(digit)
+                if value > 0x7FFFFFFF:
+                    raise self.error("Illegal repetition range", start + k)
+            start += len(number) + 1
+        if len(numbers) == 2 and numbers[1] and int(numbers[1]) < int(numbers[0]):
+            raise self.error("Illegal repetition range", m.end() - 1)
 
     def group(self) -> None:
         p, i = self.p, self.i
         if p.startswith("(?<", i) and i + 3 < len(p) and p[i + 3] not in "=!":
-            end = p.find(">", i)
-            if end < 0:
-                raise self.error("named capturing group is missing trailing '>'")
-            self.out.append(f"(?P<{p[i + 3:end]}>")
+            if not ("a" <= p[i + 3].lower() <= "z"):
+                raise self.error("capturing group name does not start with a Latin letter",
+                                 i + 3)
+            end = i + 4
+            while end < len(p) and p[end].isascii() and p[end].isalnum():
+                end += 1
+            if end >= len(p) or p[end] != ">":
+                raise self.error("named capturing group is missing trailing '>'", end)
+            name = p[i + 3:end]
+            if name in self.names:
+                raise self.error(f"Named capturing group <{name}> is already defined", end)
+            self.names.add(name)
+            self.groups += 1
+            self.out.append(f"(?P<{name}>")
             self.i = end + 1
             self.pending.append(0)
             return
+        if p.startswith("(?", i) and i + 2 < len(p) and p[i + 2] not in ":=!><":
+            j = i + 2
+            while j < len(p) and p[j] in "idmsuxUc-":
+                j += 1
+            if j >= len(p) or p[j] not in ":)":
+                raise self.error("Unknown inline modifier", j)
         m = re.match(r"\(\?([idmsuxU]*)(?:-([idmsuxU]*))?([:)])", p[i:])
         if m and (m.group(1) or m.group(2) is not None):
             on = m.group(1) or ""
@@ -222,14 +299,18 @@ class _Translator:
                 self.pending[-1] += 1
             self.i += m.end()
             return
-        self.out.append("(")
-        self.i += 1
+        opener = re.match(r"\(\?(?:[:=!>]|<[=!])", p[i:])
+        if opener is None:
+            self.groups += 1
+        text = opener.group() if opener else "("
+        self.out.append(text)  # `(?=`, `(?>`... whole, so their `?` is no quantifier
+        self.i += len(text)
         self.pending.append(0)
 
     def escape(self, in_class: bool) -> str:
         p = self.p
         if self.i + 1 >= len(p):
-            raise self.error("Unexpected internal error")
+            raise self.error("Unexpected internal error", len(p))
         c = p[self.i + 1]
         self.i += 2
         if c == "Q":
@@ -241,13 +322,13 @@ class _Translator:
             if self.i < len(p) and p[self.i] == "{":
                 end = p.find("}", self.i)
                 if end < 0:
-                    raise self.error("Unclosed character family")
+                    raise self.error("Unclosed character family", len(p))
                 name = p[self.i + 1:end]
                 self.i = end + 1
             else:
                 name = p[self.i:self.i + 1]
                 self.i += 1
-            body = _property_class(name, p)
+            body = _property_class(name, p, self.i - 1)
             if body.startswith("\\p{"):  # a Unicode property: the regex engine knows it
                 prop = body if c == "p" else "\\P" + body[2:]
                 if not in_class:
@@ -296,14 +377,20 @@ class _Translator:
         if c == "x" and self.i < len(p) and p[self.i] == "{":
             end = p.find("}", self.i)
             if end < 0:
-                raise self.error("Unclosed hexadecimal escape sequence")
+                raise self.error("Unclosed hexadecimal escape sequence", len(p))
             cp = int(p[self.i + 1:end] or "0", 16)
+            if cp > 0x10FFFF:
+                raise self.error("Hexadecimal codepoint is too big", end - 1)
             self.i = end + 1
             return _esc_cp(cp)
         if c == "k" and not in_class:
             m = re.match(r"<([A-Za-z][A-Za-z0-9]*)>", p[self.i:])
             if not m:
-                raise self.error("\\k is not followed by '<' for named capturing group")
+                raise self.error("\\k is not followed by '<' for named capturing group",
+                                 self.i)
+            if m.group(1) not in self.names:
+                raise self.error(f"named capturing group <{m.group(1)}> does not exist",
+                                 self.i + m.end() - 1)
             self.i += m.end()
             return f"(?P={m.group(1)})"
         if c in "bB" and not in_class:
@@ -317,12 +404,18 @@ class _Translator:
                     return body
                 return f"[{body}]" if c.islower() else f"[^{body}]"
             return "\\" + c
-        if c.isdigit() and not in_class:
-            return "\\" + c
+        if c.isdigit() and c != "0" and not in_class:
+            # Java's back reference: more digits while that group exists; one that does not
+            # exist (yet) never matches
+            number = int(c)
+            while self.i < len(p) and p[self.i].isdigit() and number * 10 + int(p[self.i]) <= self.groups:
+                number = number * 10 + int(p[self.i])
+                self.i += 1
+            return f"(?:\\{number})" if number <= self.groups else "(?!)"
         if c.isalpha() and c not in "tnrfaxub" and c not in "BA" :
-            raise self.error(f"Illegal/unsupported escape sequence \\{c}")
+            raise self.error("Illegal/unsupported escape sequence", self.i - 1)
         if c == "b" and in_class:
-            raise self.error("Illegal/unsupported escape sequence \\b")
+            raise self.error("Illegal/unsupported escape sequence", self.i - 1)
         return "\\" + c
 
     def char_class(self) -> str:
@@ -334,6 +427,8 @@ class _Translator:
             self.i += 1
         first = True
         depth_ok = False
+        last = None  # the plain character just read, which a `-` may make a range start
+        after_dash = False
         while self.i < len(p):
             c = p[self.i]
             if c == "]" and not first:
@@ -357,10 +452,18 @@ class _Translator:
                 parts.append("\\-")
                 self.i += 1
             else:
+                if (c == "-" and last is not None and self.i + 1 < len(p)
+                        and p[self.i + 1] not in "]\\[" and p[self.i + 1] < last):
+                    raise self.error("Illegal character range", self.i + 1)
                 parts.append(c if c != "]" else "\\]")
                 self.i += 1
+                ends_range = c == "-" and last is not None
+                last = None if c == "-" or after_dash else c  # a range's end starts none
+                after_dash = ends_range
+                continue
+            last, after_dash = None, False
         if not depth_ok:
-            raise self.error("Unclosed character class")
+            raise self.error("Unclosed character class", len(p) - 1)
         return "".join(parts) + "]"
 
 
@@ -380,7 +483,7 @@ def _compile_cached(pattern: str):
     try:
         return regex.compile(python, flags)
     except (regex.error, OverflowError, RecursionError, ValueError) as exc:
-        return _syntax_error(str(exc), pattern)
+        return _engine_error(exc, pattern)
 
 
 def compile_java(pattern: str):

@@ -6,7 +6,8 @@ Velocity printed or threw for each template of :data:`velocity_oracle.FORMS`. Ou
 match byte for byte, except the random identity hash after ``@`` in ``Object.toString()``
 (docs/java-values.md: ours is the value's content hash, so output repeats); an error must
 carry the root exception's class and message, as the project prints every Java failure
-(``file:line:column: java.lang.X: message``; a NUL shows as ``\\u0000``).
+(``file:line:column: java.lang.X: message``; a NUL shows as ``\\u0000``, line breaks as
+blanks).
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def _unhashed(text: str) -> str:
 def _velocity_error(answer: dict) -> str:
     """Velocity's error as our message states it: the root cause ``class: message``
     (``class`` alone for a null message), control characters as Java escapes."""
-    root = _POSITION.sub("", answer["chain"][-1])
+    # line breaks become blanks, as in every one-line message (PatternSyntaxException's
+    # pattern and caret lines)
+    root = " ".join(_POSITION.sub("", answer["chain"][-1]).split())
     name, _, message = root.partition(": ")
     if message == "null":
         return name
