@@ -64,11 +64,13 @@ ENV_BASE_URL = "RETENO_BASE_URL"
 ENV_CONFIG = "TEMPLATING_CONFIG"
 PROJECT_FILE = "templating.toml"
 
-#: Hosts of the platform family; all serve the same ``/api/v1`` resources. These are the
-#: only origins a project file (or a journal) may send the key to.
+#: Hosts of the platform family; all serve the same ``/api/v1`` resources (the client appends
+#: ``/api/v1/...`` to the origin, so ``yespo`` gives the reference's ``https://api.yespo.io/api/``
+#: layout). These are the only origins a project file (or a journal) may send the key to.
+#: See docs/platform-sources.md#base-urls
 PRESETS = {
     "reteno": "https://api.reteno.com",
-    "yespo": "https://yespo.app",
+    "yespo": "https://api.yespo.io",
     "esputnik": "https://esputnik.com",
 }
 DEFAULT_PRESET = "reteno"

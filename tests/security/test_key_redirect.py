@@ -108,12 +108,12 @@ def test_the_same_url_from_the_user_is_accepted(project, tmp_path):
 
 def test_project_file_may_name_a_production_preset(project, tmp_path):
     env = {"RETENO_API_KEY": "k", "HOME": str(tmp_path / "home")}
-    for value, url in (("yespo", "https://yespo.app"), ("https://YESPO.app/", "https://YESPO.app"),
+    for value, url in (("yespo", "https://api.yespo.io"), ("https://API.YESPO.io/", "https://API.YESPO.io"),
                        ("https://api.reteno.com:443", "https://api.reteno.com:443")):
         (project / "templating.toml").write_text(f'[api]\nbase_url = "{value}"\n')
         settings = load_settings(env=env)
         assert (settings.base_url, settings.base_url_source) == (url, "templating.toml")
-    (project / "templating.toml").write_text('[api]\nbase_url = "https://yespo.app.attacker.io"\n')
+    (project / "templating.toml").write_text('[api]\nbase_url = "https://api.yespo.io.attacker.io"\n')
     with pytest.raises(UsageError, match="comes from the project, not from you"):
         load_settings(env=env)
 
@@ -156,9 +156,9 @@ def test_journal_cannot_send_the_key_to_another_host(project, tmp_path):
 
 def test_journal_url_is_used_when_it_is_a_preset_or_the_users_own(tmp_path):
     env = {"RETENO_API_KEY": "k", "HOME": str(tmp_path)}
-    settings = load_settings(env=env, cwd=tmp_path, recorded_base_url="https://yespo.app",
+    settings = load_settings(env=env, cwd=tmp_path, recorded_base_url="https://api.yespo.io",
                              recorded_in="j.sqlite")
-    assert (settings.base_url, settings.base_url_source) == ("https://yespo.app", "j.sqlite")
+    assert (settings.base_url, settings.base_url_source) == ("https://api.yespo.io", "j.sqlite")
     mine = tmp_path / "mine.toml"
     mine.write_text('[api]\nbase_url = "http://127.0.0.1:8025"\n')
     settings = load_settings(env={**env, "TEMPLATING_CONFIG": str(mine)}, cwd=tmp_path,

@@ -53,7 +53,7 @@ def test_presets_and_precedence(project, tmp_path):
     cfg = project / "templating.toml"
     cfg.write_text('[api]\nbase_url = "yespo"\nconcurrency = 8\n')
     s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="env-key"))
-    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("env-key", "https://yespo.app", 8)
+    assert (s.api_key.reveal(), s.base_url, s.concurrency) == ("env-key", "https://api.yespo.io", 8)
     assert (s.source, s.base_url_source) == ("$RETENO_API_KEY", "templating.toml")
     assert "env-key" not in repr(s) and str(s.api_key) == "Secret('***')"
     s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="env-key"),
@@ -88,7 +88,7 @@ def test_user_config_outranks_the_project_setting_by_setting(project, tmp_path):
     other = tmp_path / "other.toml"
     other.write_text("[api]\nmax_attempts = 1\n")
     s = load_settings(env=user_env(tmp_path, RETENO_API_KEY="k", TEMPLATING_CONFIG=str(other)))
-    assert (s.max_attempts, s.concurrency, s.base_url) == (1, 8, "https://yespo.app")
+    assert (s.max_attempts, s.concurrency, s.base_url) == (1, 8, "https://api.yespo.io")
     missing = tmp_path / "missing.toml"
     with pytest.raises(UsageError) as caught:
         load_settings(env=user_env(tmp_path, RETENO_API_KEY="k", TEMPLATING_CONFIG=str(missing)))
