@@ -114,9 +114,11 @@ REGEX_TIMEOUT = 1.0
 
 
 def _too_slow(pattern: str) -> JavaError:
-    return JavaError("java.util.regex.PatternSyntaxException",
-                     f"matching took longer than {REGEX_TIMEOUT:g}s (catastrophic backtracking?)"
-                     f" near: {pattern}")
+    """Our bound, not Java's (Java keeps matching): a LimitExceeded in our words, never
+    dressed as a Java exception."""
+    return _budget.BudgetExceeded(
+        f"the regular expression {' '.join(pattern.split())} took longer than "
+        f"{REGEX_TIMEOUT:g} s to match (catastrophic backtracking)")
 
 
 def _property_class(name: str, pattern: str, index: int = -1) -> str:
