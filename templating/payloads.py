@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .errors import PayloadError, UsageError
 
@@ -332,7 +332,8 @@ class Payload:
     """A data file as read: its shape, the raw JSON, and the data it carries."""
 
     name: str
-    kind: str                   # 'event' | 'smartsend' | 'plain' | 'scenario'
+    kind: str                   # 'event' | 'smartsend' | 'plain' | 'scenario' |
+                                # 'contact' | 'contacts' | 'orders'
     raw: Any
     text: str = ""
     data: dict | None = None    # event params / plain object ($data before contact merge)
@@ -400,11 +401,24 @@ def payload_from_value(value: Any, *, name: str, text: str = "") -> Payload:
     elif looks_like_smartsend(value):
         payload.kind = "smartsend"
         payload.recipients = smartsend_recipients(payload, value, ())
+    elif looks_like_orders(value):
+        payload.kind = "orders"
+        payload.recipients = order_recipients(payload, value["orders"], ("orders",))
+    elif looks_like_contacts(value):
+        payload.kind = "contacts"
+        payload.recipients = contact_recipients(payload, value["contacts"], ("contacts",))
+    elif looks_like_contact(value):
+        payload.kind = "contact"
+        problem = contact_problem(value)
+        if problem is not None:
+            raise payload.error(problem[0], problem[1])
+        payload.recipients = [_contact_recipient(value, 0, ())]
     elif isinstance(value, dict):
         payload.data = value
     else:
-        raise payload.error((), f"expected a JSON object (event body, smartsend body or "
-                                f"$data itself), found {_json_type(value)}")
+        raise payload.error((), f"expected a JSON object (event body, smartsend body, "
+                                f"contact or orders body, or $data itself), found "
+                                f"{_json_type(value)}")
     return payload
 
 
@@ -533,8 +547,10 @@ def select_recipient(payload: Payload, selector: str | int | None) -> Recipient:
     """Pick one smartsend recipient by 0-based index, locator, contactId or externalCustomerId.
 
     ``None`` picks the first recipient. Locators compare case-insensitively (emails are).
+    The entries of an Add contacts or Add orders body are picked the same way (an order's
+    locator is its email or phone; ``externalOrderId`` also names it).
     """
-    if payload.kind != "smartsend":
+    if payload.kind not in ("smartsend", "contact", "contacts", "orders"):
         shape = {"event": "an event body", "plain": "plain data",
                  "scenario": "a scenario"}.get(payload.kind, payload.kind)
         raise UsageError(f"--recipient needs a smartsend body; {payload.name} is {shape}")
@@ -542,13 +558,19 @@ def select_recipient(payload: Payload, selector: str | int | None) -> Recipient:
     if not recipients:
         raise payload.error(("recipients",), "the recipients list is empty")
     found = _find_recipient(recipients, selector)
+    if found is None and payload.kind == "orders" and selector is not None:
+        found = next((r for r in recipients
+                      if str(r.raw.get("externalOrderId")) == str(selector).strip()), None)
     if found is not None:
         return decode_recipient(payload, found)
     text = str(selector).strip()
     known = ", ".join(f"{r.index}={r.label()}" for r in recipients[:5])
     more = f", ... ({len(recipients)} in all)" if len(recipients) > 5 else ""
-    raise PayloadError(f"no recipient {text!r} (by index 0-{len(recipients) - 1}, locator, "
-                       f"contactId or externalCustomerId); recipients: {known}{more}",
+    what = {"orders": "order", "contacts": "contact", "contact": "contact"}.get(
+        payload.kind, "recipient")
+    extra = ", externalOrderId" if payload.kind == "orders" else ""
+    raise PayloadError(f"no {what} {text!r} (by index 0-{len(recipients) - 1}, locator, "
+                       f"contactId or externalCustomerId{extra}); {what}s: {known}{more}",
                        name=payload.name)
 
 
@@ -575,3 +597,339 @@ def iter_recipients(payload: Payload) -> Iterable[Recipient]:
     """All recipients of a smartsend body, in file order, each decoded as it is reached."""
     for r in payload.recipients:
         yield decode_recipient(payload, r)
+
+
+# ------------------------------------------------------------ contacts and orders
+#
+# The platform's own bodies for contacts and orders, as the public API reference documents
+# them (sources: docs/platform-sources.md, "Contacts, orders, unsubscribe"). They are read
+# here, once, for both the renderer (as preview data) and the API sandbox (as requests it
+# validates), so the two can never disagree about what a valid contact or order is.
+
+#: Keys of one contact in Add contact / Add contacts (``contacts[]``).
+CONTACT_KEYS = frozenset({"id", "firstName", "lastName", "channels", "fields", "address",
+                          "addressBookId", "contactKey", "externalCustomerId", "groups",
+                          "languageCode", "timeZone", "ordersInfo"})
+#: Keys of the Add contacts body besides ``contacts`` (docs.reteno.com/reference/contactsbulkupdate-1).
+CONTACTS_BODY_KEYS = frozenset({"contacts", "dedupeOn", "fieldId", "contactFields",
+                                "customFieldsIDs", "groupNames", "groupNamesExclude",
+                                "restoreDeleted", "eventKeyForNewContacts"})
+#: ``channels[].type`` values. email/sms/mobilepush are in the reference's examples; the
+#: others are the channels the platform names (assumed spelling, docs/platform-sources.md).
+CHANNEL_TYPES = ("email", "sms", "mobilepush", "webpush", "viber", "telegram", "appinbox")
+#: Keys of ``channels[].device`` for a mobile push token (the reference's example).
+DEVICE_KEYS = frozenset({"appId", "deviceModel", "os", "locale", "appVersion"})
+#: ``address`` of a contact and the standard field each part fills.
+ADDRESS_FIELDS = {"region": "COUNTY", "town": "TOWN", "address": "ADDRESS",
+                  "postcode": "POSTCODE"}
+#: Add orders: required fields of an order and of an item (esputnik.com/api/ns1_order.html,
+#: docs.esputnik.com/docs/using-variables-from-order-in-workflow), statuses, batch size.
+ORDER_REQUIRED = ("externalOrderId", "externalCustomerId", "totalCost", "status", "date",
+                  "currency")
+ORDER_ITEM_REQUIRED = ("externalItemId", "name", "quantity", "cost", "url", "imageUrl")
+ORDER_STATUSES = ("INITIALIZED", "IN_PROGRESS", "DELIVERED", "CANCELLED",
+                  "ABANDONED_SHOPPING_CART")
+MAX_ORDERS = 1000
+MAX_CONTACTS = 3000
+
+
+def _is_channel(value: Any) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("type"), str)
+            and "value" in value)
+
+
+def looks_like_contact(value: Any) -> bool:
+    """One Add contact body: ``channels`` is a list of ``{"type", "value"}`` objects and every
+    key is one the reference documents for a contact. Anything else stays plain data."""
+    return (isinstance(value, dict) and isinstance(value.get("channels"), list)
+            and all(_is_channel(c) for c in value["channels"]) and set(value) <= CONTACT_KEYS)
+
+
+def looks_like_contacts(value: Any) -> bool:
+    """An Add contacts body: a ``contacts`` list of objects with ``channels`` and only the
+    documented body keys."""
+    contacts = value.get("contacts") if isinstance(value, dict) else None
+    return (isinstance(contacts, list) and bool(contacts) and set(value) <= CONTACTS_BODY_KEYS
+            and all(isinstance(c, dict) and isinstance(c.get("channels"), list)
+                    for c in contacts))
+
+
+def looks_like_orders(value: Any) -> bool:
+    """An Add orders body: the only key is ``orders``, a list whose every entry is an object
+    with ``externalOrderId``. (Plain data such as ``{"orders": [{"id": 1}]}`` stays plain.)"""
+    orders = value.get("orders") if isinstance(value, dict) else None
+    return (isinstance(orders, list) and bool(orders) and set(value) == {"orders"}
+            and all(isinstance(o, dict) and "externalOrderId" in o for o in orders))
+
+
+def contact_problem(contact: Any) -> tuple[tuple, str] | None:
+    """The first thing wrong with one contact, as ``(path inside the contact, message)``."""
+    if not isinstance(contact, dict):
+        return (), f"expected a contact object, found {_json_type(contact)}"
+    for key in contact:
+        if key not in CONTACT_KEYS:
+            return (key,), f"unknown contact key{_did_you_mean(key, CONTACT_KEYS)}"
+    channels = contact.get("channels")
+    if not isinstance(channels, list):
+        return ("channels",), "a contact needs a \"channels\" list"
+    for i, ch in enumerate(channels):
+        if not isinstance(ch, dict):
+            return ("channels", i), f"expected {{\"type\", \"value\"}}, found {_json_type(ch)}"
+        kind = ch.get("type")
+        if kind not in CHANNEL_TYPES:
+            return (("channels", i, "type"),
+                    f"unknown channel type {kind!r}{_did_you_mean(kind, CHANNEL_TYPES)}"
+                    f" (one of {', '.join(CHANNEL_TYPES)})")
+        if not isinstance(ch.get("value"), str) or not ch["value"].strip():
+            return ("channels", i, "value"), "expected a non-empty string"
+        for key in ch:
+            if key not in ("type", "value", "device"):
+                return ("channels", i, key), "unknown channel key (type, value, device)"
+        device = ch.get("device")
+        if device is not None:
+            if kind != "mobilepush" or not isinstance(device, dict):
+                return (("channels", i, "device"),
+                        "\"device\" is an object, and only on a mobilepush channel")
+            for key, val in device.items():
+                if key not in DEVICE_KEYS:
+                    return (("channels", i, "device", key),
+                            f"unknown device key{_did_you_mean(key, DEVICE_KEYS)}")
+                if not isinstance(val, str):
+                    return ("channels", i, "device", key), "expected a string"
+    fields = contact.get("fields")
+    if fields is not None and not isinstance(fields, list):
+        return ("fields",), "expected a list of {\"id\", \"value\"}"
+    for i, f in enumerate(fields or []):
+        if not isinstance(f, dict) or set(f) - {"id", "value"} or "id" not in f:
+            return ("fields", i), "expected {\"id\": <field id>, \"value\": ...}"
+        if not isinstance(f["id"], int) or isinstance(f["id"], bool):
+            return ("fields", i, "id"), "expected an integer field id"
+        if isinstance(f.get("value"), (dict, list)):
+            return ("fields", i, "value"), "expected a string, number, boolean or null"
+    for key in ("firstName", "lastName", "externalCustomerId", "languageCode", "timeZone",
+                "contactKey"):
+        if contact.get(key) is not None and not isinstance(contact[key], str):
+            return (key,), "expected a string"
+    cid = contact.get("id")
+    if cid is not None and (not isinstance(cid, int) or isinstance(cid, bool)):
+        return ("id",), "expected an integer contact id"
+    address = contact.get("address")
+    if address is not None:
+        if not isinstance(address, dict):
+            return ("address",), "expected an object"
+        for key, val in address.items():
+            if key not in ADDRESS_FIELDS:
+                return ("address", key), f"unknown address key{_did_you_mean(key, ADDRESS_FIELDS)}"
+            if val is not None and not isinstance(val, str):
+                return ("address", key), "expected a string"
+    return None
+
+
+def order_problem(order: Any) -> tuple[tuple, str] | None:
+    """The first thing wrong with one order of an Add orders body (path inside the order)."""
+    if not isinstance(order, dict):
+        return (), f"expected an order object, found {_json_type(order)}"
+    for key in ORDER_REQUIRED:
+        if order.get(key) in (None, ""):
+            return (), f"an order needs \"{key}\" (required: {', '.join(ORDER_REQUIRED)})"
+    if order.get("email") in (None, "") and order.get("phone") in (None, ""):
+        return (), "an order needs \"email\" or \"phone\" (the platform finds the contact by them)"
+    if order["status"] not in ORDER_STATUSES:
+        return (("status",), f"unknown order status {order['status']!r}"
+                f"{_did_you_mean(order['status'], ORDER_STATUSES)} (one of "
+                f"{', '.join(ORDER_STATUSES)})")
+    for key in ("totalCost", "shipping", "discount", "taxes"):
+        val = order.get(key)
+        if val is not None and (not isinstance(val, (int, float)) or isinstance(val, bool)):
+            return (key,), "expected a number"
+    for key in ("externalOrderId", "externalCustomerId", "date", "currency", "email", "phone"):
+        if order.get(key) is not None and not isinstance(order[key], str):
+            return (key,), "expected a string"
+    items = order.get("items")
+    if items is not None and not isinstance(items, list):
+        return ("items",), "expected a list of items"
+    for i, item in enumerate(items or []):
+        if not isinstance(item, dict):
+            return ("items", i), f"expected an item object, found {_json_type(item)}"
+        for key in ORDER_ITEM_REQUIRED:
+            if item.get(key) in (None, ""):
+                return (("items", i), f"an item needs \"{key}\" (required: "
+                        f"{', '.join(ORDER_ITEM_REQUIRED)})")
+        for key in ("quantity", "cost"):
+            if not isinstance(item[key], (int, float)) or isinstance(item[key], bool):
+                return ("items", i, key), "expected a number"
+    return None
+
+
+def _did_you_mean(word: Any, choices: Iterable[str]) -> str:
+    import difflib
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        folded = [c for c in choices if c.casefold() == word.casefold()]
+        close = folded
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _contact_recipient(contact: dict, index: int, path: tuple) -> Recipient:
+    locator = None
+    for kind in ("email", "sms"):
+        locator = next((c["value"] for c in contact["channels"] if c["type"] == kind), None)
+        if locator:
+            break
+    return Recipient(index=index, locator=locator, contact_id=contact.get("id"),
+                     external_customer_id=contact.get("externalCustomerId"),
+                     language_code=contact.get("languageCode"), raw=contact, path=path,
+                     data=None, decoded=True)
+
+
+def _order_recipient(order: dict, index: int, path: tuple) -> Recipient:
+    return Recipient(index=index, locator=order.get("email") or order.get("phone"),
+                     contact_id=None, external_customer_id=order.get("externalCustomerId"),
+                     language_code=None, raw=order, path=path,
+                     data=order_data(order), decoded=True)
+
+
+def contact_recipients(payload: Payload, contacts: list, base: Path_) -> list[Recipient]:
+    """Each contact checked (located in the file on error) and named like a recipient."""
+    if len(contacts) > MAX_CONTACTS:
+        raise payload.error(base, f"{len(contacts)} contacts; Add contacts takes at most "
+                                  f"{MAX_CONTACTS}")
+    out = []
+    for i, contact in enumerate(contacts):
+        here = (*base, i)
+        problem = contact_problem(contact)
+        if problem is not None:
+            raise payload.error((*here, *problem[0]), problem[1])
+        out.append(_contact_recipient(contact, i, here))
+    return out
+
+
+def order_recipients(payload: Payload, orders: list, base: Path_) -> list[Recipient]:
+    """Each order of an Add orders body checked and named like a recipient."""
+    if len(orders) > MAX_ORDERS:
+        raise payload.error(base, f"{len(orders)} orders; Add orders takes at most {MAX_ORDERS}")
+    out = []
+    for i, order in enumerate(orders):
+        here = (*base, i)
+        problem = order_problem(order)
+        if problem is not None:
+            raise payload.error((*here, *problem[0]), problem[1])
+        out.append(_order_recipient(order, i, here))
+    return out
+
+
+def order_data(order: dict) -> dict:
+    """``$data`` of the message an order sends: the order's own fields, as sent (``items``
+    a list of maps), which is how the reference's order emails read them.
+
+    *Assumed* (docs/payloads.md "Orders", docs/platform-sources.md): the reference says the
+    order's fields become the parameters of an ``order<STATUS>`` event and lists only
+    ``eventKey``, ``orderId``, ``contactId``, ``EmailAddress`` and ``SMS`` by name; that
+    every other field keeps its key and value is our reading, kept in this one place.
+    """
+    return dict(order)
+
+
+def order_event(order: dict) -> tuple[str, str, dict]:
+    """``(eventTypeKey, keyValue, system variables)`` of the event an order creates:
+    ``order<STATUS>`` keyed by ``externalOrderId`` (documented), ``$eventKey`` = the
+    ``externalOrderId``, ``$EmailAddress`` / ``$SMS`` from the order's email / phone."""
+    system = {"eventKey": order["externalOrderId"]}
+    if order.get("email"):
+        system["EmailAddress"] = order["email"]
+    if order.get("phone"):
+        system["SMS"] = order["phone"]
+    return f"order{order['status']}", order["externalOrderId"], system
+
+
+def contact_fields(contact: dict, names: Mapping[int, str] | None, *,
+                   payload: Payload | None = None, path: Path_ = ()) -> dict:
+    """A platform contact as contact fields by name: the standard fields (``FIRSTNAME``,
+    ``LASTNAME``, ``EMAIL``, ``SMS``/``PHONE``, ``EXTERNAL_CUSTOMER_ID``, address parts) and
+    each ``fields[]`` entry under the name ``names`` gives its id (Get catalogs). A field id
+    without a name is an error: guessing would leave ``%PROFESSION%`` silently empty."""
+    out: dict = {}
+    for key, name in (("firstName", "FIRSTNAME"), ("lastName", "LASTNAME"),
+                      ("externalCustomerId", "EXTERNAL_CUSTOMER_ID")):
+        if contact.get(key) is not None:
+            out[name] = contact[key]
+    for ch in contact.get("channels") or []:
+        if ch["type"] == "email":
+            out.setdefault("EMAIL", ch["value"])
+        elif ch["type"] == "sms":
+            out.setdefault("SMS", ch["value"])
+            out.setdefault("PHONE", ch["value"])
+    for key, name in ADDRESS_FIELDS.items():
+        value = (contact.get("address") or {}).get(key)
+        if value is not None:
+            out[name] = value
+    for i, f in enumerate(contact.get("fields") or []):
+        name = (names or {}).get(f["id"])
+        if name is None:
+            message = (f"field id {f['id']} has no name; give the names of the account's "
+                       "fields (Get catalogs) with --catalogs FILE or a scenario's \"catalogs\"")
+            if payload is not None:
+                raise payload.error((*path, "fields", i, "id"), message)
+            raise PayloadError(message)
+        out[name] = f.get("value")
+    return out
+
+
+def catalog_names(value: Any, *, name: str, text: str = "",
+                  base: Path_ = ()) -> dict[int, str]:
+    """Field id -> field name, from an inline map ``{"12345": "PROFESSION"}`` or a list of
+    ``{"id", "name"}`` objects, bare or under ``fields`` / ``fieldGroups[].fields``
+    (optionally inside ``addressBook``), which is how we read a Get catalogs answer
+    (*assumed* shape, docs/platform-sources.md)."""
+    holder = Payload(name=name, kind="catalogs", raw=value, text=text)
+    out: dict[int, str] = {}
+
+    def add(where: tuple, key: Any, field_name: Any) -> None:
+        fid = key
+        if isinstance(key, str) and re.fullmatch(r"\d+", key.strip()):
+            fid = int(key.strip())
+        if not isinstance(fid, int) or isinstance(fid, bool):
+            raise holder.error(where, "a field id must be an integer (or digits as a key)")
+        if not isinstance(field_name, str) or not field_name.strip():
+            raise holder.error(where, "a field name must be a non-empty string")
+        out[fid] = field_name
+
+    def from_list(items: Any, where: tuple) -> None:
+        if not isinstance(items, list):
+            raise holder.error(where, "expected a list of {\"id\", \"name\"}")
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or "id" not in item or "name" not in item:
+                raise holder.error((*where, i), "expected {\"id\": ..., \"name\": ...}")
+            add((*where, i), item["id"], item["name"])
+
+    here = tuple(base)
+    if isinstance(value, dict) and isinstance(value.get("addressBook"), dict):
+        value, here = value["addressBook"], (*here, "addressBook")
+    if isinstance(value, list):
+        from_list(value, here)
+    elif isinstance(value, dict) and "fieldGroups" in value:
+        groups = value["fieldGroups"]
+        if not isinstance(groups, list):
+            raise holder.error((*here, "fieldGroups"), "expected a list of field groups")
+        for g, group in enumerate(groups):
+            if not isinstance(group, dict):
+                raise holder.error((*here, "fieldGroups", g), "expected a field group object")
+            from_list(group.get("fields") or [], (*here, "fieldGroups", g, "fields"))
+    elif isinstance(value, dict) and isinstance(value.get("fields"), list):
+        from_list(value["fields"], (*here, "fields"))
+    elif isinstance(value, dict):
+        for key, field_name in value.items():
+            add((*here, key), key, field_name)
+    else:
+        raise holder.error(here, f"expected field names (an object id -> name, or a list of "
+                                 f"{{\"id\", \"name\"}}), found {_json_type(value)}")
+    return out
+
+
+def read_catalogs(path: str | Path) -> dict[int, str]:
+    """A catalogs file (see :func:`catalog_names`) read with the payload rules."""
+    name = str(path)
+    text = read_text(path)
+    return catalog_names(parse_json(text, name=name), name=name, text=text)

@@ -35,8 +35,10 @@ from typing import Any, Iterator, Mapping
 
 from .context import FieldMap
 from .errors import PayloadError, UsageError
-from .payloads import (Payload, Recipient, event_params, looks_like_smartsend,
-                       payload_from_value, read_payload, select_recipient, smartsend_recipients)
+from .payloads import (Payload, Recipient, catalog_names, contact_fields, contact_problem,
+                       event_params, looks_like_orders, looks_like_smartsend, order_event,
+                       order_recipients, payload_from_value, read_catalogs, read_payload,
+                       select_recipient, smartsend_recipients)
 
 #: File extensions that are templates; everything else in ``templates/`` is ignored.
 TEMPLATE_EXTENSIONS = (".html", ".htm", ".txt", ".vm", ".vtl")
@@ -47,7 +49,9 @@ SYSTEM_VARIABLES = ("contactId", "externalCustomerId", "messageId", "messageInst
                     "workflowInstanceId", "languageCode", "eventTypeKey", "keyValue")
 
 _SCENARIO_KEYS = {"description", "now", "contact", "system", "event", "smartsend", "recipient",
-                  "data", "external", "promoCodes"}
+                  "data", "external", "promoCodes", "orders", "catalogs"}
+#: Shapes whose entries are picked like smartsend recipients (``--recipient``).
+_LISTED = ("smartsend", "contact", "contacts", "orders")
 _CONTACT_KEYS = {"id", "timezone", "languageCode", "fields"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")   # as the parser: no hyphen in Velocity 2
 
@@ -75,10 +79,13 @@ class Scenario:
 # --------------------------------------------------------------------------- loading
 
 def load_scenario(path: str | Path, *, recipient: str | int | None = None,
-                  now: datetime | str | None = None) -> Scenario:
-    """Read one scenario file (any accepted shape). ``now`` overrides the file's "now"."""
+                  now: datetime | str | None = None,
+                  catalogs: Mapping[int, str] | None = None) -> Scenario:
+    """Read one scenario file (any accepted shape). ``now`` overrides the file's "now";
+    ``catalogs`` names contact field ids (see :func:`~templating.payloads.read_catalogs`)."""
     payload = read_payload(path)
-    return scenario_from_payload(payload, path=Path(path), recipient=recipient, now=now)
+    return scenario_from_payload(payload, path=Path(path), recipient=recipient, now=now,
+                                 catalogs=catalogs)
 
 
 def load_all_recipients(path: str | Path, *,
@@ -88,7 +95,8 @@ def load_all_recipients(path: str | Path, *,
 
 
 def iter_all_recipients(source: str | Path | Payload, *,
-                        now: datetime | str | None = None) -> Iterator[Scenario]:
+                        now: datetime | str | None = None,
+                        catalogs: Mapping[int, str] | None = None) -> Iterator[Scenario]:
     """Like :func:`load_all_recipients`, one recipient at a time: memory does not grow with
     the number of recipients, and a broken ``jsonParam`` stops the run only when reached.
     ``source`` is a file or an already read :class:`~templating.payloads.Payload`."""
@@ -97,17 +105,21 @@ def iter_all_recipients(source: str | Path | Payload, *,
     else:
         payload, path = read_payload(source), Path(source)
     spec = _scenario_spec(payload)
-    body = spec.get("smartsend") if payload.kind == "scenario" else payload.raw
-    if payload.kind not in ("smartsend", "scenario") or not isinstance(body, dict):
-        yield scenario_from_payload(payload, path=path, now=now)
+    listed = next((k for k in ("smartsend", "orders") if k in spec), None)
+    body = spec.get(listed) if payload.kind == "scenario" else payload.raw
+    if payload.kind not in (*_LISTED, "scenario") or not isinstance(body, dict):
+        yield scenario_from_payload(payload, path=path, now=now, catalogs=catalogs)
         return
-    count = len(body.get("recipients") or [])
+    if payload.kind in ("contact", "contacts", "orders"):
+        count = len(payload.recipients)
+    else:
+        count = len(body.get("orders" if listed == "orders" else "recipients") or [])
     if not count:
         where = ("scenario", "smartsend", "recipients") if payload.kind == "scenario" \
             else ("recipients",)
         raise payload.error(where, "the recipients list is empty")
     for i in range(count):
-        sc = scenario_from_payload(payload, path=path, recipient=i, now=now)
+        sc = scenario_from_payload(payload, path=path, recipient=i, now=now, catalogs=catalogs)
         sc.name = f"{sc.name}@{i}"
         yield sc
 
@@ -121,14 +133,22 @@ def scenario_from_value(value: Any, *, name: str = "<data>", recipient: str | in
 
 def scenario_from_payload(payload: Payload, *, path: Path | None,
                           recipient: str | int | None = None,
-                          now: datetime | str | None = None) -> Scenario:
-    """The scenario a classified payload describes."""
+                          now: datetime | str | None = None,
+                          catalogs: Mapping[int, str] | None = None) -> Scenario:
+    """The scenario a classified payload describes. ``catalogs`` names the field ids of a
+    platform-shaped contact (a scenario's own ``"catalogs"`` wins)."""
     name = path.stem if path is not None else payload.name
     spec = _scenario_spec(payload)
     contact_spec = spec.get("contact") or {}
-    contact_fields: dict = dict(contact_spec.get("fields") or {})
+    names = _scenario_catalogs(payload, spec, path) if "catalogs" in spec else catalogs
     system: dict = {}
-    tz = contact_spec.get("timezone")
+    if _is_platform_contact(contact_spec):
+        contact_fields = contact_fields_of(contact_spec, names, payload=payload,
+                                           path=("scenario", "contact"))
+        tz = contact_spec.get("timeZone")
+    else:
+        contact_fields = dict(contact_spec.get("fields") or {})
+        tz = contact_spec.get("timezone")
     chosen: Recipient | None = None
     event_type = None
     top_level: dict | None = None       # data also exposed as top-level variables
@@ -137,6 +157,8 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
         system["contactId"] = contact_spec["id"]
     if contact_spec.get("languageCode") is not None:
         system["languageCode"] = contact_spec["languageCode"]
+    if _is_platform_contact(contact_spec) and contact_spec.get("externalCustomerId"):
+        system["externalCustomerId"] = contact_spec["externalCustomerId"]
 
     if payload.kind == "scenario":
         sel = recipient if recipient is not None else spec.get("recipient")
@@ -159,15 +181,34 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
         elif "data" in spec:
             primary = spec["data"]
             top_level = primary
+        elif "orders" in spec:
+            if not payload.recipients:
+                payload.recipients = order_recipients(payload, spec["orders"]["orders"],
+                                                      ("scenario", "orders", "orders"))
+            sub = Payload(name=payload.name, kind="orders", raw=spec["orders"],
+                          text=payload.text, recipients=payload.recipients)
+            chosen = _select(sub, sel, payload, from_file=recipient is None)
+            primary = top_level = chosen.data or {}
+            event_type = _order_system(chosen.raw, system, contact_fields)
         else:
             primary = {}
-        if recipient is not None and "smartsend" not in spec:
+        if recipient is not None and "smartsend" not in spec and "orders" not in spec:
             select_recipient(payload, recipient)   # raises the usage error
         external = spec.get("external") or {}
     elif payload.kind == "smartsend":
         chosen = select_recipient(payload, recipient)
         primary = chosen.data or {}
         external = {}
+    elif payload.kind in ("contact", "contacts"):
+        chosen = select_recipient(payload, recipient)
+        contact_fields = contact_fields_of(chosen.raw, names, payload=payload, path=chosen.path)
+        tz = chosen.raw.get("timeZone")
+        primary, external = {}, {}
+    elif payload.kind == "orders":
+        chosen = select_recipient(payload, recipient)
+        primary = top_level = chosen.data or {}
+        external = {}
+        event_type = _order_system(chosen.raw, system, contact_fields)
     else:
         if recipient is not None:
             select_recipient(payload, recipient)   # raises the usage error
@@ -216,6 +257,55 @@ def _select(sub: Payload, selector: Any, outer: Payload, *, from_file: bool) -> 
         raise outer.error(("scenario", "recipient"), err.message) from None
 
 
+def _is_platform_contact(contact: Mapping) -> bool:
+    """A scenario ``contact`` in the platform's Add contact form (it has ``channels``, and
+    ``fields`` is a list of ids) rather than our ``{"fields": {name: value}}`` form."""
+    return "channels" in contact
+
+
+def contact_fields_of(contact: dict, names: Mapping[int, str] | None, *, payload: Payload,
+                      path: tuple) -> dict:
+    """Contact fields by name of a platform contact (:func:`~.payloads.contact_fields`)."""
+    return contact_fields(contact, names, payload=payload, path=path)
+
+
+def _order_system(order: dict, system: dict, contact: dict) -> str:
+    """An order's event: ``$eventTypeKey`` ``order<STATUS>``, ``$keyValue`` and ``$eventKey``
+    its ``externalOrderId``, ``$EmailAddress``/``$SMS``; the order's customer name, email and
+    phone fill the contact's standard fields the scenario leaves empty (*assumed*: the
+    platform finds the contact by them, docs/payloads.md "Orders")."""
+    event_type, key_value, extra = order_event(order)
+    system.setdefault("eventTypeKey", event_type)
+    system.setdefault("keyValue", key_value)
+    for key, value in extra.items():
+        system.setdefault(key, value)
+    for key, name in (("firstName", "FIRSTNAME"), ("lastName", "LASTNAME"),
+                      ("email", "EMAIL"), ("phone", "PHONE")):
+        if order.get(key) and not any(k.casefold() == name.casefold() for k in contact):
+            contact[name] = order[key]
+    return event_type
+
+
+def _scenario_catalogs(payload: Payload, spec: dict, path: Path | None) -> dict[int, str]:
+    """A scenario's ``"catalogs"``: an inline map, or a file named relative to the scenario."""
+    value = spec["catalogs"]
+    if isinstance(value, str):
+        if path is None:
+            raise payload.error(("scenario", "catalogs"), "a catalogs file name needs the "
+                                                          "scenario to be a file; give the map inline")
+        # a project file like the scenario: inside the project (or, for a scenario typed
+        # from outside it, inside the scenario's own folder), symlinks resolved
+        from .errors import TemplatingError
+        from .project import Confinement, project_root
+        target = path.parent / value
+        try:
+            Confinement.for_command(project_root(), [path.parent]).check(target)
+        except TemplatingError as err:
+            raise payload.error(("scenario", "catalogs"), f"{value!r} {err.message}") from None
+        return read_catalogs(target)
+    return catalog_names(value, name=payload.name, text=payload.text, base=("scenario", "catalogs"))
+
+
 def _event_system(body: dict, system: dict) -> str | None:
     """An event body's key fields become system variables (``$eventTypeKey``, ``$keyValue``)."""
     for key in ("eventTypeKey", "keyValue"):
@@ -233,19 +323,25 @@ def _scenario_spec(payload: Payload) -> dict:
         if key not in _SCENARIO_KEYS:
             raise payload.error(("scenario", key), "unknown scenario key; expected one of "
                                 + ", ".join(sorted(_SCENARIO_KEYS)))
-    sources = [k for k in spec if k in ("event", "smartsend", "data")]
+    sources = [k for k in spec if k in ("event", "smartsend", "data", "orders")]
     if len(sources) > 1:
         raise payload.error(("scenario", sources[1]),
-                            f"a scenario holds one of event, smartsend or data, not "
+                            f"a scenario holds one of event, smartsend, orders or data, not "
                             f"{' and '.join(sources)}")
+    if "orders" in spec and not looks_like_orders(spec["orders"]):
+        raise payload.error(("scenario", "orders"), "expected an Add orders body: "
+                                                    "{\"orders\": [{\"externalOrderId\": ...}]}")
+    if "catalogs" in spec and not isinstance(spec["catalogs"], (str, dict, list)):
+        raise payload.error(("scenario", "catalogs"), "expected a file name or field names")
     if "event" in spec and not (isinstance(spec["event"], dict) and "params" in spec["event"]):
         raise payload.error(("scenario", "event"), "expected a Generate event body with "
                                                    "\"params\"")
     if "smartsend" in spec and not looks_like_smartsend(spec["smartsend"]):
         raise payload.error(("scenario", "smartsend"), "expected a smartsend body with a "
                                                        "\"recipients\" list")
-    if "recipient" in spec and "smartsend" not in spec:
-        raise payload.error(("scenario", "recipient"), "\"recipient\" needs \"smartsend\"")
+    if "recipient" in spec and "smartsend" not in spec and "orders" not in spec:
+        raise payload.error(("scenario", "recipient"),
+                            "\"recipient\" needs \"smartsend\" or \"orders\"")
     if "recipient" in spec and not isinstance(spec["recipient"], (str, int)) or \
             isinstance(spec.get("recipient"), bool):
         raise payload.error(("scenario", "recipient"), "expected an index or a locator")
@@ -265,12 +361,24 @@ def _scenario_spec(payload: Payload) -> dict:
                                 f"${key} is {'the data' if key == 'data' else 'a platform tool'}"
                                 "; a system variable of that name would never be seen")
     contact = spec.get("contact") or {}
+    if _is_platform_contact(contact):
+        problem = contact_problem(contact)
+        if problem is not None:
+            raise payload.error(("scenario", "contact", *problem[0]), problem[1])
+        tz = contact.get("timeZone")
+        if tz is not None and not _valid_timezone(tz):
+            raise payload.error(("scenario", "contact", "timeZone"),
+                                f"unknown time zone {tz!r} (use an IANA name like "
+                                "'Europe/Kyiv')")
+        contact = {}                    # checked: the rest is for our own form
     for key in contact:
         if key not in _CONTACT_KEYS:
             raise payload.error(("scenario", "contact", key), "unknown contact key; expected "
                                 + ", ".join(sorted(_CONTACT_KEYS)))
     if "fields" in contact and not isinstance(contact["fields"], dict):
-        raise payload.error(("scenario", "contact", "fields"), "expected an object of fields")
+        raise payload.error(("scenario", "contact", "fields"), "expected an object of fields "
+                            "by name (a list of {\"id\", \"value\"} is the platform's Add "
+                            "contact form, which needs \"channels\" too)")
     for name, value in (contact.get("fields") or {}).items():
         if isinstance(value, (dict, list)):   # contact fields are single values
             raise payload.error(("scenario", "contact", "fields", name),

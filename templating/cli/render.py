@@ -15,7 +15,7 @@ from ..outputs import guard_output, project_folders
 from ..project import Confinement, project_root
 from ..message import (output_suffix, read_template, render_examples, render_message,
                        template_root)
-from ..payloads import Payload, decode_bytes, payload_from_text, read_payload
+from ..payloads import Payload, decode_bytes, payload_from_text, read_catalogs, read_payload
 from ..scenarios import (iter_all_recipients, parse_now, scenario_from_payload,
                          scenario_from_value)
 
@@ -93,7 +93,10 @@ def _write(data: str, out: str | None) -> None:
 @click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
                                   "externalCustomerId (default: the first).")
 @click.option("--all-recipients", is_flag=True,
-              help="Render once per smartsend recipient.")
+              help="Render once per smartsend recipient (or contact / order).")
+@click.option("--catalogs", "catalogs_file", type=click.Path(path_type=Path),
+              help="Names of contact field ids (Get catalogs answer or {\"id\": \"NAME\"}) "
+                   "for a contact body's fields.")
 @click.option("--now", help="Fixed 'now' for date tools, ISO 8601 (e.g. 2026-11-24T09:30:00Z).")
 @click.option("--config", "config_pairs", multiple=True, metavar="KEY=VALUE",
               help="Velocity property, repeatable (space.gobbling=bc).")
@@ -105,7 +108,7 @@ def _write(data: str, out: str | None) -> None:
 @click.option("--force", is_flag=True,
               help="Let -o overwrite an input or write inside the templates/previews folders.")
 def render(template: Path, data_file: Path | None, recipient: str | None,
-           all_recipients: bool, now: str | None, config_pairs: tuple[str, ...],
+           all_recipients: bool, catalogs_file: Path | None, now: str | None, config_pairs: tuple[str, ...],
            templates_dir: Path | None, out: str | None, force: bool) -> None:
     """Render TEMPLATE with data, exactly as the platform would send it."""
     from ..engine import Engine
@@ -115,8 +118,9 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
     fixed_now = parse_now(now) if now else None
     config = _parse_config(config_pairs)
     # typed paths are trusted; inside the project they stay project files (no symlink out)
-    confinement = Confinement.for_command(project_root(), (template, data_file, templates_dir))
-    for given in (template, data_file):
+    confinement = Confinement.for_command(project_root(),
+                                          (template, data_file, templates_dir, catalogs_file))
+    for given in (template, data_file, catalogs_file):
         if given is not None and str(given) != "-" and given.exists():
             confinement.check(given)
     if templates_dir is not None and not templates_dir.is_dir():
@@ -145,11 +149,12 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
     else:
         payload = _read_data(data_file)
         path = None if payload.name == STDIN else data_file
+        names = read_catalogs(catalogs_file) if catalogs_file is not None else None
         if all_recipients:
-            scenarios = iter_all_recipients(payload, now=fixed_now)
+            scenarios = iter_all_recipients(payload, now=fixed_now, catalogs=names)
         else:
             scenarios = [scenario_from_payload(payload, path=path, recipient=recipient,
-                                               now=fixed_now)]
+                                               now=fixed_now, catalogs=names)]
     engine = Engine(config or None, templates_dir=str(root.resolve()))
 
     if not all_recipients:

@@ -105,7 +105,7 @@ def test_a_lone_scenario_key_that_is_not_an_object_is_an_error(tmp_path, spec):
 
 @pytest.mark.parametrize("spec, where, message", [
     ({"evnt": {}}, "scenario.evnt", "unknown scenario key"),
-    ({"data": {}, "event": {"params": {}}}, "scenario.event", "one of event, smartsend or data"),
+    ({"data": {}, "event": {"params": {}}}, "scenario.event", "one of event, smartsend, orders or data"),
     ({"event": {"eventTypeKey": "x"}}, "scenario.event", "Generate event body"),
     ({"smartsend": {"x": 1}}, "scenario.smartsend", "recipients"),
     ({"data": {}, "recipient": 0}, "scenario.recipient", "needs \"smartsend\""),
