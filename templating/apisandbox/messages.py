@@ -5,7 +5,9 @@ maps to a template file by, in this order:
 
 1. ``DIR/messages.json``: ``{"1853402": "order.html"}`` or
    ``{"1853402": {"template": "order.html", "subject": "Order $data.orderId",
-   "channel": "email", "name": "Order confirmation"}}`` (paths relative to ``DIR``);
+   "channel": "email", "name": "Order confirmation"}}`` (paths relative to ``DIR``;
+   ``channel`` is one of :data:`templating.smartsend.locators.CHANNELS` and decides which
+   locators a body with ``"email": false`` may carry; without it such a body is SMS);
 2. a file in ``DIR`` named ``<id>.<ext>`` or ``<id>-<anything>.<ext>`` / ``<id>_<anything>.<ext>``
    with ``ext`` one of ``html htm vm vtl txt``.
 
@@ -27,7 +29,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TemplatingError, quoted
+from ..errors import TemplatingError, closest, quoted
 from ..project import is_inside
 from .validate import loads_json
 
@@ -35,6 +37,18 @@ TEMPLATE_EXTENSIONS = (".html", ".htm", ".vm", ".vtl", ".txt")
 MAPPING_FILE = "messages.json"
 _ID_PREFIX = re.compile(r"^(\d+)(?:[-_.].*)?$")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _check_channel(path: Path, key: str, channel) -> None:
+    """A message's ``channel`` is one the client knows (a typo would otherwise quietly
+    validate its recipients as SMS)."""
+    from ..smartsend.locators import CHANNELS
+
+    if channel is None or channel in CHANNELS:
+        return
+    guess = closest(str(channel), CHANNELS) if isinstance(channel, str) else None
+    hint = f" (did you mean {guess!r}?)" if guess else f" (use one of: {', '.join(CHANNELS)})"
+    raise MessagesConfigError(path, f"entry {key!r}: unknown channel {channel!r}{hint}")
 
 
 class MessagesConfigError(Exception):
@@ -100,6 +114,7 @@ class MessageCatalog:
             entry = {"template": value} if isinstance(value, str) else value
             if not isinstance(entry, dict) or not isinstance(entry.get("template"), str):
                 raise MessagesConfigError(path, f"entry {key!r} needs a 'template' path")
+            _check_channel(path, key, entry.get("channel"))
             out[int(key)] = entry
         return out
 

@@ -116,7 +116,7 @@ def check_recipient(locator: str | None, contact_id, external_customer_id, chann
         raise LocatorError("externalCustomerId alone does not address a recipient: smartsend "
                            "takes a locator or a contactId (give the contact's "
                            + ("contactId" if rule.locator is None else
-                              f"{rule.label} or contactId") + ")")
+                              f"{rule.noun} or contactId") + ")")
     raise LocatorError("no locator or contactId" if rule.locator is not None
                        else "no contactId")
 
