@@ -137,8 +137,8 @@ async def smartsend(request: Request) -> Response:
                                          req.recipients)
     results = []
     for rec in recorded:
-        known_contact = rec.error is None and rec.contact_id and rec.contact_id.isdecimal()
-        item = {"id": int(rec.contact_id) if known_contact else 0,
+        # "id – always returns 0": see docs/platform-sources.md#smartsend-response
+        item = {"id": 0,
                 "locator": rec.locator,
                 "status": "OK" if rec.error is None else "ERROR",
                 "requestId": rec.request_id}
@@ -186,8 +186,9 @@ async def message_status(request: Request) -> Response:
 
 async def _event(request: Request, version: int) -> Response:
     sb = _sandbox(request)
-    data = await _read_json(request, sb.settings.max_body)
-    ev = validate.event(data, version=version)
+    # an event is capped at 20 KB (see docs/platform-sources.md#event-size)
+    data = await _read_json(request, min(sb.settings.max_body, validate.MAX_EVENT_BYTES))
+    ev = validate.event(data, version=version)   # see docs/platform-sources.md#event-key-value
     sb.store.record_event(version, ev.event_type_key, ev.key_value, ev.params)
     return JSONResponse({})
 

@@ -203,9 +203,21 @@ def check_channel(recipients: list[NewRecipient], channel: str) -> None:
 
 
 # -- events ----------------------------------------------------------------------------
+# All from the reference's Generate event page: see docs/platform-sources.md#event-size,
+# #event-type-key, #event-key-value, #event-params, #event-null-customer-id.
 
-_FORBIDDEN_KEY_CHARS = set("<;'\\/|\"`^?!,>")
-_KEY_PRIORITY = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
+#: Largest Generate event body (the reference: "20 kilobytes"; we read it as 20 x 1024 bytes
+#: of the UTF-8 request body).
+MAX_EVENT_BYTES = 20 * 1024
+#: Longest ``eventTypeKey`` (characters).
+MAX_EVENT_TYPE_KEY = 100
+#: Longest ``keyValue`` (characters), given or taken from the params.
+MAX_KEY_VALUE = 300
+#: Characters the reference forbids in ``eventTypeKey`` and ``keyValue``: ``< ; ’ \ / | " ` ' ^ ? ! , >``
+#: (its ``’`` is U+2019, the typographic apostrophe, beside the ASCII one).
+FORBIDDEN_EVENT_CHARS = frozenset("<;\u2019\\/|\"`'^?!,>")
+#: Where a missing ``keyValue`` is taken from, first found wins (the reference's order).
+KEY_PRIORITY = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
 
 
 @dataclass
@@ -216,42 +228,63 @@ class EventRequest:
 
 
 def event(data: dict, *, version: int) -> EventRequest:
-    """Validate a Generate event body (v1 or v2); ``params`` may be an array or an object."""
+    """Validate a Generate event body (v1 or v2) as the reference documents it.
+
+    ``params`` is an array of ``{"name", "value"}`` (an object is refused: the reference
+    documents an array, and a client that sends an object would lose its params on the real
+    platform); ``keyValue``, given or taken from the params, is at most 300 characters; both
+    keys are free of the forbidden characters. On v2 an ``externalCustomerId`` param of
+    ``"null"`` (what a client's null becomes once stringified) names nobody and is skipped
+    when the key is looked for.
+    """
     key = data.get("eventTypeKey")
     if not isinstance(key, str) or not key.strip():
         raise ApiError(400, "INVALID_EVENT", "Field 'eventTypeKey' is required and must be a string")
-    if len(key) > 100:
-        raise ApiError(400, "INVALID_EVENT", "Field 'eventTypeKey' is longer than 100 characters")
-    bad = sorted(set(key) & _FORBIDDEN_KEY_CHARS)
-    if bad:
-        raise ApiError(400, "INVALID_EVENT",
-                       f"Field 'eventTypeKey' contains forbidden characters: {' '.join(bad)}")
+    if len(key) > MAX_EVENT_TYPE_KEY:
+        raise ApiError(400, "INVALID_EVENT", f"Field 'eventTypeKey' is longer than"
+                                             f" {MAX_EVENT_TYPE_KEY} characters")
+    _check_chars("eventTypeKey", key)
     params = _event_params(data.get("params"))
     if isinstance(data.get("keyValue"), (dict, list)):
         raise ApiError(400, "INVALID_EVENT",
                        f"Field 'keyValue' must be a string, got {_kind(data['keyValue'])}")
     key_value = _text(data.get("keyValue"))
+    source = "keyValue"
     if key_value is None:
         by_name = {p["name"]: p["value"] for p in params}
-        for name in _KEY_PRIORITY:
-            key_value = _text(by_name.get(name))
-            if key_value:
+        for name in KEY_PRIORITY:
+            found = _text(by_name.get(name))
+            if version == 2 and name == "externalCustomerId" and found == "null":
+                continue
+            if found:
+                key_value, source = found, f"params '{name}'"
                 break
     if key_value is None:
         raise ApiError(400, "INVALID_EVENT",
                        "Field 'keyValue' is required (or a param named one of: "
-                       + ", ".join(_KEY_PRIORITY) + ")")
+                       + ", ".join(KEY_PRIORITY) + ")")
+    if len(key_value) > MAX_KEY_VALUE:
+        raise ApiError(400, "INVALID_EVENT", f"The event key ({source}) is longer than"
+                                             f" {MAX_KEY_VALUE} characters")
+    _check_chars("keyValue" if source == "keyValue" else f"The event key ({source})", key_value)
     return EventRequest(key.strip(), key_value, params)
+
+
+def _check_chars(what: str, value: str) -> None:
+    bad = sorted(set(value) & FORBIDDEN_EVENT_CHARS)
+    if bad:
+        field = f"Field '{what}'" if what in ("eventTypeKey", "keyValue") else what
+        raise ApiError(400, "INVALID_EVENT",
+                       f"{field} contains forbidden characters: {' '.join(bad)}")
 
 
 def _event_params(raw: Any) -> list[dict]:
     if raw is None:
         return []
-    if isinstance(raw, dict):
-        return [{"name": str(k), "value": v} for k, v in raw.items()]
     if not isinstance(raw, list):
         raise ApiError(400, "INVALID_EVENT",
-                       f"Field 'params' must be an array or an object, got {_kind(raw)}")
+                       f"Field 'params' must be an array of {{\"name\", \"value\"}} objects,"
+                       f" got {_kind(raw)}")
     out = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):

@@ -24,7 +24,7 @@ def sent():
             broken = c.post("/api/v1/message/1002/smartsend", json={"recipients": [
                 {"locator": "bob@example.com", "jsonParam": "{}"}]}).json()
             c.post("/api/v2/event", json={"eventTypeKey": "orderCreated", "keyValue": "o-9",
-                                          "params": {"orderId": "o-9"}})
+                                          "params": [{"name": "orderId", "value": "o-9"}]})
         yield sb, ok["results"], broken["results"]
 
 

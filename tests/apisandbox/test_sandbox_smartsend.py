@@ -65,7 +65,7 @@ def test_other_recipient_errors(client):
     assert "no locator" in results[0]["message"]
     assert "Invalid email" in results[1]["message"]
     assert "must be an object" in results[2]["message"]
-    assert results[4]["id"] == 55
+    assert results[4]["id"] == 0      # "always returns 0" (docs/platform-sources.md)
 
 
 def test_sms_recipients_need_phone_numbers(client, sb):
