@@ -21,6 +21,7 @@ from typing import Mapping
 from ..errors import TemplatingError
 from ..lint.context import source_lines
 from .bodies import event_body, smartsend_body
+from .textlimits import sms_segments, text_channel  # noqa: F401  (sms_segments re-exported)
 
 #: Gmail clips a message whose HTML is larger than about 102 KB and hides the rest behind
 #: "[Message clipped] View entire message"; we warn above 102 KiB of rendered UTF-8.
@@ -106,6 +107,12 @@ class TemplateView:
     cells: tuple[Cell, ...]
     scenario_dir: str              # where scenarios for this template are looked for
     includes: tuple[str, ...] | None = ()   # #parse/#include targets; None: not knowable
+
+    @property
+    def text_channel(self) -> str | None:
+        """For a text template, the channel whose limits apply (``sms``, ``push`` ...; see
+        :mod:`.textlimits`); None for an email."""
+        return text_channel(self.relpath) if self.channel == "text" else None
 
     def cell(self, scenario: str) -> Cell | None:
         return next((c for c in self.cells if c.scenario == scenario), None)
@@ -300,25 +307,6 @@ def channel_of(relpath: str, source: str) -> str:
         return "text"
     lowered = source.lower()
     return "email" if any(tag in lowered for tag in _HTML_TAGS) else "text"
-
-
-def sms_segments(text: str) -> tuple[str, int]:
-    """(encoding, number of SMS parts) for a text message: GSM-7 160/153, else UCS-2 70/67."""
-    if all(ch in _GSM7_BASIC or ch in _GSM7_EXTENDED for ch in text):
-        units = sum(2 if ch in _GSM7_EXTENDED else 1 for ch in text)
-        single, multi, encoding = 160, 153, "GSM-7"
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, multi, encoding = 70, 67, "UCS-2"
-    if units <= single:
-        return encoding, 1 if units else 0
-    return encoding, -(-units // multi)
-
-
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 
 # -- rendering one cell ---------------------------------------------------------------------

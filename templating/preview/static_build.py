@@ -29,6 +29,7 @@ from ..outputs import guard_output
 from . import views
 from .app import FRAME_HEADERS
 from .gallery import Gallery, build_gallery
+from .textlimits import measure
 
 #: Present in every build folder; its presence allows the next build to replace the folder.
 MARKER = ".templating-preview-build"
@@ -135,6 +136,7 @@ def _manifest(gallery: Gallery) -> str:
         entries.append({
             "template": t.relpath,
             "channel": t.channel,
+            "text_channel": t.text_channel,
             "findings": [{"line": m.line, "column": m.column, "severity": m.severity,
                           "code": m.code, "name": m.name, "message": m.message,
                           "origin": m.origin, "file": m.file, "scenario": m.scenario}
@@ -149,9 +151,18 @@ def _manifest(gallery: Gallery) -> str:
                 "sha256": hashlib.sha256((c.output or "").encode("utf-8")).hexdigest()
                 if c.error is None else None,
                 "error": c.error.one_line if c.error else None,
+                "length": _length(t, c),
             } for c in t.cells],
         })
     return json.dumps({"templates": entries}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _length(t, c) -> dict | None:
+    """A text message's length against its channel's limit (None for emails and failures)."""
+    if t.text_channel is None or c.error is not None:
+        return None
+    m = measure(c.output or "", t.text_channel)
+    return {"characters": m.characters, "summary": m.summary, "over_limit": m.over}
 
 
 def _utf8(text: str) -> bytes:

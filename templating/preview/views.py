@@ -21,7 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 from ..lint.context import source_lines
-from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView, sms_segments
+from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView
+from .textlimits import measure, sms_segments
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -75,7 +76,7 @@ def _common(gallery: Gallery, live: bool, version: int) -> dict:
     return {"gallery": gallery, "live": live, "version": version,
             "template_href": template_href, "frame_href": frame_href,
             "human_size": human_size, "clip_limit": GMAIL_CLIP_BYTES,
-            "sms_segments": sms_segments, "sandbox": FRAME_SANDBOX}
+            "sms_segments": sms_segments, "measure": measure, "sandbox": FRAME_SANDBOX}
 
 
 def gallery_page(gallery: Gallery, *, live: bool = False, version: int = 0) -> str:
