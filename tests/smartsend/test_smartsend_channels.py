@@ -281,3 +281,131 @@ def test_send_and_track_mobile_push_end_to_end(tmp_path):
         (channel,) = db.execute("SELECT channel FROM runs").fetchone()
     assert channel == "mobilepush"
     assert final <= {"DELIVERED", "CLICKED", "UNDELIVERED", "UNSUBSCRIBED", "ERROR"}
+
+
+# -- SMS and push templates in the preview: text with its length and limit --------------
+
+def _preview_fixtures():
+    """tests/preview/preview_fixtures.py (make_project, write), loaded by path."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "preview" / "preview_fixtures.py"
+    spec = importlib.util.spec_from_file_location("preview_fixtures_for_channels", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def text_project(tmp_path):
+    fx = _preview_fixtures()
+    templates, previews = fx.make_project(tmp_path)        # has sms/code.txt
+    fx.write(templates / "push" / "welcome.txt", "Hi $data.get('name'), $data.get('text')\n")
+    fx.write(previews / "push" / "welcome" / "short.json", json.dumps({"name": "Ann",
+                                                                       "text": "ok"}))
+    fx.write(previews / "push" / "welcome" / "long.json", json.dumps({"name": "Ann",
+                                                                      "text": "x" * 300}))
+    fx.write(previews / "sms" / "code" / "cyrillic.json", json.dumps({"code": "Привіт"}))
+    fx.write(previews / "sms" / "code" / "html.json", json.dumps({"code": "<b>1</b>"}))
+    return templates, previews
+
+
+@pytest.mark.parametrize("relpath,channel", [
+    ("sms/code.txt", "sms"), ("order_shipped.txt", "sms"), ("push/welcome.txt", "push"),
+    ("mobile-push/a.vm", "push"), ("webpush_cart.txt", "push"), ("viber/promo.txt", "viber"),
+    ("telegram/news.vtl", "telegram"), ("app_inbox/note.txt", "appinbox"),
+    ("pushkin/poem.txt", "sms"),                 # near miss: a word containing "push"
+])
+def test_text_channel_comes_from_the_path(relpath, channel):
+    from templating.preview.textlimits import text_channel
+    assert text_channel(relpath) == channel
+
+
+@pytest.mark.parametrize("text,summary,over", [
+    ("a" * 160, "160 characters · 1 SMS part (GSM-7: 160 in one, 153 per part when split)",
+     False),
+    ("a" * 161, "161 characters · 2 SMS parts (GSM-7: 160 in one, 153 per part when split)",
+     True),
+    ("a" * 307, "307 characters · 3 SMS parts (GSM-7: 160 in one, 153 per part when split)",
+     True),
+    ("{" * 80, "80 characters (160 units) · 1 SMS part (GSM-7: 160 in one, 153 per part "
+               "when split)", False),
+    ("я" * 70, "70 characters · 1 SMS part (UCS-2: 70 in one, 67 per part when split)", False),
+    ("я" * 71, "71 characters · 2 SMS parts (UCS-2: 70 in one, 67 per part when split)", True),
+    ("😀" * 34, "34 characters (68 units) · 1 SMS part (UCS-2: 70 in one, 67 per part when "
+               "split)", False),
+])
+def test_sms_length_and_parts(text, summary, over):
+    from templating.preview.textlimits import measure
+    m = measure(text, "sms")
+    assert (m.summary, m.over) == (summary, over)
+
+
+def test_sms_notes_say_why():
+    from templating.preview.textlimits import measure
+    assert measure("ok", "sms").note is None
+    assert measure("a" * 161, "sms").note == ("Sent as 2 concatenated SMS parts of at most "
+                                              "153 characters; each part is billed.")
+    assert measure("Hi “Ann”", "sms").note == ("'“' is outside the GSM 7-bit alphabet, so the "
+                                               "whole message is UCS-2 (70 characters in one "
+                                               "part).")
+
+
+def test_other_channel_limits_say_where_they_come_from():
+    from templating.preview.textlimits import LIMITS, measure
+    assert measure("x" * 240, "push").over is False
+    m = measure("x" * 241, "push")
+    assert m.over and m.summary == "241 / 240 characters (push)"
+    assert m.note.startswith("1 characters over the push limit of 240 (assumed: the reference "
+                             "gives no push length")
+    assert measure("x" * 4097, "telegram").over and not LIMITS["telegram"].assumed
+    assert LIMITS["push"].assumed and LIMITS["viber"].assumed
+    m = measure("x" * 100000, "appinbox")
+    assert not m.over and m.summary == "100000 characters"
+
+
+def test_preview_page_shows_text_not_a_frame_with_length(text_project):
+    from templating.preview.gallery import build_gallery
+    from templating.preview.views import template_page
+    templates, previews = text_project
+    gallery = build_gallery(templates, previews)
+    sms = gallery.template("sms/code.txt")
+    assert sms.text_channel == "sms" and gallery.template("welcome.html").text_channel is None
+    page = template_page(gallery, sms, sms.cell("html"))
+    assert "<iframe" not in page
+    # the output is escaped text in our page: the tags are shown, never interpreted
+    assert ('<pre class="text-message" id="text-message" data-channel="sms">Your code is '
+            '&lt;b&gt;1&lt;/b&gt;. Do not share it.\n</pre>') in page
+    assert ("40 characters · 1 SMS part (GSM-7: 160 in one, 153 per part when split) · 40 B"
+            in page)
+    page = template_page(gallery, sms, sms.cell("cyrillic"))
+    assert "1 SMS part (UCS-2: 70 in one, 67 per part when split)" in page
+    assert "&#39;П&#39; is outside the GSM 7-bit alphabet" in page
+    push = gallery.template("push/welcome.txt")
+    page = template_page(gallery, push, push.cell("long"))
+    assert 'class="size size-over" id="size" data-channel="push">309 / 240 characters (push)' \
+        in page
+    assert 'id="length-note" role="alert">69 characters over the push limit of 240' in page
+    page = template_page(gallery, push, push.cell("short"))
+    assert 'class="size" id="size" data-channel="push">11 / 240 characters (push)' in page
+    assert "role=\"alert\"" not in page.split('id="size"')[1].split("</div>")[0]
+
+
+def test_static_build_shows_text_and_records_lengths(text_project, tmp_path):
+    from templating.preview import build_static
+    templates, previews = text_project
+    out = tmp_path / "site"
+    build_static(templates, previews, out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<div class="thumb thumb-text"><pre class="text-message">Hi Ann, ok\n</pre></div>' \
+        in index
+    assert ">309 / 240 characters (push)</span>" in index
+    manifest = json.loads((out / "manifest.json").read_text())
+    by_name = {t["template"]: t for t in manifest["templates"]}
+    assert by_name["push/welcome.txt"]["text_channel"] == "push"
+    assert by_name["welcome.html"]["text_channel"] is None
+    lengths = {r["scenario"]: r["length"] for r in by_name["push/welcome.txt"]["renders"]}
+    assert lengths["long"] == {"characters": 309, "summary": "309 / 240 characters (push)",
+                               "over_limit": True}
+    assert lengths["short"]["over_limit"] is False
+    assert all(r["length"] is None for r in by_name["welcome.html"]["renders"])
