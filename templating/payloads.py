@@ -880,9 +880,9 @@ def contact_fields(contact: dict, names: Mapping[int, str] | None, *,
 def catalog_names(value: Any, *, name: str, text: str = "",
                   base: Path_ = ()) -> dict[int, str]:
     """Field id -> field name, from an inline map ``{"12345": "PROFESSION"}`` or a list of
-    ``{"id", "name"}`` objects, bare or under ``fields`` / ``fieldGroups[].fields``
-    (optionally inside ``addressBook``), which is how we read a Get catalogs answer
-    (*assumed* shape, docs/platform-sources.md)."""
+    ``{"id", "name"}`` objects, bare or under ``fields`` / ``fieldGroups.fields`` inside
+    ``addressBook``: the Get the list of catalogs answer as the reference shows it
+    (``fieldGroups`` one object there, ids as strings; a list of groups is read too)."""
     holder = Payload(name=name, kind="catalogs", raw=value, text=text)
     out: dict[int, str] = {}
 
@@ -911,12 +911,13 @@ def catalog_names(value: Any, *, name: str, text: str = "",
         from_list(value, here)
     elif isinstance(value, dict) and "fieldGroups" in value:
         groups = value["fieldGroups"]
-        if not isinstance(groups, list):
-            raise holder.error((*here, "fieldGroups"), "expected a list of field groups")
-        for g, group in enumerate(groups):
+        where = (*here, "fieldGroups")
+        pairs = [((*where, g), group) for g, group in enumerate(groups)] \
+            if isinstance(groups, list) else [(where, groups)]     # one group: an object
+        for at, group in pairs:
             if not isinstance(group, dict):
-                raise holder.error((*here, "fieldGroups", g), "expected a field group object")
-            from_list(group.get("fields") or [], (*here, "fieldGroups", g, "fields"))
+                raise holder.error(at, "expected a field group object")
+            from_list(group.get("fields") or [], (*at, "fields"))
     elif isinstance(value, dict) and isinstance(value.get("fields"), list):
         from_list(value["fields"], (*here, "fields"))
     elif isinstance(value, dict):

@@ -7,6 +7,8 @@ API routes (Basic auth, faults, see :mod:`.gate`):
 - ``POST /api/v1/event`` and ``POST /api/v2/event``
 - ``GET  /api/v1/account/info``
 - ``GET  /api/v1/messages/email/{id}``
+- ``POST /api/v1/contacts``, ``/api/v1/emails/unsubscribed/add|delete``, ``/api/v1/orders``
+  (:mod:`.contacts`, with ``GET /_sandbox/contacts|unsubscribed|orders``)
 
 Sandbox routes (no auth, never faulty; the server listens on loopback by default and
 answers only to a loopback ``Host`` or the one it is bound to; ``POST``/``PUT`` ones take
@@ -35,7 +37,7 @@ from starlette.routing import Route
 
 from ..errors import TemplatingError, UsageError
 from ..servers.renders import DEFAULT_DEADLINE, RenderOverrun, RenderPool, RenderRefused
-from . import validate
+from . import contacts, validate
 from .faults import DropConnections, FaultInjector
 from .gate import API_PREFIX, ApiGate, SandboxGuard
 from .inbox import inbox_routes
@@ -60,6 +62,7 @@ class Sandbox:
     def __init__(self, settings: SandboxSettings, render_deadline: float = DEFAULT_DEADLINE):
         self.settings = settings
         self.store = Store(settings.db_path, seed=settings.seed)
+        contacts.install(self.store)     # contacts, unsubscribed list, orders (.contacts)
         self.injector = FaultInjector(settings.faults, settings.seed)
         self.catalog = MessageCatalog(settings.messages_dir)
         self.renderer = Renderer(settings.messages_dir)
@@ -333,6 +336,7 @@ def create_app(settings: SandboxSettings, *, host: str = "127.0.0.1",
         Route("/_sandbox/advance", sb_advance, methods=["POST"]),
         Route("/_sandbox/faults", sb_faults, methods=["GET", "PUT"]),
         Route("/_sandbox/reset", sb_reset, methods=["POST"]),
+        *contacts.contact_routes(_read_json),
         *inbox_routes(),
     ]
     app = Starlette(routes=routes, exception_handlers={ApiError: _api_error,

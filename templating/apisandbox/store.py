@@ -148,6 +148,44 @@ class Store:
             raise SettingsError(f"cannot open the sandbox state file: {reason}",
                                 name=self.path) from None
         self._plans: dict[int, list] = {}
+        #: Tables other modules added with :meth:`attach` (reset clears them too), and
+        #: their outcome rules: ``rule(db, channel, locator)`` -> a final status or None,
+        #: asked for each accepted recipient (e.g. unsubscribed emails, :mod:`.contacts`).
+        self._attached: list[str] = []
+        self._outcome_rules: list = []
+
+    def attach(self, schema: str, tables: tuple[str, ...], outcome_rule=None) -> None:
+        """Create another module's own tables in this file (``CREATE ... IF NOT EXISTS``);
+        :meth:`reset` clears them too; ``outcome_rule`` forces a recipient's final status."""
+        with self._lock:
+            self._db.executescript(schema)
+            self._attached.extend(t for t in tables if t not in self._attached)
+            if outcome_rule is not None:
+                self._outcome_rules.append(outcome_rule)
+
+    def write(self, fn):
+        """Run ``fn(db)`` as one transaction under the store's lock; its result."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                out = fn(self._db)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return out
+
+    def read(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of one query under the store's lock."""
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _ruled(self, channel: str, locator: str | None) -> str | None:
+        for rule in self._outcome_rules:
+            forced = rule(self._db, channel, locator)
+            if forced is not None:
+                return forced
+        return None
 
     # -- housekeeping -------------------------------------------------------------------
 
@@ -163,7 +201,7 @@ class Store:
         """Forget everything (the clock offset too)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            for table in ("recipients", "batches", "events", "log", "meta"):
+            for table in ("recipients", "batches", "events", "log", "meta", *self._attached):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("COMMIT")
             self._offset = 0.0
@@ -204,7 +242,8 @@ class Store:
                         bits = draws(self.seed, seq)
                         request_id = request_id_for(self.seed, seq, bits)
                         plan = plan_for(self.seed, seq, channel, r.locator, entropy=bits,
-                                        force="ERROR" if r.render_error else None)
+                                        force="ERROR" if r.render_error
+                                        else self._ruled(channel, r.locator))
                         plan_json = json.dumps(plan.to_json())
                     else:
                         request_id, plan_json = None, None
