@@ -7,6 +7,7 @@ API routes (Basic auth, faults, see :mod:`.gate`):
 - ``POST /api/v1/event`` and ``POST /api/v2/event``
 - ``GET  /api/v1/account/info``
 - ``GET  /api/v1/messages/email/{id}``
+- ``GET  /api/v2/contact/activity?dateFrom&dateTo&offset&maxrows`` (:mod:`.activity`)
 - ``POST /api/v1/contacts``, ``/api/v1/emails/unsubscribed/add|delete``, ``/api/v1/orders``
   (:mod:`.contacts`, with ``GET /_sandbox/contacts|unsubscribed|orders``)
 
@@ -37,7 +38,7 @@ from starlette.routing import Route
 
 from ..errors import TemplatingError, UsageError
 from ..servers.renders import DEFAULT_DEADLINE, RenderOverrun, RenderPool, RenderRefused
-from . import contacts, validate
+from . import activity, contacts, validate
 from .faults import DropConnections, FaultInjector
 from .gate import API_PREFIX, ApiGate, SandboxGuard
 from .inbox import inbox_routes
@@ -46,6 +47,7 @@ from .settings import SandboxSettings
 from .statuses import CHANNELS
 from .store import Store
 from .validate import ApiError
+from .webhooks import log_line as _log_webhooks, start_sender
 
 JSON_TYPES = ("application/json",)
 #: Message ids are Java longs on the platform; larger numbers cannot name a message.
@@ -67,12 +69,16 @@ class Sandbox:
         self.catalog = MessageCatalog(settings.messages_dir)
         self.renderer = Renderer(settings.messages_dir)
         self.renders = RenderPool(deadline=render_deadline, name="sandbox-render")
+        # pushes delivery activity to settings.webhook, if set (see .webhooks)
+        self.webhooks = start_sender(settings, self.store, log=_log_webhooks)
 
     @property
     def delay(self) -> float:
         return self.settings.status_delay
 
     def close(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.stop()
         self.store.close()
 
 
@@ -289,6 +295,8 @@ async def sb_faults(request: Request) -> Response:
 
 async def sb_reset(request: Request) -> Response:
     _sandbox(request).store.reset()
+    if _sandbox(request).webhooks is not None:
+        _sandbox(request).webhooks.forget()
     return JSONResponse({"ok": True})
 
 
@@ -328,6 +336,7 @@ def create_app(settings: SandboxSettings, *, host: str = "127.0.0.1",
         Route("/api/v2/event", event_v2, methods=["POST"]),
         Route("/api/v1/account/info", account_info, methods=["GET"]),
         Route("/api/v1/messages/email/{message_id:int}", email_message, methods=["GET"]),
+        Route(activity.PATH, activity.contact_activity, methods=["GET"]),
         Route("/_sandbox/accepted", sb_accepted, methods=["GET"]),
         Route("/_sandbox/events", sb_events, methods=["GET"]),
         Route("/_sandbox/log", sb_log, methods=["GET"]),

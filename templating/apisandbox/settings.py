@@ -114,6 +114,8 @@ class SandboxSettings:
     status_delay: float = DEFAULT_STATUS_DELAY
     max_body: int = DEFAULT_MAX_BODY
     max_recipients: int = MAX_RECIPIENTS
+    #: where delivery activity is pushed (:class:`.webhooks.WebhookTarget`), or None
+    webhook: object | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.api_key, str) or not self.api_key:

@@ -333,6 +333,32 @@ class Store:
                 f"SELECT {_LIST_COLUMNS} FROM recipients WHERE accepted = 1 ORDER BY seq").fetchall()
         return [self._as_dict(row, now, delay) for row in rows]
 
+    def plans_after(self, after_seq: int, limit: int) -> list[dict]:
+        """Accepted recipients with ``seq`` above ``after_seq`` (oldest first, at most
+        ``limit``) with their status plans: what the webhook sender (:mod:`.webhooks`)
+        plays out as the clock passes each step."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, request_id, message_id, channel, locator, contact_id,"
+                " external_customer_id, accepted_at, plan FROM recipients"
+                " WHERE accepted = 1 AND seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit)).fetchall()
+            return [{**dict(row), "plan": self._plan(row["seq"], row["plan"])} for row in rows]
+
+    def activity(self, since: float, until: float, offset: int, limit: int,
+                 delay: float) -> list[dict]:
+        """Accepted recipients whose call arrived in ``[since, until]`` (sandbox clock),
+        oldest first, one page: what Get contacts activity answers (:mod:`.activity`).
+        ``externalRequestId`` is the one the smartsend request carried at its top level
+        (recorded on each of its recipients by :func:`.validate.smartsend`)."""
+        with self._lock:
+            now = self.now()
+            rows = self._db.execute(
+                f"SELECT {_LIST_COLUMNS} FROM recipients WHERE accepted = 1 AND accepted_at >= ?"
+                " AND accepted_at <= ? ORDER BY seq LIMIT ? OFFSET ?",
+                (since, until, limit, offset)).fetchall()
+        return [self._as_dict(row, now, delay) for row in rows]
+
     def recipients(self, delay: float, *, search: str = "", message_id: int | None = None,
                    limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
         """A page of recipients, newest first, for the inbox; also the total count."""

@@ -21,7 +21,8 @@ DEFAULT_DB = Path(".templating") / "sandbox.db"
 _CONFIG_KEYS = {"host", "port", "messages", "db", "seed", "fail_rate", "throttle_rate",
                 "latency", "drop_rate", "rate_limit", "max_body", "status_delay",
                 "retry_after", "api_key", "api_key_env", "accept_then_fail_rate",
-                "fail_status", "accept_then_fail_status"}
+                "fail_status", "accept_then_fail_status", "webhook_url",
+                "webhook_allow_remote"}
 
 
 class _OneLineCommand(click.Command):
@@ -61,6 +62,20 @@ def _pick(cli_value, config: dict, key: str, default):
     return cli_value if cli_value is not None else config.get(key, default)
 
 
+def _webhook_target(url, allow_remote):
+    """The webhook target of ``--webhook-url`` (credentials from the environment only)."""
+    if url is None:
+        return None
+    from ..apisandbox.webhooks import WebhookTarget
+    from ..smartsend.webhooks import credentials_from_env
+    if not isinstance(url, str) or not isinstance(allow_remote, bool):
+        raise UsageError("webhook_url must be a string and webhook_allow_remote true or false")
+    credentials = credentials_from_env()
+    return WebhookTarget(url, user=credentials.user if credentials else None,
+                         password=credentials.password if credentials else None,
+                         allow_remote=allow_remote)
+
+
 @main.command(cls=_OneLineCommand)
 @click.option("--host", default=None, help="Interface to listen on [127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [8025].")
@@ -91,9 +106,14 @@ def _pick(cli_value, config: dict, key: str, default):
 @click.option("--accept-then-fail-rate", type=float, default=None, metavar="R",
               help="Share of API requests recorded, then answered 502 (a proxy that lost "
                    "the answer).")
+@click.option("--webhook-url", default=None, metavar="URL",
+              help="POST delivery activity to URL as statuses advance (loopback only; basic "
+                   "auth from $TEMPLATING_WEBHOOK_USER/$TEMPLATING_WEBHOOK_PASSWORD).")
+@click.option("--webhook-allow-remote", is_flag=True, default=None,
+              help="Let --webhook-url name another machine.")
 def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate, throttle_rate,
             drop_rate, latency, rate_limit, retry_after, max_body, status_delay,
-            accept_then_fail_rate) -> None:
+            accept_then_fail_rate, webhook_url, webhook_allow_remote) -> None:
     """Serve a local Reteno API sandbox: send to it, watch the inbox, inject faults."""
     from ..apisandbox import Faults, SandboxSettings, serve
     from ..apisandbox.settings import DEFAULT_MAX_BODY, DEFAULT_STATUS_DELAY
@@ -128,7 +148,10 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
                           fail_status=config.get("fail_status", 500),
                           accept_then_fail_status=config.get("accept_then_fail_status", 502)),
             status_delay=float(_pick(status_delay, config, "status_delay", DEFAULT_STATUS_DELAY)),
-            max_body=int(_pick(max_body, config, "max_body", DEFAULT_MAX_BODY)))
+            max_body=int(_pick(max_body, config, "max_body", DEFAULT_MAX_BODY)),
+            webhook=_webhook_target(_pick(webhook_url, config, "webhook_url", None),
+                                    _pick(webhook_allow_remote, config,
+                                          "webhook_allow_remote", False)))
     except (TypeError, ValueError) as err:
         raise UsageError(f"bad sandbox setting: {err}", name=config_path) from None
     if settings.messages_dir is not None:

@@ -513,22 +513,36 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
 @click.option("--max-url", type=click.IntRange(200), default=2000, show_default=True,
               help="Longest status request URL, in characters.")
 @click.option("--base-url", help="Override the run's base URL.")
+@click.option("--listen", metavar="HOST:PORT",
+              help="Receive the platform's delivery webhooks here instead of polling "
+                   "(loopback unless a HOST is given; basic auth from "
+                   "$TEMPLATING_WEBHOOK_USER/$TEMPLATING_WEBHOOK_PASSWORD).")
 @_located("track")
 def track_command(run, journal_path, until_done, interval, max_interval, deadline, batch_size,
-                  max_url, base_url):
+                  max_url, base_url, listen):
     """Poll delivery statuses of a run (default: the latest) and record every change."""
     with Journal(journal_path, create=False) as journal:
         info = journal.run(run)
-        settings = load_settings(base_url=base_url, recorded_base_url=info.base_url,
-                                 recorded_in=str(journal.path), run_id=info.id)
+        if listen is not None:
+            from ..smartsend.webhooks import track_listen
+            ctx = click.get_current_context()
+            given = [f"--{name.replace('_', '-')}" for name in
+                     ("interval", "max_interval", "batch_size", "max_url", "base_url")
+                     if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+            until_done = True          # a listener always runs until done (or --deadline)
+            report = track_listen(journal, info.id, listen, deadline=deadline,
+                                  polling_options=given, on_log=_say)
+        else:
+            settings = load_settings(base_url=base_url, recorded_base_url=info.base_url,
+                                     recorded_in=str(journal.path), run_id=info.id)
 
-        def on_round(report, counts):
-            _say(f"round {report.rounds}: {report.open:,} open, {counts['final']:,} final, "
-                 f"{report.changes:,} changes so far")
+            def on_round(report, counts):
+                _say(f"round {report.rounds}: {report.open:,} open, {counts['final']:,} "
+                     f"final, {report.changes:,} changes so far")
 
-        tracker = Tracker(journal, settings, batch_size=batch_size, max_url=max_url,
-                          interval=interval, max_interval=max_interval, on_round=on_round)
-        report = tracker.track(info.id, until_done=until_done, deadline=deadline)
+            tracker = Tracker(journal, settings, batch_size=batch_size, max_url=max_url,
+                              interval=interval, max_interval=max_interval, on_round=on_round)
+            report = tracker.track(info.id, until_done=until_done, deadline=deadline)
         _print_table(journal.counts(info.id), info.id)
     for error in dict.fromkeys(report.errors):
         _say(f"warning: {error}")

@@ -62,6 +62,44 @@ def chunk_ids(ids: list[str], *, base_url: str, batch_size: int, max_url: int) -
     return chunks
 
 
+def known_requests(journal: Journal, run_id: str, request_ids: list[str]) -> dict[str, bool]:
+    """Which of ``request_ids`` name accepted messages of ``run_id``, each with whether its
+    status is final already (``requestId -> final``)."""
+    found: dict[str, bool] = {}
+    ids = list(dict.fromkeys(request_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for request_id, final in journal.db.execute(
+                "SELECT request_id, MIN(final) FROM recipients WHERE run_id=? AND "
+                f"send_status='OK' AND request_id IN ({marks}) GROUP BY request_id",
+                [run_id, *chunk]):
+            found[request_id] = bool(final)
+    return found
+
+
+def apply_results(journal: Journal, run_id: str, results: list[StatusResult]) -> int:
+    """The one path by which a delivery status reaches the journal, polled or pushed by a
+    webhook; returns how many recipients changed.
+
+    A message whose status is final keeps it: polling never asks about it again, and a
+    webhook that arrives late or twice (the platform re-sends until it gets a 200, and sends
+    ``DELIVERED``, ``READ``, ``CLICKED`` one after another) must not move it back or on.
+    Results for ids that are not accepted messages of the run are dropped.
+    """
+    if not results:
+        return 0
+    with journal.bulk():    # one transaction: the check and the write see the same rows
+        known = known_requests(journal, run_id, [r.request_id for r in results])
+        updates, seen = [], set()
+        for r in results:
+            if known.get(r.request_id) is False and r.request_id not in seen:
+                updates.append((r.request_id, r.status or "UNKNOWN", is_final(r)))
+                if is_final(r):
+                    seen.add(r.request_id)      # later results in the same body: too late
+        return journal.record_statuses(run_id, updates) if updates else 0
+
+
 @dataclass
 class TrackReport:
     run_id: str
@@ -138,9 +176,8 @@ class Tracker:
         chunks = chunk_ids(open_ids, base_url=self.settings.base_url,
                            batch_size=self.batch_size, max_url=self.max_url)
         results = await asyncio.gather(*(self._poll(api, chunk, report) for chunk in chunks))
-        updates = [(r.request_id, r.status or "UNKNOWN", is_final(r))
-                   for chunk_results in results for r in chunk_results]
-        changed = self.journal.record_statuses(run_id, updates) if updates else 0
+        changed = apply_results(self.journal, run_id,
+                                [r for chunk_results in results for r in chunk_results])
         report.changes += changed
         return changed
 
