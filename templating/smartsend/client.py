@@ -393,6 +393,13 @@ class ApiClient:
                 outcome.kind, outcome.message = "unknown", f"unreadable response: {err}"
         return outcome
 
+    async def contact_activity(self, params: dict[str, str]) -> Outcome:
+        """GET Get contacts activity (one attempt, one page); ``params`` are the query
+        parameters :mod:`.reconcile` builds (the one place that knows their names). Reading
+        changes nothing, so every unclear answer is ``retry``; ``data`` stays the JSON."""
+        from .reconcile import ACTIVITY_PATH    # the path lives with the other assumptions
+        return await self._request("GET", ACTIVITY_PATH, params=params, idempotent=True)
+
     async def message_status(self, ids: list[str]) -> Outcome:
         """GET ``/api/v1/message/status?ids=...`` for the given request ids (one attempt)."""
         outcome = await self._request("GET", "/api/v1/message/status",

@@ -12,9 +12,15 @@ row survives SIGKILL and power loss alike):
   when a run is resumed may really have reached the platform: it becomes ``unknown`` and
   is not re-sent until the operator resolves it (:meth:`Journal.resolve_unknown`: re-send
   it, or record it as accepted). A run with unknown batches is not ``done``.
-* ``recipients`` - one row per recipient with its deterministic ``externalRequestId``
-  (run id + row), then the ``requestId``, ``OK``/``ERROR`` and message from the response,
-  then the latest delivery status and whether it is final.
+* ``batches.external_request_id`` - the request's deterministic ``externalRequestId``
+  (run id + batch, top level of the body as documented), and ``first_sent_at``, when the
+  request first went on the wire: what :mod:`.reconcile` asks Get contacts activity about.
+  Both columns were added by a migration (:data:`_MIGRATIONS`); journals of older versions
+  have them NULL (their bodies carry one id per recipient, which no document promises the
+  platform records), and their unknown batches stay with the operator.
+* ``recipients`` - one row per recipient with its request's ``externalRequestId`` (older
+  journals: one ``<run>-<row>`` id each), then the ``requestId``, ``OK``/``ERROR`` and
+  message from the response, then the latest delivery status and whether it is final.
 * ``status_history`` - every delivery status change with the time it was seen.
 """
 from __future__ import annotations
@@ -41,6 +47,9 @@ SENDABLE = ("planned", "waiting", "failed")
 #: What ``--mark-sent`` records for the recipients of a batch the operator found on the
 #: platform: accepted, but without a ``requestId`` to track.
 MARKED_SENT = "MARKED_SENT"
+#: What reconciliation records for a recipient the platform's contact activity shows under
+#: its batch's ``externalRequestId`` when the activity gave no ``requestId`` to track.
+RECONCILED = "RECONCILED"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -90,6 +99,14 @@ CREATE TABLE IF NOT EXISTS status_history (
 );
 CREATE INDEX IF NOT EXISTS status_history_row ON status_history(run_id, row);
 """
+
+#: Columns added after the first release, as ``(table, column, declaration)``: added to a
+#: journal that lacks them when it is opened, so journals written by older versions keep
+#: working (their rows get NULL, which every reader handles).
+_MIGRATIONS = (
+    ("batches", "external_request_id", "TEXT"),
+    ("batches", "first_sent_at", "TEXT"),
+)
 
 
 def now_iso() -> str:
@@ -151,6 +168,7 @@ class Journal:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
+            self._migrate()
             if fresh:
                 for suffix in ("-wal", "-shm"):
                     side = self.path.with_name(self.path.name + suffix)
@@ -161,6 +179,16 @@ class Journal:
         except OSError as err:
             raise UsageError(f"cannot open journal: {err.strerror or err}",
                              name=str(self.path)) from None
+
+    def _migrate(self) -> None:
+        """Add the columns of :data:`_MIGRATIONS` that an older journal lacks."""
+        for table, column, decl in _MIGRATIONS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                with self._tx():
+                    have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                    if column not in have:      # another process may have just added it
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def close(self) -> None:
         self.db.close()
@@ -283,15 +311,19 @@ class Journal:
     # --- planning ---------------------------------------------------------------------------
 
     def add_batch(self, run_id: str, idx: int, body: bytes, rows: list[int],
-                  locators: list[str], external_ids: list[str]) -> None:
-        """Store one planned batch and its recipients (the caller groups these in ``bulk``)."""
+                  locators: list[str], external_request_id: str) -> None:
+        """Store one planned batch and its recipients (the caller groups these in ``bulk``).
+        ``external_request_id`` is the request's id (top level of ``body``); each recipient
+        row carries it too, so exports and unknown listings name it per recipient."""
         stamp = now_iso()
-        self.db.execute("INSERT INTO batches(run_id, idx, size, body, updated_at) VALUES "
-                        "(?,?,?,?,?)", (run_id, idx, len(rows), zlib.compress(body, 6), stamp))
+        self.db.execute("INSERT INTO batches(run_id, idx, size, body, updated_at, "
+                        "external_request_id) VALUES (?,?,?,?,?,?)",
+                        (run_id, idx, len(rows), zlib.compress(body, 6), stamp,
+                         external_request_id))
         self.db.executemany(
             "INSERT INTO recipients(run_id, row, batch_idx, locator, external_request_id) "
             "VALUES (?,?,?,?,?)",
-            ((run_id, row, idx, loc, ext) for row, loc, ext in zip(rows, locators, external_ids)))
+            ((run_id, row, idx, loc, external_request_id) for row, loc in zip(rows, locators)))
 
     def bulk(self):
         """A transaction for many :meth:`add_batch` calls (much faster than one each)."""
@@ -335,9 +367,11 @@ class Journal:
 
     def mark_sending(self, run_id: str, idx: int) -> None:
         """Committed *before* the request leaves: from now on the outcome may be unknown."""
+        stamp = now_iso()
         with self._tx():
             self.db.execute("UPDATE batches SET state='sending', attempts=attempts+1, "
-                            "updated_at=? WHERE run_id=? AND idx=?", (now_iso(), run_id, idx))
+                            "updated_at=?, first_sent_at=COALESCE(first_sent_at, ?) "
+                            "WHERE run_id=? AND idx=?", (stamp, stamp, run_id, idx))
 
     def mark_waiting(self, run_id: str, idx: int, http_status: int | None, message: str) -> None:
         """The server said no in a way that proves it did not take the batch; will retry."""
@@ -412,6 +446,61 @@ class Journal:
                         "SELECT row FROM recipients WHERE run_id=? AND batch_idx=?",
                         (run_id, idx)).fetchall()))
 
+    def unknown_requests(self, run_id: str) -> list[tuple[int, str | None, str | None]]:
+        """``(batch, externalRequestId, first sent at)`` of each unknown batch: what
+        reconciliation asks the platform about (the id is None in older journals)."""
+        return list(self.db.execute(
+            "SELECT idx, external_request_id, COALESCE(first_sent_at, updated_at) FROM batches "
+            "WHERE run_id=? AND state='unknown' ORDER BY idx", (run_id,)))
+
+    def settle_sent(self, run_id: str, idx: int, found: dict[int, str | None],
+                    note: str) -> None:
+        """The platform has this unknown batch (its contact activity shows the request's
+        ``externalRequestId``): the batch is ``sent``. ``found`` maps each row the activity
+        shows to its ``requestId`` (None: nothing to track, recorded as :data:`RECONCILED`,
+        final). Rows the activity does not show are ``UNKNOWN`` (final), as when a
+        smartsend answer has no result for a row: the request was taken, so re-sending it
+        would duplicate the others, and nothing says whether this one was."""
+        stamp = now_iso()
+        with self._tx():
+            if self.db.execute("SELECT state FROM batches WHERE run_id=? AND idx=?",
+                               (run_id, idx)).fetchone() != ("unknown",):
+                return
+            self._set(run_id, idx, "sent", None, note, tx=False)
+            rows = [r for (r,) in self.db.execute(
+                "SELECT row FROM recipients WHERE run_id=? AND batch_idx=?", (run_id, idx))]
+            history = []
+            for row in rows:
+                if row in found:
+                    request_id = found[row]
+                    status = "ACCEPTED" if request_id else RECONCILED
+                    self.db.execute(
+                        "UPDATE recipients SET send_status='OK', request_id=?, message=?, "
+                        "status=?, final=?, status_at=? WHERE run_id=? AND row=?",
+                        (request_id, note, status, 0 if request_id else 1, stamp, run_id, row))
+                    if not request_id:      # final now: its only status (as MARKED_SENT)
+                        history.append((run_id, row, status, stamp))
+                else:
+                    self.db.execute(
+                        "UPDATE recipients SET send_status='UNKNOWN', message=?, "
+                        "status='UNKNOWN', final=1, status_at=? WHERE run_id=? AND row=?",
+                        ("the platform has this request but its contact activity shows "
+                         "nothing for this recipient", stamp, run_id, row))
+            self.db.executemany("INSERT INTO status_history(run_id,row,status,at) "
+                                "VALUES (?,?,?,?)", history)
+
+    def settle_not_sent(self, run_id: str, idx: int, note: str) -> None:
+        """The platform's contact activity proves it never took this unknown batch: it is
+        sendable again (same body, same ``externalRequestId``), as ``--resend-unknown``."""
+        with self._tx():
+            if self.db.execute("SELECT state FROM batches WHERE run_id=? AND idx=?",
+                               (run_id, idx)).fetchone() != ("unknown",):
+                return
+            self._set(run_id, idx, "waiting", None, note, tx=False)
+            self.db.execute("UPDATE recipients SET send_status='PENDING', message=NULL, "
+                            "status=NULL, final=0 WHERE run_id=? AND batch_idx=?",
+                            (run_id, idx))
+
     def unknown_batches(self, run_id: str) -> list[dict[str, Any]]:
         """Each unknown batch with its reason and recipients (row, locator,
         ``externalRequestId``): what the operator checks on the platform."""
@@ -421,7 +510,10 @@ class Journal:
             if batch.state == "sending":    # a resume turns these into unknown ones
                 batch.message = ("in flight: being sent right now, or the sender stopped "
                                  "while it was (a resume records it as unknown)")
-            out.append({"batch": batch.idx, "reason": batch.message or "",
+            ext = self.db.execute("SELECT external_request_id FROM batches WHERE run_id=? "
+                                  "AND idx=?", (run_id, batch.idx)).fetchone()[0]
+            out.append({"batch": batch.idx, "externalRequestId": ext,
+                        "reason": batch.message or "",
                         "httpStatus": batch.http_status, "attempts": batch.attempts,
                         "since": self.db.execute(
                             "SELECT updated_at FROM batches WHERE run_id=? AND idx=?",

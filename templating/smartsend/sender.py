@@ -14,14 +14,17 @@ Resuming (``--resume RUN``) is the same :meth:`Sender.send` on the same journal:
 that were never sent, or were refused in a way that proves the platform did not take them,
 go out once; batches caught in flight by the crash, or answered in a way that does not
 prove a refusal (500/502/504, a read timeout, a dropped connection), are *unknown*. They
-are listed, never re-sent on their own, and keep the run open until the operator resolves
-each one (``resend_unknown=[batch...]`` after checking the platform does not have it,
-``mark_sent=[batch...]`` when it does; the ``externalRequestId`` values identify them).
+are first settled from the platform's own record (:mod:`.reconcile`: Get contacts
+activity, asked for each batch's request-level ``externalRequestId``); those it cannot
+settle are listed, never re-sent on their own, and keep the run open until the operator
+resolves each one (``resend_unknown=[batch...]`` after checking the platform does not have
+it, ``mark_sent=[batch...]`` when it does; the ``externalRequestId`` identifies it).
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import shlex
 import signal
 import time
@@ -37,6 +40,7 @@ from .build import BuildOptions, Checker, Summary, external_request_id, plan
 from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
 from .config import Settings
 from .journal import SENDABLE, Journal, default_path
+from .reconcile import DEFAULT_ACTIVITY_LAG, ReconcileReport, locator_key, reconcile_async
 from .recipients import Recipient, fingerprint
 
 
@@ -62,6 +66,7 @@ class SendReport:
     elapsed: float = 0.0
     interrupted: bool = False
     gave_up: str | None = None      # why sending stopped early (platform unreachable)
+    reconciled: ReconcileReport | None = None   # unknown batches settled from the platform
 
     @property
     def complete(self) -> bool:
@@ -126,9 +131,8 @@ def plan_run(journal: Journal, recipients: Iterable[Recipient], options: BuildOp
     tx.__enter__()
     try:
         for batch in plan(recipients, options, checker=checker, summary=summary):
-            ext = [external_request_id(run_id, row) for row in batch.rows]
             journal.add_batch(run_id, batch.index, batch.line().encode("utf-8"), batch.rows,
-                              batch.locators, ext)
+                              batch.locators, external_request_id(run_id, batch.index))
             pending += 1
             if pending >= 50:  # commit now and then so a huge plan does not hold one lock
                 tx.__exit__(None, None, None)
@@ -240,32 +244,44 @@ def summary_dict(summary: Summary) -> dict:
 
 
 def match_results(rows: list[tuple[int, str | None, str]], results: list[RecipientResult],
+                  locators: list[str | None] | None = None,
                   ) -> list[tuple[int, str, str | None, str | None]]:
-    """Pair a response's results with the batch's rows.
+    """Pair a smartsend response's results with the batch's rows, the way the reference's
+    examples show results: one per recipient, in request order, each naming the recipient's
+    ``locator`` (docs/platform-sources.md, "Smartsend and externalRequestId"; no document
+    promises a per-recipient ``externalRequestId`` in a result, so none is used).
 
-    By ``externalRequestId`` when the server echoes it, else by position when the counts
-    agree, else by locator. A row with no result is ``UNKNOWN``: the platform answered for
-    the batch but not for it, so we cannot say whether it was accepted.
+    What proves what:
+
+    * **Position**, when there are exactly as many results as rows and no result names a
+      locator other than its row's. (A row sent by ``contactId`` alone has no locator to
+      compare - ``locators[i]`` is None - and is taken by position.)
+    * **Locator**, otherwise (fewer results, more, or one out of place): each row takes the
+      first unused result naming its locator (case-insensitive, a leading ``+`` ignored), so
+      a reordered answer still pairs correctly; rows repeating a locator take them in order.
+    * Nothing else: a row no result can be proven to belong to is ``UNKNOWN`` - the
+      platform answered for the request but not recognisably for this recipient.
+
+    ``locators`` are the locators as sent (None where a row had none); by default the
+    journal's (``rows``' second field).
     """
+    if locators is None or len(locators) != len(rows):
+        locators = [loc for _, loc, _ in rows]
+    sent = locators
+    keys = [locator_key(loc) for loc in sent]
     out: dict[int, tuple[int, str, str | None, str | None]] = {}
-    by_ext = {ext: row for row, _, ext in rows}
-    leftovers: list[RecipientResult] = []
-    for res in results:
-        row = by_ext.get(res.external_request_id or "")
-        if row is not None and row not in out:
+    if len(results) == len(rows) and all(
+            key is None or res.locator in (None, "") or locator_key(res.locator) == key
+            for key, res in zip(keys, results)):
+        for (row, _, _), res in zip(rows, results):
             out[row] = (row, _status(res), res.request_id, res.message)
-        else:
-            leftovers.append(res)
-    remaining = [r for r in rows if r[0] not in out]
-    if leftovers and len(leftovers) == len(remaining):
-        for (row, _, _), res in zip(remaining, leftovers):
-            out[row] = (row, _status(res), res.request_id, res.message)
-    elif leftovers:
+    else:
         queues: dict[str, deque] = defaultdict(deque)
-        for res in leftovers:
-            queues[(res.locator or "").casefold()].append(res)
-        for row, locator, _ in remaining:
-            queue = queues.get((locator or "").casefold())
+        for res in results:
+            if res.locator not in (None, ""):
+                queues[locator_key(res.locator)].append(res)
+        for (row, _, _), key in zip(rows, keys):
+            queue = queues.get(key) if key is not None else None
             if queue:
                 res = queue.popleft()
                 out[row] = (row, _status(res), res.request_id, res.message)
@@ -273,6 +289,17 @@ def match_results(rows: list[tuple[int, str | None, str]], results: list[Recipie
         if row not in out:
             out[row] = (row, "UNKNOWN", None, "the response has no result for this recipient")
     return [out[row] for row, _, _ in rows]
+
+
+def body_locators(body: bytes) -> list[str | None] | None:
+    """The ``locator`` of each recipient of a stored request body, in order (None where a
+    recipient was sent by ``contactId`` alone); None if the body cannot be read."""
+    try:
+        recipients = json.loads(body)["recipients"]
+        return [r.get("locator") if isinstance(r.get("locator"), str) else None
+                for r in recipients]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _status(res: RecipientResult) -> str:
@@ -300,6 +327,8 @@ class Sender:
                  on_start: Callable[[int], None] | None = None,
                  on_note: Callable[[str], None] | None = None,
                  resume_hint: str | None = None,
+                 reconcile: bool = True,
+                 activity_lag: float = DEFAULT_ACTIVITY_LAG,
                  sleep: Callable[[float], "asyncio.Future"] = asyncio.sleep) -> None:
         self.journal = journal
         self.settings = settings
@@ -310,6 +339,8 @@ class Sender:
         self.on_start = on_start          # called with the number of recipients to send
         self.on_note = on_note            # one-line notes (a stale lock taken over)
         self.resume_hint = resume_hint    # the command that continues this run
+        self.reconcile = reconcile        # ask Get contacts activity about unknown batches
+        self.activity_lag = activity_lag
         self._unknown_in_a_row = 0
         self.stopping = False     # set by request_stop() / the first Ctrl-C
         self._failed_in_a_row = 0
@@ -350,6 +381,22 @@ class Sender:
         with self.journal.lock_run(run_id, on_note=self.on_note):
             report = SendReport(run_id)
             report.recovered = self.journal.recover(run_id)
+            resend_unknown, mark_sent = list(resend_unknown), list(mark_sent)
+            if self.reconcile:
+                # the platform's record first; the operator's verdict only where it is silent
+                report.reconciled = await reconcile_async(
+                    self.journal, self.settings, run_id, transport=self.transport,
+                    activity_lag=self.activity_lag, sleep=self.sleep)
+                settled = set(report.reconciled.settled)
+                for flag, given in (("--resend-unknown", resend_unknown),
+                                    ("--mark-sent", mark_sent)):
+                    overruled = sorted(settled.intersection(given))
+                    if overruled and self.on_note:
+                        self.on_note(f"note: {flag} {','.join(map(str, overruled))} not applied: "
+                                     "the platform's contact activity settled "
+                                     f"{'them' if len(overruled) > 1 else 'it'}")
+                resend_unknown = [i for i in resend_unknown if i not in settled]
+                mark_sent = [i for i in mark_sent if i not in settled]
             self.journal.resolve_unknown(run_id, resend=resend_unknown, mark_sent=mark_sent)
             queue = deque(self.sendable(run_id))
             if self.on_start:
@@ -426,7 +473,7 @@ class Sender:
                 run.message_id, body, on_wire=lambda: self.journal.mark_sending(run_id, idx))
             if outcome.kind == "ok":
                 rows = self.journal.batch_rows(run_id, idx)
-                matched = match_results(rows, outcome.results)
+                matched = match_results(rows, outcome.results, body_locators(body))
                 self.journal.record_results(run_id, idx, outcome.http_status or 200, matched)
                 report.batches_sent += 1
                 self._failed_in_a_row = self._unknown_in_a_row = 0

@@ -85,10 +85,21 @@ def test_batches_hold_at_most_batch_size_in_row_order():
     assert [b.rows for b in small] == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]
 
 
-def test_external_request_ids_are_run_id_plus_row():
-    opts = BuildOptions(message_id="9", external_id_prefix="RUN")
-    (batch,) = plan(recs(2), opts)
-    assert [r["externalRequestId"] for r in batch.body["recipients"]] == ["RUN-1", "RUN-2"]
+def test_external_request_id_is_one_per_request_at_top_level_run_plus_batch():
+    """As documented: one externalRequestId per smartsend request, at the body's top
+    level, none per recipient; derived from run id + batch number, so planning the same
+    list again gives byte-identical bodies."""
+    opts = BuildOptions(message_id="9", external_id_prefix="RUN", batch_size=2)
+    batches = list(plan(recs(5), opts))
+    assert [b.body["externalRequestId"] for b in batches] == ["RUN-b0", "RUN-b1", "RUN-b2"]
+    assert all("externalRequestId" not in r for b in batches for r in b.body["recipients"])
+    assert list(batches[0].body) == ["recipients", "email", "externalRequestId"]
+    again = list(plan(recs(5), BuildOptions(message_id="9", external_id_prefix="RUN",
+                                            batch_size=2)))
+    assert [b.line() for b in again] == [b.line() for b in batches]
+    # `smartsend build` (no run) writes bodies without any id
+    (plain,) = plan(recs(2), BuildOptions(message_id="9"))
+    assert "externalRequestId" not in plain.body
 
 
 def test_duplicates_reported_and_removed_only_with_dedupe():

@@ -152,7 +152,7 @@ def test_status_table_csv_and_json_exports(tmp_path):
     as_json = json.loads(run(["status", run_id, "--journal", jpath, "--format", "json"]).stdout)
     assert [r["row"] for r in as_json] == list(range(1, 13))
     assert as_json[1]["send"] == "ERROR" and as_json[1]["message"] == "bad params"
-    assert as_json[0]["externalRequestId"] == f"{run_id}-1" and as_json[0]["status"] == "ACCEPTED"
+    assert as_json[0]["externalRequestId"] == f"{run_id}-b0" and as_json[0]["status"] == "ACCEPTED"
     assert as_json[6]["send"] == "UNKNOWN" and "Server disconnected" in as_json[6]["message"]
     assert as_json[6]["final"] is False and as_json[1]["final"] is True
     out = tmp_path / "export.csv"

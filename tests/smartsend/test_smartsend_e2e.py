@@ -112,25 +112,28 @@ def test_kill_resume_exactly_once_and_track_until_done(tmp_path):
             assert f"rows {row}-" in resumed.stderr
 
         accepted = sb.accepted()
-        counts = Counter(a["externalRequestId"] for a in accepted)
+        counts = Counter(a["locator"] for a in accepted)
         for row, record in rows.items():
-            ext = f"{run.id}-{row}"
-            assert record["externalRequestId"] == ext
+            # one externalRequestId per request (run + batch), recorded per recipient too
+            assert record["externalRequestId"] == f"{run.id}-b{record['batch']}"
+            loc = record["locator"]
             if row in unknown:
-                assert counts[ext] <= 1, f"row {row} sent twice"
+                assert counts[loc] <= 1, f"row {row} sent twice"
             else:
-                assert counts[ext] == 1, f"row {row} accepted {counts[ext]} times"
+                assert counts[loc] == 1, f"row {row} accepted {counts[loc]} times"
                 assert record["send"] == "OK"
-        assert not set(counts) - {f"{run.id}-{row}" for row in rows}
+        assert not set(counts) - {r["locator"] for r in rows.values()}
         by_request = {a["requestId"]: a for a in accepted}
         for row, record in rows.items():
             if row not in unknown:
-                assert by_request[record["requestId"]]["externalRequestId"] == f"{run.id}-{row}"
+                assert by_request[record["requestId"]]["locator"] == record["locator"]
+                assert by_request[record["requestId"]]["externalRequestId"] == \
+                    record["externalRequestId"]
 
-        # the operator resolves every unknown batch against the platform's record
+        # what the platform's activity cannot settle yet, the operator resolves
         settle(journal_path, run.id, sb, env)
-        counts = Counter(a["externalRequestId"] for a in sb.accepted())
-        assert counts == Counter({f"{run.id}-{row}": 1 for row in range(1, N + 1)})
+        counts = Counter(a["locator"] for a in sb.accepted())
+        assert counts == Counter({r["locator"]: 1 for r in rows.values()})
         with Journal(journal_path) as journal:
             rows = {r["row"]: r for r in journal.export(run.id)}
             assert journal.run(run.id).state == "done"
@@ -251,5 +254,5 @@ def test_ctrl_c_finishes_requests_in_flight_then_resume_completes(tmp_path):
         resumed = subprocess.run(args + ["--resume", run.id], env=env, capture_output=True,
                                  text=True, timeout=60)
         assert resumed.returncode == 0, resumed.stderr
-        counts = Counter(a["externalRequestId"] for a in sb.accepted())
+        counts = Counter(a["locator"] for a in sb.accepted())
         assert len(counts) == 600 and set(counts.values()) == {1}

@@ -64,8 +64,8 @@ def test_hint_resumes_from_the_journal_alone_when_pasted(env, files):
         sb.set_faults(fail_rate=0)
         again = run(words[1:], env)                               # exactly as printed
         assert again.exit_code == 0, again.stderr
-        assert sorted(a["externalRequestId"] for a in sb.accepted()) == \
-            sorted(f"{run_id}-{i}" for i in range(1, 31))
+        assert sorted(a["locator"] for a in sb.accepted()) == \
+            sorted(f"p{i}@example.com" for i in range(1, 31))
     with Journal(journal) as j:
         run_info = j.run(run_id)
         assert run_info.state == "done"
@@ -203,10 +203,10 @@ def test_unknown_batches_listed_in_every_format_and_the_run_stays_open(env, file
         assert table.exit_code == 1
         assert table.stdout.startswith(f"run {run_id}: 2 batches (30 recipients) may or may "
                                        "not be on the platform\n")
-        assert f"  {run_id}-1  p1@example.com\n" in table.stdout
+        assert f"  {run_id}-b0  p1@example.com\n" in table.stdout
         as_csv = run(listing[1:] + ["--format", "csv"], env).stdout.splitlines()
         assert as_csv[0] == "batch,row,externalRequestId,locator,reason"
-        assert as_csv[1].startswith(f"0,1,{run_id}-1,p1@example.com,HTTP 502: 502 Bad Gateway")
+        assert as_csv[1].startswith(f"0,1,{run_id}-b0,p1@example.com,HTTP 502: 502 Bad Gateway")
         as_json = json.loads(run(listing[1:] + ["--format", "json"], env).stdout)
         assert [b["batch"] for b in as_json["unknown"]] == [0, 1]
         summary = run(["status", run_id, "--journal", str(journal)], env)

@@ -69,7 +69,7 @@ class FakePlatform:
                 results.append({"id": 0, "locator": r["locator"], "status": "ERROR",
                                 "message": "bad params"})
                 continue
-            self.accepted.append((r["locator"], r.get("externalRequestId"), rid))
+            self.accepted.append((r["locator"], body.get("externalRequestId"), rid))
             results.append({"id": 0, "locator": r["locator"], "status": "OK", "requestId": rid})
         if action == "drop":
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
@@ -131,9 +131,10 @@ def test_happy_path_records_request_ids_and_uses_basic_auth(tmp_path):
     assert report.recipients_error == 1
     rows = {r["row"]: r for r in journal.export(run_id)}
     assert rows[4]["send"] == "ERROR" and rows[4]["message"] == "bad params"
-    assert rows[1]["externalRequestId"] == f"{run_id}-1" and rows[1]["requestId"] == "req-1"
+    assert rows[1]["externalRequestId"] == f"{run_id}-b0" and rows[1]["requestId"] == "req-1"
+    # one id per request, at the top level; every accepted recipient's request carried its own
     assert sorted(ext for _, ext, _ in fake.accepted) == sorted(
-        f"{run_id}-{i}" for i in range(1, 26) if i != 4)
+        f"{run_id}-b{(i - 1) // 10}" for i in range(1, 26) if i != 4)
     (auth,) = fake.auth_seen
     assert base64.b64decode(auth.split()[1]).decode().endswith(":" + KEY)
     assert journal.run(run_id).state == "done"
@@ -194,7 +195,7 @@ def test_crash_in_flight_becomes_unknown_on_resume(tmp_path):
     report = sender(journal, fake).send(run_id)
     assert report.recovered == [1]
     assert report.batches_sent == 2 and [u[0] for u in report.unknown] == [1]
-    assert sorted(int(ext.rsplit("-", 1)[1]) for _, ext, _ in fake.accepted) == \
+    assert sorted(int(loc[1:].split("@")[0]) for loc, _, _ in fake.accepted) == \
         list(range(1, 11)) + list(range(21, 31))
 
 

@@ -158,7 +158,7 @@ def test_each_5xx_class_against_the_sandbox_never_duplicates(tmp_path, faults, e
                                      concurrency=1, rate_limit=0, max_attempts=3),
                    sleep=no_sleep)
         report = s.send(run_id)
-        accepted = Counter(a["externalRequestId"] for a in sb.accepted())
+        accepted = Counter(a["locator"] for a in sb.accepted())
         calls = [e for e in sb.log() if e["path"].endswith("/smartsend")]
     assert [b.state for b in journal.batches(run_id)] == [expect_state]
     assert sum(accepted.values()) == expect_accepted and set(accepted.values()) <= {1}
@@ -176,7 +176,7 @@ def test_read_timeout_after_the_request_was_written_is_unknown(tmp_path):
                    sleep=no_sleep)
         report = s.send(run_id)
         sb.set_faults(latency_ms=0)
-        accepted = Counter(a["externalRequestId"] for a in sb.accepted())
+        accepted = Counter(a["locator"] for a in sb.accepted())
         calls = [e for e in sb.log() if e["path"].endswith("/smartsend")]
     assert report.unknown and report.unknown[0][3].startswith("ReadTimeout")
     assert report.retries == 0 and len(calls) <= 1
@@ -198,8 +198,9 @@ def test_operator_resolves_unknown_batches_one_by_one(tmp_path):
     assert len(fake.accepted) == 30 and journal.run(run_id).state == "unresolved"
     listed = journal.unknown_batches(run_id)
     assert [b["batch"] for b in listed] == [0, 2, 3]
+    assert listed[0]["externalRequestId"] == f"{run_id}-b0"
     assert listed[0]["recipients"][0] == {"row": 1, "locator": "p1@example.com",
-                                          "externalRequestId": f"{run_id}-1"}
+                                          "externalRequestId": f"{run_id}-b0"}
     assert listed[0]["reason"].startswith("HTTP 502") and listed[0]["httpStatus"] == 502
 
     report = s.send(run_id, mark_sent=[0, 2])           # found on the platform
@@ -208,8 +209,8 @@ def test_operator_resolves_unknown_batches_one_by_one(tmp_path):
     report = s.send(run_id, resend_unknown=[3])         # not on the platform
     assert report.batches_sent == 1 and not report.unknown
     assert journal.run(run_id).state == "done"
-    exts = Counter(ext for _, ext, _ in fake.accepted)
-    assert len(exts) == 40 and set(exts.values()) == {1}
+    locs = Counter(loc for loc, _, _ in fake.accepted)
+    assert len(locs) == 40 and set(locs.values()) == {1}
     rows = list(journal.export(run_id))
     assert {(r["send"], r["status"], r["final"]) for r in rows[:10]} == \
         {("OK", "MARKED_SENT", True)}
