@@ -88,10 +88,10 @@ def load_scenario(path: str | Path, *, recipient: str | int | None = None,
                                  catalogs=catalogs)
 
 
-def load_all_recipients(path: str | Path, *,
-                        now: datetime | str | None = None) -> list[Scenario]:
-    """One scenario per smartsend recipient (a non-smartsend file gives one scenario)."""
-    return list(iter_all_recipients(path, now=now))
+def load_all_recipients(path: str | Path, *, now: datetime | str | None = None,
+                        catalogs: Mapping[int, str] | None = None) -> list[Scenario]:
+    """One scenario per smartsend recipient, contact or order (other files give one)."""
+    return list(iter_all_recipients(path, now=now, catalogs=catalogs))
 
 
 def iter_all_recipients(source: str | Path | Payload, *,
