@@ -238,3 +238,41 @@ def test_smartsend_answers_id_0_for_the_call_and_each_result(client, sb):
     assert (r.status_code, body["id"]) == (200, 0)
     assert [(x["id"], x["status"]) for x in body["results"]] == [(0, "OK"), (0, "OK"),
                                                                  (0, "ERROR")]
+
+
+def test_ok_esputnik_wire_forms_get_sensible_answers(sb):
+    """ok-esputnik 0.3 (a third-party client on PyPI) builds ``{host}v1/<path>/`` with a
+    trailing slash, sends a JSON *string* body with ``Content-Type: application/json``,
+    repeats ``ids`` in the status query and follows redirects (``requests``). The package
+    itself cannot be imported on Python >= 3.10 (its pinned trafaret 1.2.0 imports
+    ``collections.Mapping``; ``six`` and ``requests`` are undeclared), so this replays its
+    exact requests; the manual check with the package is in the report of issue 18."""
+    import json
+
+    import httpx
+
+    sb.reset()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    with httpx.Client(base_url=f"{sb.base_url}/api/", auth=("user", sb.api_key),
+                      headers=headers, follow_redirects=True, timeout=10) as c:
+        info = c.get("v1/account/info/")
+        assert (info.status_code, info.json()["userName"]) == (200, "sandbox")
+        sent = c.post("v1/message/42/smartsend/", content=json.dumps({"recipients": [
+            {"locator": "ann@example.com", "jsonParam": '{"name": "Ann"}'},
+            {"locator": "bob@example.com", "jsonParam": "{}"}]}))
+        body = sent.json()
+        assert (sent.status_code, body["id"], [r["status"] for r in body["results"]]) == (
+            200, 0, ["OK", "OK"])
+        ids = [r["requestId"] for r in body["results"]]
+        status = c.get("v1/message/status/", params={"ids": ids})
+        assert [r["requestId"] for r in status.json()["results"]] == ids
+        event = c.post("v1/event/", content=json.dumps({
+            "eventTypeKey": "orderCreated", "keyValue": "o-1",
+            "params": [{"name": "orderId", "value": "o-1"}]}))
+        assert (event.status_code, event.json()) == (200, {})
+    assert [(e["method"], e["path"], e["status"]) for e in sb.log()] == [
+        ("GET", "/api/v1/account/info/", 307), ("GET", "/api/v1/account/info", 200),
+        ("POST", "/api/v1/message/42/smartsend/", 307),
+        ("POST", "/api/v1/message/42/smartsend", 200),
+        ("GET", "/api/v1/message/status/", 307), ("GET", "/api/v1/message/status", 200),
+        ("POST", "/api/v1/event/", 307), ("POST", "/api/v1/event", 200)]
