@@ -20,6 +20,15 @@ from typing import Any, Mapping
 #: Stand-in locators when the scenario names no recipient; obviously fake on purpose.
 PLACEHOLDER_EMAIL = "customer@example.com"
 PLACEHOLDER_PHONE = "+380000000000"
+PLACEHOLDER_TOKEN = "device-token-of-the-customer"
+
+#: Contact fields (case-insensitive) that hold each text channel's locator, in order.
+_LOCATOR_FIELDS = {"email": ("email", "phone"), "sms": ("phone", "email"),
+                   "viber": ("phone", "email"), "push": ("pushtoken", "token", "devicetoken"),
+                   "telegram": ("telegramtoken", "token")}
+_PLACEHOLDERS = {"email": PLACEHOLDER_EMAIL, "sms": PLACEHOLDER_PHONE,
+                 "viber": PLACEHOLDER_PHONE, "push": PLACEHOLDER_TOKEN,
+                 "telegram": PLACEHOLDER_TOKEN}
 
 
 def request_data(scenario) -> dict:
@@ -42,29 +51,43 @@ def request_data(scenario) -> dict:
 
 
 def locator(scenario, channel: str = "email") -> str:
-    """Who the request goes to: the scenario's recipient, else its contact, else a stand-in."""
+    """Who the request goes to: the scenario's recipient, else its contact, else a stand-in.
+
+    ``channel`` is ``email`` or a text channel of :mod:`.textlimits` (``sms``, ``push`` ...;
+    ``text`` counts as ``sms``): it decides which contact field is the locator."""
+    channel = "sms" if channel == "text" else channel
     chosen = getattr(scenario.recipient, "locator", None) if scenario.recipient else None
     if chosen:
         return str(chosen)
     fields = {str(k).casefold(): v for k, v in (scenario.contact or {}).items()}
-    wanted = ("email", "phone") if channel == "email" else ("phone", "email")
-    for key in wanted:
+    for key in _LOCATOR_FIELDS.get(channel, ()):
         if fields.get(key):
             return str(fields[key])
     key_value = (scenario.system or {}).get("keyValue") if hasattr(scenario, "system") else None
     if key_value:
         return str(key_value)
-    return PLACEHOLDER_EMAIL if channel == "email" else PLACEHOLDER_PHONE
+    return _PLACEHOLDERS.get(channel, PLACEHOLDER_PHONE)
 
 
 def smartsend_body(scenario, *, channel: str = "email") -> dict:
-    """``{"recipients": [{"locator": ..., "jsonParam": "<JSON string>"}]}`` for the scenario."""
+    """``{"recipients": [{"locator": ..., "jsonParam": "<JSON string>"}]}`` for the scenario.
+
+    Any channel but email adds ``"email": false`` (the reference: "true for email, false for
+    the rest of the media channels"); App Inbox goes to a ``contactId``, not a locator."""
     recipient = scenario.recipient
     if recipient is not None and isinstance(getattr(recipient, "raw", None), dict):
         return {"recipients": [dict(recipient.raw)]}
     params = json.dumps(request_data(scenario), ensure_ascii=False, allow_nan=False,
                         separators=(",", ":"))
-    return {"recipients": [{"locator": locator(scenario, channel), "jsonParam": params}]}
+    if channel == "appinbox":
+        system = getattr(scenario, "system", None) or {}
+        who: dict = {"contactId": system.get("contactId") or 0}
+    else:
+        who = {"locator": locator(scenario, channel)}
+    body: dict = {"recipients": [{**who, "jsonParam": params}]}
+    if channel != "email":
+        body["email"] = False
+    return body
 
 
 def event_body(scenario, template_relpath: str, *, channel: str = "email") -> dict:

@@ -346,7 +346,7 @@ def _render_cell(engine, templates_dir: Path, previews_dir: Path, relpath: str, 
     from ..message import render_message
 
     payload_json = _pretty(scenario.payload)
-    bodies = _bodies(scenario, relpath, channel)
+    bodies = _bodies(scenario, relpath, text_channel(relpath) if channel == "text" else channel)
     try:
         output = render_message(templates_dir / relpath, scenario, engine=engine, name=relpath)
         error = None
@@ -376,7 +376,9 @@ def _cell(name, sfile, kind, payload_json, output, error, ss_body, ev_body, *,
 def _bodies(scenario, relpath: str, channel: str) -> tuple[str | None, str | None]:
     try:
         ss = json.dumps(smartsend_body(scenario, channel=channel), indent=2, ensure_ascii=False)
-        ev = json.dumps(event_body(scenario, relpath, channel=channel), indent=2,
+        # an event's keyValue names the contact (email or phone), whatever the channel
+        ev = json.dumps(event_body(scenario, relpath,
+                                   channel="email" if channel == "email" else "sms"), indent=2,
                         ensure_ascii=False)
         return ss, ev
     except (TypeError, ValueError):  # a payload JSON cannot carry (NaN, ...): offer nothing

@@ -409,3 +409,26 @@ def test_static_build_shows_text_and_records_lengths(text_project, tmp_path):
                                "over_limit": True}
     assert lengths["short"]["over_limit"] is False
     assert all(r["length"] is None for r in by_name["welcome.html"]["renders"])
+
+
+def test_copy_as_smartsend_body_fits_the_text_channel(text_project):
+    from templating.preview.gallery import build_gallery
+    templates, previews = text_project
+    fx = _preview_fixtures()
+    fx.write(templates / "appinbox" / "note.txt", "Note for $data.get('name')\n")
+    fx.write(previews / "appinbox" / "note" / "a.json", json.dumps({"name": "Ann"}))
+    gallery = build_gallery(templates, previews)
+    sms = json.loads(gallery.template("sms/code.txt").cell("one").smartsend_body)
+    assert sms == {"recipients": [{"locator": "+380000000000", "jsonParam": '{"code":"4242"}'}],
+                   "email": False}
+    push = json.loads(gallery.template("push/welcome.txt").cell("short").smartsend_body)
+    assert push["email"] is False
+    assert push["recipients"][0]["locator"] == "device-token-of-the-customer"
+    check_locator(push["recipients"][0]["locator"], "mobilepush")     # a token, not a phone
+    inbox = json.loads(gallery.template("appinbox/note.txt").cell("a").smartsend_body)
+    assert inbox == {"recipients": [{"contactId": 0, "jsonParam": '{"name":"Ann"}'}],
+                     "email": False}
+    email = json.loads(gallery.template("welcome.html").cell("olena").smartsend_body)
+    assert "email" not in email
+    event = json.loads(gallery.template("push/welcome.txt").cell("short").event_body)
+    assert event["keyValue"] == "+380000000000"
