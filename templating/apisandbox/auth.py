@@ -29,6 +29,7 @@ def password_from_header(value: str | None) -> str | None:
     return decoded.split(":", 1)[1]
 
 
+# see docs/platform-sources.md#auth-basic
 def is_authorized(header: str | None, api_key: str) -> bool:
     """True if ``header`` carries ``api_key`` as its Basic password."""
     password = password_from_header(header)

@@ -28,9 +28,9 @@ class SettingsError(UsageError):
         super().__init__(message, name=name, line=line, column=column)
 
 #: Most recipients one smartsend call may carry (the platform's limit).
-MAX_RECIPIENTS = 1000
+MAX_RECIPIENTS = 1000   # see docs/platform-sources.md#smartsend-endpoint
 
-DEFAULT_MAX_BODY = 16 * 1024 * 1024
+DEFAULT_MAX_BODY = 16 * 1024 * 1024   # see docs/platform-sources.md#request-body-size
 #: The 5xx answers a fault may give: the application's own, and a gateway's.
 FAULT_STATUSES = (500, 502, 503, 504)
 DEFAULT_STATUS_DELAY = 2.0

@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass
 
 #: Statuses that may still change.
+# The names beyond DELIVERED are assumed: see docs/platform-sources.md#status-vocabulary
 PENDING = frozenset({"IN_QUEUE", "SENT"})
 
 #: Final statuses meaning the message reached the recipient.

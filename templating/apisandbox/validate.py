@@ -154,7 +154,7 @@ def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
                                          and int(r.contact_id) <= 2 ** 63 - 1):
         return f"contactId must be a positive whole number (a Java long), got {r.contact_id!r}"
     # the locator is checked per channel by check_channel, once the message's channel is known
-    param = raw.get("jsonParam")
+    param = raw.get("jsonParam")   # see docs/platform-sources.md#jsonparam-string
     if param is None:
         return None
     if not isinstance(param, str):

@@ -291,6 +291,7 @@ class ApiClient:
                               max_keepalive_connections=settings.concurrency)
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
+            # see docs/platform-sources.md#auth-basic
             auth=httpx.BasicAuth("templating", settings.api_key.reveal()),
             timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
             limits=limits,
@@ -383,6 +384,7 @@ class ApiClient:
 
         ``on_wire`` is called once, right before the request's first byte is written; if
         it raises, nothing is sent. ``Outcome.written`` says whether it was called."""
+        # see docs/platform-sources.md#smartsend-endpoint
         outcome = await self._request("POST", f"/api/v1/message/{message_id}/smartsend",
                                       content=body, idempotent=False, on_wire=on_wire)
         if outcome.kind == "ok":
@@ -402,6 +404,7 @@ class ApiClient:
 
     async def message_status(self, ids: list[str]) -> Outcome:
         """GET ``/api/v1/message/status?ids=...`` for the given request ids (one attempt)."""
+        # see docs/platform-sources.md#status-endpoint
         outcome = await self._request("GET", "/api/v1/message/status",
                                       params={"ids": ",".join(ids)}, idempotent=True)
         if outcome.kind == "ok":
