@@ -35,8 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..payloads import (CONTACTS_BODY_KEYS, MAX_CONTACTS, MAX_ORDERS, contact_problem,
-                        format_path, order_problem)
+from .. import payloads
+from ..payloads import CONTACTS_BODY_KEYS, contact_problem, format_path, order_problem
 from ..smartsend.locators import LocatorError, check_locator
 from .validate import ApiError
 
@@ -49,7 +49,12 @@ ORDERS_PATH = "/api/v1/orders"
 #: examples; the others are *assumed* (docs/platform-sources.md).
 DEDUPE_ON = ("email", "sms", "externalCustomerId", "id", "contactKey", "fieldId")
 #: Most emails one unsubscribe call takes (*assumed*: the reference gives no limit).
+#: Rows: docs/platform-sources.md#unsubscribed-list
 MAX_EMAILS = 10_000
+#: The reference's batch limits, shared with the reader (docs/platform-sources.md
+#: #contacts-add, #orders-add).
+MAX_CONTACTS = payloads.MAX_CONTACTS
+MAX_ORDERS = payloads.MAX_ORDERS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (
