@@ -1,4 +1,5 @@
-"""`templating smartsend build`, `send`, `track` and `status`: thin faces over templating.smartsend."""
+"""`templating smartsend build`, `send`, `reconcile`, `track` and `status`: thin faces over
+templating.smartsend."""
 from __future__ import annotations
 
 import asyncio
@@ -24,6 +25,7 @@ from ..smartsend.config import (is_loopback, is_production, load_settings, origi
 from ..smartsend.journal import SENDABLE, Journal
 from ..smartsend.locators import CHANNELS
 from ..smartsend.progress import Progress
+from ..smartsend.reconcile import DEFAULT_ACTIVITY_LAG, reconcile
 from ..smartsend.recipients import fingerprint, read_recipients
 from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
                                 check_unchanged, earlier_runs, plan_run, resume_command,
@@ -220,6 +222,10 @@ def _write(batches, fh) -> None:
 @click.option("--mark-sent", multiple=True, metavar="BATCH[,BATCH]",
               help="With --resume: record these unknown batches as accepted (the platform "
                    "has them). Repeatable; ranges like 3-5.")
+@click.option("--activity-lag", type=click.FloatRange(0), default=DEFAULT_ACTIVITY_LAG,
+              show_default=True, metavar="SECONDS",
+              help="With --resume: an unknown batch sent less than this long ago is not "
+                   "declared unsent by an empty contact activity (it may not show yet).")
 @click.option("--new-run", is_flag=True,
               help="Send even if this list already went to this message in an earlier run.")
 @click.option("--base-url", help="reteno | yespo | esputnik | http(s)://... (e.g. the sandbox).")
@@ -229,8 +235,8 @@ def _write(batches, fh) -> None:
               help="Do not ask before sending (scripts); a loopback sandbox is never asked for.")
 @_located("send")
 def send_command(message_id, recipients, channel, template, allow, dedupe, batch_size,
-                 from_name, dry_run, journal_path, resume, resend_unknown, mark_sent, new_run,
-                 base_url, concurrency, rate_limit, yes):
+                 from_name, dry_run, journal_path, resume, resend_unknown, mark_sent,
+                 activity_lag, new_run, base_url, concurrency, rate_limit, yes):
     """Send a smartsend campaign exactly once, recording everything in the journal.
 
     The API key comes from $RETENO_API_KEY or the config file ([api] key), never from
@@ -263,7 +269,8 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
         _stop_if_findings(summary, options)
         _say("dry run: nothing was sent")
         return
-    pacing = dict(concurrency=concurrency, rate_limit=rate_limit, yes=yes)
+    pacing = dict(concurrency=concurrency, rate_limit=rate_limit, yes=yes,
+                  activity_lag=activity_lag)
     if resume:
         _resume_run(resume, journal_path, base_url, given, locals(), resend, marked, pacing)
         return
@@ -297,7 +304,7 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
                                            "error": NOT_CONFIRMED})
             _say("not confirmed: nothing was sent")
             sys.exit(1)
-        _send(journal, run_id, str(message_id), settings, (), ())
+        _send(journal, run_id, str(message_id), settings, (), (), pacing["activity_lag"])
 
 
 _BUILD_PARAMS = ("message_id", "recipients", "channel", "template", "allow", "dedupe",
@@ -396,7 +403,7 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
         if not _confirmed(settings, pacing["yes"], run.message_id, count):
             _say("not confirmed: nothing was sent")
             sys.exit(1)
-        _send(journal, run.id, run.message_id, settings, resend, marked)
+        _send(journal, run.id, run.message_id, settings, resend, marked, pacing["activity_lag"])
 
 
 def _sendable_batches(journal, run_id):
@@ -411,7 +418,8 @@ def _hint_base_url(settings) -> str | None:
     return None
 
 
-def _send(journal, run_id, message_id, settings, resend, marked) -> None:
+def _send(journal, run_id, message_id, settings, resend, marked,
+          activity_lag: float = DEFAULT_ACTIVITY_LAG) -> None:
     """Send a planned run and report; exit 1 while anything is unknown or unsent."""
     hint_url = _hint_base_url(settings)
     hint = resume_command(run_id, journal.path, base_url=hint_url)
@@ -422,6 +430,7 @@ def _send(journal, run_id, message_id, settings, resend, marked) -> None:
         shown.append(Progress(total, label="sent"))
 
     sender = Sender(journal, settings, on_start=start, on_note=_say, resume_hint=hint,
+                    activity_lag=activity_lag,
                     on_progress=lambda n: shown[0].advance(n),
                     on_interrupt=lambda: _say("\ninterrupted: finishing the requests in "
                                               "flight (Ctrl-C again to stop at once)"))
@@ -433,6 +442,8 @@ def _send(journal, run_id, message_id, settings, resend, marked) -> None:
     finally:
         if shown:
             shown[0].close()
+    if report.reconciled is not None and report.reconciled.asked:
+        _print_reconciled(report.reconciled)
     _say(f"run {run_id}: {report.batches_sent:,} batches sent, {report.recipients_ok:,} "
          f"recipients OK, {report.recipients_error:,} ERROR, {report.retries:,} retries, "
          f"{report.elapsed:.1f} s")
@@ -464,6 +475,19 @@ def _send(journal, run_id, message_id, settings, resend, marked) -> None:
     click.echo(run_id)
     if report.failed or report.unknown or _sendable_batches(journal, run_id):
         sys.exit(1)
+
+
+def _print_reconciled(rec) -> None:
+    """One line per outcome of asking the platform's contact activity."""
+    _say(f"reconciled through Get contacts activity: {len(rec.sent):,} unknown batch"
+         f"{'es' if len(rec.sent) != 1 else ''} sent, {len(rec.not_sent):,} not sent (to "
+         f"send again), {len(rec.unresolved):,} without an answer")
+    if rec.sent:
+        _say(f"  {_batches(rec.sent)}: on the platform, recorded as sent")
+    if rec.not_sent:
+        _say(f"  {_batches(rec.not_sent)}: not on the platform, sent again")
+    for reason, idxs in _grouped(rec.unresolved):
+        _say(f"  {_batches(idxs)} still unknown: {reason}")
 
 
 def _grouped(items):
@@ -498,6 +522,40 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
     finally:
         if progress.done:
             progress.close()
+
+
+@main.command("reconcile", cls=_OneLineCommand)
+@click.argument("run", required=False)
+@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--activity-lag", type=click.FloatRange(0), default=DEFAULT_ACTIVITY_LAG,
+              show_default=True, metavar="SECONDS",
+              help="An unknown batch sent less than this long ago is not declared unsent by "
+                   "an empty contact activity (it may not show yet).")
+@click.option("--base-url", help="Override the run's base URL.")
+@_located("reconcile")
+def reconcile_command(run, journal_path, activity_lag, base_url):
+    """Settle a run's unknown batches (default: the latest run) from the platform's
+    contact activity: sent, or not sent (a resume sends them), else left to you.
+
+    Sends nothing. Exit 1 while batches stay unknown."""
+    with Journal(journal_path, create=False) as journal:
+        info = journal.run(run)
+        # the same settings and trust rules as `track`: the journal's base URL is used
+        # only where it may be (see templating/smartsend/config.py)
+        settings = load_settings(base_url=base_url, recorded_base_url=info.base_url,
+                                 recorded_in=str(journal.path), run_id=info.id)
+        report = reconcile(journal, settings, info.id, activity_lag=activity_lag)
+        if report.asked or report.unresolved:
+            _print_reconciled(report)
+        else:
+            _say(f"run {info.id}: no batch with unknown outcome")
+        hint_url = _hint_base_url(settings)
+        if report.not_sent:
+            _say(f"send them with `{resume_command(info.id, journal.path, base_url=hint_url)}`")
+        if report.unresolved:
+            _say(f"see `{status_hint(info.id, journal.path)}`; resolve each with --mark-sent "
+                 "or --resend-unknown on `templating send --resume`")
+            sys.exit(1)
 
 
 @main.command("track", cls=_OneLineCommand)
