@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from ..apisandbox.settings import SettingsError as UsageError
+from ..errors import TemplatingError
 from . import main
 
 DEFAULT_DB = Path(".templating") / "sandbox.db"
@@ -70,7 +71,10 @@ def _webhook_target(url, allow_remote):
     from ..smartsend.webhooks import credentials_from_env
     if not isinstance(url, str) or not isinstance(allow_remote, bool):
         raise UsageError("webhook_url must be a string and webhook_allow_remote true or false")
-    credentials = credentials_from_env()
+    try:
+        credentials = credentials_from_env()
+    except TemplatingError as err:
+        raise UsageError(err.message) from None
     return WebhookTarget(url, user=credentials.user if credentials else None,
                          password=credentials.password if credentials else None,
                          allow_remote=allow_remote)
@@ -172,6 +176,9 @@ def sandbox(host, port, messages, db, config_path, api_key_env, seed, fail_rate,
     def announce(url: str) -> None:
         click.echo(f"Reteno API sandbox on {url}  (inbox {url}/, API {url}/api/v1/..., "
                    f"state {db_path}, API key from {source}); Ctrl-C to stop")
+        if settings.webhook is not None:
+            auth = "basic auth on" if settings.webhook.user else "no auth"
+            click.echo(f"delivery webhooks to {settings.webhook.url} ({auth})")
 
     try:
         serve(settings, host=host, port=port, log_level="warning", on_listening=announce)

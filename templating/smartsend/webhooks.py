@@ -67,6 +67,12 @@ _STATUS_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _MAX_ID = 200
 
 
+class Interrupted(UsageError):
+    """Ctrl-C while listening (exit 130, like an interrupted send)."""
+
+    exit_code = 130
+
+
 class WebhookRefused(Exception):
     """A request the listener answers with ``status`` and a one-line ``reason``."""
 
@@ -372,6 +378,9 @@ def listen(journal: Journal, run_id: str, *, host: str = "127.0.0.1", port: int 
 
     try:
         asyncio.run(main())
+    except KeyboardInterrupt:                # uvicorn re-raises Ctrl-C after shutting down
+        raise Interrupted(f"interrupted: run {run_id} has {receiver.open():,} messages not "
+                          "final; every status received so far is in the journal") from None
     finally:
         sock.close()
     report.open = receiver.open()

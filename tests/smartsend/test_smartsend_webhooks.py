@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,7 +26,7 @@ import pytest
 
 from templating.apisandbox import Faults, SandboxSettings
 from templating.apisandbox.server import BackgroundServer
-from templating.apisandbox.webhooks import WebhookTarget, activity, webhook_status
+from templating.apisandbox.webhooks import WebhookSender, WebhookTarget, activity, webhook_status
 from templating.errors import UsageError
 from templating.smartsend.journal import Journal
 from templating.smartsend.webhooks import (ENV_PASSWORD, ENV_USER, Credentials, Receiver,
@@ -349,3 +350,65 @@ def test_listen_options_and_credentials():
         WebhookTarget("http://192.0.2.7/hook")
     with pytest.raises(Exception, match="must not hold credentials"):
         WebhookTarget("http://u:p@127.0.0.1/hook")
+
+
+def test_unknown_ids_while_the_run_is_still_being_sent_are_503_retry(hook):
+    client, journal, run_id, ids, lines = hook
+    with journal.bulk():
+        journal.db.execute("UPDATE batches SET state='waiting' WHERE run_id=? AND idx="
+                           "(SELECT MAX(idx) FROM batches WHERE run_id=?)", (run_id, run_id))
+    before = _snapshot(journal, run_id)
+    answer = client.post("/", json=[_activity(ids[0]), _activity("not-recorded-yet")],
+                         headers=_auth())
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+    assert _snapshot(journal, run_id) == before
+    assert lines == [f"webhook refused (503) from 127.0.0.1: 1 activity name messages not in "
+                     f"the journal yet while run {run_id} is being sent; retry"]
+
+
+def test_track_listen_refuses_polling_options_and_bad_addresses(sent_journal, tmp_path):
+    path, run_id = sent_journal
+    env = _env(tmp_path)
+    for extra, message in ((["--interval", "1"], "error: track: --interval is a polling "
+                            "option; it has no effect with --listen"),
+                           (["--base-url", "http://127.0.0.1:9"], "error: track: --base-url "
+                            "is a polling option"),
+                           ([], None)):
+        listen = "127.0.0.1" if message is None else "127.0.0.1:0"
+        done = subprocess.run([str(BIN), "track", run_id, "--journal", str(path), "--listen",
+                               listen, *extra], env=env, capture_output=True, text=True,
+                              timeout=30)
+        assert done.returncode == 2
+        assert done.stderr.startswith(message or "error: track: --listen wants HOST:PORT "
+                                      "(e.g. 127.0.0.1:8787), got '127.0.0.1'"), done.stderr
+
+
+def test_sandbox_activity_bodies_have_the_documented_fields(tmp_path):
+    server = _sandbox(None, status_delay=0)
+    try:
+        run_id = _send(tmp_path, _env(tmp_path), server.base_url, tmp_path / "j.sqlite", n=6)
+        accepted = {a["requestId"]: a for a in httpx.get(
+            server.base_url + "/_sandbox/accepted").json()["accepted"]}
+        sender = WebhookSender(WebhookTarget("http://127.0.0.1:9/"), server.app.sandbox.store,
+                               delay=0)
+        items = sender.due()
+        again = sender.due()
+    finally:
+        server.stop()
+    assert run_id and again == [] and len(items) == len(accepted) == 6
+    for item in items:
+        truth = accepted[item["iid"]]
+        status, hard_bounce, description = webhook_status(truth["status"])
+        assert item["activityStatus"] == status
+        assert (item["messageId"], item["mediaType"], item["email"]) == (77, "email",
+                                                                       truth["locator"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", item["activityDateTime"])
+        assert item["statusData"] == {}
+        if status == "UNDELIVERED":
+            assert item["hardBounce"] is hard_bounce and item["statusDescription"]
+        else:
+            assert "hardBounce" not in item and "statusDescription" not in item
+    by_locator = {accepted[i["iid"]]["locator"]: i for i in items}
+    assert by_locator["blacklisted+1@example.com"]["hardBounce"] is True
+    assert by_locator["blacklisted+1@example.com"]["activityStatus"] == "UNDELIVERED"
+    assert by_locator["undelivered+2@example.com"]["hardBounce"] is False
