@@ -2,7 +2,7 @@
 
 The reference says what the method is for - looking up a smartsend request by the
 ``externalRequestId`` it carried - but not its parameters or the fields of its rows
-(docs/platform-sources.md, "Smartsend and externalRequestId"). What we assumed lives in
+(see docs/platform-sources.md#contact-activity). What we assumed lives in
 one place, :mod:`templating.smartsend.reconcile`, and is imported here, so the sandbox
 answers exactly the questions the client asks and a change to an assumption moves both.
 

@@ -180,7 +180,7 @@ def external_request_id(run_id: str, batch: int) -> str:
 
     The reference documents ``externalRequestId`` as a top-level field of the request body
     (one per request), looked up afterwards with Get contacts activity
-    (docs/platform-sources.md, "Smartsend and externalRequestId"). Derived, never random,
+    (see docs/platform-sources.md#external-request-id). Derived, never random,
     so a resumed or re-planned run sends the same id for the same batch and a crash can
     be reconciled from the journal alone. (Journals of older versions hold one
     ``<run>-<row>`` id per recipient; the ``b`` keeps the two forms apart.)"""

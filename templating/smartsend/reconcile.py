@@ -5,8 +5,8 @@ while it was in flight, a 502 from a proxy, a read timeout). Re-sending it could
 every recipient twice; never sending it could reach no one. The reference documents the
 way out: a smartsend request carries one ``externalRequestId`` at its top level, "to
 receive the status of the sent message using Get contacts activity afterward"
-(docs/platform-sources.md, "Smartsend and externalRequestId"). So for every unknown batch
-we ask Get contacts activity whether the platform recorded that id:
+(see docs/platform-sources.md#external-request-id and #contact-activity). So for every
+unknown batch we ask Get contacts activity whether the platform recorded that id:
 
 * **found** - activity rows carry the batch's ``externalRequestId``: the platform took the
   request. The batch is ``sent``; each recipient the activity shows is ``OK`` (with its
@@ -46,7 +46,9 @@ from .client import ApiClient, Backoff
 from .config import Settings
 from .journal import Journal
 
-# --- Get contacts activity: what we assume (docs/platform-sources.md, assumed rows) ------
+# --- Get contacts activity: what we assume ----------------------------------------------
+# see docs/platform-sources.md#contact-activity-query, docs/platform-sources.md#contact-activity-rows
+# and docs/platform-sources.md#contact-activity-lag (the rows marked assumed)
 #: Sourced: the smartsend page names ``v2/contact/activity`` as the lookup for
 #: ``externalRequestId``; the ``/api`` prefix is the one every other resource has.
 ACTIVITY_PATH = "/api/v2/contact/activity"

@@ -248,8 +248,8 @@ def match_results(rows: list[tuple[int, str | None, str]], results: list[Recipie
                   ) -> list[tuple[int, str, str | None, str | None]]:
     """Pair a smartsend response's results with the batch's rows, the way the reference's
     examples show results: one per recipient, in request order, each naming the recipient's
-    ``locator`` (docs/platform-sources.md, "Smartsend and externalRequestId"; no document
-    promises a per-recipient ``externalRequestId`` in a result, so none is used).
+    ``locator`` (see docs/platform-sources.md#results-matching; no document promises a
+    per-recipient ``externalRequestId`` in a result, so none is used).
 
     What proves what:
 
