@@ -40,11 +40,13 @@ def request_data(scenario) -> dict:
         spec = raw.get("scenario") or {}
         if isinstance(spec.get("event"), dict):
             return dict(payload_from_value(spec["event"], name=str(scenario.name)).data or {})
-        if "smartsend" in spec:
+        if "smartsend" in spec or "orders" in spec:
             return dict(getattr(scenario.recipient, "data", None) or {})
         return dict(spec.get("data") or {})
-    if kind == "smartsend":
+    if kind in ("smartsend", "orders"):      # an order's data is its fields (payloads.order_data)
         return dict(getattr(scenario.recipient, "data", None) or {})
+    if kind in ("contact", "contacts"):      # a contact body carries no request data
+        return {}
     if kind == "event":
         return dict(payload_from_value(raw, name=str(scenario.name)).data or {})
     return dict(raw) if isinstance(raw, Mapping) else {}
@@ -75,7 +77,7 @@ def smartsend_body(scenario, *, channel: str = "email") -> dict:
     Any channel but email adds ``"email": false`` (the reference: "true for email, false for
     the rest of the media channels"); App Inbox goes to a ``contactId``, not a locator."""
     recipient = scenario.recipient
-    if recipient is not None and isinstance(getattr(recipient, "raw", None), dict):
+    if _from_smartsend(scenario) and isinstance(getattr(recipient, "raw", None), dict):
         return {"recipients": [dict(recipient.raw)]}
     params = json.dumps(request_data(scenario), ensure_ascii=False, allow_nan=False,
                         separators=(",", ":"))
@@ -88,6 +90,15 @@ def smartsend_body(scenario, *, channel: str = "email") -> dict:
     if channel != "email":
         body["email"] = False
     return body
+
+
+def _from_smartsend(scenario) -> bool:
+    """Is the scenario's recipient an entry of a smartsend body (not a contact or order)?"""
+    if scenario.recipient is None:
+        return False
+    if scenario.kind == "scenario" and isinstance(scenario.payload, dict):
+        return "smartsend" in (scenario.payload.get("scenario") or {})
+    return scenario.kind == "smartsend"
 
 
 def event_body(scenario, template_relpath: str, *, channel: str = "email") -> dict:

@@ -287,3 +287,16 @@ def test_recipient_options_name_orders_and_contacts_in_errors(tmp_path):
                                          "0=mail@example.com, 1=ann@example.com")
     with pytest.raises(UsageError):
         load_scenario(write(tmp_path, "p.json", {"a": 1}), recipient=0)
+
+
+def test_preview_copy_bodies_of_orders_and_contacts_carry_the_order_not_the_raw_entry(tmp_path):
+    from templating.preview.bodies import event_body, smartsend_body
+    order = load_scenario(write(tmp_path, "o.json", ORDERS), recipient=1)
+    body = smartsend_body(order)
+    assert [set(r) for r in body["recipients"]] == [{"locator", "jsonParam"}]
+    assert body["recipients"][0]["locator"] == "ann@example.com"
+    assert json.loads(body["recipients"][0]["jsonParam"]) == ORDERS["orders"][1]
+    assert event_body(order, "order.html")["eventTypeKey"] == "orderDELIVERED"
+    contact = load_scenario(write(tmp_path, "c.json", CONTACT), catalogs={12345: "P", 12346: "B"})
+    assert smartsend_body(contact) == {"recipients": [{"locator": "tgsh@example.com",
+                                                       "jsonParam": "{}"}]}
