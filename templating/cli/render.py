@@ -90,8 +90,9 @@ def _write(data: str, out: str | None) -> None:
 @click.option("--data", "data_file", type=click.Path(path_type=Path),
               help="Event body, smartsend body, plain $data object or scenario file (JSON); "
                    "- reads standard input.")
-@click.option("--recipient", help="Smartsend recipient: 0-based index, locator, contactId or "
-                                  "externalCustomerId (default: the first).")
+@click.option("--recipient", help="Smartsend recipient (or contact, order): 0-based index, "
+                                  "locator, contactId, externalCustomerId or externalOrderId "
+                                  "(default: the first).")
 @click.option("--all-recipients", is_flag=True,
               help="Render once per smartsend recipient (or contact / order).")
 @click.option("--catalogs", "catalogs_file", type=click.Path(path_type=Path),
@@ -145,6 +146,9 @@ def render(template: Path, data_file: Path | None, recipient: str | None,
     if data_file is None:
         if recipient is not None or all_recipients:
             raise UsageError("--recipient/--all-recipients need --data with a smartsend body")
+        if catalogs_file is not None:
+            raise UsageError("--catalogs names a contact's fields; it needs --data with a "
+                             "contact")
         scenarios = [scenario_from_value({}, name="<no data>", now=fixed_now)]
     else:
         payload = _read_data(data_file)
