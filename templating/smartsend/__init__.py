@@ -12,6 +12,8 @@ The pieces, innermost first (each module has one job):
 - :mod:`.journal` is the SQLite record that makes resuming safe, and where the operator's
   verdict on unknown batches is kept.
 - :mod:`.sender` sends a planned run exactly once; :mod:`.tracker` follows statuses.
+- :mod:`.reconcile` settles unknown batches from the platform's Get contacts activity
+  (the request-level ``externalRequestId``), before the operator is asked.
 - :mod:`.progress` shows progress on a terminal or in logs.
 """
 from .build import BuildOptions, Finding, Summary, encode_params, plan
@@ -19,6 +21,7 @@ from .client import ApiClient, ApiRefused
 from .config import Settings, load_settings
 from .journal import Journal
 from .recipients import Recipient, read_recipients
+from .reconcile import ReconcileReport, reconcile
 from .sender import SendReport, Sender, check_unchanged, plan_run, resume_command
 from .tracker import Tracker, TrackReport
 
@@ -26,4 +29,5 @@ __all__ = [
     "read_recipients", "Recipient", "BuildOptions", "plan", "encode_params", "Finding",
     "Summary", "load_settings", "Settings", "ApiClient", "ApiRefused", "Journal", "Sender",
     "SendReport", "plan_run", "resume_command", "check_unchanged", "Tracker", "TrackReport",
+    "reconcile", "ReconcileReport",
 ]

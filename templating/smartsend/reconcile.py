@@ -219,8 +219,8 @@ async def reconcile_async(journal: Journal, settings: Settings, run_id: str, *,
         return report
     by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in rows:
-        ext = _text(item.get(ROW_EXTERNAL_ID))
-        if ext is not None:
+        ext = item.get(ROW_EXTERNAL_ID)
+        if isinstance(ext, str):        # compared exactly: another spelling is another id
             by_id[ext].append(item)
     for idx, ext, first_sent in pending:
         activity = by_id.get(ext)
