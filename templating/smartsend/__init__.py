@@ -21,7 +21,8 @@ from .client import ApiClient, ApiRefused
 from .config import Settings, load_settings
 from .journal import Journal
 from .recipients import Recipient, read_recipients
-from .reconcile import ReconcileReport, reconcile
+from .reconcile import ReconcileReport   # the function stays reconcile.reconcile: a
+# package attribute named like the module would hide the module
 from .sender import SendReport, Sender, check_unchanged, plan_run, resume_command
 from .tracker import Tracker, TrackReport
 
@@ -29,5 +30,5 @@ __all__ = [
     "read_recipients", "Recipient", "BuildOptions", "plan", "encode_params", "Finding",
     "Summary", "load_settings", "Settings", "ApiClient", "ApiRefused", "Journal", "Sender",
     "SendReport", "plan_run", "resume_command", "check_unchanged", "Tracker", "TrackReport",
-    "reconcile", "ReconcileReport",
+    "ReconcileReport",
 ]
