@@ -30,6 +30,7 @@ from ..smartsend.recipients import fingerprint, read_recipients
 from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
                                 check_unchanged, earlier_runs, plan_run, resume_command,
                                 run_build_options, summary_dict, template_fingerprint)
+from ..smartsend.sender import reconcile_command as reconcile_hint
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
 from . import main
@@ -460,6 +461,8 @@ def _send(journal, run_id, message_id, settings, resend, marked,
         for idx, first, last, message in report.unknown:
             _say(f"  batch {idx}: rows {first}-{last}: {message}")
         first = report.unknown[0][0]
+        _say(f"  `{reconcile_hint(run_id, journal.path, base_url=hint_url)}` settles them "
+             "from the platform's contact activity (so does the resume); for the rest,")
         _say(f"  list their externalRequestIds with `{status_hint(run_id, journal.path)}`"
              f", look them up on the platform, then per batch: "
              f"`{resume_command(run_id, journal.path, base_url=hint_url, extra=['--mark-sent', str(first)])}`"

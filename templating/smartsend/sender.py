@@ -87,6 +87,17 @@ def resume_command(run_id: str, journal_path: str | Path | None, *, base_url: st
     return " ".join(shlex.quote(w) for w in words)
 
 
+def reconcile_command(run_id: str, journal_path: str | Path | None, *,
+                      base_url: str | None = None) -> str:
+    """``templating reconcile RUN`` (with ``--journal``/``--base-url`` when needed)."""
+    words = ["templating", "reconcile", run_id]
+    if journal_path is not None and not _same_path(Path(journal_path), default_path()):
+        words += ["--journal", str(journal_path)]
+    if base_url:
+        words += ["--base-url", base_url]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def status_command(run_id: str, journal_path: str | Path | None) -> str:
     """``templating status RUN --unknown`` (with ``--journal`` when not the default)."""
     words = ["templating", "status", run_id, "--unknown"]

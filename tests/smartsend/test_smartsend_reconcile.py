@@ -290,6 +290,10 @@ def test_reconcile_command_settles_from_the_sandbox_and_sends_nothing(tmp_path):
                       "--concurrency", "1"], env)
         assert first.exit_code == 1 and "2 batches with unknown outcome" in first.stderr
         run_id = first.stdout.strip()
+        # the printed hint is a command that works when pasted
+        assert f"`templating reconcile {run_id} --journal {journal} --base-url {sb.base_url}`" \
+            " settles them from the platform's contact activity (so does the resume)" \
+            in first.stderr
         sb.set_faults(accept_then_fail_rate=0)
         early = _cli(["reconcile", run_id, "--journal", journal, "--base-url", sb.base_url],
                      env)
