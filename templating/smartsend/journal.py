@@ -13,9 +13,11 @@ row survives SIGKILL and power loss alike):
   is not re-sent until the operator resolves it (:meth:`Journal.resolve_unknown`: re-send
   it, or record it as accepted). A run with unknown batches is not ``done``.
 * ``batches.external_request_id`` - the request's deterministic ``externalRequestId``
-  (run id + batch, top level of the body as documented), and ``first_sent_at``, when the
-  request first went on the wire: what :mod:`.reconcile` asks Get contacts activity about.
-  Both columns were added by a migration (:data:`_MIGRATIONS`); journals of older versions
+  (run id + batch, top level of the body as documented), and ``first_sent_at`` /
+  ``last_sent_at``, when the request first and last went on the wire: what
+  :mod:`.reconcile` asks Get contacts activity about, for which window, and whether an
+  empty answer is old enough to trust. The columns were added by a migration
+  (:data:`_MIGRATIONS`); journals of older versions
   have them NULL (their bodies carry one id per recipient, which no document promises the
   platform records), and their unknown batches stay with the operator.
 * ``recipients`` - one row per recipient with its request's ``externalRequestId`` (older
@@ -106,6 +108,7 @@ CREATE INDEX IF NOT EXISTS status_history_row ON status_history(run_id, row);
 _MIGRATIONS = (
     ("batches", "external_request_id", "TEXT"),
     ("batches", "first_sent_at", "TEXT"),
+    ("batches", "last_sent_at", "TEXT"),
 )
 
 
@@ -370,8 +373,9 @@ class Journal:
         stamp = now_iso()
         with self._tx():
             self.db.execute("UPDATE batches SET state='sending', attempts=attempts+1, "
-                            "updated_at=?, first_sent_at=COALESCE(first_sent_at, ?) "
-                            "WHERE run_id=? AND idx=?", (stamp, stamp, run_id, idx))
+                            "updated_at=?, first_sent_at=COALESCE(first_sent_at, ?), "
+                            "last_sent_at=? WHERE run_id=? AND idx=?",
+                            (stamp, stamp, stamp, run_id, idx))
 
     def mark_waiting(self, run_id: str, idx: int, http_status: int | None, message: str) -> None:
         """The server said no in a way that proves it did not take the batch; will retry."""
@@ -446,11 +450,13 @@ class Journal:
                         "SELECT row FROM recipients WHERE run_id=? AND batch_idx=?",
                         (run_id, idx)).fetchall()))
 
-    def unknown_requests(self, run_id: str) -> list[tuple[int, str | None, str | None]]:
-        """``(batch, externalRequestId, first sent at)`` of each unknown batch: what
-        reconciliation asks the platform about (the id is None in older journals)."""
+    def unknown_requests(self, run_id: str) -> list[tuple[int, str | None, str, str]]:
+        """``(batch, externalRequestId, first sent at, last sent at)`` of each unknown
+        batch: what reconciliation asks the platform about, the window to ask for, and
+        how recent the latest attempt is (the id is None in older journals)."""
         return list(self.db.execute(
-            "SELECT idx, external_request_id, COALESCE(first_sent_at, updated_at) FROM batches "
+            "SELECT idx, external_request_id, COALESCE(first_sent_at, updated_at), "
+            "COALESCE(last_sent_at, updated_at) FROM batches "
             "WHERE run_id=? AND state='unknown' ORDER BY idx", (run_id,)))
 
     def settle_sent(self, run_id: str, idx: int, found: dict[int, str | None],

@@ -196,16 +196,16 @@ async def reconcile_async(journal: Journal, settings: Settings, run_id: str, *,
     the answer proves (see the module doc). The caller holds the run lock."""
     report = ReconcileReport(run_id)
     pending = []
-    for idx, ext, first_sent in journal.unknown_requests(run_id):
+    for idx, ext, first_sent, last_sent in journal.unknown_requests(run_id):
         if not ext:
             report.unresolved.append((idx, "planned by an older version: its request has no "
                                            "request-level externalRequestId to look up"))
         else:
-            pending.append((idx, ext, _when(first_sent)))
+            pending.append((idx, ext, _when(first_sent), _when(last_sent)))
     if not pending:
         return report
     until = now()
-    since = min(sent for _, _, sent in pending) - WINDOW_MARGIN
+    since = min(first for _, _, first, _ in pending) - WINDOW_MARGIN
     report.asked = True
     try:
         async with ApiClient(settings, transport=transport) as api:
@@ -214,7 +214,7 @@ async def reconcile_async(journal: Journal, settings: Settings, run_id: str, *,
                 backoff=Backoff(base=settings.backoff, cap=settings.backoff_cap), sleep=sleep)
     except ActivityUnavailable as err:
         reason = settings.redact(f"Get contacts activity gave no answer: {err}")
-        report.unresolved.extend((idx, reason) for idx, _, _ in pending)
+        report.unresolved.extend((idx, reason) for idx, _, _, _ in pending)
         report.unresolved.sort()
         return report
     by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -222,16 +222,17 @@ async def reconcile_async(journal: Journal, settings: Settings, run_id: str, *,
         ext = item.get(ROW_EXTERNAL_ID)
         if isinstance(ext, str):        # compared exactly: another spelling is another id
             by_id[ext].append(item)
-    for idx, ext, first_sent in pending:
+    for idx, ext, _, last_sent in pending:
         activity = by_id.get(ext)
         if activity:
             found = match_activity(_sent_recipients(journal, run_id, idx), activity)
             journal.settle_sent(run_id, idx, found, f"reconciled: the platform's contact "
                                 f"activity shows request {ext}")
             report.sent.append(idx)
-        elif until - first_sent < activity_lag:
-            wait = activity_lag - (until - first_sent)
-            report.unresolved.append((idx, f"sent {until - first_sent:.0f} s ago; the "
+        elif until - last_sent < activity_lag:
+            # measured from the latest attempt: that is the one the platform may have taken
+            wait = activity_lag - (until - last_sent)
+            report.unresolved.append((idx, f"sent {until - last_sent:.0f} s ago; the "
                                            "platform's activity may not show it yet "
                                            f"(reconcile again in {wait:.0f} s)"))
         else:

@@ -168,6 +168,19 @@ def test_empty_activity_for_a_recent_batch_proves_nothing(tmp_path):
     assert fake.calls == 0 and [u[0] for u in report.unknown] == [0]
 
 
+def test_the_lag_counts_from_the_latest_attempt_and_the_window_from_the_first(tmp_path):
+    journal, run_id, _ = make_run(tmp_path, n=10, batch=10)
+    journal.mark_sending(run_id, 0)
+    journal.db.execute("UPDATE batches SET first_sent_at='2026-01-01T00:00:00.000Z' "
+                       "WHERE idx=0")                # first tried long ago, retried just now
+    fake = ActivityPlatform()
+    report = mock_sender(journal, fake, activity_lag=120).send(run_id)
+    (idx, reason), = report.reconciled.unresolved
+    assert idx == 0 and reason.startswith("sent 0 s ago;") and fake.calls == 0
+    (params,) = fake.activity_calls
+    assert params["dateFrom"] == "2025-12-31T00:00:00"     # first attempt - 24 h
+
+
 @pytest.mark.parametrize("answer, words", [
     ("500", "HTTP 500"), ("404", "HTTP 404"), ("timeout", "ReadTimeout"),
     ("object", "something other than a JSON array")])
@@ -232,7 +245,9 @@ def test_a_journal_of_the_previous_version_opens_and_its_unknowns_stay_with_the_
     with Journal(path) as journal:
         cols = {r[1] for r in journal.db.execute("PRAGMA table_info(batches)")}
         assert {"external_request_id", "first_sent_at"} <= cols
-        assert journal.unknown_requests("R") == [(0, None, "2026-01-01T00:00:00.000Z")]
+        assert {"last_sent_at"} <= cols
+        assert journal.unknown_requests("R") == [(0, None, "2026-01-01T00:00:00.000Z",
+                                                  "2026-01-01T00:00:00.000Z")]
         report = reconcile(journal, settings(), "R",
                            transport=httpx.MockTransport(lambda r: httpx.Response(500)))
         assert not report.asked and report.unresolved == [
