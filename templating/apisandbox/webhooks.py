@@ -21,6 +21,7 @@ only for mobile push (documented).
 """
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class WebhookSender:
         self._steps: dict[int, int] = {}     # seq -> steps of its plan already handled
         self._floor = 0                      # every seq <= floor is fully handled
         self._stop = threading.Event()
+        self._state = threading.Lock()       # due() in the thread, forget() from a request
         self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
 
     def start(self) -> "WebhookSender":
@@ -152,8 +154,9 @@ class WebhookSender:
 
     def forget(self) -> None:
         """The store was reset: its sequence numbers start again at 1."""
-        self._steps.clear()
-        self._floor = 0
+        with self._state:
+            self._steps.clear()
+            self._floor = 0
 
     def stats(self) -> dict:
         return {"url": self.target.url, "sent": self.sent, "lost": self.lost,
@@ -164,6 +167,10 @@ class WebhookSender:
     def due(self) -> list[dict]:
         """Activities whose step the clock has reached and that were not handled yet,
         in the order they happened."""
+        with self._state:
+            return self._due()
+
+    def _due(self) -> list[dict]:
         now = self.store.now()
         out: list[tuple[float, int, dict]] = []
         prefix_done = True
@@ -194,8 +201,12 @@ class WebhookSender:
         import httpx
 
         auth = (self.target.user, self.target.password) if self.target.user else None
+        # TCP_NODELAY: headers and body go out as two writes; without it Nagle holds the
+        # body for the receiver's delayed ACK, ~40 ms per POST
+        transport = httpx.HTTPTransport(
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
         with httpx.Client(timeout=self.target.timeout, follow_redirects=False,
-                          trust_env=False, auth=auth) as client:
+                          trust_env=False, auth=auth, transport=transport) as client:
             while not self._stop.is_set():
                 try:
                     items = self.due()

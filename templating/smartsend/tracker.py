@@ -78,6 +78,14 @@ def known_requests(journal: Journal, run_id: str, request_ids: list[str]) -> dic
     return found
 
 
+def open_count(journal: Journal, run_id: str) -> int:
+    """How many messages :meth:`Journal.open_requests` would list (same condition), counted
+    by SQLite: the webhook listener asks after every body, so it must not load the rows."""
+    return journal.db.execute(
+        "SELECT COUNT(*) FROM recipients WHERE run_id=? AND send_status='OK' AND "
+        "request_id IS NOT NULL AND final=0", (run_id,)).fetchone()[0]
+
+
 def apply_results(journal: Journal, run_id: str, results: list[StatusResult]) -> int:
     """The one path by which a delivery status reaches the journal, polled or pushed by a
     webhook; returns how many recipients changed.
