@@ -412,3 +412,20 @@ def test_sandbox_activity_bodies_have_the_documented_fields(tmp_path):
     assert by_locator["blacklisted+1@example.com"]["hardBounce"] is True
     assert by_locator["blacklisted+1@example.com"]["activityStatus"] == "UNDELIVERED"
     assert by_locator["undelivered+2@example.com"]["hardBounce"] is False
+
+
+def test_listen_exits_1_while_unknown_batches_remain(sent_journal, tmp_path):
+    source, run_id = sent_journal
+    path = tmp_path / "journal.sqlite"
+    shutil.copy(source, path)
+    with Journal(path, create=False) as journal:
+        first, *rest = journal.batches(run_id)
+        journal.mark_unknown(run_id, first.idx, "the answer was lost")
+        journal.record_statuses(run_id, [(rid, "DELIVERED", True)
+                                         for _, rid in journal.open_requests(run_id)])
+        assert journal.open_requests(run_id) == []
+    done = subprocess.run([str(BIN), "track", run_id, "--journal", str(path), "--listen",
+                           "[::1]:0", "--deadline", "20"], env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert f"run {run_id} is not done: 1 batch with unknown outcome" in done.stderr
