@@ -30,8 +30,8 @@ consistency            422     an ``iid`` of this run with another ``messageId``
 Activities whose ``iid`` is not a message of this run are *not* refused: the platform's
 webhook is account-wide (other campaigns' activity arrives too) and it holds back every later
 request until one is answered 200, so refusing them would stall this run's statuses. They
-are answered 200, counted as ignored and logged; the journal is unchanged. While the run is
-still being sent, though, an unknown ``iid`` may be ours before the sender recorded it: that
+are answered 200, counted as ignored and logged; the journal is unchanged. While a sender
+of the run is running, though, an unknown ``iid`` may be ours before the sender recorded it: that
 body is answered 503 with ``Retry-After`` and the platform delivers it again.
 """
 from __future__ import annotations
@@ -216,8 +216,31 @@ class Receiver:
         self.remaining = self.open()
 
     def sending(self) -> bool:
-        """Is the run still being sent (so an unknown ``iid`` may yet become ours)?"""
-        return bool(self.journal.batches(self.run_id, ["planned", "waiting", "sending"]))
+        """Is a sender running for this run right now (so an unknown ``iid`` may yet become
+        ours)? Its lock file (:meth:`Journal.lock_run`) names a live process. Only read,
+        never locked: probing the lock could make a sender that starts just then fail. A run
+        left half-sent by a killed sender is *not* being sent: answering 503 for it would
+        hold back the platform's whole queue until someone resumes it."""
+        path = self.journal.lock_path(self.run_id)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return False
+        try:
+            text = os.read(fd, 32).decode("ascii", "replace").strip()
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        if not text.isdecimal():
+            return False
+        try:
+            os.kill(int(text), 0)
+        except ProcessLookupError:
+            return False
+        except (OSError, OverflowError):
+            return True                  # alive, but another user's process
+        return True
 
     def apply(self, activities: list[Activity]) -> dict:
         """Record the activities of one body; returns the counts answered to the sender."""

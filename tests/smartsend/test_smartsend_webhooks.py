@@ -354,9 +354,14 @@ def test_listen_options_and_credentials():
 
 def test_unknown_ids_while_the_run_is_still_being_sent_are_503_retry(hook):
     client, journal, run_id, ids, lines = hook
-    with journal.bulk():
-        journal.db.execute("UPDATE batches SET state='waiting' WHERE run_id=? AND idx="
-                           "(SELECT MAX(idx) FROM batches WHERE run_id=?)", (run_id, run_id))
+    lock = journal.lock_path(run_id)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    lock.write_text(f"{gone}\n")              # left by a killed sender: not being sent
+    stale = client.post("/", json=[_activity("not-ours")], headers=_auth())
+    assert stale.status_code == 200 and stale.json()["ignored"] == 1
+    lines.clear()
+    lock.write_text(f"{os.getpid()}\n")       # a live sender holds the run
     before = _snapshot(journal, run_id)
     answer = client.post("/", json=[_activity(ids[0]), _activity("not-recorded-yet")],
                          headers=_auth())
