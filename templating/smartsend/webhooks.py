@@ -63,6 +63,8 @@ MAX_ACTIVITIES = 10_000
 #: ``activityStatus`` values that are about delivery; others (``SUBSCRIPTION_CHANGED``) are
 #: contact events, not a message's status, and are skipped.
 NOT_DELIVERY = frozenset({"SUBSCRIPTION_CHANGED"})
+#: Connections served at once; the platform sends one request at a time.
+MAX_CONNECTIONS = 32
 #: Seconds between full recounts of the open messages while listening.
 RECOUNT_EVERY = 10.0
 _STATUS_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
@@ -390,9 +392,10 @@ def listen(journal: Journal, run_id: str, *, host: str = "127.0.0.1", port: int 
         sock = _bind(host, port)
     except OSError as err:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    # at most MAX_CONNECTIONS at once (503 beyond): slow or idle senders cannot pile up
     config = uvicorn.Config(app, http="h11", lifespan="off", log_level="error",
                             access_log=False, server_header=False,
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, limit_concurrency=MAX_CONNECTIONS)
     server = uvicorn.Server(config)
     report = receiver.report
 
