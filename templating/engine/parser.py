@@ -818,7 +818,7 @@ class Parser:
                     try:
                         part.args = self._call_args()
                     except VelocitySyntaxError:
-                        if not lenient:
+                        if not (lenient and self._no_argument_at(m.end() + 1)):
                             raise
                         raise _LiteralReference(m.end() + 1) from None
                     ref.parts.append(part)
@@ -843,6 +843,13 @@ class Parser:
                 ref.parts.append(self.node(n.Index, save, key))
             else:
                 return
+
+    def _no_argument_at(self, q: int) -> bool:
+        """Velocity's lexer takes ``$a.b(`` as a method call unless the template ends right
+        there or a lone ``$`` follows; then the reference is text. Any other argument list
+        that does not parse is a ParseErrorException (``concat('a' 'b')``, ``concat(1, )``)."""
+        src = self.src
+        return q >= len(src) or (src[q] == "$" and not self._reference_follows(q))
 
     def _call_args(self) -> list:
         src = self.src
