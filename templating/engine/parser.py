@@ -480,7 +480,7 @@ class Parser:
             if not src.startswith("in", self.pos) or _IDENT.match(src, self.pos).group() != "in":
                 raise self.error("expected 'in' in #foreach", self.pos)
             self.pos += 2
-            iterable = self.parse_expression()
+            iterable = self._parameter("#foreach")
             self._skip_ws()
             if not src.startswith(")", self.pos):
                 raise self.error("expected ')' to close #foreach(", self.pos)
@@ -736,19 +736,23 @@ class Parser:
         return self._arg_list(what)
 
     def _arg_list(self, what: str, macro: str | None = None) -> list:
-        """Arguments up to ``)``, separated by blanks or commas. For a macro call
-        (``macro`` is its name) Velocity also parses bare words, as strings, but only while
-        the macro is unknown: unknown macros print literally, known ones refuse them."""
+        """Directive arguments up to ``)``: Velocity's DirectiveArg grammar, parameters (no
+        operators: ``#m(1 -1)`` is two numbers, ``#m($a + 1)`` a parse error) separated by
+        blanks or by one comma. For a macro call (``macro`` is its name) Velocity also
+        parses bare words, as strings, but only while the macro is unknown: unknown macros
+        print literally, known ones refuse them."""
         src = self.src
         args = []
+        self._skip_ws()
         while True:
-            self._skip_ws()
             if src.startswith(")", self.pos):
                 self.pos += 1
                 return args
-            if src.startswith(",", self.pos):
+            if args and src.startswith(",", self.pos):
                 self.pos += 1
-                continue
+                self._skip_ws()
+                if src.startswith((")", ","), self.pos):
+                    raise self.error(f"expected an argument after ',' in {what}(", self.pos)
             if self.pos >= len(src):
                 raise self.error(f"expected ')' to close {what}(", self.pos)
             word = _IDENT.match(src, self.pos) if macro is not None else None
@@ -758,8 +762,44 @@ class Parser:
                                      self.pos)
                 args.append(self.node(n.Literal, self.pos, word.group()))
                 self.pos = word.end()
-                continue
-            args.append(self.parse_expression())
+            elif word and word.group() == "null":
+                args.append(self.node(n.Literal, self.pos, None))
+                self.pos = word.end()
+            else:
+                args.append(self._parameter(what))
+            self._skip_ws()
+
+    def _parameter(self, what: str):
+        """One Velocity Parameter: a reference, a string, number, boolean, list, range or
+        map literal; no operators and no parentheses (``[1 + 1]``, ``#foreach($i in $a + 1)``
+        and ``#m(!$t)`` are parse errors in Velocity)."""
+        self._skip_ws()
+        src = self.src
+        p = self.pos
+        if p >= len(src):
+            raise self.error(f"unexpected end of template in {what}", p)
+        c = src[p]
+        if c == "$" and self._reference_follows(p):
+            return self.parse_reference(escapes=0, start=p, in_expr=True)
+        if c == "'":
+            return self._single_quoted(p)
+        if c == '"':
+            return self._double_quoted(p)
+        if c == "[":
+            return self._list_or_range(p)
+        if c == "{":
+            return self._map(p)
+        m = _NUMBER.match(src, p)
+        if m:
+            self.pos = m.end()
+            if m.group(1) or m.group(2):
+                return self.node(n.Literal, p, float(m.group()))
+            return self.node(n.Literal, p, int(m.group()))
+        m = _IDENT.match(src, p)
+        if m and m.group() in ("true", "false"):
+            self.pos = m.end()
+            return self.node(n.Literal, p, m.group() == "true")
+        raise self.error(f"unexpected {quoted(src[p])} in {what}", p)
 
     # ------------------------------------------------------------------ references
 
@@ -1031,55 +1071,78 @@ class Parser:
         return self.node(n.InterpolatedString, p, body, source=text)
 
     def _list_or_range(self, p: int):
+        """``[a, b]`` or ``[m..n]``; items are parameters (no operators), range bounds a
+        reference or an integer, and ``[ ]`` with a blank inside is a parse error, as in
+        Velocity's ObjectArray and IntegerRange."""
         src = self.src
         self.pos = p + 1
-        self._skip_ws()
         if src.startswith("]", self.pos):
             self.pos += 1
             return self.node(n.ListLiteral, p, [])
-        first = self.parse_expression()
-        self._skip_ws()
-        if src.startswith("..", self.pos):
-            self.pos += 2
-            end = self.parse_expression()
+        self._enter(p)
+        try:
+            first = self._parameter("a list")
             self._skip_ws()
-            if not src.startswith("]", self.pos):
-                raise self.error("expected ']' to close range", self.pos)
-            self.pos += 1
-            return self.node(n.Range, p, first, end)
-        items = [first]
-        while True:
-            self._skip_ws()
-            if src.startswith(",", self.pos):
+            if src.startswith("..", self.pos):
+                self._range_bound(first)
+                self.pos += 2
+                end = self._parameter("a range")
+                self._range_bound(end)
+                self._skip_ws()
+                if not src.startswith("]", self.pos):
+                    raise self.error("expected ']' to close range", self.pos)
                 self.pos += 1
-                items.append(self.parse_expression())
-                continue
-            if src.startswith("]", self.pos):
-                self.pos += 1
-                return self.node(n.ListLiteral, p, items)
-            raise self.error("expected ',' or ']' in list", self.pos)
+                return self.node(n.Range, p, first, end)
+            items = [first]
+            while True:
+                self._skip_ws()
+                if src.startswith(",", self.pos):
+                    self.pos += 1
+                    items.append(self._parameter("a list"))
+                    continue
+                if src.startswith("]", self.pos):
+                    self.pos += 1
+                    return self.node(n.ListLiteral, p, items)
+                raise self.error("expected ',' or ']' in list", self.pos)
+        finally:
+            self.depth -= 1
+
+    def _range_bound(self, bound) -> None:
+        if not (isinstance(bound, n.Reference) or (isinstance(bound, n.Literal)
+                                                     and type(bound.value) is int)):
+            raise self.error("a range bound must be a reference or an integer",
+                             self._offset(bound))
+
+    def _offset(self, node) -> int:
+        line = node.line - self.line_offset
+        column = node.column - (self.column_offset if line == 1 else 0)
+        return self._line_starts[line - 1] + column - 1
 
     def _map(self, p: int):
         src = self.src
         self.pos = p + 1
         items = []
-        while True:
-            self._skip_ws()
-            if src.startswith("}", self.pos):
-                self.pos += 1
-                return self.node(n.MapLiteral, p, items)
-            if items:
-                if not src.startswith(",", self.pos):
-                    raise self.error("expected ',' or '}' in map", self.pos)
-                self.pos += 1
+        self._enter(p)
+        try:
+            while True:
                 self._skip_ws()
-            key = self.parse_expression()
-            self._skip_ws()
-            if not src.startswith(":", self.pos):
-                raise self.error("expected ':' in map", self.pos)
-            self.pos += 1
-            value = self.parse_expression()
-            items.append((key, value))
+                if src.startswith("}", self.pos):
+                    self.pos += 1
+                    return self.node(n.MapLiteral, p, items)
+                if items:
+                    if not src.startswith(",", self.pos):
+                        raise self.error("expected ',' or '}' in map", self.pos)
+                    self.pos += 1
+                    self._skip_ws()
+                key = self._parameter("a map")
+                self._skip_ws()
+                if not src.startswith(":", self.pos):
+                    raise self.error("expected ':' in map", self.pos)
+                self.pos += 1
+                value = self._parameter("a map")
+                items.append((key, value))
+        finally:
+            self.depth -= 1
 
 
 def parse_template(source: str, name: str = "<template>", *, gobbling: str = "lines",
