@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from .context import FieldMap
 from .engine.nodes import Reference, walk
-from .errors import LimitExceeded, TemplateError, TemplatingError, UsageError
+from .engine.loader import read_template  # the one template reader; re-exported here
+from .errors import TemplatingError, UsageError
 from .scenarios import Scenario
 
 
@@ -70,45 +71,6 @@ def merge_tags(text: str, scenario: Scenario) -> str:
 
 def _as_path(value: Any) -> Path | None:
     return Path(value) if isinstance(value, os.PathLike) else None
-
-
-def read_template(path: Path, *, max_bytes: int | None = None) -> str:
-    """A template file's text; unreadable files are one-line template errors.
-
-    A file larger than ``max_bytes`` (default: the engine's ``templating.max_template_bytes``)
-    is refused before it is read, so a 50 MB file from a pull request never reaches memory.
-    """
-    name = str(path)
-    if max_bytes is None:
-        from .engine.runtime import Limits
-        max_bytes = Limits({}).template_bytes
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0                                 # reading below says what is wrong
-    if size > max_bytes:
-        raise LimitExceeded(f"template is too large ({size} bytes, limit {max_bytes}; "
-                            "templating.max_template_bytes)", name=name)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError("no such template file", name=name) from None
-    except IsADirectoryError:
-        raise TemplateError("is a folder, not a template file", name=name) from None
-    except OSError as err:
-        raise TemplateError(f"cannot read template: {err.strerror or err}", name=name) from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw:
-        raise TemplateError("binary file (NUL byte), expected template text", name=name)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        before = raw[:err.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise TemplateError(f"not UTF-8 text (byte 0x{raw[err.start]:02x})", name=name,
-                            line=line, column=col) from None
 
 
 def template_root(path: Path) -> Path:

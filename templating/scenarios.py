@@ -34,14 +34,12 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from .context import FieldMap
+from .engine.loader import is_template_file_name
 from .errors import PayloadError, UsageError
 from .payloads import (Payload, Recipient, catalog_names, contact_fields, contact_problem,
                        event_params, looks_like_orders, looks_like_smartsend, order_event,
                        order_recipients, payload_from_value, read_catalogs, read_payload,
                        select_recipient, smartsend_recipients)
-
-#: File extensions that are templates; everything else in ``templates/`` is ignored.
-TEMPLATE_EXTENSIONS = (".html", ".htm", ".txt", ".vm", ".vtl")
 
 #: System variables Reteno exposes beside ``$data`` (documented: ``$contactId``); the
 #: scenario format accepts any identifier, these are the ones filled in automatically.
@@ -488,7 +486,7 @@ def walk_templates(templates_dir: str | Path = "templates", *, confinement=None)
         rel = p.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if p.suffix.lower() in TEMPLATE_EXTENSIONS and (p.is_file() or p.is_symlink()):
+        if is_template_file_name(p) and (p.is_file() or p.is_symlink()):
             out.append(p)
     refused = [err for err in walk.refused
                if not any(part.startswith(".") for part in Path(err.name).relative_to(root).parts)]

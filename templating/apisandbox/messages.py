@@ -9,7 +9,7 @@ maps to a template file by, in this order:
    ``channel`` is one of :data:`templating.smartsend.locators.CHANNELS` and decides which
    locators a body with ``"email": false`` may carry; without it such a body is SMS);
 2. a file in ``DIR`` named ``<id>.<ext>`` or ``<id>-<anything>.<ext>`` / ``<id>_<anything>.<ext>``
-   with ``ext`` one of ``html htm vm vtl txt``.
+   with ``ext`` one of :data:`~templating.engine.loader.TEMPLATE_SUFFIXES`.
 
 The folder is looked at on every request, so editing a template while the sandbox runs
 takes effect on the next send, like editing the message in the account.
@@ -29,11 +29,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TemplatingError, closest, quoted
+from ..engine.loader import is_template_file_name, read_template
+from ..errors import MessagesConfigError, TemplatingError, closest, quoted
 from ..project import is_inside
 from .validate import loads_json
 
-TEMPLATE_EXTENSIONS = (".html", ".htm", ".vm", ".vtl", ".txt")
 MAPPING_FILE = "messages.json"
 _ID_PREFIX = re.compile(r"^(\d+)(?:[-_.].*)?$")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -51,15 +51,6 @@ def _check_channel(path: Path, key: str, channel) -> None:
     raise MessagesConfigError(path, f"entry {key!r}: unknown channel {channel!r}{hint}")
 
 
-class MessagesConfigError(Exception):
-    """``messages.json`` is unusable; ``path`` is the file, ``message`` the problem."""
-
-    def __init__(self, path: Path, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
-
-
 @dataclass(frozen=True)
 class MessageInfo:
     """A prepared message: its id, template file and what the mapping says about it."""
@@ -74,7 +65,6 @@ class MessageInfo:
     def source(self) -> str:
         """The template's text through the project's one template reader (size cap, NUL
         and UTF-8 checks), so the sandbox reads exactly what ``templating render`` reads."""
-        from ..message import read_template
         return read_template(self.path)
 
 
@@ -140,7 +130,7 @@ class MessageCatalog:
             return MessageInfo(message_id, path, str(entry.get("name") or path.stem),
                                entry.get("subject"), entry.get("channel"), entry.get("fromName"))
         for path in sorted(self.directory.iterdir()):
-            if path.suffix.lower() not in TEMPLATE_EXTENSIONS or not path.is_file():
+            if not is_template_file_name(path) or not path.is_file():
                 continue
             match = _ID_PREFIX.match(path.stem)
             if match and int(match.group(1)) == message_id:
@@ -155,7 +145,7 @@ class MessageCatalog:
         ids = set(self._mapping())
         for path in self.directory.iterdir():
             match = _ID_PREFIX.match(path.stem)
-            if match and path.suffix.lower() in TEMPLATE_EXTENSIONS:
+            if match and is_template_file_name(path):
                 ids.add(int(match.group(1)))
         found = [self.get(i) for i in sorted(ids)]
         return [m for m in found if m is not None]

@@ -14,6 +14,7 @@ from ..errors import (LimitExceeded, RenderError, SandboxError, TemplateError,
                       VelocitySyntaxError)
 from ..project import is_inside
 from . import nodes as n
+from .loader import read_template, too_large
 from .parser import gobbling_mode, parse_template
 from .properties import coerce
 from .renderer import CompiledTemplate
@@ -115,9 +116,7 @@ class Engine:
         return template
 
     def _too_large(self, size: int, name) -> LimitExceeded:
-        return LimitExceeded(f"template is too large ({size} bytes, limit "
-                             f"{self.limits.template_bytes}; templating.max_template_bytes)",
-                             name=str(name))
+        return too_large(size, self.limits.template_bytes, str(name))
 
     def compiled(self, template: n.Template) -> CompiledTemplate:
         """The template's closures for this engine, compiled once and kept on the tree."""
@@ -151,27 +150,14 @@ class Engine:
         return full
 
     def _read(self, path: str | Path) -> tuple[Path, str]:
+        """A file of the templates folder through the one template reader
+        (:mod:`.loader`), named as ``#parse`` names it; a file that is not there is Velocity's
+        ``ResourceNotFoundException``, the words the platform prints."""
         full = self.resolve_path(path)
-        try:
-            size = full.stat().st_size
-        except OSError:
-            size = 0  # reading says what is wrong
-        if size > self.limits.template_bytes:  # refused before reading, like data files
-            raise self._too_large(size, path)
-        try:
-            data = full.read_bytes()
-        except FileNotFoundError:
-            raise TemplateError(_not_found(path)) from None
-        except IsADirectoryError:
-            raise TemplateError(f"{quoted(path)} is a folder, not a template") from None
-        except OSError as exc:
-            raise TemplateError(f"cannot read {quoted(path)}: {exc.strerror}") from None
-        if b"\x00" in data:
-            raise TemplateError(f"{quoted(path)} is a binary file, not a template")
-        try:
-            return full, data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise TemplateError(f"{quoted(path)} is not valid UTF-8 (byte {exc.start})") from None
+        if not full.exists():
+            raise TemplateError(_not_found(path))
+        name = str(full.relative_to(self.templates_dir))
+        return full, read_template(full, name=name, max_bytes=self.limits.template_bytes)
 
     def get_template(self, path: str | Path) -> n.Template:
         """Parse a file from the templates folder, re-parsing only when it changed."""

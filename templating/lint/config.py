@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from ..engine.loader import TEMPLATE_SUFFIXES  # noqa: F401 - the one list, re-exported
 from ..errors import UsageError, quoted
 from ..project import find_config, is_inside  # noqa: F401 - find_config is re-exported
 from .findings import SEVERITY_CHOICES
@@ -42,8 +43,7 @@ except ModuleNotFoundError:            # pragma: no cover - Python 3.10
     except ModuleNotFoundError:
         tomllib = None  # type: ignore[assignment]
 
-DEFAULT_INCLUDE = ("**/*.html", "**/*.htm", "**/*.txt", "**/*.vm", "**/*.vtl")
-TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
+DEFAULT_INCLUDE = tuple(f"**/*{suffix}" for suffix in TEMPLATE_SUFFIXES)
 GMAIL_CLIP_BYTES = 102 * 1024
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 

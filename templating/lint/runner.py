@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import nodes as n
-from ..errors import TemplatingError, UsageError, VelocitySyntaxError
+from ..engine.loader import read_template
+from ..errors import (LintInternalError, TemplateError, TemplatingError, UsageError,
+                      VelocitySyntaxError)
 from ..project import Confinement
 from .config import TEMPLATE_SUFFIXES, LintConfig
 from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext,
@@ -37,10 +39,6 @@ from .suppress import scan
 
 _MAX_PARSED_FILES = 20
 _MAX_RECIPIENTS = 20    # recipients of one smartsend scenario file that are rendered
-
-
-class LintInternalError(TemplatingError):
-    """A lint rule itself failed: a bug in templating, reported with the file it was on."""
 
 
 @dataclass
@@ -300,39 +298,16 @@ class Linter:
 
     # -------------------------------------------------------------- steps
     def _read(self, ctx: TemplateContext, path: Path) -> None:
-        limit = self.config.max_template_bytes
+        """The template's text through the engine's one reader (:mod:`..engine.loader`), so
+        a file ``render`` refuses is a finding here with the same words, never a pass."""
         if not self.confinement.allows(path):      # never followed, never quoted
             ctx.problem = Problem(self.confinement.error(path).message)
             return
         try:
-            size = path.stat().st_size
-            if size > limit:
-                ctx.problem = Problem(f"file is {_size(size)}, over the {_size(limit)} limit "
-                                      "(max-template-size); not linted")
-                return
-            raw = path.read_bytes()
-        except IsADirectoryError:
-            ctx.problem = Problem("is a folder, not a template file")
-            return
-        except OSError as err:
-            ctx.problem = Problem(f"cannot read file: {err.strerror or err}")
-            return
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            ctx.problem = Problem("UTF-16 text; the platform needs UTF-8: re-save the file "
-                                  "as UTF-8")
-            return
-        if b"\x00" in raw[:8192]:
-            ctx.problem = Problem("binary file (contains NUL bytes), not a text template")
-            return
-        try:
-            ctx.source = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = raw.count(b"\n", 0, err.start) + 1
-            column = len(raw[raw.rfind(b"\n", 0, err.start) + 1:err.start]
-                         .decode("utf-8", "replace")) + 1
-            ctx.problem = Problem(f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); the "
-                                  "platform needs UTF-8 text: re-save the file as UTF-8",
-                                  line, column)
+            ctx.source = read_template(path, max_bytes=self.config.max_template_bytes,
+                                       size_setting="max-template-size")
+        except TemplateError as err:
+            ctx.problem = Problem(err.message, err.line or 1, err.column or 1)
 
     def _parse(self, ctx: TemplateContext) -> None:
         try:
@@ -379,9 +354,7 @@ class Linter:
                 shown = display_path(Path(self.config.templates_dir) / name)
                 if not self.confinement.allows(target):
                     continue
-                if target.stat().st_size > self.config.max_template_bytes:
-                    continue
-                text = target.read_text(encoding="utf-8-sig")
+                text = read_template(target, max_bytes=self.config.max_template_bytes)
                 other = analyse(self.engine.parse(text, shown))
             except Exception:   # the included file gets its own findings when it is linted
                 continue
@@ -512,14 +485,6 @@ def _absolute(folder) -> Path:
     if key not in _ABSOLUTE:
         _ABSOLUTE[key] = Path(os.path.abspath(folder))
     return _ABSOLUTE[key]
-
-
-def _size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size} bytes"
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

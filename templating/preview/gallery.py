@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
+from ..engine.loader import TEMPLATE_SUFFIXES  # noqa: F401 - re-exported for watch.py
+from ..engine.loader import read_template
 from ..errors import TemplatingError
 from ..lint.context import source_lines
 from .bodies import event_body, smartsend_body
@@ -27,8 +29,6 @@ from .textlimits import sms_segments, text_channel  # noqa: F401  (sms_segments 
 #: "[Message clipped] View entire message"; we warn above 102 KiB of rendered UTF-8.
 GMAIL_CLIP_BYTES = 102 * 1024
 
-#: Extensions the scenario convention knows (see the shared brief).
-TEMPLATE_SUFFIXES = (".html", ".htm", ".txt", ".vm", ".vtl")
 
 #: A ``.vm``/``.vtl`` template is treated as an email when its source has one of these tags.
 _HTML_TAGS = ("<html", "<body", "<table", "<div", "<p>", "<p ", "<br", "<td", "<span", "<a ",
@@ -239,7 +239,10 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
         return TemplateView(relpath=relpath, channel=channel_of(relpath, ""), source="",
                             marks=(), lint_note=error.one_line, cells=cells,
                             scenario_dir=scenario_dir.as_posix(), includes=())
-    source = _read_text(path)
+    try:  # the one template reader: the page shows what render reads, or nothing
+        source = read_template(path, name=relpath, max_bytes=engine.limits.template_bytes)
+    except TemplatingError:
+        source = ""  # every cell (and lint's note) shows the reader's one-line error
     channel = channel_of(relpath, source)
     cells = tuple(cell for sfile in sfiles
                   for cell in _render_file(engine, templates_dir, previews_dir, relpath,
@@ -515,6 +518,8 @@ def _relative(path: Path, root: Path) -> str | None:
 
 
 def _read_text(path: Path) -> str:
+    """A file's text for showing only (a scenario that did not load, the lines around an
+    error): lossy, never rendered. Templates are read by :func:`read_template`."""
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
