@@ -32,12 +32,13 @@ import threading
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import TemplatingError, UsageError
 from ..servers.renders import DEFAULT_DEADLINE, RenderOverrun, RenderPool, RenderRefused
+from ..servers.sockets import read_body
 from . import activity, contacts, validate
 from .faults import DropConnections, FaultInjector
 from .gate import API_PREFIX, ApiGate, SandboxGuard
@@ -97,23 +98,19 @@ async def _read_json(request: Request, limit: int) -> dict:
     if media not in JSON_TYPES and not (media.startswith("application/") and media.endswith("+json")):
         raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
                        f"Content-Type must be application/json, got {ctype or 'none'}")
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
-        raise ApiError(413, "PAYLOAD_TOO_LARGE",
-                       f"Request body of {length} bytes exceeds the limit of {limit} bytes")
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise ApiError(413, "PAYLOAD_TOO_LARGE",
-                               f"Request body exceeds the limit of {limit} bytes")
-    except ClientDisconnect:
+    def too_large(length: int | None) -> ApiError:
+        said = f"of {length} bytes " if length is not None else ""
+        return ApiError(413, "PAYLOAD_TOO_LARGE",
+                        f"Request body {said}exceeds the limit of {limit} bytes")
+
+    def disconnected() -> ApiError:
         # The client died mid-body (a killed sender): nothing was accepted and nobody is
         # left to answer; an error answer (not a traceback in the sandbox's log) ends it.
-        raise ApiError(400, "CLIENT_DISCONNECTED", "the client disconnected before the "
-                                                   "request body was complete") from None
-    return validate.parse_body(bytes(body))
+        return ApiError(400, "CLIENT_DISCONNECTED", "the client disconnected before the "
+                                                    "request body was complete")
+
+    body = await read_body(request, limit, too_large=too_large, disconnected=disconnected)
+    return validate.parse_body(body)
 
 
 # -- API routes -------------------------------------------------------------------------

@@ -5,13 +5,13 @@ transport directly (see :mod:`.faults`), which is verified against that implemen
 """
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import uvicorn
 
 from ..servers.renders import DEFAULT_DEADLINE
+from ..servers.sockets import bind, url_host
 from .app import create_app
 from .settings import SandboxSettings
 
@@ -22,38 +22,17 @@ def _config(app, host: str, port: int, log_level: str) -> uvicorn.Config:
                           server_header=False)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket, bound here so a busy port is one clear error, not a log line."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    family, kind, proto, _, address = infos[0]
-    # proto must be IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted sockets
-    # whose proto says TCP, and without it every answer waits ~40 ms for a delayed ACK.
-    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-def _url_host(host: str) -> str:
-    """``::1`` -> ``[::1]``: an IPv6 address needs brackets in a URL."""
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host
-
-
 def serve(settings: SandboxSettings, *, host: str = "127.0.0.1", port: int = 8025,
           log_level: str = "warning", on_listening=None) -> None:
     """Run until interrupted (Ctrl-C). Raises ``OSError`` if the address is unusable.
 
     ``on_listening(url)`` is called once the socket is bound, before serving starts.
     """
-    sock = _bind(host, port)
+    sock = bind(host, port)
     app = create_app(settings, host=host)
     if on_listening is not None:
         bound = sock.getsockname()
-        on_listening(f"http://{_url_host(host)}:{bound[1]}")
+        on_listening(f"http://{url_host(host)}:{bound[1]}")
     try:
         uvicorn.Server(_config(app, host, port, log_level)).run(sockets=[sock])
     finally:
@@ -68,7 +47,7 @@ class BackgroundServer:
                  render_deadline: float = DEFAULT_DEADLINE):
         self.settings = settings
         self.app = create_app(settings, host=host, render_deadline=render_deadline)
-        self._sock = _bind(host, port)
+        self._sock = bind(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         self._server = uvicorn.Server(_config(self.app, self.host, self.port, "error"))
         self._thread = threading.Thread(target=self._run, name="apisandbox", daemon=True)
@@ -76,7 +55,7 @@ class BackgroundServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{_url_host(self.host)}:{self.port}"
+        return f"http://{url_host(self.host)}:{self.port}"
 
     def _run(self) -> None:
         try:

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from ..errors import UsageError
 from ..servers.hosts import HostAllowList, header, is_loopback
 from ..servers.renders import DEFAULT_DEADLINE, RenderPool
+from ..servers.sockets import bind
 from . import views
 from .gallery import Gallery, new_engine
 from .watch import Changes, LiveGallery, watch_files
@@ -305,15 +306,16 @@ class PreviewServer:
 
 
 def _bind(host: str, port: int) -> socket.socket:
+    """The shared :func:`~templating.servers.sockets.bind`, listening, with the options
+    named in its errors."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        sock = bind(host, port)
     except socket.gaierror as err:
         raise UsageError(f"cannot resolve {host!r}: {err.strerror}", name="--host") from None
-    family, _, _, _, addr = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}",
+                         name="--port") from None
     try:
-        sock.bind(addr)
         sock.listen(128)
     except OSError as err:
         sock.close()

@@ -43,13 +43,13 @@ import hmac
 import json
 import os
 import re
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ..errors import UsageError
 from ..servers.hosts import HostAllowList, cross_site_problem, header, is_loopback, split_host
+from ..servers.sockets import bind
 from .client import StatusResult
 from .journal import Journal
 from .tracker import TrackReport, apply_results, is_final, known_requests, open_count
@@ -290,7 +290,9 @@ def create_app(receiver: Receiver, *, host: str, credentials: Credentials | None
                max_body: int = DEFAULT_MAX_BODY, on_change: Callable[[], None] | None = None):
     """The ASGI app answering the platform's POSTs (and its GET check) on any path."""
     from starlette.applications import Starlette
-    from starlette.requests import ClientDisconnect, Request
+    from starlette.requests import Request
+
+    from ..servers.sockets import read_body as read_limited
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
@@ -306,20 +308,16 @@ def create_app(receiver: Receiver, *, host: str, credentials: Credentials | None
         return JSONResponse({"error": err.reason}, status_code=err.status, headers=headers)
 
     async def read_body(request: Request) -> bytes:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_body:
-            raise WebhookRefused(413, f"body of {int(length):,} bytes is over the limit of "
-                                 f"{max_body:,}")
-        body = bytearray()
-        try:
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > max_body:
-                    raise WebhookRefused(413, f"body is over the limit of {max_body:,} bytes")
-        except ClientDisconnect:
-            raise WebhookRefused(400, "the sender disconnected before the body was complete") \
-                from None
-        return bytes(body)
+        def too_large(length: int | None) -> WebhookRefused:
+            if length is not None:
+                return WebhookRefused(413, f"body of {length:,} bytes is over the limit of "
+                                           f"{max_body:,}")
+            return WebhookRefused(413, f"body is over the limit of {max_body:,} bytes")
+
+        return await read_limited(
+            request, max_body, too_large=too_large,
+            disconnected=lambda: WebhookRefused(
+                400, "the sender disconnected before the body was complete"))
 
     async def endpoint(request: Request):
         receiver.report.requests += 1
@@ -357,19 +355,6 @@ def create_app(receiver: Receiver, *, host: str, credentials: Credentials | None
                              Route("/{path:path}", endpoint, methods=methods)])
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 def listen(journal: Journal, run_id: str, *, host: str = "127.0.0.1", port: int = 0,
            credentials: Credentials | None = None, deadline: float | None = None,
            max_body: int = DEFAULT_MAX_BODY, on_log: Callable[[str], None] = print,
@@ -389,7 +374,7 @@ def listen(journal: Journal, run_id: str, *, host: str = "127.0.0.1", port: int 
     app = create_app(receiver, host=host, credentials=credentials, max_body=max_body,
                      on_change=check)
     try:
-        sock = _bind(host, port)
+        sock = bind(host, port)
     except OSError as err:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
     # at most MAX_CONNECTIONS at once (503 beyond): slow or idle senders cannot pile up
