@@ -6,7 +6,6 @@ bool is an int), ``None`` for null, lists and dicts.
 """
 from __future__ import annotations
 
-import math
 import zlib
 from decimal import Decimal
 from typing import Any
@@ -31,35 +30,6 @@ def java_string(value: Any) -> str:
     if isinstance(value, tuple):
         value = list(value)
     return java_core.java_to_string(value)
-
-
-def double_to_string(d: float) -> str:
-    """``Double.toString(d)``: ``3.0``, ``1.0E21``, ``1.0E-4``, ``NaN``, ``Infinity``."""
-    if math.isnan(d):
-        return "NaN"
-    if math.isinf(d):
-        return "Infinity" if d > 0 else "-Infinity"
-    if d == 0:
-        return "-0.0" if math.copysign(1.0, d) < 0 else "0.0"
-    if abs(d) == 5e-324:  # Double.MIN_VALUE: Java prints two digits
-        return "-4.9E-324" if d < 0 else "4.9E-324"
-    r = repr(d)
-    mantissa, _, exp = r.partition("e")
-    digits = mantissa.replace("-", "").replace(".", "")
-    point = mantissa.replace("-", "").find(".")
-    point = len(mantissa.replace("-", "")) if point < 0 else point
-    exponent = (int(exp) if exp else 0) + point  # digits[0] sits at 10**(exponent-1)
-    stripped = digits.lstrip("0")
-    exponent -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0") or "0"
-    sign = "-" if d < 0 else ""
-    if 1e-3 <= abs(d) < 1e7:
-        if exponent <= 0:
-            return f"{sign}0.{'0' * -exponent}{digits}"
-        whole = digits[:exponent].ljust(exponent, "0")
-        frac = digits[exponent:] or "0"
-        return f"{sign}{whole}.{frac}"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exponent - 1}"
 
 
 def to_number(value: Any, locale: str) -> int | float | None:

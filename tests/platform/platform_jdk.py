@@ -14,7 +14,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from templating.platform._convert import double_to_string
+from templating.engine.java_core import format_double
 from templating.platform.java_formats import (DecimalFormat, JavaIllegalArgument,
                                               SimpleDateFormat, java_timezone)
 from templating.platform.mathtool import MathTool
@@ -96,7 +96,7 @@ def _show(value) -> str:
     if isinstance(value, int):
         return f"int:{value}"
     if isinstance(value, float):
-        return f"Double:{double_to_string(value)}"
+        return f"Double:{format_double(value)}"  # the engine's one Double.toString
     return f"String:{value}"
 
 
