@@ -42,6 +42,8 @@ _WORD_OPS = {"and": "&&", "or": "||", "eq": "==", "ne": "!=", "lt": "<", "gt": "
 _MACRO_DEF = re.compile(r"#\{?macro\}?\s*\(\s*([a-zA-Z_][a-zA-Z0-9_]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", "lt", "gt",
                        "le", "ge", "in"})
+# lone `$`, `$!`, `\\$` and `#` marks, then blanks, at the start of a line
+_LONE_MARKS = re.compile(r"(?:\\*\$!?|#)+([ \t]+)(?=#)")
 _EOL = re.compile(r"\r\n|\n|\r")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
@@ -199,6 +201,16 @@ class Parser:
                 return body, None
             p = m.start()
             ch = src[p]
+            if (ch != "#" or not src.startswith(("##", "#*"), p)) and (
+                    p == 0 or src[p - 1] in "\n\r"):
+                lone = _LONE_MARKS.match(src, p)
+                if lone and self._directive_name_at(lone.end()) is not None:
+                    # Velocity 2 drops lone `$`/`#` marks that start a line before blanks
+                    # and a directive: `$ #set(...)` gobbles like an indented #set
+                    self._add_text(body, text_start, p)
+                    self.pos = text_start = lone.start(1)
+                    self._line_start_marks.add(self.pos)
+                    continue
             if ch == "\\":
                 q = p
                 while q < len(src) and src[q] == "\\":
