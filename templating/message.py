@@ -32,7 +32,8 @@ def render_message(template_path_or_source: "str | os.PathLike[str]", scenario: 
     path = _as_path(template_path_or_source)
     if path is not None:
         eng = engine if engine is not None else default_engine(template_root(path))
-        source, label = read_template(path, max_bytes=eng.limits.template_bytes), name or str(path)
+        label = name or str(path)   # reading and parse errors name the file alike
+        source = read_template(path, name=label, max_bytes=eng.limits.template_bytes)
     else:
         eng = engine if engine is not None else default_engine(None)
         source, label = template_path_or_source, name or "<template>"
