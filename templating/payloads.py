@@ -10,10 +10,11 @@ Three shapes are accepted, recognised by their content (never by file name):
   where ``jsonParam`` is a JSON *string* (``null`` or absent means "no data");
 - a **plain** JSON object that is ``$data`` itself.
 
-JSON is decoded as Jackson's ``ObjectMapper.readValue(json, Map.class)`` does on the platform:
-objects keep their key order (a repeated key keeps its first position and its last value),
-integers stay integers of any size, numbers with a fraction or exponent become floats
-(``Double``), and the non-standard ``NaN``/``Infinity`` tokens are rejected.
+JSON is decoded as Jackson's ``ObjectMapper.readValue(json, Map.class)`` does on the platform,
+by the package's one reader :mod:`templating.jsonread`: objects keep their key order (a
+repeated key keeps its first position and its last value), integers stay integers of any
+size, numbers with a fraction or exponent become floats (``Double``), and the non-standard
+``NaN``/``Infinity`` tokens are rejected.
 
 Every problem is a :class:`~templating.errors.PayloadError` naming the file and the place:
 ``line:column`` for text that is not JSON, and a path such as ``recipients[3].jsonParam``
@@ -22,12 +23,12 @@ Every problem is a :class:`~templating.errors.PayloadError` naming the file and 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from . import jsonread
 from .errors import PayloadError, UsageError
 
 #: Files larger than this are refused before reading: the platform caps an event at 20 KB
@@ -99,197 +100,33 @@ def _line_col_bytes(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-class _NonStandardNumber(ValueError):
-    pass
-
-
-def _reject_constant(token: str) -> Any:
-    raise _NonStandardNumber(token)
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
 def parse_json(text: str, *, name: str, where: str | None = None,
                position: Callable[[int], tuple[int, int]] | None = None) -> Any:
-    """Decode JSON text with Jackson's value rules.
+    """Decode JSON text with Jackson's rules (:mod:`templating.jsonread`), errors worded for
+    a data file.
 
     ``where`` names the place for text embedded in another document (``recipients[0].jsonParam``);
     ``position`` maps an offset in ``text`` to the line/column in the file it came from, so an
     error inside an embedded string still points at the exact spot in the file.
     """
     try:
-        return _DECODER.decode(text)
-    except _NonStandardNumber as err:
-        offset = _find_bare_token(text, str(err))
-        msg = f"{err} is not a JSON number (Jackson rejects NaN and Infinity)"
-    except json.JSONDecodeError as err:
-        offset, msg = err.pos, _describe_json_error(err, text)
-    except (ValueError, RecursionError) as err:
-        # int() digit limit or absurd nesting depth: still one clear line.
-        offset = 0
-        msg = "number too long" if "digits" in str(err) else "JSON nested too deeply"
-    inner_line, inner_col = _line_col_text(text, offset)
-    line, col = position(offset) if position else (inner_line, inner_col)
-    if where is None:
-        raise PayloadError(f"invalid JSON: {msg}", name=name, line=line, column=col)
-    raise PayloadError(f"{where} is not valid JSON: {msg} (at {inner_line}:{inner_col} of the "
-                       f"string)", name=name, line=line, column=col)
-
-
-def string_positions(text: str, start: int) -> Callable[[int], tuple[int, int]]:
-    """For the JSON string literal whose opening quote is ``text[start]``: a function from an
-    offset in the *decoded* string to the line/column of that character in ``text``."""
-    offsets = []
-    i = start + 1
-    while i < len(text) and text[i] != '"':
-        offsets.append(i)
-        if text[i] != "\\":
-            i += 1
-        elif text[i + 1] != "u":
-            i += 2
-        else:
-            code = int(text[i + 2:i + 6], 16)
-            pair = (0xD800 <= code < 0xDC00 and text[i + 6:i + 8] == "\\u"
-                    and 0xDC00 <= int(text[i + 8:i + 12], 16) < 0xE000)
-            i += 12 if pair else 6
-    offsets.append(i)       # the closing quote: errors at the end of the string
-
-    def position(offset: int) -> tuple[int, int]:
-        return _line_col_text(text, offsets[min(offset, len(offsets) - 1)])
-    return position
-
-
-def _describe_json_error(err: json.JSONDecodeError, text: str) -> str:
-    if not text.strip():
-        return "the file is empty"
-    if err.msg == "Extra data":
-        return "extra data after the JSON value (two documents in one file?)"
-    return err.msg
-
-
-def _line_col_text(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _find_bare_token(text: str, token: str) -> int:
-    """Offset of the first occurrence of ``token`` outside a JSON string (0 if none)."""
-    in_string = escaped = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif text.startswith(token, i):
-            return i
-        i += 1
-    return 0
+        return jsonread.decode(text)
+    except jsonread.JsonSyntaxError as err:
+        line, col = position(err.offset) if position else (err.line, err.column)
+        if where is None:
+            raise PayloadError(f"invalid JSON: {err.reason}", name=name, line=line,
+                               column=col) from None
+        raise PayloadError(f"{where} is not valid JSON: {err.reason} (at {err.line}:"
+                           f"{err.column} of the string)", name=name, line=line,
+                           column=col) from None
 
 
 # ------------------------------------------------------------------- locating a path
 
-_WS = " \t\r\n"
-
-
-def locate(text: str, path: Path_) -> tuple[int, int] | None:
-    """Line and column where the value at ``path`` starts in valid JSON ``text``.
-
-    Used only to point errors about a document's *shape* back into the file, so it is a
-    small skipping scanner rather than a second parser.
-    """
-    offset = locate_offset(text, path)
-    return None if offset is None else _line_col_text(text, offset)
-
-
-def locate_offset(text: str, path: Path_) -> int | None:
-    """Offset in ``text`` where the value at ``path`` starts (see :func:`locate`)."""
-    try:
-        pos = _skip_ws(text, 0)
-        for step in path:
-            pos = _descend(text, pos, step)
-            if pos is None:
-                return None
-        return pos
-    except (IndexError, ValueError):
-        return None
-
-
-_WS_RE = re.compile(r"[ \t\r\n]*")
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_PLAIN_RE = re.compile(r'[^"{}\[\]]*')
-_SCALAR_RE = re.compile(r"[^,}\] \t\r\n]*")
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    return _WS_RE.match(text, pos).end()
-
-
-def _skip_string(text: str, pos: int) -> int:
-    match = _STRING_RE.match(text, pos)
-    if match is None:
-        raise IndexError(pos)
-    return match.end()
-
-
-def _skip_value(text: str, pos: int) -> int:
-    ch = text[pos]
-    if ch == '"':
-        return _skip_string(text, pos)
-    if ch in "{[":
-        depth = 0
-        while True:
-            pos = _PLAIN_RE.match(text, pos).end()
-            ch = text[pos]
-            if ch == '"':
-                pos = _skip_string(text, pos)
-                continue
-            if ch in "{[":
-                depth += 1
-            else:
-                depth -= 1
-                if depth == 0:
-                    return pos + 1
-            pos += 1
-    return _SCALAR_RE.match(text, pos).end()
-
-
-def _descend(text: str, pos: int, step: str | int) -> int | None:
-    opener = text[pos]
-    if isinstance(step, int):
-        if opener != "[":
-            return None
-        pos = _skip_ws(text, pos + 1)
-        for _ in range(step):
-            if text[pos] == "]":
-                return None
-            pos = _skip_ws(text, _skip_value(text, pos))
-            if text[pos] != ",":
-                return None
-            pos = _skip_ws(text, pos + 1)
-        return None if text[pos] == "]" else pos
-    if opener != "{":
-        return None
-    pos = _skip_ws(text, pos + 1)
-    found = None
-    while text[pos] != "}":
-        end = _skip_string(text, pos)
-        key = json.loads(text[pos:end])
-        pos = _skip_ws(text, end)          # at ':'
-        pos = _skip_ws(text, pos + 1)      # at the value
-        if key == step:
-            found = pos                    # keep scanning: Jackson keeps the last duplicate
-        pos = _skip_ws(text, _skip_value(text, pos))
-        if text[pos] == ",":
-            pos = _skip_ws(text, pos + 1)
-    return found
+#: One locator for the whole package: a repeated key is found where Jackson takes its value.
+locate = jsonread.locate
+locate_offset = jsonread.locate_offset
+string_positions = jsonread.string_positions
 
 
 def format_path(path: Path_) -> str:
@@ -473,8 +310,8 @@ def decode_v1_value(value: Any) -> Any:
         stripped = value.strip()
         if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
             try:
-                decoded = _DECODER.decode(stripped)
-            except (ValueError, RecursionError):
+                decoded = jsonread.decode(stripped)
+            except jsonread.JsonSyntaxError:
                 return value
             if isinstance(decoded, (dict, list)):
                 return decoded

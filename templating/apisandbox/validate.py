@@ -11,46 +11,21 @@ Two levels of failure, as on the real API:
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from .. import jsonread
+from ..errors import ApiError
 from .store import NewRecipient
-
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 413: "Payload Too Large",
-            415: "Unsupported Media Type", 429: "Too Many Requests",
-            500: "Internal Server Error"}
-
-
-class ApiError(Exception):
-    """A whole request refused with ``status``; ``code`` is a stable machine-readable name."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-
-    def body(self) -> dict:
-        return {"status": self.status, "error": _REASONS.get(self.status, "Error"),
-                "code": self.code, "message": self.message}
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def loads_json(text: str | bytes) -> Any:
-    """``json.loads`` that refuses ``NaN``/``Infinity`` like Jackson does.
-
-    Nesting too deep for the decoder is a ``ValueError`` like any other bad JSON.
-    """
+    """JSON read by the package's one reader (:mod:`templating.jsonread`, Jackson's rules),
+    for callers that only need the reason: a ``ValueError`` naming the line and column."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ValueError("JSON is nested too deeply") from None
+        return jsonread.decode(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except jsonread.JsonSyntaxError as err:
+        raise ValueError(f"{err.reason} at line {err.line} column {err.column}") from None
 
 
 def parse_body(raw: bytes) -> dict:
@@ -63,12 +38,10 @@ def parse_body(raw: bytes) -> dict:
         raise ApiError(400, "MALFORMED_JSON",
                        f"Request body is not UTF-8 (byte {err.start})") from None
     try:
-        data = loads_json(text)
-    except json.JSONDecodeError as err:
-        raise ApiError(400, "MALFORMED_JSON",
-                       f"Malformed JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
-    except ValueError as err:
-        raise ApiError(400, "MALFORMED_JSON", f"Malformed JSON: {err}") from None
+        data = jsonread.decode(text)
+    except jsonread.JsonSyntaxError as err:
+        raise ApiError(400, "MALFORMED_JSON", f"Malformed JSON at line {err.line} column "
+                                              f"{err.column}: {err.reason}") from None
     if not isinstance(data, dict):
         raise ApiError(400, "INVALID_BODY",
                        f"Request body must be a JSON object, got {_kind(data)}")
@@ -165,11 +138,10 @@ def _recipient_error(raw: dict, r: NewRecipient, email: bool) -> str | None:
         r.json_param = None
         return None
     try:
-        decoded = loads_json(param)
-    except json.JSONDecodeError as err:
-        return f"jsonParam is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-    except ValueError as err:
-        return f"jsonParam is not valid JSON: {err}"
+        decoded = jsonread.decode(param)
+    except jsonread.JsonSyntaxError as err:
+        return (f"jsonParam is not valid JSON: {err.reason} at line {err.line} column "
+                f"{err.column}")
     if not isinstance(decoded, dict):
         return f"jsonParam must encode a JSON object, got {_kind(decoded)}"
     return None
