@@ -57,10 +57,12 @@ class JsonSyntaxError(PayloadError):
     from ``reason``, ``line`` and ``column``; raised bare it is still one clear line."""
 
     def __init__(self, reason: str, *, offset: int, line: int, column: int,
-                 name: str | None = None):
+                 name: str | None = None, cut: bool = False):
         super().__init__(reason, name=name, line=line, column=column)
         self.reason = reason
         self.offset = offset
+        #: the text may just end too early (more of a stream could complete it)
+        self.cut = cut
 
 
 class _Refused(ValueError):
@@ -98,35 +100,55 @@ def _parse_float(token: str) -> float:
     return float(token)      # 1e400 is inf and 1e-400 is 0.0, as Double.parseDouble
 
 
+def _parse_finite(token: str) -> float:
+    value = _parse_float(token)
+    if value in (float("inf"), float("-inf")):
+        raise _Refused(f"number {token} is too large for a double; it could not be sent as "
+                       "JSON", token)
+    return value
+
+
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int,
                             parse_float=_parse_float)
+#: For data that is written back as JSON text (a recipient's ``jsonParam``): Jackson would
+#: read ``1e400`` as Infinity, but no JSON text can carry Infinity onwards.
+_FINITE_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int,
+                                   parse_float=_parse_finite)
 
 
-def decode(text: str) -> Any:
-    """The value of JSON ``text`` with Jackson's rules, or :class:`JsonSyntaxError`."""
-    value, end = raw_decode(text, 0)
+def decode(text: str, *, finite: bool = False) -> Any:
+    """The value of JSON ``text`` with Jackson's rules, or :class:`JsonSyntaxError`.
+
+    ``finite`` also refuses numbers that overflow a double (for data sent on as JSON)."""
+    value, end = raw_decode(text, 0, finite=finite)
     end = _skip_ws(text, end)
     if end != len(text):
         raise _error(text, end, "extra data after the JSON value (two documents in one file?)")
     return value
 
 
-def raw_decode(text: str, pos: int = 0) -> tuple[Any, int]:
+def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, int]:
     """Decode the one value starting at ``pos`` (after whitespace); return it and its end.
 
     For streams of values (a recipients array read record by record)."""
+    decoder = _FINITE_DECODER if finite else _DECODER
     start = _skip_ws(text, pos)
-    if start == len(text) and not text[pos:].strip(" \t\r\n"):
-        raise _error(text, start, "the file is empty" if pos == 0 else
-                     "unexpected end of input, expected a value")
+    if start == len(text):
+        error = _error(text, start, "the file is empty" if pos == 0 else
+                       "unexpected end of input, expected a value")
+        error.cut = True
+        raise error
     try:
         if text.count("[", start) + text.count("{", start) > MAX_DEPTH_HERE:
             _check_depth(text, start)
-        value, end = _DECODER.raw_decode(text, start)
+        value, end = decoder.raw_decode(text, start)
     except _Refused as err:
         raise _error(text, _find_bare_token(text, err.token, start), err.reason) from None
     except json.JSONDecodeError as err:
-        raise _error(text, err.pos, _describe(err, text)) from None
+        error = _error(text, err.pos, _describe(err, text))
+        error.cut = (len(text) - _skip_ws(text, err.pos) <= 12
+                     or err.msg.startswith("Unterminated string"))
+        raise error from None
     except RecursionError:          # cannot happen below MAX_DEPTH_HERE; one line if it does
         raise _error(text, start, "nested too deeply") from None
     except ValueError as err:       # int() digit limit, should the hooks ever be bypassed

@@ -27,13 +27,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from .. import jsonread
 from ..errors import PayloadError
 
 #: Record keys that describe the recipient rather than the message parameters.
@@ -55,29 +54,10 @@ class Recipient:
     line: int | None = None  # physical line in the file, for error messages
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"number {text} is too large for JSON")
-    return value
-
-
 def loads_strict(text: str) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and numbers that overflow to infinity."""
-    try:
-        return _DECODER.decode(text)
-    except RecursionError:
-        raise ValueError(_TOO_DEEP) from None
-
-
-_TOO_DEEP = "arrays and objects are nested too deeply"
-
-
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+    """JSON read by the package's one reader (:mod:`templating.jsonread`, Jackson's rules),
+    also refusing numbers that overflow to infinity: the value is sent on as JSON text."""
+    return jsonread.decode(text, finite=True)
 
 
 def read_recipients(path: str | Path, *, fmt: str | None = None) -> Iterator[Recipient]:
@@ -216,7 +196,7 @@ def _csv_record(fast: list, list_roots: list, cells: list[str], row: int, line: 
                 continue
             try:
                 value: Any = loads_strict(cell)
-            except ValueError as err:
+            except jsonread.JsonSyntaxError as err:
                 raise PayloadError(f"row {row}: column {column.header!r} is not valid JSON: "
                                    f"{_json_reason(err)}", name=name, line=line) from None
         else:
@@ -275,10 +255,8 @@ def _set_reserved(rec: Recipient, key: str, value: Any, row: int, name: str,
         rec.language_code = value
 
 
-def _json_reason(err: ValueError) -> str:
-    if isinstance(err, json.JSONDecodeError):
-        return f"{err.msg} at character {err.pos + 1}"
-    return str(err)
+def _json_reason(err: jsonread.JsonSyntaxError) -> str:
+    return f"{err.reason} at character {err.offset + 1}"
 
 
 # --- JSON Lines and JSON ---------------------------------------------------------------------
@@ -307,7 +285,7 @@ def _from_object(obj: Any, row: int, name: str, line: int | None) -> Recipient:
             if isinstance(json_param, str):
                 try:
                     params = loads_strict(json_param)
-                except ValueError as err:
+                except jsonread.JsonSyntaxError as err:
                     raise PayloadError(f"row {row}: jsonParam is not valid JSON: "
                                        f"{_json_reason(err)}", name=name, line=line) from None
             else:
@@ -337,9 +315,9 @@ def _read_jsonl(handle, name: str) -> Iterator[Recipient]:
         row += 1
         try:
             obj = loads_strict(text)
-        except ValueError as err:
-            raise PayloadError(f"row {row}: not valid JSON: {_json_reason(err)}", name=name,
-                               line=line_no) from None
+        except jsonread.JsonSyntaxError as err:
+            raise PayloadError(f"row {row}: not valid JSON: {err.reason}", name=name,
+                               line=line_no, column=err.column) from None
         yield _from_object(obj, row, name, line_no)
 
 
@@ -368,7 +346,11 @@ class _Stream:
         return True
 
     def line(self) -> int:
-        return self.consumed_lines + self.buf.count("\n", 0, self.pos)
+        return self.line_of(self.pos)
+
+    def line_of(self, offset: int) -> int:
+        """The file line of ``buf[offset]``."""
+        return self.consumed_lines + self.buf.count("\n", 0, offset)
 
     def skip_ws(self) -> str:
         """Skip whitespace; return the next character ('' at end of file)."""
@@ -384,14 +366,12 @@ class _Stream:
         """Decode the JSON value at the cursor, reading more text until it is complete."""
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.buf, self.pos)
-            except RecursionError:
-                raise ValueError(_TOO_DEEP) from None
-            except json.JSONDecodeError as err:
-                if not self.eof and self.fill():
+                value, end = jsonread.raw_decode(self.buf, self.pos, finite=True)
+            except jsonread.JsonSyntaxError as err:
+                # read more only when the record may just be cut off by the buffer's end, so a
+                # bad first record of a huge file is reported without reading the rest
+                if err.cut and not self.eof and self.fill():
                     continue
-                raise err
-            except ValueError:
                 raise
             # a number at the very end of the buffer may continue in the next chunk
             if end == len(self.buf) and not self.eof and self.fill():
@@ -406,10 +386,12 @@ def _read_json(handle, name: str) -> Iterator[Recipient]:
     if first == "":
         raise PayloadError("empty file: expected a JSON array of recipients", name=name)
     if first == "{":
+        first_line = stream.line()
         try:
             doc = loads_strict(stream.buf[stream.pos:] + handle.read())
-        except ValueError as err:
-            raise PayloadError(f"not valid JSON: {_json_reason(err)}", name=name) from None
+        except jsonread.JsonSyntaxError as err:
+            raise PayloadError(f"not valid JSON: {err.reason}", name=name,
+                               line=first_line + err.line - 1) from None
         items = doc.get("recipients")
         if not isinstance(items, list):
             raise PayloadError("expected an array of recipients or an object with a "
@@ -441,9 +423,9 @@ def _read_json(handle, name: str) -> Iterator[Recipient]:
         line = stream.line()
         try:
             obj = stream.decode()
-        except ValueError as err:
-            raise PayloadError(f"row {row}: not valid JSON: {_json_reason(err)}", name=name,
-                               line=line) from None
+        except jsonread.JsonSyntaxError as err:
+            raise PayloadError(f"row {row}: not valid JSON: {err.reason}", name=name,
+                               line=stream.line_of(err.offset)) from None
         expect_value = False
         yield _from_object(obj, row, name, line)
     if stream.skip_ws() != "":

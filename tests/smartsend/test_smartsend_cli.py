@@ -70,7 +70,8 @@ def test_bad_data_is_one_line_not_a_traceback(files):
                str(files / "nan.jsonl")])
     assert res.exit_code == 2
     assert res.stderr.strip().startswith("error: ")
-    assert "nan.jsonl:2: row 2: not valid JSON" in res.stderr
+    assert res.stderr.strip().endswith("nan.jsonl:2:35: row 2: not valid JSON: NaN is not a "
+                                       "JSON number (Jackson rejects NaN and Infinity)")
     assert len(res.stderr.strip().splitlines()) == 1
 
 
