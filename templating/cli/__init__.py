@@ -38,7 +38,7 @@ class _Group(click.Group):
             sys.exit(2)
         except TemplatingError as err:
             click.echo(f"error: {err.one_line()}", err=True)
-            sys.exit(getattr(err, "exit_code", 2))
+            sys.exit(err.exit_code)
 
 
 @click.group(cls=_Group)
@@ -54,3 +54,4 @@ from . import sandbox as _sandbox  # noqa: E402,F401
 from . import preview as _preview  # noqa: E402,F401
 from . import smartsend as _smartsend  # noqa: E402,F401
 from . import lint as _lint  # noqa: E402,F401
+from . import snapshot as _snapshot  # noqa: E402,F401
