@@ -12,7 +12,9 @@ Every node carries ``line`` and ``column`` (1-based) of its first character in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import ClassVar, Iterator, Union
+
+from .visitor import iter_child_nodes, walk
 
 
 @dataclass(eq=False)
@@ -20,9 +22,14 @@ class Node:
     line: int
     column: int
 
+    #: Names of the fields that hold child nodes, in source order (read by
+    #: :func:`.visitor.iter_child_nodes`; a field may be a node, None, a list of nodes or
+    #: a list of ``(key, value)`` node pairs).
+    _children: ClassVar[tuple[str, ...]] = ()
+
     def children(self) -> Iterator["Node"]:
         """Direct child nodes, in source order."""
-        return iter(())
+        return iter_child_nodes(self)
 
 
 # --------------------------------------------------------------------------- template text
@@ -51,20 +58,18 @@ class Property(Node):
 @dataclass(eq=False)
 class Method(Node):
     """``.name(args)``: a Java method call, resolved through the sandbox's allow-list."""
+    _children = ("args",)
     name: str
     args: list["Expr"] = field(default_factory=list)
 
-    def children(self):
-        return iter(self.args)
 
 
 @dataclass(eq=False)
 class Index(Node):
     """``[expr]``: list index or map key (Velocity 2.x)."""
+    _children = ("key",)
     key: "Expr"
 
-    def children(self):
-        yield self.key
 
 
 Part = Union[Property, Method, Index]
@@ -77,6 +82,7 @@ class Reference(Node):
     ``source`` is the exact text of the reference, printed as-is when it does not resolve
     and is not quiet. ``escapes`` counts backslashes written directly before the ``$``.
     """
+    _children = ("parts", "alternate")
     name: str
     parts: list[Part] = field(default_factory=list)
     quiet: bool = False
@@ -85,10 +91,6 @@ class Reference(Node):
     source: str = ""
     escapes: int = 0
 
-    def children(self):
-        yield from self.parts
-        if self.alternate is not None:
-            yield self.alternate
 
 
 # --------------------------------------------------------------------------- expressions
@@ -102,62 +104,58 @@ class Literal(Node):
 @dataclass(eq=False)
 class InterpolatedString(Node):
     """``"Hello $name"``: a double-quoted string whose body is rendered as a template."""
+    _children = ("body",)
     body: list[Node]
     source: str = ""
 
-    def children(self):
-        return iter(self.body)
 
 
 @dataclass(eq=False)
 class ListLiteral(Node):
+    _children = ("items",)
     items: list["Expr"] = field(default_factory=list)
 
-    def children(self):
-        return iter(self.items)
 
 
 @dataclass(eq=False)
 class MapLiteral(Node):
+    _children = ("items",)
     items: list[tuple["Expr", "Expr"]] = field(default_factory=list)
 
-    def children(self):
-        for key, value in self.items:
-            yield key
-            yield value
 
 
 @dataclass(eq=False)
 class Range(Node):
     """``[start..end]``, inclusive, counting down when start > end."""
+    _children = ("start", "end")
     start: "Expr"
     end: "Expr"
 
-    def children(self):
-        yield self.start
-        yield self.end
 
 
 @dataclass(eq=False)
 class BinaryOp(Node):
-    """``+ - * / %``, ``== != < <= > >=``, ``&& ||`` (word forms are normalised)."""
+    """``+ - * / %``, ``== != < <= > >=``, ``&& ||`` (word forms are normalised).
+
+    ``literal`` is how Velocity prints a math node whose value is null when it is joined to
+    a string (``"Total: " + $p * $q`` -> ``Total: $p * ``): its leftmost operand's source
+    and the operators with their blanks; None when that operand is not a reference or a
+    string."""
+    _children = ("left", "right")
     op: str
     left: "Expr"
     right: "Expr"
+    literal: str | None = None
 
-    def children(self):
-        yield self.left
-        yield self.right
 
 
 @dataclass(eq=False)
 class UnaryOp(Node):
     """``!x`` (op ``'!'``) or ``-x`` (op ``'-'``)."""
+    _children = ("operand",)
     op: str
     operand: "Expr"
 
-    def children(self):
-        yield self.operand
 
 
 Expr = Union[Reference, Literal, InterpolatedString, ListLiteral, MapLiteral, Range,
@@ -169,54 +167,41 @@ Expr = Union[Reference, Literal, InterpolatedString, ListLiteral, MapLiteral, Ra
 @dataclass(eq=False)
 class Set(Node):
     """``#set($target = value)``."""
+    _children = ("target", "value")
     target: Reference
     value: Expr
 
-    def children(self):
-        yield self.target
-        yield self.value
 
 
 @dataclass(eq=False)
 class IfBranch(Node):
     """One ``#if``/``#elseif`` condition with its body."""
+    _children = ("condition", "body")
     condition: Expr
     body: list[Node] = field(default_factory=list)
 
-    def children(self):
-        yield self.condition
-        yield from self.body
 
 
 @dataclass(eq=False)
 class If(Node):
+    _children = ("branches", "else_body")
     branches: list[IfBranch] = field(default_factory=list)
     else_body: list[Node] | None = None
     else_line: int | None = None
     else_column: int | None = None
 
-    def children(self):
-        yield from self.branches
-        if self.else_body is not None:
-            yield from self.else_body
 
 
 @dataclass(eq=False)
 class Foreach(Node):
     """``#foreach($var in iterable) body [#else empty] #end``."""
+    _children = ("var_node", "iterable", "body", "else_body")
     var: str
     iterable: Expr
     body: list[Node] = field(default_factory=list)
     else_body: list[Node] | None = None
     var_node: Reference | None = None
 
-    def children(self):
-        if self.var_node is not None:
-            yield self.var_node
-        yield self.iterable
-        yield from self.body
-        if self.else_body is not None:
-            yield from self.else_body
 
 
 @dataclass(eq=False)
@@ -233,20 +218,18 @@ class Stop(Node):
 @dataclass(eq=False)
 class Evaluate(Node):
     """``#evaluate(expr)``: renders a string as a template at run time."""
+    _children = ("expr",)
     expr: Expr
 
-    def children(self):
-        yield self.expr
 
 
 @dataclass(eq=False)
 class Define(Node):
     """``#define($name) body #end``: ``$name`` renders the body lazily."""
+    _children = ("body",)
     name: str
     body: list[Node] = field(default_factory=list)
 
-    def children(self):
-        return iter(self.body)
 
 
 @dataclass(eq=False)
@@ -258,13 +241,11 @@ class MacroParam(Node):
 @dataclass(eq=False)
 class Macro(Node):
     """``#macro(name $a $b='x') body #end``."""
+    _children = ("params", "body")
     name: str
     params: list[MacroParam] = field(default_factory=list)
     body: list[Node] = field(default_factory=list)
 
-    def children(self):
-        yield from self.params
-        yield from self.body
 
 
 @dataclass(eq=False)
@@ -274,50 +255,36 @@ class MacroCall(Node):
     When no macro of that name exists at render time Velocity writes ``source`` literally
     (and the linter reports ``unknown-directive``).
     """
+    _children = ("args", "body")
     name: str
     args: list[Expr] = field(default_factory=list)
     body: list[Node] | None = None
     source: str = ""
 
-    def children(self):
-        yield from self.args
-        if self.body is not None:
-            yield from self.body
 
 
 @dataclass(eq=False)
 class Parse(Node):
     """``#parse('file.vm')``: renders another template from the templates folder."""
+    _children = ("expr",)
     expr: Expr
 
-    def children(self):
-        yield self.expr
 
 
 @dataclass(eq=False)
 class Include(Node):
     """``#include('a.html', ...)``: inserts files from the templates folder unrendered."""
+    _children = ("args",)
     args: list[Expr] = field(default_factory=list)
 
-    def children(self):
-        return iter(self.args)
 
 
 @dataclass(eq=False)
 class Template(Node):
     """The root: a parsed template with its name (file path or ``<template>``)."""
+    _children = ("body",)
     body: list[Node] = field(default_factory=list)
     name: str = "<template>"
     source: str = ""
 
-    def children(self):
-        return iter(self.body)
 
-
-def walk(node: Node) -> Iterator[Node]:
-    """Every node under ``node`` (itself first), depth-first in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(list(current.children())))

@@ -14,18 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine import nodes as n
+from ..engine.meta import BUILTIN_NAMES, constant, method_named_key
 
 #: A path step meaning "every element of the list" (the loop variable of a ``#foreach``).
 ITEM = "[]"
 
-#: Names Velocity itself puts in the context, never expected from scenario data.
-BUILTIN_NAMES = frozenset({"foreach", "velocityCount", "velocityHasNext", "bodyContent",
-                           "macro", "template", "evaluate", "define", "parse"})
-
 #: Methods that look at a value without using what is inside it (so calling them on
 #: ``$data.items`` does not make the fields of the items "used").
 SHALLOW_METHODS = frozenset({"size", "isEmpty", "length", "empty", "getClass", "hashCode",
-                             "isNull", "isNotNull"})
+                             "isNull", "isNotNull", "class"})
 
 # Owner keys: which body a node sits in. ``None`` is the template's top level.
 BRANCH, ELSE, LOOP, LOOP_ELSE, MACRO, DEFINE = "branch", "else", "loop", "loop-else", "macro", "define"
@@ -184,8 +181,9 @@ class _Walker:
             if node.body is not None:
                 self.body(node.body, owner)
         elif isinstance(node, n.Parse):
-            if isinstance(node.expr, n.Literal) and isinstance(node.expr.value, str):
-                r.parse_targets.append(node.expr.value)
+            target = constant(node.expr)
+            if isinstance(target, str):
+                r.parse_targets.append(target)
             else:
                 r.runtime_code = True
             self.expr(node.expr, owner)
@@ -339,6 +337,8 @@ _MISSING = object()
 
 
 def _ends_in_field(ref: n.Reference) -> bool:
+    if ref.parts and method_named_key(ref.parts[-1]):
+        return False
     return not ref.parts or not isinstance(ref.parts[-1], n.Method) or (
         ref.parts[-1].name == "get" and len(ref.parts[-1].args) == 1
         and isinstance(ref.parts[-1].args[0], n.Literal))
@@ -354,10 +354,14 @@ def _steps(parts) -> tuple[tuple, bool, str | None]:
     """Path steps of a reference's parts: ``(steps, dynamic, method)``.
 
     Stops at the first method call (the value after a method is not scenario data; its name
-    is returned as ``method``) or at a key computed at run time (``dynamic``).
+    is returned as ``method``; ``$x.size`` is the call ``size()``, see
+    :data:`~templating.engine.meta.METHOD_NAMED_KEYS`) or at a key computed at run time
+    (``dynamic``).
     """
     steps: list = []
     for part in parts:
+        if method_named_key(part):
+            return tuple(steps), False, part.name
         if isinstance(part, n.Property):
             steps.append(part.name)
             continue

@@ -258,7 +258,7 @@ def template_includes(engine, source: str, relpath: str) -> tuple[str, ...] | No
     """Files this template pulls in with ``#parse``/``#include`` (paths in the templates
     folder), read from the syntax tree; None when a target is computed at render time or the
     template does not parse, meaning "may depend on any file"."""
-    from ..engine import nodes
+    from ..engine.meta import find_referenced_templates
 
     if "#" not in source:
         return ()
@@ -268,29 +268,8 @@ def template_includes(engine, source: str, relpath: str) -> tuple[str, ...] | No
         return None
     except Exception:  # never let dependency tracking break the preview
         return None
-    found: set[str] = set()
-    for node in nodes.walk(tree):
-        if isinstance(node, nodes.Parse):
-            exprs = [node.expr]
-        elif isinstance(node, nodes.Include):
-            exprs = list(node.args)
-        else:
-            continue
-        for expr in exprs:
-            target = _literal_text(expr, nodes)
-            if target is None:
-                return None
-            found.add(target.replace("\\", "/").lstrip("/").removeprefix("./"))
-    return tuple(sorted(found))
-
-
-def _literal_text(expr, nodes) -> str | None:
-    if isinstance(expr, nodes.Literal) and isinstance(expr.value, str):
-        return expr.value
-    if isinstance(expr, nodes.InterpolatedString) and all(
-            isinstance(part, nodes.Text) for part in expr.body):
-        return "".join(part.value for part in expr.body)
-    return None
+    found = find_referenced_templates(tree)
+    return None if found is None else tuple(sorted(found))
 
 
 def scenario_files(templates_dir: Path, previews_dir: Path, relpath: str) -> list[Path]:

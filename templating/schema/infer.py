@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..engine import nodes
+from ..engine.meta import method_named_key
 from ..errors import TemplateError, TemplatingError
 from .guards import chain, closure, when_false, when_true
 from .shape import ITEM, Field
@@ -432,7 +433,14 @@ class _Walker:
                     self._part_args(part, tool, arg_ctx)
                 tool = None
                 continue
-            if isinstance(part, nodes.Property):
+            if method_named_key(part):
+                # `$x.size` is `$x.size()` on a Map or List (Velocity 2.4 tries the
+                # method before the key), never a data field called "size"
+                if record:
+                    self._method_hint(out.path, nodes.Method(part.line, part.column,
+                                                             part.name))
+                out.whole = False
+            elif isinstance(part, nodes.Property):
                 out.path += (part.name,)
             elif isinstance(part, nodes.Index):
                 self._step(out, part.key, record, arg_ctx)

@@ -5,30 +5,31 @@ tool method or a Java method with a type meaning is a one-line change here.
 """
 from __future__ import annotations
 
-from ..engine import nodes
+from ..engine import java_collections as _collections
+from ..engine import java_strings as _strings
+from ..engine import javatypes as _javatypes
+from ..engine.meta import BUILTIN_NAMES as BUILTINS
+from ..engine.meta import MISSING, constant
 
-MISSING = object()
+# The method tables below are derived from the engine's own allow-lists (what a template
+# can really call), so the schema never reads meaning into a method the engine lacks.
+_STRING = frozenset(_strings.STRING_METHODS)
+_LIST = frozenset(_collections.LIST_METHODS)
+_MAP = frozenset(_collections.MAP_METHODS)
+_NUMBER = frozenset(_javatypes.NUMBER_METHODS)
+_BOOLEAN = frozenset(_javatypes.BOOLEAN_METHODS)
 
-#: Names Velocity itself defines: reading them is never a read of template data.
-BUILTINS = frozenset({
-    "foreach", "velocityCount", "velocityHasNext", "bodyContent", "macro", "template",
-    "evaluate", "define", "null", "NULL",
-})
-
-#: Java methods whose receiver must be a String (``.equals`` is handled on its own).
-STRING_METHODS = frozenset({
-    "toUpperCase", "toLowerCase", "trim", "strip", "stripLeading", "stripTrailing",
-    "substring", "length", "charAt", "startsWith", "endsWith", "replace", "replaceAll",
-    "replaceFirst", "split", "matches", "equalsIgnoreCase", "concat", "isBlank",
-    "toCharArray", "compareToIgnoreCase", "repeat", "codePointAt", "lines",
-})
+#: Java methods whose receiver must be a String (``.equals`` is handled on its own):
+#: String methods no other JSON value type has, plus ``replace``/``replaceAll``, which Map
+#: and List also name but templates call on strings (List's takes a lambda, Map's a key).
+STRING_METHODS = (_STRING - _LIST - _MAP - _NUMBER - _BOOLEAN) | (_STRING & {"replace",
+                                                                            "replaceAll"})
 #: Methods that mean "a list" (``.size()`` is also a Map method, but templates use it on lists).
-LIST_METHODS = frozenset({"size", "subList"})
+LIST_METHODS = (_LIST - _STRING - _MAP - _NUMBER - _BOOLEAN) | (_LIST & {"size"})
 #: Methods only a Map has.
-MAP_METHODS = frozenset({"keySet", "values", "entrySet", "containsKey", "containsValue"})
+MAP_METHODS = _MAP - _STRING - _LIST - _NUMBER - _BOOLEAN - {"get", "getOrDefault"}
 #: Methods only a Number has.
-NUMBER_METHODS = frozenset({"intValue", "longValue", "doubleValue", "floatValue",
-                            "shortValue", "byteValue"})
+NUMBER_METHODS = _NUMBER - _STRING - _LIST - _MAP - _BOOLEAN
 
 #: Platform tool methods and the type each argument position needs ("*" = every argument).
 TOOL_ARGUMENTS: dict[tuple[str, str], dict] = {
@@ -80,13 +81,3 @@ def literal_type(value) -> str | None:
     if isinstance(value, str):
         return "string"
     return None
-
-
-def constant(expr):
-    """The value of a constant expression (``'x'``, ``"x"`` without references, ``3``)."""
-    if isinstance(expr, nodes.Literal):
-        return expr.value
-    if isinstance(expr, nodes.InterpolatedString) and all(
-            isinstance(b, nodes.Text) for b in expr.body):
-        return "".join(b.value for b in expr.body)
-    return MISSING

@@ -1,0 +1,37 @@
+"""Generic walking of the syntax tree, driven by the fields each node class declares.
+
+Every node class in :mod:`.nodes` lists the fields that hold child nodes in ``_children``
+(a field may hold a node, ``None``, a list of nodes, or a list of ``(key, value)`` pairs of
+nodes). One function reads them, so a node kind added to the parser is walked by the
+renderer's macro scan, the linter and schema inference without anyone writing another
+``children()`` (as Jinja2's ``Node.iter_child_nodes`` does from ``Node.fields``).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+
+def iter_child_nodes(node) -> Iterator:
+    """Direct child nodes of ``node``, in source order (field order, then list order)."""
+    for name in type(node)._children:
+        value = node.__dict__[name]
+        if value is None:
+            continue
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, tuple):
+                    yield from item
+                else:
+                    yield item
+        else:
+            yield value
+
+
+def walk(node) -> Iterator:
+    """Every node under ``node`` (itself first), depth-first in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(iter_child_nodes(current))))
+
