@@ -25,8 +25,8 @@ from . import budget as _budget
 from .java_core import MAX_STRING_LENGTH
 from .java_core import (
     INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray,
-    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, call_allowed, format_double, int_kind, is_number, is_tool, to_string,
-    velocity_methods,
+    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, _gate, format_double, int_kind, is_number,
+    to_string,
 )
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -56,10 +56,11 @@ def to_number(value):
     if isinstance(value, str):
         parsed = parse_big_decimal(str.__str__(value))
         return value if parsed is None else parsed
-    if is_tool(value):
-        methods = velocity_methods(value)
+    gate = _gate()
+    if gate.is_tool(value):
+        methods = gate.velocity_methods(value)
         if "getAsNumber" in methods:
-            return call_allowed(value, "getAsNumber")
+            return gate.call_allowed(value, "getAsNumber")
         text = to_string(value)
         parsed = parse_big_decimal(text)
         return value if parsed is None else parsed
@@ -287,8 +288,9 @@ def _as_concat_string(value):
         return value
     if isinstance(value, str) and not isinstance(value, JavaChar):
         return str.__str__(value)
-    if is_tool(value) and "getAsString" in velocity_methods(value):
-        return call_allowed(value, "getAsString")
+    gate = _gate()
+    if gate.is_tool(value) and "getAsString" in gate.velocity_methods(value):
+        return gate.call_allowed(value, "getAsString")
     return None
 
 
@@ -357,6 +359,12 @@ def arithmetic(op: str, left, right, *, left_literal: str | None = None,
     if op == "+":
         ls, rs = _as_concat_string(left), _as_concat_string(right)
         if ls is not None or rs is not None:
+            if (left_literal if ls is None else right_literal) is NO_LITERAL and (
+                    left is None or right is None):
+                # a null math operand that starts with a number literal has no source text
+                # left in Velocity 2.4.1: joining it to a string fails the render
+                raise JavaError("java.lang.NullPointerException",
+                                'Cannot read field "kind" because "t" is null')
             if ls is None:
                 ls = _concat_text(left) if left is not None else (left_literal or "null")
             elif rs is None:

@@ -48,6 +48,7 @@ _EOL = re.compile(r"\r\n|\n|\r")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 INT_MAX = 2**31 - 1
+_MATH_OPS = frozenset("+-*/%")
 
 
 class _LiteralReference(Exception):
@@ -84,6 +85,8 @@ class Parser:
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
         # macros may be called before their definition: Velocity registers them at parse time
         self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
+        # id(math node) -> its operators with their blanks, for BinaryOp.literal
+        self._math_ops: dict[int, str] = {}
 
     # ------------------------------------------------------------------ positions & errors
 
@@ -960,8 +963,33 @@ class Parser:
             if op is None:
                 self.pos = save
                 return left
+            self._skip_ws()
+            right_at = self.pos
             right = sub()
             left = n.BinaryOp(left.line, left.column, op, left, right)
+            if op in _MATH_OPS:
+                self._math_literal(left, self.src[save:right_at])
+
+    def _math_literal(self, node: n.BinaryOp, between: str) -> None:
+        """Velocity's literal form of a math node (see :class:`~.nodes.BinaryOp`): the
+        leftmost operand's token, then each operator with its blanks; parentheses and the
+        other operands' tokens do not appear (``("x" % 2) * $a`` -> ``"x" %  * ``)."""
+        ops = self._math_ops
+        between = between.replace("(", "").replace(")", "")
+        ops[id(node)] = ops.get(id(node.left), "") + between
+        leftmost = node.left
+        while isinstance(leftmost, n.BinaryOp) and leftmost.op in _MATH_OPS:
+            leftmost = leftmost.left
+        if isinstance(leftmost, n.Reference):
+            head = leftmost.source
+        elif isinstance(leftmost, n.Literal) and isinstance(leftmost.value, str):
+            start, resume = self._offset(leftmost), self.pos
+            self._quoted_text(start)  # moves the cursor: put it back
+            head = self.src[start:self.pos]
+            self.pos = resume
+        else:
+            return
+        node.literal = head + ops[id(node)]
 
     def _parse_or(self):
         return self._binary(self._parse_and, ("||", "or"))

@@ -765,6 +765,8 @@ def _operand_literal(node):
     (``2 * (1 - $x)``, ``$n - true``, ``$n % !3``) and the render fails."""
     if isinstance(node, n.Reference):
         return node.source
+    if isinstance(node, n.BinaryOp) and node.literal is not None:
+        return node.literal  # `"Total: " + $p * $q` prints `Total: $p * ` when $p is null
     leftmost = node
     while True:
         if isinstance(leftmost, n.BinaryOp):
