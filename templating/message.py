@@ -128,7 +128,7 @@ def output_suffix(template: Path, rendered: str) -> str:
 
 def _partials(engine, templates, templates_root: Path) -> set[str]:
     """Template paths other templates pull in by name with ``#parse``/``#include``."""
-    from .engine import nodes
+    from .engine.meta import referenced_templates
 
     names: set[str] = set()
     for template in templates:
@@ -137,15 +137,7 @@ def _partials(engine, templates, templates_root: Path) -> set[str]:
                                 str(template))
         except TemplatingError:
             continue
-        for node in nodes.walk(tree):
-            if isinstance(node, nodes.Parse):
-                args = [node.expr]
-            elif isinstance(node, nodes.Include):
-                args = node.args
-            else:
-                continue
-            names.update(Path(a.value).as_posix() for a in args
-                         if isinstance(a, nodes.Literal) and isinstance(a.value, str))
+        names.update(ref.target for ref in referenced_templates(tree) if ref.target is not None)
     return names
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 
 from . import nodes
-from .javatypes import MAP_PROPERTY_NAMES
+from .sandbox import MAP_PROPERTY_NAMES
 from .visitor import walk
 
 #: The value of :func:`constant` for an expression computed at render time.

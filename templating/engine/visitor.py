@@ -5,16 +5,36 @@ Every node class in :mod:`.nodes` lists the fields that hold child nodes in ``_c
 nodes). One function reads them, so a node kind added to the parser is walked by the
 renderer's macro scan, the linter and schema inference without anyone writing another
 ``children()`` (as Jinja2's ``Node.iter_child_nodes`` does from ``Node.fields``).
+
+The field names are constants of our own node classes, never text from a template: each
+class gets one :func:`operator.attrgetter` built from them on first use.
 """
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Iterator
+
+_GETTERS: dict[type, attrgetter | None] = {}
+
+
+def _getter(cls: type):
+    names = cls._children
+    getter = _GETTERS[cls] = attrgetter(*names) if names else None
+    return getter
 
 
 def iter_child_nodes(node) -> Iterator:
     """Direct child nodes of ``node``, in source order (field order, then list order)."""
-    for name in type(node)._children:
-        value = node.__dict__[name]
+    cls = type(node)
+    getter = _GETTERS.get(cls, False)
+    if getter is False:
+        getter = _getter(cls)
+    if getter is None:
+        return
+    values = getter(node)
+    if len(cls._children) == 1:
+        values = (values,)
+    for value in values:
         if value is None:
             continue
         if isinstance(value, list):
@@ -34,4 +54,3 @@ def walk(node) -> Iterator:
         current = stack.pop()
         yield current
         stack.extend(reversed(list(iter_child_nodes(current))))
-

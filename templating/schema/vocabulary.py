@@ -5,19 +5,17 @@ tool method or a Java method with a type meaning is a one-line change here.
 """
 from __future__ import annotations
 
-from ..engine import java_collections as _collections
-from ..engine import java_strings as _strings
-from ..engine import javatypes as _javatypes
 from ..engine.meta import BUILTIN_NAMES as BUILTINS
 from ..engine.meta import MISSING, constant
+from ..engine.sandbox import TABLES as _TABLES
 
 # The method tables below are derived from the engine's own allow-lists (what a template
 # can really call), so the schema never reads meaning into a method the engine lacks.
-_STRING = frozenset(_strings.STRING_METHODS)
-_LIST = frozenset(_collections.LIST_METHODS)
-_MAP = frozenset(_collections.MAP_METHODS)
-_NUMBER = frozenset(_javatypes.NUMBER_METHODS)
-_BOOLEAN = frozenset(_javatypes.BOOLEAN_METHODS)
+_STRING = frozenset(_TABLES["java.lang.String"])
+_LIST = frozenset(_TABLES["java.util.ArrayList"])
+_MAP = frozenset(_TABLES["java.util.LinkedHashMap"])
+_NUMBER = frozenset(_TABLES["java.math.BigDecimal"])
+_BOOLEAN = frozenset(_TABLES["java.lang.Boolean"])
 
 #: Java methods whose receiver must be a String (``.equals`` is handled on its own):
 #: String methods no other JSON value type has, plus ``replace``/``replaceAll``, which Map

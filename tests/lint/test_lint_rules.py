@@ -342,9 +342,9 @@ def test_bad_scenario_is_a_finding_with_position(project):
 
 
 def test_missing_field_guarded_per_loop_item(project):
-    project.template("a.txt", "#foreach($i in $data.items)#if($i.size)Size: $i.size#end "
+    project.template("a.txt", "#foreach($i in $data.items)#if($i.colour)Colour: $i.colour#end "
                               "$i.name#end\n")
-    project.scenario("a.txt", "s", {"items": [{"name": "a", "size": 1}, {"name": "b"}]})
+    project.scenario("a.txt", "s", {"items": [{"name": "a", "colour": "red"}, {"name": "b"}]})
     assert codes(project.lint("a.txt"), "missing-field") == []
     assert codes(project.lint("a.txt"), "loud-reference") == []
 

@@ -21,12 +21,13 @@ from .vl013_unreadable_file import UnreadableFileRule
 from .vl014_bad_scenario import BadScenarioRule
 from .vl015_schema_violation import SchemaViolationRule
 from .vl016_uncovered_branch import UncoveredBranchRule
+from .vl017_method_named_key import MethodNamedKeyRule
 
 RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule, RenderErrorRule, MissingFieldRule, UnusedFieldRule, LoudReferenceRule,
     NotAListRule, TypeMismatchRule, RemovedVelocityCountRule, UnknownDirectiveRule,
     FieldTypoRule, GmailClippingRule, UnrenderedLinkRule, UnreadableFileRule,
-    BadScenarioRule, SchemaViolationRule, UncoveredBranchRule,
+    BadScenarioRule, SchemaViolationRule, UncoveredBranchRule, MethodNamedKeyRule,
 )
 
 

@@ -40,8 +40,8 @@ def _missing(ctx, run, analysis):
 def _guarded(read: Read, missing: Missing) -> bool:
     """Is the gap tested by an enclosing ``#if`` (so, for that item, the body did not run)?
 
-    ``#foreach($i in $data.items)#if($i.size)$i.size#end#end`` reaches the body for items
-    with a size; the items without one are exactly the ones the ``#if`` skipped.
+    ``#foreach($i in $data.items)#if($i.colour)$i.colour#end#end`` reaches the body for
+    items with a colour; the items without one are exactly the ones the ``#if`` skipped.
     """
     if not read.guards:
         return False
