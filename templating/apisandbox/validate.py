@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import jsonread
 from ..errors import ApiError
+from ..request_bodies import FORBIDDEN_EVENT_CHARS, MAX_EVENT_TYPE_KEY, MAX_KEY_VALUE
 from .store import NewRecipient
 
 
@@ -181,13 +182,8 @@ def check_channel(recipients: list[NewRecipient], channel: str) -> None:
 #: Largest Generate event body (the reference: "20 kilobytes"; we read it as 20 x 1024 bytes
 #: of the UTF-8 request body).
 MAX_EVENT_BYTES = 20 * 1024
-#: Longest ``eventTypeKey`` (characters).
-MAX_EVENT_TYPE_KEY = 100
-#: Longest ``keyValue`` (characters), given or taken from the params.
-MAX_KEY_VALUE = 300
-#: Characters the reference forbids in ``eventTypeKey`` and ``keyValue``: ``< ; ’ \ / | " ` ' ^ ? ! , >``
-#: (its ``’`` is U+2019, the typographic apostrophe, beside the ASCII one).
-FORBIDDEN_EVENT_CHARS = frozenset("<;\u2019\\/|\"`'^?!,>")
+# MAX_EVENT_TYPE_KEY, MAX_KEY_VALUE, FORBIDDEN_EVENT_CHARS: templating.request_bodies, so the
+# bodies we build and the requests the sandbox accepts obey the same limits.
 #: Where a missing ``keyValue`` is taken from, first found wins (the reference's order).
 KEY_PRIORITY = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
 

@@ -30,6 +30,7 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
     from .. import Engine, parse
     from ..message import read_template, template_root
     from ..schema import as_event, as_smartsend, example_payload, infer_schema
+    from ..request_bodies import default_event_type
     from ..schema.bodies import guess_channel
 
     if example and fmt != "schema":
@@ -48,7 +49,7 @@ def schema(template: Path, example: bool, fmt: str, indent: int, event_type: str
     if fmt == "event":
         if event_type is None:       # the default comes from the file name: say so if unusable
             try:
-                result = as_event(result, template.stem, key_value=locator)
+                result = as_event(result, default_event_type(str(template)), key_value=locator)
             except PayloadError as err:
                 raise UsageError(f"{err.message}; the default is the template's file name, "
                                  "give another with --event-type") from None

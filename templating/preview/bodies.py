@@ -13,22 +13,18 @@ external data are not part of either request (the platform adds them), so they a
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Mapping
 
-#: Stand-in locators when the scenario names no recipient; obviously fake on purpose.
-PLACEHOLDER_EMAIL = "customer@example.com"
-PLACEHOLDER_PHONE = "+380000000000"
-PLACEHOLDER_TOKEN = "device-token-of-the-customer"
+from .. import request_bodies
+from ..request_bodies import PLACEHOLDER_EMAIL, PLACEHOLDER_PHONE, PLACEHOLDER_TOKEN
+
+__all__ = ["PLACEHOLDER_EMAIL", "PLACEHOLDER_PHONE", "PLACEHOLDER_TOKEN", "request_data",
+           "locator", "smartsend_body", "event_body"]
 
 #: Contact fields (case-insensitive) that hold each text channel's locator, in order.
 _LOCATOR_FIELDS = {"email": ("email", "phone"), "sms": ("phone", "email"),
                    "viber": ("phone", "email"), "push": ("pushtoken", "token", "devicetoken"),
                    "telegram": ("telegramtoken", "token")}
-_PLACEHOLDERS = {"email": PLACEHOLDER_EMAIL, "sms": PLACEHOLDER_PHONE,
-                 "viber": PLACEHOLDER_PHONE, "push": PLACEHOLDER_TOKEN,
-                 "telegram": PLACEHOLDER_TOKEN}
 
 
 def request_data(scenario) -> dict:
@@ -53,7 +49,8 @@ def request_data(scenario) -> dict:
 
 
 def locator(scenario, channel: str = "email") -> str:
-    """Who the request goes to: the scenario's recipient, else its contact, else a stand-in.
+    """Who the request goes to: the scenario's recipient, else its contact, else its event
+    key, else the one stand-in rule of :func:`templating.request_bodies.default_locator`.
 
     ``channel`` is ``email`` or a text channel of :mod:`.textlimits` (``sms``, ``push`` ...;
     ``text`` counts as ``sms``): it decides which contact field is the locator."""
@@ -68,28 +65,24 @@ def locator(scenario, channel: str = "email") -> str:
     key_value = (scenario.system or {}).get("keyValue") if hasattr(scenario, "system") else None
     if key_value:
         return str(key_value)
-    return _PLACEHOLDERS.get(channel, PLACEHOLDER_PHONE)
+    return request_bodies.default_locator(request_data(scenario), channel)
 
 
 def smartsend_body(scenario, *, channel: str = "email") -> dict:
-    """``{"recipients": [{"locator": ..., "jsonParam": "<JSON string>"}]}`` for the scenario.
+    """``{"recipients": [{"locator": ..., "jsonParam": "<JSON string>"}], "email": ...}``.
 
-    Any channel but email adds ``"email": false`` (the reference: "true for email, false for
-    the rest of the media channels"); App Inbox goes to a ``contactId``, not a locator."""
+    Built by :func:`templating.request_bodies.smartsend_body`; App Inbox goes to a
+    ``contactId``, not a locator."""
     recipient = scenario.recipient
     if _from_smartsend(scenario) and isinstance(getattr(recipient, "raw", None), dict):
         return {"recipients": [dict(recipient.raw)]}
-    params = json.dumps(request_data(scenario), ensure_ascii=False, allow_nan=False,
-                        separators=(",", ":"))
+    data = request_data(scenario)
     if channel == "appinbox":
         system = getattr(scenario, "system", None) or {}
-        who: dict = {"contactId": system.get("contactId") or 0}
-    else:
-        who = {"locator": locator(scenario, channel)}
-    body: dict = {"recipients": [{**who, "jsonParam": params}]}
-    if channel != "email":
-        body["email"] = False
-    return body
+        return request_bodies.smartsend_body(data, contact_id=system.get("contactId") or 0,
+                                             channel=channel)
+    return request_bodies.smartsend_body(data, locator=locator(scenario, channel),
+                                         channel=channel)
 
 
 def _from_smartsend(scenario) -> bool:
@@ -102,7 +95,8 @@ def _from_smartsend(scenario) -> bool:
 
 
 def event_body(scenario, template_relpath: str, *, channel: str = "email") -> dict:
-    """A Generate event body; the event type defaults to the template's file stem."""
+    """A Generate event body; the event type is the scenario's, else the one default of
+    :func:`templating.request_bodies.default_event_type` (the template's file stem)."""
     raw = scenario.payload
     if scenario.kind == "event" and isinstance(raw, dict):
         return _checked(raw)
@@ -110,13 +104,13 @@ def event_body(scenario, template_relpath: str, *, channel: str = "email") -> di
         event = (raw.get("scenario") or {}).get("event")
         if isinstance(event, dict):
             return _checked(event)
-    event_type = getattr(scenario, "event_type", None) or Path(template_relpath).stem
-    params = [{"name": str(k), "value": v} for k, v in request_data(scenario).items()]
-    return _checked({"eventTypeKey": event_type, "keyValue": locator(scenario, channel),
-                     "params": params})
+    event_type = (getattr(scenario, "event_type", None)
+                  or request_bodies.default_event_type(template_relpath))
+    return request_bodies.event_body(request_data(scenario), event_type=event_type,
+                                     key_value=locator(scenario, channel))
 
 
 def _checked(body: Any) -> Any:
     """Refuse values JSON cannot carry (NaN, Infinity) before they reach the clipboard."""
-    json.dumps(body, allow_nan=False)
+    request_bodies.json_text(body)
     return body

@@ -356,15 +356,18 @@ def _cell(name, sfile, kind, payload_json, output, error, ss_body, ev_body, *,
 
 
 def _bodies(scenario, relpath: str, channel: str) -> tuple[str | None, str | None]:
-    try:
-        ss = json.dumps(smartsend_body(scenario, channel=channel), indent=2, ensure_ascii=False)
-        # an event's keyValue names the contact (email or phone), whatever the channel
-        ev = json.dumps(event_body(scenario, relpath,
-                                   channel="email" if channel == "email" else "sms"), indent=2,
-                        ensure_ascii=False)
-        return ss, ev
-    except (TypeError, ValueError):  # a payload JSON cannot carry (NaN, ...): offer nothing
-        return None, None
+    """Each body on its own: a payload JSON cannot carry (NaN, ...) or an event type the
+    platform refuses (a template named ``50%,off.html``) offers nothing for that body only."""
+    def dumped(build) -> str | None:
+        try:
+            return json.dumps(build(), indent=2, ensure_ascii=False)
+        except (TypeError, ValueError, TemplatingError):
+            return None
+    ss = dumped(lambda: smartsend_body(scenario, channel=channel))
+    # an event's keyValue names the contact (email or phone), whatever the channel
+    ev = dumped(lambda: event_body(scenario, relpath,
+                                   channel="email" if channel == "email" else "sms"))
+    return ss, ev
 
 
 def _error_view(err: TemplatingError, relpath: str, templates_dir: Path,

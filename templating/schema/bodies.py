@@ -9,20 +9,17 @@ Two ways data reaches a Reteno template, both accepted as-is by ``previews/`` sc
 - **Send prepared message** (``POST /api/v1/message/{id}/smartsend``): ``recipients``, each
   with a ``locator`` and ``jsonParam``, a JSON **string** (serialised once) that becomes
   ``$data``. The message id belongs to the URL, not the body.
+
+The bodies themselves, their stand-in locators and default event type come from
+:mod:`templating.request_bodies`, which the preview's "copy as ... body" uses too.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Mapping
 
-from ..errors import PayloadError
-
-DEFAULT_LOCATOR = "olena.kovalenko@example.com"
-DEFAULT_PHONE = "+380501234567"
-
-#: Channels whose locator is a phone number rather than an email address.
-PHONE_CHANNELS = ("sms", "viber", "whatsapp")
+from .. import request_bodies
+from ..request_bodies import PHONE_CHANNELS
 
 
 def guess_channel(template_name: str) -> str:
@@ -34,53 +31,27 @@ def guess_channel(template_name: str) -> str:
     return "email"
 
 
-def _check(payload) -> dict:
-    if not isinstance(payload, Mapping):
-        raise PayloadError(f"a payload must be a JSON object, not {type(payload).__name__}")
-    return dict(payload)
-
-
-def _contact_email(payload: Mapping) -> str | None:
-    for key, value in payload.items():
-        if isinstance(value, str) and "email" in key.lower() and "@" in value:
-            return value
-    return None
-
-
-def as_event(payload: Mapping, event_type_key: str = "templatePreview", *,
+def as_event(payload: Mapping, event_type_key: str = request_bodies.DEFAULT_EVENT_TYPE, *,
              key_value: str | None = None) -> dict:
     """A Generate event (v2) body whose params are ``payload``'s top-level fields.
 
     ``key_value`` defaults to an email found in the payload (the usual contact key).
     """
-    data = _check(payload)
-    if not event_type_key or any(c in event_type_key for c in "<;'\\/|\"`^?!,>"):
-        raise PayloadError(f"event type key {event_type_key!r} is empty or has a character "
-                           "the platform refuses")
-    return {
-        "eventTypeKey": event_type_key,
-        "keyValue": key_value or _contact_email(data) or DEFAULT_LOCATOR,
-        "params": [{"name": name, "value": value} for name, value in data.items()],
-    }
+    data = request_bodies.data_of(payload)
+    return request_bodies.event_body(
+        data, event_type=event_type_key,
+        key_value=key_value or request_bodies.default_locator(data))
 
 
 def as_smartsend(payload: Mapping, *, locator: str | None = None,
                  email: bool | None = None, channel: str = "email") -> dict:
     """A smartsend body with one recipient whose ``jsonParam`` is ``payload`` as JSON text.
 
-    Without ``locator``, an email from the payload or a sample address is used, or a sample
-    phone number for phone channels (``sms``, ``viber``). ``email`` (the body's channel flag)
-    defaults to whether the locator looks like an email.
+    Without ``locator``, an email from the payload or the channel's stand-in is used.
+    ``email`` (the body's channel flag) defaults to whether the locator is an email address
+    on the email channel.
     """
-    data = _check(payload)
-    if not locator and channel in PHONE_CHANNELS:
-        locator = DEFAULT_PHONE
-    locator = locator or _contact_email(data) or DEFAULT_LOCATOR
-    try:
-        param = json.dumps(data, ensure_ascii=False, allow_nan=False)
-    except ValueError as err:   # NaN/Infinity have no JSON spelling
-        raise PayloadError(f"payload cannot be sent as JSON: {err}") from None
-    return {
-        "recipients": [{"locator": locator, "jsonParam": param}],
-        "email": ("@" in locator) if email is None else email,
-    }
+    body = request_bodies.smartsend_body(payload, locator=locator, channel=channel)
+    if email is not None:
+        body["email"] = email
+    return body

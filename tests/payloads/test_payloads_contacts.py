@@ -299,4 +299,4 @@ def test_preview_copy_bodies_of_orders_and_contacts_carry_the_order_not_the_raw_
     assert event_body(order, "order.html")["eventTypeKey"] == "orderDELIVERED"
     contact = load_scenario(write(tmp_path, "c.json", CONTACT), catalogs={12345: "P", 12346: "B"})
     assert smartsend_body(contact) == {"recipients": [{"locator": "tgsh@example.com",
-                                                       "jsonParam": "{}"}]}
+                                                       "jsonParam": "{}"}], "email": True}

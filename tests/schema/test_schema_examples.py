@@ -82,7 +82,7 @@ def test_event_body_round_trips_through_the_scenario_reader():
     ex = example_payload(shop_schema())
     body = as_event(ex, "orderShipped")
     assert body["eventTypeKey"] == "orderShipped"
-    assert body["keyValue"] == "olena.kovalenko@example.com"   # no top-level email: default
+    assert body["keyValue"] == "customer@example.com"   # no top-level email: the stand-in
     assert as_event({"email": "a@b.example"})["keyValue"] == "a@b.example"
     assert as_event({"email": "a@b.example"}, key_value="k-1")["keyValue"] == "k-1"
     assert [p["name"] for p in body["params"]] == list(ex)

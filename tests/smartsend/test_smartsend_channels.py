@@ -429,6 +429,6 @@ def test_copy_as_smartsend_body_fits_the_text_channel(text_project):
     assert inbox == {"recipients": [{"contactId": 0, "jsonParam": '{"name":"Ann"}'}],
                      "email": False}
     email = json.loads(gallery.template("welcome.html").cell("olena").smartsend_body)
-    assert "email" not in email
+    assert email["email"] is True      # always written (templating.request_bodies)
     event = json.loads(gallery.template("push/welcome.txt").cell("short").event_body)
     assert event["keyValue"] == "+380000000000"
