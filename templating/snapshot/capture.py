@@ -16,6 +16,7 @@ Layout of the output folder::
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -54,7 +55,7 @@ def shot_path(template: str, scenario: str, width: int, scheme: str) -> str:
 
 def take_snapshot(templates_dir: str | Path, previews_dir: str | Path, out: str | Path, *,
                   settings: CameraSettings = CameraSettings(), config=None, lint_config=None,
-                  now=None, force: bool = False,
+                  now=None, force: bool = False, camera: Camera | None = None,
                   on_start: Callable[[int], None] | None = None,
                   on_shot: Callable[[], None] | None = None) -> SnapshotResult:
     """Render and photograph every template x scenario into ``out``.
@@ -64,12 +65,15 @@ def take_snapshot(templates_dir: str | Path, previews_dir: str | Path, out: str 
     :class:`~templating.project.OutsideProjectError` before anything is written). ``out`` is
     refused inside the templates/previews folders and, when not empty, unless it holds a
     previous snapshot. ``on_start(total)``/``on_shot()`` report progress (one per cell).
+    ``camera``: an open :class:`Camera` to reuse (its settings win); else one is started.
     """
     from ..lint.config import LintConfig
     from ..preview import views
     from ..preview.gallery import build_template, confinement_for, new_engine
     from ..scenarios import scenario_files, walk_templates
 
+    if camera is not None:
+        settings = camera.settings
     settings.check()
     templates_dir, previews_dir, out = Path(templates_dir), Path(previews_dir), Path(out)
     if not templates_dir.is_dir():
@@ -102,7 +106,9 @@ def take_snapshot(templates_dir: str | Path, previews_dir: str | Path, out: str 
     if on_start is not None:
         on_start(sum(len(t.cells) for t in views_))
     timings: list[dict] = []
-    with Camera(settings) as camera:
+    with contextlib.ExitStack() as stack:
+        if camera is None:
+            camera = stack.enter_context(Camera(settings))
         for view in views_:
             for cell in view.cells:
                 if cell.error is not None:

@@ -38,13 +38,15 @@ GIT_TIMEOUT = 120
 def diff_against(base: str, templates_dir: str | Path, previews_dir: str | Path,
                  out: str | Path, *, settings: CameraSettings = CameraSettings(),
                  threshold: float = 0.0, config=None, lint_config=None, now=None,
-                 force: bool = False,
+                 force: bool = False, camera=None,
                  progress: Callable[[str, int], Callable[[], None]] | None = None
                  ) -> DiffResult:
     """Snapshot the working tree and ``base``, compare, write the reports into ``out``.
 
     ``progress(label, total)`` returns the per-cell callback of one snapshot (the CLI draws
-    a bar on a terminal)."""
+    a bar on a terminal); ``camera`` an open :class:`~.camera.Camera` to share."""
+    if camera is not None:
+        settings = camera.settings
     if not 0.0 <= threshold <= 1.0:
         raise UsageError("--threshold is a fraction of pixels between 0 and 1",
                          name="--threshold")
@@ -68,7 +70,7 @@ def diff_against(base: str, templates_dir: str | Path, previews_dir: str | Path,
             starts = {"on_start": lambda total: starts.update(tick=progress(label, total)),
                       "on_shot": lambda: starts["tick"]()}
         take_snapshot(t_dir, p_dir, target, settings=settings, config=config,
-                      lint_config=lint, now=now, force=True, **starts)
+                      lint_config=lint, now=now, force=True, camera=camera, **starts)
 
     snap("head", templates_dir, previews_dir, out / "head", lint_config)
     head_manifest = read_manifest(out / "head")
