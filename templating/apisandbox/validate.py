@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import jsonread
+from .. import jsonread, request_bodies
 from ..errors import ApiError
-from ..request_bodies import FORBIDDEN_EVENT_CHARS, MAX_EVENT_TYPE_KEY, MAX_KEY_VALUE
 from .store import NewRecipient
 
 
@@ -182,8 +181,12 @@ def check_channel(recipients: list[NewRecipient], channel: str) -> None:
 #: Largest Generate event body (the reference: "20 kilobytes"; we read it as 20 x 1024 bytes
 #: of the UTF-8 request body).
 MAX_EVENT_BYTES = 20 * 1024
-# MAX_EVENT_TYPE_KEY, MAX_KEY_VALUE, FORBIDDEN_EVENT_CHARS: templating.request_bodies, so the
-# bodies we build and the requests the sandbox accepts obey the same limits.
+#: Longest ``eventTypeKey``, longest ``keyValue``, and the characters forbidden in both: the
+#: limits of :mod:`templating.request_bodies`, so the bodies ``schema --format`` and the
+#: preview build are exactly the ones the sandbox accepts.
+MAX_EVENT_TYPE_KEY = request_bodies.MAX_EVENT_TYPE_KEY
+MAX_KEY_VALUE = request_bodies.MAX_KEY_VALUE
+FORBIDDEN_EVENT_CHARS = request_bodies.FORBIDDEN_EVENT_CHARS
 #: Where a missing ``keyValue`` is taken from, first found wins (the reference's order).
 KEY_PRIORITY = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
 
