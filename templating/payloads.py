@@ -80,24 +80,8 @@ def decode_bytes(raw: bytes, *, name: str) -> str:
                 return raw[len(bom):].decode(encoding)
             except UnicodeDecodeError:
                 raise PayloadError(f"not valid {encoding.upper()} text", name=name) from None
-    if b"\x00" in raw:
-        line, col = _line_col_bytes(raw, raw.index(b"\x00"))
-        raise PayloadError("binary file (NUL byte), expected JSON text",
-                           name=name, line=line, column=col)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line, col = _line_col_bytes(raw, err.start)
-        raise PayloadError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as "
-                           "UTF-8", name=name, line=line, column=col) from None
-
-
-def _line_col_bytes(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    line = before.count(b"\n") + 1
-    start = before.rfind(b"\n") + 1
-    column = len(before[start:].decode("utf-8", errors="replace")) + 1
-    return line, column
+    from .engine.loader import utf8_text   # the same words as for a template file
+    return utf8_text(raw, name=name, kind="JSON", error=PayloadError)
 
 
 def parse_json(text: str, *, name: str, where: str | None = None,

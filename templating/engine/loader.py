@@ -34,7 +34,7 @@ import codecs
 import stat
 from pathlib import Path
 
-from ..errors import LimitExceeded, TemplateError
+from ..errors import LimitExceeded, TemplateError, TemplatingError
 
 #: What a template file is called, in the order lint and the gallery look for a template
 #: beside a scenario folder. One list for the engine, lint, preview, scenarios and sandbox.
@@ -112,18 +112,26 @@ def decode_template(raw: bytes, *, name: str | None) -> str:
             if raw.startswith(bom):
                 raise TemplateError(f"{encoding} text; the platform needs UTF-8: re-save the "
                                     "file as UTF-8", name=name, line=1, column=1)
+    return utf8_text(raw, name=name)
+
+
+def utf8_text(raw: bytes, *, name: str | None, kind: str = "template",
+              error: type[TemplatingError] = TemplateError) -> str:
+    """UTF-8 bytes (any BOM already handled) to text, or ``error`` at the line:column of the
+    first NUL byte (binary, not ``kind`` text) or undecodable byte. Data files say the same
+    (:func:`templating.payloads.decode_bytes` passes ``kind="JSON"``)."""
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, column = line_column(raw, nul)
-        raise TemplateError("binary file (NUL byte), expected template text",
-                            name=name, line=line, column=column)
+        raise error(f"binary file (NUL byte), expected {kind} text",
+                    name=name, line=line, column=column)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line, column = line_column(raw, err.start)
-        raise TemplateError(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); the platform "
-                            "needs UTF-8: re-save the file as UTF-8",
-                            name=name, line=line, column=column) from None
+        raise error(f"not UTF-8 text (byte 0x{raw[err.start]:02x}); the platform needs "
+                    "UTF-8: re-save the file as UTF-8",
+                    name=name, line=line, column=column) from None
 
 
 def line_column(raw: bytes, offset: int) -> tuple[int, int]:

@@ -156,7 +156,7 @@ def _bad_inputs(tmp: Path):
         "missing template": ([tmp / "nope.html", d, tmp / "ss.json"],
                              f"{tmp / 'nope.html'}: no such template file"),
         "template is a folder": ([tmp / "folder"], f"{tmp / 'folder'}: is a folder"),
-        "binary template": ([tmp / "binary.json"], f"{tmp / 'binary.json'}: binary file"),
+        "binary template": ([tmp / "binary.json"], f"{tmp / 'binary.json'}:1:1: binary file"),
         "recipient on an event": ([t, d, tmp / "event.json", "--recipient", "0"],
                                   "needs a smartsend body"),
         "all recipients of an event": ([t, d, tmp / "event.json", "--all-recipients"],
