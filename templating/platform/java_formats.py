@@ -302,7 +302,7 @@ class _Digits:
     __slots__ = ("digits", "decimal_at")
 
     def __init__(self, value: Decimal):
-        value = abs(value)
+        value = value.copy_abs()  # abs() would round to the context's 28 digits (BigInteger)
         if value == 0:
             self.digits, self.decimal_at = "", 0
             return
@@ -319,7 +319,7 @@ def _round_half_even(shortest: Decimal, exact: Decimal | None, quantum_exp: int)
     ``shortest`` carries the digits the JDK works with (Double.toString's); ``exact`` is the
     binary value, consulted only when ``shortest`` sits exactly on the tie.
     """
-    shortest = abs(shortest)
+    shortest = shortest.copy_abs()
     q = Decimal(1).scaleb(quantum_exp)
     down = shortest.quantize(q, rounding=ROUND_DOWN)
     rem = shortest - down

@@ -25,6 +25,7 @@ from typing import Any
 
 from ._convert import (INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, int_value,
                        java_identity, java_int_arith, long_value, to_number)
+from ._errors import java_exception
 
 _DOUBLE_MIN_VALUE = 5e-324
 _HALF = Decimal("0.5")
@@ -78,8 +79,17 @@ class MathTool:
             out.append(n)
         return out
 
+    @staticmethod
+    def _varargs(nums: tuple) -> None:
+        """A single null argument to an ``Object...`` method is a null array in Java, and
+        VelocityTools 3.1 reads its length: the render fails with that NPE."""
+        if len(nums) == 1 and nums[0] is None:
+            raise java_exception("java.lang.NullPointerException",
+                                 'Cannot read the array length because "nums" is null')
+
     # ---- arithmetic (varargs, like MathTool's Object... overloads)
     def add(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None
@@ -89,6 +99,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def sub(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None
@@ -98,6 +109,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def mul(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None
@@ -107,6 +119,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def div(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None
@@ -122,6 +135,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def max(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None
@@ -131,6 +145,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def min(self, *nums: Any):
+        self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
             return None

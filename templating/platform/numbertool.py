@@ -25,6 +25,7 @@ from ._convert import java_identity, java_string, to_number
 from ._errors import java_exception
 from .java_formats import DecimalFormat, JavaIllegalArgument, java_locale
 
+_ONE_ARGUMENT = object()  # format(obj) as well as format(pattern, obj)
 _STYLES = ("default", "number", "integer", "currency", "percent")
 
 
@@ -67,7 +68,9 @@ class NumberTool:
     def __init__(self, locale: str = "en_US"):
         self._locale = locale
 
-    def format(self, pattern: Any, value: Any):
+    def format(self, pattern: Any, value: Any = _ONE_ARGUMENT):
+        if value is _ONE_ARGUMENT:  # format(obj): the tool's default format, "default"
+            return format_number("default", pattern, self._locale)
         return format_number(pattern, value, self._locale)
 
     def integer(self, value: Any):
