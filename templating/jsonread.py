@@ -24,15 +24,16 @@ checked against jackson-databind 2.17.2 and 2.22.3 on JDK 17 (the answers are re
   :data:`MAX_DEPTH` levels of nesting, :data:`MAX_NAME_CHARS` characters in a key and
   :data:`MAX_STRING_CHARS` in a string.
 
-Two deliberate differences, both refusals with one clear line: text after the first value
-(``{"a": 1} {"b": 2}``) is ignored by Jackson's ``readValue`` but refused here, because in
-a file it is always a mistake (two documents pasted together) and silently dropping the
-second would hide it; and nesting stops at :data:`MAX_DEPTH_HERE` levels, not 1,000.
+One deliberate difference: text after the first value (``{"a": 1} {"b": 2}``) is ignored
+by Jackson's ``readValue`` but refused here, because in a file it is always a mistake (two
+documents pasted together) and silently dropping the second would hide it.
 """
 from __future__ import annotations
 
 import json
 import re
+import sys
+import threading
 from typing import Any, Callable, Sequence
 
 from .errors import PayloadError
@@ -42,10 +43,6 @@ MAX_NUMBER_DIGITS = 1000
 MAX_DEPTH = 1000
 MAX_NAME_CHARS = 50_000
 MAX_STRING_CHARS = 20_000_000
-#: Our own nesting limit, below Jackson's: Python walks data recursively (rendering, lint,
-#: serialising ``jsonParam``), and no real payload comes near it. Fixed rather than whatever
-#: the stack allows, so a file reads the same from every command.
-MAX_DEPTH_HERE = 500
 
 Path_ = Sequence["str | int"]
 
@@ -139,9 +136,11 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
         error.cut = True
         raise error
     try:
-        if text.count("[", start) + text.count("{", start) > MAX_DEPTH_HERE:
+        deep = text.count("[", start) + text.count("{", start) > _SHALLOW
+        if deep:
             _check_depth(text, start)
-        value, end = decoder.raw_decode(text, start)
+        value, end = _decode_deep(decoder, text, start) if deep else \
+            decoder.raw_decode(text, start)
     except _Refused as err:
         raise _error(text, _find_bare_token(text, err.token, start), err.reason) from None
     except json.JSONDecodeError as err:
@@ -149,13 +148,31 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
         error.cut = (len(text) - _skip_ws(text, err.pos) <= 12
                      or err.msg.startswith("Unterminated string"))
         raise error from None
-    except RecursionError:          # cannot happen below MAX_DEPTH_HERE; one line if it does
+    except RecursionError:          # a stack already deep when called: still one line
         raise _error(text, start, "nested too deeply") from None
     except ValueError as err:       # int() digit limit, should the hooks ever be bypassed
         raise _error(text, start, f"unreadable number ({err})") from None
     if end - start > MAX_NAME_CHARS:
         _check_string_lengths(text, start, end)
     return value, end
+
+
+#: Below this many brackets no value can be deep enough to need the depth check.
+_SHALLOW = 200
+_STACK_LOCK = threading.Lock()
+
+
+def _decode_deep(decoder: json.JSONDecoder, text: str, start: int) -> tuple[Any, int]:
+    """``raw_decode`` that reaches Jackson's 1,000 levels whatever Python's stack holds:
+    the recursion limit is raised for the call (under a lock, so concurrent readers restore
+    it in order)."""
+    with _STACK_LOCK:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(old + 2 * MAX_DEPTH + 100)
+        try:
+            return decoder.raw_decode(text, start)
+        finally:
+            sys.setrecursionlimit(old)
 
 
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
@@ -167,9 +184,9 @@ def _check_depth(text: str, start: int) -> None:
         ch = match.group()
         if ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH_HERE:
-                raise _error(text, match.start(), f"nested more than {MAX_DEPTH_HERE} levels "
-                                                  f"deep (Jackson stops at {MAX_DEPTH})")
+            if depth > MAX_DEPTH:
+                raise _error(text, match.start(), f"nested more than {MAX_DEPTH} levels deep "
+                                                  "(Jackson's limit)")
         elif ch in "]}":
             depth -= 1
             if depth == 0:

@@ -111,8 +111,8 @@ def test_hostile_values_are_answered_not_crashed_on(client, sb):
     r = client.post("/api/v1/message/1/smartsend", content=deep,
                     headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["message"] == (
-        "Malformed JSON at line 1 column 501: nested more than 500 levels deep (Jackson stops "
-        "at 1000)")
+        "Malformed JSON at line 1 column 1001: nested more than 1000 levels deep (Jackson's "
+        "limit)")
     r = client.post("/api/v1/message/1/smartsend", json={"recipients": [
         {"locator": "a@example.com", "jsonParam": deep},
         {"locator": "b@example.com", "contactId": "9" * 30},
@@ -120,8 +120,8 @@ def test_hostile_values_are_answered_not_crashed_on(client, sb):
         {"locator": ["d@example.com"]}]})
     assert r.status_code == 200
     messages = [x.get("message", "") for x in r.json()["results"]]
-    assert messages[0] == ("jsonParam is not valid JSON: nested more than 500 levels deep "
-                           "(Jackson stops at 1000) at line 1 column 501")
+    assert messages[0] == ("jsonParam is not valid JSON: nested more than 1000 levels deep "
+                           "(Jackson's limit) at line 1 column 1001")
     assert "Java long" in messages[1]
     assert "externalRequestId must be a string" in messages[2]
     assert "locator must be a string" in messages[3]

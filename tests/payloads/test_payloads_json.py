@@ -83,8 +83,8 @@ def test_missing_file_and_folder(tmp_path):
 def test_absurd_nesting_is_one_error_not_a_crash():
     with pytest.raises(PayloadError) as info:
         parse_json("[" * 100000 + "]" * 100000, name="deep.json")
-    assert info.value.one_line() == ("deep.json:1:501: invalid JSON: nested more than 500 "
-                                     "levels deep (Jackson stops at 1000)")
+    assert info.value.one_line() == ("deep.json:1:1001: invalid JSON: nested more than 1000 "
+                                     "levels deep (Jackson's limit)")
 
 
 def test_embedded_json_error_points_into_the_string_in_the_file():

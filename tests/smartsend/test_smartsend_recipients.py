@@ -144,6 +144,6 @@ def test_empty_csv_file_is_refused_not_zero_recipients(tmp_path):
     ("csv", 'locator,a:json\na@example.com,"' + "[" * 5000 + "]" * 5000 + '"\n'),
 ])
 def test_absurdly_deep_json_is_one_error_not_a_recursion_traceback(fmt, text):
-    with pytest.raises(PayloadError, match=r"nested more than 500 levels deep \(Jackson stops "
-                                           r"at 1000\)"):
+    with pytest.raises(PayloadError, match=r"nested more than 1000 levels deep \(Jackson's "
+                                           r"limit\)"):
         rows(text, fmt)
