@@ -24,13 +24,9 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .errors import UsageError, quoted
+from .errors import OutputRefused, UsageError, quoted
 
 FORCE_HINT = "--force writes anyway"
-
-
-class OutputRefused(UsageError):
-    """An output path that would overwrite an input or land in a protected folder."""
 
 
 def guard_output(path: str | os.PathLike, *, option: str,

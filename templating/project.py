@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import UsageError, quoted
+from .errors import OutsideProjectError, UsageError, quoted
 
 try:                                   # Python 3.11+
     import tomllib
@@ -42,10 +42,6 @@ except ModuleNotFoundError:            # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     except ModuleNotFoundError:
         tomllib = None  # type: ignore[assignment]
-
-
-class OutsideProjectError(UsageError):
-    """A project file or folder whose real path (symlinks resolved) leaves the project."""
 
 
 def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:

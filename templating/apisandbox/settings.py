@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import SettingsError, UsageError
 
 
 def _finite(value) -> bool:
@@ -20,12 +20,6 @@ def _finite(value) -> bool:
     except OverflowError:
         return False
 
-
-class SettingsError(UsageError):
-    """A bad sandbox option; located at ``sandbox`` unless a file is to blame."""
-
-    def __init__(self, message: str, *, name: str | None = "sandbox", line=None, column=None):
-        super().__init__(message, name=name, line=line, column=column)
 
 #: Most recipients one smartsend call may carry (the platform's limit).
 MAX_RECIPIENTS = 1000   # see docs/platform-sources.md#smartsend-endpoint

@@ -11,18 +11,21 @@ import sys
 
 import click
 
-from ..errors import TemplatingError
+from ..errors import TemplatingError, UsageError
 
 
 class OneLineCommand(click.Command):
-    """Bad options are one line (``error: render: No such option '--x'.``) and exit 2, like
-    every other error, instead of click's three-line usage block."""
+    """Bad options are one line (``error: render: No such option '--x'.``,
+    ``error: smartsend build: Missing option '--recipients'.``) and exit 2, like every other
+    error, instead of click's usage block. The one click command class: every command uses
+    it (top-level ones through :class:`_Group`, subcommands with ``cls=OneLineCommand``)."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as err:
-            raise TemplatingError(err.format_message(), name=info_name) from None
+            path = f"{parent.command_path} {info_name}" if parent is not None else info_name
+            raise UsageError(err.format_message(), name=path.split(" ", 1)[-1]) from None
 
 
 class _Group(click.Group):

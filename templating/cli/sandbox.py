@@ -26,18 +26,6 @@ _CONFIG_KEYS = {"host", "port", "messages", "db", "seed", "fail_rate", "throttle
                 "webhook_allow_remote"}
 
 
-class _OneLineCommand(click.Command):
-    """Bad options are one line (``error: sandbox: Missing option '--x'.``) and exit 2, like
-    every other error, instead of click's usage block."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as err:
-            path = f"{parent.command_path} {info_name}" if parent is not None else info_name
-            raise UsageError(err.format_message(), name=path.split(" ", 1)[-1]) from None
-
-
 def _load_config(path: str | None) -> dict:
     if path is None:
         return {}
@@ -80,7 +68,7 @@ def _webhook_target(url, allow_remote):
                          allow_remote=allow_remote)
 
 
-@main.command(cls=_OneLineCommand)
+@main.command()
 @click.option("--host", default=None, help="Interface to listen on [127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [8025].")
 @click.option("--messages", "messages", type=click.Path(file_okay=False), default=None,

@@ -33,19 +33,7 @@ from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
 from ..smartsend.sender import reconcile_command as reconcile_hint
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
-from . import main
-
-
-class _OneLineCommand(click.Command):
-    """Bad options are one line (``error: send: Missing option '--x'.``) and exit 2, like
-    every other error, instead of click's usage block."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as err:
-            path = f"{parent.command_path} {info_name}" if parent is not None else info_name
-            raise UsageError(err.format_message(), name=path.split(" ", 1)[-1]) from None
+from . import OneLineCommand, main
 
 
 def _located(command: str):
@@ -160,7 +148,7 @@ def smartsend() -> None:
     """Build smartsend request bodies from a recipients list."""
 
 
-@smartsend.command("build", cls=_OneLineCommand)
+@smartsend.command("build", cls=OneLineCommand)
 @_build_options(required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write request bodies (JSON Lines) here instead of stdout.")
@@ -210,7 +198,7 @@ def _write(batches, fh) -> None:
         fh.write("\n")
 
 
-@main.command("send", cls=_OneLineCommand)
+@main.command("send", cls=OneLineCommand)
 @_build_options(required=False)
 @click.option("--dry-run", is_flag=True, help="Build and check everything; send nothing.")
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -527,7 +515,7 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
             progress.close()
 
 
-@main.command("reconcile", cls=_OneLineCommand)
+@main.command("reconcile", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--activity-lag", type=click.FloatRange(0), default=DEFAULT_ACTIVITY_LAG,
@@ -561,7 +549,7 @@ def reconcile_command(run, journal_path, activity_lag, base_url):
             sys.exit(1)
 
 
-@main.command("track", cls=_OneLineCommand)
+@main.command("track", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--until-done", is_flag=True, help="Poll until every message is final.")
@@ -620,7 +608,7 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
         sys.exit(1)
 
 
-@main.command("status", cls=_OneLineCommand)
+@main.command("status", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",

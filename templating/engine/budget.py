@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 import time
 
-from .java_core import JavaError
+from ..errors import BudgetExceeded
 
 #: Defaults (see docs/java-values.md, "Limits", for how they were measured).
 DEFAULT_MAX_STEPS = 10_000_000
@@ -47,18 +47,6 @@ SLOT_CHARS = 8
 
 #: The deadline is read (``time.monotonic``) at most once per this many steps.
 _CHECK_EVERY = 20_000
-
-
-class BudgetExceeded(JavaError):
-    """A render-budget limit was hit. A :class:`JavaError` so that every place that turns a
-    Java failure into a located template error locates this one too; the renderer makes it a
-    :class:`~templating.errors.LimitExceeded`."""
-
-    def __init__(self, detail: str):
-        super().__init__("render budget exceeded", detail)
-
-    def __str__(self) -> str:
-        return self.detail
 
 
 class Budget:
@@ -141,17 +129,23 @@ class Budget:
                              "in this render (templating.max_regex_seconds)")
 
 
-_local = threading.local()
+class _Active(threading.local):
+    """The budget of the render running on this thread (``None`` outside a render)."""
+
+    budget: Budget | None = None
+
+
+_local = _Active()
 
 
 def active() -> Budget | None:
     """The budget of the render running on this thread, if any."""
-    return getattr(_local, "budget", None)
+    return _local.budget
 
 
 def enter(budget: Budget) -> Budget | None:
     """Make ``budget`` the active one; returns the previous one for :func:`leave`."""
-    previous = getattr(_local, "budget", None)
+    previous = _local.budget
     _local.budget = budget
     return previous
 
@@ -168,7 +162,7 @@ def _too_long(length: int, limit: int) -> BudgetExceeded:
 def string(length: int, fixed_limit: int) -> None:
     """Charge a string about to be built, against the active budget or, outside a render,
     against ``fixed_limit`` alone."""
-    budget = getattr(_local, "budget", None)
+    budget = _local.budget
     if budget is not None:
         budget.string(length)
     elif length > fixed_limit:
@@ -177,19 +171,19 @@ def string(length: int, fixed_limit: int) -> None:
 
 def length(length: int, fixed_limit: int) -> None:
     """Check that a string still being built is within the string limit (no charge)."""
-    budget = getattr(_local, "budget", None)
+    budget = _local.budget
     limit = budget.max_string if budget is not None else fixed_limit
     if length > limit:
         raise _too_long(length, limit)
 
 
 def alloc(chars: int) -> None:
-    budget = getattr(_local, "budget", None)
+    budget = _local.budget
     if budget is not None:
         budget.alloc(chars)
 
 
 def charge(steps: int) -> None:
-    budget = getattr(_local, "budget", None)
+    budget = _local.budget
     if budget is not None:
         budget.charge(steps)

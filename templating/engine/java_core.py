@@ -21,6 +21,7 @@ Python value           Java value
 :class:`MapEntry`      ``Map.Entry`` (from ``entrySet()``)
 :class:`JavaClass`     ``java.lang.Class`` (``$x.class``), a plain description only
 tool/scope objects     whatever their class lists in ``__velocity_methods__``
+                       (the gate: :mod:`.sandbox`)
 =====================  =========================================================
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ import sys
 from array import array
 from decimal import Decimal
 
+from ..errors import JavaError
 from .java_double import java_double_to_string, java_float_to_string
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
@@ -65,19 +67,6 @@ class _NotFound:
 
 
 NOT_FOUND = _NotFound()
-
-
-class JavaError(Exception):
-    """Java would throw here (``IndexOutOfBoundsException``, ``NumberFormatException``...).
-
-    The message reads like the Java exception (``java.lang.X: detail``); the renderer adds
-    the template location and turns it into a ``RenderError``.
-    """
-
-    def __init__(self, exception: str, detail: str | None = None):
-        self.exception = exception
-        self.detail = detail
-        super().__init__(exception if detail is None else f"{exception}: {detail}")
 
 
 def index_error(index: int, length: int) -> JavaError:
@@ -197,39 +186,11 @@ class JavaClass:
         return hash(self.name)
 
 
-_ALLOWED: dict = {}
-
-
-def velocity_methods(obj) -> frozenset:
-    """Method names a tool/scope object's class exposes to templates (the sandbox list).
-
-    Read from the *class*, never the instance, so data cannot widen it; names starting with
-    ``_`` are dropped whatever the class says.
-    """
-    cls = type(obj)
-    methods = getattr(cls, "__velocity_methods__", None)
-    cached = _ALLOWED.get(cls)
-    if cached is not None and cached[0] is methods:
-        return cached[1]
-    if isinstance(methods, (frozenset, set, tuple, list)):
-        allowed = frozenset(m for m in methods if isinstance(m, str) and not m.startswith("_"))
-    else:
-        allowed = frozenset()
-    _ALLOWED[cls] = (methods, allowed)
-    return allowed
-
-
-def call_allowed(obj, name: str, *args):
-    """Call an allow-listed method of a tool object for the engine's own needs (printing,
-    truth, equality): whatever it raises becomes one ``JavaError``."""
-    try:
-        return getattr(obj, name)(*args)
-    except JavaError:
-        raise
-    except RecursionError:
-        raise JavaError("java.lang.StackOverflowError") from None
-    except Exception as exc:  # a gap in a tool: Java's words, the Python cause chained
-        raise tool_failure(obj, name) from exc
+def tool_gate():
+    """The sandbox (:mod:`.sandbox`), which alone decides what a tool object exposes; it is
+    built on this module, so this module reaches it at call time, for tool objects only."""
+    from . import sandbox
+    return sandbox
 
 
 def _module_of(class_name: str) -> str:
@@ -255,10 +216,6 @@ def tool_failure(obj, name: str) -> JavaError:
     names the method and class; our message's line:column points at the call instead).
     No Python class name or repr reaches the text; the Python cause stays chained."""
     return JavaError("java.lang.RuntimeException")
-
-
-def is_tool(obj) -> bool:
-    return isinstance(getattr(type(obj), "__velocity_methods__", None), (frozenset, set, tuple, list))
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,7 +296,7 @@ def java_class_name(value) -> str | None:
         return "java.util.LinkedHashMap$Entry"
     if isinstance(value, JavaClass):
         return "java.lang.Class"
-    return getattr(type(value), "__java_class__", None)
+    return tool_gate().tool_java_class(value)
 
 
 def java_class_label(value) -> str:
@@ -552,11 +509,12 @@ def to_string(value) -> str:
         return _nested_to_string(value)
     if isinstance(value, JavaClass):
         return "class " + value.name
-    if is_tool(value):
-        methods = velocity_methods(value)
+    gate = tool_gate()
+    if gate.is_tool(value):
+        methods = gate.velocity_methods(value)
         for name in ("getAsString", "toString"):
             if name in methods:
-                result = call_allowed(value, name)
+                result = gate.call_allowed(value, name)
                 return "null" if result is None else to_string(result)
         return str(value)
     return str(value)
@@ -634,8 +592,9 @@ def _equals(a, b, _depth: int) -> bool:
                 and _equals(a.value, b.value, _depth + 1))
     if isinstance(a, JavaClass):
         return a == b
-    if is_tool(a) and "equals" in velocity_methods(a):
-        return bool(call_allowed(a, "equals", b))
+    gate = tool_gate()
+    if gate.is_tool(a) and "equals" in gate.velocity_methods(a):
+        return bool(gate.call_allowed(a, "equals", b))
     return False
 
 
@@ -784,8 +743,9 @@ def _hash(value, _depth: int) -> int:
         return _i32(_hash(value.key, _depth + 1) ^ _hash(value.value, _depth + 1))
     if isinstance(value, JavaClass):
         return string_hash(value.name)
-    if is_tool(value) and "hashCode" in velocity_methods(value):
-        return int(call_allowed(value, "hashCode"))
+    gate = tool_gate()
+    if gate.is_tool(value) and "hashCode" in gate.velocity_methods(value):
+        return int(gate.call_allowed(value, "hashCode"))
     return _i32(id(value) >> 4)
 
 
@@ -802,5 +762,5 @@ def _bigint_hash(n: int) -> int:
     return _i32(h * (1 if n > 0 else -1 if n < 0 else 0))
 
 
-# the render budget reads JavaError from this module, so it is imported last
+# the render budget (charged by the value code here); kept at the end of the module
 from . import budget as _budget  # noqa: E402

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import nodes as n
-from ..engine.loader import read_template
+from ..engine.loader import SIZE_SETTING, read_template
 from ..errors import (LintInternalError, TemplateError, TemplatingError, UsageError,
                       VelocitySyntaxError)
 from ..project import Confinement
@@ -303,9 +303,12 @@ class Linter:
         if not self.confinement.allows(path):      # never followed, never quoted
             ctx.problem = Problem(self.confinement.error(path).message)
             return
+        # the smaller cap decides: a file over the engine's would only fail at parse
+        limit, setting = self.config.max_template_bytes, "max-template-size"
+        if self.engine.limits.template_bytes < limit:
+            limit, setting = self.engine.limits.template_bytes, SIZE_SETTING
         try:
-            ctx.source = read_template(path, max_bytes=self.config.max_template_bytes,
-                                       size_setting="max-template-size")
+            ctx.source = read_template(path, max_bytes=limit, size_setting=setting)
         except TemplateError as err:
             ctx.problem = Problem(err.message, err.line or 1, err.column or 1)
 

@@ -31,16 +31,14 @@ from babel import Locale
 from babel import dates as _bdates
 from babel import numbers as _bnumbers
 
+from ..errors import JavaIllegalArgument
+
 __all__ = [
     "JavaIllegalArgument", "DecimalFormat", "SimpleDateFormat", "java_timezone",
     "parse_java_number", "java_locale",
 ]
 
 DEFAULT_LOCALE = "en_US"
-
-
-class JavaIllegalArgument(ValueError):
-    """The JDK would throw ``IllegalArgumentException`` with this message."""
 
 
 @lru_cache(maxsize=32)
@@ -896,7 +894,7 @@ class SimpleDateFormat:
                 _custom_name(_offset_minutes(dt))
         is_dst = bool(dt.dst())
         if long:
-            name = _long_zone_name(getattr(tz, "key", None), is_dst, self._locale)
+            name = _long_zone_name(tz.key if isinstance(tz, ZoneInfo) else None, is_dst, self._locale)
             return name or _custom_name(_offset_minutes(dt))
         name = _current_abbreviation(tz, is_dst)
         if re.fullmatch(r"[A-Za-z]{2,5}", name):

@@ -31,6 +31,8 @@ import threading
 import time
 from typing import Any, Callable, Hashable
 
+from ..errors import RenderOverrun, RenderRefused
+
 #: Seconds a page waits for one render before showing "did not finish" instead.
 DEFAULT_DEADLINE = 5.0
 #: Renders running at the same time (the machine has few cores; more would only share them).
@@ -39,18 +41,6 @@ DEFAULT_WORKERS = 4
 DEFAULT_MAX_OVERRUN = 8
 #: Renders allowed to wait for a worker.
 DEFAULT_MAX_QUEUED = 1024
-
-
-class RenderOverrun(Exception):
-    """The render did not finish within the deadline (it goes on in the background)."""
-
-    def __init__(self, deadline: float):
-        super().__init__(f"rendering did not finish within the {deadline:g} s deadline")
-        self.deadline = deadline
-
-
-class RenderRefused(Exception):
-    """The render was not started: runaway renders still hold their threads."""
 
 
 class _Job:

@@ -43,16 +43,10 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from ..errors import TemplatingError
+from ..errors import ApiRefused, TemplatingError
 from .config import Settings
 
 USER_AGENT = "templating-smartsend/0.1"
-
-
-class ApiRefused(TemplatingError):
-    """The platform refused the API key (401/403): nothing else can succeed either."""
-
-    exit_code = 3
 
 
 @dataclass

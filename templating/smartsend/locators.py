@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import email_validator
 import phonenumbers
 
+from ..errors import LocatorError
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -62,10 +64,6 @@ CHANNELS = {name: rule.email_flag for name, rule in CHANNEL_RULES.items()}
 #: Longest token we accept (*assumed*: the reference gives no limit; FCM tokens are ~160
 #: characters, web push subscriptions a few hundred). Longer text is a pasted blob, not a token.
 MAX_TOKEN = 4096
-
-
-class LocatorError(ValueError):
-    """A locator that cannot be delivered to on the chosen channel (message says why)."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from typing import Any, Callable
 
 import httpx
 
+from ..errors import ActivityUnavailable
 from .client import ApiClient, Backoff
 from .config import Settings
 from .journal import Journal
@@ -86,10 +87,6 @@ class ReconcileReport:
     @property
     def settled(self) -> list[int]:
         return sorted(self.sent + self.not_sent)
-
-
-class ActivityUnavailable(Exception):
-    """The platform gave no complete answer; the reason is one line (key redacted)."""
 
 
 def locator_key(locator: str | None) -> str | None:

@@ -35,7 +35,7 @@ from typing import Callable, Iterable
 
 import httpx
 
-from ..errors import UsageError
+from ..errors import SendAborted, UsageError
 from .build import BuildOptions, Checker, Summary, external_request_id, plan
 from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
 from .config import Settings
@@ -46,10 +46,6 @@ from .recipients import Recipient, fingerprint
 
 #: Why a run that the operator declined to send was abandoned.
 NOT_CONFIRMED = "sending was not confirmed"
-
-
-class SendAborted(ApiRefused):
-    """Sending cannot go on (the key was refused); the journal says what was sent."""
 
 
 @dataclass
