@@ -127,6 +127,8 @@ def diff(base, templates_dir, previews_dir, widths, schemes, font, chromium, now
     result = diff_against(base, templates_dir, previews_dir, out_dir, settings=settings,
                           threshold=threshold, config=config, lint_config=lint_config,
                           now=fixed_now, force=force, progress=_progress)
+    for line in result.head_errors:
+        click.echo(f"error: {line}", err=True)
     over = result.over()
     for p in over:
         click.echo(f"{p.status}: {p.template} [{p.scenario}] {p.width}px {p.scheme}"
