@@ -160,3 +160,16 @@ def test_one_list_of_template_suffixes():
                                            "**/*.vtl")
     assert loader.is_template_file_name("A.VTL") and not loader.is_template_file_name("a.json")
     assert message.read_template is loader.read_template
+
+
+def test_lint_refuses_at_the_engine_cap_as_render_does(tmp_path):
+    """lint's own cap (max-template-size, 10 MB) is larger than the engine's (1 MiB): the
+    smaller decides, so a 2 MB file is the same unreadable file in both, not a parse error."""
+    path = _layout(tmp_path, b"x" * 2_000_000)
+    line = "template is too large (2000000 bytes, limit 1048576; templating.max_template_bytes)"
+    with pytest.raises(LimitExceeded) as info:
+        message.read_template(path)
+    assert info.value.message == line
+    findings = lint_file(path, templates_dir=tmp_path / "templates",
+                         previews_dir=tmp_path / "previews")
+    assert [(f.name, f.message) for f in findings] == [("unreadable-file", line)]
