@@ -14,6 +14,7 @@ that raise an error re-export it under its old name (``templating.lint.LintInter
     │       ├── SandboxError           the template tried to leave the sandbox
     │       └── LimitExceeded          loop/macro depth/output size/render budget limits
     ├── PayloadError                   a --data / scenario / recipients file is not usable
+    │   ├── JsonSyntaxError            JSON that Jackson would not read (with line:column)
     │   └── LocatorError               a locator the channel cannot deliver to (a build finding)
     ├── UsageError                     bad options or configuration
     │   ├── OutputRefused              -o/--out would overwrite an input or a project folder
@@ -126,6 +127,21 @@ class LimitExceeded(RenderError):
 
 class PayloadError(TemplatingError):
     """A data or scenario file cannot be used as template data."""
+
+
+class JsonSyntaxError(PayloadError):
+    """Text that Jackson would not read; ``offset`` is where in the text, ``reason`` why.
+
+    Callers turn it into their own wording (a file error, a 400 answer, a recipient's row)
+    from ``reason``, ``line`` and ``column``; raised bare it is still one clear line."""
+
+    def __init__(self, reason: str, *, offset: int, line: int, column: int,
+                 name: str | None = None, cut: bool = False):
+        super().__init__(reason, name=name, line=line, column=column)
+        self.reason = reason
+        self.offset = offset
+        #: the text may just end too early (more of a stream could complete it)
+        self.cut = cut
 
 
 class LocatorError(PayloadError, ValueError):

@@ -36,7 +36,7 @@ import sys
 import threading
 from typing import Any, Callable, Sequence
 
-from .errors import PayloadError
+from .errors import JsonSyntaxError
 
 #: Jackson's ``StreamReadConstraints`` defaults (2.15 and later).
 MAX_NUMBER_DIGITS = 1000
@@ -45,21 +45,6 @@ MAX_NAME_CHARS = 50_000
 MAX_STRING_CHARS = 20_000_000
 
 Path_ = Sequence["str | int"]
-
-
-class JsonSyntaxError(PayloadError):
-    """Text that Jackson would not read; ``offset`` is where in the text, ``reason`` why.
-
-    Callers turn it into their own wording (a file error, a 400 answer, a recipient's row)
-    from ``reason``, ``line`` and ``column``; raised bare it is still one clear line."""
-
-    def __init__(self, reason: str, *, offset: int, line: int, column: int,
-                 name: str | None = None, cut: bool = False):
-        super().__init__(reason, name=name, line=line, column=column)
-        self.reason = reason
-        self.offset = offset
-        #: the text may just end too early (more of a stream could complete it)
-        self.cut = cut
 
 
 class _Refused(ValueError):
