@@ -120,7 +120,10 @@ class Engine:
 
     def compiled(self, template: n.Template) -> CompiledTemplate:
         """The template's closures for this engine, compiled once and kept on the tree."""
-        cache = template.__dict__.setdefault("_compiled", {})
+        try:
+            cache = template._compiled
+        except AttributeError:  # the tree's first render
+            cache = template._compiled = {}
         compiled = cache.get(id(self))
         if compiled is None:
             compiled = cache[id(self)] = CompiledTemplate(template, self)

@@ -25,7 +25,7 @@ from . import budget as _budget
 from .java_core import MAX_STRING_LENGTH
 from .java_core import (
     INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, MAX_DECIMAL_DIGITS, MAX_INT_BITS, JavaArray,
-    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, _gate, format_double, int_kind, is_number,
+    JavaBigInteger, JavaChar, JavaError, JavaFloat, JavaLong, format_double, int_kind, is_number, tool_gate,
     to_string,
 )
 
@@ -56,7 +56,7 @@ def to_number(value):
     if isinstance(value, str):
         parsed = parse_big_decimal(str.__str__(value))
         return value if parsed is None else parsed
-    gate = _gate()
+    gate = tool_gate()
     if gate.is_tool(value):
         methods = gate.velocity_methods(value)
         if "getAsNumber" in methods:
@@ -288,7 +288,7 @@ def _as_concat_string(value):
         return value
     if isinstance(value, str) and not isinstance(value, JavaChar):
         return str.__str__(value)
-    gate = _gate()
+    gate = tool_gate()
     if gate.is_tool(value) and "getAsString" in gate.velocity_methods(value):
         return gate.call_allowed(value, "getAsString")
     return None

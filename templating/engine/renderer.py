@@ -7,8 +7,10 @@ template) removes that dispatch, which is what lets a cached render keep up with
 Java value semantics (printing, arithmetic, methods) live in :mod:`.javatypes` and per-render
 state in :mod:`.runtime`; this module decides *when* they apply: reference resolution,
 directives, scoping, limits.
-The renderer never calls ``getattr`` on a template value; all member access goes through
-``javatypes.get_property``/``call_method``, which enforce the sandbox allow-list.
+The renderer never looks a member up by name itself: all member access goes through
+``javatypes.get_property``/``call_method``, which are the sandbox's (:mod:`.sandbox`), and
+even its own dispatch from a node class to its ``c_``/``e_`` method is a table the sandbox
+builds (:func:`.sandbox.dispatch_table`).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..errors import LimitExceeded, RenderError, TemplateError
 from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
+from .sandbox import dispatch_table
 from .runtime import (BreakSignal, Ctx, DefineBlock, Emit, ForeachScope, StopSignal,
                       is_plain_number, java_error, lazy_range, located_error, plain_value,
                       java_text, to_text, truthy)
@@ -75,8 +78,7 @@ class Compiler:
         return run
 
     def node(self, node: n.Node) -> Emit | None:
-        method = getattr(self, "c_" + node.__class__.__name__)
-        return method(node)
+        return _COMPILE[node.__class__.__name__](self, node)
 
     def c_Text(self, node: n.Text) -> Emit | None:
         text = node.value
@@ -212,11 +214,11 @@ class Compiler:
             current = ctx.lookup(name)
             for step, part in zip(steps, parts):
                 if current is None:
-                    raise located_error(ctx, part, f"cannot read .{getattr(part, 'name', '[...]')} "
+                    raise located_error(ctx, part, f"cannot read .{_part_name(part)} "
                                  f"of null in {ref.source}")
                 current = step(ctx, current)
                 if current is jt.NOT_FOUND:
-                    raise located_error(ctx, part, f"{getattr(part, 'name', '[...]')} is not a "
+                    raise located_error(ctx, part, f"{_part_name(part)} is not a "
                                  f"method or property of the value in {ref.source}")
             return current
         return value
@@ -280,8 +282,7 @@ class Compiler:
     # ---------------------------------------------------------------- expressions
 
     def expr(self, node) -> Eval:
-        method = getattr(self, "e_" + node.__class__.__name__)
-        return method(node)
+        return _EVALUATE[node.__class__.__name__](self, node)
 
     def condition(self, node) -> Eval:
         """An ``#if``/``#elseif`` test: strict mode still lets a bare ``$flag`` be undefined."""
@@ -750,6 +751,16 @@ class Compiler:
                 ctx.wrote(len(text), node)
                 ctx.out.append(text)
         return run
+
+
+# node class name -> the Compiler method compiling (c_) or evaluating (e_) it
+_COMPILE = dispatch_table(Compiler, "c_")
+_EVALUATE = dispatch_table(Compiler, "e_")
+
+
+def _part_name(part) -> str:
+    """A reference part as strict-mode messages name it: ``.name`` or ``[...]``."""
+    return part.name if isinstance(part, (n.Property, n.Method)) else "[...]"
 
 
 def _render_class(exc: TemplateError):

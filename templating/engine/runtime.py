@@ -197,15 +197,24 @@ class ForeachScope:
     def toString(self):
         return jt.to_string(self._map())
 
+    # the Map side's other methods, on the scope's own entries (each listed in _MAP_METHODS)
+    size = _scope_map_method("size")
+    isEmpty = _scope_map_method("isEmpty")
+    containsKey = _scope_map_method("containsKey")
+    containsValue = _scope_map_method("containsValue")
+    keySet = _scope_map_method("keySet")
+    values = _scope_map_method("values")
+    entrySet = _scope_map_method("entrySet")
+    remove = _scope_map_method("remove")
+    clear = _scope_map_method("clear")
+    putAll = _scope_map_method("putAll")
+    putIfAbsent = _scope_map_method("putIfAbsent")
+    hashCode = _scope_map_method("hashCode")
+
     def __str__(self):  # anything that prints it shows Java's form, never Python's
         return self.toString()
 
     __repr__ = __str__
-
-
-for _name in ForeachScope._MAP_METHODS:
-    setattr(ForeachScope, _name, _scope_map_method(_name))
-del _name
 
 
 class DefineBlock:
@@ -292,8 +301,16 @@ class Limits:
         # directive.foreach.max_loops: Velocity silently ends a loop after this many items
         self.foreach_max_loops = int(get("directive.foreach.max_loops", -1))
         self.parse_depth = int(get("directive.parse.max_depth", 10))
-        for key, attr, default, kind in LIMIT_PROPERTIES:
-            setattr(self, attr, kind(get(key, default)))
+        limit = {attr: kind(get(key, default)) for key, attr, default, kind in LIMIT_PROPERTIES}
+        self.loop_iterations = limit["loop_iterations"]
+        self.output_chars = limit["output_chars"]
+        self.render_steps = limit["render_steps"]
+        self.alloc_chars = limit["alloc_chars"]
+        self.string_chars = limit["string_chars"]
+        self.regex_seconds = limit["regex_seconds"]
+        self.render_seconds = limit["render_seconds"]
+        self.template_bytes = limit["template_bytes"]
+        self.nesting = limit["nesting"]
 
     def budget(self) -> bd.Budget:
         """A fresh budget for one render (its deadline starts now)."""

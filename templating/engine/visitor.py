@@ -7,19 +7,21 @@ renderer's macro scan, the linter and schema inference without anyone writing an
 ``children()`` (as Jinja2's ``Node.iter_child_nodes`` does from ``Node.fields``).
 
 The field names are constants of our own node classes, never text from a template: each
-class gets one :func:`operator.attrgetter` built from them on first use.
+class gets one reader of them built on first use by :func:`.sandbox.fields_reader` (the
+sandbox is the engine's only place that reads members by a computed name).
 """
 from __future__ import annotations
 
-from operator import attrgetter
-from typing import Iterator
+from typing import Callable, Iterator
 
-_GETTERS: dict[type, attrgetter | None] = {}
+from .sandbox import fields_reader
+
+_GETTERS: dict[type, Callable | None] = {}
 
 
 def _getter(cls: type):
     names = cls._children
-    getter = _GETTERS[cls] = attrgetter(*names) if names else None
+    getter = _GETTERS[cls] = fields_reader(names) if names else None
     return getter
 
 

@@ -1,11 +1,13 @@
 """Line and column of keys in a JSON file, so findings about scenario data point at the key.
 
-``json`` does not keep positions, so this is a small scanner over the (already valid) text
-that records where each key path first appears. List indices are recorded as ``[]`` so a
-structural path like ``data.items[].sku`` finds the first item's ``"sku"``.
+The places come from the package's one JSON reader (:func:`templating.jsonread.key_places`),
+so a repeated key is pointed at where its value is taken from (the last occurrence, as
+Jackson reads it), the same place ``render`` names in its errors. List indices are recorded
+as ``[]`` so a structural path like ``data.items[].sku`` finds the first item's ``"sku"``.
 """
 from __future__ import annotations
 
+from ..jsonread import key_places
 from .analysis import ITEM
 
 
@@ -16,57 +18,18 @@ def key_positions(text: str) -> dict[tuple, tuple[int, int]]:
     parameter pair (``{"name": "email", "value": ...}``) can still be pointed at.
     """
     positions: dict[tuple, tuple[int, int]] = {}
-    stack: list[list] = []      # frames: [kind, current key or None]
-    line, line_start = 1, 0
-    i, size = 0, len(text)
-    expecting_key = False
-    while i < size:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-            line_start = i + 1
-        elif ch == '"':
-            start = i
-            i += 1
-            chunk = []
-            while i < size and text[i] != '"':
-                if text[i] == "\\" and i + 1 < size:
-                    chunk.append(text[i:i + 2])
-                    i += 2
-                    continue
-                chunk.append(text[i])
-                i += 1
-            if expecting_key and stack and stack[-1][0] == "obj":
-                key = _unescape("".join(chunk))
-                stack[-1][1] = key
-                path = tuple(frame[1] if frame[0] == "obj" else ITEM for frame in stack)
-                positions.setdefault(path, (line, start - line_start + 1))
-                expecting_key = False
-            else:
-                positions.setdefault(("=", _unescape("".join(chunk))),
-                                     (line, start - line_start + 1))
-        elif ch == "{":
-            stack.append(["obj", None])
-            expecting_key = True
-        elif ch == "[":
-            stack.append(["arr", None])
-        elif ch in "}]":
-            if stack:
-                stack.pop()
-        elif ch == ",":
-            expecting_key = bool(stack) and stack[-1][0] == "obj"
-        i += 1
+    line, line_start, scanned = 1, 0, 0
+    for path, offset, is_key in key_places(text):
+        newlines = text.count("\n", scanned, offset)    # places come in file order
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", scanned, offset) + 1
+        scanned = offset
+        where = (line, offset - line_start + 1)
+        key = (tuple(ITEM if isinstance(step, int) else step for step in path) if is_key
+               else path[-1])
+        positions.setdefault(key, where)
     return positions
-
-
-def _unescape(raw: str) -> str:
-    if "\\" not in raw:
-        return raw
-    import json
-    try:
-        return json.loads(f'"{raw}"')
-    except ValueError:
-        return raw
 
 
 def locate(text: str, path: tuple, positions: dict | None = None) -> tuple[int, int]:
