@@ -87,6 +87,8 @@ class Parser:
         self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
         # id(math node) -> its operators with their blanks, for BinaryOp.literal
         self._math_ops: dict[int, str] = {}
+        # inside method-call arguments (no parentheses there, as in Velocity's lexer)
+        self._call_depth = 0
 
     # ------------------------------------------------------------------ positions & errors
 
@@ -463,6 +465,12 @@ class Parser:
         if not self.src.startswith(")", self.pos):
             raise self.error("expected ')' to close #set(", self.pos)
         self.pos += 1
+        if self.src.startswith("[", self.pos) and body and isinstance(body[-1], n.Reference) \
+                and not body[-1].braced:
+            # right after `$ref#set(...)` Velocity's lexer is still inside the reference
+            # and takes `[` for an index it cannot parse
+            raise self.error("'[' right after $reference#set(...) (Velocity: parse error)",
+                             self.pos)
         node = self.node(n.Set, p, target, value)
         self._gobble_line(p, body)
         return node
@@ -907,6 +915,13 @@ class Parser:
         return q >= len(src) or (src[q] == "$" and not self._reference_follows(q))
 
     def _call_args(self) -> list:
+        self._call_depth += 1
+        try:
+            return self._call_args_in()
+        finally:
+            self._call_depth -= 1
+
+    def _call_args_in(self) -> list:
         src = self.src
         args = []
         self._skip_ws()
@@ -951,6 +966,10 @@ class Parser:
             elif src.startswith(op, self.pos):
                 if op in ("<", ">", "=", "!") and src.startswith(op + "=", self.pos):
                     continue
+                if op == "-" and src[self.pos + 1:self.pos + 2].isdigit():
+                    # Velocity lexes `-1` as one number token, so `$n -1` and `5-1` are
+                    # two operands in a row: a parse error, never a subtraction
+                    return None
                 self.pos += len(op)
                 return op
         return None
@@ -1048,6 +1067,10 @@ class Parser:
         if c == '"':
             return self._double_quoted(p)
         if c == "(":
+            if self._call_depth:
+                # Velocity's lexer has no `(` token inside method arguments (a
+                # "Lexical error"): `$a.b((1))`, `$a.b(1 + (2))`, `$a.b([(2)])`
+                raise self.error("parentheses are not allowed inside method arguments", p)
             self.pos += 1
             expr = self.parse_expression()
             self._skip_ws()
