@@ -53,6 +53,18 @@ MONO_FONT = "DejaVu Sans Mono"
 #: Viewport height before the full-page capture grows it to the document's height.
 VIEWPORT_HEIGHT = 640
 
+#: The largest picture taken (CSS px): a hostile or runaway page is cut here, not
+#: photographed at 100,000 px (Gmail clips long messages far earlier anyway).
+MAX_HEIGHT = 16000
+MAX_WIDTH = 4000
+
+#: How long one page may take to load or be photographed (ms) before that cell fails.
+PAGE_TIMEOUT_MS = 20000
+
+_PAGE_SIZE = ("[Math.max(document.documentElement.scrollWidth, document.body ? "
+              "document.body.scrollWidth : 0), Math.max(document.documentElement.scrollHeight,"
+              " document.body ? document.body.scrollHeight : 0)]")
+
 #: What every image request gets instead of the network: stretches to the image's box.
 PLACEHOLDER_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100"'
@@ -116,6 +128,7 @@ class Camera:
     def __init__(self, settings: CameraSettings):
         self.settings = settings
         self._document = b""
+        self._served = True
         self._pw = self._browser = self._page = None
 
     def __enter__(self) -> "Camera":
@@ -130,6 +143,7 @@ class Camera:
                 offline=False, reduced_motion="reduce", locale="en-US", timezone_id="UTC")
             context.route("**/*", self._answer)
             self._page = context.new_page()
+            self._page.set_default_timeout(PAGE_TIMEOUT_MS)
         except Exception:
             self.__exit__(None, None, None)
             raise
@@ -149,7 +163,9 @@ class Camera:
         from ..preview.app import FRAME_HEADERS
 
         request = route.request
-        if request.url == ORIGIN and request.is_navigation_request():
+        if request.url == ORIGIN and request.is_navigation_request() and not self._served:
+            # once per load: a meta refresh or a frame of the page itself is aborted
+            self._served = True
             route.fulfill(status=200, body=self._document,
                           headers={**FRAME_HEADERS,
                                    "Content-Type": "text/html; charset=utf-8"})
@@ -168,11 +184,17 @@ class Camera:
         for width in self.settings.widths:
             page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
             # navigate per width: the layout is the one a fresh load at that width gives
+            self._served = False
             page.goto(ORIGIN, wait_until="load")
             for scheme in self.settings.schemes:
                 page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
-                raw = page.screenshot(full_page=True, type="png", animations="disabled",
-                                      caret="hide", scale="css")
+                w, h = page.evaluate(_PAGE_SIZE)
+                clip = None
+                if w > MAX_WIDTH or h > MAX_HEIGHT:
+                    clip = {"x": 0, "y": 0, "width": min(w, MAX_WIDTH),
+                            "height": min(h, MAX_HEIGHT)}
+                raw = page.screenshot(full_page=True, clip=clip, type="png",
+                                      animations="disabled", caret="hide", scale="css")
                 shots[(width, scheme)] = normalise_png(raw)
         return shots
 

@@ -116,7 +116,17 @@ def take_snapshot(templates_dir: str | Path, previews_dir: str | Path, out: str 
                                          f"{cell.error.one_line}")
                 else:
                     t0 = time.perf_counter()
-                    pictures = camera.photograph(views.frame_document(view, cell))
+                    try:
+                        pictures = camera.photograph(views.frame_document(view, cell))
+                    except UsageError:
+                        raise
+                    except Exception as err:   # a page that does not load or render in time
+                        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+                        result.errors.append(f"{view.relpath} [{cell.scenario}]: could not "
+                                             f"photograph: {first}")
+                        if on_shot is not None:
+                            on_shot()
+                        continue
                     shot_ms = round((time.perf_counter() - t0) * 1000, 1)
                     for (width, scheme), png in pictures.items():
                         rel = shot_path(view.relpath, cell.scenario, width, scheme)

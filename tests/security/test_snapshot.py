@@ -8,7 +8,8 @@ Attack classes, one test each:
 - an output folder inside templates/ (the next run would read the pictures as input);
 - a template symlinked out of the project (its content would end up in a CI artifact);
 - a git BASE that is an option (``--output=...``) smuggled into git's argv;
-- names from the pull request (template, scenario) as HTML or Markdown in the reports.
+- names from the pull request (template, scenario) as HTML or Markdown in the reports;
+- a page that never ends or reloads itself (a picture of 50,000 px, a refresh loop).
 """
 from __future__ import annotations
 
@@ -165,3 +166,18 @@ def test_names_are_escaped_in_both_reports(tmp_path):
     md = markdown_report(result)
     assert "| added | \\<script\\>alert(1)\\</script\\>.html | a\\|b\\](javascript:x)" \
            "\\<img src=x\\> | 600 | light | 100.0000% |" in md
+
+
+@needs_chromium
+def test_endless_page_and_self_refresh_are_bounded(camera, tmp_path):
+    """A page 50,000 px tall that refreshes itself and frames itself: one load, one
+    picture cut at MAX_HEIGHT."""
+    from templating.snapshot.camera import MAX_HEIGHT
+
+    templates, previews = one_email(tmp_path, """<html><head>
+<meta http-equiv="refresh" content="0"></head><body><iframe src="/"></iframe>
+<div style="height:50000px;background:#eee">tall</div></body></html>""")
+    result = take_snapshot(templates, previews, tmp_path / "out", camera=camera)
+    assert not result.errors
+    with Image.open(tmp_path / "out" / result.shots[0]["file"]) as img:
+        assert img.size == (375, MAX_HEIGHT)
