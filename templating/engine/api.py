@@ -153,14 +153,24 @@ class Engine:
         return full
 
     def _read(self, path: str | Path) -> tuple[Path, str]:
-        """A file of the templates folder through the one template reader
-        (:mod:`.loader`), named as ``#parse`` names it; a file that is not there is Velocity's
-        ``ResourceNotFoundException``, the words the platform prints."""
+        """A file of the templates folder through the one template reader (:mod:`.loader`).
+
+        A file that is not there is Velocity's ``ResourceNotFoundException``, the words the
+        platform prints. Any other refusal is raised without a location, so ``#parse`` and
+        ``#include`` report it at the directive, its message being the reader's whole line
+        for the file (``x.vm:1:2: binary file ...``: which file, and where in it); a
+        :class:`LimitExceeded` keeps its class and message."""
         full = self.resolve_path(path)
         if not full.exists():
             raise TemplateError(_not_found(path))
         name = str(full.relative_to(self.templates_dir))
-        return full, read_template(full, name=name, max_bytes=self.limits.template_bytes)
+        try:
+            return full, read_template(full, name=name, max_bytes=self.limits.template_bytes)
+        except LimitExceeded as exc:
+            exc.name = None
+            raise
+        except TemplateError as exc:
+            raise TemplateError(exc.one_line()) from None
 
     def get_template(self, path: str | Path) -> n.Template:
         """Parse a file from the templates folder, re-parsing only when it changed."""

@@ -17,7 +17,7 @@ from templating import message
 from templating.apisandbox.messages import MessageCatalog
 from templating.cli import main
 from templating.engine import Engine, loader
-from templating.errors import LimitExceeded, TemplateError
+from templating.errors import LimitExceeded, RenderError, TemplateError
 from templating.lint import LintConfig, lint_file
 from templating.preview.gallery import build_template
 
@@ -52,11 +52,19 @@ def _readers(tmp_path: Path) -> dict[str, tuple[str, int | None, int | None]]:
     seen = {}
     for reader, call in (
             ("render", lambda: message.read_template(path)),
-            ("#parse", lambda: Engine(templates_dir=templates).render("#parse('1-x.html')", {})),
             ("sandbox", lambda: MessageCatalog(templates).get(1).source())):
         with pytest.raises(TemplateError) as info:
             call()
         seen[reader] = (info.value.message, info.value.line, info.value.column)
+    for directive in ("#parse", "#include"):
+        # a render error at the directive whose message is the reader's line for the file
+        with pytest.raises(RenderError) as info:
+            Engine(templates_dir=templates).render(f"{directive}('1-x.html')", {}, name="m.vm")
+        assert (info.value.name, info.value.line, info.value.column) == ("m.vm", 1, 1)
+        where, _, text = info.value.message.partition(": ")
+        name, line, column = where.split(":")
+        assert name == "1-x.html"
+        seen[directive] = (text, int(line), int(column))
     [finding] = [f for f in lint_file(path, templates_dir=templates, previews_dir=previews)
                  if f.name == "unreadable-file"]
     seen["lint"] = (finding.message, finding.line, finding.column)
@@ -72,7 +80,7 @@ def test_every_reader_gives_the_same_error(tmp_path, kind):
     data, text, line, column = BAD_FILES[kind]
     _layout(tmp_path, data)
     assert _readers(tmp_path) == dict.fromkeys(
-        ("render", "#parse", "sandbox", "lint", "preview"), (text, line, column))
+        ("render", "sandbox", "#parse", "#include", "lint", "preview"), (text, line, column))
 
 
 def test_nul_past_8k_fails_lint_as_it_fails_render(tmp_path, monkeypatch):
@@ -112,7 +120,7 @@ def test_a_folder_named_like_a_template(tmp_path):
     assert info.value.one_line() == f"{tmp_path / 't.html'}: is a folder, not a template file"
     with pytest.raises(TemplateError) as info:
         Engine(templates_dir=tmp_path).render("x #parse('t.html')", {}, name="m.vm")
-    assert info.value.one_line() == "m.vm:1:3: is a folder, not a template file"
+    assert info.value.one_line() == "m.vm:1:3: t.html: is a folder, not a template file"
 
 
 def test_a_folder_is_not_too_large_even_under_a_tiny_cap(tmp_path):
