@@ -9,10 +9,26 @@ prints it. Rules look at a template in one or both of two ways:
 - :meth:`Rule.check_scenario` once per preview scenario, with that scenario's render result.
 
 Both yield :class:`Hit` objects; the runner adds severity, suppression and the source line.
+
+The examples are executable (``tests/lint/test_lint_rule_docs.py`` lints each one as a
+template: the anti-pattern must be found by its rule and no other, the best practice must
+lint clean), so each code block is a whole template, and what it needs besides the text is
+written in it as Velocity comments, which a reader can copy along harmlessly:
+
+- ``## data: {"firstName": "Ann"}`` - a preview scenario whose ``$data`` is that JSON
+  (anything after the JSON value is a comment: ``-> data.promo is missing``); one line per
+  scenario, none for a rule that needs no render;
+- ``## data file: {"firstName": "Ann",}`` - a scenario file's raw text, for rules about the
+  file itself;
+- ``## encoding: windows-1251`` - the template file is saved in that encoding;
+- ``## also reported: unused-field (why)`` - in an anti-pattern, another rule that finds
+  the same mistake from its side (a misspelt field leaves the real one unread).
 """
 from __future__ import annotations
 
 import inspect
+import json
+import re
 from dataclasses import dataclass, field
 
 
@@ -64,3 +80,55 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         return cls.doc().splitlines()[0] if cls.__doc__ else ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented example: the template text, its scenario files' texts, its encoding."""
+
+    template: str
+    scenarios: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    #: names of the other rules the example is documented to trigger too
+    also: tuple[str, ...] = ()
+
+
+_HEADINGS = {"**Anti-pattern**::": "anti-pattern", "**Best practice**::": "best-practice"}
+_DATA = re.compile(r"^\s*## data( file)?: (.*)$")
+_ENCODING = re.compile(r"^\s*## encoding: ([\w-]+)\s*$")
+_ALSO = re.compile(r"^\s*## also reported: ([a-z-]+(?:, [a-z-]+)*)")
+
+
+def examples(rule) -> dict[str, Example]:
+    """The rule's ``anti-pattern`` and ``best-practice`` examples, read from its docstring
+    as the module docstring describes."""
+    found: dict[str, Example] = {}
+    lines = inspect.cleandoc(rule.__doc__ or "").splitlines()
+    for i, line in enumerate(lines):
+        kind = _HEADINGS.get(line.strip())
+        if kind is None:
+            continue
+        block: list[str] = []
+        for text in lines[i + 1:]:
+            if text.strip() and not text.startswith("    "):
+                break
+            block.append(text[4:])
+        while block and not block[-1].strip():
+            block.pop()
+        while block and not block[0].strip():
+            block.pop(0)
+        scenarios, encoding, also = [], "utf-8", []
+        for text in block:
+            data, coding, other = _DATA.match(text), _ENCODING.match(text), _ALSO.match(text)
+            if other:
+                also.extend(other.group(1).split(", "))
+            if data and data.group(1):
+                scenarios.append(data.group(2).strip())
+            elif data:
+                value, _end = json.JSONDecoder().raw_decode(data.group(2).strip())
+                scenarios.append(json.dumps(value, ensure_ascii=False))
+            elif coding:
+                encoding = coding.group(1)
+        found[kind] = Example("\n".join(block) + "\n", tuple(scenarios), encoding,
+                              tuple(also))
+    return found

@@ -11,13 +11,14 @@ class RenderErrorRule(Rule):
     **Anti-pattern**::
 
         Your first item: $data.items[0].name
-        ## a scenario with "items": [] fails: index 0 out of range
+        ## data: {"items": []}  -> Index 0 out of bounds for length 0: the render fails
 
     **Best practice**::
 
         #if(!$data.items.isEmpty())
           Your first item: $data.items[0].name
         #end
+        ## data: {"items": []}
     """
 
     code = "VL002"

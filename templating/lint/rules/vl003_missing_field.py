@@ -12,13 +12,14 @@ class MissingFieldRule(Rule):
 
     **Anti-pattern**::
 
-        Hello $data.firstName, your code is $data.promo.code
-        ## scenario "guest.json": {"firstName": "Ann"}  -> data.promo is missing
+        #set($total = $data.price * $data.qty)
+        Total: $!total
+        ## data: {"qty": 2}  -> data.price is missing: "Total: " and nothing
 
     **Best practice**::
 
-        Hello $data.firstName
-        #if($data.promo)your code is $data.promo.code#end
+        #if($data.price)#set($total = $data.price * $data.qty)Total: $total#end
+        ## data: {"qty": 2}
     """
 
     code = "VL003"

@@ -17,12 +17,13 @@ class UnusedFieldRule(Rule):
 
     **Anti-pattern**::
 
-        ## template: Hi $data.first_name
-        ## scenario: {"firstName": "Ann", "first_name": "Ann", "legacyId": 7}
+        Hi $data.first_name
+        ## data: {"firstName": "Ann", "first_name": "Ann", "legacyId": 7}
 
     **Best practice**::
 
-        ## scenario holds exactly what the template reads: {"first_name": "Ann"}
+        Hi $data.first_name
+        ## data: {"first_name": "Ann"}  -> exactly what the template reads
     """
 
     code = "VL004"

@@ -12,12 +12,13 @@ class LoudReferenceRule(Rule):
     **Anti-pattern**::
 
         Hello $data.firstName!
-        ## scenario without firstName -> "Hello $data.firstName!"
+        ## data: {}  -> prints "Hello $data.firstName!"
 
     **Best practice**::
 
         Hello #if($data.firstName)$data.firstName#else there#end!
         ## or, when empty is fine: Hello $!data.firstName!
+        ## data: {}
     """
 
     code = "VL005"

@@ -11,13 +11,13 @@ class NotAListRule(Rule):
 
     **Anti-pattern**::
 
-        #foreach($item in $data.order)$item.name#end
-        ## scenario: "order": {"name": "Mug", "qty": 2}
+        #foreach($item in $data.order)<li>$item</li>#end
+        ## data: {"order": {"name": "Mug", "qty": 2}}  -> <li>Mug</li><li>2</li>
 
     **Best practice**::
 
-        #foreach($item in $data.order.items)$item.name#end
-        ## scenario: "order": {"items": [{"name": "Mug", "qty": 2}]}
+        #foreach($item in $data.order.items)<li>$item.name x $item.qty</li>#end
+        ## data: {"order": {"items": [{"name": "Mug", "qty": 2}]}}
     """
 
     code = "VL006"

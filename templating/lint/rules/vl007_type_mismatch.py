@@ -23,12 +23,15 @@ class TypeMismatchRule(Rule):
     **Anti-pattern**::
 
         #set($total = $data.price + $data.shipping)
-        ## scenario: "price": "90", "shipping": 10   -> $total is 9010
+        Total: $total
+        ## data: {"price": "90", "shipping": 10}  -> Total: 9010
 
     **Best practice**::
 
-        ## send numbers as JSON numbers: "price": 90, "shipping": 10  -> 100
         #set($total = $data.price + $data.shipping)
+        Total: $total
+        ## send numbers as JSON numbers:
+        ## data: {"price": 90, "shipping": 10}  -> Total: 100
     """
 
     code = "VL007"

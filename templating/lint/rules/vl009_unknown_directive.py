@@ -25,7 +25,7 @@ class UnknownDirectiveRule(Rule):
 
     **Anti-pattern**::
 
-        #if($data.vip)Welcome back!#esle Welcome!# end
+        #if($data.vip)Welcome back!#esle Welcome!#end
 
     **Best practice**::
 

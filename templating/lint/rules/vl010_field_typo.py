@@ -12,11 +12,13 @@ class FieldTypoRule(Rule):
     **Anti-pattern**::
 
         #if($data.dicsount)Save $data.dicsount%!#end
-        ## scenario: {"discount": 15}
+        ## data: {"discount": 15}
+        ## also reported: unused-field (data.discount is never read)
 
     **Best practice**::
 
         #if($data.discount)Save $data.discount%!#end
+        ## data: {"discount": 15}
     """
 
     code = "VL010"

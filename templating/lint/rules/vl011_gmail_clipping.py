@@ -10,15 +10,19 @@ class GmailClippingRule(Rule):
 
     **Anti-pattern**::
 
-        #foreach($p in $data.products)  ## 200 products with inline styles
-        <table style="...long inline CSS...">...</table>
+        ## 2,000 products, each with its inline styles ([1..2000] stands for $data.products)
+        #foreach($p in [1..2000])
+        <table style="width:100%;border:1px solid #e0e0e0;font:14px Arial,sans-serif">
+          <tr><td style="padding:8px;color:#333333">Product $p</td></tr></table>
         #end
+        ## data: {}  -> 227 KB of HTML: Gmail shows "[Message clipped]"
 
     **Best practice**::
 
-        #foreach($p in $data.products)#if($foreach.count > 20)#break#end
-        <table class="product">...</table>
+        #foreach($p in [1..2000])#if($foreach.count > 20)#break#end
+        <table class="product"><tr><td>Product $p</td></tr></table>
         #end
+        ## data: {}
     """
 
     code = "VL011"

@@ -20,12 +20,14 @@ class UnrenderedLinkRule(Rule):
 
     **Anti-pattern**::
 
-        <a href="https://shop.example/orders/$data.order_id">Track</a>
-        ## scenario has "orderId", not "order_id"
+        <a href="$data.trackUrl">Track your order</a>
+        ## data: {"trackUrl": "https://shop.example/orders/${orderId}"}
+        ## -> the customer gets the link with ${orderId} in it: data is never rendered again
 
     **Best practice**::
 
-        #if($data.order_id)<a href="https://shop.example/orders/$data.order_id">Track</a>#end
+        <a href="https://shop.example/orders/$data.orderId">Track your order</a>
+        ## data: {"orderId": "A-17"}
     """
 
     code = "VL012"

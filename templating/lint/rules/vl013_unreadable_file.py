@@ -10,11 +10,14 @@ class UnreadableFileRule(Rule):
 
     **Anti-pattern**::
 
-        templates/welcome.html saved as Windows-1251 ("Привіт" as bytes 0xcf 0xf0 ...)
+        ## encoding: windows-1251
+        Привіт, $data.name!
+        ## data: {"name": "Ann"}  -> "Привіт" is the bytes 0xcf 0xf0 ..., not UTF-8
 
     **Best practice**::
 
-        templates/welcome.html saved as UTF-8
+        Привіт, $data.name!
+        ## data: {"name": "Ann"}  -> the file saved as UTF-8
     """
 
     code = "VL013"

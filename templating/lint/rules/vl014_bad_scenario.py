@@ -9,11 +9,14 @@ class BadScenarioRule(Rule):
 
     **Anti-pattern**::
 
-        previews/welcome/vip.json:  {"firstName": "Ann",}     (trailing comma)
+        Hi $data.firstName
+        ## data file: {"firstName": "Ann",}
+        ## -> a trailing comma: Jackson refuses the file
 
     **Best practice**::
 
-        previews/welcome/vip.json:  {"firstName": "Ann"}
+        Hi $data.firstName
+        ## data: {"firstName": "Ann"}
     """
 
     code = "VL014"

@@ -12,12 +12,15 @@ class SchemaViolationRule(Rule):
 
     **Anti-pattern**::
 
-        ## template: #foreach($i in $data.items)$i.price * 2#end
-        ## scenario: {"items": [{"price": "10"}]}
+        #foreach($i in $data.items)$i.name: $numberTool.format('#0.00', $i.price)
+        #end
+        ## data: {"items": [{"name": "Mug", "price": "9.5"}]}  -> price is a string
 
     **Best practice**::
 
-        ## scenario: {"items": [{"price": 10}]}
+        #foreach($i in $data.items)$i.name: $numberTool.format('#0.00', $i.price)
+        #end
+        ## data: {"items": [{"name": "Mug", "price": 9.5}]}
     """
 
     code = "VL015"

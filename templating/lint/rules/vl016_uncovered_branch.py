@@ -12,11 +12,14 @@ class UncoveredBranchRule(Rule):
     **Anti-pattern**::
 
         #if($data.tier == 'gold')Gold perks#elseif($data.tier == 'silver')Silver perks#end
-        ## previews/welcome/: only gold.json
+        ## data: {"tier": "gold"}  -> the only preview: nobody has seen the silver text
 
     **Best practice**::
 
-        ## previews/welcome/: gold.json, silver.json, basic.json
+        #if($data.tier == 'gold')Gold perks#elseif($data.tier == 'silver')Silver perks#end
+        ## data: {"tier": "gold"}
+        ## data: {"tier": "silver"}
+        ## data: {"tier": "basic"}
     """
 
     code = "VL016"

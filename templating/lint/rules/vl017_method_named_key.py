@@ -16,12 +16,13 @@ class MethodNamedKeyRule(Rule):
     **Anti-pattern**::
 
         #foreach($item in $data.items)$item.name ($item.size)#end
-        ## scenario: "items": [{"name": "Shirt", "size": "XL"}]   -> Shirt (2)
+        ## data: {"items": [{"name": "Shirt", "size": "XL"}]}  -> Shirt (2)
+        ## also reported: unused-field (the key 'size' is never read)
 
     **Best practice**::
 
         #foreach($item in $data.items)$item.name ($item.get('size'))#end
-        ## scenario: "items": [{"name": "Shirt", "size": "XL"}]   -> Shirt (XL)
+        ## data: {"items": [{"name": "Shirt", "size": "XL"}]}  -> Shirt (XL)
     """
 
     code = "VL017"
