@@ -7,7 +7,9 @@ reads is exactly a field the renderer would look up.
 Whitespace gobbling (Velocity 2's ``space.gobbling``) is applied by the parser: the ``Text``
 nodes already hold the text that will be written, so readers need not know the rules.
 
-Every node carries ``line`` and ``column`` (1-based) of its first character in the source.
+Every node carries ``line`` and ``column`` (1-based) of its first character in the source,
+and its class names the fields holding child nodes in ``_children``: :mod:`.visitor` walks
+every kind from those declarations, so no node writes its own ``children()``.
 """
 from __future__ import annotations
 
@@ -63,13 +65,11 @@ class Method(Node):
     args: list["Expr"] = field(default_factory=list)
 
 
-
 @dataclass(eq=False)
 class Index(Node):
     """``[expr]``: list index or map key (Velocity 2.x)."""
     _children = ("key",)
     key: "Expr"
-
 
 
 Part = Union[Property, Method, Index]
@@ -92,7 +92,6 @@ class Reference(Node):
     escapes: int = 0
 
 
-
 # --------------------------------------------------------------------------- expressions
 
 @dataclass(eq=False)
@@ -109,12 +108,10 @@ class InterpolatedString(Node):
     source: str = ""
 
 
-
 @dataclass(eq=False)
 class ListLiteral(Node):
     _children = ("items",)
     items: list["Expr"] = field(default_factory=list)
-
 
 
 @dataclass(eq=False)
@@ -123,14 +120,12 @@ class MapLiteral(Node):
     items: list[tuple["Expr", "Expr"]] = field(default_factory=list)
 
 
-
 @dataclass(eq=False)
 class Range(Node):
     """``[start..end]``, inclusive, counting down when start > end."""
     _children = ("start", "end")
     start: "Expr"
     end: "Expr"
-
 
 
 @dataclass(eq=False)
@@ -148,14 +143,12 @@ class BinaryOp(Node):
     literal: str | None = None
 
 
-
 @dataclass(eq=False)
 class UnaryOp(Node):
     """``!x`` (op ``'!'``) or ``-x`` (op ``'-'``)."""
     _children = ("operand",)
     op: str
     operand: "Expr"
-
 
 
 Expr = Union[Reference, Literal, InterpolatedString, ListLiteral, MapLiteral, Range,
@@ -172,14 +165,12 @@ class Set(Node):
     value: Expr
 
 
-
 @dataclass(eq=False)
 class IfBranch(Node):
     """One ``#if``/``#elseif`` condition with its body."""
     _children = ("condition", "body")
     condition: Expr
     body: list[Node] = field(default_factory=list)
-
 
 
 @dataclass(eq=False)
@@ -191,7 +182,6 @@ class If(Node):
     else_column: int | None = None
 
 
-
 @dataclass(eq=False)
 class Foreach(Node):
     """``#foreach($var in iterable) body [#else empty] #end``."""
@@ -201,7 +191,6 @@ class Foreach(Node):
     body: list[Node] = field(default_factory=list)
     else_body: list[Node] | None = None
     var_node: Reference | None = None
-
 
 
 @dataclass(eq=False)
@@ -222,14 +211,12 @@ class Evaluate(Node):
     expr: Expr
 
 
-
 @dataclass(eq=False)
 class Define(Node):
     """``#define($name) body #end``: ``$name`` renders the body lazily."""
     _children = ("body",)
     name: str
     body: list[Node] = field(default_factory=list)
-
 
 
 @dataclass(eq=False)
@@ -247,7 +234,6 @@ class Macro(Node):
     body: list[Node] = field(default_factory=list)
 
 
-
 @dataclass(eq=False)
 class MacroCall(Node):
     """``#name(args)`` or block form ``#@name(args) body #end``.
@@ -262,7 +248,6 @@ class MacroCall(Node):
     source: str = ""
 
 
-
 @dataclass(eq=False)
 class Parse(Node):
     """``#parse('file.vm')``: renders another template from the templates folder."""
@@ -270,13 +255,11 @@ class Parse(Node):
     expr: Expr
 
 
-
 @dataclass(eq=False)
 class Include(Node):
     """``#include('a.html', ...)``: inserts files from the templates folder unrendered."""
     _children = ("args",)
     args: list[Expr] = field(default_factory=list)
-
 
 
 @dataclass(eq=False)
