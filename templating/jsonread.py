@@ -90,8 +90,12 @@ def _parse_finite(token: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int,
-                            parse_float=_parse_float)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+#: Only a text with a run of more than 500 digits can hold a number over Jackson's limit
+#: (integer and fraction digits count together); only such a text pays for the hooks.
+_LONG_DIGITS = re.compile(r"[0-9]{%d}" % (MAX_NUMBER_DIGITS // 2 + 1))
+_COUNTING_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int,
+                                     parse_float=_parse_float)
 #: For data that is written back as JSON text (a recipient's ``jsonParam``): Jackson would
 #: read ``1e400`` as Infinity, but no JSON text can carry Infinity onwards.
 _FINITE_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int,
@@ -113,7 +117,12 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
     """Decode the one value starting at ``pos`` (after whitespace); return it and its end.
 
     For streams of values (a recipients array read record by record)."""
-    decoder = _FINITE_DECODER if finite else _DECODER
+    if finite:
+        decoder = _FINITE_DECODER
+    elif _LONG_DIGITS.search(text, pos):
+        decoder = _COUNTING_DECODER
+    else:
+        decoder = _DECODER
     start = _skip_ws(text, pos)
     if start == len(text):
         error = _error(text, start, "the file is empty" if pos == 0 else
@@ -121,11 +130,14 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
         error.cut = True
         raise error
     try:
-        deep = text.count("[", start) + text.count("{", start) > _SHALLOW
-        if deep:
+        if sys.getrecursionlimit() > MAX_DEPTH and \
+                text.count("[", start) + text.count("{", start) > MAX_DEPTH:
+            _check_depth(text, start)      # a raised limit could let 1,001 levels through
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except RecursionError:
             _check_depth(text, start)
-        value, end = _decode_deep(decoder, text, start) if deep else \
-            decoder.raw_decode(text, start)
+            value, end = _decode_deep(decoder, text, start)
     except _Refused as err:
         raise _error(text, _find_bare_token(text, err.token, start), err.reason) from None
     except json.JSONDecodeError as err:
@@ -138,12 +150,14 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
     except ValueError as err:       # int() digit limit, should the hooks ever be bypassed
         raise _error(text, start, f"unreadable number ({err})") from None
     if end - start > MAX_NAME_CHARS:
-        _check_string_lengths(text, start, end)
+        segment = text[start:end]
+        # a string can only be that long if some stretch between quotes is (escaped quotes
+        # split a string into stretches, so their presence means looking string by string)
+        if '\\"' in segment or max(map(len, segment.split('"'))) > MAX_NAME_CHARS:
+            _check_string_lengths(text, start, end)
     return value, end
 
 
-#: Below this many brackets no value can be deep enough to need the depth check.
-_SHALLOW = 200
 _STACK_LOCK = threading.Lock()
 
 
@@ -373,43 +387,52 @@ def key_places(text: str) -> list[tuple[tuple, int, bool]]:
     where the value Jackson keeps is written. Array positions are ints in the path; a string
     value's path ends with ``("=", value)`` in place of its own step."""
     out: list = []
-    # frames: [is_object, current key, array index, {key: (first, end) of its places},
-    #          first place of the current key]
-    stack: list[list] = []
+    path: list = []          # the current path: a key per object, an index per array
+    # per open container: None for an array; for an object [spans of earlier keys, first
+    # place of the current key]
+    frames: list = []
     expecting_key = False
     for match in _SCAN_RE.finditer(text):
         tok = match.group()
         if tok[0] == '"':
-            frame = stack[-1] if stack else None
-            if expecting_key and frame is not None and frame[0]:
+            frame = frames[-1] if frames else None
+            if expecting_key and frame is not None:
                 key = _unescape(tok)
-                if frame[1] is not None:
-                    frame[3][frame[1]] = (frame[4], len(out))
-                earlier = frame[3].pop(key, None)
+                spans = frame[0]
+                if path[-1] is not _NO_KEY:
+                    spans[path[-1]] = (frame[1], len(out))
+                earlier = spans.pop(key, None)
                 if earlier is not None:            # a repeated key: the earlier one is gone
                     out[earlier[0]:earlier[1]] = [None] * (earlier[1] - earlier[0])
-                frame[1], frame[4] = key, len(out)
-                out.append((_path(stack), match.start(), True))
+                path[-1] = key
+                frame[1] = len(out)
+                out.append((tuple(path), match.start(), True))
                 expecting_key = False
             else:
-                out.append(((*_path(stack), ("=", _unescape(tok))), match.start(), False))
+                out.append(((*path, ("=", _unescape(tok))), match.start(), False))
         elif tok == "{":
-            stack.append([True, None, 0, {}, 0])
+            frames.append([{}, 0])
+            path.append(_NO_KEY)
             expecting_key = True
         elif tok == "[":
-            stack.append([False, None, 0, {}, 0])
+            frames.append(None)
+            path.append(0)
         elif tok in "}]":
-            if stack:
-                stack.pop()
+            if frames:
+                frames.pop()
+                path.pop()
+            expecting_key = False
         else:                                      # ","
-            if stack and not stack[-1][0]:
-                stack[-1][2] += 1
-            expecting_key = bool(stack) and stack[-1][0]
+            if frames:
+                if frames[-1] is None:
+                    path[-1] += 1
+                else:
+                    expecting_key = True
     return [place for place in out if place is not None]
 
 
-def _path(stack: list) -> tuple:
-    return tuple(frame[1] if frame[0] else frame[2] for frame in stack)
+#: The path step of an object whose first key is not read yet.
+_NO_KEY = object()
 
 
 def _unescape(token: str) -> str:

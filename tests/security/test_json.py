@@ -39,6 +39,9 @@ def test_key_and_string_length_limits_are_jacksons():
     with pytest.raises(PayloadError, match="key of 50001 characters; Jackson reads at most 50000"):
         parse_json('{"' + "k" * 50_001 + '": 1}', name="k.json")
     assert parse_json('{"v": "' + "k" * 60_000 + '"}', name="k.json")["v"] == "k" * 60_000
+    escaped = '{"' + 'a\\"' * 25_001 + '": 1}'          # escaped quotes split the key
+    with pytest.raises(PayloadError, match="key of 50002 characters"):
+        parse_json(escaped, name="k.json")
 
 
 def test_duplicate_key_smuggling_every_reader_takes_the_same_last_value():
