@@ -924,8 +924,7 @@ class Parser:
     def _call_args_in(self) -> list:
         src = self.src
         args = []
-        self._skip_ws()
-        if src.startswith(")", self.pos):
+        if src.startswith(")", self.pos):  # `b()`; but `b( )` is a parse error in Velocity
             self.pos += 1
             return args
         while True:

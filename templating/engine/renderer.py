@@ -418,9 +418,20 @@ class Compiler:
                 return jt.compare(op, a, b)
             return strict_compare
         if op in ("==", "!=", "<", "<=", ">", ">="):
+            # Velocity 2.4.1 names a null operand of an ordering comparison by its source
+            # text; a math node that starts with a number literal has none: the NPE
+            nameless = op not in ("==", "!=") and (
+                _operand_literal(node.left) is jt.NO_LITERAL,
+                _operand_literal(node.right) is jt.NO_LITERAL)
+
             def compare(ctx):
                 try:
-                    return jt.compare(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx))
+                    a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
+                    # (the left side is named first: a null there ends the comparison)
+                    if nameless and (nameless[0] if a is None else (b is None and nameless[1])):
+                        raise jt.JavaError("java.lang.NullPointerException",
+                                           'Cannot read field "kind" because "t" is null')
+                    return jt.compare(op, a, b)
                 except jt.JavaError as exc:
                     raise java_error(ctx, node, exc) from None
             return compare

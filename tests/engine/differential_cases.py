@@ -133,6 +133,53 @@ def _fragment(rnd: random.Random) -> str:
     return f"#set($r = {_arith(rnd)})[$!r]"
 
 
+#: The causes of the fidelity residue of issue 12, one template each (most failed before
+#: the fix); recorded beside the random cases.
+RESIDUE = [
+    # malformed method-call arguments: a ParseErrorException, not text
+    "$data.s.concat('a' 'b')", "$numberTool.format('#.00' $data.price)",
+    "$data.name.concat('a', )", "$data.name.concat( x", "$data.name.concat(  )",
+    "$data.name.concat(1 2) y", "$data.name.concat(#set($x=1))",
+    # ... except where Velocity's lexer never sees a call: the text stays
+    "$data.name.concat(", "$data.name.concat($)", "$data.name.concat()", "$data.name.concat(1)(",
+    # macro-call arguments: parameters separated by blanks or one comma, no operators
+    _MACROS + "#m(1 -1)", _MACROS + '#m("x" - 1)', _MACROS + "#f(!$data.flag)",
+    _MACROS + "#f(1 + 2)", _MACROS + "#m(1,,2)", _MACROS + "#m(1 , 2 ,)",
+    _MACROS + "#m(-1 -2.5)", _MACROS + "#m($data.tags[0] $data.name.length())",
+    _MACROS + "#m([1..2] {'a': 1})",
+    # operators in list/map literals, an expression as a #foreach collection
+    "#set($x = [1 + 1, 2])$x", '#set($x = {"a": "x" + "y"})$x', "#set($x = [(1)])$x",
+    "#set($x = [ ])$x", "#set($x = [null, 1])$x", "#set($x = [-1..(2)])$x",
+    "#set($x = [1..$data.qty])$x", "#set($x = {'a' : $data.qty, $data.name: -2.5})$x",
+    "#foreach($i in $data.tags + 1)$i#end", "#foreach($i in ($data.tags))$i#end",
+    "#foreach($i in !$data.tags)$i#end", "#foreach($i in [1, 2])$i#end",
+    # null arithmetic joined to a string: Velocity's literal form, or an NPE
+    '#set($t = "Total: " + $data.price2 * $data.qty)$t',
+    "#set($t = 'T' + $data.nope % 2 / $data.zero)$t",
+    '#set($t = "Total: " + "x" * "x" % 1)$t',
+    '#set($t = "T: " + (("x" % 2.5) * \'a\' % $data.zero) * $data.price + 2.5)$t',
+    "#set($t = 'T' + (('a' - -1 * 2) * -1) / $data.nope)$t",
+    '#set($t = "Total: " + 2 * $data.nope)$t', "#set($t = 'T' + 2 % $data.empty - 'a')$t",
+    "#if(5 < $data.nope)T#{else}F#end", "#if($data.nope < 5)T#{else}F#end",
+    "#if(2 * $data.nope > 1)T#{else}F#end", "#if($data.qty >= $data.nope)T#{else}F#end",
+    # a lone `$`/`#` before blanks and a directive at line start gobbles like indentation
+    "a\n$ #set($a = 1)$a|", "a\n#  #stop\nb", "a\n$$ #set($a = 1)$a|", "a\n\\$ #set($a = 1)$a|",
+    "a\n$! #set($a = 1)$a|", "a\n$ #if(true)y\n$ #else\nn\n$ #end\nz", "a\n$ #m(1 2)\nb",
+    "a\n  $ #set($a = 1)$a|", "a\n# $ #set($a = 1)$a|", "a\n$#set($a = 1)$a|", "a\n$ ## c\nb",
+    # numberTool keeps BigInteger digits; mathTool's varargs with one null
+    "$numberTool.currency(-123456789012345678901234567890123)",
+    "$numberTool.integer($data.big) $numberTool.number($data.big) $numberTool.percent($data.big)",
+    "$numberTool.format('0', 123456789012345678901234567890)", "$numberTool.format(0)",
+    "$mathTool.add($null)", "$mathTool.max($data.nope)", "$mathTool.div($null)",
+    "$mathTool.add($null, 1)", "$mathTool.abs($null)",
+    # Velocity's lexer: `-1` is one token, no `(` inside method arguments, `$ref#set()[`
+    "#set($r = 5 -1)$r", "#set($r = $data.qty-1)$r", "#set($r = 5 - -1)$r",
+    "#set($r = 5--1)$r", "#set($r = $data.qty*-1)$r", "$numberTool.format(2.5 -1)",
+    "$data.name.concat((2))", "$data.name.concat(1 + (2))", "#set($x = $data.name.concat((2)))",
+    "$data.name#set($b = 1)[x]", "${data.name}#set($b = 1)[x]", "$data.name #set($b = 1)[x]",
+]
+
+
 def cases(seed: int = SEED, count: int = COUNT) -> list[str]:
     """``count`` templates of 1-3 fragments joined by text, blanks or newlines."""
     rnd = random.Random(seed)
@@ -160,16 +207,19 @@ def ours(template: str) -> dict:
     return {"out": out.encode("utf-8", "replace").decode("utf-8")}
 
 
-def record() -> None:
+def _rows(templates: list[str]) -> list[list]:
     from velocity_oracle import run_oracle
-    templates = cases()
     answers = run_oracle([(t, DATA) for t in templates], tools=True)
-    rows = [[t, {"out": a["out"]} if "out" in a else {"error": a["chain"][-1]}]
+    return [[t, {"out": a["out"]} if "out" in a else {"error": a["chain"][-1]}]
             for t, a in zip(templates, answers)]
+
+
+def record() -> None:
     RECORDED.write_text(json.dumps({"velocity": "2.4.1", "velocity_tools": "3.1", "jdk": "17",
-                                    "seed": SEED, "count": COUNT, "data": DATA, "cases": rows},
+                                    "seed": SEED, "count": COUNT, "data": DATA,
+                                    "residue": _rows(RESIDUE), "cases": _rows(cases())},
                                    ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"recorded {len(rows)} answers in {RECORDED}")
+    print(f"recorded {len(RESIDUE)} + {COUNT} answers in {RECORDED}")
 
 
 if __name__ == "__main__":
