@@ -197,19 +197,9 @@ class ForeachScope:
     def toString(self):
         return jt.to_string(self._map())
 
-    # the Map side's other methods, on the scope's own entries (each listed in _MAP_METHODS)
-    size = _scope_map_method("size")
-    isEmpty = _scope_map_method("isEmpty")
-    containsKey = _scope_map_method("containsKey")
-    containsValue = _scope_map_method("containsValue")
-    keySet = _scope_map_method("keySet")
-    values = _scope_map_method("values")
-    entrySet = _scope_map_method("entrySet")
-    remove = _scope_map_method("remove")
-    clear = _scope_map_method("clear")
-    putAll = _scope_map_method("putAll")
-    putIfAbsent = _scope_map_method("putIfAbsent")
-    hashCode = _scope_map_method("hashCode")
+    # the Map side's other methods, on the scope's own entries, in _MAP_METHODS order
+    (size, isEmpty, containsKey, containsValue, keySet, values, entrySet, remove, clear,
+     putAll, putIfAbsent, hashCode) = (_scope_map_method(name) for name in _MAP_METHODS)
 
     def __str__(self):  # anything that prints it shows Java's form, never Python's
         return self.toString()

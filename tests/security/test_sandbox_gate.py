@@ -172,3 +172,18 @@ def test_strict_mode_names_the_unreachable_member():
             "$t.unlisted()", {"t": Tool()})
     assert info.value.one_line() == ("<template>:1:3: unlisted is not a method or property of "
                                      "the value in $t.unlisted()")
+
+
+def test_every_listed_name_is_a_method_wired_to_its_own_name():
+    """An allow-list says exactly what a template reaches: every name it lists is a method
+    of the class, and the scope's Map methods each do the Map operation of their name."""
+    from templating.engine.runtime import DefineBlock, ForeachScope, ScopeInfo
+    from templating.platform.datetool import DateTool
+    from templating.platform.mathtool import MathTool
+    from templating.platform.numbertool import NumberTool
+    for cls in (MathTool, NumberTool, DateTool, ForeachScope, ScopeInfo, DefineBlock):
+        missing = sorted(name for name in cls.__velocity_methods__
+                         if not callable(getattr(cls, name, None)))
+        assert missing == [], cls.__name__
+    assert [getattr(ForeachScope, name).__name__ for name in ForeachScope._MAP_METHODS] == list(
+        ForeachScope._MAP_METHODS)
