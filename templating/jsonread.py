@@ -264,6 +264,23 @@ def _skip_ws(text: str, pos: int) -> int:
     return _WS_RE.match(text, pos).end()
 
 
+def json_type(value: Any) -> str:
+    """How an error names the JSON type of a decoded value: ``an object``, ``a number`` ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 # ------------------------------------------------------------------- embedded JSON text
 
 def string_positions(text: str, start: int) -> Callable[[int], tuple[int, int]]:

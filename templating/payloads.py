@@ -243,18 +243,7 @@ def payload_from_value(value: Any, *, name: str, text: str = "") -> Payload:
     return payload
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+_json_type = jsonread.json_type
 
 
 def event_params(payload: Payload, body: dict, base: Path_) -> dict:

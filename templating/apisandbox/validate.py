@@ -48,9 +48,7 @@ def parse_body(raw: bytes) -> dict:
     return data
 
 
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(value), "a number")
+_kind = jsonread.json_type
 
 
 def _text(value: Any) -> str | None:

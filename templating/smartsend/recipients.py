@@ -301,10 +301,7 @@ def _from_object(obj: Any, row: int, name: str, line: int | None) -> Recipient:
     return rec
 
 
-def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value),
-                                                                       type(value).__name__)
+_json_type = jsonread.json_type
 
 
 def _read_jsonl(handle, name: str) -> Iterator[Recipient]:
