@@ -32,7 +32,7 @@ DATA = {"data": {"name": "Ann", "price": 19.99, "qty": 3, "zero": 0, "empty": ""
                            {"name": "B", "price": 2.5, "qty": 1}],
                  "m": {"k": "v", "n": 1}, "n": None}}
 
-_MACROS = "#macro(m $a $b)[$a|$b]#end#macro(f $a)<$a>#end"
+MACROS = "#macro(m $a $b)[$a|$b]#end#macro(f $a)<$a>#end"
 
 _VALUES = ["1", "-1", "2.5", "'a'", '"x"', '"n=$data.qty"', "$data.qty", "$data.price",
            "$data.name", "$data.nope", "$null", "true", "$data.flag", "[1, 2]", "{'a': 1}",
@@ -143,10 +143,10 @@ RESIDUE = [
     # ... except where Velocity's lexer never sees a call: the text stays
     "$data.name.concat(", "$data.name.concat($)", "$data.name.concat()", "$data.name.concat(1)(",
     # macro-call arguments: parameters separated by blanks or one comma, no operators
-    _MACROS + "#m(1 -1)", _MACROS + '#m("x" - 1)', _MACROS + "#f(!$data.flag)",
-    _MACROS + "#f(1 + 2)", _MACROS + "#m(1,,2)", _MACROS + "#m(1 , 2 ,)",
-    _MACROS + "#m(-1 -2.5)", _MACROS + "#m($data.tags[0] $data.name.length())",
-    _MACROS + "#m([1..2] {'a': 1})",
+    MACROS + "#m(1 -1)", MACROS + '#m("x" - 1)', MACROS + "#f(!$data.flag)",
+    MACROS + "#f(1 + 2)", MACROS + "#m(1,,2)", MACROS + "#m(1 , 2 ,)",
+    MACROS + "#m(-1 -2.5)", MACROS + "#m($data.tags[0] $data.name.length())",
+    MACROS + "#m([1..2] {'a': 1})",
     # operators in list/map literals, an expression as a #foreach collection
     "#set($x = [1 + 1, 2])$x", '#set($x = {"a": "x" + "y"})$x', "#set($x = [(1)])$x",
     "#set($x = [ ])$x", "#set($x = [null, 1])$x", "#set($x = [-1..(2)])$x",
@@ -187,7 +187,7 @@ def cases(seed: int = SEED, count: int = COUNT) -> list[str]:
     for _ in range(count):
         parts = [_fragment(rnd) for _ in range(rnd.choice([1, 1, 2, 3]))]
         glue = rnd.choice([" ", "\n", "", " | ", "\n  "])
-        out.append(_MACROS + glue.join(parts))
+        out.append(MACROS + glue.join(parts))
     return out
 
 
