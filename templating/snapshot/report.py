@@ -1,7 +1,7 @@
 """The diff's two reports: ``report.html`` to look at, ``report.md`` for a job summary.
 
 ``report.html`` is one self-contained file (pictures inlined as ``data:`` URLs, no external
-request, a few lines of inline script for the sliders), so a CI artifact opens anywhere.
+request, a few lines of inline script for the sliders, which reuse the pictures shown beside them), so a CI artifact opens anywhere.
 Every changed pair shows base, head, the highlighted difference and a slider over base and
 head; added and removed pairs are listed with their one picture; unchanged pairs are
 collapsed into one list of names. Template and scenario names come from the pull request
@@ -29,6 +29,9 @@ img{border:1px solid #ddd;max-width:420px;display:block}
 """
 
 _SCRIPT = """
+for (const img of document.querySelectorAll('img[data-copy]')) {
+  img.src = document.getElementById(img.dataset.copy).src;   // each picture inlined once
+}
 for (const s of document.querySelectorAll('input[data-slider]')) {
   s.addEventListener('input', () => {
     document.getElementById(s.dataset.slider).style.width = s.value + '%';
@@ -78,15 +81,17 @@ def html_report(result: DiffResult, out: Path) -> str:
             f"<section class=pair id=\"changed-{n}\"><h3>{e(_name(p))}</h3>"
             f"<p class=\"{'bad' if over else 'note'}\">{p.changed_pixels:,} of "
             f"{p.total_pixels:,} pixels changed ({p.fraction:.4%})</p><div class=row>"
-            f"<figure><figcaption>base</figcaption><img alt=base src=\"{_data_url(p.base_file)}\">"
+            f"<figure><figcaption>base</figcaption><img alt=base id=\"base-{n}\" "
+            f"src=\"{_data_url(p.base_file)}\">"
             "</figure>"
-            f"<figure><figcaption>head</figcaption><img alt=head src=\"{_data_url(p.head_file)}\">"
+            f"<figure><figcaption>head</figcaption><img alt=head id=\"head-{n}\" "
+            f"src=\"{_data_url(p.head_file)}\">"
             "</figure>"
             f"<figure><figcaption>difference</figcaption><img alt=difference "
             f"src=\"{_data_url(out / p.diff_file) if p.diff_file else ''}\"></figure>"
             f"<figure><figcaption>slider: base | head</figcaption><div class=slider>"
-            f"<img alt=head src=\"{_data_url(p.head_file)}\">"
-            f"<div class=top id=\"top-{n}\"><img alt=base src=\"{_data_url(p.base_file)}\"></div>"
+            f"<img alt=head data-copy=\"head-{n}\">"
+            f"<div class=top id=\"top-{n}\"><img alt=base data-copy=\"base-{n}\"></div>"
             f"</div><input type=range min=0 max=100 value=50 data-slider=\"top-{n}\" "
             f"aria-label=\"base and head\"></figure></div></section>")
     for status, label in (("added", "Added"), ("removed", "Removed")):
