@@ -894,7 +894,7 @@ class SimpleDateFormat:
                 _custom_name(_offset_minutes(dt))
         is_dst = bool(dt.dst())
         if long:
-            name = _long_zone_name(tz.key if isinstance(tz, ZoneInfo) else None, is_dst, self._locale)
+            name = _long_zone_name(tz.key if isinstance(tz, (_JavaZone, ZoneInfo)) else None, is_dst, self._locale)
             return name or _custom_name(_offset_minutes(dt))
         name = _current_abbreviation(tz, is_dst)
         if re.fullmatch(r"[A-Za-z]{2,5}", name):
