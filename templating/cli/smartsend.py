@@ -11,7 +11,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
@@ -19,17 +18,18 @@ from click.core import ParameterSource
 from ..errors import TemplatingError, UsageError
 from ..outputs import guard_output, project_folders
 from ..project import Confinement, project_root
-from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, plan
-from ..smartsend.config import (is_loopback, is_production, load_settings, origin,
-                                user_config_path)
-from ..smartsend.journal import SENDABLE, Journal
+from ..smartsend.build import CODES, MAX_BATCH, BuildOptions, Summary, check_findings, plan
+from ..smartsend.config import load_settings, user_config_path
+from ..smartsend.journal import Journal
 from ..smartsend.locators import CHANNELS
 from ..smartsend.progress import Progress
 from ..smartsend.reconcile import DEFAULT_ACTIVITY_LAG, reconcile
 from ..smartsend.recipients import fingerprint, read_recipients
-from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_resume_options,
-                                check_unchanged, earlier_runs, plan_run, resume_command,
-                                run_build_options, summary_dict, template_fingerprint)
+from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_not_sent_before, hint_base_url,
+                                needs_confirmation, open_resume, origin_text, plan_run,
+                                resume_command, resume_size, run_build_options,
+                                run_still_open, sendable_batches, summary_dict,
+                                template_fingerprint)
 from ..smartsend.sender import reconcile_command as reconcile_hint
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
@@ -131,18 +131,6 @@ def _print_summary(summary: Summary, options: BuildOptions, *, rendered: bool) -
             _say(f"  {count:,} x \"{summary.output_preview[digest]}\"")
 
 
-def _stop_if_findings(summary: Summary, options: BuildOptions) -> None:
-    stopping = summary.stopping(options.allow)
-    if stopping:
-        codes = " ".join(f"--allow {code}" for code in sorted(stopping))
-        raise _Findings(f"stopped: {', '.join(f'{n:,} {c}' for c, n in sorted(stopping.items()))}"
-                        f" (fix the data or template, or pass {codes})", name=options.name)
-
-
-class _Findings(UsageError):
-    exit_code = 1
-
-
 @main.group()
 def smartsend() -> None:
     """Build smartsend request bodies from a recipients list."""
@@ -173,7 +161,7 @@ def build_command(message_id, recipients, channel, template, allow, dedupe, batc
         buffer = tempfile.TemporaryFile("w+", encoding="utf-8")
         _write(batches, buffer)
         _print_summary(summary, options, rendered=checker is not None)
-        _stop_if_findings(summary, options)
+        check_findings(summary, options)
         buffer.seek(0)
         for line in buffer:
             sys.stdout.write(line)
@@ -184,7 +172,7 @@ def build_command(message_id, recipients, channel, template, allow, dedupe, batc
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             _write(batches, fh)
         _print_summary(summary, options, rendered=checker is not None)
-        _stop_if_findings(summary, options)
+        check_findings(summary, options)
         os.replace(tmp, output)
     finally:
         if os.path.exists(tmp):
@@ -255,7 +243,7 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
         for _ in plan(read_recipients(recipients), options, checker=checker, summary=summary):
             pass
         _print_summary(summary, options, rendered=checker is not None)
-        _stop_if_findings(summary, options)
+        check_findings(summary, options)
         _say("dry run: nothing was sent")
         return
     pacing = dict(concurrency=concurrency, rate_limit=rate_limit, yes=yes,
@@ -273,20 +261,13 @@ def send_command(message_id, recipients, channel, template, allow, dedupe, batch
                  "template_sha256": template_fingerprint(template)}
     settings = _settings(load_settings(base_url=base_url), pacing)
     with Journal(journal_path) as journal:
-        earlier = earlier_runs(journal, str(message_id), digest)
-        if earlier and not new_run:
-            last = earlier[-1]
-            sent = journal.counts(last.id)["send"].get("OK", 0)
-            raise UsageError(
-                f"run {last.id} already sends message {message_id} to this same list "
-                f"({sent:,} recipients OK, run {last.state}); continue it with "
-                f"`{resume_command(last.id, journal.path, base_url=_hint_base_url(settings))}`"
-                ", or pass --new-run to send "
-                "everyone the message again", name=str(recipients))
+        if not new_run:
+            check_not_sent_before(journal, str(message_id), digest, settings,
+                                  name=str(recipients))
         run_id, summary = _plan(journal, recipients, options, settings, checker,
                                 digest=digest, extra=extra)
         _print_summary(summary, options, rendered=checker is not None)
-        _stop_if_findings(summary, options)
+        check_findings(summary, options)
         if not _confirmed(settings, pacing["yes"], str(message_id), summary.included):
             journal.set_run_state(run_id, "abandoned",
                                   summary={**summary_dict(summary),
@@ -322,9 +303,9 @@ def _settings(settings, pacing):
         settings.concurrency = pacing["concurrency"]
     if pacing["rate_limit"] is not None:
         settings.rate_limit = pacing["rate_limit"]
-    if _asks(settings, pacing["yes"]) and not _interactive() \
+    if needs_confirmation(settings, pacing["yes"]) and not _interactive() \
             and settings.confirm:
-        raise UsageError(f"a real send to {_origin_text(settings.base_url)} is confirmed on a "
+        raise UsageError(f"a real send to {origin_text(settings.base_url)} is confirmed on a "
                          "terminal, and there is none; pass --yes (or set confirm = false "
                          f"under [api] in {user_config_path()})")
     return settings
@@ -338,25 +319,14 @@ def _interactive() -> bool:
         return False
 
 
-def _asks(settings, yes: bool) -> bool:
-    """A real send asks first, unless --yes or the API is on this machine (a sandbox)."""
-    return not yes and not is_loopback(urlsplit(settings.base_url).hostname or "")
-
-
-def _origin_text(url: str) -> str:
-    scheme, host, port = origin(url)
-    default = {"http": 80, "https": 443}.get(scheme)
-    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
-
-
 def _confirmed(settings, yes: bool, message_id: str, count: int) -> bool:
     """Ask on the terminal: what goes where, y/N. True without asking where no one need."""
-    if not _asks(settings, yes) or not count or not _interactive():
+    if not needs_confirmation(settings, yes) or not count or not _interactive():
         return True
     try:
         return click.confirm(f"send message {message_id} to {count:,} recipient"
                              f"{'s' if count != 1 else ''} via "
-                             f"{_origin_text(settings.base_url)}?", default=False, err=True)
+                             f"{origin_text(settings.base_url)}?", default=False, err=True)
     except click.Abort:
         return False
 
@@ -365,17 +335,8 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
     """``send --resume RUN``: everything comes from the journal; options that contradict
     the run are refused rather than silently ignored."""
     with Journal(journal_path, create=False) as journal:
-        run = journal.run(run_id)
-        check_resume_options(run, {name: values[name] for name in given},
-                             journal_path=journal.path)
-        check_unchanged(run)
-        settings = load_settings(base_url=base_url, recorded_base_url=run.base_url,
-                                 recorded_in=str(journal.path), run_id=run.id)
-        if run.base_url and origin(run.base_url) != origin(settings.base_url):
-            raise UsageError(f"run {run.id} was sent to {_origin_text(run.base_url)}, and "
-                             f"{settings.base_url_source} says "
-                             f"{_origin_text(settings.base_url)}; a resume goes where the run "
-                             "went (or the platform gets half a campaign twice)")
+        run, settings = open_resume(journal, run_id, {name: values[name] for name in given},
+                                    base_url=base_url)
         settings = _settings(settings, pacing)
         if run.state == "planning":
             options = run_build_options(run)
@@ -385,32 +346,18 @@ def _resume_run(run_id, journal_path, base_url, given, values, resend, marked, p
             _, summary = _plan(journal, Path(run.recipients_file), options, settings, checker,
                                run_id=run.id)
             _print_summary(summary, options, rendered=checker is not None)
-            _stop_if_findings(summary, options)
-        sizes = {b.idx: b.size for b in journal.batches(run.id)}
-        count = sum(sizes[i] for i in _sendable_batches(journal, run.id)) + \
-            sum(sizes.get(i, 0) for i in resend)
+            check_findings(summary, options)
+        count = resume_size(journal, run.id, resend)
         if not _confirmed(settings, pacing["yes"], run.message_id, count):
             _say("not confirmed: nothing was sent")
             sys.exit(1)
         _send(journal, run.id, run.message_id, settings, resend, marked, pacing["activity_lag"])
 
 
-def _sendable_batches(journal, run_id):
-    return [b.idx for b in journal.batches(run_id, SENDABLE)]
-
-
-def _hint_base_url(settings) -> str | None:
-    """The run's base URL must be named again on resume unless the journal's record of it
-    is trusted by itself (a preset) or the environment/config still names it."""
-    if settings.base_url_source == "--base-url" and not is_production(settings.base_url):
-        return settings.base_url
-    return None
-
-
 def _send(journal, run_id, message_id, settings, resend, marked,
           activity_lag: float = DEFAULT_ACTIVITY_LAG) -> None:
     """Send a planned run and report; exit 1 while anything is unknown or unsent."""
-    hint_url = _hint_base_url(settings)
+    hint_url = hint_base_url(settings)
     hint = resume_command(run_id, journal.path, base_url=hint_url)
     _say(f"run {run_id}: sending to {settings.base_url} (journal {journal.path})")
     shown: list[Progress] = []
@@ -461,10 +408,10 @@ def _send(journal, run_id, message_id, settings, resend, marked,
         _say(f"interrupted; the rest goes out with `{hint}`")
         click.echo(run_id)
         sys.exit(130)
-    if report.failed or (report.gave_up and _sendable_batches(journal, run_id)):
+    if report.failed or (report.gave_up and sendable_batches(journal, run_id)):
         _say(f"resume with `{hint}`")
     click.echo(run_id)
-    if report.failed or report.unknown or _sendable_batches(journal, run_id):
+    if run_still_open(journal, report):
         sys.exit(1)
 
 
@@ -540,7 +487,7 @@ def reconcile_command(run, journal_path, activity_lag, base_url):
             _print_reconciled(report)
         else:
             _say(f"run {info.id}: no batch with unknown outcome")
-        hint_url = _hint_base_url(settings)
+        hint_url = hint_base_url(settings)
         if report.not_sent:
             _say(f"send them with `{resume_command(info.id, journal.path, base_url=hint_url)}`")
         if report.unresolved:

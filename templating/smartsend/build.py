@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import PayloadError, UsageError
+from ..errors import BuildStopped, PayloadError, UsageError
 from .locators import CHANNELS, LocatorError, SeenLocators, check_locator, check_recipient
 from .recipients import Recipient
 
@@ -222,6 +222,17 @@ class Summary:
             self.output_preview.setdefault(digest, preview)
         else:
             self.outputs_capped = True
+
+
+def check_findings(summary: Summary, options: BuildOptions) -> None:
+    """End a build or send whose findings stop it (``STOPPING`` codes not ``--allow``'ed):
+    :class:`~templating.errors.BuildStopped`, exit 1, naming each count and the way out."""
+    stopping = summary.stopping(options.allow)
+    if stopping:
+        codes = " ".join(f"--allow {code}" for code in sorted(stopping))
+        counts = ", ".join(f"{n:,} {c}" for c, n in sorted(stopping.items()))
+        raise BuildStopped(f"stopped: {counts} (fix the data or template, or pass {codes})",
+                           name=options.name)
 
 
 #: A dry-run checker: recipient -> (digest, preview) of what it would receive, plus findings.

@@ -32,13 +32,14 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import urlsplit
 
 import httpx
 
 from ..errors import SendAborted, UsageError
 from .build import BuildOptions, Checker, Summary, external_request_id, plan
 from .client import ApiClient, ApiRefused, Backoff, Outcome, RecipientResult
-from .config import Settings
+from .config import Settings, is_loopback, is_production, load_settings, origin
 from .journal import SENDABLE, Journal, default_path
 from .reconcile import DEFAULT_ACTIVITY_LAG, ReconcileReport, locator_key, reconcile_async
 from .recipients import Recipient, fingerprint
@@ -242,6 +243,86 @@ def check_resume_options(run, given: dict, *, journal_path: str | Path | None = 
                              "options (the journal has them)")
 
 
+# ------------------------------------------------------------------ the send policy
+# What `templating send` decides before and after sending, here so that the same rules hold
+# from Python; the command only asks on the terminal and prints.
+
+def origin_text(url: str) -> str:
+    """``https://api.reteno.com``: where a base URL sends (the port only when not the
+    scheme's default), as confirmations and refusals name it."""
+    scheme, host, port = origin(url)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
+
+
+def hint_base_url(settings: Settings) -> str | None:
+    """The run's base URL must be named again on resume unless the journal's record of it
+    is trusted by itself (a preset) or the environment/config still names it."""
+    if settings.base_url_source == "--base-url" and not is_production(settings.base_url):
+        return settings.base_url
+    return None
+
+
+def needs_confirmation(settings: Settings, yes: bool) -> bool:
+    """A real send asks first, unless ``yes`` or the API is on this machine (a sandbox)."""
+    return not yes and not is_loopback(urlsplit(settings.base_url).hostname or "")
+
+
+def check_not_sent_before(journal: Journal, message_id: str, digest: str,
+                          settings: Settings, *, name: str) -> None:
+    """Refuse a list that already goes to this message in an earlier run (same recipients
+    file bytes, run not abandoned): continuing that run, or an explicit new run, is the
+    operator's choice, never a silent second campaign. ``name`` is the recipients file."""
+    earlier = earlier_runs(journal, str(message_id), digest)
+    if not earlier:
+        return
+    last = earlier[-1]
+    sent = journal.counts(last.id)["send"].get("OK", 0)
+    raise UsageError(
+        f"run {last.id} already sends message {message_id} to this same list "
+        f"({sent:,} recipients OK, run {last.state}); continue it with "
+        f"`{resume_command(last.id, journal.path, base_url=hint_base_url(settings))}`"
+        ", or pass --new-run to send "
+        "everyone the message again", name=name)
+
+
+def open_resume(journal: Journal, run_id: str, given: dict, *, base_url: str | None = None):
+    """``(run, settings)`` for ``send --resume RUN`` once every check passed: build options
+    given anyway say what the journal says (:func:`check_resume_options`), the recipients
+    file and template are unchanged (:func:`check_unchanged`), and the API is where the run
+    went. Everything else comes from the journal; a ``run.state`` of ``"planning"`` means
+    the run was stopped while planning and must be planned again before it is sent."""
+    run = journal.run(run_id)
+    check_resume_options(run, given, journal_path=journal.path)
+    check_unchanged(run)
+    settings = load_settings(base_url=base_url, recorded_base_url=run.base_url,
+                             recorded_in=str(journal.path), run_id=run.id)
+    if run.base_url and origin(run.base_url) != origin(settings.base_url):
+        raise UsageError(f"run {run.id} was sent to {origin_text(run.base_url)}, and "
+                         f"{settings.base_url_source} says "
+                         f"{origin_text(settings.base_url)}; a resume goes where the run "
+                         "went (or the platform gets half a campaign twice)")
+    return run, settings
+
+
+def sendable_batches(journal: Journal, run_id: str) -> list[int]:
+    """The batches of a run that still go out (never sent, or provably not taken)."""
+    return [b.idx for b in journal.batches(run_id, SENDABLE)]
+
+
+def resume_size(journal: Journal, run_id: str, resend_unknown: Iterable[int] = ()) -> int:
+    """How many recipients a resume sends: the sendable batches and the unknown ones the
+    operator chose to send again (what the confirmation names)."""
+    sizes = {b.idx: b.size for b in journal.batches(run_id)}
+    return sum(sizes[i] for i in sendable_batches(journal, run_id)) + \
+        sum(sizes.get(i, 0) for i in resend_unknown)
+
+
+def run_still_open(journal: Journal, report: SendReport) -> bool:
+    """After a send: batches still to send, to retry or to settle (the command exits 1)."""
+    return bool(report.failed or report.unknown or sendable_batches(journal, report.run_id))
+
+
 def summary_dict(summary: Summary) -> dict:
     return {"read": summary.read, "included": summary.included, "batches": summary.batches,
             "skipped": summary.skipped, "duplicates": summary.duplicates,
@@ -359,7 +440,7 @@ class Sender:
         self.stopping = True
 
     def sendable(self, run_id: str) -> list[int]:
-        return [b.idx for b in self.journal.batches(run_id, SENDABLE)]
+        return sendable_batches(self.journal, run_id)
 
     def send(self, run_id: str, *, resend_unknown: Iterable[int] = (),
              mark_sent: Iterable[int] = ()) -> SendReport:
