@@ -47,7 +47,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from ..errors import UsageError
+from ..errors import Interrupted, UsageError, WebhookRefused
 from ..servers.hosts import HostAllowList, cross_site_problem, header, is_loopback, split_host
 from ..servers.sockets import bind
 from .client import StatusResult
@@ -69,22 +69,6 @@ MAX_CONNECTIONS = 32
 RECOUNT_EVERY = 10.0
 _STATUS_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _MAX_ID = 200
-
-
-class Interrupted(UsageError):
-    """Ctrl-C while listening (exit 130, like an interrupted send)."""
-
-    exit_code = 130
-
-
-class WebhookRefused(Exception):
-    """A request the listener answers with ``status`` and a one-line ``reason``."""
-
-    def __init__(self, status: int, reason: str, headers: Mapping[str, str] | None = None):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.headers = dict(headers or {})
 
 
 @dataclass(frozen=True)
