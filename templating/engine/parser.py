@@ -20,7 +20,7 @@ Whitespace gobbling (``lines``, Velocity 2's default) is decided here from the s
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ..errors import VelocitySyntaxError, quoted
 from . import nodes as n
@@ -61,6 +61,17 @@ class _LiteralReference(Exception):
 
 class _Fallback(Exception):
     """Internal: the text at the cursor is not the construct we tried; treat it as text."""
+
+
+class _Terminator(NamedTuple):
+    """The ``#elseif``/``#else``/``#end`` that ended a body (see :meth:`Parser.parse_body`)."""
+
+    kind: str                 # "elseif", "else" or "end"
+    start: int                # offset of its `#`
+    cond: object              # the #elseif condition (None otherwise)
+    at_start: bool            # only blanks before it on its line
+    line_end: int | None      # end of the blanks + newline after it, if it ends its line
+    body: list                # the body it ended
 
 
 class Parser:
@@ -182,7 +193,8 @@ class Parser:
     def parse_template(self) -> n.Template:
         body, term = self.parse_body(top=True)
         if term is not None:
-            raise self.error(f"#{term[0]} without a matching #if/#foreach/#macro/#define", term[1])
+            raise self.error(f"#{term.kind} without a matching #if/#foreach/#macro/#define",
+                             term.start)
         template = n.Template(1 + self.line_offset, 1 + self.column_offset, body=body,
                               name=self.name, source=self.src)
         return template
@@ -190,8 +202,8 @@ class Parser:
     def parse_body(self, top: bool = False):
         """Parse nodes until EOF (top) or a continuation directive.
 
-        Returns ``(body, terminator)`` where terminator is ``None`` at EOF or a tuple
-        ``(kind, start_pos, extra)`` for ``#elseif``/``#else``/``#end``.
+        Returns ``(body, terminator)``: terminator is ``None`` at EOF, else the
+        :class:`_Terminator` for the ``#elseif``/``#else``/``#end`` that ended the body.
         """
         src = self.src
         body: list[n.Node] = []
@@ -372,68 +384,81 @@ class Parser:
         line_end = self._line_end_at(self.pos)
         if at_start and name != "end":
             self._line_start_marks.add(self.pos)
-        return (name, p, cond, at_start, line_end, body)
+        return _Terminator(name, p, cond, at_start, line_end, body)
 
     # ------------------------------------------------------------------ directives
 
     def parse_directive(self, name: str, p: int, body: list):
-        src = self.src
+        """The directive or macro call ``#name`` at ``p``: one method per directive, chosen
+        from :attr:`DIRECTIVES`; ``#@name`` is a block macro call, anything else a macro
+        call. Returns the node (None when it produces none)."""
         self.pos = self._directive_word_end(p)
-        if name == "set":
-            return self._parse_set(p, body)
-        if name in ("if", "foreach", "macro", "define") or name.startswith("@"):
-            return self._parse_block(name, p, body)
-        if name == "stop":
-            node = self.node(n.Stop, p)
-            self._optional_empty_parens()
-            self._gobble_line(p, body)
-            return node
-        if name == "break":
-            scope = None
-            save = self.pos
-            self._skip_ws()
-            if src.startswith("(", self.pos):
-                self.pos += 1
-                self._skip_ws()
-                if src.startswith("$", self.pos):
-                    scope = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
-                    self._skip_ws()
-                if not src.startswith(")", self.pos):
-                    raise self.error("expected ')' to close #break(", self.pos)
-                self.pos += 1
-            else:
-                self.pos = save
-            node = self.node(n.Break, p, scope=scope)
-            self._gobble_line(p, body)
-            return node
-        if name == "evaluate":
-            self._expect_open_paren("#evaluate")
-            self._skip_ws()
-            arg_pos = self.pos
-            expr = self.parse_expression()
-            self._skip_ws()
-            if not src.startswith(")", self.pos):
-                raise self.error("expected ')' to close #evaluate(", self.pos)
+        if name.startswith("@") or name in BLOCK_DIRECTIVES:
+            self._enter(p)  # a block nests, from its opening on
+            try:
+                if name.startswith("@"):
+                    return self._parse_block_call(name[1:], p, body)
+                return self.DIRECTIVES[name](self, p, body)
+            finally:
+                self.depth -= 1
+        method = self.DIRECTIVES.get(name)
+        if method is None:
+            return self._parse_macro_call(name, p, body)
+        return method(self, p, body)
+
+    def _parse_stop(self, p: int, body: list) -> n.Stop:
+        node = self.node(n.Stop, p)
+        self._optional_empty_parens()
+        self._gobble_line(p, body)
+        return node
+
+    def _parse_break(self, p: int, body: list) -> n.Break:
+        src = self.src
+        scope = None
+        save = self.pos
+        self._skip_ws()
+        if src.startswith("(", self.pos):
             self.pos += 1
-            if not (isinstance(expr, (n.Reference, n.InterpolatedString))
-                    or (isinstance(expr, n.Literal) and isinstance(expr.value, str))):
-                # Velocity's Evaluate.init refuses it before anything renders
-                raise self.error("#evaluate() argument must be a string literal or reference",
-                                 arg_pos)
-            node = self.node(n.Evaluate, p, expr)
-            self._gobble_line(p, body)
-            return node
-        if name == "parse":
-            expr = self._paren_expression("#parse")
-            node = self.node(n.Parse, p, expr)
-            self._gobble_line(p, body)
-            return node
-        if name == "include":
-            args = self._paren_args("#include")
-            node = self.node(n.Include, p, args=args)
-            self._gobble_line(p, body)
-            return node
-        return self._parse_macro_call(name, p, body)
+            self._skip_ws()
+            if src.startswith("$", self.pos):
+                scope = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+                self._skip_ws()
+            if not src.startswith(")", self.pos):
+                raise self.error("expected ')' to close #break(", self.pos)
+            self.pos += 1
+        else:
+            self.pos = save
+        node = self.node(n.Break, p, scope=scope)
+        self._gobble_line(p, body)
+        return node
+
+    def _parse_evaluate(self, p: int, body: list) -> n.Evaluate:
+        self._expect_open_paren("#evaluate")
+        self._skip_ws()
+        arg_pos = self.pos
+        expr = self.parse_expression()
+        self._skip_ws()
+        if not self.src.startswith(")", self.pos):
+            raise self.error("expected ')' to close #evaluate(", self.pos)
+        self.pos += 1
+        if not (isinstance(expr, (n.Reference, n.InterpolatedString))
+                or (isinstance(expr, n.Literal) and isinstance(expr.value, str))):
+            # Velocity's Evaluate.init refuses it before anything renders
+            raise self.error("#evaluate() argument must be a string literal or reference",
+                             arg_pos)
+        node = self.node(n.Evaluate, p, expr)
+        self._gobble_line(p, body)
+        return node
+
+    def _parse_parse(self, p: int, body: list) -> n.Parse:
+        node = self.node(n.Parse, p, self._paren_expression("#parse"))
+        self._gobble_line(p, body)
+        return node
+
+    def _parse_include(self, p: int, body: list) -> n.Include:
+        node = self.node(n.Include, p, args=self._paren_args("#include"))
+        self._gobble_line(p, body)
+        return node
 
     def _optional_empty_parens(self) -> None:
         save = self.pos
@@ -475,130 +500,132 @@ class Parser:
         self._gobble_line(p, body)
         return node
 
-    def _parse_block(self, name: str, p: int, outer: list):
-        """#if / #foreach / #macro / #define / #@macro: opening, bodies, #end, gobbling."""
-        self._enter(p)
-        try:
-            return self._parse_block_at(name, p, outer)
-        finally:
-            self.depth -= 1
+    # ------------------------------------------------------------------ block directives
 
-    def _parse_block_at(self, name: str, p: int, outer: list):
+    def _parse_if(self, p: int, outer: list) -> n.If:
+        first = self.node(n.IfBranch, p, self._paren_expression("#if"))
+        node = self.node(n.If, p)
+
+        def bodies(at_start: bool) -> _Terminator:
+            branch = first
+            while True:
+                branch.body, term = self._block_body("if", p, at_start)
+                node.branches.append(branch)
+                if term.kind == "elseif":
+                    branch = self.node(n.IfBranch, term.start, term.cond)
+                    continue
+                if term.kind == "else":
+                    node.else_line, node.else_column = self.where(term.start)
+                    node.else_body, term = self._block_body("if", p, at_start, after_else=True)
+                return term
+        return self._block("if", p, outer, node, bodies)
+
+    def _parse_foreach(self, p: int, outer: list) -> n.Foreach:
         src = self.src
-        macro_def = None
-        if name == "if":
-            cond = self._paren_expression("#if")
-            node = self.node(n.If, p)
-            first = self.node(n.IfBranch, p, cond)
-        elif name == "foreach":
-            self._expect_open_paren("#foreach")
-            self._skip_ws()
-            if not src.startswith("$", self.pos):
-                raise self.error("#foreach expects a loop variable like $item", self.pos)
-            var_pos = self.pos
-            var = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
-            if var.parts:
-                raise self.error("#foreach loop variable must be a plain name", var_pos)
-            self._skip_ws()
-            if not src.startswith("in", self.pos) or _IDENT.match(src, self.pos).group() != "in":
-                raise self.error("expected 'in' in #foreach", self.pos)
-            self.pos += 2
-            iterable = self._parameter("#foreach")
-            self._skip_ws()
-            if not src.startswith(")", self.pos):
-                raise self.error("expected ')' to close #foreach(", self.pos)
-            self.pos += 1
-            node = self.node(n.Foreach, p, var.name, iterable, var_node=var)
-        elif name == "define":
-            self._expect_open_paren("#define")
-            self._skip_ws()
-            if not src.startswith("$", self.pos):
-                raise self.error("#define expects a reference like $name", self.pos)
-            ref = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
-            self._skip_ws()
-            if not src.startswith(")", self.pos):
-                raise self.error("expected ')' to close #define(", self.pos)
-            self.pos += 1
-            node = self.node(n.Define, p, ref.name)
-        elif name == "macro":
-            macro_def = self._parse_macro_header(p)
-            node = macro_def
-            self.macro_names.add(node.name)
-        else:  # block macro call #@name(args)
-            args = []
-            save = self.pos
-            self._skip_hspace()
-            if src.startswith("(", self.pos):
-                args = self._macro_call_args(name[1:])
-            else:
-                self.pos = save
-            node = self.node(n.MacroCall, p, name[1:], args=args, body=[])
+        self._expect_open_paren("#foreach")
+        self._skip_ws()
+        if not src.startswith("$", self.pos):
+            raise self.error("#foreach expects a loop variable like $item", self.pos)
+        var_pos = self.pos
+        var = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+        if var.parts:
+            raise self.error("#foreach loop variable must be a plain name", var_pos)
+        self._skip_ws()
+        if not src.startswith("in", self.pos) or _IDENT.match(src, self.pos).group() != "in":
+            raise self.error("expected 'in' in #foreach", self.pos)
+        self.pos += 2
+        iterable = self._parameter("#foreach")
+        self._skip_ws()
+        if not src.startswith(")", self.pos):
+            raise self.error("expected ')' to close #foreach(", self.pos)
+        self.pos += 1
+        node = self.node(n.Foreach, p, var.name, iterable, var_node=var)
+
+        def bodies(at_start: bool) -> _Terminator:
+            node.body, term = self._block_body("foreach", p, at_start)
+            if term.kind == "elseif":
+                raise self.error("#elseif without #if", term.start)
+            if term.kind == "else":
+                node.else_body, term = self._block_body("foreach", p, at_start, after_else=True)
+            return term
+        return self._block("foreach", p, outer, node, bodies)
+
+    def _parse_define(self, p: int, outer: list) -> n.Define:
+        src = self.src
+        self._expect_open_paren("#define")
+        self._skip_ws()
+        if not src.startswith("$", self.pos):
+            raise self.error("#define expects a reference like $name", self.pos)
+        ref = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
+        self._skip_ws()
+        if not src.startswith(")", self.pos):
+            raise self.error("expected ')' to close #define(", self.pos)
+        self.pos += 1
+        node = self.node(n.Define, p, ref.name)
+        return self._block("define", p, outer, node, self._single_body("define", p, node))
+
+    def _parse_macro(self, p: int, outer: list) -> n.Macro:
+        node = self._parse_macro_header(p)
+        self.macro_names.add(node.name)
+        return self._block("macro", p, outer, node, self._single_body("macro", p, node))
+
+    def _parse_block_call(self, name: str, p: int, outer: list) -> n.MacroCall:
+        """``#@name(args) body #end``: a macro called with ``$bodyContent``."""
+        args = []
+        save = self.pos
+        self._skip_hspace()
+        if self.src.startswith("(", self.pos):
+            args = self._macro_call_args(name)
+        else:
+            self.pos = save
+        node = self.node(n.MacroCall, p, name, args=args, body=[])
+        fill = self._single_body("@" + name, p, node)
+
+        def bodies(at_start: bool) -> _Terminator:
+            term = fill(at_start)
+            node.source = self.src[p:self.pos]
+            return term
+        return self._block("@" + name, p, outer, node, bodies)
+
+    def _single_body(self, name: str, p: int, node):
+        """The body filler of a block without ``#else``: #macro, #define, #@call."""
+        def bodies(at_start: bool) -> _Terminator:
+            node.body, term = self._block_body(name, p, at_start)
+            if term.kind != "end":
+                raise self.error(f"#{term.kind} without #if", term.start)
+            return term
+        return bodies
+
+    def _block_body(self, name: str, p: int, at_start: bool, after_else: bool = False):
+        """One body of the block opened at ``p``, up to its #elseif/#else/#end, whose
+        indentation and line are gobbled; ``(body, terminator)``."""
+        body, term = self.parse_body()
+        if term is None:
+            raise self.error(f"#{name} has no matching #end", p)
+        if after_else and term.kind != "end":
+            raise self.error(f"#{term.kind} after #else", term.start)
+        self._gobble_continuation(term.kind, body, term.at_start, term.line_end, at_start)
+        return body, term
+
+    def _block(self, name: str, p: int, outer: list, node, bodies):
+        """What every block shares: the gobbling around its opening and
+        ``#end``; ``bodies(at_start)`` parses the bodies and returns the ``#end``."""
+        src = self.src
         # an undefined block macro prints literally, so nothing around it is gobbled
-        at_start = self._starts_line(p) and not (
-            name.startswith("@") and name[1:] not in self.macro_names)
         undefined_call = name.startswith("@") and name[1:] not in self.macro_names
+        at_start = self._starts_line(p) and not undefined_call
         if at_start and name == "if":
             # only #if/#elseif/#else (grammar-level in Velocity, unlike #foreach and the
             # other directives) leave the rest of their line "at line start"
             self._line_start_marks.add(self.pos)
         opening_line_end = None if undefined_call else self._line_end_at(self.pos)
         # the blanks and newline right after an opening always go (Velocity 2 `lines`)
-        gobble_opening = (self.gobbling != "none" and opening_line_end is not None
-                          and opening_line_end > self.pos)
-        if gobble_opening:
+        if (self.gobbling != "none" and opening_line_end is not None
+                and opening_line_end > self.pos):
             self.pos = opening_line_end
-        # bodies
-        current, term = self.parse_body()
-        while True:
-            if term is None:
-                raise self.error(f"#{name} has no matching #end", p)
-            kind, tp, cond, t_start, t_line_end, _ = term
-            self._gobble_continuation(kind, current, t_start, t_line_end, at_start)
-            if kind == "elseif":
-                if not isinstance(node, n.If) or node.else_body is not None:
-                    raise self.error("#elseif without #if", tp)
-                node.branches.append(first)
-                first.body = current
-                first = self.node(n.IfBranch, tp, cond)
-                current, term = self.parse_body()
-                continue
-            if kind == "else":
-                if isinstance(node, n.If):
-                    if node.else_body is not None:
-                        raise self.error("#else after #else", tp)
-                    first.body = current
-                    node.branches.append(first)
-                    first = None
-                    node.else_line, node.else_column = self.where(tp)
-                    else_body, term = self.parse_body()
-                    node.else_body = else_body
-                    current = else_body
-                    if term is not None and term[0] != "end":
-                        raise self.error(f"#{term[0]} after #else", term[1])
-                    continue
-                if isinstance(node, n.Foreach) and node.else_body is None:
-                    node.body = current
-                    else_body, term = self.parse_body()
-                    node.else_body = else_body
-                    current = else_body
-                    if term is not None and term[0] != "end":
-                        raise self.error(f"#{term[0]} after #else", term[1])
-                    continue
-                raise self.error("#else without #if", tp)
-            # end
-            break
-        if isinstance(node, n.If):
-            if first is not None:
-                first.body = current
-                node.branches.append(first)
-        elif isinstance(node, n.Foreach):
-            if node.else_body is None:
-                node.body = current
-        else:
-            node.body = current
-        if isinstance(node, n.MacroCall):
-            node.source = src[p:self.pos]
-        if self.gobbling == "structured" and (name != "if" or (at_start and term[4] is not None)):
+        term = bodies(at_start)
+        if self.gobbling == "structured" and (
+                name != "if" or (at_start and term.line_end is not None)):
             # an #if is re-indented only when laid out on lines of its own; the directive
             # blocks (#foreach, #macro, #define, #@call) always are, as in Velocity 2.4.1
             indent = src[self._line_start(p):p] if at_start else ""
@@ -607,16 +634,27 @@ class Parser:
         # block-as-a-whole: an opening that starts a line and an `#end` that ends one
         # lose the opening's indentation and the newline after `#end`
         if self.gobbling == "bc":
-            if term[4] is not None:  # Velocity 1.x: the newline after #end always goes
-                self.pos = term[4]
+            if term.line_end is not None:  # Velocity 1.x: the newline after #end goes
+                self.pos = term.line_end
         elif self.gobbling != "none" and at_start:
-            kind, tp, cond, t_start, t_line_end, _ = term
-            if t_line_end is not None:
-                self.pos = t_line_end
+            if term.line_end is not None:
+                self.pos = term.line_end
             self._strip_indent(outer)
-        if macro_def is not None:
-            return macro_def
         return node
+
+    #: ``#name`` -> the method that parses it (any other name is a macro call)
+    DIRECTIVES = {
+        "set": lambda self, p, body: self._parse_set(p, body),
+        "if": lambda self, p, body: self._parse_if(p, body),
+        "foreach": lambda self, p, body: self._parse_foreach(p, body),
+        "macro": lambda self, p, body: self._parse_macro(p, body),
+        "define": lambda self, p, body: self._parse_define(p, body),
+        "stop": lambda self, p, body: self._parse_stop(p, body),
+        "break": lambda self, p, body: self._parse_break(p, body),
+        "evaluate": lambda self, p, body: self._parse_evaluate(p, body),
+        "parse": lambda self, p, body: self._parse_parse(p, body),
+        "include": lambda self, p, body: self._parse_include(p, body),
+    }
 
     def _line_start(self, pos: int) -> int:
         i = pos
