@@ -56,9 +56,14 @@ def quoted(text) -> str:
     """Text in an error message: in single quotes as Velocity quotes names, control
     characters as Java escapes (``\\u0000``) so the message stays one line; never a Python
     repr (no ``\\x00``, no switching to double quotes)."""
-    text = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}"
+    return f"'{_printable(text)}'"
+
+
+def _printable(text) -> str:
+    """``text`` with every character that is not printable (newline, ESC, NUL, ...) as a Java
+    escape: a file name or value cannot start a line of its own or steer a terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}"
                    for ch in str(text))
-    return f"'{text}'"
 
 
 class TemplatingError(Exception):
@@ -77,7 +82,7 @@ class TemplatingError(Exception):
 
     def location(self) -> str:
         """``name:line:column`` with whatever parts are known."""
-        parts = [self.name or "<template>"]
+        parts = [_printable(self.name or "<template>")]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -87,7 +92,7 @@ class TemplatingError(Exception):
     def one_line(self) -> str:
         """The error as the CLI prints it: location, then the message, on one line (an
         option or folder problem has no place to point at, so it is just the message)."""
-        msg = " ".join(str(self.message).split())
+        msg = _printable(" ".join(str(self.message).split()))
         if self.name is None and self.line is None:
             return msg
         return f"{self.location()}: {msg}"
