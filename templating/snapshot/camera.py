@@ -96,12 +96,18 @@ class CameraSettings:
 
     def check(self) -> None:
         if not self.widths or any(not 100 <= w <= 4000 for w in self.widths):
-            raise UsageError("--widths: each width must be between 100 and 4000 CSS px",
+            raise UsageError("each width must be between 100 and 4000 CSS px",
                              name="--widths")
         if len(set(self.widths)) != len(self.widths):
-            raise UsageError("--widths: a width is given twice", name="--widths")
-        if not self.schemes or any(s not in ("light", "dark") for s in self.schemes):
-            raise UsageError("--schemes: expected light, dark or light,dark", name="--schemes")
+            raise UsageError("a width is given twice", name="--widths")
+        for scheme in self.schemes or ("",):
+            if scheme not in ("light", "dark"):
+                import difflib
+
+                near = difflib.get_close_matches(scheme, ("light", "dark"), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise UsageError(f"{scheme!r} is not light or dark{hint}",
+                                 name="--schemes")
 
     def executable(self) -> str:
         path = self.chromium or os.environ.get("TEMPLATING_CHROMIUM") or DEFAULT_CHROMIUM

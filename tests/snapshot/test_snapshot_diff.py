@@ -131,3 +131,12 @@ def test_cli_missing_chromium_is_one_line(project, tmp_path):
     assert res.output.strip() == (f"error: Chromium not found at '{tmp_path / 'nope'}': "
                                   "install Debian's chromium (apt-get install chromium) or "
                                   "pass --chromium PATH")
+
+
+def test_cli_misspelt_scheme_is_one_line_with_a_suggestion(project, tmp_path):
+    res = CliRunner().invoke(main, ["snapshot", "--schemes", "light,drak",
+                                    "--out", str(tmp_path / "snap")])
+    assert res.exit_code == 2
+    assert res.output.strip() == ("error: --schemes: 'drak' is not light or dark; "
+                                  "did you mean 'dark'?")
+    assert not (tmp_path / "snap").exists()
