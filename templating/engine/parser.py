@@ -49,6 +49,8 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 INT_MAX = 2**31 - 1
 _MATH_OPS = frozenset("+-*/%")
+# the longest literal form of a null math node we keep (see Parser._math_literal)
+_MAX_MATH_LITERAL = 4096
 
 
 class _LiteralReference(Exception):
@@ -953,28 +955,25 @@ class Parser:
         return q >= len(src) or (src[q] == "$" and not self._reference_follows(q))
 
     def _call_args(self) -> list:
-        self._call_depth += 1
-        try:
-            return self._call_args_in()
-        finally:
-            self._call_depth -= 1
-
-    def _call_args_in(self) -> list:
         src = self.src
         args = []
         if src.startswith(")", self.pos):  # `b()`; but `b( )` is a parse error in Velocity
             self.pos += 1
             return args
-        while True:
-            args.append(self.parse_expression())
-            self._skip_ws()
-            if src.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if src.startswith(")", self.pos):
-                self.pos += 1
-                return args
-            raise self.error("expected ',' or ')' in method arguments", self.pos)
+        self._call_depth += 1
+        try:
+            while True:
+                args.append(self.parse_expression())
+                self._skip_ws()
+                if src.startswith(",", self.pos):
+                    self.pos += 1
+                    continue
+                if src.startswith(")", self.pos):
+                    self.pos += 1
+                    return args
+                raise self.error("expected ',' or ')' in method arguments", self.pos)
+        finally:
+            self._call_depth -= 1
 
     # ------------------------------------------------------------------ expressions
 
@@ -1032,7 +1031,13 @@ class Parser:
         other operands' tokens do not appear (``("x" % 2) * $a`` -> ``"x" %  * ``)."""
         ops = self._math_ops
         between = between.replace("(", "").replace(")", "")
-        ops[id(node)] = ops.get(id(node.left), "") + between
+        before = ops.get(id(node.left), "")
+        if before is None or len(before) + len(between) > _MAX_MATH_LITERAL:
+            # a chain of thousands of operators: keeping every prefix would cost quadratic
+            # time and memory, so such a node prints `null` (docs/java-values.md, Limits)
+            ops[id(node)] = None
+            return
+        ops[id(node)] = before + between
         leftmost = node.left
         while isinstance(leftmost, n.BinaryOp) and leftmost.op in _MATH_OPS:
             leftmost = leftmost.left
@@ -1254,7 +1259,13 @@ def parse_template(source: str, name: str = "<template>", *, gobbling: str = "li
     """
     parser = Parser(source, name, gobbling=gobbling, strict_escape=strict_escape,
                     max_nesting=max_nesting)
-    template = parser.parse_template()
+    try:
+        template = parser.parse_template()
+    except RecursionError:
+        # max_nesting bounds the depth, but a caller already deep in its own stack can
+        # still run out of Python's: one located line, never a traceback
+        raise parser.error("the template nests too deeply to parse (templating.max_nesting)",
+                           min(parser.pos, len(source))) from None
     return template
 
 

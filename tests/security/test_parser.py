@@ -1,0 +1,55 @@
+"""The parser's attack classes: templates built to exhaust it (nesting through the parameter
+grammar of macro arguments, list/map literals and #foreach collections; operator chains whose
+literal form would grow quadratically) and templates the platform rejects, which must fail
+here too instead of rendering."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from templating import Engine
+from templating.engine import nodes as n
+from templating.engine.parser import parse_template
+from templating.errors import VelocitySyntaxError
+
+
+@pytest.mark.parametrize("source, column", [
+    ("#macro(m $x)$x#end#m(" + "[" * 200 + "]" * 200 + ")", 72),
+    ("#set($x = " + "{'a': " * 200 + "1" + "}" * 200 + ")", 305),
+    ("#foreach($i in " + "[" * 200 + "]" * 200 + ")#end", 65),
+    ("$a.b(" + "$a.b(" * 200 + ")" * 201, 256),
+])
+def test_nesting_through_parameters_is_a_located_syntax_error(source, column):
+    with pytest.raises(VelocitySyntaxError) as caught:
+        parse_template(source, "bomb.vm")
+    assert caught.value.one_line() == (
+        f"bomb.vm:1:{column}: the template nests deeper than 50 levels (templating.max_nesting)")
+
+
+def test_a_long_operator_chain_keeps_a_bounded_literal_and_parses_in_linear_time():
+    chain = '#set($t = "x" + ($a' + " * 1" * 50_000 + "))$t"
+    start = time.process_time()
+    template = parse_template(chain, "chain.vm")
+    assert time.process_time() - start < 10.0  # quadratic copying took minutes
+    math = template.body[0].value.right
+    assert isinstance(math, n.BinaryOp) and math.op == "*" and math.literal is None
+    lengths = []
+    node = math
+    while isinstance(node, n.BinaryOp):
+        if node.literal is not None:
+            lengths.append(len(node.literal))
+        node = node.left
+    assert lengths and max(lengths) <= 4096 + len("$a")
+
+
+@pytest.mark.parametrize("source, where", [
+    ("#macro(m $x)$x#end\n#m($n - 1)", "t.vm:2:7"),
+    ("$data.s.concat('a' 'b')", "t.vm:1:20"),
+    ("#set($x = [1 + 1])$x", "t.vm:1:14"),
+    ("#foreach($i in $l + 1)$i#end", "t.vm:1:19"),
+])
+def test_templates_the_platform_rejects_are_refused_before_rendering(source, where):
+    with pytest.raises(VelocitySyntaxError) as caught:
+        Engine().render(source, {"n": 1, "l": [1], "data": {"s": "a"}}, name="t.vm")
+    assert caught.value.one_line().startswith(where + ": ")
