@@ -14,7 +14,7 @@ from decimal import Decimal
 from . import budget as _budget
 from .budget import SLOT_CHARS
 from .java_collections import VOID
-from .java_core import (
+from .java_core import (  # JavaClass, java_to_string, map_lookup: for runtime.py, as jt.*
     MAX_RANGE_SIZE, NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaRange, MapEntry,
     int_kind, is_number, java_class_label, java_class_name, java_equals, java_hash,
     java_to_string, map_lookup, to_string,

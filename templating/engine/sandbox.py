@@ -77,8 +77,8 @@ from decimal import Decimal
 
 from .java_core import (
     NOT_FOUND, JavaArray, JavaChar, JavaClass, JavaError, JavaFloat, JavaRange, JavaView,
-    MapEntry, int_kind, java_class_label, java_class_name, java_equals, java_hash, map_lookup,
-    to_string, tool_failure,
+    MapEntry, int_kind, java_class_label, java_class_name, java_hash, map_lookup, to_string,
+    tool_failure,
 )
 from .java_boxed import (
     BIGINTEGER_METHODS, BOOLEAN_METHODS, DOUBLE_METHODS, INTEGER_METHODS, LONG_METHODS,
