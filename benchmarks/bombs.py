@@ -39,7 +39,8 @@ BOMBS: dict[str, str] = {
     "big strings kept": '#set($s="aaaaaaaaaa")#foreach($i in [1..20])#set($s="$s$s")#end'
                         '#set($l=[])#foreach($i in [1..100000])#set($x=$l.add("$s$i"))#end'
                         '$l.size()',
-    "macro fan-out": "#macro(f $n)#if($n>0)#f($n - 1)#f($n - 1)#f($n - 1)#end#end#f(19)",
+    "macro fan-out": ("#macro(f $n)#if($n>0)#set($k = $n - 1)#f($k)#set($k = $n - 1)#f($k)"
+                      "#set($k = $n - 1)#f($k)#end#end#f(19)"),
     "shared-list print": "#set($l=[1])#foreach($i in [1..40])#set($l=[$l,$l])#end$l",
     "shared-list hashCode": "#set($l=[1])#foreach($i in [1..40])#set($l=[$l,$l])#end"
                             "$l.hashCode()",

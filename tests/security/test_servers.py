@@ -33,7 +33,9 @@ from templating.preview import PreviewServer
 from templating.servers.hosts import HostAllowList, cross_site_problem
 from templating.servers.renders import RenderOverrun, RenderPool, RenderRefused
 
-RUNAWAY = "#macro(f $n)#if($n>0)#f($n - 1)#f($n - 1)#f($n - 1)#end#end#f(19)"
+# (macro arguments are parameters in Velocity: `#f($n - 1)` would be a syntax error)
+RUNAWAY = ("#macro(f $n)#if($n>0)#set($k = $n - 1)#f($k)#set($k = $n - 1)#f($k)"
+           "#set($k = $n - 1)#f($k)#end#end#f(19)")
 DEADLINE = 0.5
 #: How long an unaffected request may take while a runaway burns a core.
 PROMPT = 2.0
