@@ -118,7 +118,7 @@ def test_preview_runaway_template_costs_only_its_own_page(tmp_path):
         assert srv.app.state.live.version == version + 1
         _s, frame = timed_get(srv.url + "r/runaway.html/a.html")
         assert frame.status_code == 422
-        assert "<code>runaway.html:1:32: LimitExceeded: the render took more than" in frame.text
+        assert "<code>runaway.html:1:85: LimitExceeded: the render took more than" in frame.text
 
 
 def test_sandbox_runaway_message_does_not_hold_up_the_api(tmp_path):
