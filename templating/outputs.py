@@ -21,6 +21,7 @@ and exits 2 (:class:`OutputRefused` is a :class:`~templating.errors.UsageError`)
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -110,3 +111,26 @@ def _same(a: Path, b: Path) -> bool:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
+
+
+def prepare_folder(out: Path, marker: str, what: str, *, option: str = "--out",
+                   write_marker: bool = True) -> None:
+    """Empty ``out`` for a fresh run of a command that owns a whole output folder
+    (``preview --build``, ``snapshot``, ``diff``), refusing anything that is not a previous
+    run of ``what`` (recognised by its ``marker`` file), so a typo can never wipe an
+    unrelated folder. Symlinks inside it are removed, never followed."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{str(out)!r} exists and is not a folder", name=option)
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / marker).is_file():
+            raise UsageError(f"{str(out)!r} is not empty and is not a previous {what}; "
+                             "refusing to overwrite it", name=option)
+        for child in out.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    if write_marker:
+        (out / marker).write_text(f"templating {what} output; safe to delete\n",
+                                  encoding="utf-8")

@@ -19,13 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from ..errors import UsageError
-from ..outputs import guard_output
+from ..outputs import guard_output, prepare_folder
 from . import views
 from .app import FRAME_HEADERS
 from .gallery import Gallery, build_gallery
@@ -99,7 +98,7 @@ def build_static(templates_dir: str | Path, previews_dir: str | Path, out: str |
     gallery = build_gallery(templates_dir, previews_dir, config=config,
                             lint_config=lint_config, now=now)
     files = render_files(gallery)
-    _prepare(out, templates_dir, Path(previews_dir))
+    prepare_folder(out, MARKER, "preview build", option="--build", write_marker=False)
     for rel, content in files.items():
         target = out.joinpath(*rel.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -169,18 +168,3 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def _prepare(out: Path, templates_dir: Path, previews_dir: Path) -> None:
-    """Empty ``out`` for a fresh build, refusing anything that is not a previous build
-    (the overlap with the templates/previews folders was refused by the output guard)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{str(out)!r} exists and is not a folder", name="--build")
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / MARKER).is_file():
-            raise UsageError(f"{str(out)!r} is not empty and is not a previous preview build; "
-                             "refusing to overwrite it", name="--build")
-        for child in out.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from ..errors import UsageError
-from ..outputs import guard_output
+from ..outputs import guard_output, prepare_folder
 from ..project import is_inside
 from .camera import Camera, CameraSettings, font_file
 
@@ -187,19 +186,3 @@ def read_manifest(folder: str | Path) -> dict:
     return data
 
 
-def prepare_folder(out: Path, marker: str, what: str) -> None:
-    """Empty ``out`` for a fresh run, refusing anything that is not a previous run of
-    ``what`` (recognised by ``marker``), so a typo can never wipe an unrelated folder."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{str(out)!r} exists and is not a folder", name="--out")
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / marker).is_file():
-            raise UsageError(f"{str(out)!r} is not empty and is not a previous {what}; "
-                             "refusing to overwrite it", name="--out")
-        for child in out.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / marker).write_text(f"templating {what} output; safe to delete\n", encoding="utf-8")

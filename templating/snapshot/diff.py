@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UsageError
-from ..outputs import guard_output
+from ..outputs import guard_output, prepare_folder
 from .camera import CameraSettings
-from .capture import prepare_folder, read_manifest, settings_record, take_snapshot
+from .capture import read_manifest, settings_record, take_snapshot
 from .compare import DiffResult, compare_folders
 from .report import write_reports
 
