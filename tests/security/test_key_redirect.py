@@ -34,8 +34,7 @@ def project(tmp_path, monkeypatch):
 
 
 def run(args, tmp_path, **env):
-    mix = "mix_stderr" in CliRunner.__init__.__code__.co_varnames   # click < 8.2
-    runner = CliRunner(mix_stderr=False) if mix else CliRunner()
+    runner = CliRunner()          # click >= 8.2 keeps stderr apart
     base = {"RETENO_API_KEY": KEY, "RETENO_BASE_URL": None, "TEMPLATING_CONFIG": None,
             "TEMPLATING_JOURNAL": None, "HOME": str(tmp_path / "home"),
             "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config")}

@@ -17,10 +17,8 @@ import json
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
 from templating.apisandbox.testing import running_sandbox
-from templating.cli import main
 from templating.smartsend import reconcile as rc
 from templating.smartsend.build import BuildOptions
 from templating.smartsend.config import Secret, Settings
@@ -29,7 +27,7 @@ from templating.smartsend.recipients import Recipient
 from templating.smartsend.reconcile import reconcile
 from templating.smartsend.sender import plan_run
 
-KEY = "reconcile-k3y-that-must-stay-home"
+from .test_key_redirect import KEY, run   # the isolated CLI runner that checks the key never shows
 
 
 def _run(tmp_path, n=10, batch=5, base_url="https://platform.test"):
@@ -46,17 +44,6 @@ def _settings():
                     backoff_cap=0.001)
 
 
-def _cli(args, tmp_path, **env):
-    mix = "mix_stderr" in CliRunner.__init__.__code__.co_varnames
-    runner = CliRunner(mix_stderr=False) if mix else CliRunner()
-    base = {"RETENO_API_KEY": KEY, "RETENO_BASE_URL": None, "TEMPLATING_CONFIG": None,
-            "TEMPLATING_JOURNAL": None, "HOME": str(tmp_path / "home"),
-            "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config")}
-    result = runner.invoke(main, args, env={**base, **env}, catch_exceptions=False)
-    assert KEY not in result.stdout + result.stderr
-    return result
-
-
 def test_a_journal_naming_another_host_cannot_receive_the_key(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     attacker = "https://attacker.invalid:9911"
@@ -70,7 +57,7 @@ def test_a_journal_naming_another_host_cannot_receive_the_key(tmp_path, monkeypa
         raise AssertionError("nothing may be sent")
 
     monkeypatch.setattr(httpx.AsyncClient, "send", never)
-    res = _cli(["reconcile", run_id, "--journal", "j.sqlite"], tmp_path)
+    res = run(["reconcile", run_id, "--journal", "j.sqlite"], tmp_path)
     assert (res.exit_code, res.stderr) == (
         2, f"error: j.sqlite: run {run_id}: base URL '{attacker}' comes from the journal, not "
            f"from you; pass --base-url {attacker} or set RETENO_BASE_URL to send your API "

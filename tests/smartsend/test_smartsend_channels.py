@@ -27,8 +27,7 @@ TOKEN_CHANNELS = ("mobilepush", "webpush", "telegram")
 
 
 def run(args, env=None):
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames \
-        else CliRunner()
+    runner = CliRunner()          # click >= 8.2 keeps stderr apart
     return runner.invoke(main, args, env=env or {}, catch_exceptions=False)
 
 

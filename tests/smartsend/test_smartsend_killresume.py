@@ -127,8 +127,7 @@ def _journal_rows(path: Path, sql: str) -> list:
 
 
 def _cli(args, env):
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in \
-        CliRunner.__init__.__code__.co_varnames else CliRunner()
+    runner = CliRunner()          # click >= 8.2 keeps stderr apart
     return runner.invoke(main, args, env=env, catch_exceptions=False)
 
 
