@@ -26,8 +26,9 @@ from pathlib import Path
 
 from ..engine import nodes as n
 from ..engine.loader import SIZE_SETTING, read_template
-from ..errors import (LintInternalError, TemplateError, TemplatingError, UsageError,
-                      VelocitySyntaxError)
+from ..errors import (LintInternalError, PayloadError, TemplateError, TemplatingError,
+                      UsageError, VelocitySyntaxError)
+from ..payloads import read_text as read_json_text
 from ..project import Confinement
 from .config import TEMPLATE_SUFFIXES, LintConfig
 from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext,
@@ -427,8 +428,11 @@ class Linter:
                 try:
                     if not self.confinement.allows(path):
                         raise OSError("outside the project")   # quoted nowhere
-                    file_texts[path] = source_lines(Path(path).read_text(encoding="utf-8-sig"))
-                except (OSError, UnicodeDecodeError):
+                    # a scenario is decoded as its loader did (UTF-16/32 with a BOM too)
+                    text = (read_json_text(path) if path in ctx.scenario_files
+                            else Path(path).read_text(encoding="utf-8-sig"))
+                    file_texts[path] = source_lines(text)
+                except (OSError, UnicodeDecodeError, PayloadError):
                     file_texts[path] = []
             lines = file_texts[path]
             source_line = lines[hit.line - 1] if 1 <= hit.line <= len(lines) else None

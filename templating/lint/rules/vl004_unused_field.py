@@ -1,3 +1,5 @@
+from ...errors import PayloadError
+from ...payloads import read_text
 from ...platform import find_merge_tags
 from ..analysis import ITEM, display_path
 from ..jsonpos import key_positions, locate
@@ -49,10 +51,12 @@ class UnusedFieldRule(Rule):
             else:
                 continue
             trie.add(steps, whole=read.whole or read.dynamic)
-        # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run
+        # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
+        # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
+        # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
         for tag in find_merge_tags(ctx.source or ""):
             if tag.kind == "event":
-                trie.add((tag.name.split(".", 1)[1],), whole=False)
+                trie.add((tag.name.split(".", 1)[1],), whole=True)
         if trie.whole:
             return
         unused = []
@@ -119,10 +123,13 @@ def _walk(value, path, nodes, unused, seen, skip=()):
 
 
 def _scenario_text(run) -> str:
+    """The scenario file's text as the scenario loader decoded it (UTF-8, or UTF-16/32 with
+    a BOM, as Jackson reads it), so positions count the same characters; ``""`` (findings
+    at 1:1) when it cannot be read again."""
     path = getattr(run.scenario, "path", None)
     if path is None:
         return ""
     try:
-        return open(path, encoding="utf-8-sig").read()
-    except (OSError, UnicodeDecodeError):
+        return read_text(path)
+    except PayloadError:
         return ""
