@@ -9,16 +9,21 @@ decide whether a request can be repeated:
 * ``ok`` - the server answered 2xx with per-recipient results.
 * ``retry`` - proven not accepted, safe to send again: 408, 429, 503 *with* ``Retry-After``
   (the server says it is not serving now and when to come back), and every failure before
-  the request was completely written (connection refused, DNS, connect/pool timeout, a
-  write error: an incomplete ``Content-Length`` body cannot be processed by any server).
-  ``delay`` is the server's ``Retry-After`` when it sent one.
+  the body started (connection refused, DNS, connect/pool timeout, a write failure while
+  the headers went out: they promise a ``Content-Length`` body that never came, and no
+  server hands such a request to the application). ``delay`` is the server's
+  ``Retry-After`` when it sent one.
 * ``permanent`` - another 4xx (or 501/505, 3xx): repeating it cannot help; ``message`` is
   the server's reason; the batch's recipients get ``ERROR``.
 * ``auth`` - 401/403: the key is wrong; nothing else can succeed either.
-* ``unknown`` - the whole request was written and the answer does not prove a refusal:
-  500, 502, 504, 503 without ``Retry-After``, 2xx with an unreadable body, a read timeout,
-  a connection dropped while waiting. A proxy's 502/504 or an application's 500 can come
-  *after* the platform stored the batch, so repeating it could send every recipient twice.
+* ``unknown`` - the whole request may have reached the server and the answer does not
+  prove a refusal: 500, 502, 504, 503 without ``Retry-After``, 2xx with an unreadable
+  body, a read timeout, a connection dropped while waiting, and a write timeout or error
+  once the body started (the transport hands the body to the socket and then waits for
+  room, so the timer can fire just as the last bytes leave: a write timeout does not
+  prove the body incomplete). A proxy's 502/504 or an application's 500 can come *after*
+  the platform stored the batch, so repeating it could send every recipient twice. A
+  read (status, activity) is idempotent: every unclear answer to it is ``retry``.
 
 ``on_wire`` (see :meth:`ApiClient.smartsend`) is awaited at the moment the request is handed
 to the connection - after the rate limiter, the concurrency slot and the TCP connect, just
@@ -245,17 +250,22 @@ class RateLimiter:
                 await asyncio.sleep((1 - self.tokens) / self.rate)
 
 
-#: Raised before the request was completely written: the server cannot have processed it.
-#: (A connect error/timeout or pool timeout means no byte left; a write error or write
-#: timeout means the body is incomplete, and a ``Content-Length`` request with a short body
-#: is never handed to the application.)
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout,
-             httpx.WriteError, httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+#: Raised before a connection carried any byte of the request: no server has seen it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
+             httpx.UnsupportedProtocol)
+#: Raised while the request was being written. Before the body started, the server has at
+#: most headers promising a ``Content-Length`` body that never came: never processed. Once
+#: the body started nothing is proven: the transport copies the body into its buffer and
+#: waits for the socket to drain, and the timer can fire just as the last byte leaves.
+_WRITE_FAILED = (httpx.WriteTimeout, httpx.WriteError, httpx.LocalProtocolError)
 #: Raised after the request was written, while waiting for the answer: it may have arrived.
 _NO_ANSWER = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 #: httpcore trace events fired just before the first byte of a request is written.
 _ON_WIRE_EVENTS = frozenset({"http11.send_request_headers.started",
                              "http2.send_request_headers.started"})
+#: httpcore trace events fired just before the first byte of a request's body is written.
+_BODY_EVENTS = frozenset({"http11.send_request_body.started",
+                          "http2.send_request_body.started"})
 #: 5xx answers that say the request was not understood at all (nothing was processed).
 _NOT_PROCESSED_5XX = frozenset({501, 505})
 
@@ -312,7 +322,7 @@ class ApiClient:
                        on_wire: Callable[[], Awaitable[None] | None] | None = None) -> Outcome:
         await self.limiter.acquire()
         async with self._gate:
-            written = False
+            written = body_started = False
 
             async def wire() -> None:
                 nonlocal written
@@ -325,14 +335,19 @@ class ApiClient:
                         await result
 
             async def trace(event: str, info: dict) -> None:
+                nonlocal body_started
                 if event in _ON_WIRE_EVENTS:
                     await wire()
+                elif event in _BODY_EVENTS:
+                    body_started = True
 
             extensions = {}
             if self._traces:
                 extensions["trace"] = trace
             else:
+                # no trace events: the transport has the whole request from the start
                 await wire()
+                body_started = True
             try:
                 headers = {"Content-Type": "application/json"} if content is not None else None
                 request = self._http.build_request(method, url, content=content, params=params,
@@ -340,6 +355,9 @@ class ApiClient:
                 response = await self._http.send(request)
             except _NOT_SENT as err:
                 return Outcome("retry", message=self._describe(err), written=written)
+            except _WRITE_FAILED as err:
+                kind = "retry" if idempotent or not body_started else "unknown"
+                return Outcome(kind, message=self._describe(err), written=written)
             except httpx.HTTPError as err:
                 kind = "retry" if idempotent or not written else "unknown"
                 return Outcome(kind, message=self._describe(err), written=written)
@@ -365,7 +383,9 @@ class ApiClient:
             try:
                 data = response.json()
             except ValueError:
-                return Outcome("unknown", code, f"HTTP {code} but the body is not JSON")
+                # taken but unreadable; a read (idempotent) is simply asked again
+                return Outcome("retry" if idempotent else "unknown", code,
+                               f"HTTP {code} but the body is not JSON")
             return Outcome("ok", code, data=data)
         if 300 <= code < 400:
             return Outcome("permanent", code, f"HTTP {code}: unexpected redirect")
