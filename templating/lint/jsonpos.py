@@ -11,13 +11,34 @@ from ..jsonread import key_places
 from .analysis import ITEM
 
 
-def key_positions(text: str) -> dict[tuple, tuple[int, int]]:
+class KeyPositions(dict):
+    """:func:`key_positions`' answer; it also indexes the key paths by their last step, once,
+    so :func:`locate` looks at the few paths that can match instead of scanning them all
+    for every field (a scenario with 20,000 unused keys took 44 s, now well under one)."""
+
+    _by_last: dict | None = None
+
+    def by_last(self) -> dict:
+        if self._by_last is None:
+            self._by_last = _index(self)
+        return self._by_last
+
+
+def _index(positions: dict) -> dict:
+    index: dict = {}
+    for key, where in positions.items():
+        if key[0] != "=":
+            index.setdefault(key[-1], []).append((key, where))
+    return index
+
+
+def key_positions(text: str) -> KeyPositions:
     """``{("items", "[]", "sku"): (line, column), ...}`` for every key in ``text``.
 
     String *values* are recorded too, under ``("=", value)``, so a field sent as an event
     parameter pair (``{"name": "email", "value": ...}``) can still be pointed at.
     """
-    positions: dict[tuple, tuple[int, int]] = {}
+    positions = KeyPositions()
     line, line_start, scanned = 1, 0, 0
     for path, offset, is_key in key_places(text):
         newlines = text.count("\n", scanned, offset)    # places come in file order
@@ -35,14 +56,15 @@ def key_positions(text: str) -> dict[tuple, tuple[int, int]]:
 def locate(text: str, path: tuple, positions: dict | None = None) -> tuple[int, int]:
     """Position of the deepest existing prefix of ``path`` (``(1, 1)`` if none)."""
     positions = key_positions(text) if positions is None else positions
+    by_last = positions.by_last() if isinstance(positions, KeyPositions) else _index(positions)
     normal = tuple(ITEM if isinstance(step, int) else step for step in path)
     # Scenario payloads nest $data under wrapper keys (event params, smartsend data), so
     # also accept the path under any prefix.
     for length in range(len(normal), 0, -1):
         wanted = normal[:length]
         best = None
-        for key, where in positions.items():
-            if key[0] != "=" and key[-length:] == wanted and (best is None or where < best):
+        for key, where in by_last.get(wanted[-1], ()):
+            if key[-length:] == wanted and (best is None or where < best):
                 best = where
         if best is not None:
             return best
