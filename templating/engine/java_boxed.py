@@ -13,8 +13,8 @@ import math
 import struct
 
 from .java_core import (
-    JavaError, JavaFloat, class_cast, java_class_label, java_class_name, java_equals, java_hash,
-    to_string,
+    JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
+    java_class_name, java_equals, java_hash, to_string,
 )
 from .java_numbers import compare_numbers, int_value, long_value, parse_java_double, perform, to_double
 
@@ -24,8 +24,8 @@ def _number_compare(n, other):
         raise JavaError("java.lang.NullPointerException")
     if java_class_name(other) != java_class_name(n):
         raise class_cast(java_class_label(other), java_class_name(n))
-    if isinstance(n, float) and (n != n or other != other):
-        return (n != n) - (other != other)
+    if isinstance(n, float):
+        return _double_compare(n, other)  # Double.compareTo: -0.0 < 0.0, NaN above all
     return compare_numbers(n, other)
 
 
@@ -45,7 +45,7 @@ def _byte_like(n, bits):
 
 NUMBER_METHODS = {
     "intValue": [((), int_value)],
-    "longValue": [((), long_value)],
+    "longValue": [((), lambda n: JavaLong(long_value(n)))],
     "doubleValue": [((), to_double)],
     "floatValue": [((), _float_value)],
     "shortValue": [((), lambda n: _byte_like(n, 16))],
@@ -105,25 +105,120 @@ def _wrap_int(value: int, bits: int = 32) -> int:
     return value - (1 << bits) if value >= 1 << (bits - 1) else value
 
 
+def _parse_unsigned(text, radix: int, bits: int) -> int:
+    """``Integer.parseUnsignedInt`` / ``Long.parseUnsignedLong``: no ``-``, up to 2^bits - 1."""
+    if text is None:
+        raise JavaError("java.lang.NumberFormatException", "Cannot parse null string")
+    if text[:1] == "-":
+        raise JavaError("java.lang.NumberFormatException",
+                        f'Illegal leading minus sign on unsigned string {text}.')
+    value = _parse_radix(text, radix, bits + 2)  # Java's digits and messages, wider range
+    if value >= 1 << bits:
+        kind = "int" if bits == 32 else "long"
+        raise JavaError("java.lang.NumberFormatException",
+                        f"String value {text} exceeds range of unsigned {kind}.")
+    return _wrap_int(value, bits)
+
+
+def _decode(text, bits: int) -> int:
+    """``Integer.decode`` / ``Long.decode``: a sign, then ``0x``/``0X``/``#`` (hex) or a
+    leading ``0`` (octal) before the digits."""
+    if text is None:
+        raise JavaError("java.lang.NullPointerException")
+    if not text:
+        raise JavaError("java.lang.NumberFormatException", "Zero length string")
+    index, negative = 0, False
+    if text[0] in "+-":
+        negative, index = text[0] == "-", 1
+    if text.startswith(("0x", "0X"), index):
+        radix, index = 16, index + 2
+    elif text.startswith("#", index):
+        radix, index = 16, index + 1
+    elif text.startswith("0", index) and len(text) > 1 + index:
+        radix, index = 8, index + 1
+    else:
+        radix = 10
+    if text.startswith(("-", "+"), index):
+        raise JavaError("java.lang.NumberFormatException", "Sign character in wrong position")
+    return _parse_radix(("-" if negative else "") + text[index:], radix, bits)
+
+
+def _unsigned_value(v: int, bits: int) -> int:
+    return v & ((1 << bits) - 1)
+
+
+def _unsigned_divide(a: int, b: int, bits: int, remainder: bool) -> int:
+    if b == 0:
+        raise JavaError("java.lang.ArithmeticException", "/ by zero")
+    q, r = divmod(_unsigned_value(a, bits), _unsigned_value(b, bits))
+    return _wrap_int(r if remainder else q, bits)
+
+
+def _rotate(v: int, distance: int, bits: int) -> int:
+    distance %= bits  # Java masks the distance to the type's width
+    v = _unsigned_value(v, bits)
+    return _wrap_int((v << distance) | (v >> (bits - distance)), bits)
+
+
+def _reverse_bits(v: int, bits: int) -> int:
+    return _wrap_int(int(format(_unsigned_value(v, bits), f"0{bits}b")[::-1], 2), bits)
+
+
+def _reverse_bytes(v: int, bits: int) -> int:
+    data = _unsigned_value(v, bits).to_bytes(bits // 8, "big")
+    return _wrap_int(int.from_bytes(data, "little"), bits)
+
+
+def _highest_one_bit(v: int, bits: int) -> int:
+    v = _unsigned_value(v, bits)
+    return _wrap_int(1 << (v.bit_length() - 1), bits) if v else 0
+
+
 def _integral_statics(kind: str, bits: int) -> dict:
+    """The statics of ``Integer`` (``kind`` int, 32 bits) or ``Long`` (long, 64): what Java
+    declares as returning the primitive type comes back as that type (``Long.sum`` a Long,
+    ``Long.signum`` an Integer)."""
     k = kind
+    own = (lambda v: v) if bits == 32 else JavaLong  # a result typed int or long
     return {
         "toString": [((k,), lambda _, v: str(v)), ((k, "int"), lambda _, v, r: _radix_string(v, r))],
-        "hashCode": [((k,), lambda _, v: java_hash(v))],
-        "valueOf": [(("str",), lambda _, t: _parse_radix(t, 10, bits)), ((k,), lambda _, v: v),
-                    (("str", "int"), lambda _, t, r: _parse_radix(t, r, bits))],
+        "hashCode": [((k,), lambda _, v: java_hash(own(v)))],
+        "valueOf": [(("str",), lambda _, t: own(_parse_radix(t, 10, bits))), ((k,), lambda _, v: own(v)),
+                    (("str", "int"), lambda _, t, r: own(_parse_radix(t, r, bits)))],
         ("parseInt" if bits == 32 else "parseLong"): [
-            (("str",), lambda _, t: _parse_radix(t, 10, bits)),
-            (("str", "int"), lambda _, t, r: _parse_radix(t, r, bits))],
+            (("str",), lambda _, t: own(_parse_radix(t, 10, bits))),
+            (("str", "int"), lambda _, t, r: own(_parse_radix(t, r, bits)))],
+        ("parseUnsignedInt" if bits == 32 else "parseUnsignedLong"): [
+            (("str",), lambda _, t: own(_parse_unsigned(t, 10, bits))),
+            (("str", "int"), lambda _, t, r: own(_parse_unsigned(t, r, bits)))],
+        "decode": [(("str",), lambda _, t: own(_decode(t, bits)))],
         "compare": [((k, k), lambda _, a, b: (a > b) - (a < b))],
-        "max": [((k, k), lambda _, a, b: max(a, b))],
-        "min": [((k, k), lambda _, a, b: min(a, b))],
-        "sum": [((k, k), lambda _, a, b: _wrap_int(a + b, bits))],
+        "compareUnsigned": [((k, k), lambda _, a, b: (
+            (_unsigned_value(a, bits) > _unsigned_value(b, bits))
+            - (_unsigned_value(a, bits) < _unsigned_value(b, bits))))],
+        "max": [((k, k), lambda _, a, b: own(max(a, b)))],
+        "min": [((k, k), lambda _, a, b: own(min(a, b)))],
+        "sum": [((k, k), lambda _, a, b: own(_wrap_int(a + b, bits)))],
+        "divideUnsigned": [((k, k), lambda _, a, b: own(_unsigned_divide(a, b, bits, False)))],
+        "remainderUnsigned": [((k, k), lambda _, a, b: own(_unsigned_divide(a, b, bits, True)))],
         "signum": [((k,), lambda _, v: (v > 0) - (v < 0))],
         "toHexString": [((k,), lambda _, v: _unsigned(v, bits, 4))],
         "toOctalString": [((k,), lambda _, v: _unsigned(v, bits, 3))],
         "toBinaryString": [((k,), lambda _, v: _unsigned(v, bits, 1))],
-        "bitCount": [((k,), lambda _, v: bin(v & ((1 << bits) - 1)).count("1"))],
+        "toUnsignedString": [((k,), lambda _, v: str(_unsigned_value(v, bits))),
+                             ((k, "int"), lambda _, v, r: _radix_string(_unsigned_value(v, bits), r))],
+        "bitCount": [((k,), lambda _, v: bin(_unsigned_value(v, bits)).count("1"))],
+        "numberOfLeadingZeros": [((k,), lambda _, v: bits - _unsigned_value(v, bits).bit_length())],
+        "numberOfTrailingZeros": [((k,), lambda _, v: (
+            (_unsigned_value(v, bits) & -_unsigned_value(v, bits)).bit_length() - 1 if v else bits))],
+        "highestOneBit": [((k,), lambda _, v: own(_highest_one_bit(v, bits)))],
+        "lowestOneBit": [((k,), lambda _, v: own(_wrap_int(v & -v, bits)))],
+        "rotateLeft": [((k, "int"), lambda _, v, d: own(_rotate(v, d, bits)))],
+        "rotateRight": [((k, "int"), lambda _, v, d: own(_rotate(v, -d, bits)))],
+        "reverse": [((k,), lambda _, v: own(_reverse_bits(v, bits)))],
+        "reverseBytes": [((k,), lambda _, v: own(_reverse_bytes(v, bits)))],
+        **({"toUnsignedLong": [((k,), lambda _, v: JavaLong(_unsigned_value(v, 32)))]}
+           if bits == 32 else {}),
     }
 
 
@@ -136,21 +231,9 @@ def _with(base: dict, extra: dict) -> dict:
 
 INTEGER_METHODS = _with(NUMBER_METHODS, _integral_statics("int", 32))
 LONG_METHODS = _with(NUMBER_METHODS, _integral_statics("long", 64))
-BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
-    "toString": [(("int",), lambda n, r: _radix_string(n, r))],
-    "abs": [((), abs)], "negate": [((), lambda n: -n)], "signum": [((), lambda n: (n > 0) - (n < 0))],
-    "bitLength": [((), lambda n: (n if n >= 0 else ~n).bit_length())],
-    "add": [(("bigint",), lambda n, o: _big(o) and n + o)],
-    "subtract": [(("bigint",), lambda n, o: _big(o) and n - o)],
-    "multiply": [(("bigint",), lambda n, o: _big(o) and n * o)],
-    "divide": [(("bigint",), lambda n, o: _big(o) and perform("/", n, o))],
-    "remainder": [(("bigint",), lambda n, o: _big(o) and n - o * perform("/", n, o))],
-    "mod": [(("bigint",), lambda n, o: _big(o) and perform("%", n, o))],
-    "min": [(("bigint",), lambda n, o: _big(o) and min(n, o))],
-    "max": [(("bigint",), lambda n, o: _big(o) and max(n, o))],
-    "pow": [(("int",), lambda n, e: _big_pow(n, e))],
-    "gcd": [(("bigint",), lambda n, o: _big(o) and math.gcd(n, o))],
-})
+#: BigInteger results above this many bits are refused (a template could otherwise ask
+#: for ``2.pow(2147483647)`` or ``shiftLeft(2147483647)``, hundreds of megabytes)
+MAX_BIG_BITS = 1 << 20
 
 
 def _big(other) -> bool:
@@ -160,12 +243,127 @@ def _big(other) -> bool:
     return True
 
 
+def _big_result(n: int) -> JavaBigInteger:
+    """A BigInteger method's result: a BigInteger whatever its size (BigInteger never
+    narrows: ``$huge.subtract($huge)`` is a BigInteger 0, not an Integer)."""
+    if n.bit_length() > MAX_BIG_BITS:
+        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    return JavaBigInteger(n)
+
+
 def _big_pow(n: int, exponent: int) -> int:
     if exponent < 0:
         raise JavaError("java.lang.ArithmeticException", "Negative exponent")
-    if n.bit_length() * exponent > (1 << 20):
+    if n.bit_length() * exponent > MAX_BIG_BITS:
         raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
-    return n ** exponent
+    return _big_result(n ** exponent)
+
+
+def _big_divide(n: int, other, remainder: bool) -> JavaBigInteger:
+    _big(other)
+    if other == 0:
+        raise JavaError("java.lang.ArithmeticException", "BigInteger divide by zero")
+    q = abs(n) // abs(other) * (1 if (n < 0) == (other < 0) else -1)  # truncates toward zero
+    return _big_result(n - other * q if remainder else q)
+
+
+def _big_modulus(m) -> int:
+    _big(m)
+    if m <= 0:
+        raise JavaError("java.lang.ArithmeticException", "BigInteger: modulus not positive")
+    return m
+
+
+def _big_mod_pow(n: int, exponent, m) -> JavaBigInteger:
+    _big(exponent)
+    m = _big_modulus(m)
+    try:
+        return _big_result(pow(n, exponent, m))
+    except ValueError:  # a negative exponent needs an inverse that does not exist
+        raise JavaError("java.lang.ArithmeticException", "BigInteger not invertible.") from None
+
+
+def _bit_address(n: int) -> int:
+    if n < 0:
+        raise JavaError("java.lang.ArithmeticException", "Negative bit address")
+    return n
+
+
+def _big_shift(n: int, distance: int) -> JavaBigInteger:
+    """``shiftLeft(distance)`` (a negative distance shifts right, rounding toward -inf)."""
+    if distance >= 0:
+        if n and n.bit_length() + distance > MAX_BIG_BITS:
+            raise JavaError("java.lang.ArithmeticException",
+                            "BigInteger result too large for this renderer")
+        return _big_result(n << distance)
+    return _big_result(n >> -distance)
+
+
+def _big_bit(n: int, index: int, to: bool | None) -> JavaBigInteger:
+    """``setBit`` (``to`` True), ``clearBit`` (False), ``flipBit`` (None): each either leaves
+    ``n`` as it is or toggles the bit, so only a real toggle far out can grow it."""
+    current = bool(n >> _bit_address(index) & 1)
+    if to is not None and current == to:
+        return _big_result(n)
+    if index >= MAX_BIG_BITS:
+        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    return _big_result(n ^ (1 << index))
+
+
+def _big_exact(n: int, bits: int, kind: str) -> int:
+    if not -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
+        raise JavaError("java.lang.ArithmeticException", f"BigInteger out of {kind} range")
+    return JavaLong(n) if bits == 64 else n
+
+
+def _big_sqrt(n: int) -> JavaBigInteger:
+    if n < 0:
+        raise JavaError("java.lang.ArithmeticException", "Negative BigInteger")
+    return _big_result(math.isqrt(n))
+
+
+BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
+    "toString": [(("int",), lambda n, r: _radix_string(n, r))],
+    "valueOf": [(("long",), lambda _, v: _big_result(v))],
+    "abs": [((), lambda n: _big_result(abs(n)))],
+    "negate": [((), lambda n: _big_result(-n))],
+    "signum": [((), lambda n: (n > 0) - (n < 0))],
+    "bitLength": [((), lambda n: (n if n >= 0 else ~n).bit_length())],
+    # bits that differ from the sign bit, in two's complement
+    "bitCount": [((), lambda n: bin(n if n >= 0 else ~n).count("1"))],
+    "getLowestSetBit": [((), lambda n: (n & -n).bit_length() - 1)],
+    "add": [(("bigint",), lambda n, o: _big(o) and _big_result(n + o))],
+    "subtract": [(("bigint",), lambda n, o: _big(o) and _big_result(n - o))],
+    "multiply": [(("bigint",), lambda n, o: _big(o) and _big_result(n * o))],
+    "divide": [(("bigint",), lambda n, o: _big_divide(n, o, remainder=False))],
+    "remainder": [(("bigint",), lambda n, o: _big_divide(n, o, remainder=True))],
+    "divideAndRemainder": [(("bigint",), lambda n, o: JavaArray(
+        [_big_divide(n, o, remainder=False), _big_divide(n, o, remainder=True)],
+        "java.math.BigInteger"))],
+    "mod": [(("bigint",), lambda n, m: _big_result(n % _big_modulus(m)))],
+    "modPow": [(("bigint", "bigint"), _big_mod_pow)],
+    "modInverse": [(("bigint",), lambda n, m: _big_mod_pow(n, -1, m))],
+    "min": [(("bigint",), lambda n, o: _big(o) and _big_result(min(n, o)))],
+    "max": [(("bigint",), lambda n, o: _big(o) and _big_result(max(n, o)))],
+    "pow": [(("int",), lambda n, e: _big_pow(n, e))],
+    "gcd": [(("bigint",), lambda n, o: _big(o) and _big_result(math.gcd(n, o)))],
+    "sqrt": [((), _big_sqrt)],
+    "and": [(("bigint",), lambda n, o: _big(o) and _big_result(n & o))],
+    "or": [(("bigint",), lambda n, o: _big(o) and _big_result(n | o))],
+    "xor": [(("bigint",), lambda n, o: _big(o) and _big_result(n ^ o))],
+    "andNot": [(("bigint",), lambda n, o: _big(o) and _big_result(n & ~o))],
+    "not": [((), lambda n: _big_result(~n))],
+    "shiftLeft": [(("int",), _big_shift)],
+    "shiftRight": [(("int",), lambda n, d: _big_shift(n, -d))],
+    "testBit": [(("int",), lambda n, i: bool(n >> _bit_address(i) & 1))],
+    "setBit": [(("int",), lambda n, i: _big_bit(n, i, to=True))],
+    "clearBit": [(("int",), lambda n, i: _big_bit(n, i, to=False))],
+    "flipBit": [(("int",), lambda n, i: _big_bit(n, i, to=None))],
+    "intValueExact": [((), lambda n: _big_exact(n, 32, "int"))],
+    "longValueExact": [((), lambda n: _big_exact(n, 64, "long"))],
+    "shortValueExact": [((), lambda n: _big_exact(n, 16, "short"))],
+    "byteValueExact": [((), lambda n: _big_exact(n, 8, "byte"))],
+})
 
 
 def _double_statics() -> dict:
@@ -178,10 +376,43 @@ def _double_statics() -> dict:
         "isNaN": [(("double",), lambda _, v: v != v)],
         "isInfinite": [(("double",), lambda _, v: v in (math.inf, -math.inf))],
         "isFinite": [(("double",), lambda _, v: math.isfinite(v))],
-        "max": [(("double", "double"), lambda _, a, b: math.nan if a != a or b != b else max(a, b))],
-        "min": [(("double", "double"), lambda _, a, b: math.nan if a != a or b != b else min(a, b))],
+        "max": [(("double", "double"), lambda _, a, b: _double_max(a, b, 1))],
+        "min": [(("double", "double"), lambda _, a, b: _double_max(a, b, -1))],
         "sum": [(("double", "double"), lambda _, a, b: a + b)],
+        "toHexString": [(("double",), lambda _, v: _double_hex(v))],
+        "doubleToLongBits": [(("double",), lambda _, v: JavaLong(_double_bits(math.nan if v != v else v)))],
+        "doubleToRawLongBits": [(("double",), lambda _, v: JavaLong(_double_bits(v)))],
+        "longBitsToDouble": [(("long",), lambda _, b: struct.unpack(">d", struct.pack(">q", b))[0])],
     }
+
+
+def _double_max(a: float, b: float, sign: int) -> float:
+    """``Math.max`` (``sign`` 1) / ``Math.min`` (-1): NaN wins, and 0.0 is above -0.0."""
+    if a != a or b != b:
+        return math.nan
+    return a if _double_compare(a, b) * sign >= 0 else b
+
+
+def _double_bits(v: float) -> int:
+    return struct.unpack(">q", struct.pack(">d", v))[0]
+
+
+def _double_hex(v: float) -> str:
+    """``Double.toHexString``: ``0x1.8p1``, subnormals as ``0x0.…p-1022``, no trailing
+    zeros in the fraction but at least one digit."""
+    if v != v:
+        return "NaN"
+    if v in (math.inf, -math.inf):
+        return "Infinity" if v > 0 else "-Infinity"
+    sign = "-" if math.copysign(1.0, v) < 0 else ""
+    if v == 0:
+        return sign + "0x0.0p0"
+    bits = _double_bits(abs(v))
+    exponent, fraction = bits >> 52, bits & ((1 << 52) - 1)
+    digits = f"{fraction:013x}".rstrip("0") or "0"
+    if exponent == 0:
+        return f"{sign}0x0.{digits}p-1022"
+    return f"{sign}0x1.{digits}p{exponent - 1023}"
 
 
 def _need_text(text):

@@ -457,12 +457,27 @@ def parse_java_int(text: str, bits: int = 32) -> int:
 
 _JAVA_DOUBLE = re.compile(
     r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)")
+# Java's HexFloatingPointLiteral: the binary exponent is required ("0x10" is refused)
+_JAVA_HEX_DOUBLE = re.compile(
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?")
+
+
+def _hex_double(text: str) -> float:
+    """A hex float literal, rounded as Java rounds it (to infinity when it overflows)."""
+    body = text.rstrip("fFdD")
+    try:
+        return float.fromhex(body)
+    except OverflowError:
+        return -math.inf if body.startswith("-") else math.inf
 
 
 def parse_java_double(text: str) -> float:
-    """``Double.valueOf`` (surrounding whitespace allowed, hex floats not supported)."""
+    """``Double.valueOf``: surrounding whitespace and control characters allowed, decimal
+    or hexadecimal (``0x1.8p1``) digits, ``NaN``/``Infinity``, a ``f``/``d`` suffix."""
     stripped = text.strip(" \t\n\x0b\f\r\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"
                           "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f")
+    if stripped.isascii() and _JAVA_HEX_DOUBLE.fullmatch(stripped):
+        return _hex_double(stripped)
     if _JAVA_DOUBLE.fullmatch(stripped) and stripped.isascii():
         body = stripped.rstrip("fFdD") if not stripped.endswith("Infinity") else stripped
         if body.lstrip("+-") == "NaN":
