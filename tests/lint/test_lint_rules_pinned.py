@@ -22,6 +22,12 @@ def found(findings, name=None):
             for f in findings if name is None or f.name == name]
 
 
+def unused(line: int, column: int, field: str) -> tuple:
+    """The unused-field finding for ``field`` of scenario 's' of templates/a.txt."""
+    return ("VL004", "previews/a/s.json", line, column,
+            f"{field} in scenario 's' is never read by the template")
+
+
 def run(*args):
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.output
@@ -166,8 +172,7 @@ def test_unused_field_reports_without_runtime_code(project):
     project.template("a.txt", "#parse('part.vm')$data.a\n")
     project.scenario("a.txt", "s", {"a": 1, "b": 2, "c": 3})
     assert found(project.lint("a.txt")) == [
-        ("VL004", "previews/a/s.json", 4, 3,
-         "data.c in scenario 's' is never read by the template")]
+        unused(4, 3, "data.c")]
 
 
 # ------------------------------------------------------------------ unused-field: what is read
@@ -176,10 +181,9 @@ def test_only_the_topmost_unused_key_is_reported(project):
     project.scenario("a.txt", "s", {"a": 1, "b": {"c": {"d": 1}, "e": [1]},
                                     "m": {"k": 1, "u": {"v": 2}}, "f": 2})
     assert found(project.lint("a.txt")) == [
-        ("VL004", "previews/a/s.json", 3, 3, "data.b in scenario 's' is never read by the template"),
-        ("VL004", "previews/a/s.json", 13, 5,
-         "data.m.u in scenario 's' is never read by the template"),
-        ("VL004", "previews/a/s.json", 17, 3, "data.f in scenario 's' is never read by the template"),
+        unused(3, 3, "data.b"),
+        unused(13, 5, "data.m.u"),
+        unused(17, 3, "data.f"),
     ]
 
 
@@ -194,7 +198,7 @@ def test_keys_under_a_value_read_whole_are_read(project, template):
     project.template("a.txt", template)
     project.scenario("a.txt", "s", {"order": {"id": 1, "lines": [{"sku": "A"}]}, "z": 0})
     assert found(project.lint("a.txt"), "unused-field") == [
-        ("VL004", "previews/a/s.json", 10, 3, "data.z in scenario 's' is never read by the template")]
+        unused(10, 3, "data.z")]
 
 
 def test_keys_beside_a_field_read_are_reported(project):
@@ -202,8 +206,7 @@ def test_keys_beside_a_field_read_are_reported(project):
     project.template("a.txt", "$data.order.id %EVENT.z%\n")
     project.scenario("a.txt", "s", {"order": {"id": 1, "lines": [{"sku": "A"}]}, "z": 0})
     assert found(project.lint("a.txt")) == [
-        ("VL004", "previews/a/s.json", 4, 5,
-         "data.order.lines in scenario 's' is never read by the template")]
+        unused(4, 5, "data.order.lines")]
 
 
 def test_a_key_read_dynamically_at_the_top_reads_all_of_data(project):
@@ -219,10 +222,8 @@ def test_items_of_a_list_read_only_for_its_size(project):
     project.scenario("a.txt", "s", {"items": [{"sku": 1}, {"sku": 2, "tag": {"x": 1}}],
                                     "codes": ["A", "B"]})
     assert found(project.lint("a.txt")) == [
-        ("VL004", "previews/a/s.json", 4, 7,
-         "data.items[].sku in scenario 's' is never read by the template"),
-        ("VL004", "previews/a/s.json", 8, 7,
-         "data.items[].tag in scenario 's' is never read by the template"),
+        unused(4, 7, "data.items[].sku"),
+        unused(8, 7, "data.items[].tag"),
     ]
 
 
@@ -230,16 +231,14 @@ def test_items_of_a_list_walked_are_read_where_the_loop_reads_them(project):
     project.template("a.txt", "#foreach($i in $data.items)$i.sku #end\n")
     project.scenario("a.txt", "s", {"items": [{"sku": 1}, {"sku": 2, "tag": {"x": 1}}]})
     assert found(project.lint("a.txt")) == [
-        ("VL004", "previews/a/s.json", 8, 7,
-         "data.items[].tag in scenario 's' is never read by the template")]
+        unused(8, 7, "data.items[].tag")]
 
 
 def test_a_loop_over_an_object_reads_its_values(project):
     project.template("a.txt", "#foreach($p in $data.prices)$p.amount #end\n")
     project.scenario("a.txt", "s", {"prices": {"eur": {"amount": 1, "code": "x"}}})
     assert found(project.lint("a.txt"), "unused-field") == [
-        ("VL004", "previews/a/s.json", 5, 7,
-         "data.prices.eur.code in scenario 's' is never read by the template")]
+        unused(5, 7, "data.prices.eur.code")]
 
 
 # ------------------------------------------------------------------ unused-field: limits
@@ -248,9 +247,8 @@ def test_unused_keys_are_looked_for_65_levels_deep(project, depth, reported):
     """The walk stops below 65 keys (no template reads that deep; recursion stays bounded)."""
     project.template("a.txt", "$data" + ".a" * depth + ".x\n")
     project.scenario("a.txt", "s", json.dumps(nest(depth, {"x": 1, "y": 2})))
-    message = "data" + ".a" * depth + ".y in scenario 's' is never read by the template"
     column = 6 * depth + 10     # '{"a": ' per level, then '{"x": 1, ' before the "y"
-    expected = [("VL004", "previews/a/s.json", 1, column, message)] if reported else []
+    expected = [unused(1, column, "data" + ".a" * depth + ".y")] if reported else []
     assert found(project.lint("a.txt")) == expected
 
 
@@ -259,9 +257,8 @@ def test_unused_keys_are_looked_for_in_the_first_200_items(project, count, repor
     project.template("a.txt", "#foreach($i in $data.items)$i.sku#end\n")
     items = [{"sku": 1}] * (count - 1) + [{"sku": 1, "extra": 2}]
     project.scenario("a.txt", "s", json.dumps({"items": items}))
-    message = "data.items[].extra in scenario 's' is never read by the template"
-    column = 12 + 12 * (count - 1) + 11   # {"items": [ then {"sku": 1}, per item
-    expected = [("VL004", "previews/a/s.json", 1, column, message)] if reported else []
+    column = 12 + 12 * (count - 1) + 11   # '{"items": [' then '{"sku": 1}, ' per item
+    expected = [unused(1, column, "data.items[].extra")] if reported else []
     assert found(project.lint("a.txt")) == expected
 
 
@@ -277,6 +274,6 @@ def test_unused_field_points_at_the_key_in_any_encoding_the_loader_reads(project
     project.scenario("a.txt", "s", raw)
     findings = project.lint("a.txt")
     assert found(findings) == [
-        ("VL004", "previews/a/s.json", 1, 10, "data.b in scenario 's' is never read by the template")]
+        unused(1, 10, "data.b")]
     assert findings[0].source_line == '{"a": 1, "b": 2}'
     assert findings[0].scenario == "s" and findings[0].template == "templates/a.txt"

@@ -9,11 +9,16 @@ and ``,`` in properties.
 """
 from __future__ import annotations
 
+from .text import _CONTROLS
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escaped as the runner reads it; other control characters (ESC, BEL, from a scenario
+    key, say) become U+FFFD as in the text format, so none reaches a log or terminal raw."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.translate(_CONTROLS)
 
 
 def escape_property(text: str) -> str:
