@@ -569,7 +569,9 @@ class Journal:
 
     def record_statuses(self, run_id: str,
                         updates: list[tuple[str, str, bool]]) -> int:
-        """Apply ``(requestId, status, final)``; log changes with the time; return how many."""
+        """Apply ``(requestId, status, final)`` in order; log changes with the time; return
+        how many. An update equal to what the row already holds (a repeated poll, or a
+        webhook body naming the same status twice) is no change and adds no history."""
         stamp = now_iso()
         current: dict[str, list[tuple[int, str | None, int]]] = {}
         ids = list(dict.fromkeys(request_id for request_id, _, _ in updates))
@@ -583,12 +585,15 @@ class Journal:
                     current.setdefault(request_id, []).append((row, status, final))
             changes, history = [], []
             for request_id, status, final in updates:
-                for row, old, was_final in current.get(request_id, ()):
+                rows = current.get(request_id, [])
+                for i, (row, old, was_final) in enumerate(rows):
                     if old == status and bool(was_final) == final:
                         continue
                     changes.append((status, int(final), stamp, run_id, row))
                     if old != status:
                         history.append((run_id, row, status, stamp))
+                    # the next update for this id (the same body repeating itself) sees it
+                    rows[i] = (row, status, int(final))
             self.db.executemany("UPDATE recipients SET status=?, final=?, status_at=? "
                                 "WHERE run_id=? AND row=?", changes)
             self.db.executemany("INSERT INTO status_history(run_id,row,status,at) "
