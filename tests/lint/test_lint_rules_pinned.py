@@ -106,6 +106,19 @@ def test_a_gap_with_no_likely_spelling_stays_missing_field(project):
         ("VL003", "templates/a.txt", 1, 11, "data.first_name is missing in scenario 's'")]
 
 
+def test_gaps_after_one_another_rule_reports_are_still_missing_field(project):
+    """Handing one gap to loud-reference or field-typo must not end the scenario's check."""
+    project.template("a.txt", "Hi $data.name #set($a = $data.first_name * 1)$!a "
+                              "#set($x = $data.total * 1)$!x\n")
+    project.scenario("a.txt", "s", {"firstName": 1})
+    assert [(f.code, f.column, f.message) for f in project.lint("a.txt")
+            if f.path == "templates/a.txt"] == [
+        ("VL005", 4, "$data.name is printed literally in scenario 's' (data.name is missing); "
+                     "guard it with #if or make it quiet ($!)"),
+        ("VL010", 25, "data.first_name is not in scenario 's'; did you mean data.firstName?"),
+        ("VL003", 60, "data.total is missing in scenario 's'")]
+
+
 # ------------------------------------------------------------------ missing-field's words
 @pytest.mark.parametrize("template, data, expected", [
     # the root itself is not defined: `$name`, not a path under data
@@ -199,6 +212,13 @@ def test_keys_under_a_value_read_whole_are_read(project, template):
     project.scenario("a.txt", "s", {"order": {"id": 1, "lines": [{"sku": "A"}]}, "z": 0})
     assert found(project.lint("a.txt"), "unused-field") == [
         unused(10, 3, "data.z")]
+
+
+def test_a_merge_tag_names_one_event_parameter_dots_and_all(project):
+    """`%EVENT.order.id%` reads the parameter named "order.id", not data.order's id."""
+    project.template("a.txt", "%EVENT.order.id% $data.order.total\n")
+    project.scenario("a.txt", "s", {"order.id": 7, "order": {"total": 1, "id": 2}})
+    assert found(project.lint("a.txt")) == [unused(5, 5, "data.order.id")]
 
 
 def test_keys_beside_a_field_read_are_reported(project):

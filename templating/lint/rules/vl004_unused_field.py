@@ -68,10 +68,10 @@ class UnusedFieldRule(Rule):
         _walk(data, (), [trie], unused, set(), skip)
         if not unused:
             return
-        text = _scenario_text(run)
-        positions = key_positions(text) if text else {}
+        text = _scenario_text(run)      # "" (no positions: 1:1) if it cannot be read again
+        positions = key_positions(text)
         for path in unused:
-            line, column = locate(text, path, positions) if text else (1, 1)
+            line, column = locate(text, path, positions)
             yield Hit(line, column,
                       f"{display_path('data', path)} in scenario '{run.name}' is never read "
                       "by the template", path=run.path, scenario=run.name)
