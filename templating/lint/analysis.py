@@ -6,18 +6,20 @@ whether a missing value there is a bug (a printed ``$data.name``) or expected (`
 ``#if($data.discount)``), and which ``#if``/``#foreach`` body it sits in, so that a rule only
 blames a scenario for code that the scenario's render actually reached.
 
-Like Jinja2's ``meta.find_undeclared_variables`` this is one pass over the same nodes the
-renderer executes; :func:`analyse` returns an :class:`Analysis` that rules share.
+Which fields are read is the engine's one answer, :class:`templating.engine.meta.DataWalker`
+(schema inference walks with it too, so the two agree): it follows ``#set`` aliases, loop
+variables, macro arguments, ``#parse``'d files and ``#if`` guards. What is lint's own is here:
+a :class:`Read` record per read with its owner body, and one pass over the template's own
+nodes for the positions rules point at (branches, calls, operators, texts).
+:func:`analyse` returns an :class:`Analysis` that rules share.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..engine import nodes as n
-from ..engine.meta import BUILTIN_NAMES, constant, method_named_key
-
-#: A path step meaning "every element of the list" (the loop variable of a ``#foreach``).
-ITEM = "[]"
+from ..engine.meta import (ITEM, LOCAL, DataWalker, Resolved, constant,  # noqa: F401 - ITEM
+                           normalise_target)                            # is rules' name
 
 #: Methods that look at a value without using what is inside it (so calling them on
 #: ``$data.items`` does not make the fields of the items "used").
@@ -26,6 +28,10 @@ SHALLOW_METHODS = frozenset({"size", "isEmpty", "length", "empty", "getClass", "
 
 # Owner keys: which body a node sits in. ``None`` is the template's top level.
 BRANCH, ELSE, LOOP, LOOP_ELSE, MACRO, DEFINE = "branch", "else", "loop", "loop-else", "macro", "define"
+#: Owner of reads in a ``#parse``'d file (``(PARSED, file name)``): never reached by this
+#: template's own render records, so rules that point at a position skip them, while
+#: unused-field counts them as read.
+PARSED = "parsed"
 
 
 @dataclass(eq=False)
@@ -82,7 +88,7 @@ class Analysis:
     binary_ops: list[n.BinaryOp] = field(default_factory=list)
     method_calls: list[tuple[n.Reference, int]] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)
-    parse_targets: list[str] = field(default_factory=list)
+    parse_targets: list[str] = field(default_factory=list)   # normalised, source order
     runtime_code: bool = False   # #evaluate or #parse of a computed name: reads are unknowable
     loop_paths: dict[int, tuple] = field(default_factory=dict)
     references: list[n.Reference] = field(default_factory=list)
@@ -117,265 +123,121 @@ def display_path(root: str, path: tuple) -> str:
     return text
 
 
-def analyse(template: n.Template) -> Analysis:
-    """Walk ``template`` once and return what it reads, where, and its branches."""
+def analyse(template: n.Template, *, loader=None) -> Analysis:
+    """Walk ``template`` and return what it reads, where, and its branches.
+
+    ``loader`` (``name -> Template``; ``Engine.get_template`` or lint's confined reader)
+    lets ``#parse('x.vm')`` targets be walked in place, in this template's scope."""
     result = Analysis(template)
-    result.assigned = {node.target.name for node in n.walk(template)
-                       if isinstance(node, n.Set) and not node.target.parts}
-    _Walker(result).body(template.body, None)
+    _index(result)
+    _Reads(result, loader).run()
     return result
 
 
-class _Walker:
-    def __init__(self, result: Analysis):
-        self.result = result
-        # name -> (root, path) when the variable stands for a scenario value, or None for a
-        # purely local variable (macro parameter, #set of a computed value, ...).
-        self.aliases: dict[str, tuple | None] = {}
-        self.guards: frozenset = frozenset()
-
-    # ----------------------------------------------------------------- statements
-    def body(self, nodes, owner):
-        for node in nodes or ():
-            self.stmt(node, owner)
-
-    def stmt(self, node, owner):
-        r = self.result
+def _index(r: Analysis) -> None:
+    """One pass over the template's own nodes: each node's owner body and the records
+    rules point at. Iterative, in source order."""
+    skip: set[int] = set()       # #set targets and loop variables: written, not read
+    stack: list[tuple[n.Node, tuple | None]] = [(r.template, None)]
+    while stack:
+        node, owner = stack.pop()
         r.owners[id(node)] = owner
-        if isinstance(node, n.Reference):
-            self.ref(node, owner, whole=True, checked=not node.quiet and node.alternate is None)
-        elif isinstance(node, n.Set):
-            self.set(node, owner)
-        elif isinstance(node, n.If):
-            first = len(r.reads)
-            for branch in node.branches:
-                r.owners[id(branch)] = owner
-                self.cond(branch.condition, owner)
-            tested = frozenset(read.shape() for read in r.reads[first:] if not read.checked)
-            outer, self.guards = self.guards, self.guards | tested
+        inner: list[tuple[n.Node, tuple | None]] = []
+        if isinstance(node, n.If):
             for index, branch in enumerate(node.branches):
                 key = (BRANCH, branch)
                 r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
                                          branch.line, branch.column))
-                self.body(branch.body, key)
+                r.owners[id(branch)] = owner
+                inner.append((branch.condition, owner))
+                inner.extend((child, key) for child in branch.body)
             if node.else_body is not None:
                 key = (ELSE, node)
                 r.branches.append(Branch("#else", key, node.else_line or node.line,
                                          node.else_column or node.column))
-                self.body(node.else_body, key)
-            self.guards = outer
+                inner.extend((child, key) for child in node.else_body)
         elif isinstance(node, n.Foreach):
-            self.foreach(node, owner)
-        elif isinstance(node, n.Evaluate):
-            r.runtime_code = True
-            self.expr(node.expr, owner)
+            r.foreaches.append(node)
+            key = (LOOP, node)
+            r.branches.append(Branch("#foreach", key, node.line, node.column))
+            if node.var_node is not None:
+                skip.add(id(node.var_node))
+                inner.append((node.var_node, owner))
+            inner.append((node.iterable, owner))
+            inner.extend((child, key) for child in node.body)
+            # not a coverage unit: the renderer's observer does not report #foreach #else
+            inner.extend((child, (LOOP_ELSE, node)) for child in node.else_body or ())
+        elif isinstance(node, n.Macro):
+            r.macros[node.name] = node
+            for param in node.params:
+                r.owners[id(param)] = None
+                if param.default is not None:
+                    inner.append((param.default, None))
+            inner.extend((child, (MACRO, node)) for child in node.body)
         elif isinstance(node, n.Define):
             r.defines[node.name] = node
-            self.body(node.body, (DEFINE, node))
-        elif isinstance(node, n.Macro):
-            self.macro(node)
-        elif isinstance(node, n.MacroCall):
-            r.calls.append(node)
-            for arg in node.args:       # checked where the macro uses its parameter
-                self.expr(arg, owner, checked=False)
-            if node.body is not None:
-                self.body(node.body, owner)
-        elif isinstance(node, n.Parse):
-            target = constant(node.expr)
-            if isinstance(target, str):
-                r.parse_targets.append(target)
-            else:
+            inner.extend((child, (DEFINE, node)) for child in node.body)
+        else:
+            if isinstance(node, n.Reference):
+                if id(node) not in skip:
+                    r.references.append(node)
+                for index, part in enumerate(node.parts):
+                    if isinstance(part, n.Method):
+                        r.method_calls.append((node, index))
+            elif isinstance(node, n.Set):
+                skip.add(id(node.target))
+                if not node.target.parts:
+                    r.assigned.add(node.target.name)
+            elif isinstance(node, n.Text):
+                r.texts.append(node)
+            elif isinstance(node, n.BinaryOp):
+                r.binary_ops.append(node)
+            elif isinstance(node, n.MacroCall):
+                r.calls.append(node)
+            elif isinstance(node, n.Evaluate):
                 r.runtime_code = True
-            self.expr(node.expr, owner)
-        elif isinstance(node, n.Include):
-            for arg in node.args:
-                self.expr(arg, owner)
-        elif isinstance(node, n.Break):
-            pass
-        elif isinstance(node, n.Text):
-            r.texts.append(node)
-        elif isinstance(node, (n.Comment, n.Stop)):
-            pass
-        else:  # an expression used as a statement (defensive: parser may add node kinds)
-            for child in node.children():
-                self.expr(child, owner)
-
-    def set(self, node: n.Set, owner):
-        r = self.result
-        target = node.target
-        r.owners[id(target)] = owner
-        value = node.value
-        alias = None
-        if isinstance(value, n.Reference) and value.alternate is None:
-            # `#set($order = $data.order)`: later `$order.id` reads data.order.id.
-            resolved = self.ref(value, owner, whole=False, checked=False)
-            if resolved is not None and not resolved.dynamic and _ends_in_field(value):
-                alias = (resolved.root, resolved.path)
-            elif resolved is not None:
-                _consumed(resolved)
-        else:
-            self.expr(value, owner)
-        for part in target.parts:
-            for child in part.children():
-                self.expr(child, owner)
-        if target.parts:
-            return
-        name = target.name
-        if name in self.aliases and self.aliases[name] != alias:
-            alias = None            # assigned different things on different paths: unknown
-        self.aliases[name] = alias
-
-    def foreach(self, node: n.Foreach, owner):
-        r = self.result
-        r.foreaches.append(node)
-        iterable = node.iterable
-        alias = None
-        if isinstance(iterable, n.Reference):
-            resolved = self.ref(iterable, owner, whole=False, checked=True)
-            if resolved is not None and not resolved.dynamic and resolved.node is iterable \
-                    and _ends_in_field(iterable):
-                alias = (resolved.root, resolved.path + (ITEM,))
-                r.loop_paths[id(node)] = (resolved.root, resolved.path)
-            elif resolved is not None:
-                _consumed(resolved)     # `$data.entrySet()`: everything is used
-        else:
-            self.expr(iterable, owner)
-        saved = self.aliases.get(node.var, _MISSING)
-        self.aliases[node.var] = alias
-        key = (LOOP, node)
-        r.branches.append(Branch("#foreach", key, node.line, node.column))
-        self.body(node.body, key)
-        if saved is _MISSING:
-            self.aliases.pop(node.var, None)
-        else:
-            self.aliases[node.var] = saved
-        if node.else_body is not None:
-            # Not a coverage unit: the renderer's observer does not report #foreach #else.
-            self.body(node.else_body, (LOOP_ELSE, node))
-
-    def macro(self, node: n.Macro):
-        r = self.result
-        r.macros[node.name] = node
-        saved = dict(self.aliases)
-        for param in node.params:
-            r.owners[id(param)] = None
-            if param.default is not None:
-                self.expr(param.default, None)
-            self.aliases[param.name] = None
-        self.body(node.body, (MACRO, node))
-        self.aliases = saved
-
-    # ----------------------------------------------------------------- expressions
-    def cond(self, expr, owner):
-        """An ``#if`` condition: bare references are existence tests, not required reads."""
-        self.result.owners[id(expr)] = owner
-        if isinstance(expr, n.Reference):
-            self.ref(expr, owner, whole=False, checked=False)
-        elif isinstance(expr, n.UnaryOp) and expr.op == "!":
-            self.cond(expr.operand, owner)
-        elif isinstance(expr, n.BinaryOp) and expr.op in ("&&", "||"):
-            self.cond(expr.left, owner)
-            self.cond(expr.right, owner)
-        else:
-            self.expr(expr, owner, checked=False)
-
-    def expr(self, expr, owner, *, checked=True):
-        r = self.result
-        if expr is None:
-            return
-        r.owners[id(expr)] = owner
-        if isinstance(expr, n.Reference):
-            self.ref(expr, owner, whole=True, checked=checked and not expr.quiet
-                     and expr.alternate is None)
-        elif isinstance(expr, n.InterpolatedString):
-            for child in expr.body:
-                self.stmt(child, owner)
-        elif isinstance(expr, n.BinaryOp):
-            r.binary_ops.append(expr)
-            self.expr(expr.left, owner, checked=checked)
-            self.expr(expr.right, owner, checked=checked)
-        else:
-            for child in expr.children():
-                self.expr(child, owner, checked=checked)
-
-    def ref(self, node: n.Reference, owner, *, whole: bool, checked: bool) -> Read | None:
-        r = self.result
-        r.owners[id(node)] = owner
-        r.references.append(node)
-        for index, part in enumerate(node.parts):
-            r.owners[id(part)] = owner
-            if isinstance(part, n.Method):
-                r.method_calls.append((node, index))
-            # A value handed to a method is the method's business (platform tools accept
-            # null); if the call then prints literally, loud-reference reports it.
-            for child in part.children():
-                self.expr(child, owner, checked=not isinstance(part, n.Method))
-        if node.alternate is not None:
-            self.expr(node.alternate, owner)
-
-        name = node.name
-        alias_name = None
-        if name in self.aliases:
-            base = self.aliases[name]
-            if base is None:
-                return None
-            root, prefix = base
-            alias_name = name
-        elif name in BUILTIN_NAMES or name in r.defines or name in r.assigned:
-            return None
-        else:
-            root, prefix = name, ()
-        steps, dynamic, method = _steps(node.parts)
-        read = Read(node=node, root=root, path=prefix + steps, owner=owner,
-                    whole=whole and method not in SHALLOW_METHODS, checked=checked,
-                    dynamic=dynamic, alias=alias_name, method=method, guards=self.guards)
-        r.reads.append(read)
-        return read
+            elif isinstance(node, n.Parse):
+                target = constant(node.expr)
+                if isinstance(target, str):
+                    r.parse_targets.append(normalise_target(target))
+                else:
+                    r.runtime_code = True
+            inner.extend((child, owner) for child in node.children())
+        stack.extend(reversed(inner))
 
 
-_MISSING = object()
+#: Contexts (see :data:`templating.engine.meta.NEEDING`) where a loud read of a missing
+#: value prints or breaks something: a gap there is reported. Arguments of methods and
+#: macros are the callee's business (platform tools accept null; a macro's parameter is
+#: checked where the body uses it).
+_CHECKED = frozenset({"print", "numeric", "iterate", "compute", "value", "compare"})
+#: Contexts that use only the existence or the path of a value, not what is inside it.
+_SHALLOW_CONTEXTS = frozenset({"test", "alias", "iterate"})
 
 
-def _ends_in_field(ref: n.Reference) -> bool:
-    if ref.parts and method_named_key(ref.parts[-1]):
-        return False
-    return not ref.parts or not isinstance(ref.parts[-1], n.Method) or (
-        ref.parts[-1].name == "get" and len(ref.parts[-1].args) == 1
-        and isinstance(ref.parts[-1].args[0], n.Literal))
+class _Reads(DataWalker):
+    """The shared data walk, keeping one :class:`Read` per read."""
 
+    def __init__(self, result: Analysis, loader):
+        super().__init__(result.template, loader=loader)
+        self.result = result
 
-def _consumed(read: Read) -> None:
-    """A value handed to something we do not follow: all of it counts as used."""
-    if read.method not in SHALLOW_METHODS:
-        read.whole = True
+    def _owner(self, node) -> tuple | None:
+        other = self.in_other_file()
+        return (PARSED, other) if other is not None else self.result.owners.get(id(node))
 
+    def on_read(self, ref: n.Reference, resolved: Resolved, ctx: str, hint, example) -> None:
+        method = resolved.method
+        whole = method not in SHALLOW_METHODS and (
+            ctx not in _SHALLOW_CONTEXTS or (ctx == "iterate" and not resolved.whole))
+        checked = (ctx in _CHECKED and not self.in_condition and not ref.quiet
+                   and ref.alternate is None and not resolved.default)
+        guards = frozenset(p for p in self.guarded() if p[0] != LOCAL)
+        self.result.reads.append(Read(
+            node=ref, root=resolved.path[0], path=resolved.concrete, owner=self._owner(ref),
+            whole=whole, checked=checked, dynamic=resolved.dynamic, alias=resolved.alias,
+            method=method, guards=guards))
 
-def _steps(parts) -> tuple[tuple, bool, str | None]:
-    """Path steps of a reference's parts: ``(steps, dynamic, method)``.
-
-    Stops at the first method call (the value after a method is not scenario data; its name
-    is returned as ``method``; ``$x.size`` is the call ``size()``, see
-    :data:`~templating.engine.meta.METHOD_NAMED_KEYS`) or at a key computed at run time
-    (``dynamic``).
-    """
-    steps: list = []
-    for part in parts:
-        if method_named_key(part):
-            return tuple(steps), False, part.name
-        if isinstance(part, n.Property):
-            steps.append(part.name)
-            continue
-        if isinstance(part, n.Index):
-            key = part.key
-        elif isinstance(part, n.Method) and part.name == "get" and len(part.args) == 1:
-            key = part.args[0]
-        elif isinstance(part, n.Method):
-            return tuple(steps), False, part.name
-        else:
-            return tuple(steps), True, None
-        if isinstance(key, n.Literal) and isinstance(key.value, (str, int)) \
-                and not isinstance(key.value, bool):
-            steps.append(key.value)
-        else:
-            return tuple(steps), True, None
-    return tuple(steps), False, None
+    def on_foreach(self, node: n.Foreach, resolved: Resolved | None) -> None:
+        if resolved is not None and self.in_other_file() is None:
+            self.result.loop_paths[id(node)] = (resolved.path[0], resolved.concrete)

@@ -207,10 +207,15 @@ class TemplateContext:
     is_html: bool = False
     previews_hint: str = ""             # where this template's scenarios are looked for
     cache: dict = field(default_factory=dict)
+    #: ``name -> Template`` for ``#parse`` targets (set by the runner), so the analysis
+    #: walks them in place, in this template's scope
+    partials: Any = None
 
     @cached_property
     def analysis(self) -> Analysis | None:
-        return analyse(self.template) if self.template is not None else None
+        if self.template is None:
+            return None
+        return analyse(self.template, loader=self.partials)
 
     @cached_property
     def lines(self) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import nodes as n
-from ..engine.loader import SIZE_SETTING, read_template
+from ..engine.loader import SIZE_SETTING, decode_template, read_template, too_large
 from ..errors import (LintInternalError, PayloadError, TemplateError, TemplatingError,
                       UsageError, VelocitySyntaxError)
 from ..payloads import read_text as read_json_text
@@ -248,7 +248,11 @@ class Linter:
             self._engine = Engine(templates_dir=self.config.templates_dir)
         return self._engine
 
-    def lint_template(self, path: Path) -> tuple[list[Finding], TemplateContext]:
+    def lint_template(self, path: Path, *, text: str | None = None
+                      ) -> tuple[list[Finding], TemplateContext]:
+        """Findings for one template. ``text`` is its current text when that is not the
+        file's (an editor's unsaved buffer, for ``templating lsp``): read with the same cap
+        and the same confinement as the file."""
         config = self.config
         path = Path(path)
         ctx = TemplateContext(path=display_path(path), settings=config,
@@ -261,7 +265,7 @@ class Linter:
         ctx.enabled_rules = frozenset(rule.name for rule, _ in active)
         needs_runs = config.coverage or any(rule.needs_scenarios for rule, _ in active)
 
-        self._read(ctx, path)
+        self._read(ctx, path, text)
         if ctx.source is not None:
             self._parse(ctx)
         if ctx.template is not None:
@@ -298,7 +302,7 @@ class Linter:
         return _dedupe(findings), ctx
 
     # -------------------------------------------------------------- steps
-    def _read(self, ctx: TemplateContext, path: Path) -> None:
+    def _read(self, ctx: TemplateContext, path: Path, text: str | None = None) -> None:
         """The template's text through the engine's one reader (:mod:`..engine.loader`), so
         a file ``render`` refuses is a finding here with the same words, never a pass."""
         if not self.confinement.allows(path):      # never followed, never quoted
@@ -309,7 +313,13 @@ class Linter:
         if self.engine.limits.template_bytes < limit:
             limit, setting = self.engine.limits.template_bytes, SIZE_SETTING
         try:
-            ctx.source = read_template(path, max_bytes=limit, size_setting=setting)
+            if text is None:
+                ctx.source = read_template(path, max_bytes=limit, size_setting=setting)
+            else:
+                raw = text.encode("utf-8", "surrogatepass")
+                if len(raw) > limit:
+                    raise too_large(len(raw), limit, ctx.path, setting)
+                ctx.source = decode_template(raw, name=ctx.path)
         except TemplateError as err:
             ctx.problem = Problem(err.message, err.line or 1, err.column or 1)
 
@@ -336,6 +346,7 @@ class Linter:
             template = getattr(template, "ast", None) or getattr(template, "template", None)
         ctx.template = template
         try:
+            ctx.partials = lambda name: self._partial(ctx, name)
             ctx.analysis  # noqa: B018 - computed once here so deep nesting is caught here
         except RecursionError:
             ctx.template = None
@@ -352,19 +363,34 @@ class Linter:
             if name in seen:
                 continue
             seen.add(name)
+            other = self._partial(ctx, name)
+            if other is None:
+                continue
             try:
-                # the engine's own resolution: #parse never leaves the templates folder
-                target = self.engine.resolve_path(name)
-                shown = display_path(Path(self.config.templates_dir) / name)
-                if not self.confinement.allows(target):
-                    continue
-                text = read_template(target, max_bytes=self.config.max_template_bytes)
-                other = analyse(self.engine.parse(text, shown))
+                analysis = analyse(other)
             except Exception:   # the included file gets its own findings when it is linted
                 continue
-            ctx.parsed_analyses.append(other)
-            ctx.parsed_sources.append((shown, text))
-            pending.extend(other.parse_targets)
+            ctx.parsed_analyses.append(analysis)
+            ctx.parsed_sources.append((other.name, other.source))
+            pending.extend(analysis.parse_targets)
+
+    def _partial(self, ctx: TemplateContext, name: str) -> n.Template | None:
+        """A ``#parse`` target (its normalised name) as lint reads it, for the analysis to
+        walk in place and for :meth:`_parse_includes`: the engine's own resolution (never
+        outside the templates folder), the project's confinement, lint's size cap; None
+        when it cannot be read (the file gets its own findings when it is linted)."""
+        key = ("partial", name)
+        if key not in ctx.cache:
+            ctx.cache[key] = None
+            try:
+                target = self.engine.resolve_path(name)
+                if self.confinement.allows(target):
+                    shown = display_path(Path(self.config.templates_dir) / name)
+                    text = read_template(target, max_bytes=self.config.max_template_bytes)
+                    ctx.cache[key] = self.engine.parse(text, shown)
+            except Exception:
+                pass
+        return ctx.cache[key]
 
     def _scenario_dir(self, path: Path) -> Path:
         """The pairing convention lives in :mod:`templating.scenarios`; lint follows it."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..engine.meta import TOOL_NAMES
 from .datetool import DateTool
 from .mathtool import MathTool
 from .mergetags import (STANDARD_FIELDS, MergeTag, apply_merge_tags, declared_fields,
@@ -29,8 +30,8 @@ __all__ = ["platform_tools", "apply_merge_tags", "find_merge_tags", "declared_fi
            "lookup_field", "MergeTag", "STANDARD_FIELDS", "MathTool", "NumberTool", "DateTool",
            "TOOL_NAMES"]
 
-#: The names the platform puts the tools under, as Reteno documents them.
-TOOL_NAMES = ("mathTool", "numberTool", "dateTool")
+# TOOL_NAMES: the names the platform puts the tools under, as Reteno documents them; kept
+# with the engine's other names that are never data (templating.engine.meta).
 
 
 def platform_tools(now: datetime | None, contact_timezone: str | None = None, *,
@@ -43,9 +44,10 @@ def platform_tools(now: datetime | None, contact_timezone: str | None = None, *,
     zone for ``formatInContactTimezone``; ``organization_timezone`` is used where the
     platform uses the account's zone; ``locale`` drives number and month/day names.
     """
+    mathtool, numbertool, datetool = TOOL_NAMES
     return {
-        "mathTool": MathTool(locale),
-        "numberTool": NumberTool(locale),
-        "dateTool": DateTool(now, contact_timezone=contact_timezone,
+        mathtool: MathTool(locale),
+        numbertool: NumberTool(locale),
+        datetool: DateTool(now, contact_timezone=contact_timezone,
                              organization_timezone=organization_timezone, locale=locale),
     }

@@ -1,12 +1,12 @@
-"""What a use of a value says about it: Velocity builtins, Java and platform-tool methods.
+"""What a use of a value says about its type: Java and platform-tool methods.
 
 Kept apart from the walk (``infer.py``) so the tables read like a reference card: adding a
-tool method or a Java method with a type meaning is a one-line change here.
+tool method or a Java method with a type meaning is a one-line change here. Which names are
+data at all (Velocity's builtins, the tools) is the engine's answer:
+:mod:`templating.engine.meta`.
 """
 from __future__ import annotations
 
-from ..engine.meta import BUILTIN_NAMES as BUILTINS
-from ..engine.meta import MISSING, constant
 from ..engine.sandbox import TABLES as _TABLES
 
 # The method tables below are derived from the engine's own allow-lists (what a template
@@ -52,30 +52,3 @@ DATE_INPUTS: dict[str, tuple[tuple[int, ...], int | None, str]] = {
     "formatInContactTimezone": ((1,), None, "yyyy-MM-dd'T'HH:mm:ss"),
     "formatDate": ((1,), None, "epoch-millis"),
 }
-
-#: Contexts in which a missing value shows in (or breaks) the message, and how we say so.
-NEEDING = {
-    "print": "printed by a loud reference",
-    "numeric": "used in arithmetic",
-    "iterate": "iterated by #foreach (a missing list silently renders nothing)",
-    "arg": "passed to a method, tool or macro",
-    "compute": "used to compute a #set value",
-}
-
-#: Guard-path root for ``#set`` locals (``#if($from)`` guards the local ``$from``).
-LOCAL = "\x00local"
-
-
-def is_tool(name: str) -> bool:
-    """Platform tools are named ``somethingTool`` (``$mathTool``, ``$dateTool``, ...)."""
-    return name.endswith("Tool") and len(name) > 4
-
-
-def literal_type(value) -> str | None:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return None

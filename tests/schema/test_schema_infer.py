@@ -383,7 +383,7 @@ def test_arguments_of_quiet_calls_are_optional():
 
 
 def test_guard_logic_on_conditions():
-    from templating.schema.guards import closure, when_false, when_true
+    from templating.engine.meta import closure, when_false, when_true
 
     def path_of(ref):
         return closure(("data",) + tuple(p.name for p in ref.parts))
