@@ -12,16 +12,47 @@ The public API lives here; everything else is an implementation detail:
   and a parse cache; use it to render many recipients fast.
 - the error hierarchy from :mod:`templating.errors` (drawn at its top), every error with the
   ``exit_code`` the command line ends with.
+
+Importing the package is cheap: every ``templating`` command starts by importing it, so the
+engine and the scenario readers load on first use of their names (PEP 562), not here.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .errors import (ApiRefused, LimitExceeded, LintInternalError, PayloadError, RenderError,
                      SandboxError, TemplateError, TemplatingError, UsageError,
                      VelocitySyntaxError)
-from .engine import Engine, parse, render
-from .message import render_message
-from .scenarios import Scenario, load_scenario
+
+#: Public name -> the module that defines it, imported when the name is first read.
+_LAZY = {
+    "Engine": ".engine", "parse": ".engine", "render": ".engine",
+    "render_message": ".message",
+    "Scenario": ".scenarios", "load_scenario": ".scenarios",
+}
+
+if TYPE_CHECKING:   # for type checkers and IDEs; at run time __getattr__ below loads them
+    from .engine import Engine, parse, render
+    from .message import render_message
+    from .scenarios import Scenario, load_scenario
 
 __all__ = [
     "render", "render_message", "load_scenario", "Scenario", "parse", "Engine",
     "TemplatingError", "TemplateError", "VelocitySyntaxError", "RenderError", "SandboxError",
     "LimitExceeded", "PayloadError", "UsageError", "ApiRefused", "LintInternalError",
 ]
+
+
+def __getattr__(name: str):
+    """Import the module behind a public name on first use and keep the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'templating' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

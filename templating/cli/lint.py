@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import OneLineCommand
 from ..errors import TemplatingError, UsageError
 
 
@@ -15,7 +15,7 @@ def _split(values) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
-@main.command("lint")
+@click.command("lint", cls=OneLineCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "github", "sarif", "junit"]),
@@ -114,7 +114,7 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     sys.exit(1 if has_errors(report.findings) and not exit_zero else 0)
 
 
-@main.command("rules")
+@click.command("rules", cls=OneLineCommand)
 @click.argument("name", required=False)
 def rules(name):
     """List lint rules, or explain one (by code like VL003 or name like missing-field)."""

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from . import main
+from . import OneLineCommand
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @click.option("--templates", "templates_dir", default="templates", show_default=True,
               type=click.Path(file_okay=False), help="Folder of templates (and partials).")
 @click.option("--previews", "previews_dir", default="previews", show_default=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import OneLineCommand
 from ..engine.properties import PROPERTIES, coerce, unknown_key_message
 from ..errors import UsageError
 from ..outputs import guard_output, project_folders
@@ -85,7 +85,7 @@ def _write(data: str, out: str | None) -> None:
         raise UsageError(f"cannot write {out}: {err.strerror or err}") from None
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @click.argument("template", type=click.Path(path_type=Path))
 @click.option("--data", "data_file", type=click.Path(path_type=Path),
               help="Event body, smartsend body, plain $data object or scenario file (JSON); "
@@ -189,7 +189,7 @@ def _numbered_in(given: Path, folder: str) -> bool:
             and re.fullmatch(r"\d+\.(html|txt)", real.name) is not None)
 
 
-@main.command("render-examples")
+@click.command("render-examples", cls=OneLineCommand)
 @click.option("--templates", "templates_dir", default="templates", show_default=True,
               type=click.Path(path_type=Path))
 @click.option("--previews", "previews_dir", default="previews", show_default=True,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from ..apisandbox.settings import SettingsError as UsageError
+from ..errors import SettingsError as UsageError
 from ..errors import TemplatingError
-from . import main
+from . import OneLineCommand
 
 DEFAULT_DB = Path(".templating") / "sandbox.db"
 _CONFIG_KEYS = {"host", "port", "messages", "db", "seed", "fail_rate", "throttle_rate",
@@ -68,7 +68,7 @@ def _webhook_target(url, allow_remote):
                          allow_remote=allow_remote)
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @click.option("--host", default=None, help="Interface to listen on [127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port to listen on [8025].")
 @click.option("--messages", "messages", type=click.Path(file_okay=False), default=None,

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import OneLineCommand
 from ..errors import PayloadError, UsageError
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @click.argument("template", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True,
               help="Print a realistic example $data payload instead of the schema.")

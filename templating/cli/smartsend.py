@@ -33,7 +33,7 @@ from ..smartsend.sender import (NOT_CONFIRMED, Sender, check_not_sent_before, hi
 from ..smartsend.sender import reconcile_command as reconcile_hint
 from ..smartsend.sender import status_command as status_hint
 from ..smartsend.tracker import Tracker
-from . import OneLineCommand, main
+from . import OneLineCommand
 
 
 def _located(command: str):
@@ -131,7 +131,7 @@ def _print_summary(summary: Summary, options: BuildOptions, *, rendered: bool) -
             _say(f"  {count:,} x \"{summary.output_preview[digest]}\"")
 
 
-@main.group()
+@click.group()
 def smartsend() -> None:
     """Build smartsend request bodies from a recipients list."""
 
@@ -186,7 +186,7 @@ def _write(batches, fh) -> None:
         fh.write("\n")
 
 
-@main.command("send", cls=OneLineCommand)
+@click.command("send", cls=OneLineCommand)
 @_build_options(required=False)
 @click.option("--dry-run", is_flag=True, help="Build and check everything; send nothing.")
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -462,7 +462,7 @@ def _plan(journal, recipients, options, settings, checker, run_id=None, digest=N
             progress.close()
 
 
-@main.command("reconcile", cls=OneLineCommand)
+@click.command("reconcile", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--activity-lag", type=click.FloatRange(0), default=DEFAULT_ACTIVITY_LAG,
@@ -496,7 +496,7 @@ def reconcile_command(run, journal_path, activity_lag, base_url):
             sys.exit(1)
 
 
-@main.command("track", cls=OneLineCommand)
+@click.command("track", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--until-done", is_flag=True, help="Poll until every message is final.")
@@ -555,7 +555,7 @@ def track_command(run, journal_path, until_done, interval, max_interval, deadlin
         sys.exit(1)
 
 
-@main.command("status", cls=OneLineCommand)
+@click.command("status", cls=OneLineCommand)
 @click.argument("run", required=False)
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from . import main
+from . import OneLineCommand
 
 
 def _ints(text: str, option: str) -> tuple[int, ...]:
@@ -83,7 +83,7 @@ def _progress(label: str, total: int):
     return tick
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @_camera_options
 @click.option("--out", "out_dir", default="build/snapshot", show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
@@ -107,7 +107,7 @@ def snapshot(templates_dir, previews_dir, widths, schemes, font, chromium, now, 
     sys.exit(1 if result.errors else 0)
 
 
-@main.command()
+@click.command(cls=OneLineCommand)
 @click.argument("base")
 @_camera_options
 @click.option("--out", "out_dir", default="build/snapshot-diff", show_default=True,
