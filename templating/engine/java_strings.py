@@ -9,7 +9,9 @@ back afterwards. Case mapping follows Java's default (English) locale rules, ``t
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 
 from . import budget as _budget
 from .budget import SLOT_CHARS
@@ -17,8 +19,14 @@ from .java_core import (
     MAX_STRING_LENGTH, JavaArray, JavaChar, JavaError, class_cast, java_equals, java_hash,
     java_to_string, to_string, utf16_units,
 )
-from . import java_regex
 from .java_format import java_format
+
+
+def _java_regex():
+    """:mod:`java_regex` pulls the third-party ``regex`` module (~10 ms to import): only
+    templates that call ``split``/``matches``/``replaceAll``/``replaceFirst`` pay for it."""
+    from . import java_regex
+    return java_regex
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -34,11 +42,48 @@ def _pair(match) -> str:
     return chr(0xD800 + (c >> 10)) + chr(0xDC00 + (c & 0x3FF))
 
 
+#: UTF-16 views of recent long non-ASCII strings. ``$s.charAt($i)`` in a loop over a
+#: Cyrillic text would otherwise scan the whole text for astral characters on every call
+#: (quadratic); with the view cached each call is O(1). Short strings are rescanned (cheap,
+#: and they would only churn the cache); the cache is an LRU bounded both in entries and in
+#: characters held, so a long-running preview server keeps at most ~_U16_CACHE_CHARS alive.
+_U16_CACHE_MIN = 64
+_U16_CACHE_ENTRIES = 32
+_U16_CACHE_CHARS = 1 << 22
+_u16_views: OrderedDict[str, str] = OrderedDict()
+_u16_held = [0]                     # characters held by the cache (keys + distinct views)
+_u16_lock = threading.Lock()
+
+
+def _u16_cost(s: str, u: str) -> int:
+    return len(s) + (len(u) if u is not s else 0)
+
+
 def to_u16(s: str) -> str:
-    """The string with every astral character written as its two surrogate code units."""
-    if s.isascii() or not _ASTRAL.search(s):
+    """The string with every astral character written as its two surrogate code units.
+
+    O(1) for ASCII (``isascii`` reads a flag) and for a long string seen recently (the LRU
+    above); otherwise one scan, whose answer is remembered for long strings."""
+    if s.isascii():
         return s
-    return _ASTRAL.sub(_pair, s)
+    if len(s) < _U16_CACHE_MIN:
+        return _ASTRAL.sub(_pair, s) if _ASTRAL.search(s) else s
+    with _u16_lock:
+        u = _u16_views.get(s)
+        if u is not None:
+            _u16_views.move_to_end(s)
+            return u
+    u = _ASTRAL.sub(_pair, s) if _ASTRAL.search(s) else s
+    cost = _u16_cost(s, u)
+    if cost <= _U16_CACHE_CHARS:
+        with _u16_lock:
+            if s not in _u16_views:
+                _u16_views[s] = u
+                _u16_held[0] += cost
+                while len(_u16_views) > _U16_CACHE_ENTRIES or _u16_held[0] > _U16_CACHE_CHARS:
+                    old, old_u = _u16_views.popitem(last=False)
+                    _u16_held[0] -= _u16_cost(old, old_u)
+    return u
 
 
 def from_u16(u: str) -> str:
@@ -49,9 +94,10 @@ def from_u16(u: str) -> str:
 
 
 def u16_length(s: str) -> int:
+    """``String.length()``: UTF-16 units (an astral character counts 2)."""
     if s.isascii():
         return len(s)
-    return len(s) + len(_ASTRAL.findall(s))
+    return len(to_u16(s))
 
 
 def _sioobe(detail: str) -> JavaError:
@@ -227,7 +273,7 @@ def replace_literal(s: str, target, replacement) -> str:
 def split(s: str, regex, limit: int = 0) -> JavaArray:
     if regex is None:
         raise _npe()
-    return JavaArray(java_regex.split(s, regex, limit), "java.lang.String")
+    return JavaArray(_java_regex().split(s, regex, limit), "java.lang.String")
 
 
 _LOCALE = re.compile(r"(?:[a-z]{2,8})?(?:[_-](?:[A-Z]{2}|[0-9]{3})?(?:[_-][0-9A-Za-z]+)?)?")
@@ -313,15 +359,15 @@ def _ends_with(s, suffix):
 
 
 def _matches(s, regex):
-    return java_regex.matches(s, _need(regex))
+    return _java_regex().matches(s, _need(regex))
 
 
 def _replace_all(s, regex, replacement):
-    return java_regex.replace(s, _need(regex), _need(replacement))
+    return _java_regex().replace(s, _need(regex), _need(replacement))
 
 
 def _replace_first(s, regex, replacement):
-    return java_regex.replace(s, _need(regex), _need(replacement), count=1)
+    return _java_regex().replace(s, _need(regex), _need(replacement), count=1)
 
 
 def _replace_char(s, old, new):
