@@ -163,7 +163,7 @@ class SqlReplace(Operator):
             Example('q = ("SELECT a FROM t "\n     "WHERE b=? AND c=?")',
                     'q = ("SELECT a FROM t "\n     "WHERE b=? OR c=?")'),
             Example('q = "UPDATE t SET s=\'ERROR\', final=1 WHERE b=?"',
-                    'q = "UPDATE t SET s=\'ERROR\', final=1 WHERE b!=?"', occurrence=1),
+                    'q = "UPDATE t SET s=\'ERROR\', final=0 WHERE b=?"', occurrence=1),
         )
 
 

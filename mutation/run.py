@@ -264,8 +264,14 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
         raise RunError(f"refusing to mutate {target}: not inside the copy {copy} "
                        "or inside the checkout")
     source = target.read_text(encoding="utf-8")
+    tests = [t for t in module.tests if list(copy.glob(t))]
+    for missing in sorted(set(module.tests) - set(tests)):
+        log(f"[{module.name}] note: {missing} is not in this tree (--ref older than the test); "
+            "left out")
+    if not tests:
+        raise RunError(f"{module.name}: none of its test paths exist in the tree mutated")
 
-    passed, seconds, tail = run_tests(copy, module.tests, None)
+    passed, seconds, tail = run_tests(copy, tests, None)
     if not passed:
         raise RunError(f"{module.name}: its tests fail before any mutation ({tail.splitlines()[-1] if tail else 'no output'}); "
                        "fix them first")
@@ -316,7 +322,7 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
                     db.set_result(mutant.id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST))
                 else:
                     begin = time.monotonic()
-                    outcome = mutate_and_test([specs[mutant.id]], _test_command(copy, module.tests), timeout)
+                    outcome = mutate_and_test([specs[mutant.id]], _test_command(copy, tests), timeout)
                     mutant.seconds = time.monotonic() - begin
                     db.set_result(mutant.id, outcome)
                     if outcome.worker_outcome != WorkerOutcome.NORMAL:
