@@ -626,8 +626,8 @@ class DataWalker:
         elif op in ("==", "!="):
             for this, other in ((node.left, node.right), (node.right, node.left)):
                 literal = constant(other)
-                if isinstance(this, nodes.Reference) and literal_type(literal):
-                    self.read(this, "compare", literal_type(literal), example=literal)
+                if isinstance(this, nodes.Reference) and isinstance(literal, (str, int, float)):
+                    self.read(this, "compare", example=literal)   # bool is an int
                 else:
                     self.expr(this, "compare")
         else:   # < <= > >=: Velocity only does these on numbers
@@ -789,13 +789,3 @@ class DataWalker:
     def when_false(self, expr) -> frozenset:
         return when_false(expr, self._path_of)
 
-
-def literal_type(value) -> str | None:
-    """The JSON type of a literal's value (None: not a literal)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return None

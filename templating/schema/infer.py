@@ -21,12 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine import nodes
-from ..engine.meta import (LOCAL, MISSING, NEEDING, DataWalker, Deferred, Resolved, constant,
-                           literal_type)
+from ..engine.meta import LOCAL, MISSING, NEEDING, DataWalker, Deferred, Resolved, constant
 from ..errors import TemplateError
 from .shape import ITEM, Field
 from .vocabulary import (DATE_INPUTS, LIST_METHODS, MAP_METHODS, NUMBER_METHODS,
-                         STRING_METHODS, TOOL_ARGUMENTS)
+                         STRING_METHODS, TOOL_ARGUMENTS, literal_type)
 
 #: Deepest data path followed (``$data.a.b.c...``); real payloads nest far less, and the
 #: bound keeps the schema within what validators can walk without exhausting the stack.
@@ -138,7 +137,8 @@ class _Inferrer(DataWalker):
                 target.child(ITEM).seen_at(ref.line, ref.column, source, **where)
             if hint:
                 target.hint(hint)
-            if example is not MISSING:
+            if example is not MISSING:   # compared with a literal: its type, an example
+                target.hint(literal_type(example))
                 target.add_example(example)
         guarded = self.guarded()
         loud = not ref.quiet and ref.alternate is None and not resolved.default

@@ -52,3 +52,14 @@ DATE_INPUTS: dict[str, tuple[tuple[int, ...], int | None, str]] = {
     "formatInContactTimezone": ((1,), None, "yyyy-MM-dd'T'HH:mm:ss"),
     "formatDate": ((1,), None, "epoch-millis"),
 }
+
+
+def literal_type(value) -> str | None:
+    """The JSON type a literal's value implies (None: not a JSON scalar)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
