@@ -41,14 +41,14 @@ import email.utils
 import html
 import json
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import httpx
 
-from ..errors import ApiRefused, TemplatingError
+from .. import jsonread
+from ..errors import ApiRefused, JsonSyntaxError, TemplatingError, _printable
 from .config import Settings
 
 USER_AGENT = "templating-smartsend/0.1"
@@ -159,11 +159,38 @@ def parse_status_results(data: Any) -> list[StatusResult]:
     return out
 
 
-def server_message(response: httpx.Response, limit: int = 300) -> str:
-    """The reason a server gave for an error, from JSON ``message``/``error`` or plain text."""
+def read_json(response: httpx.Response) -> Any:
+    """A response body as JSON, read by the package's one reader (:mod:`templating.jsonread`:
+    Jackson's rules and limits), so that a body nested 100,000 levels deep is unreadable
+    (``ValueError``) instead of a ``RecursionError`` that would stop the sender mid-run.
+    JSON on the wire is UTF-8 (RFC 8259); bytes that are not are unreadable too."""
+    try:
+        return jsonread.decode(response.content.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise ValueError(f"not UTF-8 ({err.reason} at byte {err.start})") from None
+    except JsonSyntaxError as err:
+        raise ValueError(err.message) from None
+
+
+def _html_title(text: str) -> str:
+    """The ``<title>`` of an HTML page, found in linear time (a regex scanning for the end
+    from every ``<title`` of a hostile page is quadratic)."""
+    low = text.lower()
+    start = low.find("<title")
+    opened = low.find(">", start) if start >= 0 else -1
+    end = low.find("</title", opened) if opened >= 0 else -1
+    return html.unescape(text[opened + 1:end]) if end >= 0 else ""
+
+
+def server_message(response: httpx.Response, limit: int = 300,
+                   redact: Callable[[str], str] = lambda text: text) -> str:
+    """The reason a server gave for an error, from JSON ``message``/``error`` or plain text:
+    one line of at most ``limit`` printable characters (a control character is shown as
+    ``\\uXXXX``, so a proxy's page cannot steer the operator's terminal). ``redact`` runs
+    before the cut, so a key echoed across the limit cannot leave half of itself behind."""
     text = ""
     try:
-        data = response.json()
+        data = read_json(response)
     except ValueError:
         data = None
     if isinstance(data, dict):
@@ -177,11 +204,10 @@ def server_message(response: httpx.Response, limit: int = 300) -> str:
         text = json.dumps(data, ensure_ascii=False)
     elif "html" in response.headers.get("content-type", ""):
         # a proxy's error page: its title, not the markup
-        title = re.search(r"<title[^>]*>(.*?)</title>", response.text, re.I | re.S)
-        text = html.unescape(title.group(1)) if title else ""
+        text = _html_title(response.text)
     else:
         text = response.text
-    text = " ".join(text.split())
+    text = redact(_printable(" ".join(text.split())))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text or response.reason_phrase or f"HTTP {response.status_code}"
@@ -367,7 +393,7 @@ class ApiClient:
 
     def _describe(self, err: Exception) -> str:
         name = type(err).__name__
-        text = str(err) or "no details"
+        text = _printable(" ".join(str(err).split())) or "no details"
         return self.settings.redact(f"{name}: {text}")
 
     def _classify(self, response: httpx.Response, *, idempotent: bool = False) -> Outcome:
@@ -378,10 +404,11 @@ class ApiClient:
             kind = "retry"          # asking again cannot do harm
         if kind == "auth":
             return Outcome("auth", code, self.settings.redact(
-                f"HTTP {code}: the API key was refused ({server_message(response)})"))
+                f"HTTP {code}: the API key was refused "
+                f"({server_message(response, redact=self.settings.redact)})"))
         if kind == "ok":
             try:
-                data = response.json()
+                data = read_json(response)
             except ValueError:
                 # taken but unreadable; a read (idempotent) is simply asked again
                 return Outcome("retry" if idempotent else "unknown", code,
@@ -389,7 +416,8 @@ class ApiClient:
             return Outcome("ok", code, data=data)
         if 300 <= code < 400:
             return Outcome("permanent", code, f"HTTP {code}: unexpected redirect")
-        return Outcome(kind, code, self.settings.redact(f"HTTP {code}: {server_message(response)}"),
+        reason = server_message(response, redact=self.settings.redact)
+        return Outcome(kind, code, self.settings.redact(f"HTTP {code}: {reason}"),
                        delay=delay if kind == "retry" else None)
 
     async def smartsend(self, message_id: int | str, body: bytes, *,
