@@ -226,6 +226,12 @@ MAX_MACRO_EXPANSIONS = 2000
 MAX_MACRO_DEPTH = 20
 #: Nested ``#parse`` levels followed (Velocity's own default ``parse_directive.maxdepth``).
 MAX_PARSE_DEPTH = 10
+#: Nested bodies (``#if``, ``#foreach``, macro and ``#parse`` levels together) past which
+#: macro calls and ``#parse`` are no longer entered: the parser caps one template's nesting
+#: (``templating.max_nesting``), but macros nested in macros would multiply it past
+#: Python's stack. Past it a call is walked as a call of an unknown macro and a ``#parse``
+#: target is listed as not followed.
+MAX_WALK_DEPTH = 100
 
 #: How a value is used (the ``ctx`` of every read) when a missing value shows in (or breaks)
 #: the message, and how we say so. Other contexts: ``test`` (an ``#if`` operand), ``compare``
@@ -365,6 +371,7 @@ class DataWalker:
         self.not_followed: list[str] = []    # ... that could not be walked
         self.tools: list[str] = []           # platform tools used
         self.dynamic = False   # #evaluate or #parse of a computed name: reads unknowable
+        self.depth = 0         # nested bodies being walked (see MAX_WALK_DEPTH)
 
     def run(self):
         self.body(self.template.body)
@@ -399,8 +406,12 @@ class DataWalker:
 
     # ------------------------------------------------------------------ statements
     def body(self, items) -> None:
-        for node in items:
-            self.statement(node)
+        self.depth += 1
+        try:
+            for node in items:
+                self.statement(node)
+        finally:
+            self.depth -= 1
 
     def statement(self, node: nodes.Node) -> None:
         if isinstance(node, (nodes.Text, nodes.Comment, nodes.Break, nodes.Stop,
@@ -443,7 +454,7 @@ class DataWalker:
         if name not in self.parsed:
             self.parsed.append(name)
         if (self.loader is None or name in self.parse_stack
-                or len(self.parse_stack) >= MAX_PARSE_DEPTH):
+                or len(self.parse_stack) >= MAX_PARSE_DEPTH or self.depth >= MAX_WALK_DEPTH):
             if self.loader is None or name not in self.parse_stack:
                 self._not_followed(name)
             return
@@ -541,7 +552,7 @@ class DataWalker:
         macro, origin = self.macros.get(call.name, (None, None))
         if (macro is None or call.name in self.macro_stack
                 or len(self.macro_stack) >= MAX_MACRO_DEPTH
-                or self.expansions >= MAX_MACRO_EXPANSIONS):
+                or self.expansions >= MAX_MACRO_EXPANSIONS or self.depth >= MAX_WALK_DEPTH):
             for arg in call.args:   # an unknown macro's call prints as text, unevaluated
                 self.expr(arg, "unexpanded")
             if call.body is not None:
