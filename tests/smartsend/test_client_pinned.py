@@ -382,3 +382,79 @@ def test_the_journal_records_a_mid_body_write_timeout_as_in_flight_then_unknown(
     assert (batch.state, batch.attempts, batch.message) == \
         ("unknown", 1, "WriteTimeout: write stalled")
     reader.close()
+
+
+# ------------------------------------------------------------------ small pieces
+
+def test_a_page_that_starts_with_its_title():
+    out = answer(httpx.Response(504, headers={"Content-Type": "text/html"},
+                                text="<title>Gateway Timeout</title><p>upstream</p>"))
+    assert (out.kind, out.message) == ("unknown", "HTTP 504: Gateway Timeout")
+    out = answer(httpx.Response(400, headers={"Content-Type": "text/html"},
+                                text="<title>never closed <b>"))
+    assert out.message == "HTTP 400: Bad Request"
+
+
+def test_a_reason_of_exactly_300_characters_is_kept_whole():
+    out = answer(httpx.Response(400, text="y" * 300))
+    assert out.message == "HTTP 400: " + "y" * 300
+    out = answer(httpx.Response(400, text="y" * 301))
+    assert out.message == "HTTP 400: " + "y" * 299 + "…"
+
+
+def test_retry_after_in_the_past_or_zero_means_now():
+    from templating.smartsend.client import parse_retry_after
+    assert parse_retry_after("0") == 0.0
+    assert parse_retry_after(" 0.25 ") == 0.25
+    assert parse_retry_after("-5") == 0.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0
+    assert parse_retry_after("nan") is None and parse_retry_after("") is None
+    assert parse_retry_after(None) is None
+
+
+def test_backoff_defaults():
+    import random
+    from templating.smartsend.client import Backoff
+    b = Backoff(rng=random.Random(3))
+    assert (b.base, b.cap, b.max_retry_after) == (0.5, 30.0, 300.0)
+    assert all(0.25 <= b.delay(1) <= 0.5 for _ in range(50))
+    assert all(15 <= b.delay(12) <= 30 for _ in range(50))
+    assert all(300 <= b.delay(1, retry_after=1e9) <= 300.1 for _ in range(50))
+
+
+@pytest.mark.parametrize("response, message", [
+    (httpx.Response(500, json={"message": "oops"}), "HTTP 500: oops"),
+    (httpx.Response(503), "HTTP 503: Service Unavailable"),
+    (httpx.Response(200, headers={"Content-Type": "text/html"}, text=HTML_502),
+     "HTTP 200 but the body is not JSON"),
+], ids=["500", "503-no-retry-after", "200-html"])
+def test_contact_activity_is_a_read_so_unclear_answers_are_retried(response, message):
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return response
+
+    async def go():
+        async with ApiClient(settings(), transport=httpx.MockTransport(handler)) as api:
+            return await api.contact_activity({"from": "2026-01-01"})
+
+    out = asyncio.run(go())
+    assert (out.kind, out.message) == ("retry", message)
+    assert seen[0].method == "GET" and seen[0].url.params["from"] == "2026-01-01"
+
+
+def test_an_unlimited_client_does_not_wait():
+    stamps = []
+
+    def handler(request):
+        stamps.append(time.monotonic())
+        return httpx.Response(200, json=[])
+
+    async def go():
+        async with ApiClient(settings(rate_limit=0), transport=httpx.MockTransport(
+                handler)) as api:
+            await asyncio.gather(*(api.message_status(["x"]) for _ in range(5)))
+
+    asyncio.run(go())
+    assert len(stamps) == 5 and stamps[-1] - stamps[0] < 0.5

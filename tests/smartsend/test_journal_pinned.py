@@ -6,6 +6,7 @@ drives :class:`Journal` through its public methods on a real SQLite file, with a
 in the same file as a bystander that no write of the first run may touch, and reads the
 result back through a separate connection where it matters that it was committed.
 """
+import os
 import sqlite3
 import zlib
 from pathlib import Path
@@ -389,3 +390,57 @@ def test_an_older_journal_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         (0, None, "2025-01-01T00:00:01.000Z", "2025-01-01T00:00:01.000Z")]
     journal.close()
     Journal(path).close()                   # a second open finds nothing to add
+
+
+# ------------------------------------------------------------------ files
+
+def test_reopening_keeps_the_modes_the_owner_gave_the_journal(tmp_path):
+    """A fresh journal is owner-only; one the owner shared (0640) stays shared, side files
+    (-wal, -shm: SQLite gives them the database's mode) included."""
+    import stat
+    Journal(tmp_path / "j.sqlite").close()
+    (tmp_path / "j.sqlite").chmod(0o640)
+    journal = Journal(tmp_path / "j.sqlite")
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"j.sqlite": 0o640, "j.sqlite-wal": 0o640, "j.sqlite-shm": 0o640}
+    journal.close()
+
+
+def test_the_run_lock_is_owner_only_and_holds_the_pid(tmp_path):
+    import stat
+    journal = two_runs(tmp_path)
+    lock = journal.lock_path("r1")
+    assert lock.name == "j.sqlite.r1.lock"
+    lock.write_text("123456789\n")          # a longer pid left by a killed sender
+    lock.chmod(0o600)
+    notes = []
+    with journal.lock_run("r1", on_note=notes.append):
+        assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+        assert lock.read_text() == f"{os.getpid()}\n"
+        with pytest.raises(UsageError) as info:
+            with Journal(tmp_path / "j.sqlite").lock_run("r1"):
+                pass
+        assert info.value.message == (f"run r1 is being sent by another process (pid "
+                                      f"{os.getpid()}) right now")
+        with Journal(tmp_path / "j.sqlite").lock_run("r2"):   # another run: its own lock
+            pass
+    assert notes == ["note: taking over the lock of run r1 left by process 123456789, "
+                     "which is no longer running"]
+    assert not lock.exists()
+    with journal.lock_run("r1"):
+        assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+def test_statuses_for_more_than_500_requests_are_all_applied(tmp_path):
+    """Ids are looked up 500 at a time (SQLite's bound-parameter limit); none may be lost
+    at a chunk's edge."""
+    journal = Journal(tmp_path / "j.sqlite")
+    journal.create_run(message_id="9", channel="email", recipients_file=None, base_url=None,
+                       options={}, run_id="big")
+    planned(journal, "big", [1201])
+    journal.record_results("big", 0, 200, [(r, "OK", f"req-{r}", None)
+                                           for r in range(1, 1202)])
+    updates = [(f"req-{r}", "DELIVERED", True) for r in range(1, 1202)]
+    assert journal.record_statuses("big", updates) == 1201
+    assert journal.counts("big")["status"] == {"DELIVERED": 1201}
+    assert journal.open_requests("big") == []
