@@ -13,7 +13,7 @@ import math
 import struct
 
 from .java_core import (
-    JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
+    MAX_INT_BITS, JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
     java_class_name, java_equals, java_hash, to_string,
 )
 from .java_numbers import compare_numbers, int_value, long_value, parse_java_double, perform, to_double
@@ -84,8 +84,11 @@ def _radix_string(value: int, radix: int) -> str:
 def _parse_radix(text, radix: int, bits: int) -> int:
     if text is None:
         raise JavaError("java.lang.NumberFormatException", "Cannot parse null string")
-    if not 2 <= radix <= 36:
-        raise JavaError("java.lang.NumberFormatException", f"radix {radix} out of range")
+    if radix < 2:
+        raise JavaError("java.lang.NumberFormatException", f"radix {radix} less than Character.MIN_RADIX")
+    if radix > 36:
+        raise JavaError("java.lang.NumberFormatException",
+                        f"radix {radix} greater than Character.MAX_RADIX")
     body = text[1:] if text[:1] in "+-" else text
     if body and all(c.isascii() and c.lower() in _DIGITS[:radix] for c in body):
         value = int(text, radix)
@@ -124,7 +127,8 @@ def _decode(text, bits: int) -> int:
     """``Integer.decode`` / ``Long.decode``: a sign, then ``0x``/``0X``/``#`` (hex) or a
     leading ``0`` (octal) before the digits."""
     if text is None:
-        raise JavaError("java.lang.NullPointerException")
+        raise JavaError("java.lang.NullPointerException",
+                        'Cannot invoke "String.isEmpty()" because "nm" is null')
     if not text:
         raise JavaError("java.lang.NumberFormatException", "Zero length string")
     index, negative = 0, False
@@ -231,52 +235,72 @@ def _with(base: dict, extra: dict) -> dict:
 
 INTEGER_METHODS = _with(NUMBER_METHODS, _integral_statics("int", 32))
 LONG_METHODS = _with(NUMBER_METHODS, _integral_statics("long", 64))
-#: BigInteger results above this many bits are refused (a template could otherwise ask
-#: for ``2.pow(2147483647)`` or ``shiftLeft(2147483647)``, hundreds of megabytes)
-MAX_BIG_BITS = 1 << 20
+# JDK 17's helpful NullPointerException texts for a null BigInteger argument
+_NULL_SIGNUM = 'Cannot read field "signum" because "val" is null'
+_NULL_MAG = 'Cannot read field "mag" because "val" is null'
+_NULL_LENGTH = 'Cannot invoke "java.math.BigInteger.intLength()" because "val" is null'
+#: the most bits a Java BigInteger holds (Integer.MAX_VALUE); more is Java's overflow
+_JAVA_BIG_BITS = (1 << 31) - 1
 
 
-def _big(other) -> bool:
+def _big(other, text: str = _NULL_SIGNUM) -> bool:
     """BigInteger arithmetic with a null argument throws; otherwise lets the operation run."""
     if other is None:
-        raise JavaError("java.lang.NullPointerException")
+        raise JavaError("java.lang.NullPointerException", text)
     return True
+
+
+def _too_large(bits: int) -> JavaError:
+    """A result of ``bits`` bits: beyond Java's range, Java's error; beyond ours (a few
+    hundred thousand digits, :data:`~.java_core.MAX_INT_BITS`), ours, before building it."""
+    if bits > _JAVA_BIG_BITS:
+        return JavaError("java.lang.ArithmeticException", "BigInteger would overflow supported range")
+    return JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
 
 
 def _big_result(n: int) -> JavaBigInteger:
     """A BigInteger method's result: a BigInteger whatever its size (BigInteger never
     narrows: ``$huge.subtract($huge)`` is a BigInteger 0, not an Integer)."""
-    if n.bit_length() > MAX_BIG_BITS:
-        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    if n.bit_length() > MAX_INT_BITS:
+        raise _too_large(n.bit_length())
     return JavaBigInteger(n)
 
 
 def _big_pow(n: int, exponent: int) -> int:
     if exponent < 0:
         raise JavaError("java.lang.ArithmeticException", "Negative exponent")
-    if n.bit_length() * exponent > MAX_BIG_BITS:
-        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    bits = (abs(n).bit_length() - 1) * exponent + 1 if n else 0  # at least this many
+    if bits > MAX_INT_BITS:
+        raise _too_large(bits)
     return _big_result(n ** exponent)
 
 
 def _big_divide(n: int, other, remainder: bool) -> JavaBigInteger:
-    _big(other)
+    _big(other, _NULL_MAG)
     if other == 0:
         raise JavaError("java.lang.ArithmeticException", "BigInteger divide by zero")
     q = abs(n) // abs(other) * (1 if (n < 0) == (other < 0) else -1)  # truncates toward zero
     return _big_result(n - other * q if remainder else q)
 
 
+def _big_multiply(n: int, other) -> JavaBigInteger:
+    _big(other)
+    bits = n.bit_length() + other.bit_length()
+    if n and other and bits - 1 > MAX_INT_BITS:  # refused before multiplying
+        raise _too_large(bits - 1)
+    return _big_result(n * other)
+
+
 def _big_modulus(m) -> int:
-    _big(m)
+    _big(m, 'Cannot read field "signum" because "m" is null')
     if m <= 0:
         raise JavaError("java.lang.ArithmeticException", "BigInteger: modulus not positive")
     return m
 
 
 def _big_mod_pow(n: int, exponent, m) -> JavaBigInteger:
-    _big(exponent)
     m = _big_modulus(m)
+    _big(exponent, 'Cannot read field "signum" because "exponent" is null')
     try:
         return _big_result(pow(n, exponent, m))
     except ValueError:  # a negative exponent needs an inverse that does not exist
@@ -292,9 +316,8 @@ def _bit_address(n: int) -> int:
 def _big_shift(n: int, distance: int) -> JavaBigInteger:
     """``shiftLeft(distance)`` (a negative distance shifts right, rounding toward -inf)."""
     if distance >= 0:
-        if n and n.bit_length() + distance > MAX_BIG_BITS:
-            raise JavaError("java.lang.ArithmeticException",
-                            "BigInteger result too large for this renderer")
+        if n and n.bit_length() + distance > MAX_INT_BITS:
+            raise _too_large(n.bit_length() + distance)
         return _big_result(n << distance)
     return _big_result(n >> -distance)
 
@@ -305,8 +328,8 @@ def _big_bit(n: int, index: int, to: bool | None) -> JavaBigInteger:
     current = bool(n >> _bit_address(index) & 1)
     if to is not None and current == to:
         return _big_result(n)
-    if index >= MAX_BIG_BITS:
-        raise JavaError("java.lang.ArithmeticException", "BigInteger result too large for this renderer")
+    if index >= MAX_INT_BITS:
+        raise _too_large(index + 1)
     return _big_result(n ^ (1 << index))
 
 
@@ -334,7 +357,7 @@ BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
     "getLowestSetBit": [((), lambda n: (n & -n).bit_length() - 1)],
     "add": [(("bigint",), lambda n, o: _big(o) and _big_result(n + o))],
     "subtract": [(("bigint",), lambda n, o: _big(o) and _big_result(n - o))],
-    "multiply": [(("bigint",), lambda n, o: _big(o) and _big_result(n * o))],
+    "multiply": [(("bigint",), _big_multiply)],
     "divide": [(("bigint",), lambda n, o: _big_divide(n, o, remainder=False))],
     "remainder": [(("bigint",), lambda n, o: _big_divide(n, o, remainder=True))],
     "divideAndRemainder": [(("bigint",), lambda n, o: JavaArray(
@@ -348,10 +371,10 @@ BIGINTEGER_METHODS = _with(NUMBER_METHODS, {
     "pow": [(("int",), lambda n, e: _big_pow(n, e))],
     "gcd": [(("bigint",), lambda n, o: _big(o) and _big_result(math.gcd(n, o)))],
     "sqrt": [((), _big_sqrt)],
-    "and": [(("bigint",), lambda n, o: _big(o) and _big_result(n & o))],
-    "or": [(("bigint",), lambda n, o: _big(o) and _big_result(n | o))],
-    "xor": [(("bigint",), lambda n, o: _big(o) and _big_result(n ^ o))],
-    "andNot": [(("bigint",), lambda n, o: _big(o) and _big_result(n & ~o))],
+    "and": [(("bigint",), lambda n, o: _big(o, _NULL_LENGTH) and _big_result(n & o))],
+    "or": [(("bigint",), lambda n, o: _big(o, _NULL_LENGTH) and _big_result(n | o))],
+    "xor": [(("bigint",), lambda n, o: _big(o, _NULL_LENGTH) and _big_result(n ^ o))],
+    "andNot": [(("bigint",), lambda n, o: _big(o, _NULL_LENGTH) and _big_result(n & ~o))],
     "not": [((), lambda n: _big_result(~n))],
     "shiftLeft": [(("int",), _big_shift)],
     "shiftRight": [(("int",), lambda n, d: _big_shift(n, -d))],

@@ -37,6 +37,13 @@ def _check_mutable(lst) -> None:
         raise _unsupported()
 
 
+def _range_read_only() -> JavaError:
+    """What ``IntegerRange`` throws once a bulk method (``clear``, ``sort``, ``removeAll``,
+    ``retainAll``) would really change it; ``add``/``set``/``remove(int)`` throw with no
+    message, and a bulk method that changes nothing answers ``false``."""
+    return _unsupported("integer range is read only")
+
+
 def _check_index(lst, index: int) -> int:
     if not 0 <= index < len(lst):
         raise index_error(index, len(lst))
@@ -97,6 +104,8 @@ def _add_at(lst, index, value):
 def _add_all(lst, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
+    if isinstance(lst, JavaRange) and not other:
+        return False
     _check_mutable(lst)
     _budget.alloc(2 * SLOT_CHARS * len(other))  # `$l.addAll($l)` doubles: charged first
     items = list(other)
@@ -107,6 +116,11 @@ def _add_all(lst, other):
 def _add_all_at(lst, index, other):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
+    if isinstance(lst, JavaRange):
+        if not 0 <= index <= len(lst):
+            raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
+        if not other:
+            return False
     _check_mutable(lst)
     if not 0 <= index <= len(lst):
         raise JavaError("java.lang.IndexOutOfBoundsException", f"Index: {index}, Size: {len(lst)}")
@@ -137,16 +151,21 @@ def _remove_value(lst, value):
 def _remove_all(lst, other, keep: bool = False):
     if other is None:
         raise JavaError("java.lang.NullPointerException")
-    _check_mutable(lst)
+    if not isinstance(lst, JavaRange):
+        _check_mutable(lst)
     _budget.charge(len(lst) * len(other) >> 2)  # each element looked up in the other list
     other = list(other)
     kept = [x for x in lst if _contains(other, x) == keep]
     changed = len(kept) != len(lst)
+    if changed and isinstance(lst, JavaRange):
+        raise _range_read_only()
     lst[:] = kept
     return changed
 
 
 def _clear(lst):
+    if isinstance(lst, JavaRange):
+        raise _range_read_only()  # a range is never empty
     _check_mutable(lst)
     lst.clear()
     return VOID
@@ -197,7 +216,7 @@ def _sort(lst, comparator):
     if comparator is not None:
         return NOT_FOUND  # templates cannot build a Comparator
     if isinstance(lst, JavaRange):
-        raise _unsupported(None)
+        raise _range_read_only()
     import functools
     _budget.charge(len(lst) * max(1, len(lst).bit_length()))
     lst.sort(key=functools.cmp_to_key(_natural_key))
@@ -282,7 +301,25 @@ def _view_clear(view):
     return VOID
 
 
+def _view_contains(view, value) -> bool:
+    """``keySet().contains``: a hash lookup in the map, as Java's live view does (a scan of
+    the snapshot made ``#if($keys.contains($k))`` in a loop quadratic in the map's size)."""
+    if view.kind == "keySet" and view.owner is not None:
+        return map_key(view.owner, value) is not NOT_FOUND
+    return _contains(view, value)
+
+
+def _view_contains_all(view, other) -> bool:
+    if view.kind != "keySet" or view.owner is None:
+        return _contains_all(view, other)
+    if other is None:
+        raise JavaError("java.lang.NullPointerException")
+    return all(_view_contains(view, x) for x in other)
+
+
 VIEW_METHODS.update({
+    "contains": [(("obj",), _view_contains)],
+    "containsAll": [(("coll",), _view_contains_all)],
     "add": [(("obj",), _add)],
     "addAll": [(("coll",), _add_all)],
     "remove": [(("obj",), _view_remove)],

@@ -329,10 +329,11 @@ def _getter_names(prefix: str, name: str):
 _VOID_PROPERTIES = frozenset({"clear"})
 
 #: Property names a ``LinkedHashMap`` answers with its own method instead of ``get(name)``
-#: (``$map.size`` is ``size()``, ``$map.class`` is ``getClass()``); every other ``$map.name``
-#: is ``$map.get('name')``. The renderer may use this to take its own fast path safely.
-MAP_PROPERTY_NAMES = frozenset({"class", "getClass", "size", "isEmpty", "keySet", "values",
-                                "entrySet", "clear", "toString", "hashCode"})
+#: (``$map.size`` is ``size()``, ``$map.class`` and ``$map.Class`` are ``getClass()``); every
+#: other ``$map.name`` is ``$map.get('name')``. The renderer may use this to take its own fast
+#: path safely.
+MAP_PROPERTY_NAMES = frozenset({"class", "Class", "getClass", "size", "isEmpty", "keySet",
+                                "values", "entrySet", "clear", "toString", "hashCode"})
 
 
 def get_property(obj, name: str):
