@@ -18,7 +18,6 @@ goes wrong with one file is a diagnostic or an empty answer, never the end of th
 from __future__ import annotations
 
 import asyncio
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,7 +44,6 @@ _COMPLETION_KIND = {"field": lsp.CompletionItemKind.Field,
 _SYMBOL_KIND = {"macro": lsp.SymbolKind.Function, "define": lsp.SymbolKind.Function,
                 "variable": lsp.SymbolKind.Variable}
 
-log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------- positions

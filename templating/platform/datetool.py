@@ -105,16 +105,19 @@ class DateTool:
 
     # ---- current time
     def currentDate(self, fmt: Any = DEFAULT_CURRENT_DATE_FORMAT, tz: Any = None):  # noqa: N802
+        """Now as text: dd.MM.yyyy, or in fmt (SimpleDateFormat) and time zone tz."""
         if fmt is None:
             return None
         zone = java_timezone(java_string(tz)) if tz is not None else self._org_tz
         return self._format(fmt, zone).format(self.now())
 
     def currentTimeStamp(self):  # noqa: N802 - Java name
+        """Now in epoch milliseconds."""
         return int((self.now() - _EPOCH) // timedelta(milliseconds=1))
 
     # ---- formatting given instants
     def formatDate(self, fmt: Any, millis: Any):  # noqa: N802 - Java name
+        """Epoch milliseconds formatted with fmt in the organization's time zone."""
         ms = _as_int(millis)
         if fmt is None or ms is None:
             return None
@@ -125,6 +128,7 @@ class DateTool:
             return None
 
     def formatInContactTimezone(self, fmt: Any, date_time: Any):  # noqa: N802
+        """A UTC date-time string printed with fmt in the contact's zone."""
         if fmt is None:
             return None
         zone = java_timezone(self._contact_tz) if self._contact_tz else self._org_tz
@@ -165,26 +169,32 @@ class DateTool:
 
     def addYears(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                  out_fmt: Any = None):
+        """date plus n years (read with inFmt or a default, printed with outFmt)."""
         return self._add("years", date, n, in_fmt, out_fmt)
 
     def addMonths(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                   out_fmt: Any = None):
+        """date plus n months, on the wall clock (31/01 + 1 month = 29/02)."""
         return self._add("months", date, n, in_fmt, out_fmt)
 
     def addDays(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                 out_fmt: Any = None):
+        """date plus n days (read with inFmt or a default, printed with outFmt)."""
         return self._add("days", date, n, in_fmt, out_fmt)
 
     def addHours(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                  out_fmt: Any = None):
+        """date plus n hours (read with inFmt or a default, printed with outFmt)."""
         return self._add("hours", date, n, in_fmt, out_fmt)
 
     def addMinutes(self, date: Any, n: Any, in_fmt: Any = None,  # noqa: N802
                    out_fmt: Any = None):
+        """date plus n minutes (read with inFmt or a default, printed with outFmt)."""
         return self._add("minutes", date, n, in_fmt, out_fmt)
 
     # ---- difference
     def diff(self, d1: Any, d2: Any, fmt_or_unit: Any, unit: Any = None):
+        """Whole units (DAYS, HOURS, MONTHS...) between two dates, always positive."""
         if unit is None:
             fmt, unit = None, fmt_or_unit
         else:

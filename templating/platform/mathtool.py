@@ -89,6 +89,7 @@ class MathTool:
 
     # ---- arithmetic (varargs, like MathTool's Object... overloads)
     def add(self, *nums: Any):
+        """Sum of the numbers (strings read with the locale); null if any is not a number."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -99,6 +100,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def sub(self, *nums: Any):
+        """The first number minus the others; null if any is not a number."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -109,6 +111,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def mul(self, *nums: Any):
+        """Product of the numbers; null if any is not a number."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -119,6 +122,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def div(self, *nums: Any):
+        """The first number divided by the others (never integer division); null on zero."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -135,6 +139,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def max(self, *nums: Any):
+        """The largest number (VelocityTools starts from Double.MIN_VALUE: kept)."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -145,6 +150,7 @@ class MathTool:
         return _match_type(value, ns)
 
     def min(self, *nums: Any):
+        """The smallest number."""
         self._varargs(nums)
         ns = self._numbers(nums)
         if ns is None:
@@ -155,12 +161,14 @@ class MathTool:
         return _match_type(value, ns)
 
     def pow(self, num1: Any, num2: Any):
+        """num1 raised to the power num2."""
         ns = self._numbers((num1, num2))
         if ns is None:
             return None
         return _match_type(_java_pow(_d(ns[0]), _d(ns[1])), ns)
 
     def idiv(self, num1: Any, num2: Any):
+        """Integer division of num1 by num2; null when num2 is 0."""
         ns = self._numbers((num1, num2))
         if ns is None or int_value(ns[1]) == 0:
             return None
@@ -169,6 +177,7 @@ class MathTool:
         return java_int_arith(q if (a >= 0) == (b >= 0) else -q)
 
     def mod(self, num1: Any, num2: Any):
+        """Remainder of num1 divided by num2 (integers); null when num2 is 0."""
         ns = self._numbers((num1, num2))
         if ns is None or int_value(ns[1]) == 0:
             return None
@@ -177,24 +186,29 @@ class MathTool:
         return -r if a < 0 else r
 
     def abs(self, num: Any):
+        """Absolute value."""
         ns = self._numbers((num,))
         if ns is None:
             return None
         return _match_type(abs(_d(ns[0])), ns)
 
     def ceil(self, num: Any):
+        """Smallest integer not below num."""
         ns = self._numbers((num,))
         return None if ns is None else int_value(float(_safe(math.ceil, _d(ns[0]))))
 
     def floor(self, num: Any):
+        """Largest integer not above num."""
         ns = self._numbers((num,))
         return None if ns is None else int_value(float(_safe(math.floor, _d(ns[0]))))
 
     def round(self, num: Any):
+        """num rounded half up to an integer."""
         ns = self._numbers((num,))
         return None if ns is None else int_value(_rint(_d(ns[0])))
 
     def roundTo(self, decimals: Any, num: Any):  # noqa: N802 - Java name
+        """num rounded to `decimals` places (0 places rounds to one: VelocityTools' bug, kept)."""
         ns = self._numbers((decimals, num))
         if ns is None:
             return None
@@ -208,18 +222,22 @@ class MathTool:
 
     # ---- conversions
     def toInteger(self, num: Any):  # noqa: N802 - Java name
+        """num as an Integer (truncated; Longs wrap to 32 bits like intValue())."""
         n = to_number(num, self._locale)
         return None if n is None else int_value(n)
 
     def toLong(self, num: Any):  # noqa: N802 - Java name
+        """num as a Long (truncated)."""
         n = to_number(num, self._locale)
         return None if n is None else long_value(n)
 
     def toDouble(self, num: Any):  # noqa: N802 - Java name
+        """num as a Double."""
         n = to_number(num, self._locale)
         return None if n is None else _d(n)
 
     def toNumber(self, num: Any):  # noqa: N802 - Java name
+        """The number a value stands for (strings read with the locale), else null."""
         return to_number(num, self._locale)
 
     def __repr__(self) -> str:

@@ -69,23 +69,29 @@ class NumberTool:
         self._locale = locale
 
     def format(self, pattern: Any, value: Any = _ONE_ARGUMENT):
+        """value in a DecimalFormat pattern or a style (number, integer, currency, percent)."""
         if value is _ONE_ARGUMENT:  # format(obj): the tool's default format, "default"
             return format_number("default", pattern, self._locale)
         return format_number(pattern, value, self._locale)
 
     def integer(self, value: Any):
+        """value formatted as an integer with grouping (1,235)."""
         return format_number("integer", value, self._locale)
 
     def number(self, value: Any):
+        """value with grouping and up to 3 decimals (1,234.5)."""
         return format_number("number", value, self._locale)
 
     def currency(self, value: Any):
+        """value in the locale's currency ($1,234.50)."""
         return format_number("currency", value, self._locale)
 
     def percent(self, value: Any):
+        """value as a percentage (0.25 -> 25%)."""
         return format_number("percent", value, self._locale)
 
     def toNumber(self, value: Any):  # noqa: N802 - Java name
+        """The number a value stands for (strings read with the locale), else null."""
         return to_number(value, self._locale)
 
     def __repr__(self) -> str:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from templating.lsp import Workspace, complete, definition, diagnostics, fixes, hover, symbols
-from templating.lsp.features import Location, Range, java_methods, tool_methods
+from templating.lsp.features import (TOOL_CLASSES, Location, Range, java_methods,
+                                     tool_methods)
 
 
 @pytest.fixture
@@ -147,3 +148,13 @@ def test_a_broken_config_is_the_one_diagnostic_never_silent_defaults(project):
     workspace, snapshot = _analyse(project, "$data.name\n")
     assert [(f.code, f.line, f.column) for f in snapshot.findings] == [("VL000", 1, 1)]
     assert "unknown lint setting 'selct'" in snapshot.findings[0].message
+
+
+def test_every_tool_method_has_its_signature_and_a_line_of_docs():
+    for tool, cls in TOOL_CLASSES.items():
+        methods = tool_methods(tool)
+        assert set(methods) == set(cls.__velocity_methods__)
+        for name, (signature, doc) in methods.items():
+            assert signature.startswith(f"{name}(") and signature.endswith(")")
+            assert doc and "\n" not in doc, (tool, name)
+    assert tool_methods("dateTool")["addDays"][0] == "addDays(date, n, [inFmt], [outFmt])"
