@@ -202,6 +202,11 @@ def build_server(root: str | None = None, *, debounce: float = DEBOUNCE_SECONDS
             ls.window_show_message(lsp.ShowMessageParams(
                 type=lsp.MessageType.Error, message=f"templating: {project.config_error}"))
 
+    @server.feature(lsp.INITIALIZED)
+    def initialized(ls: TemplatingServer, params: lsp.InitializedParams):
+        # the first template opened should not wait for the renderer and rules to import
+        ls.runner.submit(_warm_up)
+
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: TemplatingServer, params: lsp.DidOpenTextDocumentParams):
         ls.open_uris.add(params.text_document.uri)
@@ -325,6 +330,13 @@ def build_server(root: str | None = None, *, debounce: float = DEBOUNCE_SECONDS
         ls.stop()
 
     return server
+
+
+def _warm_up() -> None:
+    """Import what the first lint run needs (renderer, scenarios, rules, schema)."""
+    from .. import message, scenarios, schema  # noqa: F401
+    from ..engine import Engine
+    Engine().render(Engine().parse("$x", "<warm-up>"), {"x": 1})
 
 
 def _version() -> str:

@@ -1,7 +1,7 @@
 """``templating lsp`` as an editor sees it: JSON-RPC over stdio to the real server process.
 
-Each test starts the server through the CLI in a temporary project, opens a template and
-checks what comes back: diagnostics at the right range within 2 s, cleared once fixed, a
+One server process is started through the CLI in a temporary project; each test opens a
+template of its own and checks what comes back: diagnostics at the right range within 2 s, cleared once fixed, a
 stale result never published over a newer one, completion, hover, definition, symbols and
 quick fixes.
 """
@@ -23,34 +23,48 @@ Your code: $data.code
 """
 
 
-@pytest.fixture
-def project(tmp_path):
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "previews" / "mail").mkdir(parents=True)
-    (tmp_path / "templates" / "mail.html").write_text(TEMPLATE, encoding="utf-8")
-    (tmp_path / "previews" / "mail" / "basic.json").write_text(json.dumps(
-        {"name": "Ann", "items": [{"title": "Socks", "price": 3}]}, indent=2),
-        encoding="utf-8")
-    (tmp_path / "previews" / "mail" / "vip.json").write_text(json.dumps(
-        {"name": "Bob", "items": [{"title": "Hat", "price": 12.5}], "code": "VIP"}, indent=2),
-        encoding="utf-8")
-    return tmp_path
+SCENARIOS = {
+    "basic": {"name": "Ann", "items": [{"title": "Socks", "price": 3}]},
+    "vip": {"name": "Bob", "items": [{"title": "Hat", "price": 12.5}], "code": "VIP"},
+}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    (root / "templates").mkdir()
+    (root / "previews").mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
 def client(project):
+    """One server for the module (starting one costs seconds on a busy machine); each
+    test works on a template of its own."""
     client = LspClient(project)
     client.initialize()
     yield client
     assert client.close() == 0
 
 
+@pytest.fixture
+def mail(project, request):
+    """A template named after the test, with the two scenarios beside it."""
+    name = request.node.name.removeprefix("test_")[:40]
+    (project / "templates" / f"{name}.html").write_text(TEMPLATE, encoding="utf-8")
+    folder = project / "previews" / name
+    folder.mkdir()
+    for scenario, data in SCENARIOS.items():
+        (folder / f"{scenario}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return project / "templates" / f"{name}.html"
+
+
 def _codes(diagnostics):
     return sorted({d["code"] for d in diagnostics})
 
 
-def test_missing_field_is_a_diagnostic_at_its_range_within_two_seconds_and_clears(client, project):
-    path = project / "templates" / "mail.html"
+def test_missing_field_is_a_diagnostic_at_its_range_within_two_seconds_and_clears(client, mail):
+    path = mail
     started = time.monotonic()
     uri = client.open(path)
     published = client.diagnostics(uri, timeout=2, version=1)
@@ -71,8 +85,8 @@ def test_missing_field_is_a_diagnostic_at_its_range_within_two_seconds_and_clear
     assert [d for d in cleared["diagnostics"] if d["code"] in ("VL003", "VL005")] == []
 
 
-def test_a_stale_result_is_never_published_over_a_newer_version(client, project):
-    path = project / "templates" / "mail.html"
+def test_a_stale_result_is_never_published_over_a_newer_version(client, mail):
+    path = mail
     uri = client.open(path)
     client.diagnostics(uri, version=1)
     # three quick edits: only the last version may be published (the debounce drops the
@@ -90,9 +104,9 @@ def test_a_stale_result_is_never_published_over_a_newer_version(client, project)
     assert stale == []          # nothing for versions 2 and 3 arrived before or after
 
 
-def test_completion_after_data_lists_the_scenario_fields_with_their_types(client, project):
+def test_completion_after_data_lists_the_scenario_fields_with_their_types(client, mail):
     text = TEMPLATE + "$data.\n"
-    uri = client.open(project / "templates" / "mail.html", text)
+    uri = client.open(mail, text)
     client.diagnostics(uri, version=1)
     result = client.request("textDocument/completion", {
         "textDocument": {"uri": uri}, "position": {"line": 4, "character": 6}})
@@ -103,9 +117,9 @@ def test_completion_after_data_lists_the_scenario_fields_with_their_types(client
     assert "in 1 of 2 scenarios" in fields["code"]["documentation"]["value"]
 
 
-def test_completion_follows_a_foreach_variable_and_offers_tool_methods(client, project):
+def test_completion_follows_a_foreach_variable_and_offers_tool_methods(client, mail):
     text = TEMPLATE + "#foreach($row in $data.items)$row.#end\n$mathTool.\n"
-    uri = client.open(project / "templates" / "mail.html", text)
+    uri = client.open(mail, text)
     client.diagnostics(uri, version=1)
     row = client.request("textDocument/completion", {
         "textDocument": {"uri": uri}, "position": {"line": 4, "character": 34}})
@@ -118,8 +132,8 @@ def test_completion_follows_a_foreach_variable_and_offers_tool_methods(client, p
     assert methods["add"] == "add(nums...)"
 
 
-def test_hover_on_a_field_shows_its_value_in_each_scenario(client, project):
-    uri = client.open(project / "templates" / "mail.html")
+def test_hover_on_a_field_shows_its_value_in_each_scenario(client, mail):
+    uri = client.open(mail)
     client.diagnostics(uri, version=1)
     result = client.request("textDocument/hover", {
         "textDocument": {"uri": uri}, "position": position(TEMPLATE, "$item.title", 7)})
@@ -130,8 +144,8 @@ def test_hover_on_a_field_shows_its_value_in_each_scenario(client, project):
                                "end": {"line": 3, "character": 41}}
 
 
-def test_definition_of_a_macro_call_lands_on_its_macro(client, project):
-    uri = client.open(project / "templates" / "mail.html")
+def test_definition_of_a_macro_call_lands_on_its_macro(client, mail):
+    uri = client.open(mail)
     client.diagnostics(uri, version=1)
     result = client.request("textDocument/definition", {
         "textDocument": {"uri": uri}, "position": position(TEMPLATE, "#greet(", 2)})
@@ -139,27 +153,27 @@ def test_definition_of_a_macro_call_lands_on_its_macro(client, project):
                                              "end": {"line": 0, "character": 6}}}]
 
 
-def test_definition_of_a_field_lands_on_its_key_in_each_scenario(client, project):
-    uri = client.open(project / "templates" / "mail.html")
+def test_definition_of_a_field_lands_on_its_key_in_each_scenario(client, mail):
+    uri = client.open(mail)
     client.diagnostics(uri, version=1)
     result = client.request("textDocument/definition", {
         "textDocument": {"uri": uri}, "position": position(TEMPLATE, "$data.code", 8)})
-    vip = (project / "previews" / "mail" / "vip.json").resolve().as_uri()
+    vip = (mail.parent.parent / "previews" / mail.stem / "vip.json").resolve().as_uri()
     assert result == [{"uri": vip, "range": {"start": {"line": 8, "character": 2},
                                              "end": {"line": 8, "character": 2}}}]
 
 
-def test_document_symbols_are_macros_and_set_variables(client, project):
+def test_document_symbols_are_macros_and_set_variables(client, mail):
     text = "#set($total = 3)\n" + TEMPLATE
-    uri = client.open(project / "templates" / "mail.html", text)
+    uri = client.open(mail, text)
     client.diagnostics(uri, version=1)
     result = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert [(s["name"], s["kind"], s["range"]["start"]["line"]) for s in result] == [
         ("$total", 13, 0), ("#greet", 12, 1)]
 
 
-def test_quick_fix_makes_a_loud_reference_quiet(client, project):
-    uri = client.open(project / "templates" / "mail.html")
+def test_quick_fix_makes_a_loud_reference_quiet(client, mail):
+    uri = client.open(mail)
     published = client.diagnostics(uri, version=1)
     loud = [d for d in published["diagnostics"] if d["code"] == "VL005"][0]
     actions = client.request("textDocument/codeAction", {
@@ -172,10 +186,10 @@ def test_quick_fix_makes_a_loud_reference_quiet(client, project):
         "newText": "!"}]
 
 
-def test_findings_in_a_scenario_file_are_published_on_that_file(client, project):
-    uri = client.open(project / "templates" / "mail.html")
+def test_findings_in_a_scenario_file_are_published_on_that_file(client, mail):
+    uri = client.open(mail)
     client.diagnostics(uri, version=1)
-    basic = (project / "previews" / "mail" / "basic.json").resolve().as_uri()
+    basic = (mail.parent.parent / "previews" / mail.stem / "basic.json").resolve().as_uri()
     published = client.diagnostics(basic)
     unused = [d for d in published["diagnostics"] if d["code"] == "VL004"]
     assert [(d["message"], d["range"]) for d in unused] == [(
