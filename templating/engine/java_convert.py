@@ -252,14 +252,15 @@ def _with_npe_text(error: JavaError, obj, name: str, args: list) -> JavaError:
     return JavaError(error.exception, text)
 
 
-def invoke(table: dict, obj, name: str, args: list):
-    """Call ``name`` on ``obj`` through ``table`` (name -> [(kinds, fn), ...]).
+def select(table: dict, name: str, args: list):
+    """The overload of ``name`` that Velocity's ``MethodMap`` picks for ``args``:
+    ``(fn, converted)``, or ``NOT_FOUND`` (no such method, or an ambiguous call).
 
     The overloads needing the weakest conversions win; among those, the most specific one
-    (``remove(int)`` over ``remove(Object)``). When none is most specific the call is
-    ambiguous and, as in Velocity, there is no such method: ``NOT_FOUND``. Raises
-    ``JavaError`` where Java throws.
-    """
+    (``remove(int)`` over ``remove(Object)``). ``converted`` may hold a deferred conversion
+    error, which :func:`call` raises. The choice depends only on the table and the
+    arguments, so the compiler makes it once for arguments written as literals
+    (``$s.substring(0, 20)``) and binds the method in the generated code."""
     overloads = table.get(name)
     if not overloads:
         return NOT_FOUND
@@ -295,6 +296,34 @@ def invoke(table: dict, obj, name: str, args: list):
             return NOT_FOUND  # ambiguous
         best = winners
     _, fn, converted = best[0]
+    return fn, converted
+
+
+def is_deferred(value) -> bool:
+    """A converted argument that throws when the method is called (``Integer.valueOf("x")``):
+    a call holding one cannot be bound ahead of time."""
+    return isinstance(value, _Deferred)
+
+
+def failure(exc: BaseException, obj, name: str, converted) -> JavaError:
+    """What a Java method implementation's exception becomes: Java's own error (with JDK
+    17's helpful text for a null argument), a stack overflow, or, for a gap in our
+    emulation, one clean ``RuntimeException`` (the Python cause is kept by the caller)."""
+    if isinstance(exc, JavaError):
+        return _with_npe_text(exc, obj, name, converted)
+    if isinstance(exc, RecursionError):
+        return JavaError("java.lang.StackOverflowError")
+    return tool_failure(obj, name)
+
+
+def invoke(table: dict, obj, name: str, args: list):
+    """Call ``name`` on ``obj`` through ``table`` (name -> [(kinds, fn), ...]), the overload
+    chosen by :func:`select`; ``NOT_FOUND`` when there is none. Raises ``JavaError`` where
+    Java throws."""
+    chosen = select(table, name, args)
+    if chosen is NOT_FOUND:
+        return NOT_FOUND
+    fn, converted = chosen
     for value in converted:
         if isinstance(value, _Deferred):
             raise value.error

@@ -805,6 +805,45 @@ def _operand_literal(node):
 
 
 class CompiledTemplate:
+    """A template compiled to Python (:mod:`.compiler`) plus the macros it defines."""
+
+    __slots__ = ("emit", "macros", "template", "weight", "source")
+
+    def __init__(self, template: n.Template, engine):
+        from .compiler import compile_template
+        self.template = template
+        self.emit, self.macros, self.source = compile_template(template, engine)
+        self.weight = weight(template.body) + 1
+
+    def render(self, engine, variables: dict, name: str, observer=None) -> str:
+        ctx = Ctx(engine, variables, name, observer)
+        ctx.macros = dict(self.macros)
+        # deep Java-value code (printing, hashing, regex, String methods) charges the
+        # budget of the render running on its thread
+        previous = bd.enter(ctx.budget)
+        try:
+            self.emit(ctx)
+        except StopSignal:
+            pass
+        except BreakSignal:
+            pass
+        except RecursionError:
+            raise LimitExceeded("template nests too deeply to render", name=name) from None
+        except MemoryError:
+            raise LimitExceeded(_OUT_OF_MEMORY, name=ctx.name) from None
+        except bd.BudgetExceeded as exc:  # charged where no node was at hand
+            raise LimitExceeded(str(exc), name=ctx.name) from None
+        finally:
+            bd.leave(previous)
+        ctx.check_output()
+        result = "".join(ctx.out)
+        if not result.isascii() and _LONE_SURROGATE.search(result):
+            # a Java char cut out of a surrogate pair prints as '?', as Java's encoder does
+            result = _LONE_SURROGATE.sub("?", result)
+        return result
+
+
+class ClosureTemplate:
     """A template's closures plus the macros it defines."""
 
     __slots__ = ("emit", "macros", "template", "weight")

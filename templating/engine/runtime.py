@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import LimitExceeded, RenderError, quoted
+from ..errors import LimitExceeded, RenderError, TemplateError, quoted
 from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
+from .java_convert import failure
 
 Emit = Callable[["Ctx"], None]
 
@@ -465,3 +466,394 @@ def truthy(value, ctx: Ctx) -> bool:
     except jt.JavaError as exc:
         cls = LimitExceeded if isinstance(exc, bd.BudgetExceeded) else RenderError
         raise cls(str(exc), name=ctx.name) from None
+
+
+# ============================================================================ generated code
+# What the code :mod:`.compiler` generates calls: the slow or rare half of each construct
+# (the fast half is inlined in the generated source). Each takes the syntax node it runs
+# for, so errors name the same file:line:column the node has.
+
+#: Printing a string longer than this charges its length to the render budget (shorter
+#: ones are covered by the step their reference node costs).
+LONG_PRINT = 256
+
+OUT_OF_MEMORY = ("the render ran out of memory (lower templating.max_alloc_chars or "
+                 "templating.max_string_chars)")
+
+
+def render_class(exc):
+    """The class of a located render error for ``exc`` (a sandbox or limit error keeps its
+    class; a file that cannot be read is a plain render error)."""
+    return type(exc) if isinstance(exc, RenderError) else RenderError
+
+
+def get_property_at(ctx: Ctx, obj, name: str, part: n.Node, column):
+    """``$obj.name`` (``obj`` not null): the value or ``NOT_FOUND``."""
+    try:
+        return jt.get_property(obj, name)
+    except jt.JavaError as exc:
+        raise java_error(ctx, part, exc, column) from None
+
+
+def call_method_at(ctx: Ctx, obj, name: str, args: list, part: n.Node, column):
+    """``$obj.name(args)`` (``obj`` not null, ``args`` plain values): the result or
+    ``NOT_FOUND``; Java's failures located at the method's name."""
+    try:
+        return jt.call_method(obj, name, args)
+    except jt.JavaError as exc:
+        raise java_error(ctx, part, exc, column) from None
+    except TemplateError:
+        raise
+    except RecursionError:
+        raise located_error(ctx, part, "expression nests too deeply", LimitExceeded) from None
+    except MemoryError:
+        raise located_error(ctx, part, OUT_OF_MEMORY, LimitExceeded) from None
+
+
+def bound_failure(ctx: Ctx, exc: BaseException, obj, name: str, converted, part: n.Node,
+                  column) -> RenderError:
+    """A method bound at compile time raised ``exc``: the error :func:`call_method_at`
+    would have raised for the same call."""
+    return java_error(ctx, part, failure(exc, obj, name, converted), column)
+
+
+def get_index_at(ctx: Ctx, obj, key, part: n.Node):
+    try:
+        return jt.get_index(obj, plain_value(key, ctx))
+    except jt.JavaError as exc:
+        raise java_error(ctx, part, exc) from None
+
+
+def strict_lookup(ctx: Ctx, ref: n.Reference, lenient: bool):
+    """Strict mode's variable read: an unset variable fails the render (``lenient``: a bare
+    ``#if($flag)`` reads it as null)."""
+    name = ref.name
+    if not any(name in f for f in ctx.frames) and name not in ctx.vars:
+        if lenient:
+            return None
+        raise located_error(ctx, ref, f"variable ${name} has not been set")
+    return ctx.lookup(name)
+
+
+def part_name(part) -> str:
+    """A reference part as strict-mode messages name it: ``.name`` or ``[...]``."""
+    return part.name if isinstance(part, (n.Property, n.Method)) else "[...]"
+
+
+def strict_null(ctx: Ctx, ref: n.Reference, part) -> RenderError:
+    return located_error(ctx, part, f"cannot read .{part_name(part)} of null in {ref.source}")
+
+
+def strict_missing(ctx: Ctx, ref: n.Reference, part) -> RenderError:
+    return located_error(ctx, part, f"{part_name(part)} is not a method or property of the "
+                         f"value in {ref.source}")
+
+
+def strict_undefined(ctx: Ctx, ref: n.Reference) -> RenderError:
+    return located_error(ctx, ref, f"undefined reference {ref.source}")
+
+
+def print_general(ctx: Ctx, write, value, ref: n.Reference, strict: bool) -> None:
+    """A reference with escapes (``\\$x``) or under strict mode, once its value (and any
+    alternate) is known."""
+    escapes = ref.escapes
+    quiet = ref.quiet
+    source = ref.source
+    if escapes:
+        if value is None:
+            write("\\" * escapes + source)
+        else:
+            write("\\" * (escapes // 2))
+            write(source if escapes % 2 else to_text(value, ctx))
+        return
+    if value is None:
+        if strict and not quiet:
+            raise strict_undefined(ctx, ref)
+        if not quiet:
+            if ctx.observer is not None:
+                ctx.observer.unresolved(ref)
+            write(source)
+        return
+    text = value if value.__class__ is str else to_text(value, ctx, ref)
+    if len(text) > LONG_PRINT:
+        ctx.wrote(len(text), ref)
+    write(text)
+
+
+def joined(ctx: Ctx, node: n.Node, parts: list) -> str:
+    """An interpolated string's parts joined; ``"$s$s"`` doubles, so its size is charged
+    before it is built."""
+    try:
+        ctx.budget.string(sum(map(len, parts)))
+    except bd.BudgetExceeded as exc:
+        raise java_error(ctx, node, exc) from None
+    return "".join(parts)
+
+
+def charge_string(ctx: Ctx, node: n.Node, size: int) -> None:
+    try:
+        ctx.budget.string(size)
+    except bd.BudgetExceeded as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def alloc_at(ctx: Ctx, node: n.Node, chars: int) -> None:
+    """A list or map literal of ``chars`` slot characters is about to be built."""
+    try:
+        ctx.budget.alloc(chars)
+    except bd.BudgetExceeded as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def range_at(ctx: Ctx, node: n.Node, start, end, mutable: bool):
+    try:
+        result = jt.make_range(plain_value(start, ctx), plain_value(end, ctx))
+        return list(result) if mutable and result is not None else result
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def negate_at(ctx: Ctx, node: n.Node, value, strict_math: bool, literal):
+    try:
+        return jt.negate(plain_value(value, ctx), strict=strict_math, literal=literal)
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def arithmetic_at(ctx: Ctx, node: n.BinaryOp, left, right, left_literal, right_literal,
+                  strict_math: bool):
+    try:
+        return jt.arithmetic(node.op, plain_value(left, ctx), plain_value(right, ctx),
+                             left_literal=left_literal, right_literal=right_literal,
+                             strict=strict_math)
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+_NPE_KIND = ("java.lang.NullPointerException", 'Cannot read field "kind" because "t" is null')
+
+
+def compare_at(ctx: Ctx, node: n.BinaryOp, left, right, nameless) -> bool:
+    """``== != < <= > >=``; ``nameless`` says which operand of an ordering comparison
+    Velocity 2.4.1 cannot name when it is null (the NPE), or is empty."""
+    try:
+        a, b = plain_value(left, ctx), plain_value(right, ctx)
+        # (the left side is named first: a null there ends the comparison)
+        if nameless and (nameless[0] if a is None else (b is None and nameless[1])):
+            raise jt.JavaError(*_NPE_KIND)
+        return jt.compare(node.op, a, b)
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def strict_compare_at(ctx: Ctx, node: n.BinaryOp, left, right) -> bool:
+    a, b = plain_value(left, ctx), plain_value(right, ctx)
+    if not (is_plain_number(a) and is_plain_number(b)):
+        raise located_error(ctx, node, f"cannot compare {jt.to_string(a)!s} {node.op} "
+                            f"{jt.to_string(b)!s}: both sides must be numbers")
+    return jt.compare(node.op, a, b)
+
+
+def set_member_at(ctx: Ctx, node: n.Set, obj, key, value) -> None:
+    """``#set($a.b = value)``/``#set($a[k] = value)`` once the value, the object and the key
+    are known (nothing happens when the object is null)."""
+    if obj is None:
+        return
+    key = plain_value(key, ctx)
+    try:
+        if isinstance(node.target.parts[-1], n.Index):
+            jt.set_index(obj, key, value)
+        else:
+            jt.set_property(obj, key, value)
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+
+
+def _not_iterable(node: n.Foreach, source) -> str:
+    # Velocity 2.4.1's words (directive.foreach.skip_invalid = false), its position
+    # ("at t[line 1, column 16]") being our file:line:column
+    parameter = (node.iterable.source if isinstance(node.iterable, n.Reference)
+                 else "the value")
+    return ("org.apache.velocity.exception.VelocityException: #foreach parameter "
+            f"{parameter} is of type {jt.java_class_label(source)} and cannot be "
+            "iterated by org.apache.velocity.util.introspection.UberspectImpl")
+
+
+def foreach_items(ctx: Ctx, node: n.Foreach, source, skip_invalid: bool):
+    """``(items, live)`` for ``#foreach`` over ``source``: the items to walk, and the JSON
+    list or map itself when the loop walks it live, as Java's iterators do (changing its
+    size inside the loop ends the loop or throws ConcurrentModificationException)."""
+    source = plain_value(source, ctx)
+    try:
+        items = jt.iterate(source) if source is not None else None
+    except jt.JavaError as exc:
+        raise java_error(ctx, node, exc) from None
+    if items is None and source is not None and not skip_invalid:
+        raise located_error(ctx, node.iterable, _not_iterable(node, source))
+    live = source if source.__class__ is list or source.__class__ is dict else None
+    return items, live
+
+
+def foreach_range(ctx: Ctx, start, end):
+    """``#foreach($i in [0..67000000])`` iterates the range lazily (no list is built)."""
+    return lazy_range(plain_value(start, ctx), plain_value(end, ctx)), None
+
+
+def foreach_start(ctx: Ctx, node: n.Foreach, items, live, saved_scope):
+    """The loop's ``$foreach`` scope and what the loop walks: ``(scope, items, live, count,
+    live_list, expected size)``, after ``directive.foreach.max_loops``."""
+    scope = ForeachScope(saved_scope, node, ctx.name)
+    max_loops = ctx.limits.foreach_max_loops
+    if max_loops >= 0 and len(items) > max_loops:
+        items = items[:max_loops]
+        live = None
+    scope.total = count = len(items)
+    live_list = live if live.__class__ is list else None
+    scope.live = live_list
+    return scope, items, live, count, live_list, len(live) if live is not None else 0
+
+
+def concurrent_change(ctx: Ctx, node: n.Foreach) -> RenderError:
+    return located_error(ctx, node, "java.util.ConcurrentModificationException: the list or "
+                         "map changed while #foreach walked it")
+
+
+def too_many_loops(ctx: Ctx, node: n.Foreach) -> RenderError:
+    return located_error(ctx, node, f"more than {ctx.limits.loop_iterations} loop iterations",
+                         LimitExceeded)
+
+
+def macro_enter(ctx: Ctx, node: n.MacroCall, macro, nargs: int, strict_args: bool) -> int:
+    """The checks before a macro runs: its body's size is charged (3^19 calls from five
+    lines: each call is charged), the argument count (``velocimacro.arguments.strict``)
+    and the nesting depth. Returns how many parameters the macro has (arguments beyond
+    them are not evaluated)."""
+    definition, _body, cost, _defaults = macro
+    budget = ctx.budget
+    budget.steps += cost
+    if budget.steps > budget.next_check:
+        ctx.checkpoint(node)
+    name = node.name
+    if strict_args:
+        params = definition.params
+        required = sum(1 for p in params if p.default is None)
+        if not required <= nargs <= len(params):
+            raise located_error(ctx, node, f"macro #{name} takes {required}"
+                                f"{'' if required == len(params) else '+'} "
+                                f"arguments, called with {nargs}")
+    if ctx.macro_depth >= ctx.limits.macro_depth:
+        raise located_error(ctx, node, f"macro #{name} nests deeper than "
+                            f"{ctx.limits.macro_depth} calls", LimitExceeded)
+    return len(definition.params)
+
+
+def macro_run(ctx: Ctx, node: n.MacroCall, macro, args: tuple, body_name: str,
+              block: Emit | None, block_cost: int) -> None:
+    """Run a macro with its arguments (plain values) in a frame of its own."""
+    definition, body, _cost, defaults = macro
+    frame = {}
+    for i, param in enumerate(definition.params):
+        if i < len(args):
+            frame[param.name] = args[i]
+        elif defaults[i] is not None:
+            frame[param.name] = plain_value(defaults[i](ctx), ctx)
+        else:
+            frame[param.name] = None  # a missing argument is null, not the caller's
+    # a call without a body hides any enclosing block call's $bodyContent
+    frame[body_name] = (DefineBlock(block, ctx, body_name, ctx.limits.macro_depth,
+                                    block_cost, node)
+                        if block is not None else None)
+    ctx.frames.append(frame)
+    ctx.macro_depth += 1
+    try:
+        body(ctx)
+    except BreakSignal as signal:
+        if signal.scope is not None:
+            raise
+    finally:
+        ctx.macro_depth -= 1
+        ctx.frames.pop()
+
+
+def macro_call(ctx: Ctx, node: n.MacroCall, macro, args: tuple, strict_args: bool,
+               body_name: str, block: Emit | None, block_cost: int) -> None:
+    """A macro call whose arguments are literals ``(False, value)`` and plain variables
+    ``(True, name)``: the variables are read after the checks, in order, as the general
+    path (:func:`macro_enter`, the arguments, :func:`macro_run`) reads them."""
+    count = macro_enter(ctx, node, macro, len(args), strict_args)
+    values = tuple(plain_value(ctx.lookup(value), ctx) if is_name else value
+                   for is_name, value in args[:count])
+    macro_run(ctx, node, macro, values, body_name, block, block_cost)
+
+
+def _run_template(ctx: Ctx, node: n.Node, compiled) -> None:
+    ctx.budget.steps += compiled.weight
+    if ctx.budget.steps > ctx.budget.next_check:
+        ctx.checkpoint(node)
+    ctx.macros.update(compiled.macros)
+    compiled.emit(ctx)
+
+
+def evaluate_at(ctx: Ctx, node: n.Evaluate, value) -> None:
+    """``#evaluate``: the value's text parsed and run as a template, here."""
+    value = plain_value(value, ctx)
+    if value is None:
+        return
+    if not isinstance(value, str):  # Velocity evaluates the value's toString()
+        value = java_text(value, ctx, node)
+    try:
+        template = ctx.engine.parse(value, ctx.name)
+    except TemplateError as exc:
+        if exc.line is None:
+            raise located_error(ctx, node, exc.message, render_class(exc)) from None
+        raise
+    try:
+        _run_template(ctx, node, ctx.engine.compiled(template))
+    except BreakSignal as signal:
+        if signal.scope is not None:
+            raise
+
+
+def parse_at(ctx: Ctx, node: n.Parse, value) -> None:
+    """``#parse``: a template of the templates folder, run here under its own name."""
+    value = plain_value(value, ctx)
+    if value is None:
+        return
+    if ctx.parse_depth >= ctx.limits.parse_depth:
+        raise located_error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
+                            LimitExceeded)
+    try:
+        template = ctx.engine.get_template(to_text(value, ctx))
+    except TemplateError as exc:
+        if exc.line is None:
+            raise located_error(ctx, node, exc.message, render_class(exc)) from None
+        raise
+    compiled = ctx.engine.compiled(template)
+    ctx.budget.steps += compiled.weight
+    if ctx.budget.steps > ctx.budget.next_check:
+        ctx.checkpoint(node)
+    ctx.macros.update(compiled.macros)
+    saved_name = ctx.name
+    ctx.name = template.name
+    ctx.parse_depth += 1
+    try:
+        compiled.emit(ctx)
+    except BreakSignal as signal:
+        if signal.scope is not None:
+            raise
+    finally:
+        ctx.parse_depth -= 1
+        ctx.name = saved_name
+
+
+def include_at(ctx: Ctx, node: n.Include, value, write) -> None:
+    """``#include``: one file's text from the templates folder, unrendered."""
+    value = plain_value(value, ctx)
+    if value is None:
+        return
+    try:
+        text = ctx.engine.read_resource(to_text(value, ctx))
+    except TemplateError as exc:
+        raise located_error(ctx, node, exc.message, render_class(exc)) from None
+    ctx.wrote(len(text), node)
+    write(text)

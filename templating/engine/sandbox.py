@@ -32,6 +32,10 @@ The rules
    fails if any other does. The engine's own uses of names it owns go through here too:
    the renderer's dispatch from a node class to its method (:func:`dispatch_table`) and
    the visitor's reading of a node's child fields (:func:`fields_reader`).
+6. The only code the engine runs that it did not ship is the module :mod:`.compiler`
+   generates from a syntax tree (:func:`run_generated`): template text is in it only as
+   ``repr()`` constants, every identifier is generated, and it sees a builtins table of a
+   few type tests, never the real one. Nothing else is ever ``exec``'d or ``eval``'d.
 
 Every table
 ===========
@@ -45,7 +49,7 @@ Integer                 ``int`` in 32 bits                           ``INTEGER_M
 Long                    ``int`` in 64 bits, ``JavaLong``             ``LONG_METHODS`` (java_boxed)
 BigInteger              larger ``int``, ``JavaBigInteger``           ``BIGINTEGER_METHODS`` (java_boxed)
 Double, Float           ``float``, :class:`JavaFloat`                ``DOUBLE_METHODS`` (java_boxed)
-BigDecimal              ``decimal.Decimal``                          ``NUMBER_METHODS`` (java_boxed)
+BigDecimal              ``decimal.Decimal``                          ``BIGDECIMAL_METHODS`` (java_boxed)
 Boolean                 ``bool``                                     ``BOOLEAN_METHODS`` (java_boxed)
 ArrayList, ``[1..3]``   ``list``, :class:`JavaRange`                 ``LIST_METHODS`` (java_collections)
 array (``String[]``)    :class:`JavaArray`                           ``ARRAY_METHODS`` (java_collections)
@@ -81,8 +85,8 @@ from .java_core import (
     tool_failure,
 )
 from .java_boxed import (
-    BIGINTEGER_METHODS, BOOLEAN_METHODS, DOUBLE_METHODS, INTEGER_METHODS, LONG_METHODS,
-    NUMBER_METHODS,
+    BIGDECIMAL_METHODS, BIGINTEGER_METHODS, BOOLEAN_METHODS, DOUBLE_METHODS, INTEGER_METHODS,
+    LONG_METHODS,
 )
 from .java_collections import (
     ARRAY_METHODS, ENTRY_METHODS, LIST_METHODS, MAP_METHODS, VIEW_METHODS,
@@ -112,7 +116,7 @@ TABLES = {
     "java.lang.String": STRING_METHODS, "java.lang.Character": CHAR_METHODS,
     "java.lang.Integer": INTEGER_METHODS, "java.lang.Long": LONG_METHODS,
     "java.math.BigInteger": BIGINTEGER_METHODS, "java.lang.Double": DOUBLE_METHODS,
-    "java.lang.Float": DOUBLE_METHODS, "java.math.BigDecimal": NUMBER_METHODS,
+    "java.lang.Float": DOUBLE_METHODS, "java.math.BigDecimal": BIGDECIMAL_METHODS,
     "java.lang.Boolean": BOOLEAN_METHODS, "java.util.ArrayList": LIST_METHODS,
     "array": ARRAY_METHODS, "java.util.LinkedHashMap$LinkedKeySet": VIEW_METHODS,
     "java.util.LinkedHashMap": MAP_METHODS, "java.util.Map$Entry": ENTRY_METHODS,
@@ -123,7 +127,7 @@ TABLES = {
 # and the int sizes are sorted out by _table_for.
 _EXACT_TABLES = {
     str: STRING_METHODS, bool: BOOLEAN_METHODS, int: INTEGER_METHODS, float: DOUBLE_METHODS,
-    list: LIST_METHODS, dict: MAP_METHODS, JavaChar: CHAR_METHODS, Decimal: NUMBER_METHODS,
+    list: LIST_METHODS, dict: MAP_METHODS, JavaChar: CHAR_METHODS, Decimal: BIGDECIMAL_METHODS,
     JavaArray: ARRAY_METHODS, JavaView: VIEW_METHODS, JavaRange: LIST_METHODS,
     MapEntry: ENTRY_METHODS, JavaClass: CLASS_METHODS, JavaFloat: DOUBLE_METHODS,
 }
@@ -147,7 +151,7 @@ def _table_for(obj):
 # checked in this order: the engine's own subclasses before their Python bases
 _SUBCLASS_TABLES = (
     (bool, BOOLEAN_METHODS), (JavaChar, CHAR_METHODS), (str, STRING_METHODS),
-    (float, DOUBLE_METHODS), (Decimal, NUMBER_METHODS), (JavaArray, ARRAY_METHODS),
+    (float, DOUBLE_METHODS), (Decimal, BIGDECIMAL_METHODS), (JavaArray, ARRAY_METHODS),
     (JavaView, VIEW_METHODS), (list, LIST_METHODS), (dict, MAP_METHODS),
     (MapEntry, ENTRY_METHODS), (JavaClass, CLASS_METHODS),
 )
@@ -405,8 +409,18 @@ def fields_reader(names: tuple[str, ...]):
     return operator.attrgetter(*names)
 
 
+def run_generated(source: str, filename: str, namespace: dict) -> dict:
+    """Run the Python module :mod:`.compiler` generated for one template (rule 6) in
+    ``namespace`` (its runtime names, constants and restricted ``__builtins__``); returns
+    the namespace with the generated functions defined. Only the compiler calls this, with
+    source it wrote itself: template text is never passed here as code."""
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
 __all__ = [
     "ALLOW_LIST", "JAVA_CLASS", "TABLES", "CLASS_METHODS", "MAP_PROPERTY_NAMES",
     "velocity_methods", "is_tool", "tool_java_class", "call_tool", "call_allowed",
     "call_method", "get_property", "set_property", "dispatch_table", "fields_reader",
+    "run_generated",
 ]
