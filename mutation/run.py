@@ -21,10 +21,12 @@ import argparse
 import difflib
 import fnmatch
 import hashlib
+import json
 import os
 import random
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,7 @@ class Mutant:
     line: int
     col: int
     end: tuple[int, int] = (0, 0)
+    line_first: int = 0        # the line of its position (``line`` becomes the diff's)
     outcome: str = ""
     diff: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -112,11 +115,17 @@ def make_copy(dest: Path, ref: str | None, files: list[str]) -> None:
         shutil.copy2(source, target)
 
 
-def python_command(copy: Path, args: list[str]) -> list[str]:
+def python_command(copy: Path, args: list[str], env: dict | None = None) -> list[str]:
     """Run the venv's Python inside ``copy`` with the copy first on the import path (the
-    checkout's editable install would otherwise win for `templating`)."""
-    return ["env", "-C", str(copy), f"PYTHONPATH={copy}", "PYTHONDONTWRITEBYTECODE=1",
-            sys.executable, *args]
+    checkout's editable install would otherwise win for `templating`), then the folder of
+    the run's pytest plugin (mutation/pytest_lines.py, copied beside the copies)."""
+    extra = [f"{key}={value}" for key, value in (env or {}).items()]
+    return ["env", "-C", str(copy), f"PYTHONPATH={copy}:{copy.parent / 'plugin'}",
+            "PYTHONDONTWRITEBYTECODE=1", *extra, sys.executable, *args]
+
+
+def pytest_args(tests) -> list[str]:
+    return ["-m", "pytest", "-x", "-q", "--no-header", "-p", "pytest_lines", *tests]
 
 
 def check_copy(copy: Path) -> None:
@@ -192,7 +201,7 @@ def enumerate_mutants(module: str, source: str, operators: list[str]) -> list[Mu
             key = f"{module}|{name}|{stripped}|{col - (len(text) - len(stripped))}"
             seen[key] = seen.get(key, -1) + 1
             digest = hashlib.sha1(f"{key}|{seen[key]}".encode()).hexdigest()[:8]
-            mutants.append(Mutant(f"{module}-{digest}", name, occurrence, line, col, end))
+            mutants.append(Mutant(f"{module}-{digest}", name, occurrence, line, col, end, line))
     return mutants
 
 
@@ -238,17 +247,66 @@ def short_diff(source: str, mutated: str) -> tuple[int, list[str]]:
 
 # --------------------------------------------------------------------------- running
 
-def run_tests(copy: Path, tests, timeout: float | None):
-    """(passed, seconds, output tail) of the module's tests in the copy."""
-    command = python_command(copy, ["-m", "pytest", "-x", "-q", "--no-header", *tests])
-    start = time.monotonic()
+_PROCESSES: set = set()
+_PROCESSES_LOCK = threading.Lock()
+
+
+def run_command(command: list[str], timeout: float | None) -> tuple[int | None, str]:
+    """(exit status or ``None`` on timeout, output) of one test run, in its own process
+    group, remembered so that an interrupted run kills it (:func:`kill_all`)."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    with _PROCESSES_LOCK:
+        _PROCESSES.add(proc)
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              start_new_session=True)
-    except subprocess.TimeoutExpired:
-        return False, time.monotonic() - start, "timeout"
-    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-    return proc.returncode == 0, time.monotonic() - start, "\n".join(tail)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            proc.communicate()
+            return None, "timeout"
+        return proc.returncode, out.decode("utf-8", "replace")
+    finally:
+        with _PROCESSES_LOCK:
+            _PROCESSES.discard(proc)
+
+
+def _kill(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def kill_all() -> None:
+    with _PROCESSES_LOCK:
+        for proc in list(_PROCESSES):
+            _kill(proc)
+
+
+def cosmic_ray_run_tests(command: str, timeout):
+    """cosmic-ray's ``testing.run_tests`` contract (non-zero exit or timeout: killed), but
+    through :func:`run_command`, so no test process outlives an interrupted run."""
+    from cosmic_ray.work_item import TestOutcome
+
+    status, output = run_command(shlex.split(command), timeout)
+    if status is None:
+        return TestOutcome.KILLED, "timeout"
+    return (TestOutcome.KILLED if status else TestOutcome.SURVIVED), output
+
+
+def run_tests(copy: Path, tests, timeout: float | None, env: dict | None = None):
+    """(passed, seconds, output tail) of the module's tests in the copy."""
+    start = time.monotonic()
+    status, output = run_command(python_command(copy, pytest_args(tests), env), timeout)
+    tail = output.strip().splitlines()[-3:]
+    return status == 0, time.monotonic() - start, "\n".join(tail)
+
+
+def covering_tests(lines_by_test: dict, first: int, last: int) -> list[str]:
+    """Node ids of the tests that executed a line in first..last in the clean run."""
+    span = set(range(first, last + 1))
+    return [test for test, lines in lines_by_test.items() if span.intersection(lines)]
 
 
 def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResult:
@@ -271,12 +329,17 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
     if not tests:
         raise RunError(f"{module.name}: none of its test paths exist in the tree mutated")
 
-    passed, seconds, tail = run_tests(copy, tests, None)
+    trace = copy / ".mutation" / f"{module.name}.lines.json"
+    trace.parent.mkdir(exist_ok=True)
+    passed, seconds, tail = run_tests(copy, tests, None, {"MUTATION_TRACE": str(target),
+                                                          "MUTATION_TRACE_OUT": str(trace)})
     if not passed:
         raise RunError(f"{module.name}: its tests fail before any mutation ({tail.splitlines()[-1] if tail else 'no output'}); "
                        "fix them first")
     result.clean_seconds = seconds
     timeout = config.timeout_factor * seconds + 10
+    lines_by_test = json.loads(trace.read_text(encoding="utf-8"))
+    select_file = copy / ".mutation" / f"{module.name}.select"
 
     operators = expand_operators(module.operators, cosmic_ray.plugins.operator_names())
     mutants = enumerate_mutants(module.name, source, operators)
@@ -289,7 +352,6 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
     result.drawn = draw(mutants, sample, seed, module.name)
 
     session = copy / ".mutation" / f"{module.name}.sqlite"
-    session.parent.mkdir(exist_ok=True)
     drawn_ids = {m.id for m in result.drawn}
     with use_db(str(session), WorkDB.Mode.create) as db:
         specs = {}
@@ -322,7 +384,20 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
                     db.set_result(mutant.id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST))
                 else:
                     begin = time.monotonic()
-                    outcome = mutate_and_test([specs[mutant.id]], _test_command(copy, tests), timeout)
+                    chosen = covering_tests(lines_by_test, mutant.line_first, mutant.end[0])
+                    outcome = None
+                    if chosen:   # only the tests that reach the mutant's lines, first
+                        select_file.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+                        outcome = mutate_and_test(
+                            [specs[mutant.id]],
+                            _test_command(copy, tests, {"MUTATION_SELECT": str(select_file)}),
+                            timeout)
+                    if outcome is None or (outcome.worker_outcome == WorkerOutcome.NORMAL
+                                           and outcome.test_outcome == TestOutcome.SURVIVED):
+                        # no test reaches it (import-time code) or it survived them: the
+                        # module's whole test list decides
+                        outcome = mutate_and_test([specs[mutant.id]], _test_command(copy, tests),
+                                                  timeout)
                     mutant.seconds = time.monotonic() - begin
                     db.set_result(mutant.id, outcome)
                     if outcome.worker_outcome != WorkerOutcome.NORMAL:
@@ -336,13 +411,14 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
                     if source != target.read_text(encoding="utf-8"):
                         raise RunError(f"{target} was not restored after mutant {mutant.id}")
             log(f"[{module.name} {number}/{len(result.drawn)}] {mutant.outcome:<11} "
-                f"{module.path}:{mutant.line} {mutant.operator.split('/')[-1]}")
+                f"{module.path}:{mutant.line} {mutant.operator.split('/')[-1]} "
+                f"({mutant.seconds:.1f} s)")
     result.seconds = time.monotonic() - started
     return result
 
 
-def _test_command(copy: Path, tests) -> str:
-    return shlex.join(python_command(copy, ["-m", "pytest", "-x", "-q", "--no-header", *tests]))
+def _test_command(copy: Path, tests, env: dict | None = None) -> str:
+    return shlex.join(python_command(copy, pytest_args(tests), env))
 
 
 # --------------------------------------------------------------------------- report
@@ -404,7 +480,10 @@ def main(argv=None) -> int:
         print("mutation/run.py: cosmic-ray is not installed: pip install -e '.[mutation]' "
               "(make mutation does it)", file=sys.stderr)
         return 2
+    import cosmic_ray.mutating
+
     cosmic_ray.plugins.OPERATOR_PROVIDERS["templating"] = Provider()
+    cosmic_ray.mutating.run_tests = cosmic_ray_run_tests
     args.stop = threading.Event()
     lock = threading.Lock()
 
@@ -426,7 +505,10 @@ def main(argv=None) -> int:
             raise RunError("--jobs must be >= 1 and --sample >= 0")
         if args.list:
             return list_mutants(config, names, args)
+        signal.signal(signal.SIGTERM, _interrupt)
         temp = Path(tempfile.mkdtemp(prefix="templating-mutation-"))
+        (temp / "plugin").mkdir()
+        shutil.copy2(Path(__file__).with_name("pytest_lines.py"), temp / "plugin")
         files = _tree_files(args.ref)
         copies = []
         for number in range(min(args.jobs, len(names))):
@@ -454,6 +536,7 @@ def main(argv=None) -> int:
                 results = [f.result() for f in futures]
             except BaseException:
                 args.stop.set()
+                kill_all()
                 raise
         report(results)
         print(f"\nseed {config.seed if args.seed is None else args.seed}, "
@@ -468,11 +551,17 @@ def main(argv=None) -> int:
         print("mutation: interrupted", file=sys.stderr)
         return 130
     finally:
+        kill_all()
         if temp is not None:
             if args.keep:
                 print(f"mutation: copies kept in {temp}", file=sys.stderr)
             else:
                 shutil.rmtree(temp, ignore_errors=True)
+
+
+def _interrupt(signum, frame):
+    """SIGTERM ends the run like Ctrl+C: test processes killed, copies removed."""
+    raise KeyboardInterrupt
 
 
 def list_mutants(config, names, args) -> int:
