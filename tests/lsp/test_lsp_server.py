@@ -1,9 +1,9 @@
 """``templating lsp`` as an editor sees it: JSON-RPC over stdio to the real server process.
 
 One server process is started through the CLI in a temporary project; each test opens a
-template of its own and checks what comes back: diagnostics at the right range within 2 s, cleared once fixed, a
-stale result never published over a newer one, completion, hover, definition, symbols and
-quick fixes.
+template of its own and checks what comes back: diagnostics at the right range within 2 s,
+cleared once fixed, a stale result never published over a newer one, completion, hover,
+definition, symbols and quick fixes.
 """
 from __future__ import annotations
 
