@@ -1,0 +1,129 @@
+"""Cost that grows faster than the input: render time as the input grows, per 4x.
+
+A render whose time grows faster than its input is a denial of service waiting for a big
+list, and it makes previews of real data crawl. For each shape this prints the time at
+each size, the growth factor per 4x of input (time ratio normalised to a 4x step;
+target <= 4.5) and, at the largest size, the ratio to Jinja2 rendering the same thing:
+
+- ``foreach``: a ``#foreach`` over 10k / 100k / 1M items (output and ``#set`` per item);
+- ``charAt cyrillic``, ``substring cyrillic``, ``charAt emoji``: String methods by index over a
+  non-ASCII text of 5k / 20k / 80k characters (UTF-16 indices: the text must not be rescanned
+  per call);
+- ``keySet loop``: ``#foreach($k in $m.keySet())$m.get($k)`` over 10k / 40k / 160k keys;
+- ``keySet contains``: ``$keys.contains($k)`` for every key of 10k / 40k / 160k.
+
+Limits are raised for the run (templating.max_render_steps etc.): this measures growth, not
+the limits. The machine may be shared: best of a few renders per size.
+
+    .venv/bin/python benchmarks/scaling.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import jinja2  # noqa: E402
+
+from templating import Engine  # noqa: E402
+
+CONFIG = {"templating.max_render_steps": 10 ** 12, "templating.max_render_seconds": 600.0,
+          "templating.max_loop_iterations": 10 ** 7, "templating.max_output_chars": 10 ** 9,
+          "templating.max_alloc_chars": 10 ** 10}
+CYRILLIC = "Доброго ранку, Оксано! Ваше замовлення вже в дорозі. "
+EMOJI = "Привіт 👋 знижка 🎁 до 30% 🔥 "
+
+
+def _text(base: str, n: int) -> str:
+    return (base * (n // len(base) + 1))[:n]
+
+
+def _keys(n: int) -> dict:
+    return {f"k{i}": i for i in range(n)}
+
+
+#: name -> (sizes, make the context for size n, Velocity source, Jinja2 source or None)
+SHAPES = {
+    "foreach": ((10_000, 100_000, 1_000_000), lambda n: {"l": list(range(n))},
+                "#set($t = 0)#foreach($i in $l)$i,#set($t = $t + $i)#end$t",
+                "{% set ns = namespace(t=0) %}{% for i in l %}{{ i }},{% set ns.t = ns.t + i %}"
+                "{% endfor %}{{ ns.t }}"),
+    "charAt cyrillic": ((5_000, 20_000, 80_000),
+                        lambda n: {"s": _text(CYRILLIC, n), "n": n - 1},
+                        "#foreach($i in [0..$n])$s.charAt($i)#end",
+                        "{% for i in range(n + 1) %}{{ s[i] }}{% endfor %}"),
+    "substring cyrillic": ((5_000, 20_000, 80_000),
+                           lambda n: {"s": _text(CYRILLIC, n), "n": n - 2},
+                           "#foreach($i in [0..$n])#set($j = $i + 2)$s.substring($i, $j)#end",
+                           "{% for i in range(n + 1) %}{{ s[i:i + 2] }}{% endfor %}"),
+    "charAt emoji": ((5_000, 20_000, 80_000),
+                     lambda n: {"s": _text(EMOJI, n), "n": n - 1},
+                     "#foreach($i in [0..$n])#set($c = $s.charAt($i))#end$s.length()",
+                     None),
+    "keySet loop": ((10_000, 40_000, 160_000), lambda n: {"m": _keys(n)},
+                    "#foreach($k in $m.keySet())$k=$m.get($k);#end",
+                    "{% for k in m %}{{ k }}={{ m[k] }};{% endfor %}"),
+    "keySet contains": ((10_000, 40_000, 160_000),
+                        lambda n: {"m": _keys(n), "l": [f"k{i}" for i in range(0, 2 * n, 2)]},
+                        "#set($ks = $m.keySet())#set($c = 0)#foreach($k in $l)"
+                        "#if($ks.contains($k))#set($c = $c + 1)#end#end$c",
+                        "{% set ns = namespace(c=0) %}{% for k in l %}{% if k in m %}"
+                        "{% set ns.c = ns.c + 1 %}{% endif %}{% endfor %}{{ ns.c }}"),
+}
+
+
+def best_seconds(fn, rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one render per size")
+    parser.add_argument("--only", help="comma-separated shape names")
+    args = parser.parse_args()
+    rounds = 1 if args.quick else 3
+    engine = Engine(CONFIG)
+    env = jinja2.Environment()
+    print(f"scaling benchmark: best of {rounds} renders per size; growth per 4x input "
+          f"(target <= 4.5); load {os.getloadavg()[0]:.2f}")
+    worst = 0.0
+    for name, (sizes, make, source, jinja_source) in SHAPES.items():
+        if args.only and name not in args.only.split(","):
+            continue
+        tree = engine.parse(source, name)
+        jinja = env.from_string(jinja_source) if jinja_source else None
+        times = []
+        for n in sizes:
+            context = make(n)
+            out = engine.render(tree, context)
+            if jinja is not None and n == sizes[0]:
+                theirs = jinja.render(context)
+                if theirs != out:
+                    raise SystemExit(f"scaling benchmark: {name}: Jinja2's output differs")
+            times.append(best_seconds(lambda: engine.render(tree, context), rounds))
+        growth = [(b / a) ** (math.log(4) / math.log(m / n))
+                  for (a, n), (b, m) in zip(zip(times, sizes), zip(times[1:], sizes[1:]))]
+        worst = max(worst, *growth)
+        cells = "  ".join(f"{n:>9,}: {t * 1e3:8.1f} ms" for n, t in zip(sizes, times))
+        line = f"  {name:<20} {cells}   per 4x: " + ", ".join(f"{g:.2f}" for g in growth)
+        if jinja is not None:
+            context = make(sizes[-1])
+            theirs = best_seconds(lambda: jinja.render(context), rounds)
+            line += f"   ours/jinja2 at {sizes[-1]:,}: {times[-1] / theirs:.1f}"
+        print(line)
+    print(f"worst growth per 4x: {worst:.2f} (target <= 4.5)")
+
+
+if __name__ == "__main__":
+    main()
