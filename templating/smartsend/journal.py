@@ -163,13 +163,14 @@ class Journal:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fresh = not self.path.exists()
+            # timeout: how long a write waits for another process's transaction (SQLite's
+            # busy_timeout, in seconds here)
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             if fresh:
                 # the journal holds every recipient's personal data: owner-only
                 os.chmod(self.path, 0o600)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
             self._migrate()
             if fresh:

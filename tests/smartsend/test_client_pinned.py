@@ -388,8 +388,8 @@ def test_the_journal_records_a_mid_body_write_timeout_as_in_flight_then_unknown(
 
 def test_a_page_that_starts_with_its_title():
     out = answer(httpx.Response(504, headers={"Content-Type": "text/html"},
-                                text="<title>Gateway Timeout</title><p>upstream</p>"))
-    assert (out.kind, out.message) == ("unknown", "HTTP 504: Gateway Timeout")
+                                text="<title>upstream timed out</title><p>nginx</p>"))
+    assert (out.kind, out.message) == ("unknown", "HTTP 504: upstream timed out")
     out = answer(httpx.Response(400, headers={"Content-Type": "text/html"},
                                 text="<title>never closed <b>"))
     assert out.message == "HTTP 400: Bad Request"

@@ -444,3 +444,13 @@ def test_statuses_for_more_than_500_requests_are_all_applied(tmp_path):
     assert journal.record_statuses("big", updates) == 1201
     assert journal.counts("big")["status"] == {"DELIVERED": 1201}
     assert journal.open_requests("big") == []
+
+
+def test_the_journal_survives_a_crash_and_waits_for_other_writers(tmp_path):
+    """WAL with synchronous=FULL: a committed row survives SIGKILL and power loss; a writer
+    waits up to 30 s for another process's transaction instead of failing at once."""
+    journal = Journal(tmp_path / "j.sqlite")
+    pragmas = {name: journal.db.execute(f"PRAGMA {name}").fetchone()[0]
+               for name in ("journal_mode", "synchronous", "busy_timeout")}
+    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 30000}
+    journal.close()
