@@ -84,6 +84,9 @@ class TemplatingServer(LanguageServer):
         self.debounce = debounce
         self.project: Workspace | None = None
         self.snapshots: dict[str, object] = {}          # uri -> published Snapshot
+        # uri -> the latest snapshot whose text parsed: while the text is broken, completion
+        # and hover keep its tree and its scenario renders
+        self.parsed: dict[str, object] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.open_uris: set[str] = set()
         # diagnostics in other files, per template that produced them
@@ -110,8 +113,9 @@ class TemplatingServer(LanguageServer):
         return source_lines(text) if text is not None else []
 
     def current(self, uri: str):
-        """``(snapshot, current text)`` of an open template, or ``(None, None)``."""
-        snapshot = self.snapshots.get(uri)
+        """``(snapshot to answer from, current text)`` of an open template, or
+        ``(None, None)``."""
+        snapshot = self.parsed.get(uri) or self.snapshots.get(uri)
         if snapshot is None or uri not in self.open_uris:
             return None, None
         return snapshot, self.workspace.get_text_document(uri).source
@@ -139,6 +143,8 @@ class TemplatingServer(LanguageServer):
         if uri not in self.open_uris or self.workspace.get_text_document(uri).version != version:
             return                    # a newer version is on its way: never show a stale one
         self.snapshots[uri] = snapshot
+        if snapshot.tree is not None:
+            self.parsed[uri] = snapshot
         self.publish(uri, snapshot)
 
     def relint_all(self) -> None:
@@ -237,6 +243,7 @@ def build_server(root: str | None = None, *, debounce: float = DEBOUNCE_SECONDS
         task = ls.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+        ls.parsed.pop(uri, None)
         if ls.snapshots.pop(uri, None) is not None:
             ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
                 uri=uri, diagnostics=[]))
@@ -307,10 +314,12 @@ def build_server(root: str | None = None, *, debounce: float = DEBOUNCE_SECONDS
                     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
     def code_action(ls: TemplatingServer, params: lsp.CodeActionParams):
         uri = params.text_document.uri
-        snapshot, text = ls.current(uri)
+        snapshot = ls.snapshots.get(uri)
         # a fix computed on another version would edit the wrong characters
-        if snapshot is None or ls.workspace.get_text_document(uri).version != snapshot.version:
+        if snapshot is None or uri not in ls.open_uris \
+                or ls.workspace.get_text_document(uri).version != snapshot.version:
             return None
+        text = snapshot.text
         lines = snapshot.lines
         first, last = params.range.start.line + 1, params.range.end.line + 1
         mine = [d for d in (_safely(ls, features.diagnostics, snapshot, ls.project) or {})

@@ -195,3 +195,29 @@ def test_findings_in_a_scenario_file_are_published_on_that_file(client, mail):
     assert [(d["message"], d["range"]) for d in unused] == [(
         "data.items[].price in scenario 'basic' is never read by the template",
         {"start": {"line": 5, "character": 6}, "end": {"line": 5, "character": 13}})]
+
+
+def test_completion_keeps_the_last_good_tree_and_scenarios_while_the_text_is_broken(client, mail):
+    uri = client.open(mail)
+    client.diagnostics(uri, version=1)
+    broken = TEMPLATE + "#if(\n$data.\n"
+    client.change(uri, broken, version=2)
+    published = client.diagnostics(uri, version=2)
+    assert _codes(published["diagnostics"]) == ["VL001"]
+    result = client.request("textDocument/completion", {
+        "textDocument": {"uri": uri}, "position": {"line": 5, "character": 6}})
+    assert {item["label"] for item in result["items"] if item["kind"] == 5} == {
+        "name", "items", "code"}
+
+
+def test_positions_count_utf16_units_after_an_emoji(client, mail):
+    text = TEMPLATE.replace("Your code:", "\U0001F600 Your code:")
+    uri = client.open(mail, text)
+    published = client.diagnostics(uri, version=1)
+    (loud,) = [d for d in published["diagnostics"] if d["code"] == "VL005"]
+    assert loud["range"] == {"start": {"line": 2, "character": 14},
+                             "end": {"line": 2, "character": 24}}
+    hovered = client.request("textDocument/hover", {
+        "textDocument": {"uri": uri}, "position": {"line": 2, "character": 20}})
+    assert hovered["contents"]["value"].startswith("**data.code** · string")
+    assert hovered["range"]["start"] == {"line": 2, "character": 14}
