@@ -39,8 +39,9 @@ class Read:
     """One place where the template reads a value that may come from scenario data.
 
     ``root`` + ``path`` is the value in scenario terms (``data``, ``("items", ITEM, "name")``)
-    after following ``#set`` aliases and ``#foreach`` variables. ``whole`` means everything
-    inside the value is used (printed, passed to a method or macro). ``checked`` means a
+    after following ``#set`` aliases, ``#foreach`` variables and macro arguments. A macro
+    body's reads are recorded once per call (each with that call's arguments). ``whole``
+    means everything inside the value is used (printed, passed to a method). ``checked`` means a
     missing value here is a problem (not a quiet reference, not an ``#if`` test, no
     ``${x|alternate}``). ``dynamic`` means keys below ``path`` are chosen at run time.
     """
@@ -55,7 +56,8 @@ class Read:
     alias: str | None = None
     method: str | None = None   # the method call the path ends in, if any
     #: value shapes (``(root, *path)``, list items as ``[]``) that an enclosing ``#if``
-    #: tests: a gap at or above one of them is guarded, not missing.
+    #: proves exist (:func:`templating.engine.meta.when_true`): a gap at or above one of
+    #: them is guarded, not missing.
     guards: frozenset = frozenset()
 
     def shape(self) -> tuple:
