@@ -254,6 +254,20 @@ def test_items_of_a_list_walked_are_read_where_the_loop_reads_them(project):
         unused(8, 7, "data.items[].tag")]
 
 
+@pytest.mark.parametrize("name", ["amount", "zone"])    # sorting before and after "data"
+def test_an_event_parameter_read_as_a_top_level_variable_is_read(project, name):
+    project.template("a.txt", f"${name} $data.a\n")
+    project.scenario("a.txt", "s", {"eventTypeKey": "p", "params": {name: 1, "a": 2, "b": 3}})
+    assert found(project.lint("a.txt")) == [unused(6, 5, "data.b")]
+
+
+def test_a_read_of_something_else_does_not_end_the_reads(project):
+    """`$!nothere` is neither data nor a parameter; the reads after it still count."""
+    project.template("a.txt", "$!nothere $data.a\n")
+    project.scenario("a.txt", "s", {"a": 1, "b": 2})
+    assert found(project.lint("a.txt")) == [unused(3, 3, "data.b")]
+
+
 def test_a_loop_over_an_object_reads_its_values(project):
     project.template("a.txt", "#foreach($p in $data.prices)$p.amount #end\n")
     project.scenario("a.txt", "s", {"prices": {"eur": {"amount": 1, "code": "x"}}})
