@@ -186,3 +186,23 @@ def test_macro_expansions_are_bounded():
     tree = Engine().parse(body + "#macro(m30 $v)$v.leaf#end" + calls)
     walker = meta.DataWalker(tree).run()
     assert walker.expansions == meta.MAX_MACRO_EXPANSIONS
+
+
+def test_schema_vocabulary_names_only_methods_the_engine_can_call():
+    """Schema reads types into method calls; a method the engine lacks (String.lines() once)
+    would be meaning read into a call that fails at render."""
+    from templating.engine.sandbox import TABLES, velocity_methods
+    from templating.platform import platform_tools
+    from templating.schema import vocabulary as v
+
+    callable_anywhere = set().union(*(set(table) for table in TABLES.values()))
+    for methods in (v.STRING_METHODS, v.LIST_METHODS, v.MAP_METHODS, v.NUMBER_METHODS):
+        assert methods and methods <= callable_anywhere
+    assert "lines" not in v.STRING_METHODS
+    tools = platform_tools(None)
+    assert {tool for tool, _ in v.TOOL_ARGUMENTS} <= set(meta.TOOL_NAMES)
+    missing = [(tool, name) for tool, name in v.TOOL_ARGUMENTS
+               if name not in velocity_methods(tools[tool])]
+    missing += [("dateTool", name) for name in v.DATE_INPUTS
+                if name not in velocity_methods(tools["dateTool"])]
+    assert missing == []
