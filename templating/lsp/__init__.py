@@ -9,12 +9,18 @@ Public API (the server is a thin face over it; tests call it without JSON-RPC)::
     snapshot.findings                              # lint's findings for that text
     complete(snapshot, line, column, workspace=workspace)
 
-:mod:`.workspace` holds the project (config, confinement, one lint run per version);
-:mod:`.features` answers what an editor asks; :mod:`.server` speaks the Language Server
-Protocol over stdio with pygls (the ``lsp`` extra), imported only by ``templating lsp``.
+One module per job: :mod:`.workspace` holds the project (config, confinement, one lint run
+per version); :mod:`.reading` reads what the template and scenarios say at a position, which
+:mod:`.completion`, :mod:`.hover` and :mod:`.navigation` share; :mod:`.diagnostics` turns
+findings into diagnostics and fixes; :mod:`.results` holds what they answer; :mod:`.server`
+speaks the Language Server Protocol over stdio with pygls (the ``lsp`` extra) and is
+imported only by ``templating lsp``.
 """
-from .features import (Completion, Diagnostic, Fix, Hover, Location, Range, Symbol, complete,
-                       definition, diagnostics, fixes, hover, symbols)
+from .completion import complete
+from .diagnostics import diagnostics, fixes
+from .hover import hover
+from .navigation import definition, symbols
+from .results import Completion, Diagnostic, Fix, Hover, Location, Range, Symbol
 from .workspace import Snapshot, Workspace
 
 __all__ = ["Workspace", "Snapshot", "complete", "hover", "definition", "symbols",

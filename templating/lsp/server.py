@@ -1,8 +1,9 @@
 """``templating lsp``: the Language Server Protocol over stdio (pygls), a thin face.
 
-Everything an answer says comes from :mod:`.features` over a :class:`~.workspace.Snapshot`;
-this module only converts positions (LSP counts 0-based lines and UTF-16 units, the parser
-1-based lines and characters), schedules lint runs and publishes their findings.
+Everything an answer says comes from the library (:mod:`templating.lsp`) over a
+:class:`~.workspace.Snapshot`; this module only converts positions (LSP counts 0-based lines
+and UTF-16 units, the parser 1-based lines and characters), schedules lint runs and publishes
+their findings.
 
 Diagnostics: a change is linted after :data:`DEBOUNCE_SECONDS` without further changes
 (open and save at once), one run at a time in a worker thread, so typing never queues up
@@ -26,7 +27,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..lint.context import source_lines
-from . import features
+from .. import lsp as features    # the library's public API (templating/lsp/__init__.py)
 from .workspace import Workspace
 
 #: Quiet time after the last change before a lint run starts.

@@ -5,8 +5,8 @@ A snapshot is exactly what ``templating lint`` computes for the template (the sa
 :class:`~templating.lint.runner.Linter`, rules, config and scenarios), run on the editor's
 current text instead of the file, plus what the editor features need from it (the parsed
 tree, the analysis of what it reads, each scenario's data). Nothing here speaks JSON-RPC:
-:mod:`.features` answers completion, hover, definition... from a snapshot, and
-:mod:`.server` is the thin pygls face over both.
+:mod:`.completion`, :mod:`.hover`, :mod:`.navigation` and :mod:`.diagnostics` answer from a
+snapshot, and :mod:`.server` is the thin pygls face over them.
 
 Every file read goes through the lint runner or :meth:`Workspace.read_text`, which refuse
 anything whose real path leaves the project (the rules of :mod:`templating.project`); a

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from templating.lsp import Workspace, complete, definition, diagnostics, fixes, hover, symbols
-from templating.lsp.features import (TOOL_CLASSES, Location, Range, java_methods,
-                                     tool_methods)
+from templating.lsp.reading import TOOL_CLASSES, java_methods, tool_methods
+from templating.lsp.results import Location, Range
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def _apply(text, fix):
 
 
 def _fixes(workspace, snapshot):
-    return {fix.code: fix for fix in fixes(snapshot, diagnostics(snapshot, workspace)[snapshot.path])}
+    found = diagnostics(snapshot, workspace)[snapshot.path]
+    return {fix.code: fix for fix in fixes(snapshot, found)}
 
 
 def test_quick_fixes_replace_velocitycount_a_misspelt_directive_and_a_misspelt_field(project):
