@@ -26,7 +26,7 @@ from ..lint import Finding, LintConfig, load_config
 from ..lint.context import TemplateContext, source_lines
 from ..lint.runner import Linter, confinement_of
 
-#: Largest file :meth:`Workspace.read_text` reads (a scenario or partial shown to the user).
+#: Largest template file :meth:`Workspace.read_text` reads (a partial pointed into).
 MAX_READ_BYTES = 4 * 1024 * 1024
 
 
@@ -98,10 +98,18 @@ class Workspace:
 
     def read_text(self, path: str | os.PathLike) -> str | None:
         """A project file's text for a feature (a scenario to point into, a partial), or
-        ``None`` when it is outside the project, too large or unreadable."""
+        ``None`` when it is outside the project, too large or unreadable. A scenario is
+        decoded as its loader decodes it (:func:`templating.payloads.read_text`: UTF-8, or
+        UTF-16/32 with a BOM), so positions in it are the ones lint reports."""
         path = Path(path)
         if not self.confinement.allows(path):
             return None
+        if path.suffix.lower() == ".json":
+            from ..payloads import read_text
+            try:
+                return read_text(path)
+            except TemplatingError:
+                return None
         try:
             with path.open("rb") as handle:
                 raw = handle.read(MAX_READ_BYTES + 1)

@@ -159,3 +159,11 @@ def test_every_tool_method_has_its_signature_and_a_line_of_docs():
             assert signature.startswith(f"{name}(") and signature.endswith(")")
             assert doc and "\n" not in doc, (tool, name)
     assert tool_methods("dateTool")["addDays"][0] == "addDays(date, n, [inFmt], [outFmt])"
+
+
+def test_definition_points_into_a_utf16_scenario_as_lint_reads_it(project):
+    scenario = project / "previews" / "mail" / "a.json"
+    scenario.write_bytes('{\n  "name": "Ann",\n  "total": 12.5\n}'.encode("utf-16"))
+    workspace, snapshot = _analyse(project, "$data.total\n")
+    assert definition(snapshot, 1, 8, workspace=workspace) == [
+        Location(scenario.resolve(), Range(3, 3, 3, 3))]
