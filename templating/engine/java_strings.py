@@ -53,6 +53,19 @@ _U16_CACHE_CHARS = 1 << 22
 _u16_views: OrderedDict[str, str] = OrderedDict()
 _u16_held = [0]                     # characters held by the cache (keys + distinct views)
 _u16_lock = threading.Lock()
+#: The most recent (string, view) of the cache, matched by identity: a loop indexing one
+#: text needs no hashing and no lock. Always an entry of the cache (or empty), so it holds
+#: nothing beyond the cache's bounds; the tuple is replaced whole, never half-written.
+_u16_last: tuple[str, str] = ("", "")
+
+
+def clear_u16_cache() -> None:
+    """Forget every cached UTF-16 view (tests start from an empty cache with it)."""
+    global _u16_last
+    with _u16_lock:
+        _u16_views.clear()
+        _u16_held[0] = 0
+        _u16_last = ("", "")
 
 
 def _u16_cost(s: str, u: str) -> int:
@@ -64,14 +77,19 @@ def to_u16(s: str) -> str:
 
     O(1) for ASCII (``isascii`` reads a flag) and for a long string seen recently (the LRU
     above); otherwise one scan, whose answer is remembered for long strings."""
+    global _u16_last
     if s.isascii():
         return s
+    last = _u16_last
+    if last[0] is s:
+        return last[1]
     if len(s) < _U16_CACHE_MIN:
         return _ASTRAL.sub(_pair, s) if _ASTRAL.search(s) else s
     with _u16_lock:
         u = _u16_views.get(s)
         if u is not None:
             _u16_views.move_to_end(s)
+            _u16_last = (s, u)
             return u
     u = _ASTRAL.sub(_pair, s) if _ASTRAL.search(s) else s
     cost = _u16_cost(s, u)
@@ -83,6 +101,10 @@ def to_u16(s: str) -> str:
                 while len(_u16_views) > _U16_CACHE_ENTRIES or _u16_held[0] > _U16_CACHE_CHARS:
                     old, old_u = _u16_views.popitem(last=False)
                     _u16_held[0] -= _u16_cost(old, old_u)
+                    if old is _u16_last[0]:
+                        _u16_last = ("", "")
+            if s in _u16_views:
+                _u16_last = (s, u)
     return u
 
 

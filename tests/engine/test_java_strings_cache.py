@@ -33,11 +33,9 @@ def joined(code_units: list[str]) -> str:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    js._u16_views.clear()
-    js._u16_held[0] = 0
+    js.clear_u16_cache()
     yield
-    js._u16_views.clear()
-    js._u16_held[0] = 0
+    js.clear_u16_cache()
 
 
 @pytest.mark.parametrize("text", [CYRILLIC, EMOJI, SHORT_EMOJI, "ascii only", ""])
@@ -126,3 +124,24 @@ def test_short_strings_are_not_cached():
     js.char_at("Ж" * (js._U16_CACHE_MIN - 1), 0)
     js.char_at("plain ascii " * 20, 0)
     assert len(js._u16_views) == 0
+
+
+def test_the_front_entry_is_always_a_cached_string_and_alternation_stays_right():
+    """The identity-matched front entry never outlives its cache entry (so it holds nothing
+    beyond the bounds), and two texts indexed in turn each get their own view."""
+    first, second = EMOJI, CYRILLIC
+    for i in range(200):
+        assert str(js.char_at(first, i)) == units(first)[i]
+        assert str(js.char_at(second, i)) == second[i]
+    assert js._u16_last[0] is second and js._u16_views[second] is second
+    for i in range(js._U16_CACHE_ENTRIES):
+        js.char_at(f"{i} {CYRILLIC}", 0)
+    assert second not in js._u16_views
+    assert js._u16_last[0] in js._u16_views
+    huge = "ж" * (js._U16_CACHE_CHARS - 10)                 # evicts everything else
+    js.char_at(huge, 0)
+    assert list(js._u16_views) == [huge] and js._u16_last[0] is huge
+    bigger = f"x{huge}"                                      # evicts huge itself
+    js.char_at(bigger, 0)
+    assert list(js._u16_views) == [bigger] and js._u16_last[0] is bigger
+    assert js._u16_held[0] == len(bigger)

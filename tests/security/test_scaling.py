@@ -22,11 +22,9 @@ CYRILLIC = "Доброго ранку, Оксано! Ваше замовленн
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    js._u16_views.clear()
-    js._u16_held[0] = 0
+    js.clear_u16_cache()
     yield
-    js._u16_views.clear()
-    js._u16_held[0] = 0
+    js.clear_u16_cache()
 
 
 def test_index_methods_over_a_long_non_ascii_text_do_not_rescan_it(monkeypatch):
