@@ -311,3 +311,22 @@ def test_unused_field_points_at_the_key_in_any_encoding_the_loader_reads(project
         unused(1, 10, "data.b")]
     assert findings[0].source_line == '{"a": 1, "b": 2}'
     assert findings[0].scenario == "s" and findings[0].template == "templates/a.txt"
+
+
+def test_a_scenario_file_removed_while_lint_runs_is_still_reported_at_1_1(project, monkeypatch):
+    """The file is gone by the time the finding is placed (an editor saving, a checkout):
+    the finding stays, at 1:1 with no quoted line, and nothing is raised."""
+    from templating.lint.runner import Linter
+    render = Linter._render_with
+
+    def render_then_remove(self, ctx, path, scenario, observer):
+        output = render(self, ctx, path, scenario, observer)
+        scenario.path.unlink()
+        return output
+
+    monkeypatch.setattr(Linter, "_render_with", render_then_remove)
+    project.template("a.txt", "$data.a\n")
+    project.scenario("a.txt", "s", {"a": 1, "b": 2})
+    findings = project.lint("a.txt")
+    assert found(findings) == [unused(1, 1, "data.b")]
+    assert findings[0].source_line is None

@@ -124,12 +124,9 @@ def _walk(value, path, nodes, unused, seen, skip=()):
 
 def _scenario_text(run) -> str:
     """The scenario file's text as the scenario loader decoded it (UTF-8, or UTF-16/32 with
-    a BOM, as Jackson reads it), so positions count the same characters; ``""`` (findings
-    at 1:1) when it cannot be read again."""
-    path = getattr(run.scenario, "path", None)
-    if path is None:
-        return ""
+    a BOM, as Jackson reads it), so positions count the same characters. Lint's scenarios
+    always come from a file; ``""`` (findings at 1:1) when it was removed or broken since."""
     try:
-        return read_text(path)
+        return read_text(run.scenario.path)
     except PayloadError:
         return ""
