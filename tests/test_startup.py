@@ -119,12 +119,15 @@ def test_every_command_defined_in_templating_cli_is_in_the_table():
     assert defined == listed
 
 
-def test_an_unknown_command_is_one_line_and_exit_2():
-    from click.testing import CliRunner
-    result = CliRunner().invoke(main, ["rendr"])
-    assert result.exit_code == 2
-    assert result.output == ("error: No such command 'rendr'. (Did you mean one of: 'render', "
-                             "'send'?)\n")
+def test_an_unknown_command_or_option_is_one_line_and_exit_2():
+    """In a fresh process (no command loaded yet) "did you mean" still knows every command."""
+    for args, expected in ((["rendr"], "error: No such command 'rendr'. (Did you mean one of: "
+                                       "'render', 'send'?)\n"),
+                           (["lnt"], "error: No such command 'lnt'. Did you mean 'lint'?\n"),
+                           (["--bogus"], "error: No such option '--bogus'.\n")):
+        done = subprocess.run([sys.executable, "-c", "from templating.cli import main; main()",
+                               *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", expected)
     assert all(isinstance(main.get_command(click.Context(main), name), click.Command)
                for name in COMMANDS)
     assert main.command_class is OneLineCommand

@@ -83,6 +83,14 @@ class _Group(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        """A bad option of the group itself (``templating --bogus``) is one line, exit 2."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            click.echo(f"error: {err.format_message()}", err=True)
+            sys.exit(2)
+
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
 
@@ -92,6 +100,17 @@ class _Group(click.Group):
             command = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx, args):
+        """As click's, with "did you mean" drawn from every command, loaded or not (click
+        looks only at the loaded ones, which in a fresh process is none)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            if getattr(err, "command_name", None) is None:     # not an unknown command
+                raise
+            raise type(err)(err.command_name, possibilities=self.list_commands(ctx),
+                            ctx=ctx) from None
 
     def format_commands(self, ctx, formatter):
         """The command list of ``--help`` from the table, importing no command module."""
