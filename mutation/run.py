@@ -315,6 +315,8 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkItem, WorkResult
 
+    if args.stop.is_set():
+        raise KeyboardInterrupt
     result = ModuleResult(module.name, module.path, module.target)
     started = time.monotonic()
     target = (copy / module.path).resolve()
@@ -530,14 +532,17 @@ def main(argv=None) -> int:
                 with free_lock:
                     free.append(copy)
 
-        with ThreadPoolExecutor(max_workers=len(copies)) as pool:
-            futures = [pool.submit(one, name) for name in names]
-            try:
-                results = [f.result() for f in futures]
-            except BaseException:
-                args.stop.set()
-                kill_all()
-                raise
+        pool = ThreadPoolExecutor(max_workers=len(copies))
+        futures = [pool.submit(one, name) for name in names]
+        try:
+            results = [f.result() for f in futures]
+        except BaseException:
+            args.stop.set()         # workers stop before their next mutant
+            pool.shutdown(wait=False, cancel_futures=True)   # modules not started never start
+            kill_all()
+            pool.shutdown(wait=True)
+            raise
+        pool.shutdown()
         report(results)
         print(f"\nseed {config.seed if args.seed is None else args.seed}, "
               f"{sum(len(r.drawn) for r in results)} mutants in "
