@@ -72,6 +72,7 @@ class ModuleResult:
     clean_seconds: float = 0.0
     seconds: float = 0.0
     stale_equivalents: list[str] = field(default_factory=list)
+    error: str = ""             # why the module could not be measured
 
     def count(self, outcome: str) -> int:
         return sum(1 for m in self.drawn if m.outcome == outcome)
@@ -124,8 +125,9 @@ def python_command(copy: Path, args: list[str], env: dict | None = None) -> list
             "PYTHONDONTWRITEBYTECODE=1", *extra, sys.executable, *args]
 
 
-def pytest_args(tests) -> list[str]:
-    return ["-m", "pytest", "-x", "-q", "--no-header", "-p", "pytest_lines", *tests]
+def pytest_args(tests, stop_first: bool = True) -> list[str]:
+    return ["-m", "pytest", *(["-x"] if stop_first else []), "-q", "--no-header",
+            "-p", "pytest_lines", *tests]
 
 
 def check_copy(copy: Path) -> None:
@@ -249,14 +251,17 @@ def short_diff(source: str, mutated: str) -> tuple[int, list[str]]:
 
 _PROCESSES: set = set()
 _PROCESSES_LOCK = threading.Lock()
+_STOPPING = threading.Event()
 
 
 def run_command(command: list[str], timeout: float | None) -> tuple[int | None, str]:
     """(exit status or ``None`` on timeout, output) of one test run, in its own process
     group, remembered so that an interrupted run kills it (:func:`kill_all`)."""
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
     with _PROCESSES_LOCK:
+        if _STOPPING.is_set():      # interrupted: start nothing new
+            raise KeyboardInterrupt
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         _PROCESSES.add(proc)
     try:
         try:
@@ -280,6 +285,7 @@ def _kill(proc) -> None:
 
 def kill_all() -> None:
     with _PROCESSES_LOCK:
+        _STOPPING.set()
         for proc in list(_PROCESSES):
             _kill(proc)
 
@@ -295,10 +301,12 @@ def cosmic_ray_run_tests(command: str, timeout):
     return (TestOutcome.KILLED if status else TestOutcome.SURVIVED), output
 
 
-def run_tests(copy: Path, tests, timeout: float | None, env: dict | None = None):
+def run_tests(copy: Path, tests, timeout: float | None, env: dict | None = None,
+              stop_first: bool = True):
     """(passed, seconds, output tail) of the module's tests in the copy."""
     start = time.monotonic()
-    status, output = run_command(python_command(copy, pytest_args(tests), env), timeout)
+    status, output = run_command(python_command(copy, pytest_args(tests, stop_first), env),
+                                 timeout)
     tail = output.strip().splitlines()[-3:]
     return status == 0, time.monotonic() - start, "\n".join(tail)
 
@@ -333,13 +341,21 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
 
     trace = copy / ".mutation" / f"{module.name}.lines.json"
     trace.parent.mkdir(exist_ok=True)
-    passed, seconds, tail = run_tests(copy, tests, None, {"MUTATION_TRACE": str(target),
-                                                          "MUTATION_TRACE_OUT": str(trace)})
+    for attempt in (1, 2):   # a second try: timing-bound tests can fail on a busy machine
+        passed, seconds, tail = run_tests(copy, tests, None)
+        if passed:
+            break
+        log(f"[{module.name}] the clean run failed (try {attempt}): "
+            f"{tail.splitlines()[-1] if tail else 'no output'}")
     if not passed:
         raise RunError(f"{module.name}: its tests fail before any mutation ({tail.splitlines()[-1] if tail else 'no output'}); "
                        "fix them first")
     result.clean_seconds = seconds
     timeout = config.timeout_factor * seconds + 10
+    # which test executes which line: a second, traced run of every test (tracing slows
+    # the bomb tests past their time bounds, so its failures are not verdicts)
+    run_tests(copy, tests, None, {"MUTATION_TRACE": str(target),
+                                  "MUTATION_TRACE_OUT": str(trace)}, stop_first=False)
     lines_by_test = json.loads(trace.read_text(encoding="utf-8"))
     select_file = copy / ".mutation" / f"{module.name}.select"
 
@@ -433,6 +449,9 @@ def report(results: list[ModuleResult], out=sys.stdout) -> None:
       "| score | target | minutes |")
     p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        if r.error:
+            p(f"| {r.name} | not measured: {r.error} |||||||||")
+            continue
         score = "n/a" if r.score is None else f"{r.score:.1f}%"
         mark = "" if r.score is not None and r.score >= r.target else " (below)"
         p(f"| {r.name} | {r.total} | {len(r.drawn)} | {r.count(KILLED)} | {r.count(TIMEOUT)} "
@@ -528,6 +547,10 @@ def main(argv=None) -> int:
                 copy = free.pop()
             try:
                 return run_module(config.modules[name], copy, config, args, equivalents, log)
+            except RunError as exc:   # this module cannot be measured; the others go on
+                log(f"mutation: {exc}")
+                module = config.modules[name]
+                return ModuleResult(name, module.path, module.target, error=str(exc))
             finally:
                 with free_lock:
                     free.append(copy)
@@ -547,6 +570,8 @@ def main(argv=None) -> int:
         print(f"\nseed {config.seed if args.seed is None else args.seed}, "
               f"{sum(len(r.drawn) for r in results)} mutants in "
               f"{(time.monotonic() - started) / 60:.1f} min, {len(copies)} job(s)")
+        if any(r.error for r in results):
+            return 2
         below = [r.name for r in results if r.score is None or r.score < r.target]
         return 1 if below else 0
     except (ConfigError, RunError) as exc:
