@@ -78,3 +78,57 @@ def test_equivalent_needs_a_reason_and_a_known_module(tmp_path):
         mc.load_equivalents(path, modules={"journal": None})
     assert str(info.value) == (f"{path}: [[equivalent]] #1: unknown module 'jurnal' "
                                "(did you mean 'journal'?)")
+
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("mutation_run", ROOT / "mutation" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("mutation_run", module)
+    path = list(sys.path)
+    try:
+        spec.loader.exec_module(module)   # it puts mutation/ on sys.path for its config
+    finally:
+        sys.path[:] = path
+    return module
+
+
+def test_the_draw_is_seeded_spread_over_lines_and_a_prefix_of_a_larger_one():
+    run = _runner()
+    mutants = [run.Mutant(f"m-{line}-{k}", "op", k, line, 0) for line in range(1, 11)
+               for k in range(5)]
+    ten = run.draw(mutants, 10, 19, "m")
+    assert sorted(m.line for m in ten) == list(range(1, 11))     # one per line first
+    assert [m.id for m in run.draw(mutants, 10, 19, "m")] == [m.id for m in ten]
+    assert [m.id for m in run.draw(mutants, 10, 20, "m")] != [m.id for m in ten]
+    assert {m.id for m in ten} <= {m.id for m in run.draw(mutants, 20, 19, "m")}
+    assert len(run.draw(mutants, 0, 19, "m")) == 50
+
+
+def test_a_mutant_runs_the_tests_that_executed_its_lines():
+    run = _runner()
+    lines = {"t.py::a": [3, 4], "t.py::b": [10], "t.py::c": []}
+    assert run.covering_tests(lines, 4, 4) == ["t.py::a"]
+    assert run.covering_tests(lines, 5, 10) == ["t.py::b"]
+    assert run.covering_tests(lines, 20, 21) == []
+
+
+def test_the_diff_names_the_first_changed_line():
+    run = _runner()
+    assert run.short_diff("a = 1\nb = 2\nc = 3\n", "a = 1\nb = 3\nc = 3\n") == (
+        2, ["-b = 2", "+b = 3"])
+
+
+def test_our_operators_make_their_documented_mutations():
+    pytest.importorskip("cosmic_ray")   # the mutation extra, not the test extra
+    from cosmic_ray.mutating import mutate_code
+
+    spec = importlib.util.spec_from_file_location("mutation_operators",
+                                                  ROOT / "mutation" / "operators.py")
+    operators = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(operators)
+    for operator in (operators.SqlReplace, operators.ReturnNone, operators.LambdaNone):
+        for example in operator.examples():
+            assert mutate_code(example.pre_mutation_code, operator(),
+                               example.occurrence) == example.post_mutation_code
+    docstring = 'def f():\n    """SELECT a WHERE b AND c"""\n'
+    assert mutate_code(docstring, operators.SqlReplace(), 0) is None
