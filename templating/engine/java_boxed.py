@@ -9,11 +9,14 @@ statics of its class: ``name -> [(parameter kinds, implementation), ...]``, the 
 """
 from __future__ import annotations
 
+import decimal
 import math
 import struct
 
+from . import budget as _budget
+
 from .java_core import (
-    MAX_INT_BITS, JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
+    MAX_DECIMAL_DIGITS, MAX_INT_BITS, MAX_STRING_LENGTH, JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
     java_class_name, java_equals, java_hash, to_string,
 )
 from .java_numbers import compare_numbers, int_value, long_value, parse_java_double, perform, to_double
@@ -21,6 +24,8 @@ from .java_numbers import compare_numbers, int_value, long_value, parse_java_dou
 
 def _number_compare(n, other):
     if other is None:
+        if isinstance(n, decimal.Decimal):  # JDK 17's text (the others: java_convert's table)
+            raise JavaError("java.lang.NullPointerException", 'Cannot read field "scale" because "val" is null')
         raise JavaError("java.lang.NullPointerException")
     if java_class_name(other) != java_class_name(n):
         raise class_cast(java_class_label(other), java_class_name(n))
@@ -477,3 +482,162 @@ BOOLEAN_METHODS = {
 }
 
 DOUBLE_METHODS = _with(DOUBLE_METHODS, _double_statics())
+
+
+# ---- BigDecimal: what string arithmetic makes ('12.50' * 2); Python's Decimal holds the
+# same (unscaled digits, exponent = -scale) and prints by the same rules
+
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+#: BigDecimal.ROUND_UP .. ROUND_HALF_EVEN (0-6); 7, ROUND_UNNECESSARY, is checked apart
+_ROUNDING = (decimal.ROUND_UP, decimal.ROUND_DOWN, decimal.ROUND_CEILING, decimal.ROUND_FLOOR,
+             decimal.ROUND_HALF_UP, decimal.ROUND_HALF_DOWN, decimal.ROUND_HALF_EVEN)
+_UNNECESSARY = 7
+_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _scale(d: decimal.Decimal) -> int:
+    return -d.as_tuple().exponent
+
+
+def _unscaled(d: decimal.Decimal) -> int:
+    sign, digits, _ = d.as_tuple()
+    return int("".join(map(str, digits))) * (-1 if sign else 1)
+
+
+def _decimal(unscaled: int, scale: int) -> decimal.Decimal:
+    """``new BigDecimal(unscaled, scale)`` (zero without a sign, as Java has none)."""
+    return decimal.Decimal((1 if unscaled < 0 else 0, tuple(map(int, str(abs(unscaled)))), -scale))
+
+
+def _decimal_digits_ok(digits: int) -> None:
+    """Refuse a BigDecimal of more digits than the renderer keeps (Java's own limit first:
+    an unscaled value beyond 2^31 bits)."""
+    if digits > MAX_DECIMAL_DIGITS:
+        if digits * 3.3219280948873626 > _JAVA_BIG_BITS:
+            raise JavaError("java.lang.ArithmeticException", "BigInteger would overflow supported range")
+        raise JavaError("java.lang.ArithmeticException", "BigDecimal result too large for this renderer")
+
+
+def _check_scale(d: decimal.Decimal, scale: int) -> int:
+    """``BigDecimal.checkScale``: a scale beyond an int is Java's Underflow/Overflow (a zero
+    just takes the nearest int)."""
+    if _INT_MIN <= scale <= _INT_MAX:
+        return scale
+    if not d.is_zero():
+        raise JavaError("java.lang.ArithmeticException", "Underflow" if scale > 0 else "Overflow")
+    return _INT_MAX if scale > 0 else _INT_MIN
+
+
+def _set_scale(d: decimal.Decimal, scale: int, mode: int = _UNNECESSARY) -> decimal.Decimal:
+    if not 0 <= mode <= _UNNECESSARY:
+        raise JavaError("java.lang.IllegalArgumentException", "Invalid rounding mode")
+    if scale > _scale(d) and not d.is_zero():
+        _decimal_digits_ok(len(d.as_tuple().digits) + scale - _scale(d))
+    rounding = decimal.ROUND_HALF_EVEN if mode == _UNNECESSARY else _ROUNDING[mode]
+    result = d.quantize(decimal.Decimal((0, (1,), -scale)), rounding=rounding, context=_EXACT)
+    if mode == _UNNECESSARY and result != d:
+        raise JavaError("java.lang.ArithmeticException", "Rounding necessary")
+    return result.copy_abs() if result.is_zero() else result
+
+
+def _move_point(d: decimal.Decimal, n: int) -> decimal.Decimal:
+    """``movePointLeft(n)`` (``movePointRight`` is ``-n``): the scale grows by ``n`` and a
+    negative result scale is brought to 0."""
+    if n == 0:
+        return d
+    moved = _decimal(_unscaled(d), _check_scale(d, _scale(d) + n))
+    return _set_scale(moved, 0) if _scale(moved) < 0 else moved
+
+
+def _scale_by_ten(d: decimal.Decimal, n: int) -> decimal.Decimal:
+    return _decimal(_unscaled(d), _check_scale(d, _scale(d) - n))
+
+
+def _long_value_exact(d: decimal.Decimal) -> int:
+    """``longValueExact``: a fraction is "Rounding necessary", too many digits "Overflow"."""
+    if d.is_zero():
+        return JavaLong(0)
+    integer_digits = len(d.as_tuple().digits) - _scale(d)
+    if integer_digits <= 0:
+        raise JavaError("java.lang.ArithmeticException", "Rounding necessary")
+    if integer_digits > 19:
+        raise JavaError("java.lang.ArithmeticException", "Overflow")
+    whole = _set_scale(d, 0)
+    if not -(1 << 63) <= int(whole) < (1 << 63):
+        raise JavaError("java.lang.ArithmeticException", "Overflow")
+    return JavaLong(int(whole))
+
+
+def _value_exact(d: decimal.Decimal, bits: int) -> int:
+    n = _long_value_exact(d)
+    if not -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
+        raise JavaError("java.lang.ArithmeticException", "Overflow")
+    return int(n)
+
+
+def _to_big_integer(d: decimal.Decimal) -> JavaBigInteger:
+    if not d.is_zero():
+        _decimal_digits_ok(d.adjusted() + 1)
+    return _big_result(int(d))  # truncates toward zero
+
+
+def _to_big_integer_exact(d: decimal.Decimal) -> JavaBigInteger:
+    if d != d.to_integral_value(rounding=decimal.ROUND_DOWN, context=_EXACT):
+        raise JavaError("java.lang.ArithmeticException", "Rounding necessary")
+    return _to_big_integer(d)
+
+
+def _plain_string(d: decimal.Decimal) -> str:
+    """``toPlainString``: every digit written out (refused beyond the string limit, where
+    Java would build a string of up to two billion characters)."""
+    length = len(d.as_tuple().digits) + abs(d.as_tuple().exponent) + 2
+    _budget.string(length, MAX_STRING_LENGTH)
+    return format(d, "f")
+
+
+def _decimal_pow(d: decimal.Decimal, n: int) -> decimal.Decimal:
+    if not 0 <= n <= 999999999:
+        raise JavaError("java.lang.ArithmeticException", "Invalid operation")
+    if n == 0:
+        return decimal.Decimal(1)
+    _decimal_digits_ok(len(d.as_tuple().digits) * n)
+    return _decimal(_unscaled(d) ** n, _check_scale(d, _scale(d) * n))
+
+
+def _decimal_value_of_double(v: float) -> decimal.Decimal:
+    """``BigDecimal.valueOf(double)``: ``new BigDecimal(Double.toString(v))``, so NaN and
+    the infinities fail on their first letter."""
+    if v != v or v in (math.inf, -math.inf):
+        letter = "N" if v != v else "I"
+        raise JavaError("java.lang.NumberFormatException", f'Character {letter} is neither a decimal '
+                        'digit number, decimal point, nor "e" notation exponential mark.')
+    return decimal.Decimal(to_string(v))
+
+
+BIGDECIMAL_METHODS = _with(NUMBER_METHODS, {
+    "scale": [((), _scale)],
+    "precision": [((), lambda d: len(d.as_tuple().digits))],
+    "unscaledValue": [((), lambda d: _big_result(_unscaled(d)))],
+    "signum": [((), lambda d: (d > 0) - (d < 0))],
+    "negate": [((), lambda d: d.copy_abs() if d.is_zero() else d.copy_negate())],
+    "abs": [((), lambda d: d.copy_abs())],
+    "plus": [((), lambda d: d)],
+    "ulp": [((), lambda d: decimal.Decimal((0, (1,), d.as_tuple().exponent)))],
+    "toPlainString": [((), _plain_string)],
+    "toEngineeringString": [((), lambda d: d.to_eng_string(context=_EXACT))],
+    "stripTrailingZeros": [((), lambda d: decimal.Decimal(0) if d.is_zero() else d.normalize(_EXACT))],
+    "setScale": [(("int",), _set_scale), (("int", "int"), _set_scale)],
+    "movePointLeft": [(("int",), _move_point)],
+    "movePointRight": [(("int",), lambda d, n: _move_point(d, -n))],
+    "scaleByPowerOfTen": [(("int",), _scale_by_ten)],
+    "pow": [(("int",), _decimal_pow)],
+    "toBigInteger": [((), _to_big_integer)],
+    "toBigIntegerExact": [((), _to_big_integer_exact)],
+    "longValueExact": [((), _long_value_exact)],
+    "intValueExact": [((), lambda d: _value_exact(d, 32))],
+    "shortValueExact": [((), lambda d: _value_exact(d, 16))],
+    "byteValueExact": [((), lambda d: _value_exact(d, 8))],
+    "valueOf": [(("long",), lambda _, v: _decimal(v, 0)),
+                (("long", "int"), lambda _, v, scale: _decimal(v, scale)),
+                (("double",), lambda _, v: _decimal_value_of_double(v))],
+})

@@ -255,6 +255,63 @@ CASES = [
     # ---- BigDecimal (string arithmetic makes one)
     "#set($x = $sn * 2)$x $x.class.simpleName $x.compareTo($x) $x.equals($x) $x.hashCode()",
     "#set($x = '1E+3' * 1)$x $x.intValue()",
+    "#set($x = $sn * 2)$x.scale() $x.precision() $x.toPlainString() $x.stripTrailingZeros() "
+    "$x.setScale(1) $x.signum() $x.negate() $x.abs() $x.unscaledValue()",
+    "#set($x = $sn * 2)$x.toBigInteger() $x.toBigInteger().class.simpleName "
+    "$x.toEngineeringString() $x.ulp() $x.movePointLeft(2) $x.scaleByPowerOfTen(2)",
+    "#set($x = '1E+3' * 1)$x.scale() $x.precision() $x.stripTrailingZeros() $x.unscaledValue() "
+    "$x.toEngineeringString() $x.toPlainString()",
+    "#set($x = '1E+3' * 1)$x.movePointLeft(1) $x.movePointRight(1) $x.scaleByPowerOfTen(3) "
+    "$x.movePointLeft(-5) $x.ulp() $x.toBigInteger() $x.intValueExact() $x.negate() $x.plus()",
+    "#set($x = '123.456' * 1)$x.movePointLeft(1) $x.movePointRight(4) $x.scaleByPowerOfTen(-3) "
+    "$x.toBigInteger() $x.negate().toBigInteger() $x.ulp() $x.precision() $x.unscaledValue() "
+    "$x.scale() $x.movePointLeft(0)",
+    "#set($x = '0.000' * 1)$x $x.stripTrailingZeros() $x.signum() $x.scale() $x.precision() "
+    "$x.toPlainString()",
+    "#set($x = '-0.0' * 1)$x $x.signum() $x.negate() $x.abs() $x.stripTrailingZeros() "
+    "$x.toPlainString()",
+    "#set($x = '0E+5' * 1)$x $x.toEngineeringString() $x.toPlainString() $x.stripTrailingZeros() "
+    "$x.scale()",
+    "#set($x = '0.00000012' * 1)$x $x.toPlainString() $x.toEngineeringString() "
+    "$x.stripTrailingZeros() $x.scale() $x.precision()",
+    "#set($x = '12345.6789E-20' * 1)$x $x.toEngineeringString() $x.toPlainString()",
+    "#set($x = '1E+10' * 1)$x.longValueExact() $x.toPlainString() $x.stripTrailingZeros() "
+    "$x.toEngineeringString() $x.longValueExact().class.simpleName",
+    # setScale: rounding modes 0-6 (UP, DOWN, CEILING, FLOOR, HALF_UP, HALF_DOWN, HALF_EVEN)
+    "#set($x = '2.5' * 1)$x.setScale(-1, 4) $x.setScale(0, 0) $x.setScale(0, 1) $x.setScale(0, 2) "
+    "$x.setScale(0, 3) $x.setScale(0, 5) $x.setScale(0, 6) $x.setScale(3, 7)",
+    "#set($x = '-2.5' * 1)$x.setScale(0, 0) $x.setScale(0, 1) $x.setScale(0, 2) $x.setScale(0, 3) "
+    "$x.setScale(0, 4) $x.setScale(0, 5) $x.setScale(0, 6) $x",
+    "#set($x = '-1.55' * 1)$x.setScale(1, 4) $x.setScale(1, 1) $x.setScale(1, 6) $x.setScale(4)",
+    "#set($x = '-0.4' * 1)$x.setScale(0, 4) $x.setScale(0, 1) $x.setScale(0, 3)",
+    "#set($x = '-2.5' * 1)$x.setScale(0, 7)", "#set($x = '-1.55' * 1)$x.setScale(1)",
+    "#set($x = '2.5' * 1)$x.setScale(1, 8)", "#set($x = '2.5' * 1)$x.setScale(1, -1)",
+    "#set($x = '2.5' * 1)$x.pow(3) $x.pow(0) $x.pow(1) $x.negate().pow(3)",
+    "#set($x = '2.5' * 1)$x.pow(-1)", "#set($x = '2.5' * 1)$x.pow(1000000000)",
+    "#set($x = '123.456' * 1)$x.intValueExact()", "#set($x = '1E+10' * 1)$x.intValueExact()",
+    "#set($x = '1E+20' * 1)$x.longValueExact()", "#set($x = '300' * 1)$x.byteValueExact()",
+    "#set($x = '0.5' * 1)$x.longValueExact()",
+    "#set($x = '12345678901234567890.5' * 1)$x.longValueExact()",
+    "#set($x = '9223372036854775808' * 1)$x.longValueExact()",
+    "#set($x = '-9223372036854775808' * 1)$x.longValueExact() $x.toBigIntegerExact()",
+    "#set($x = '300' * 1)$x.shortValueExact() $x.toBigIntegerExact() $x.intValueExact()",
+    "#set($x = '-40000' * 1)$x.shortValueExact()",
+    "#set($x = '0.5' * 1)$x.toBigIntegerExact()",
+    "#set($x = '0.000' * 1)$x.intValueExact() $x.toBigIntegerExact() $x.longValueExact()",
+    "#set($x = '1E+999999999' * 1)$x $x.scale() $x.precision()",
+    "#set($x = '1E+999999999' * 1)$x.toBigInteger()",
+    "#set($x = '2.5' * 1)$x.setScale(2147483647)",
+    "#set($x = '2.5' * 1)$x.movePointLeft(2147483647)",
+    "#set($x = '2.5' * 1)$x.scaleByPowerOfTen(-2147483647)",
+    "#set($x = '2.5' * 1)$x.scaleByPowerOfTen(2147483647)",
+    "#set($x = '0.0' * 1)$x.scaleByPowerOfTen(-2147483647)",
+    "#set($x = '2.5' * 1)$x.hashCode() $x.equals($x.setScale(3)) $x.compareTo($x.setScale(3)) "
+    "$x.class.name $x.doubleValue() $x.floatValue()",
+    "#set($x = '2.5' * 1)$x.valueOf(5) $x.valueOf(25, 1) $x.valueOf(2.5) $x.valueOf(1.0E20) "
+    "$x.valueOf(-0.0) $x.valueOf(5, -2)",
+    "#set($x = '2.5' * 1)$x.valueOf($d.parseDouble('NaN'))",
+    "#set($x = '2.5' * 1)$x.valueOf($d.parseDouble('-Infinity'))",
+    "#set($x = '2.5' * 1)$x.compareTo($null)",
     # ---- maps: which names are the map's own methods as properties
     "$m.values $m.isEmpty $m.size $m.keySet $m.entrySet $m.empty $m.class.simpleName",
     "$em.values $em.isEmpty $em.size $em.keySet $em.empty",
