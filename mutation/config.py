@@ -24,7 +24,7 @@ CONFIG = HERE / "config.toml"
 EQUIVALENTS = HERE / "equivalent.toml"
 
 _RUN_KEYS = {"seed", "sample", "timeout_factor", "operators"}
-_MODULE_KEYS = {"path", "tests", "target", "operators", "sample"}
+_MODULE_KEYS = {"path", "tests", "deselect", "target", "operators", "sample"}
 _EQUIVALENT_KEYS = {"id", "module", "line", "diff", "reason"}
 
 
@@ -40,6 +40,7 @@ class Module:
     target: float              # the score the issue asks for
     operators: tuple[str, ...]  # the run's operators plus this module's own
     sample: int                # mutants drawn (0: all)
+    deselect: tuple[str, ...] = ()  # pytest node ids (prefixes) left out of `tests`
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,12 @@ def load_config(path: Path = CONFIG, root: Path = ROOT) -> Config:
         ops = base_ops + _strings(path, f"{where} operators", table.get("operators", []))
         mod_sample = _typed(path, f"{where} sample", table.get("sample", sample), int,
                             "an integer")
-        modules[name] = Module(name, mod_path, tests, target, ops, mod_sample)
+        deselect = _strings(path, f"{where} deselect", table.get("deselect", []))
+        for node in deselect:
+            if "::" not in node or not any(node.startswith(t.rstrip("/")) for t in tests):
+                raise ConfigError(f"{path}: {where} deselect: '{node}' is not a test id "
+                                  "(file::name) under the module's tests")
+        modules[name] = Module(name, mod_path, tests, target, ops, mod_sample, deselect)
     return Config(seed, sample, factor, modules)
 
 

@@ -126,8 +126,22 @@ def python_command(copy: Path, args: list[str], env: dict | None = None) -> list
 
 
 def pytest_args(tests, stop_first: bool = True) -> list[str]:
+    """``tests`` are paths and ``--deselect`` pairs (:func:`test_list`)."""
     return ["-m", "pytest", *(["-x"] if stop_first else []), "-q", "--no-header",
             "-p", "pytest_lines", *tests]
+
+
+def test_list(copy: Path, module, log) -> list[str]:
+    """The module's test paths present in the tree mutated, then its deselections."""
+    tests = [t for t in module.tests if list(copy.glob(t))]
+    for missing in sorted(set(module.tests) - set(tests)):
+        log(f"[{module.name}] note: {missing} is not in this tree (--ref older than the test); "
+            "left out")
+    if not tests:
+        raise RunError(f"{module.name}: none of its test paths exist in the tree mutated")
+    for node in module.deselect:
+        tests += ["--deselect", node]
+    return tests
 
 
 def check_copy(copy: Path) -> None:
@@ -332,12 +346,7 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
         raise RunError(f"refusing to mutate {target}: not inside the copy {copy} "
                        "or inside the checkout")
     source = target.read_text(encoding="utf-8")
-    tests = [t for t in module.tests if list(copy.glob(t))]
-    for missing in sorted(set(module.tests) - set(tests)):
-        log(f"[{module.name}] note: {missing} is not in this tree (--ref older than the test); "
-            "left out")
-    if not tests:
-        raise RunError(f"{module.name}: none of its test paths exist in the tree mutated")
+    tests = test_list(copy, module, log)
 
     trace = copy / ".mutation" / f"{module.name}.lines.json"
     trace.parent.mkdir(exist_ok=True)
