@@ -319,8 +319,7 @@ def test_the_gates_caches_stay_bounded():
     assert len(sandbox._TOOL_PROPERTY_PLANS) <= 4097
 
 
-def test_builtins_without_a_signature_are_left_to_the_call():
-    assert sandbox._accepts(dict.fromkeys, 1)  # inspect.signature cannot read every builtin
+def test_a_builtins_signature_decides_its_arity():
     assert sandbox._accepts(len, 1) and not sandbox._accepts(len, 2)
 
 
@@ -368,3 +367,40 @@ def test_dispatch_table_fields_reader_and_run_generated():
     assert sandbox.fields_reader(("a", "b"))(Fields()) == (1, 2)
     namespace = sandbox.run_generated("def f():\n    return k + 1\n", "<gen>", {"k": 41})
     assert namespace["f"]() == 42
+
+
+# ------------------------------------------------- subclasses and the general path
+
+def test_subclasses_of_json_types_take_their_base_types_table():
+    from collections import OrderedDict
+
+    class MyStr(str):
+        pass
+
+    class MyList(list):
+        pass
+
+    class MyFloat(float):
+        pass
+    values = {"o": OrderedDict(a=1), "m": MyStr("abc"), "ml": MyList([1, 2]),
+              "mf": MyFloat(1.0)}
+    assert render("$o.size()|$o.a|$o.size|$o.empty|$m.length()|$m.class.name|$m.empty|"
+                  "$ml.size()|$ml.get(1)|$mf.isNaN()", values) == \
+        "1|1|1|$o.empty|3|java.lang.String|false|2|2|false"
+
+
+def test_only_get_takes_the_fast_paths():
+    assert r("$d.containsKey('a')|$l.contains(1)|$l.indexOf(2)") == "true|true|1"
+    with pytest.raises(RenderError) as info:
+        r("$l.get('x')")
+    assert str(info.value) == \
+        '<template>:1:4: java.lang.NumberFormatException: For input string: "x"'
+
+
+def test_get_class_is_the_fallback_for_getclass_alone():
+    assert r("$s.nosuch()|$s.getClass(1)|$s.getClass().simpleName") == \
+        "$s.nosuch()|$s.getClass(1)|String"
+
+
+def test_a_builtin_without_a_signature_is_left_to_the_call():
+    assert sandbox._accepts(max, 2)     # inspect.signature(max) raises ValueError
