@@ -1,7 +1,7 @@
 # Two entry points for a fresh machine with only Python and make:
 #   make demo  - create .venv, install, render every example, serve the preview
 #   make test  - create .venv with test extras, run the whole suite
-#   make mutation [MODULE=journal] [SAMPLE=40] [SEED=19] [JOBS=1] - the seeded mutation run
+#   make mutation [MODULE=journal] [SAMPLE=40] [SEED=19] [JOBS=2] - the seeded mutation run
 #                 (docs/mutation.md); not part of make test
 PYTHON ?= python3
 VENV := .venv

@@ -491,8 +491,9 @@ def parse_args(argv):
                              "default: all")
     parser.add_argument("--sample", type=int, help="mutants drawn per module (0 = all)")
     parser.add_argument("--seed", type=int, help="seed of the draw")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="modules run side by side, each in its own copy (default 1)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="modules run side by side, each in its own copy (default 2: "
+                             "one per core of the machine class CI runs on)")
     parser.add_argument("--ref", help="mutate this commit instead of the working tree")
     parser.add_argument("--list", action="store_true",
                         help="print the drawn mutants (id, file:line, diff) without running")
