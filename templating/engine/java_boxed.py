@@ -17,7 +17,7 @@ from . import budget as _budget
 
 from .java_core import (
     MAX_DECIMAL_DIGITS, MAX_INT_BITS, MAX_STRING_LENGTH, JavaArray, JavaBigInteger, JavaError, JavaFloat, JavaLong, class_cast, java_class_label,
-    java_class_name, java_equals, java_hash, to_string,
+    digits_to_int, int_to_radix, java_class_name, java_equals, java_hash, to_string,
 )
 from .java_numbers import compare_numbers, int_value, long_value, parse_java_double, perform, to_double
 
@@ -74,16 +74,8 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _radix_string(value: int, radix: int) -> str:
-    if not 2 <= radix <= 36:
-        radix = 10
-    if value == 0:
-        return "0"
-    out = []
-    n = abs(value)
-    while n:
-        n, r = divmod(n, radix)
-        out.append(_DIGITS[r])
-    return ("-" if value < 0 else "") + "".join(reversed(out))
+    """``toString(value, radix)``: a radix outside 2-36 means 10, as in Java."""
+    return int_to_radix(value, radix if 2 <= radix <= 36 else 10)
 
 
 def _parse_radix(text, radix: int, bits: int) -> int:
@@ -95,8 +87,11 @@ def _parse_radix(text, radix: int, bits: int) -> int:
         raise JavaError("java.lang.NumberFormatException",
                         f"radix {radix} greater than Character.MAX_RADIX")
     body = text[1:] if text[:1] in "+-" else text
-    if body and all(c.isascii() and c.lower() in _DIGITS[:radix] for c in body):
-        value = int(text, radix)
+    # past 70 significant digits nothing fits 66 bits in any radix (and int() would refuse
+    # more than 4,300 digits)
+    if body and len(body.lstrip("0")) <= 70 and all(
+            c.isascii() and c.lower() in _DIGITS[:radix] for c in body):
+        value = int(body.lstrip("0") or "0", radix) * (-1 if text[:1] == "-" else 1)
         if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
             return value
     suffix = "" if radix == 10 else f" under radix {radix}"
@@ -501,7 +496,7 @@ def _scale(d: decimal.Decimal) -> int:
 
 def _unscaled(d: decimal.Decimal) -> int:
     sign, digits, _ = d.as_tuple()
-    return int("".join(map(str, digits))) * (-1 if sign else 1)
+    return digits_to_int("".join(map(str, digits))) * (-1 if sign else 1)
 
 
 def _decimal(unscaled: int, scale: int) -> decimal.Decimal:
@@ -576,9 +571,14 @@ def _value_exact(d: decimal.Decimal, bits: int) -> int:
 
 
 def _to_big_integer(d: decimal.Decimal) -> JavaBigInteger:
-    if not d.is_zero():
-        _decimal_digits_ok(d.adjusted() + 1)
-    return _big_result(int(d))  # truncates toward zero
+    """``toBigInteger``: the integer part (truncated toward zero)."""
+    if d.is_zero() or d.adjusted() < 0:
+        return JavaBigInteger(0)
+    _decimal_digits_ok(d.adjusted() + 1)
+    sign, digits, exponent = d.as_tuple()
+    text = "".join(map(str, digits))
+    whole = digits_to_int(text[:len(text) + exponent]) if exponent < 0 else digits_to_int(text) * 10 ** exponent
+    return _big_result(-whole if sign else whole)
 
 
 def _to_big_integer_exact(d: decimal.Decimal) -> JavaBigInteger:

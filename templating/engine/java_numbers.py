@@ -448,8 +448,11 @@ _JAVA_INT = re.compile(r"[+-]?\d+")
 
 def parse_java_int(text: str, bits: int = 32) -> int:
     """``Integer.valueOf`` / ``Long.valueOf``; raises ``NumberFormatException`` as Java does."""
-    if _JAVA_INT.fullmatch(text):
-        value = int(text)
+    # leading zeros are fine ("0007"); past 20 digits it cannot fit (and Python's int()
+    # refuses strings of more than 4,300 digits)
+    significant = text.lstrip("+-").lstrip("0")
+    if _JAVA_INT.fullmatch(text) and len(significant) <= 20:
+        value = int(significant or "0") * (-1 if text[:1] == "-" else 1)
         if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
             return value
     raise JavaError("java.lang.NumberFormatException", f'For input string: "{text}"')
