@@ -17,6 +17,7 @@ from . import nodes as n
 from .loader import read_template, too_large
 from .parser import gobbling_mode, parse_template
 from .properties import coerce
+from .compiler import options as compile_options
 from .renderer import CompiledTemplate
 from .runtime import Limits, quoted
 
@@ -79,6 +80,7 @@ class Engine:
         self.strict_escape = _flag(self.config, "runtime.strict_mode.escape", False)
         self.strict_math = _flag(self.config, "runtime.strict_math", False)
         self.limits = Limits(self.config)
+        self._options = compile_options(self)
         self.templates_dir = Path(templates_dir).resolve() if templates_dir else None
         self._parsed: OrderedDict[tuple[str, str], n.Template] = OrderedDict()
         self._files: dict[Path, tuple[int, int, n.Template]] = {}
@@ -119,14 +121,17 @@ class Engine:
         return too_large(size, self.limits.template_bytes, str(name))
 
     def compiled(self, template: n.Template) -> CompiledTemplate:
-        """The template's closures for this engine, compiled once and kept on the tree."""
+        """The template compiled to Python for this engine (:mod:`.compiler`), once per tree
+        and engine configuration, kept on the tree."""
         try:
             cache = template._compiled
         except AttributeError:  # the tree's first render
             cache = template._compiled = {}
-        compiled = cache.get(id(self))
+        # keyed by the settings compiled in (not the engine's id, which a later engine
+        # with other settings may reuse), so engines configured alike share the code
+        compiled = cache.get(self._options)
         if compiled is None:
-            compiled = cache[id(self)] = CompiledTemplate(template, self)
+            compiled = cache[self._options] = CompiledTemplate(template, self._options)
         return compiled
 
     # ------------------------------------------------------------------ files

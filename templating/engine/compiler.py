@@ -27,7 +27,7 @@ node produced each stretch of output.
 """
 from __future__ import annotations
 
-import threading
+from typing import NamedTuple
 
 from . import javatypes as jt
 from . import nodes as n
@@ -145,17 +145,10 @@ class CodeGenerator:
     """Generates one template's module: its top-level function, one per macro it defines,
     one per ``#define``/block-macro body and for bodies nested too deep to inline."""
 
-    def __init__(self, engine, name: str):
-        self.engine = engine
+    def __init__(self, options: "Options", name: str):
         self.name = name
-        self.strict = engine.strict
-        self.empty_check = engine.empty_check
-        self.strict_math = engine.strict_math
-        self.strict_escape = engine.strict_escape
-        self.immutable_ranges = engine.flag("runtime.immutable_ranges", True)
-        self.skip_invalid = engine.flag("directive.foreach.skip_invalid", True)
-        self.strict_args = engine.flag("velocimacro.arguments.strict")
-        self.body_name = engine.config.get("velocimacro.body_reference", "bodyContent")
+        (self.strict, self.empty_check, self.strict_math, self.strict_escape,
+         self.immutable_ranges, self.skip_invalid, self.strict_args, self.body_name) = options
         self.namespace: dict = {"__builtins__": _BUILTINS, **_RUNTIME}
         self.constants: dict[int, str] = {}
         self.functions: list[_Function] = []
@@ -845,14 +838,32 @@ _EXPRESSION = {
     n.BinaryOp: CodeGenerator.e_BinaryOp,
 }
 
-_lock = threading.Lock()
+class Options(NamedTuple):
+    """The engine settings compiled into the generated code: two engines with equal
+    options share a template's compiled form (:meth:`.api.Engine.compiled`)."""
+    strict: bool
+    empty_check: bool
+    strict_math: bool
+    strict_escape: bool
+    immutable_ranges: bool
+    skip_invalid: bool
+    strict_args: bool
+    body_name: str
 
 
-def compile_template(template: n.Template, engine):
-    """``(emit, macros, source)`` for ``template`` under ``engine``'s configuration:
-    ``emit(ctx)`` runs it; ``macros`` maps each macro it defines to ``(node, body, cost,
-    defaults)``; ``source`` is the generated module (for tests and debugging)."""
-    gen = CodeGenerator(engine, template.name)
+def options(engine) -> Options:
+    return Options(engine.strict, engine.empty_check, engine.strict_math,
+                   engine.strict_escape, engine.flag("runtime.immutable_ranges", True),
+                   engine.flag("directive.foreach.skip_invalid", True),
+                   engine.flag("velocimacro.arguments.strict"),
+                   str(engine.config.get("velocimacro.body_reference", "bodyContent")))
+
+
+def compile_template(template: n.Template, options: Options):
+    """``(emit, macros, source)`` for ``template`` under ``options``: ``emit(ctx)`` runs
+    it; ``macros`` maps each macro it defines to ``(node, body, cost, defaults)``;
+    ``source`` is the generated module (for tests and debugging)."""
+    gen = CodeGenerator(options, template.name)
     top = gen.function(template.body, "_t")
     source = gen.source()
     namespace = run_generated(source, f"<velocity {template.name}>", gen.namespace)

@@ -1,8 +1,8 @@
 """Per-render runtime state of the Velocity engine: variables and macro frames, ``$foreach``
 and ``#define`` objects, control-flow signals and resource limits.
 
-The compiler (:mod:`.renderer`) produces closures that take a :class:`Ctx`; everything they
-share while one message renders lives here.
+The code :mod:`.compiler` generates takes a :class:`Ctx`; everything it shares while one
+message renders lives here, with the runtime helpers it calls (the end of this module).
 """
 from __future__ import annotations
 
