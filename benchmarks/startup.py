@@ -99,8 +99,10 @@ def median_ms(argv: list[str], runs: int) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--templating", default=str(BIN / "templating"),
+                        help="the command to time (e.g. a wrapper running another checkout)")
     args = parser.parse_args()
-    python, templating = str(BIN / "python"), str(BIN / "templating")
+    python, templating = str(BIN / "python"), args.templating
     render = [templating, "render", str(TEMPLATE), "--data", str(DATA)]
     with tempfile.TemporaryDirectory() as tmp:
         script, jinja_template = Path(tmp) / "render_jinja.py", Path(tmp) / "order.html.j2"
