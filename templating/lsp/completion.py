@@ -122,7 +122,7 @@ def _complete_member(snapshot, cur, match, line, column, workspace) -> list[Comp
         if steps:
             return []
         return [Completion(method, "method", signature, doc,
-                           insert_text=f"{method}(", sort_text=method)
+                           insert_text=_call(method, [signature]), sort_text=method)
                 for method, (signature, doc) in tool_methods(name).items()]
     if name == "foreach" and not steps:
         return [Completion(member, "method" if "(" not in label else "property", label,
@@ -175,6 +175,12 @@ def field_completions(snapshot, root: str, path: tuple, *, workspace=None) -> li
                                     "template, in no scenario", sort_text=f"0{key}"))
     for method, (cls, signatures) in sorted(methods.items()):
         items.append(Completion(method, "method", " / ".join(sorted(signatures)),
-                                f"Java method of {cls}", insert_text=f"{method}(",
-                                sort_text=f"1{method}"))
+                                f"Java method of {cls}",
+                                insert_text=_call(method, signatures), sort_text=f"1{method}"))
     return items
+
+
+def _call(method: str, signatures) -> str:
+    """What to insert for a method: ``name()`` when no overload takes arguments, else
+    ``name(`` for the arguments to follow."""
+    return f"{method}()" if all(s.endswith("()") for s in signatures) else f"{method}("

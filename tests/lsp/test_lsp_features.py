@@ -117,6 +117,8 @@ def test_completion_of_a_string_value_offers_the_engines_string_methods(project)
     _, table = java_methods("x")
     assert set(items) == set(table)          # exactly what the engine lets a template call
     assert items["substring"].detail == "substring(int) / substring(int, int)"
+    assert (items["substring"].insert_text, items["length"].insert_text) == (
+        "substring(", "length()")
 
 
 def test_completion_uses_the_last_good_tree_while_the_text_does_not_parse(project):
