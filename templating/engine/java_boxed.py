@@ -30,7 +30,7 @@ def _number_compare(n, other):
     if java_class_name(other) != java_class_name(n):
         raise class_cast(java_class_label(other), java_class_name(n))
     if isinstance(n, float):
-        return _double_compare(n, other)  # Double.compareTo: -0.0 < 0.0, NaN above all
+        return double_compare(n, other)  # Double.compareTo: -0.0 < 0.0, NaN above all
     return compare_numbers(n, other)
 
 
@@ -395,7 +395,7 @@ def _double_statics() -> dict:
         "hashCode": [(("double",), lambda _, v: java_hash(v))],
         "valueOf": [(("str",), lambda _, t: parse_java_double(t)), (("double",), lambda _, v: v)],
         "parseDouble": [(("str",), lambda _, t: parse_java_double(_need_text(t)))],
-        "compare": [(("double", "double"), lambda _, a, b: _double_compare(a, b))],
+        "compare": [(("double", "double"), lambda _, a, b: double_compare(a, b))],
         "isNaN": [(("double",), lambda _, v: v != v)],
         "isInfinite": [(("double",), lambda _, v: v in (math.inf, -math.inf))],
         "isFinite": [(("double",), lambda _, v: math.isfinite(v))],
@@ -413,7 +413,7 @@ def _double_max(a: float, b: float, sign: int) -> float:
     """``Math.max`` (``sign`` 1) / ``Math.min`` (-1): NaN wins, and 0.0 is above -0.0."""
     if a != a or b != b:
         return math.nan
-    return a if _double_compare(a, b) * sign >= 0 else b
+    return a if double_compare(a, b) * sign >= 0 else b
 
 
 def _double_bits(v: float) -> int:
@@ -444,7 +444,7 @@ def _need_text(text):
     return text
 
 
-def _double_compare(a: float, b: float) -> int:
+def double_compare(a: float, b: float) -> int:
     if a < b:
         return -1
     if a > b:

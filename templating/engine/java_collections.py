@@ -190,19 +190,32 @@ def _contains_all(lst, other):
 
 
 def _natural_key(a, b) -> int:
+    """``a.compareTo(b)`` as ``ComparableTimSort`` asks it (``a`` the later element: Python's
+    sort is the same TimSort and asks in the same order), with Java's failures: a null
+    ``a``, an ``a`` that is not ``Comparable``, a null ``b`` (the receiver's own JDK text) and
+    ``b`` of another class."""
+    from .java_core import JavaChar, class_cast, is_number, java_class_label, java_class_name
     from .java_numbers import compare_numbers
     from .java_strings import compare_to
-    from .java_core import is_number, JavaChar
-    if a is None or b is None:
+    if a is None:
+        raise JavaError("java.lang.NullPointerException",
+                        'Cannot invoke "java.lang.Comparable.compareTo(Object)" because "a[runHi]" is null')
+    if isinstance(a, (list, dict, MapEntry)):
+        raise class_cast(java_class_label(a), "java.lang.Comparable")
+    if b is None:
+        from .sandbox import call_method
+        call_method(a, "compareTo", [None])  # raises the NullPointerException Java's gives
         raise JavaError("java.lang.NullPointerException")
     if isinstance(a, bool) and isinstance(b, bool):
         return (a > b) - (a < b)
-    if is_number(a) and is_number(b) and type(a) is type(b):
+    if is_number(a) and is_number(b) and java_class_name(a) == java_class_name(b):
+        if isinstance(a, float):
+            from .java_boxed import double_compare
+            return double_compare(a, b)  # -0.0 before 0.0, NaN last
         return compare_numbers(a, b)
     if isinstance(a, str) and isinstance(b, str) and isinstance(a, JavaChar) == isinstance(b, JavaChar):
         return compare_to(a, b)
-    from .java_core import class_cast, java_class_label
-    # a.compareTo(b) casts b to a's class (TimSort asks the later element first)
+    # a.compareTo(b) casts b to a's class
     raise class_cast(java_class_label(b), java_class_label(a))
 
 
