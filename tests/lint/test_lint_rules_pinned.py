@@ -268,6 +268,14 @@ def test_a_read_of_something_else_does_not_end_the_reads(project):
     assert found(project.lint("a.txt")) == [unused(3, 3, "data.b")]
 
 
+def test_a_key_spelt_like_a_list_item_is_still_a_key(project):
+    """A JSON key "[]" is a field like any other: unread, it is reported (not walked into
+    as if it were a list's items)."""
+    project.template("a.txt", "$data.a\n")
+    project.scenario("a.txt", "s", {"a": 1, "[]": {"b": 2}})
+    assert found(project.lint("a.txt")) == [unused(3, 3, "data[]")]
+
+
 def test_a_loop_over_an_object_reads_its_values(project):
     project.template("a.txt", "#foreach($p in $data.prices)$p.amount #end\n")
     project.scenario("a.txt", "s", {"prices": {"eur": {"amount": 1, "code": "x"}}})

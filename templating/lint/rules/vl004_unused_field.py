@@ -104,11 +104,13 @@ def _walk(value, path, nodes, unused, seen, skip=()):
         children = [(ITEM, child) for child in value[:200]]
     else:
         return
+    # a list's items, not an object's key that happens to be spelt "[]"
+    items = isinstance(value, list)
     for key, child in children:
         here = path + (key,)
         following = [node.children[step] for node in nodes for step in {key, ITEM}
                      if step in node.children]
-        if not following and key == ITEM:
+        if not following and items:
             # the list itself is read (its size, say): report fields of its items, if any
             _walk(child, here, [], unused, seen)
             continue
