@@ -44,6 +44,14 @@ _COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _BUILTINS = {"type": type, "len": len, "isinstance": isinstance, "str": str, "int": int,
              "dict": dict, "Exception": Exception}
 
+#: ``$foreach.name`` -> the scope's getter the sandbox resolves it to (``getCount`` for
+#: ``count``...), called directly when the value is the engine's own scope object
+#: (tests/engine/test_compiler.py checks each against :func:`.sandbox.get_property`).
+SCOPE_GETTERS = {"count": rt.ForeachScope.getCount, "index": rt.ForeachScope.getIndex,
+                 "hasNext": rt.ForeachScope.getHasNext, "first": rt.ForeachScope.getFirst,
+                 "last": rt.ForeachScope.getLast}
+_SCOPE_GETTERS = {name: f"_scope_{name}" for name in SCOPE_GETTERS}
+
 #: The runtime the generated code calls, under the generated names it uses.
 _RUNTIME = {
     "_NF": jt.NOT_FOUND, "_dget": dict.get, "_truthy": rt.truthy, "_text": rt.to_text,
@@ -61,6 +69,8 @@ _RUNTIME = {
     "_too_many": rt.too_many_loops, "_macro_enter": rt.macro_enter,
     "_macro_run": rt.macro_run, "_macro_call": rt.macro_call, "_evaluate": rt.evaluate_at, "_parse": rt.parse_at,
     "_include": rt.include_at, "_located": rt.located_error,
+    "_ForeachScope": rt.ForeachScope,
+    **{f"_scope_{name}": getter for name, getter in SCOPE_GETTERS.items()},
 }
 
 #: Python's parser refuses more than 100 levels of indentation and 20 nested loops/trys in
@@ -74,6 +84,8 @@ _MAX_STATEMENTS = 400
 _INLINE_TEXT = 2000
 
 _INT_MIN, _INT_MAX = -2147483648, 2147483647
+_LONG_LIMIT = 1 << 63
+
 
 
 def weight(nodes) -> int:
@@ -155,6 +167,8 @@ class CodeGenerator:
         self.f: _Function | None = None
         self.writer = "w"
         self.writer_is_ctx = True  # the writer appends to ctx.out (not a string's parts)
+        # in a macro's own body: its parameters, always keys of the top frame (`top`)
+        self.params: frozenset = frozenset()
         self.macros: dict[str, tuple] = {}  # name -> (node, function name, cost, defaults)
 
     # ---------------------------------------------------------------- output
@@ -193,24 +207,35 @@ class CodeGenerator:
         self.f.indent -= 1
         self.f.blocks -= block
 
-    def start_function(self, prefix: str = "_f", params: str = "ctx") -> _Function:
+    def start_function(self, prefix: str = "_f") -> _Function:
         f = _Function(f"{prefix}{len(self.functions)}")
         self.functions.append(f)
-        f.lines.append(f"def {f.name}({params}):")
+        f.lines.append(f"def {f.name}(ctx):")
+        # macro frames and the variables are fixed for one run of a generated function (a
+        # macro call pushes and pops its frame around the call): lookups bind once
         f.lines.append("    w = ctx.out.append")
-        f.lines.append("    lookup = ctx.lookup if ctx.frames else ctx.vars.get")
+        f.lines.append("    frames = ctx.frames")
+        f.lines.append("    lookup = ctx.lookup if frames else ctx.vars.get")
+        if self.params:
+            # a macro's frame holds every parameter (a #set of one sets it there): the
+            # lookup that would find it first in the top frame is this dict read
+            f.lines.append("    top = frames[-1]")
         return f
 
-    def function(self, nodes, prefix: str = "_f") -> str:
-        """A generated function ``(ctx) -> None`` running ``nodes``; its name."""
-        saved = self.f, self.writer, self.writer_is_ctx
+    def function(self, nodes, prefix: str = "_f", params=None) -> str:
+        """A generated function ``(ctx) -> None`` running ``nodes``; its name. ``params``:
+        the macro parameters bound to the top frame (None: those of the function it is
+        split from, which runs in the same frame)."""
+        saved = self.f, self.writer, self.writer_is_ctx, self.params
+        if params is not None:
+            self.params = params
         self.f, self.writer, self.writer_is_ctx = self.start_function(prefix), "w", True
         try:
             self.statements(nodes)
             self.line("return None")
             return self.f.name
         finally:
-            self.f, self.writer, self.writer_is_ctx = saved
+            self.f, self.writer, self.writer_is_ctx, self.params = saved
 
     def source(self) -> str:
         return "\n".join(line for f in self.functions for line in f.lines) + "\n"
@@ -286,7 +311,8 @@ class CodeGenerator:
             self.line("else:")
             self.indent()
             self.line(f"if type({value}) is not str:")
-            self.line(f"    {value} = _text({value}, ctx, {node})")
+            self.line(f"    {value} = str({value}) if type({value}) is int and "
+                      f"{-_LONG_LIMIT} < {value} < {_LONG_LIMIT} else _text({value}, ctx, {node})")
             self.line(f"if len({value}) > {rt.LONG_PRINT}:")
             self.line(f"    ctx.wrote(len({value}), {node})")
             self.line(f"{w}({value})")
@@ -315,70 +341,89 @@ class CodeGenerator:
         if strict:
             self.line(f"{t} = _strict_lookup(ctx, {self.const(ref)}, "
                       f"{lenient and not ref.parts})")
+        elif ref.name in self.params:
+            self.line(f"{t} = top[{ref.name!r}]")
         else:
             self.line(f"{t} = lookup({ref.name!r})")
         for part in ref.parts:
             if strict:
                 self.line(f"if {t} is None:")
                 self.line(f"    raise _strict_null(ctx, {self.const(ref)}, {self.const(part)})")
-                self.part(t, part)
-                self.line(f"if {t} is _NF:")
-                self.line(f"    raise _strict_missing(ctx, {self.const(ref)}, "
-                          f"{self.const(part)})")
+                self.part(t, part, f"raise _strict_missing(ctx, {self.const(ref)}, "
+                                   f"{self.const(part)})")
             else:
                 self.line(f"if {t} is not None:")
                 self.indent()
-                self.part(t, part)
-                self.line(f"if {t} is _NF:")
-                self.line(f"    {t} = None")
+                self.part(t, part, f"{t} = None")
                 self.dedent()
         return t
 
-    def part(self, t: str, part) -> None:
-        """``t = t.part`` (``t`` not null); the result may be ``_NF``."""
+    def part(self, t: str, part, missing: str) -> None:
+        """``t = t.part`` (``t`` not null); ``missing`` is the statement run when the
+        value has no such member (``t = None``, or strict mode's error). The fast paths
+        (a JSON object's field, the ``$foreach`` scope's getters, a String method bound at
+        compile time) cannot miss, so only the general path tests for it."""
         # Velocity reports a failing method or property at its name, one after the dot
         column = part.column + 1 if part.column is not None else None
         node = self.const(part)
+
+        def fast_or_general(test: str, fast: str, general: str) -> None:
+            if test:
+                self.line(f"if {test}:")
+                self.line(f"    {t} = {fast}")
+                self.line("else:")
+                self.indent()
+            self.line(f"{t} = {general}")
+            self.line(f"if {t} is _NF:")
+            self.line(f"    {missing}")
+            if test:
+                self.dedent()
+
         if isinstance(part, n.Property):
             name = part.name
-            if name not in jt.MAP_PROPERTY_NAMES:
-                self.line(f"{t} = _dget({t}, {name!r}) if type({t}) is dict else "
-                          f"_prop(ctx, {t}, {name!r}, {node}, {column})")
+            general = f"_prop(ctx, {t}, {name!r}, {node}, {column})"
+            scope_getter = _SCOPE_GETTERS.get(name)
+            if scope_getter is not None:
+                # `$foreach.count`: the getter the sandbox picks for the scope, called directly
+                fast_or_general(f"type({t}) is _ForeachScope", f"{scope_getter}({t})", general)
+            elif name not in jt.MAP_PROPERTY_NAMES:
+                fast_or_general(f"type({t}) is dict", f"_dget({t}, {name!r})", general)
             else:
-                self.line(f"{t} = _prop(ctx, {t}, {name!r}, {node}, {column})")
+                fast_or_general("", "", general)
             return
         if isinstance(part, n.Method):
             args = [self.argument(a) for a in part.args]
             name = part.name
-            arglist = "[" + ", ".join(args) + "]"
+            general = (f"_call(ctx, {t}, {name!r}, [{', '.join(args)}], {node}, {column})")
             if name == "get" and len(args) == 1:
                 # hot path: `$data.get('field')` on a plain JSON object (Java Map.get)
                 key = args[0]
-                known_str = isinstance(part.args[0], n.Literal) and \
-                    type(part.args[0].value) is str
-                test = f"type({t}) is dict" + ("" if known_str else f" and type({key}) is str")
-                self.line(f"{t} = _dget({t}, {key}) if {test} else "
-                          f"_call(ctx, {t}, 'get', {arglist}, {node}, {column})")
+                test = f"type({t}) is dict"
+                if self.type_of(key) is not str:
+                    test += f" and type({key}) is str"
+                fast_or_general(test, f"_dget({t}, {key})", general)
                 return
             bound = self.bound_string_method(part)
-            if bound is not None:
-                fn, converted = bound
-                call_args = "".join(f", {self.literal(v)}" for v in converted)
-                self.line(f"if type({t}) is str:")
-                self.indent(block=True)
-                self.line("try:")
-                self.line(f"    {t} = {self.const(fn)}({t}{call_args})")
-                self.line("except Exception as exc:")
-                self.line(f"    raise _bound_failure(ctx, exc, {t}, {name!r}, "
-                          f"{self.const(converted)}, {node}, {column}) from None")
-                self.dedent(block=True)
-                self.line("else:")
-                self.line(f"    {t} = _call(ctx, {t}, {name!r}, {arglist}, {node}, {column})")
+            if bound is None:
+                fast_or_general("", "", general)
                 return
-            self.line(f"{t} = _call(ctx, {t}, {name!r}, {arglist}, {node}, {column})")
+            fn, converted = bound
+            call_args = "".join(f", {self.literal(v)}" for v in converted)
+            self.line(f"if type({t}) is str:")
+            self.indent(block=True)
+            self.line("try:")
+            self.line(f"    {t} = {self.const(fn)}({t}{call_args})")
+            self.line("except Exception as exc:")
+            self.line(f"    raise _bound_failure(ctx, exc, {t}, {name!r}, "
+                      f"{self.const(converted)}, {node}, {column}) from None")
+            self.dedent(block=True)
+            self.line("else:")
+            self.indent()
+            fast_or_general("", "", general)
+            self.dedent()
             return
         key = self.expr(part.key)
-        self.line(f"{t} = _index(ctx, {t}, {key}, {node})")
+        fast_or_general("", "", f"_index(ctx, {t}, {key}, {node})")
 
     def bound_string_method(self, part: n.Method):
         """``(fn, converted arguments)`` when every argument is a literal and the String
@@ -599,11 +644,32 @@ class CodeGenerator:
 
     # ---------------------------------------------------------------- directives
 
+    def assign(self, name: str, value: str) -> None:
+        """``ctx.assign(name, value)``, inlined for the top level (no macro frames) and
+        for a macro's own parameters."""
+        if name in self.params:
+            self.line(f"top[{name!r}] = {value}")
+            return
+        self.line("if frames:")
+        self.line(f"    ctx.assign({name!r}, {value})")
+        if value == "None":
+            self.line("else:")
+            self.line(f"    ctx.vars.pop({name!r}, None)")
+            return
+        if not value.isidentifier():  # a literal, never null
+            self.line("else:")
+            self.line(f"    ctx.vars[{name!r}] = {value}")
+            return
+        self.line(f"elif {value} is None:")
+        self.line(f"    ctx.vars.pop({name!r}, None)")
+        self.line("else:")
+        self.line(f"    ctx.vars[{name!r}] = {value}")
+
     def s_Set(self, node: n.Set) -> None:
         target = node.target
         value = self.argument(node.value)
         if not target.parts:
-            self.line(f"ctx.assign({target.name!r}, {value})")
+            self.assign(target.name, value)
             return
         base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
         obj = self.reference_value(base)
@@ -720,7 +786,7 @@ class CodeGenerator:
         self.line(f"    ctx.checkpoint({where})")
         self.line("elif ctx.loops & 1023 == 0:")
         self.line(f"    ctx.check_output({where})")
-        self.line(f"ctx.assign({var}, {item})")
+        self.assign(node.var, item)
         self.body(node.body)
         self.dedent(block=True)
         self.dedent(block=True)
@@ -754,7 +820,7 @@ class CodeGenerator:
             self.line(f"_include(ctx, {self.const(node)}, {value}, {self.writer})")
 
     def s_Define(self, node: n.Define) -> None:
-        body = self.function(node.body, "_d")
+        body = self.function(node.body, "_d", frozenset())
         self.line(f"ctx.assign({node.name!r}, _DefineBlock({body}, ctx, {node.name!r}, "
                   f"weight={weight(node.body) + 1}, node={self.const(node)}))")
 
@@ -766,13 +832,15 @@ class CodeGenerator:
                 if param.default is None:
                     defaults.append(None)
                     continue
-                saved = self.f
+                saved = self.f, self.params
+                self.params = frozenset()
                 self.f = self.start_function("_p")
                 value = self.expr(param.default)
                 self.line(f"return {value}")
                 defaults.append(self.f.name)
-                self.f = saved
-            self.macros[node.name] = (node, self.function(node.body, "_m"),
+                self.f, self.params = saved
+            params = frozenset([p.name for p in node.params] + [self.body_name])
+            self.macros[node.name] = (node, self.function(node.body, "_m", params),
                                       weight(node.body) + 1, defaults)
         return True
 
@@ -792,7 +860,7 @@ class CodeGenerator:
         self.indent()
         block, cost = "None", 0
         if node.body is not None:
-            block, cost = self.function(node.body, "_b"), weight(node.body) + 1
+            block, cost = self.function(node.body, "_b", frozenset()), weight(node.body) + 1
         if not self.strict and all(
                 isinstance(a, n.Literal) or (isinstance(a, n.Reference) and not a.parts
                                              and a.alternate is None) for a in node.args):
@@ -864,7 +932,7 @@ def compile_template(template: n.Template, options: Options):
     it; ``macros`` maps each macro it defines to ``(node, body, cost, defaults)``;
     ``source`` is the generated module (for tests and debugging)."""
     gen = CodeGenerator(options, template.name)
-    top = gen.function(template.body, "_t")
+    top = gen.function(template.body, "_t", frozenset())
     source = gen.source()
     namespace = run_generated(source, f"<velocity {template.name}>", gen.namespace)
     macros = {name: (node, namespace[body], cost,

@@ -778,12 +778,45 @@ def macro_run(ctx: Ctx, node: n.MacroCall, macro, args: tuple, body_name: str,
 def macro_call(ctx: Ctx, node: n.MacroCall, macro, args: tuple, strict_args: bool,
                body_name: str, block: Emit | None, block_cost: int) -> None:
     """A macro call whose arguments are literals ``(False, value)`` and plain variables
-    ``(True, name)``: the variables are read after the checks, in order, as the general
-    path (:func:`macro_enter`, the arguments, :func:`macro_run`) reads them."""
-    count = macro_enter(ctx, node, macro, len(args), strict_args)
-    values = tuple(plain_value(ctx.lookup(value), ctx) if is_name else value
-                   for is_name, value in args[:count])
-    macro_run(ctx, node, macro, values, body_name, block, block_cost)
+    ``(True, name)``, in one call: the checks of :func:`macro_enter`, then each variable
+    read in order (as the general path reads its arguments), then the body as in
+    :func:`macro_run`."""
+    definition, body, cost, defaults = macro
+    budget = ctx.budget
+    budget.steps += cost
+    if budget.steps > budget.next_check:
+        ctx.checkpoint(node)
+    if strict_args or ctx.macro_depth >= ctx.limits.macro_depth:
+        macro_enter(ctx, node, (definition, body, 0, defaults), len(args), strict_args)
+    frame = {}
+    count = len(args)
+    for i, param in enumerate(definition.params):
+        if i < count:
+            is_name, value = args[i]
+            if is_name:
+                value = ctx.lookup(value)
+                if isinstance(value, DefineBlock):
+                    value = value.render(ctx)
+            frame[param.name] = value
+        elif defaults[i] is not None:
+            frame[param.name] = plain_value(defaults[i](ctx), ctx)
+        else:
+            frame[param.name] = None  # a missing argument is null, not the caller's
+    # a call without a body hides any enclosing block call's $bodyContent
+    frame[body_name] = (DefineBlock(block, ctx, body_name, ctx.limits.macro_depth,
+                                    block_cost, node)
+                        if block is not None else None)
+    frames = ctx.frames
+    frames.append(frame)
+    ctx.macro_depth += 1
+    try:
+        body(ctx)
+    except BreakSignal as signal:
+        if signal.scope is not None:
+            raise
+    finally:
+        ctx.macro_depth -= 1
+        frames.pop()
 
 
 def _run_template(ctx: Ctx, node: n.Node, compiled) -> None:
