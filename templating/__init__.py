@@ -20,6 +20,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+#: The version, in one place: pyproject.toml reads it (``dynamic = ["version"]``), as do
+#: ``templating --version`` and the SARIF report. The distribution is ``reteno-templating``
+#: ("templating" on the package index is someone else's project); the import stays this.
+__version__ = "0.1.0"
+
 from .errors import (ApiRefused, LimitExceeded, LintInternalError, PayloadError, RenderError,
                      SandboxError, TemplateError, TemplatingError, UsageError,
                      VelocitySyntaxError)

@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from .. import __version__
 from ..errors import TemplatingError, UsageError
 
 #: Every top-level command, the one place to add one: name -> (module under templating.cli,
@@ -138,6 +139,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, lazy=COMMANDS)
-@click.version_option(package_name="templating")
+@click.version_option(__version__, prog_name="templating",
+                      message="%(prog)s %(version)s (distribution reteno-templating)")
 def main() -> None:
     """Render, preview, lint and send Reteno Velocity templates locally."""

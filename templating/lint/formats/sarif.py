@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import metadata
 
 from ..rules import RULES
 
@@ -29,10 +28,8 @@ def _artifact(path: str) -> dict:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("templating")
-    except metadata.PackageNotFoundError:
-        return "0"
+    from ... import __version__
+    return __version__
 
 
 def _fingerprint(finding) -> str:
