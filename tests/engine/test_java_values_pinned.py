@@ -176,6 +176,8 @@ CASES = [
     "$huge.shiftLeft(-3) $huge.shiftRight(-3) $nhuge.shiftRight(200) $nhuge.not() $nhuge.and(255) "
     "$huge.andNot(255) $huge.testBit(0) $nhuge.testBit(500)",
     "$huge.sqrt() $huge.bitCount() $huge.getLowestSetBit()",
+    "$huge.shiftLeft(-1) $huge.shiftRight(1) $huge.shiftLeft(0) $nhuge.shiftLeft(-1) "
+    "$nhuge.shiftRight(-1)",
     "$nhuge.bitCount() $nhuge.getLowestSetBit() $huge.subtract($huge).getLowestSetBit() "
     "$huge.subtract($huge).bitLength()",
     "$huge.setBit(0) $huge.clearBit(1) $huge.flipBit(0) $nhuge.setBit(300) $nhuge.clearBit(1) "
@@ -348,7 +350,8 @@ CASES = [
     "$l.isEmpty() $el.isEmpty() $l.empty $el.empty $l.size $el.size",
     "$l.subList(1, 3) $l.subList(0, 0) $l.subList(4, 4)",
     "$l.subList(-1, 2)", "$l.subList(0, 5)", "$l.subList(3, 2)",
-    "$l.get(4)", "$l.get(-1)", "$l.set(4, 0)", "$l.add(5, 'x')", "$l.remove(4)",
+    "$l.get(4)", "$l.get(9)", "$l.get(-1)", "$l.set(4, 0)", "$l.set(9, 0)", "$l.add(5, 'x')",
+    "$l.remove(4)",
     "$l.add(4, 'x') $l", "$l.add(0, 'y') $l", "$l.remove(1) $l", "$l.set(0, 9) $l",
     "$l.containsAll([1, 2]) $l.containsAll([1, 9]) $l.retainAll([1, 2]) $l $l.removeAll([2]) $l",
     "$l.addAll([7, 8]) $l $l.addAll(1, [5]) $l $l.addAll([]) $l.addAll(0, [])",
@@ -572,6 +575,50 @@ def test_a_larger_range_is_refused_before_it_is_built(template, message):
     with pytest.raises(LimitExceeded) as caught:
         Engine().render(template, {"min": -2147483648, "max": 2147483647}, name="t")
     assert caught.value.one_line() == f"t:1:11: LimitExceeded: {message}"
+
+
+# --------------------------------------------------------------------------------------------
+# what the collection methods cost the render budget (docs/java-values.md, "Limits": scans
+# charge a step per 4 elements looked at, each list or map slot built 8 characters), so
+# that a method cannot get cheaper than the work it does without a test failing
+
+_LIST, _HALF, _MAP = list(range(64)), list(range(32)), {f"k{i}": i for i in range(64)}
+
+
+@pytest.mark.parametrize("receiver, name, args, steps, chars", [
+    ("list", "indexOf", [1000], 16, 0),           # 64 elements looked at
+    ("list", "lastIndexOf", [1000], 16, 0),
+    ("list", "contains", [1000], 16, 0),
+    ("list", "add", ["x"], 0, 8),                 # one slot
+    ("list", "add", [0, "x"], 4, 8),              # and the tail moved: 64 / 16
+    ("list", "addAll", [_HALF], 0, 512),          # 32 slots, charged twice ($l.addAll($l))
+    ("list", "addAll", [0, _HALF], 4, 512),
+    ("list", "removeAll", [_HALF], 1024, 0),      # 64 x 32 pairs / 4, plus each lookup
+    ("list", "retainAll", [_HALF], 1024, 0),
+    ("list", "containsAll", [_HALF], 1024, 0),
+    ("list", "subList", [0, 32], 0, 256),
+    ("list", "sort", [None], 448, 0),             # 64 x 7 (n log n)
+    ("list", "toArray", [], 0, 512),
+    ("map", "put", ["new", 1], 0, 16),            # a key and a value slot
+    ("map", "put", ["k1", 2], 0, 0),              # replacing builds nothing
+    ("map", "putAll", [{f"n{i}": i for i in range(4)}], 0, 128),
+    ("map", "keySet", [], 0, 512),
+    ("map", "values", [], 0, 512),
+    ("map", "entrySet", [], 0, 4096),             # an entry object (8 slots) per entry
+])
+def test_collection_methods_charge_the_render_budget(receiver, name, args, steps, chars):
+    import copy
+
+    from templating.engine import budget
+    from templating.engine.sandbox import call_method
+    target = list(_LIST) if receiver == "list" else dict(_MAP)
+    spent = budget.Budget()
+    previous = budget.enter(spent)
+    try:
+        call_method(target, name, copy.deepcopy(args))
+    finally:
+        budget.leave(previous)
+    assert (spent.steps, spent.chars) == (steps, chars)
 
 
 # --------------------------------------------------------------------------------------------
