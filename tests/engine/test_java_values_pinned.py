@@ -547,8 +547,9 @@ def test_contact_field_names_are_case_insensitive_event_names_are_not():
                           "$data.containsKey('FIRSTNAME') $data.VALUES $data.Size "
                           "[$!data.CART] [$!data.event.total] $data.size()",
                           {"data": _contact_map()}, name="t")
-    # VALUES is a contact field read by name; Size is getSize()? no: no such getter, so
-    # Map.get("Size"), which finds the contact field "size"; size() counts six entries
+    # VALUES and Size are no Map methods (those are case-sensitive: values, size), so they
+    # are Map.get("VALUES") and Map.get("Size"), which find the contact fields "values" and
+    # "size"; event parameters (cart, EVENT.total) match only as spelt; size() counts six
     assert out == "Ann Ann Ann true V 3 [] [] 6"
 
 
