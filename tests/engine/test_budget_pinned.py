@@ -168,7 +168,9 @@ def test_regex_after_the_deadline_reports_the_deadline(clock):
 
 def test_outside_a_render_only_the_fixed_string_bound_applies():
     assert B.active() is None
+    B.string(9, 10)
     B.string(10, 10)
+    B.length(9, 10)
     B.alloc(10**12)                     # no budget: nothing to charge
     B.charge(10**12)
     B.length(10, 10)
