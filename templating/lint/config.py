@@ -14,6 +14,7 @@ severity, which files are templates, and where the preview scenarios live::
     include = ["**/*.html", "**/*.txt"]
     exclude = ["partials/**"]
     macros = ["footer"]               # macros the platform defines globally
+    clients = ["gmail", "outlook-windows"]   # client-support targets (families or clients)
     [tool.templating.lint.severity]
     missing-field = "error"           # error | warning | info | off
     [tool.templating.lint.per-file-ignores]
@@ -30,6 +31,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from ..emailhtml.support import DEFAULT_CLIENTS, resolve_clients
 from ..engine.loader import TEMPLATE_SUFFIXES  # noqa: F401 - the one list, re-exported
 from ..errors import UsageError, quoted
 from ..project import find_config, is_inside  # noqa: F401 - find_config is re-exported
@@ -49,7 +51,7 @@ MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 
 _LINT_KEYS = {"select", "ignore", "extend-select", "severity", "include", "exclude",
               "per-file-ignores", "max-template-size", "gmail-clip-size", "macros", "globals",
-              "templates", "previews"}
+              "templates", "previews", "clients"}
 _SHARED_KEYS = {"templates", "previews"}
 
 
@@ -70,6 +72,9 @@ class LintConfig:
     gmail_clip_bytes: int = GMAIL_CLIP_BYTES
     macros: tuple[str, ...] = ()
     globals: tuple[str, ...] = ()
+    #: email clients ``client-support`` checks against (``family-platform`` keys, resolved
+    #: from the config's client and family names by :func:`templating.emailhtml.resolve_clients`)
+    clients: tuple[str, ...] = DEFAULT_CLIENTS
     coverage: bool = False
     schema: bool = False
     source: Path | None = None
@@ -194,7 +199,10 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None,
         raise UsageError(f"{where} 'lint' must be a table", name=str(path))
     for key, value in lint.items():
         if _norm(key) not in _LINT_KEYS:
-            raise UsageError(f"unknown lint setting '{key}' (known: "
+            from ..errors import closest
+            close = closest(_norm(key), _LINT_KEYS)
+            hint = f"did you mean '{close}'? " if close else ""
+            raise UsageError(f"unknown lint setting '{key}' ({hint}known: "
                              f"{', '.join(sorted(_LINT_KEYS))})", name=str(path))
         settings[key] = value
     return config_from_mapping(settings, base=path.parent, source=path, rules=rules)
@@ -241,6 +249,9 @@ def config_from_mapping(settings: dict, *, base: Path | None = None, source: Pat
                                  f"{quoted(folder.resolve())}); project folders must stay "
                                  "inside the project", name=name)
             kwargs[attr] = folder
+    if "clients" in values:
+        kwargs["clients"] = resolve_clients(_strings(values["clients"], "clients", name),
+                                            source=name)
     for key, attr in (("max-template-size", "max_template_bytes"),
                       ("gmail-clip-size", "gmail_clip_bytes")):
         if key in values:

@@ -34,7 +34,7 @@ from .config import TEMPLATE_SUFFIXES, LintConfig
 from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext,
                       source_lines)
 from .coverage import TemplateCoverage, template_coverage
-from .findings import Finding
+from .findings import SEVERITIES, Finding
 from .rules import RULES
 from .suppress import scan
 
@@ -462,6 +462,9 @@ class Linter:
                     file_texts[path] = []
             lines = file_texts[path]
             source_line = lines[hit.line - 1] if 1 <= hit.line <= len(lines) else None
+        if hit.severity in SEVERITIES \
+                and SEVERITIES.index(hit.severity) > SEVERITIES.index(severity):
+            severity = hit.severity          # a hit may lower its rule's severity
         return Finding(code=rule.code, name=rule.name, severity=severity,
                        message=hit.message, path=path, line=max(1, hit.line),
                        column=max(1, hit.column), end_line=hit.end_line,

@@ -22,12 +22,20 @@ from .vl014_bad_scenario import BadScenarioRule
 from .vl015_schema_violation import SchemaViolationRule
 from .vl016_uncovered_branch import UncoveredBranchRule
 from .vl017_method_named_key import MethodNamedKeyRule
+from .vl020_client_support import ClientSupportRule
+from .vl021_img_alt import ImgAltRule
+from .vl022_html_lang import HtmlLangRule
+from .vl023_layout_table_role import LayoutTableRoleRule
+from .vl024_link_text import LinkTextRule
+from .vl025_missing_title import MissingTitleRule
 
 RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule, RenderErrorRule, MissingFieldRule, UnusedFieldRule, LoudReferenceRule,
     NotAListRule, TypeMismatchRule, RemovedVelocityCountRule, UnknownDirectiveRule,
     FieldTypoRule, GmailClippingRule, UnrenderedLinkRule, UnreadableFileRule,
     BadScenarioRule, SchemaViolationRule, UncoveredBranchRule, MethodNamedKeyRule,
+    ClientSupportRule, ImgAltRule, HtmlLangRule, LayoutTableRoleRule, LinkTextRule,
+    MissingTitleRule,
 )
 
 

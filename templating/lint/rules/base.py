@@ -44,6 +44,9 @@ class Hit:
     path: str | None = None
     scenario: str | None = None
     extra: dict = field(default_factory=dict)
+    #: a lower severity for this hit than the rule's (``client-support``: ``info`` for
+    #: partial support); never raises it, and ``off`` still silences the rule
+    severity: str | None = None
 
     @classmethod
     def at(cls, node, message: str, **kwargs) -> "Hit":

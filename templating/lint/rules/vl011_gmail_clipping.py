@@ -16,11 +16,12 @@ class GmailClippingRule(Rule):
           <tr><td style="padding:8px;color:#333333">Product $p</td></tr></table>
         #end
         ## data: {}  -> 227 KB of HTML: Gmail shows "[Message clipped]"
+        ## also reported: client-support, layout-table-role (Outlook's partial support of padding and borders; tables without role="presentation")
 
     **Best practice**::
 
         #foreach($p in [1..2000])#if($foreach.count > 20)#break#end
-        <table class="product"><tr><td>Product $p</td></tr></table>
+        <table class="product" role="presentation"><tr><td>Product $p</td></tr></table>
         #end
         ## data: {}
     """

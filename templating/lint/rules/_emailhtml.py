@@ -1,0 +1,121 @@
+"""What the rendered-HTML rules share: each scenario's HTML scanned once, offsets mapped back
+to template positions once, findings merged across scenarios.
+
+``client-support``, ``img-alt``, ``html-lang``, ``layout-table-role``, ``link-text`` and
+``missing-title`` all read :func:`document` (the scan of one scenario's rendered message,
+cached on the run) and report through :func:`merged_hits`: one finding per template position
+and problem, naming every scenario that shows it, located by
+:class:`templating.emailhtml.positions.SourceMap` (a traced render, asked only for the
+scenarios that have something to report).
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ...emailhtml.positions import SourceMap, engine_for, traced_render
+from ...emailhtml.scan import Document, scan
+from .base import Hit
+
+_DOC, _MAP = "emailhtml.document", "emailhtml.sourcemap"
+
+
+def looks_like_html(ctx, output: str) -> bool:
+    """An ``.html`` template, or output that starts like an HTML document."""
+    if ctx.is_html:
+        return True
+    head = output[:4096].lower()
+    return "<html" in head or "<body" in head or "<!doctype html" in head
+
+
+def document(ctx, run) -> Document | None:
+    """The scan of ``run``'s rendered message (``None``: failed render or not HTML)."""
+    if _DOC not in run.cache:
+        run.cache[_DOC] = scan(run.output) \
+            if run.ok and looks_like_html(ctx, run.output) else None
+    return run.cache[_DOC]
+
+
+def source_map(ctx, run) -> SourceMap:
+    if _MAP not in run.cache:
+        traced = None
+        if ctx.template is not None:
+            templates = getattr(ctx.settings, "templates_dir", None)
+            engine = engine_for(os.fspath(templates) if templates is not None else None)
+            from ...message import _with_case_aliases
+            traced = traced_render(engine, ctx.template,
+                                   _with_case_aliases(ctx.template, run.context),
+                                   name=ctx.path)
+        text, spans, source_at = traced or (None, (), None)
+        run.cache[_MAP] = SourceMap(run.output, traced=text, spans=spans, source_at=source_at,
+                                    sources=[(None, ctx.source or "")] + ctx.parsed_sources,
+                                    template_name=ctx.path)
+    return run.cache[_MAP]
+
+
+def _shown(ctx, path: str | None) -> str | None:
+    """A traced file name as lint shows paths (``templates/parts/footer.vm``)."""
+    if path is None or path == ctx.path:
+        return None
+    known = [name for name, _text in ctx.parsed_sources]
+    if path in known:
+        return path
+    templates = getattr(ctx.settings, "templates_dir", None)
+    if templates is not None:
+        from ..runner import display_path
+        candidate = display_path(Path(templates) / path)
+        if candidate in known or Path(candidate).is_file():
+            return candidate
+    return path
+
+
+_TOKEN = re.compile(r"[^\s\"'>;{]{1,40}")
+
+
+def _needle(output: str, offset: int) -> str:
+    """The markup token at ``offset`` (``<img``, ``display:flex``, ``:hover``): what the
+    template wrote when the markup is literal, and what survives merge tags unchanged."""
+    match = _TOKEN.match(output, offset)
+    return match.group(0) if match else ""
+
+
+def merged_hits(ctx, items, *, severity_of=None, by_position=True):
+    """``items``: ``(run, offset, key, message)``; one :class:`Hit` per template
+    position and ``key`` (per ``key`` alone, at its first position, when not
+    ``by_position``), listing the scenarios, in the order first seen."""
+    merged: dict = {}
+    for run, offset, key, message in items:
+        if not by_position and key in merged:
+            if run.name not in merged[key][2]:
+                merged[key][2].append(run.name)
+            continue
+        where = source_map(ctx, run).locate(offset, _needle(run.output, offset))
+        spot = (where.path, where.line, where.column) if where else (None, 1, 1)
+        entry = merged.setdefault((spot, key) if by_position else key,
+                                  [spot, message, [], key])
+        if run.name not in entry[2]:
+            entry[2].append(run.name)
+    for (path, line, column), message, scenarios, key in merged.values():
+        shown = ", ".join(f"'{name}'" for name in scenarios[:5])
+        if len(scenarios) > 5:
+            shown += f" and {len(scenarios) - 5} more"
+        word = "scenario" if len(scenarios) == 1 else "scenarios"
+        yield Hit(line, column, f"{message} (rendered {word} {shown})",
+                  path=_shown(ctx, path), scenario=scenarios[0] if len(scenarios) == 1 else None,
+                  severity=severity_of(key) if severity_of else None)
+
+
+def slip_hits(ctx, rule_name: str):
+    """The accessibility rule ``rule_name``'s hits: its slips in every scenario, merged."""
+    from ...emailhtml.checks import accessibility
+    items = []
+    for run in ctx.runs:
+        doc = document(ctx, run)
+        if doc is None:
+            continue
+        if "emailhtml.slips" not in run.cache:
+            run.cache["emailhtml.slips"] = accessibility(doc)
+        items.extend((run, slip.offset, slip.key, slip.message)
+                     for slip in run.cache["emailhtml.slips"] if slip.rule == rule_name)
+    return merged_hits(ctx, items)
