@@ -80,7 +80,7 @@ def _needle(output: str, offset: int) -> str:
     return match.group(0) if match else ""
 
 
-def merged_hits(ctx, items, *, severity_of=None, by_position=True):
+def merged_hits(ctx, items, *, severity_of=None, by_position=True, extra_key=None):
     """``items``: ``(run, offset, key, message)``; one :class:`Hit` per template
     position and ``key`` (per ``key`` alone, at its first position, when not
     ``by_position``), listing the scenarios, in the order first seen."""
@@ -103,7 +103,8 @@ def merged_hits(ctx, items, *, severity_of=None, by_position=True):
         word = "scenario" if len(scenarios) == 1 else "scenarios"
         yield Hit(line, column, f"{message} (rendered {word} {shown})",
                   path=_shown(ctx, path), scenario=scenarios[0] if len(scenarios) == 1 else None,
-                  severity=severity_of(key) if severity_of else None)
+                  severity=severity_of(key) if severity_of else None,
+                  extra={extra_key: key} if extra_key else {})
 
 
 def slip_hits(ctx, rule_name: str):

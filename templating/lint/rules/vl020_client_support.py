@@ -49,6 +49,6 @@ class ClientSupportRule(Rule):
                 partial_only[slug] = partial_only.get(slug, True) and not issue.unsupported
                 items.append((run, issue.use.offset, slug,
                               issue.summary()))
-        yield from merged_hits(ctx, items, by_position=False,
+        yield from merged_hits(ctx, items, by_position=False, extra_key="feature",
                                severity_of=lambda slug: "info" if partial_only[slug] else None)
 
