@@ -107,9 +107,15 @@ def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live:
                   version: int = 0) -> str:
     page = detail_file(t, cell.scenario if cell else None)
     lines = source_lines(t.source) or [""]
+    compat = None
+    if cell is not None and cell.output is not None and t.channel == "email":
+        from .compat import compatibility
+        lint_config = getattr(gallery, "lint_config", None)
+        compat = compatibility(t.source, cell.output, t.marks,
+                               getattr(lint_config, "clients", None))
     return _env.get_template("template.html").render(
         root=root_for(page), title=f"{t.relpath}" + (f" · {cell.scenario}" if cell else ""),
-        t=t, cell=cell, lines=lines, marks=t.marks_by_line(),
+        t=t, cell=cell, lines=lines, marks=t.marks_by_line(), compat=compat,
         **_common(gallery, live, version))
 
 
