@@ -67,7 +67,8 @@ _RUNTIME = {
     "_foreach_items": rt.foreach_items, "_foreach_range": rt.foreach_range,
     "_foreach_start": rt.foreach_start, "_changed": rt.concurrent_change,
     "_too_many": rt.too_many_loops, "_macro_enter": rt.macro_enter,
-    "_macro_run": rt.macro_run, "_macro_call": rt.macro_call, "_evaluate": rt.evaluate_at, "_parse": rt.parse_at,
+    "_macro_run": rt.macro_run, "_macro_call": rt.macro_call,
+    "_too_deep": rt.macro_too_deep, "_evaluate": rt.evaluate_at, "_parse": rt.parse_at,
     "_include": rt.include_at, "_located": rt.located_error,
     "_ForeachScope": rt.ForeachScope,
     **{f"_scope_{name}": getter for name, getter in SCOPE_GETTERS.items()},
@@ -170,6 +171,8 @@ class CodeGenerator:
         # in a macro's own body: its parameters, always keys of the top frame (`top`)
         self.params: frozenset = frozenset()
         self.macros: dict[str, tuple] = {}  # name -> (node, function name, cost, defaults)
+        self.planned: dict[str, n.Macro] = {}  # name -> the definition expected to win
+        self.own: dict[str, int] = {}  # name -> N of `_mtN`, for calls inlined
 
     # ---------------------------------------------------------------- output
 
@@ -848,7 +851,16 @@ class CodeGenerator:
         where = self.const(node)
         macro = self.temp()
         self.line(f"{macro} = ctx.macros.get({node.name!r})")
-        self.line(f"if {macro} is None:")
+        block, cost = "None", 0
+        if node.body is not None:
+            block, cost = self.function(node.body, "_b", frozenset()), weight(node.body) + 1
+        definition = self.planned.get(node.name)
+        if definition is not None and not self.strict_args and not any(
+                isinstance(x, n.InterpolatedString) for a in node.args for x in n.walk(a)):
+            self.own_macro_call(node, definition, macro, block, cost)
+            self.line("elif {macro} is None:".format(macro=macro))
+        else:
+            self.line(f"if {macro} is None:")
         self.indent()
         if self.strict:
             self.line(f"raise _located(ctx, {where}, "
@@ -858,9 +870,6 @@ class CodeGenerator:
         self.dedent()
         self.line("else:")
         self.indent()
-        block, cost = "None", 0
-        if node.body is not None:
-            block, cost = self.function(node.body, "_b", frozenset()), weight(node.body) + 1
         if not self.strict and all(
                 isinstance(a, n.Literal) or (isinstance(a, n.Reference) and not a.parts
                                              and a.alternate is None) for a in node.args):
@@ -887,6 +896,52 @@ class CodeGenerator:
             args.append(value)
         self.line(f"_macro_run(ctx, {where}, {macro}, ({''.join(a + ', ' for a in args)}), "
                   f"{self.body_name!r}, {block}, {cost})")
+        self.dedent()
+
+
+    def own_macro_call(self, node: n.MacroCall, definition: n.Macro, macro: str, block: str,
+                       cost: int) -> None:
+        """The call of a macro this template defines, inlined: when the macro found at run
+        time is this template's own (``_mtN``, an identity test), its frame is built and its
+        body called right here, as :func:`.runtime.macro_run` would."""
+        own = f"_mt{self.own.setdefault(node.name, len(self.own))}"
+        where = self.const(node)
+        self.line(f"if {macro} is {own}:")
+        self.indent()
+        budget = self.temp()
+        self.line(f"{budget} = ctx.budget")
+        self.line(f"{budget}.steps += {weight(definition.body) + 1}")
+        self.line(f"if {budget}.steps > {budget}.next_check:")
+        self.line(f"    ctx.checkpoint({where})")
+        self.line("if ctx.macro_depth >= ctx.limits.macro_depth:")
+        self.line(f"    raise _too_deep(ctx, {where})")
+        params = definition.params
+        entries = []
+        for i, param in enumerate(params):
+            if i < len(node.args):
+                value = self.argument(node.args[i])
+            elif param.default is not None:
+                value = self.temp()
+                self.line(f"{value} = _pv({macro}[3][{i}](ctx), ctx)")
+            else:
+                value = "None"  # a missing argument is null, not the caller's
+            entries.append(f"{param.name!r}: {value}")
+        if block != "None":
+            entries.append(f"{self.body_name!r}: _DefineBlock({block}, ctx, {self.body_name!r}, "
+                           f"ctx.limits.macro_depth, {cost}, {where})")
+        else:
+            entries.append(f"{self.body_name!r}: None")
+        self.line(f"frames.append({{{', '.join(entries)}}})")
+        self.line("ctx.macro_depth += 1")
+        self.line("try:")
+        self.line(f"    {macro}[1](ctx)")
+        signal = self.temp()
+        self.line(f"except _Break as {signal}:")
+        self.line(f"    if {signal}.scope is not None:")
+        self.line("        raise")
+        self.line("finally:")
+        self.line("    ctx.macro_depth -= 1")
+        self.line("    frames.pop()")
         self.dedent()
 
 
@@ -932,10 +987,24 @@ def compile_template(template: n.Template, options: Options):
     it; ``macros`` maps each macro it defines to ``(node, body, cost, defaults)``;
     ``source`` is the generated module (for tests and debugging)."""
     gen = CodeGenerator(options, template.name)
+    for node in n.walk(template):
+        if node.__class__ is n.Macro:
+            gen.planned.setdefault(node.name, node)
     top = gen.function(template.body, "_t", frozenset())
     source = gen.source()
     namespace = run_generated(source, f"<velocity {template.name}>", gen.namespace)
     macros = {name: (node, namespace[body], cost,
                      tuple(namespace[d] if d is not None else None for d in defaults))
               for name, (node, body, cost, defaults) in gen.macros.items()}
+    for name, number in gen.own.items():
+        # the inlined calls were generated from the planned definition: they run only when
+        # the macro found at run time is exactly that one
+        macro = macros.get(name)
+        namespace[f"_mt{number}"] = (macro if macro is not None and macro[0] is gen.planned[name]
+                                     else _NEVER)
     return namespace[top], macros, source
+
+
+#: What an inlined macro call compares against when the template's own definition of the
+#: name did not compile (nothing found at run time is this object).
+_NEVER = object()

@@ -14,7 +14,7 @@ from ..errors import LimitExceeded
 from . import budget as bd
 from . import nodes as n
 from .compiler import Options, compile_template, weight
-from .runtime import OUT_OF_MEMORY, BreakSignal, Ctx, StopSignal
+from .runtime import OUT_OF_MEMORY, BreakSignal, Ctx, StopSignal, output_too_large
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -56,8 +56,9 @@ class CompiledTemplate:
             raise LimitExceeded(str(exc), name=ctx.name) from None
         finally:
             bd.leave(previous)
-        ctx.check_output()
         result = "".join(ctx.out)
+        if len(result) > ctx.limits.output_chars:
+            raise output_too_large(ctx)
         # a Java char cut out of a surrogate pair prints as '?', as Java's encoder does
         # (only non-ASCII output can hold one: the scan is skipped for the common case)
         if not result.isascii() and _LONE_SURROGATE.search(result):

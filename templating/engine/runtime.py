@@ -314,7 +314,7 @@ class Ctx:
 
     __slots__ = ("vars", "frames", "out", "engine", "name", "macros", "macro_depth",
                  "parse_depth", "loops", "observer", "limits", "empty_check", "strict",
-                 "budget", "_measured")
+                 "budget", "_measured", "root_out", "_measured_root")
 
     def __init__(self, engine, variables, name, observer=None):
         self.engine = engine
@@ -332,6 +332,8 @@ class Ctx:
         self.strict = engine.strict
         self.budget = self.limits.budget()
         self._measured = (None, 0, 0)  # (output list, parts measured, their size)
+        self.root_out = self.out  # the render's own buffer, and its (parts, size) measured
+        self._measured_root = (0, 0)
 
     def lookup(self, name):
         for frame in reversed(self.frames):
@@ -350,10 +352,16 @@ class Ctx:
             self.vars[name] = value
 
     def output_size(self) -> int:
-        """Characters in the current output buffer, measuring only parts added since the
-        last call (a loop checks every 1024 iterations: summing everything each time would
-        make a long render quadratic)."""
+        """Characters in the current output buffer, counted with running counters: only the
+        parts added since the last call are measured (a loop checks every 1024 iterations;
+        summing everything each time would make a long render quadratic). The render's own
+        buffer keeps its counter while a string or ``#define`` block writes to another."""
         out = self.out
+        if out is self.root_out:
+            count, size = self._measured_root
+            size += sum(map(len, out[count:]))
+            self._measured_root = (len(out), size)
+            return size
         buffer, count, size = self._measured
         if buffer is not out or count > len(out):
             count = size = 0
@@ -363,11 +371,7 @@ class Ctx:
 
     def check_output(self, node: n.Node | None = None):
         if self.output_size() > self.limits.output_chars:
-            message = (f"output is larger than {self.limits.output_chars} characters "
-                       "(templating.max_output_chars)")
-            if node is None:
-                raise LimitExceeded(message, name=self.name)
-            raise located_error(self, node, message, LimitExceeded)
+            raise output_too_large(self, node)
 
     def checkpoint(self, node: n.Node):
         """The slow path of a budget charge (every few thousand steps): step limit, deadline
@@ -384,6 +388,14 @@ class Ctx:
         budget.steps += length >> 6
         if budget.steps > budget.next_check:
             self.checkpoint(node)
+
+
+def output_too_large(ctx: Ctx, node: n.Node | None = None) -> LimitExceeded:
+    message = (f"output is larger than {ctx.limits.output_chars} characters "
+               "(templating.max_output_chars)")
+    if node is None:
+        return LimitExceeded(message, name=ctx.name)
+    return located_error(ctx, node, message, LimitExceeded)
 
 
 def located_error(ctx: Ctx, node: n.Node, message: str, cls=RenderError,
@@ -742,9 +754,13 @@ def macro_enter(ctx: Ctx, node: n.MacroCall, macro, nargs: int, strict_args: boo
                                 f"{'' if required == len(params) else '+'} "
                                 f"arguments, called with {nargs}")
     if ctx.macro_depth >= ctx.limits.macro_depth:
-        raise located_error(ctx, node, f"macro #{name} nests deeper than "
-                            f"{ctx.limits.macro_depth} calls", LimitExceeded)
+        raise macro_too_deep(ctx, node)
     return len(definition.params)
+
+
+def macro_too_deep(ctx: Ctx, node: n.MacroCall) -> RenderError:
+    return located_error(ctx, node, f"macro #{node.name} nests deeper than "
+                         f"{ctx.limits.macro_depth} calls", LimitExceeded)
 
 
 def macro_run(ctx: Ctx, node: n.MacroCall, macro, args: tuple, body_name: str,
