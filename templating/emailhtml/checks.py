@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .scan import Document, Use
 from .support import PARTIAL, SUPPORTED, UNSUPPORTED, Feature, Support, support_data
@@ -81,22 +82,33 @@ def _clean(note: str) -> str:
 
 def client_issues(doc: Document, clients) -> list[Issue]:
     """One :class:`Issue` per feature used that a target client lacks, in document order."""
-    data = support_data()
+    clients = tuple(clients)
     found = []
     for slug, use in doc.uses.items():
-        if slug not in data or slug in NOT_REPORTED:
-            continue
-        missing, partial = [], []
-        for client in clients:
-            support = data.support(slug, client)
-            if support.level == UNSUPPORTED:
-                missing.append(support)
-            elif support.level == PARTIAL:
-                partial.append(support)
-        if missing or partial:
-            found.append(Issue(data.feature(slug), use, tuple(missing), tuple(partial)))
+        verdict = _verdict(slug, clients)
+        if verdict is not None:
+            found.append(Issue(verdict[0], use, verdict[1], verdict[2]))
     found.sort(key=lambda issue: issue.use.offset)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _verdict(slug: str, clients: tuple[str, ...]):
+    """``(feature, unsupported, partial)`` for a feature and client list, or ``None`` when
+    every client supports it (the tables never change within a process)."""
+    data = support_data()
+    if slug not in data or slug in NOT_REPORTED:
+        return None
+    missing, partial = [], []
+    for client in clients:
+        support = data.support(slug, client)
+        if support.level == UNSUPPORTED:
+            missing.append(support)
+        elif support.level == PARTIAL:
+            partial.append(support)
+    if not (missing or partial):
+        return None
+    return data.feature(slug), tuple(missing), tuple(partial)
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,10 @@ class ClientSupportRule(Rule):
                 continue
             for issue in client_issues(doc, clients):
                 slug = issue.feature.slug
+                first = slug not in partial_only
                 partial_only[slug] = partial_only.get(slug, True) and not issue.unsupported
-                items.append((run, issue.use.offset, slug,
-                              issue.summary()))
+                # only the first use of a feature is reported (where, and its words)
+                items.append((run, issue.use.offset, slug, issue.summary() if first else ""))
         yield from merged_hits(ctx, items, by_position=False, extra_key="feature",
                                severity_of=lambda slug: "info" if partial_only[slug] else None)
 
