@@ -331,6 +331,7 @@ def test_set_property_on_maps_tools_and_values():
     assert render("#set($t.color = 'red')", {"t": tool}) == ""
     assert tool.color == "red"                          # setColor(value)
     assert sandbox.set_property(tool, "size", 3) == "put:size"   # no setter: put(name, v)
+    assert sandbox.set_property(tool, "color", "blue") == "" and tool.color == "blue"
     assert sandbox.set_property(Lower(), "q", 1) is NOT_FOUND
     assert sandbox.set_property("text", "x", 1) is NOT_FOUND
     assert sandbox.set_property(None, "x", 1) is NOT_FOUND
@@ -391,6 +392,8 @@ def test_subclasses_of_json_types_take_their_base_types_table():
 
 def test_only_get_takes_the_fast_paths():
     assert r("$d.containsKey('a')|$l.contains(1)|$l.indexOf(2)") == "true|true|1"
+    assert r("$d.remove('a')|$d.size()|$d.containsKey('a')|$l.remove(0)|$l.size()") == \
+        "1|2|false|1|1"
     with pytest.raises(RenderError) as info:
         r("$l.get('x')")
     assert str(info.value) == \
