@@ -441,6 +441,10 @@ def run_module(module, copy: Path, config, args, equivalents, log) -> ModuleResu
                 f"{module.path}:{mutant.line} {mutant.operator.split('/')[-1]} "
                 f"({mutant.seconds:.1f} s)")
     result.seconds = time.monotonic() - started
+    score = "n/a" if result.score is None else f"{result.score:.1f}%"
+    log(f"[{module.name}] done: {score} ({result.count(KILLED) + result.count(TIMEOUT)} killed, "
+        f"{result.count(SURVIVED)} survived, {result.count(EQUIVALENT)} equivalent, "
+        f"{result.count(INCOMPETENT)} incompetent) in {result.seconds / 60:.1f} min")
     return result
 
 
