@@ -77,7 +77,20 @@ async def inbox_detail(request: Request) -> Response:
         except ValueError:
             pretty = info["jsonParam"]
     info["key"] = _key(info)
-    return _page("detail.html", r=info, pretty=pretty)
+    return _page("detail.html", r=info, pretty=pretty, check=_client_check(info))
+
+
+def _client_check(info: dict):
+    """The email-client check of a received email (what each default client will break),
+    the same scan and tables as ``templating lint``'s client-support and accessibility rules;
+    ``None`` for other channels and failed renders."""
+    if info.get("channel") != "email" or not info.get("rendered"):
+        return None
+    from ..emailhtml import DEFAULT_CLIENTS, accessibility, client_issues, scan, scores
+    doc = scan(info["rendered"])
+    return {"scores": scores(doc, DEFAULT_CLIENTS),
+            "issues": client_issues(doc, DEFAULT_CLIENTS),
+            "slips": accessibility(doc)}
 
 
 async def inbox_rendered(request: Request) -> Response:
