@@ -38,16 +38,84 @@ def _split(values) -> tuple[str, ...]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings.")
 @click.option("--force", is_flag=True,
               help="Let -o overwrite an input or write inside the templates/previews folders.")
+@click.option("--fail-on", default="error", show_default=True,
+              type=click.Choice(["error", "warning", "info", "never"]),
+              help="Least serious severity that fails: the exit status and the failing "
+                   "JUnit testcases.")
+@click.option("--show-links", is_flag=True,
+              help="Text format: the link to the rule's page under each finding.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has instead of the findings "
+                   "(text or json).")
+@click.option("--watch", is_flag=True,
+              help="Lint again whenever a template, partial, scenario or the config "
+                   "changes, until Ctrl+C.")
+@click.option("--changed", is_flag=True,
+              help="PATHs are changed files (pre-commit, git diff --name-only): lint the "
+                   "templates they affect, including those that #parse a changed partial.")
 def lint(paths, output_format, coverage, schema, config_file, select, ignore, templates_dir,
-         previews_dir, output, exit_zero, force):
+         previews_dir, output, exit_zero, force, fail_on, show_links, statistics, watch,
+         changed):
     """Check templates against their preview scenarios.
 
     PATH can be template files, folders (searched with the config's include globs) or
     scenario files (previews/<template>/<name>.json stands for its template). Without PATH,
-    the templates folder is linted. Exit status: 0 clean, 1 findings at error severity,
-    2 usage or internal error.
+    the templates folder is linted. Exit status: 0 clean, 1 findings at error severity
+    (or --fail-on's), 2 usage or internal error.
     """
-    from ..lint import has_errors, load_config, run_lint
+    if statistics and output_format not in ("text", "json"):
+        raise UsageError("--statistics prints text or json", name="--format")
+    if watch and changed:
+        raise UsageError("--watch lints the folders as they change; it takes no --changed",
+                         name="--watch")
+    options = dict(paths=paths, output_format=output_format, coverage=coverage, schema=schema,
+                   config_file=config_file, select=select, ignore=ignore,
+                   templates_dir=templates_dir, previews_dir=previews_dir, output=output,
+                   exit_zero=exit_zero, force=force, fail_on=fail_on, show_links=show_links,
+                   statistics=statistics, changed=changed)
+    if not watch:
+        sys.exit(_lint_once(**options))
+    _watch(options)
+
+
+def _watch(options) -> None:
+    """``--watch``: a run now and after every change; a bad config or option while editing
+    is one line and the watch goes on (only the first run's usage errors end it)."""
+    import time
+
+    from ..lint import load_config
+    from ..lint.watch import watch_lint, watched_paths
+
+    def run():
+        try:
+            _lint_once(**options)
+        except TemplatingError as err:
+            click.echo(f"error: {err.one_line()}", err=True)
+        click.echo(f"[{time.strftime('%H:%M:%S')}] watching for changes (Ctrl+C stops)",
+                   err=True)
+
+    def announce(changed):
+        shown = ", ".join(os.path.relpath(path) for path in changed[:3])
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        click.echo(f"[{time.strftime('%H:%M:%S')}] changed: {shown}{more}; linting again",
+                   err=True)
+
+    _lint_once(**options)            # a usage error (bad option, no folder) ends it here
+    config = load_config(options["config_file"])
+    folders = [Path(p) for p in (options["templates_dir"], options["previews_dir"]) if p]
+    watch = watched_paths(config, [*folders, *options["paths"]])
+    click.echo(f"[{time.strftime('%H:%M:%S')}] watching for changes (Ctrl+C stops)",
+               err=True)
+    watch_lint(run, watch, announce=announce, initial=False)
+
+
+def _lint_once(*, paths, output_format, coverage, schema, config_file, select, ignore,
+               templates_dir, previews_dir, output, exit_zero, force, fail_on, show_links,
+               statistics, changed) -> int:
+    """One lint run as the options say: prints (or writes) the report, returns the exit
+    status."""
+    from ..lint import load_config, run_lint
+    from ..lint.findings import fails
     from ..lint.config import check_rule_names
     from ..lint.formats import FORMATS
     from ..outputs import guard_output
@@ -93,15 +161,30 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
             raise UsageError("--schema needs templating.schema (infer_schema, "
                              "validate_payload), which is not available") from None
     try:
-        report = run_lint(paths, config)
+        if changed:
+            from ..lint.precommit import affected_paths
+            from ..lint.runner import LintReport
+            affected = affected_paths(paths, config)
+            report = run_lint(affected or [], config) if affected is None or affected \
+                else LintReport([], templates=[])
+        else:
+            report = run_lint(paths, config)
     except TemplatingError:
         raise
     except Exception as err:   # never a traceback for the user
         raise TemplatingError(f"internal error: {type(err).__name__}: {err}",
                               name="templating lint") from err
-    if output_format == "text":
+    if changed and not report.templates and output_format == "text" and not statistics:
+        text = "Nothing to lint: no changed file is a template, a partial one #parses, a " \
+               "scenario or the config.\n"
+    elif statistics:
+        from ..lint.formats.statistics import format_statistics
+        text = format_statistics(report, as_json=output_format == "json")
+    elif output_format == "text":
         color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        text = FORMATS["text"](report, color=color)
+        text = FORMATS["text"](report, color=color, links=show_links)
+    elif output_format == "junit":
+        text = FORMATS["junit"](report, fail_on=fail_on)
     else:
         text = FORMATS[output_format](report)
     if output:
@@ -111,7 +194,8 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
             raise UsageError(f"cannot write report: {err.strerror or err}", name=output) from None
     else:
         click.echo(text, nl=False)
-    sys.exit(1 if has_errors(report.findings) and not exit_zero else 0)
+    failed = any(fails(finding, fail_on) for finding in report.findings)
+    return 1 if failed and not exit_zero else 0
 
 
 @click.command("rules", cls=OneLineCommand)

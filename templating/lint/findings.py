@@ -63,3 +63,12 @@ def count_by_severity(findings) -> dict[str, int]:
 
 def has_errors(findings) -> bool:
     return any(finding.severity == "error" for finding in findings)
+
+
+def fails(finding, fail_on: str = "error") -> bool:
+    """Does ``finding`` count as a failure when ``fail_on`` (a severity, or ``never``) is the
+    least serious severity that fails? ``templating lint --fail-on`` decides the exit status
+    and which JUnit testcases fail with it, so the two never disagree."""
+    if fail_on == "never":
+        return False
+    return SEVERITIES.index(finding.severity) <= SEVERITIES.index(fail_on)

@@ -166,23 +166,7 @@ def test_installed_entry_point_and_exit_code(project):
     assert "VL001 syntax-error" in result.stdout and "Traceback" not in result.stderr
 
 
-
-def test_pre_commit_hook_definition(project):
-    """The hook file names our command and passes changed files: both kinds work."""
-    import re
-    from pathlib import Path
-
-    hooks = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
-    assert re.search(r"^- id: templating-lint$", hooks, re.M)
-    assert re.search(r"^  entry: templating lint$", hooks, re.M)
-    files = re.search(r"^  files: (.+)$", hooks, re.M).group(1)
-    assert re.search(files, "templates/welcome.html") and re.search(files, "previews/a/s.json")
-    assert not re.search(files, "package.json")
-    project.template("a.txt", "Hi $data.name\n")
-    project.scenario("a.txt", "anon", {})
-    (project.root / "package.json").write_text("{}")
-    code, out = run("lint", "previews/a/anon.json", "package.json")     # what pre-commit passes
-    assert code == 1 and "templates/a.txt:1:4" in out
+# the pre-commit hook: tests/lint/test_lint_integrations.py
 
 
 def test_exclude_applies_to_folders_and_explicit_files(project):

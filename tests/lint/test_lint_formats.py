@@ -165,6 +165,9 @@ SARIF_SUBSET = {
                                          "shortDescription": _MULTIFORMAT,
                                          "fullDescription": _MULTIFORMAT,
                                          "help": _MULTIFORMAT,
+                                         # sarif-v2.1.0 3.49.12: an absolute URI
+                                         "helpUri": {"type": "string", "format": "uri",
+                                                     "pattern": "^https://"},
                                          "defaultConfiguration": {
                                              "type": "object", "additionalProperties": False,
                                              "properties": {"level": _LEVEL,
@@ -249,14 +252,17 @@ def test_sarif_schema_subset_rejects_a_broken_document():
 def test_junit_parses_back_with_counts():
     xml = FORMATS["junit"](_report())
     root = ET.fromstring(xml.encode("utf-8"))
-    assert root.tag == "testsuites" and root.get("failures") == "3"
+    # only the error fails (as the exit status); the warning and the info pass, shown
+    assert root.tag == "testsuites" and root.get("failures") == "1"
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
     assert set(suites) == {"templates/welcome.html", "templates/sub/x,y.txt", "templates/clean.txt"}
     welcome = suites["templates/welcome.html"]
-    assert welcome.get("tests") == "2" and welcome.get("failures") == "2"
+    assert welcome.get("tests") == "2" and welcome.get("failures") == "1"
     failures = welcome.findall("testcase/failure")
-    assert {f.get("type") for f in failures} == {"error", "info"}
+    assert [f.get("type") for f in failures] == ["error"]
     assert "printed literally" in failures[0].get("message")
+    shown = welcome.findall("testcase/system-out")
+    assert len(shown) == 1 and "VL004 unused-field [info]" in shown[0].text
     clean = suites["templates/clean.txt"]
     assert clean.get("failures") == "0" and clean.find("testcase/failure") is None
     # lxml (what most CI report parsers use) reads it too

@@ -1,9 +1,13 @@
-"""Machine output: one JSON document with every finding, the totals and coverage."""
+"""Machine output: one JSON document with every finding, the totals and coverage.
+
+Each finding carries ``url``, the link to its rule's page (``docs/rules/<code>.md``).
+"""
 from __future__ import annotations
 
 import json as _json
 
 from ..findings import count_by_severity
+from ..ruledocs import rule_url
 
 FORMAT_VERSION = 1
 
@@ -14,7 +18,8 @@ def format_json(report) -> str:
         "tool": "templating lint",
         "templates": list(report.templates),
         "without_scenarios": list(getattr(report, "without_scenarios", [])),
-        "findings": [finding.to_dict() for finding in report.findings],
+        "findings": [{**finding.to_dict(), "url": rule_url(finding.code)}
+                     for finding in report.findings],
         "summary": {"templates": len(report.templates), "findings": len(report.findings),
                     **count_by_severity(report.findings)},
     }

@@ -1,14 +1,16 @@
 """SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format) for code scanning.
 
 GitHub code scanning, VS Code's SARIF viewer and Azure DevOps read this. Each rule is listed
-once in ``tool.driver.rules`` with its docs; each finding is a ``result`` pointing at a
-``physicalLocation`` relative to the repository root (``%SRCROOT%``).
+once in ``tool.driver.rules`` with its docs and ``helpUri``, the link to its page
+(``docs/rules/<code>.md``, :mod:`templating.lint.ruledocs`); each finding is a ``result``
+pointing at a ``physicalLocation`` relative to the repository root (``%SRCROOT%``).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 
+from ..ruledocs import REPOSITORY_URL, rule_url
 from ..rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,6 +48,7 @@ def format_sarif(report) -> str:
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": rule.doc()},
         "help": {"text": rule.doc(), "markdown": rule.doc().replace("::\n", ":\n")},
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["velocity", "templating"]},
     } for rule in RULES]
@@ -80,7 +83,7 @@ def format_sarif(report) -> str:
                 "name": "templating",
                 "fullName": "templating lint (Velocity templates)",
                 "version": _version(),
-                "informationUri": "https://github.com/reteno",
+                "informationUri": REPOSITORY_URL,
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..coverage import format_summary
 from ..findings import count_by_severity
+from ..ruledocs import rule_url
 
 _WINDOW = 100   # characters of a long source line shown around the column
 _COLORS = {"error": "31", "warning": "33", "info": "36"}   # ANSI red, yellow, cyan
@@ -11,8 +12,11 @@ _COLORS = {"error": "31", "warning": "33", "info": "36"}   # ANSI red, yellow, c
 _CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0a, 0x20), *range(0x7f, 0xa0)]}
 
 
-def format_text(report, *, show_source: bool = True, color: bool = False) -> str:
-    """``color`` adds ANSI colours (the CLI turns it on for terminals, off for NO_COLOR)."""
+def format_text(report, *, show_source: bool = True, color: bool = False,
+                links: bool = False) -> str:
+    """``color`` adds ANSI colours (the CLI turns it on for terminals, off for NO_COLOR);
+    ``links`` adds a line with the link to the rule's page under each finding
+    (``--show-links``)."""
     def paint(text, code):
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
@@ -25,6 +29,8 @@ def format_text(report, *, show_source: bool = True, color: bool = False) -> str
         if show_source and finding.source_line is not None:
             snippet = _snippet(finding)
             out.extend([snippet[0], paint(snippet[1], _COLORS.get(finding.severity, "0"))])
+        if links:
+            out.append(f"  docs: {rule_url(finding.code)}")
     out.append(_summary(report))
     missing = getattr(report, "without_scenarios", [])
     if missing:
