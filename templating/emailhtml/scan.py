@@ -64,8 +64,17 @@ class Document:
 
     def add(self, slug: str, offset: int, text: str) -> None:
         if slug not in self.uses:
-            self.uses[slug] = Use(slug, offset, text)
+            self.uses[slug] = Use(slug, offset, shown(text))
         self.counts[slug] = self.counts.get(slug, 0) + 1
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """Markup quoted in a finding: one line (runs of whitespace and control characters
+    become one space), at most ``limit`` characters: the HTML is untrusted and a finding is
+    one line in every output format."""
+    text = " ".join("".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"
+                            else c for c in text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 # ------------------------------------------------------------------ what maps to which slug
@@ -91,6 +100,9 @@ _IMAGE_TYPES = {"webp": "image-webp", "avif": "image-avif", "svg": "image-svg",
                 "bmp": "image-bmp", "tif": "image-tiff", "tiff": "image-tiff",
                 "ico": "image-ico", "heif": "image-heif", "heic": "image-heif",
                 "apng": "image-apng", "hdr": "image-hdr"}
+#: Open elements tracked at most (Chromium's HTML parser stops nesting at 512 too): a
+#: document of unclosed tags costs linear time, never quadratic.
+MAX_DEPTH = 512
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
 #: CSS properties whose support is recorded under another feature's slug
@@ -315,9 +327,33 @@ def _flatten(tokens):
             yield from _flatten(token.arguments)
 
 
+#: Deepest nesting of ``()``/``[]``/``{}`` read in CSS: tinycss2 and its serializer recurse
+#: once per level, so a style of 10,000 ``(`` would exhaust Python's stack. Real email CSS
+#: nests a few levels (``@media { .x { ... } }``, ``rgba(...)`` in ``linear-gradient(...)``).
+MAX_CSS_NESTING = 32
+_OPENERS = re.compile(r"[(\[{]|[)\]}]")
+
+
+def too_deep(text: str, limit: int = MAX_CSS_NESTING) -> bool:
+    """Does ``text`` nest brackets deeper than ``limit`` (such CSS is not read)?"""
+    if text.count("(") + text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _OPENERS.finditer(text):
+        if match.group(0) in "([{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif depth:
+            depth -= 1
+    return False
+
+
 @lru_cache(maxsize=4096)
 def style_attribute_uses(text: str) -> tuple[tuple[str, int, int, str], ...]:
     """Uses in a ``style="..."`` value, as ``(slug, line, column, text)`` within it."""
+    if too_deep(text):
+        return ()
     found = []
     for item in tinycss2.parse_blocks_contents(text, skip_whitespace=True, skip_comments=True):
         if item.type == "declaration":
@@ -328,6 +364,8 @@ def style_attribute_uses(text: str) -> tuple[tuple[str, int, int, str], ...]:
 @lru_cache(maxsize=256)
 def stylesheet_uses(text: str) -> tuple[tuple[str, int, int, str], ...]:
     """Uses in a ``<style>`` block's text, as ``(slug, line, column, text)`` within it."""
+    if too_deep(text):
+        return ()
     return tuple(_rule_uses(tinycss2.parse_stylesheet(text, skip_whitespace=True,
                                                       skip_comments=True)))
 
@@ -360,7 +398,11 @@ class _Scanner(HTMLParser):
         self.doc = Document()
         # html.parser counts lines at "\n" only
         self.starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.stack: list[Element] = []
+        self.stack: list[str] = []        # open elements (tag names), at most MAX_DEPTH
+        self.tables: list[Element] = []   # open tables, innermost last
+        self.link: Element | None = None  # the open <a href>, collecting its text
+        self.title: Element | None = None
+        self.in_style = False
 
     def _here(self) -> int:
         line, column = self.getpos()
@@ -413,45 +455,57 @@ class _Scanner(HTMLParser):
             doc.html = element
         elif tag == "head":
             doc.head = element
-        elif tag == "title" and doc.title is None:
-            doc.title = element
+        elif tag == "title":
+            if doc.title is None:
+                doc.title = element
+            self.title = element
+        elif tag == "style":
+            self.in_style = True
         elif tag == "img":
             doc.images.append(element)
-            for open_element in self.stack:
-                if open_element.tag == "a":
-                    open_element.text.append(values.get("alt", ""))
-        elif tag == "a" and "href" in values:
-            doc.links.append(element)
+            if self.link is not None:
+                self.link.text.append(values.get("alt", ""))
+        elif tag == "a":
+            self.link = None                 # an <a> closes the one still open (HTML5)
+            if "href" in values:
+                doc.links.append(element)
+                self.link = element
         elif tag == "table":
             doc.tables.append(element)
-        elif tag in ("th", "caption", "thead"):
-            for open_element in reversed(self.stack):
-                if open_element.tag == "table":
-                    open_element.header_cells = True
-                    break
-        if tag not in _VOID:
-            self.stack.append(element)
+            if len(self.tables) < MAX_DEPTH:
+                self.tables.append(element)
+        elif tag in ("th", "caption", "thead") and self.tables:
+            self.tables[-1].header_cells = True
+        if tag not in _VOID and len(self.stack) < MAX_DEPTH:
+            self.stack.append(tag)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        if tag not in _VOID and self.stack and self.stack[-1].tag == tag:
-            self.stack.pop()
+        if tag not in _VOID:
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
+        if tag == "a":
+            self.link = None
+        elif tag == "title":
+            self.title = None
+        elif tag == "style":
+            self.in_style = False
+        elif tag == "table" and self.tables:
+            self.tables.pop()
         for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index].tag == tag:
+            if self.stack[index] == tag:
                 del self.stack[index:]
                 return
 
     def handle_data(self, data):
-        if self.stack:
-            current = self.stack[-1]
-            if current.tag == "style":
-                self._css(stylesheet_uses(data), self._here(), data)
-                return
-            for element in self.stack:
-                if element.tag in ("a", "title"):
-                    element.text.append(data)
+        if self.in_style:
+            self._css(stylesheet_uses(data), self._here(), data)
+            return
+        if self.link is not None:
+            self.link.text.append(data)
+        if self.title is not None:
+            self.title.text.append(data)
 
     def _css(self, uses, base: int, text: str) -> None:
         if not uses:
