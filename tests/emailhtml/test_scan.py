@@ -1,0 +1,189 @@
+"""The scan of rendered HTML and CSS: which caniemail feature, at which offset."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from templating.emailhtml import accessibility, resolve_clients, scan
+from templating.emailhtml.positions import Position, SourceMap
+from templating.emailhtml.scan import property_slug
+from templating.errors import UsageError
+
+
+def _at(html, slug):
+    use = scan(html).uses[slug]
+    return use.offset, use.text
+
+
+def test_style_attribute_declarations_are_found_at_their_offset():
+    html = "<p style='color:red;\n  display:flex'>x</p><td style=margin-top:4px>"
+    assert _at(html, "css-display-flex") == (html.index("display"), "display: flex")
+    assert _at(html, "css-margin") == (html.index("margin-top"), "margin-top: 4px")
+    assert _at(html, "html-p") == (0, "<p>")
+
+
+def test_style_block_with_crlf_lines_and_media_queries():
+    html = ("<html><head><style>\r\n.a { color: red }\r\n"
+            "@media (prefers-color-scheme: dark) {\r\n  .b > p:hover { position: fixed }\r\n}"
+            "</style></head></html>")
+    assert _at(html, "css-at-media-prefers-color-scheme")[0] == html.index("@media")
+    assert _at(html, "css-pseudo-class-hover") == (html.index(":hover"), ":hover in .b > p:hover")
+    assert _at(html, "css-selector-child")[0] == html.index(">", html.index(".b"))
+    assert _at(html, "css-position") == (html.index("position"), "position: fixed")
+
+
+@pytest.mark.parametrize("css, slug", [
+    (".a.b{color:red}", "css-selector-chaining"),
+    ("p::before{content:'x'}", "css-pseudo-element-before"),
+    ("p:not(.x){color:red}", "css-pseudo-class-not"),
+    ("a[href]{color:red}", "css-selector-attribute"),
+    ("h1 + p{color:red}", "css-selector-adjacent-sibling"),
+    ("@font-face{font-family:X;src:url(x.woff)}", "css-at-font-face"),
+    ("@supports (display:grid){.a{display:grid}}", "css-display-grid"),
+    (".a{color:rgba(0,0,0,.5) !important}", "css-important"),
+    (".a{color:rgba(0,0,0,.5)}", "css-rgba"),
+    (".a{--brand:#333}", "css-variables"),
+    (".a{width:calc(100% - 2rem)}", "css-unit-calc"),
+    (".a{width:calc(100% - 2rem)}", "css-unit-rem"),
+    (".a{font-family:system-ui}", "css-sytem-ui"),
+])
+def test_stylesheet_features(css, slug):
+    assert slug in scan(f"<style>{css}</style>").uses
+
+
+def test_a_plain_class_selector_is_not_chaining():
+    uses = scan("<style>.card{color:red}</style>").uses
+    assert "css-selector-class" in uses and "css-selector-chaining" not in uses
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("margin-top", "css-margin"), ("border-top-left-radius", "css-border-radius"),
+    ("border-bottom", "css-border"), ("padding-inline-start", "css-padding-inline-start-end"),
+    ("top", "css-left-right-top-bottom"), ("row-gap", "css-gap"),
+    ("background-image", "css-background-image"), ("--x", "css-variables"),
+    ("mso-line-height-rule", None), ("font-family", None),
+])
+def test_property_slugs(name, slug):
+    assert property_slug(name) == slug
+
+
+def test_html_elements_attributes_links_and_images():
+    html = ('<video src=a.mp4></video><a href="#top">Top</a><a href="mailto:a@b.c">Mail</a>'
+            '<img src="https://x/y.webp?v=1" srcset="a.png 2x"><input type=checkbox>'
+            '<img src="data:image/svg+xml;base64,AAA">')
+    uses = scan(html).uses
+    for slug in ("html-video", "html-anchor-links", "html-mailto-links", "image-webp",
+                 "html-srcset", "html-input-checkbox", "image-base64", "image-svg"):
+        assert slug in uses, slug
+    assert uses["html-srcset"].offset == html.index("srcset")
+    assert uses["html-anchor-links"].offset == html.index("#top")
+
+
+def test_accessibility_slips_and_their_near_misses():
+    html = ('<html lang=" "><head><title> </title></head><body>'
+            '<img src="deco.png" alt="">'
+            '<a href="/a"><img src="logo.png" alt="Shop home"></a>'
+            '<a href="/b" aria-label="Open your order"></a>'
+            '<a href="/c">Click here!</a><a href="/d"> </a>'
+            '<table><tr><th>Item</th></tr></table>'
+            '<table role="none"><tr><td>x</td></tr></table>'
+            '<table><tr><td>layout</td></tr></table>'
+            '</body></html>')
+    slips = [(s.rule, s.offset) for s in accessibility(scan(html))]
+    assert slips == [("html-lang", 0),
+                     ("layout-table-role", html.index("<table><tr><td>layout")),
+                     ("link-text", html.index('<a href="/c">')),
+                     ("link-text", html.index('<a href="/d">')),
+                     ("missing-title", html.index("<title>"))]
+
+
+def test_a_fragment_is_not_asked_for_lang_or_title():
+    assert accessibility(scan("<p>Hello</p>")) == []
+
+
+def test_client_names_and_families():
+    assert resolve_clients(["outlook-windows", "gmail", "outlook-windows"]) == (
+        "outlook-windows", "gmail-android", "gmail-desktop-webmail", "gmail-ios",
+        "gmail-mobile-webmail")
+    with pytest.raises(UsageError) as err:
+        resolve_clients(["yahooo"], source="templating.toml")
+    assert err.value.one_line().startswith(
+        "templating.toml: unknown email client 'yahooo' in 'clients' (did you mean 'yahoo'?)")
+
+
+class _Span:
+    def __init__(self, out_start, out_end, file, line, column, kind):
+        self.out_start, self.out_end = out_start, out_end
+        self.file, self.line, self.column, self.kind = file, line, column, kind
+
+
+def _source_at(spans, offset):
+    for span in spans:
+        if span.out_start <= offset < span.out_end:
+            return span
+    return None
+
+
+def test_source_map_walks_literal_text_and_carries_offsets_across_merge_tags():
+    traced = "<p>Hi %FIRSTNAME%</p>\n<img src=x>"
+    merged = "<p>Hi Anna-Maria</p>\n<img src=x>"
+    spans = [_Span(0, len(traced), "mail.html", 3, 5, "text")]
+    where = SourceMap(merged, traced=traced, spans=spans, source_at=_source_at,
+                      template_name="mail.html")
+    assert where.locate(merged.index("<img"), "<img") == Position(None, 4, 1)
+    partial = SourceMap(merged, traced=traced, source_at=_source_at, template_name="mail.html",
+                        spans=[_Span(0, len(traced), "parts/p.vm", 7, 2, "reference")])
+    assert partial.locate(merged.index("<img"), "<img") == Position("parts/p.vm", 7, 2)
+
+
+def test_source_map_without_a_trace_finds_the_same_occurrence_in_the_source():
+    source = "<p>Hi $data.name</p><img>\n<img src=$data.x>\n"
+    output = "<p>Hi Ann</p><img>\n<img src=a.png>\n"
+    where = SourceMap(output, sources=[(None, source)])
+    assert where.locate(output.index("<img", 15), "<img") == Position(None, 2, 1)
+    # a loop repeats markup: later copies fall back to the first place it is written
+    looped = SourceMap("<img><img><img>", sources=[(None, "#foreach($i in [1..3])<img>#end")])
+    assert looped.locate(10, "<img") == Position(None, 1, 23)
+    # not in the template: the #parse'd file that has it
+    assert SourceMap("<video>", sources=[(None, "#parse('x')"), ("parts/x.vm", "\n <video>")]) \
+        .locate(0, "<video") == Position("parts/x.vm", 2, 2)
+    assert SourceMap("<video>", sources=[(None, "$data.html")]).locate(0, "<video") is None
+
+
+def test_update_script_keeps_the_latest_version_notes_and_license(tmp_path):
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "update_caniemail", Path(__file__).resolve().parents[2] / "scripts" / "update_caniemail.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    raw = {"api_version": "1.0.4", "last_update_date": "2026-05-13 14:45:41 +0000",
+           "nicenames": {"family": {"outlook": "Outlook"}, "platform": {"windows": "Windows",
+                                                                         "outlook-com": "Outlook.com"}},
+           "data": [{"slug": "css-x", "title": "x", "category": "css", "url": "u",
+                     "stats": {"outlook": {"windows": {"2016": "y", "2019": "a #2"},
+                                           "outlook-com": {"2024-01": "n"}}},
+                     "notes_by_num": {"2": "Only on tables."}}]}
+    source, license_file = tmp_path / "c.json", tmp_path / "LICENSE"
+    source.write_text(json.dumps(raw)), license_file.write_text("MIT License\n")
+    out = tmp_path / "out.json"
+    assert module.main(["--from", str(source), "--license", str(license_file), "-o", str(out),
+                        "--version", "9.9.9"]) == 0
+    data = json.loads(out.read_text())
+    assert data["license"] == "MIT License" and data["source"].startswith("caniemail@9.9.9")
+    assert data["clients"] == {"outlook-com": {"family": "outlook", "platform": "outlook-com",
+                                               "title": "Outlook (Outlook.com)"},
+                               "outlook-windows": {"family": "outlook", "platform": "windows",
+                                                   "title": "Outlook (Windows)"}}
+    assert data["features"]["css-x"]["support"] == {"outlook-com": ["n", [], "2024-01"],
+                                                    "outlook-windows": ["a", [2], "2019"]}
+    assert data["features"]["css-x"]["notes"] == {"2": "Only on tables."}
+
+
+def test_shipped_data_names_its_version_date_and_license():
+    from templating.emailhtml import support_data
+    data = support_data()
+    assert data.version == "caniemail@2.0.2 (npm), data/caniemail.json"
+    assert data.date == "2026-05-13"
+    assert data.license.startswith("MIT License") and "Avi Goldman" in data.license

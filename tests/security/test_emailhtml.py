@@ -1,0 +1,100 @@
+"""The email-client and accessibility checks read untrusted HTML (a template rendered with
+scenario data, or any message a client sends to the API sandbox).
+
+Attack classes, one test each: CSS nested deep enough to exhaust Python's stack; a document
+of unclosed tags that would make element tracking quadratic; markup and control characters
+smuggled into a finding's message (which must stay one line in every format and escaped in
+the pages that show it); a config naming an unknown client (an error, never a silently
+empty check); the support tables fetched at run time (they are read from the package only).
+"""
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from templating.emailhtml import scan, support_data
+from templating.emailhtml.scan import MAX_CSS_NESTING, MAX_DEPTH, _Scanner
+from templating.errors import UsageError
+from templating.lint import config_from_mapping
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lint"))
+from lintkit import Project  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return Project(tmp_path)
+
+
+def test_deeply_nested_css_is_skipped_not_a_crash(project):
+    deep = "(" * 20_000      # Python recurses 1,000 deep
+    project.template("mail.html", f'<html lang="en"><head><title>x</title>'
+                                  f'<style>.a{{b:{"rgb(" * 5000}}}</style></head><body>'
+                                  f'<p style="color:{deep}">Hi $data.name</p></body></html>')
+    project.scenario("mail.html", "full", {"name": "Ann"})
+    findings = project.lint("mail.html")
+    # nothing is read from the unreadable CSS; the rest of the document still is
+    assert [f.name for f in findings if f.severity != "info"] == []
+    assert "css-rgb" not in scan(f"<style>.a{{b:{'rgb(' * (MAX_CSS_NESTING + 1)}}}</style>").uses
+    assert "css-rgb" in scan(f"<style>.a{{b:{'rgb(' * 8}}}</style>").uses
+
+
+def test_unclosed_tags_are_tracked_to_a_fixed_depth():
+    scanner = _Scanner("")
+    scanner.feed("<div><a href=x><table>" * 5000)
+    assert len(scanner.stack) == MAX_DEPTH and len(scanner.tables) == MAX_DEPTH
+    # an <a> closes the one still open, as HTML5 does: link text is never gathered twice
+    assert scanner.link is scanner.doc.links[-1] and len(scanner.doc.links) == 5000
+
+
+def test_markup_in_a_finding_is_one_line_and_escaped_where_shown(project):
+    evil = "x\n::error file=a::pwned\x1b[31m<script>alert(1)</script>"
+    project.template("mail.html", '<html lang="en"><head><title>t</title></head><body>'
+                                  '<div style="display:flex; font-family:$data.font">x</div>'
+                                  '</body></html>')
+    project.scenario("mail.html", "full", {"font": evil})
+    report = project.run()
+    from templating.lint.formats import FORMATS
+    for name in ("text", "github"):
+        out = FORMATS[name](report)
+        assert "\n::error file=a::pwned" not in out and "\x1b[31m" not in out
+    flex = [f for f in report.findings if f.name == "client-support"
+            and f.extra.get("feature") == "css-display-flex"]
+    assert flex and "\n" not in flex[0].message
+    # the preview panel and the sandbox inbox autoescape what the email wrote
+    from templating.preview import build_gallery
+    from templating.preview.views import template_page
+    gallery = build_gallery(project.templates, project.previews)
+    t = gallery.template("mail.html")
+    page = template_page(gallery, t, t.cells[0])
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_unknown_client_is_an_error_never_an_empty_check():
+    with pytest.raises(UsageError) as err:
+        config_from_mapping({"clients": ["outlook-window"]})
+    assert "unknown email client 'outlook-window' in 'clients' (did you mean " \
+           "'outlook-windows'?)" in err.value.one_line()
+    with pytest.raises(UsageError) as err:
+        config_from_mapping({"clients": "outlook,gmail"})
+    assert "unknown email client 'outlook,gmail'" in err.value.one_line()
+    with pytest.raises(UsageError) as err:
+        config_from_mapping({"clients": [1]})
+    assert err.value.one_line() == "<config>: 'clients' must be a list of strings"
+
+
+def test_support_tables_are_read_from_the_package_without_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the support tables must never be fetched")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    support_data.cache_clear()
+    try:
+        data = support_data()
+        assert data.support("css-display-flex", "outlook-windows").level == "n"
+    finally:
+        support_data.cache_clear()
