@@ -52,12 +52,17 @@ SCOPE_GETTERS = {"count": rt.ForeachScope.getCount, "index": rt.ForeachScope.get
                  "last": rt.ForeachScope.getLast}
 _SCOPE_GETTERS = {name: f"_scope_{name}" for name in SCOPE_GETTERS}
 
+#: Python ints print as Java's Long does within 64 bits (``str`` of a larger one may refuse)
+_LONG_LIMIT = 1 << 63
+
 #: The runtime the generated code calls, under the generated names it uses.
 _RUNTIME = {
     "_NF": jt.NOT_FOUND, "_dget": dict.get, "_truthy": rt.truthy, "_text": rt.to_text,
     "_pv": rt.plain_value, "_DefineBlock": rt.DefineBlock, "_Break": rt.BreakSignal,
     "_Stop": rt.StopSignal, "_prop": rt.get_property_at, "_call": rt.call_method_at,
     "_bound_failure": rt.bound_failure, "_index": rt.get_index_at,
+    "_prop_n": rt.get_property_or_none, "_call_n": rt.call_method_or_none,
+    "_index_n": rt.get_index_or_none,
     "_strict_lookup": rt.strict_lookup, "_strict_null": rt.strict_null,
     "_strict_missing": rt.strict_missing, "_strict_undefined": rt.strict_undefined,
     "_print": rt.print_general, "_joined": rt.joined, "_charge_string": rt.charge_string,
@@ -70,7 +75,7 @@ _RUNTIME = {
     "_macro_run": rt.macro_run, "_macro_call": rt.macro_call,
     "_too_deep": rt.macro_too_deep, "_evaluate": rt.evaluate_at, "_parse": rt.parse_at,
     "_include": rt.include_at, "_located": rt.located_error,
-    "_ForeachScope": rt.ForeachScope,
+    "_ForeachScope": rt.ForeachScope, "_L": _LONG_LIMIT,
     **{f"_scope_{name}": getter for name, getter in SCOPE_GETTERS.items()},
 }
 
@@ -85,7 +90,6 @@ _MAX_STATEMENTS = 400
 _INLINE_TEXT = 2000
 
 _INT_MIN, _INT_MAX = -2147483648, 2147483647
-_LONG_LIMIT = 1 << 63
 
 
 
@@ -202,11 +206,13 @@ class CodeGenerator:
         """The exact type of ``value`` when known at compile time, else None."""
         return self.f.types.get(value)
 
-    def indent(self, block: bool = False) -> None:
+    def indent(self, block: int = 0) -> None:
+        """One level deeper; ``block``: how many of CPython's static blocks (a loop 1, a
+        ``try`` with handlers 2) the new level opens."""
         self.f.indent += 1
         self.f.blocks += block
 
-    def dedent(self, block: bool = False) -> None:
+    def dedent(self, block: int = 0) -> None:
         self.f.indent -= 1
         self.f.blocks -= block
 
@@ -302,24 +308,15 @@ class CodeGenerator:
         if ref.alternate is None and not ref.escapes and not self.strict:
             # the common `$data.get('name')`: no alternate, no escapes, not strict
             node = self.const(ref)
-            self.line(f"if {value} is None:")
-            self.indent()
+            self.line(f"if type({value}) is str and len({value}) <= {rt.LONG_PRINT}:")
+            self.line(f"    {w}({value})")
+            self.line(f"elif type({value}) is int and -_L < {value} < _L:")
+            self.line(f"    {w}(str({value}))")
             if ref.quiet:
-                self.line("pass")
+                self.line(f"elif {value} is not None:")
             else:
-                self.line("if ctx.observer is not None:")
-                self.line(f"    ctx.observer.unresolved({node})")
-                self.line(f"{w}({ref.source!r})")
-            self.dedent()
-            self.line("else:")
-            self.indent()
-            self.line(f"if type({value}) is not str:")
-            self.line(f"    {value} = str({value}) if type({value}) is int and "
-                      f"{-_LONG_LIMIT} < {value} < {_LONG_LIMIT} else _text({value}, ctx, {node})")
-            self.line(f"if len({value}) > {rt.LONG_PRINT}:")
-            self.line(f"    ctx.wrote(len({value}), {node})")
-            self.line(f"{w}({value})")
-            self.dedent()
+                self.line("else:")
+            self.line(f"    _print(ctx, {w}, {value}, {node}, False)")
             return
         if ref.alternate is not None:
             self.alternate(value, ref.alternate)
@@ -371,6 +368,12 @@ class CodeGenerator:
         node = self.const(part)
 
         def fast_or_general(test: str, fast: str, general: str) -> None:
+            if missing == f"{t} = None":
+                # the common case in one line: `_call_n` & co. answer None for no member
+                general = general.replace("(ctx,", "_n(ctx,", 1)
+                self.line(f"{t} = {fast} if {test} else {general}" if test else
+                          f"{t} = {general}")
+                return
             if test:
                 self.line(f"if {test}:")
                 self.line(f"    {t} = {fast}")
@@ -413,13 +416,13 @@ class CodeGenerator:
             fn, converted = bound
             call_args = "".join(f", {self.literal(v)}" for v in converted)
             self.line(f"if type({t}) is str:")
-            self.indent(block=True)
+            self.indent(block=2)
             self.line("try:")
             self.line(f"    {t} = {self.const(fn)}({t}{call_args})")
             self.line("except Exception as exc:")
             self.line(f"    raise _bound_failure(ctx, exc, {t}, {name!r}, "
                       f"{self.const(converted)}, {node}, {column}) from None")
-            self.dedent(block=True)
+            self.dedent(block=2)
             self.line("else:")
             self.indent()
             fast_or_general("", "", general)
@@ -536,7 +539,7 @@ class CodeGenerator:
             self.line(f"{saved} = ctx.out")
             self.line(f"ctx.out = {parts} = []")
             self.line("try:")
-            self.indent(block=True)
+            self.indent(block=2)
         else:
             self.line(f"{parts} = []")
         self.writer = self.temp()
@@ -546,7 +549,7 @@ class CodeGenerator:
         finally:
             self.writer, self.writer_is_ctx = saved_writer, saved_is_ctx
         if through_ctx:
-            self.dedent(block=True)
+            self.dedent(block=2)
             self.line("finally:")
             self.line(f"    ctx.out = {saved}")
         t = self.temp()
@@ -758,10 +761,10 @@ class CodeGenerator:
         self.line(f"{budget} = ctx.budget")
         self.line(f"ctx.assign('foreach', {scope})")
         self.line("try:")
-        self.indent(block=True)
+        self.indent(block=2)
         self.line(f"{index} = -1")
         self.line("while True:")
-        self.indent(block=True)
+        self.indent(block=1)
         self.line(f"{index} += 1")
         self.line(f"if {live} is None:")
         self.line(f"    if {index} >= {count}:")
@@ -791,8 +794,8 @@ class CodeGenerator:
         self.line(f"    ctx.check_output({where})")
         self.assign(node.var, item)
         self.body(node.body)
-        self.dedent(block=True)
-        self.dedent(block=True)
+        self.dedent(block=1)
+        self.dedent(block=2)
         signal = self.temp()
         self.line(f"except _Break as {signal}:")
         self.line(f"    if {signal}.scope is not None and {signal}.scope is not {scope}:")

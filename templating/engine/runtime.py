@@ -536,6 +536,23 @@ def get_index_at(ctx: Ctx, obj, key, part: n.Node):
         raise java_error(ctx, part, exc) from None
 
 
+def get_property_or_none(ctx: Ctx, obj, name: str, part: n.Node, column):
+    """:func:`get_property_at`, with None for no such member (outside strict mode)."""
+    value = get_property_at(ctx, obj, name, part, column)
+    return None if value is jt.NOT_FOUND else value
+
+
+def call_method_or_none(ctx: Ctx, obj, name: str, args: list, part: n.Node, column):
+    """:func:`call_method_at`, with None for no such method (outside strict mode)."""
+    value = call_method_at(ctx, obj, name, args, part, column)
+    return None if value is jt.NOT_FOUND else value
+
+
+def get_index_or_none(ctx: Ctx, obj, key, part: n.Node):
+    value = get_index_at(ctx, obj, key, part)
+    return None if value is jt.NOT_FOUND else value
+
+
 def strict_lookup(ctx: Ctx, ref: n.Reference, lenient: bool):
     """Strict mode's variable read: an unset variable fails the render (``lenient``: a bare
     ``#if($flag)`` reads it as null)."""
