@@ -96,4 +96,4 @@ def affected_paths(changed, config: LintConfig) -> list[Path] | None:
             path = templates / name
             if config.is_template(path, templates):
                 paths.setdefault(path, None)
-    return list(paths)
+    return sorted(paths)

@@ -47,11 +47,13 @@ def watch_lint(run: Callable[[], None], watch: list[Path], *,
     ``announce`` is told the changed paths first."""
     import watchfiles
 
-    if initial:
-        run()
-    for batch in watchfiles.watch(*watch, debounce=DEBOUNCE_MS, step=STEP_MS,
-                                  stop_event=stop, watch_filter=_relevant,
-                                  raise_interrupt=False):
-        if announce is not None:
-            announce(sorted({path for _change, path in batch}))
-        run()
+    try:
+        if initial:
+            run()
+        for batch in watchfiles.watch(*watch, debounce=DEBOUNCE_MS, step=STEP_MS,
+                                      stop_event=stop, watch_filter=_relevant):
+            if announce is not None:
+                announce(sorted({path for _change, path in batch}))
+            run()
+    except KeyboardInterrupt:      # Ctrl+C is how a watch ends, also in the middle of a run
+        return
