@@ -19,22 +19,28 @@ no hard-coded ``files:`` pattern that goes stale when a project names them diffe
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from ..errors import UsageError
 
 from ..engine.loader import TEMPLATE_SUFFIXES
 from .config import LintConfig
 
 
 def _inside(path: Path, folder: Path) -> bool:
+    """By the path as named, symlinks not followed: a symlink in the templates folder that
+    points out of the project is still a changed template, and lint reports it
+    (``unreadable-file``) without reading it."""
     try:
-        path.resolve().relative_to(Path(folder).resolve())
+        _relative(path, folder)
         return True
-    except (OSError, ValueError):
+    except ValueError:
         return False
 
 
 def _relative(path: Path, folder: Path) -> str:
-    return path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(folder)).as_posix()
 
 
 def dependents(changed: set[str], config: LintConfig) -> set[str]:
@@ -78,12 +84,16 @@ def affected_paths(changed, config: LintConfig) -> list[Path] | None:
     changed)."""
     templates = Path(config.templates_dir)
     previews = Path(config.previews_dir)
-    source = Path(config.source).resolve() if config.source else None
+    source = Path(os.path.abspath(config.source)) if config.source else None
     paths: dict[Path, None] = {}
     in_templates: set[str] = set()
     for raw in changed:
         path = Path(raw)
-        if source is not None and path.resolve() == source:
+        if str(raw).startswith("-") and not path.exists():
+            # the hooks end their entry with "--", so a hook's args land here
+            raise UsageError("not a changed file; lint options belong in the config or the "
+                             "hook's entry, not in args", name=str(raw))
+        if source is not None and Path(os.path.abspath(path)) == source:
             return None
         if _inside(path, templates):
             in_templates.add(_relative(path, templates))

@@ -206,8 +206,8 @@ def test_changed_follows_the_configured_folders(project):
 def test_pre_commit_hooks_take_folders_from_the_config():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert [(h["id"], h["entry"]) for h in hooks] == [
-        ("templating-lint", "templating lint --changed"),
-        ("templating-lint-coverage", "templating lint --changed --coverage")]
+        ("templating-lint", "templating lint --changed --"),
+        ("templating-lint-coverage", "templating lint --changed --coverage --")]
     for hook in hooks:
         assert "files" not in hook and hook["types"] == ["file"]
         assert hook["language"] == "python" and hook["require_serial"] is True
