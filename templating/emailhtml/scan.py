@@ -68,12 +68,14 @@ class Document:
         self.counts[slug] = self.counts.get(slug, 0) + 1
 
 
+_BLANKS = re.compile("[\\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def shown(text: str, limit: int = 80) -> str:
     """Markup quoted in a finding: one line (runs of whitespace and control characters
     become one space), at most ``limit`` characters: the HTML is untrusted and a finding is
     one line in every output format."""
-    text = " ".join("".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"
-                            else c for c in text).split())
+    text = _BLANKS.sub(" ", text).strip()
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
