@@ -32,7 +32,7 @@ from ..servers.hosts import HostAllowList, header, is_loopback
 from ..servers.renders import DEFAULT_DEADLINE, RenderPool
 from ..servers.sockets import bind
 from . import views
-from .gallery import Gallery, new_engine
+from .gallery import Gallery, clients_of, new_engine
 from .watch import Changes, LiveGallery, watch_files
 
 log = logging.getLogger("templating.preview")
@@ -94,7 +94,8 @@ def create_app(templates_dir: str | Path, previews_dir: str | Path, *,
         if found is None:
             return _not_found()
         version, view, cell = found
-        model = Gallery(live.templates_dir, live.previews_dir, (view,))
+        model = Gallery(live.templates_dir, live.previews_dir, (view,),
+                        clients_of(live.lint_config))
         return _page(views.template_page(model, view, cell, live=True, version=version))
 
     async def frame(request: Request) -> Response:

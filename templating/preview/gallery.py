@@ -157,6 +157,9 @@ class Gallery:
     templates_dir: Path
     previews_dir: Path
     templates: tuple[TemplateView, ...] = field(default_factory=tuple)
+    #: the email clients the compatibility panel scores (lint's ``clients`` setting;
+    #: empty: lint's default clients)
+    clients: tuple[str, ...] = ()
 
     def template(self, relpath: str) -> TemplateView | None:
         return next((t for t in self.templates if t.relpath == relpath), None)
@@ -209,7 +212,12 @@ def build_gallery(templates_dir: str | Path, previews_dir: str | Path, *,
     views = tuple(build_template(templates_dir, previews_dir, rel, engine=engine, config=config,
                                  lint_config=lint_config, now=now)
                   for rel in list_templates(templates_dir, lint_config=lint_config))
-    return Gallery(templates_dir, previews_dir, views)
+    return Gallery(templates_dir, previews_dir, views, clients_of(lint_config))
+
+
+def clients_of(lint_config) -> tuple[str, ...]:
+    """The ``clients`` of a lint config (empty when none was given: the defaults)."""
+    return tuple(getattr(lint_config, "clients", None) or ())
 
 
 def new_engine(templates_dir: Path, config: Mapping | None = None):

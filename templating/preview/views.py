@@ -110,9 +110,7 @@ def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live:
     compat = None
     if cell is not None and cell.output is not None and t.channel == "email":
         from .compat import compatibility
-        lint_config = getattr(gallery, "lint_config", None)
-        compat = compatibility(t.source, cell.output, t.marks,
-                               getattr(lint_config, "clients", None))
+        compat = compatibility(t.source, cell.output, t.marks, gallery.clients)
     return _env.get_template("template.html").render(
         root=root_for(page), title=f"{t.relpath}" + (f" · {cell.scenario}" if cell else ""),
         t=t, cell=cell, lines=lines, marks=t.marks_by_line(), compat=compat,

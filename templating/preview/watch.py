@@ -26,7 +26,7 @@ from typing import AsyncIterator, Iterable, Mapping
 import watchfiles
 
 from ..servers.renders import RenderOverrun, RenderPool, RenderRefused
-from .gallery import (TEMPLATE_SUFFIXES, Cell, ErrorView, Gallery, TemplateView,
+from .gallery import (TEMPLATE_SUFFIXES, Cell, ErrorView, Gallery, TemplateView, clients_of,
                       build_template, channel_of, list_templates, new_engine, scenario_files)
 
 log = logging.getLogger("templating.preview")
@@ -176,7 +176,8 @@ class LiveGallery:
                 if all(v == version and view is not None for v, view in views):
                     break
             views = [view for _v, view in views if view is not None]
-            return version, Gallery(self.templates_dir, self.previews_dir, tuple(views))
+            return version, Gallery(self.templates_dir, self.previews_dir, tuple(views),
+                                    clients_of(self.lint_config))
 
     # -- the server's way: renders in a pool, each with a deadline -----------------------
 
@@ -209,7 +210,8 @@ class LiveGallery:
         found = await asyncio.gather(*(self.template_async(name, pool, names)
                                        for name in names))
         views = tuple(view for _v, view in found if view is not None)
-        return version, Gallery(self.templates_dir, self.previews_dir, views)
+        return version, Gallery(self.templates_dir, self.previews_dir, views,
+                                    clients_of(self.lint_config))
 
     def rendered_late(self) -> int:
         """A render that overran its deadline has finished (and is cached): a new version,

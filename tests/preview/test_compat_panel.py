@@ -89,3 +89,14 @@ def test_panel_lists_features_and_a_click_jumps_to_the_source(tmp_path):
             page.screenshot(path=str(ARTIFACTS / "compat-panel.png"))
         finally:
             browser.close()
+
+
+def test_panel_scores_the_configured_clients(tmp_path):
+    from templating.lint import config_from_mapping
+    templates, previews = _project(tmp_path)
+    lint_config = config_from_mapping({"clients": ["outlook-windows", "apple-mail"]})
+    gallery = build_gallery(templates, previews, lint_config=lint_config)
+    assert gallery.clients == ("outlook-windows", "apple-mail-ios", "apple-mail-macos")
+    t = gallery.template("risky.html")
+    html = template_page(gallery, t, t.cells[0])
+    assert html.count('<tr data-client="') == 3 and 'data-client="gmail-ios"' not in html
