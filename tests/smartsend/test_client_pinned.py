@@ -179,7 +179,7 @@ def test_a_refused_key_stops_the_send_and_leaves_the_batch_sendable(tmp_path, co
     assert {r["send"] for r in journal.export(run_id)} == {"PENDING"}
 
 
-@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("code", [300, 301, 302, 303, 307, 308])
 def test_a_redirect_is_a_refusal_and_is_not_followed(code):
     seen = []
     out = answer(httpx.Response(code, headers={"Location": "https://elsewhere.test/steal"}),
@@ -458,3 +458,19 @@ def test_an_unlimited_client_does_not_wait():
 
     asyncio.run(go())
     assert len(stamps) == 5 and stamps[-1] - stamps[0] < 0.5
+
+
+def test_a_2xx_without_results_is_read_as_no_results():
+    out = answer(httpx.Response(200, json={"id": 0}))
+    assert (out.kind, out.results) == ("ok", [])
+    out = answer(httpx.Response(200, json={"id": 0}), "status")
+    assert (out.kind, out.data) == ("ok", [])
+
+
+def test_a_rate_below_one_per_second_still_sends_the_first_request_at_once():
+    from templating.smartsend.client import RateLimiter
+    limiter = RateLimiter(0.5)
+    assert limiter.capacity == 1.0
+    start = time.monotonic()
+    asyncio.run(limiter.acquire())
+    assert time.monotonic() - start < 0.5 and limiter.tokens < 1
