@@ -131,7 +131,7 @@ class Engine:
         # with other settings may reuse), so engines configured alike share the code
         compiled = cache.get(self._options)
         if compiled is None:
-            compiled = cache[self._options] = CompiledTemplate(template, self._options)
+            compiled = cache[self._options] = CompiledTemplate(template, self._options, self)
         return compiled
 
     # ------------------------------------------------------------------ files

@@ -83,8 +83,8 @@ _RUNTIME = {
 #: one function: a body deeper than these goes into a function of its own.
 _MAX_INDENT = 40
 _MAX_BLOCKS = 12
-#: Statements per generated function before the rest of a long body moves to the next one
-#: (keeps compiling a 1 MB template fast and each function's size ordinary).
+#: Nodes of one body per generated function: a longer body is split into a row of functions
+#: (keeps compiling a 1 MB template bounded and each function's size ordinary).
 _MAX_STATEMENTS = 400
 #: Literal text longer than this is a constant of the module rather than a source literal.
 _INLINE_TEXT = 2000
@@ -263,6 +263,12 @@ class CodeGenerator:
         if not nodes:
             self.line("pass")
             return
+        if len(nodes) > _MAX_STATEMENTS and self.writer_is_ctx:
+            # a long body runs as a row of functions called in turn (flat: no call depth
+            # grows with the template's length, and each function stays ordinary size)
+            for start in range(0, len(nodes), _MAX_STATEMENTS):
+                self.line(f"{self.function(nodes[start:start + _MAX_STATEMENTS])}(ctx)")
+            return
         text: list[str] = []
         for node in nodes:
             cls = node.__class__
@@ -274,12 +280,6 @@ class CodeGenerator:
             if text:
                 self.write_text("".join(text))
                 text = []
-            if self.f.statements > _MAX_STATEMENTS and self.f.indent == 1 and \
-                    self.writer_is_ctx:
-                # a long top-level body continues in the next function
-                rest = nodes[nodes.index(node):]
-                self.line(f"{self.function(rest)}(ctx)")
-                return
             self.f.statements += 1
             _STATEMENT[cls](self, node)
         if text:

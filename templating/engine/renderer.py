@@ -5,20 +5,728 @@
 it makes the per-render state (:class:`.runtime.Ctx`), makes the render budget the active one
 for deep Java-value code, turns what escapes the generated code into one located error, and
 joins the output.
+
+It also keeps the closure compiler (:class:`ClosureCompiler`), for one reason: templates
+larger than :data:`COMPILE_NODES` syntax nodes. Compiling Python source costs ~0.1 ms per
+reference in CPython's own compiler, so a template at the 1 MB size cap would take tens of
+seconds and gigabytes to compile; closures compile ten times faster and bound that cost.
+Both produce the same macros (``(node, body, cost, defaults)``) and the same answers (the
+recorded suites run through both: tests/engine/test_compiler.py).
 """
 from __future__ import annotations
 
 import re
 
-from ..errors import LimitExceeded
+from typing import Callable
+
+from ..errors import LimitExceeded, TemplateError
 from . import budget as bd
+from . import javatypes as jt
 from . import nodes as n
-from .compiler import Options, compile_template, weight
-from .runtime import OUT_OF_MEMORY, BreakSignal, Ctx, StopSignal, output_too_large
+from .compiler import Options, _operand_literal, compile_template, weight
+from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, Emit,
+                      ForeachScope,
+                      StopSignal, is_plain_number, java_error, java_text, lazy_range,
+                      located_error, macro_enter, macro_run, output_too_large, part_name,
+                      plain_value, render_class, to_text, truthy)
+from .sandbox import dispatch_table
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
-__all__ = ["CompiledTemplate", "weight"]
+__all__ = ["CompiledTemplate", "ClosureCompiler", "COMPILE_NODES", "weight"]
+
+Eval = Callable[["Ctx"], object]
+_MATH_OPS = frozenset({"+", "-", "*", "/", "%"})
+
+#: Templates with more syntax nodes than this run as closures (see the module's docstring):
+#: ~0.4 s of compiling Python at most; the shipped emails have a few hundred nodes.
+COMPILE_NODES = 4000
+
+
+class ClosureCompiler:
+    """Compiles one template's nodes into closures. Macros found are collected."""
+
+    def __init__(self, engine, name: str):
+        self.engine = engine
+        self.name = name
+        self.strict = engine.strict
+        self.macros: dict[str, tuple[n.Macro, Emit]] = {}
+
+    # ---------------------------------------------------------------- bodies
+
+    def body(self, nodes: list[n.Node]) -> Emit:
+        emits = [e for e in (self.node(x) for x in nodes) if e is not None]
+        if not emits:
+            return lambda ctx: None
+        if len(emits) == 1:
+            return emits[0]
+
+        def run(ctx, emits=tuple(emits)):
+            for emit in emits:
+                emit(ctx)
+        return run
+
+    def node(self, node: n.Node) -> Emit | None:
+        return _COMPILE[node.__class__.__name__](self, node)
+
+    def c_Text(self, node: n.Text) -> Emit | None:
+        text = node.value
+        if not text:
+            return None
+        return lambda ctx: ctx.out.append(text)
+
+    def c_Comment(self, node):
+        return None
+
+    def c_Template(self, node):
+        return self.body(node.body)
+
+    # ---------------------------------------------------------------- references
+
+    def c_Reference(self, ref: n.Reference) -> Emit:
+        source = ref.source
+        if ref.escapes and self.engine.strict_escape:
+            # runtime.strict_mode.escape: backslashes escape whether or not $x is defined
+            half, odd = "\\" * (ref.escapes // 2), ref.escapes % 2
+            if odd:
+                text = half + source
+                return lambda ctx: ctx.out.append(text)
+            ref = n.Reference(ref.line, ref.column, ref.name, ref.parts, ref.quiet, ref.braced,
+                              ref.alternate, ref.source, 0)
+            emit_value = self.c_Reference(ref)
+
+            def emit_escaped(ctx):  # noqa: E306
+                ctx.out.append(half)
+                emit_value(ctx)
+            return emit_escaped
+        # with an alternate value, an undefined variable is allowed even in strict mode
+        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
+        quiet = ref.quiet
+        escapes = ref.escapes
+        alternate = self.expr(ref.alternate) if ref.alternate is not None else None
+
+        if alternate is None and not escapes and not self.strict:
+            def emit_plain(ctx):
+                # the common `$data.get('name')`: no alternate, no escapes, not strict
+                value = value_of(ctx)
+                if value is None:
+                    if not quiet:
+                        if ctx.observer is not None:
+                            ctx.observer.unresolved(ref)
+                        ctx.out.append(source)
+                else:
+                    if value.__class__ is not str:
+                        value = to_text(value, ctx, ref)
+                    if len(value) > LONG_PRINT:
+                        ctx.wrote(len(value), ref)
+                    ctx.out.append(value)
+            return emit_plain
+
+        def emit(ctx):
+            value = value_of(ctx)
+            if alternate is not None and not truthy(value, ctx):
+                value = alternate(ctx)
+            if escapes:
+                if value is None:
+                    ctx.out.append("\\" * escapes + source)
+                else:
+                    ctx.out.append("\\" * (escapes // 2))
+                    ctx.out.append(source if escapes % 2 else to_text(value, ctx))
+                return
+            if value is None:
+                if ctx.strict and not quiet:
+                    raise located_error(ctx, ref, f"undefined reference {source}")
+                if not quiet:
+                    if ctx.observer is not None:
+                        ctx.observer.unresolved(ref)
+                    ctx.out.append(source)
+                return
+            text = value if value.__class__ is str else to_text(value, ctx, ref)
+            if len(text) > LONG_PRINT:
+                ctx.wrote(len(text), ref)
+            ctx.out.append(text)
+        return emit
+
+    def reference_value(self, ref: n.Reference, *, lenient: bool = False) -> Eval:
+        """A closure returning the reference's value, or None when it does not resolve.
+
+        Under ``runtime.strict_mode.enable`` an undefined variable, a member of null or an
+        unknown method fails the render instead (``lenient`` keeps Velocity's one exception:
+        a bare ``#if($flag)`` test of an undefined variable).
+        """
+        name = ref.name
+        steps = [self.part(p) for p in ref.parts]
+        if self.strict and not (lenient and not steps):
+            return self._strict_reference_value(ref, steps, lenient and not steps)
+
+        if not steps:
+            def value(ctx):
+                frames = ctx.frames
+                if frames:
+                    return ctx.lookup(name)
+                return ctx.vars.get(name)
+            return value
+
+        not_found = jt.NOT_FOUND
+        if len(steps) == 1:
+            step = steps[0]
+
+            def value_1(ctx):
+                current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+                if current is None:
+                    return None
+                current = step(ctx, current)
+                return None if current is not_found else current
+            return value_1
+
+        def value(ctx):
+            current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+            for step in steps:
+                if current is None:
+                    return None
+                current = step(ctx, current)
+                if current is jt.NOT_FOUND:
+                    return None
+            return current
+        return value
+
+    def _strict_reference_value(self, ref: n.Reference, steps, lenient: bool) -> Eval:
+        name = ref.name
+        parts = ref.parts
+
+        def value(ctx):
+            frames = ctx.frames
+            if not any(name in f for f in frames) and name not in ctx.vars:
+                if lenient:
+                    return None
+                raise located_error(ctx, ref, f"variable ${name} has not been set")
+            current = ctx.lookup(name)
+            for step, part in zip(steps, parts):
+                if current is None:
+                    raise located_error(ctx, part, f"cannot read .{part_name(part)} "
+                                 f"of null in {ref.source}")
+                current = step(ctx, current)
+                if current is jt.NOT_FOUND:
+                    raise located_error(ctx, part, f"{part_name(part)} is not a "
+                                 f"method or property of the value in {ref.source}")
+            return current
+        return value
+
+    def part(self, part) -> Callable:
+        # Velocity reports a failing method or property at its name, one after the dot
+        name_column = part.column + 1 if part.column is not None else None
+        if isinstance(part, n.Property):
+            pname = part.name
+            plain_key = pname not in jt.MAP_PROPERTY_NAMES
+
+            def prop(ctx, obj):
+                if plain_key and obj.__class__ is dict:
+                    return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                try:
+                    return jt.get_property(obj, pname)
+                except jt.JavaError as exc:
+                    raise java_error(ctx, part, exc, name_column) from None
+            return prop
+        if isinstance(part, n.Method):
+            mname = part.name
+            args = [self.expr(a) for a in part.args]
+
+            if mname == "get" and len(args) == 1:
+                arg = args[0]
+
+                def call_get(ctx, obj):
+                    # hot path: `$data.get('field')` on a plain JSON object (Java Map.get)
+                    if obj.__class__ is dict:
+                        key = arg(ctx)
+                        if key.__class__ is str:
+                            return obj.get(key)
+                    return call(ctx, obj)
+            else:
+                call_get = None
+
+            def call(ctx, obj):
+                values = [plain_value(a(ctx), ctx) for a in args]
+                try:
+                    return jt.call_method(obj, mname, values)
+                except jt.JavaError as exc:
+                    raise java_error(ctx, part, exc, name_column) from None
+                except TemplateError:
+                    raise
+                except RecursionError:
+                    raise located_error(ctx, part, "expression nests too deeply",
+                                        LimitExceeded) from None
+                except MemoryError:
+                    raise located_error(ctx, part, OUT_OF_MEMORY, LimitExceeded) from None
+            return call_get or call
+        key_of = self.expr(part.key)
+
+        def index(ctx, obj):
+            key = plain_value(key_of(ctx), ctx)
+            try:
+                return jt.get_index(obj, key)
+            except jt.JavaError as exc:
+                raise java_error(ctx, part, exc) from None
+        return index
+
+    # ---------------------------------------------------------------- expressions
+
+    def expr(self, node) -> Eval:
+        return _EVALUATE[node.__class__.__name__](self, node)
+
+    def condition(self, node) -> Eval:
+        """An ``#if``/``#elseif`` test: strict mode still lets a bare ``$flag`` be undefined."""
+        if isinstance(node, n.Reference) and not node.parts and node.alternate is None:
+            return self.reference_value(node, lenient=True)
+        return self.truth(node)
+
+    def truth(self, node) -> Eval:
+        """A value tested for truth (``#if``, ``&&``, ``||``, ``!``).
+
+        Velocity 2.4 never evaluates a math expression or an integer range there: they
+        test false (``#if($n + 1)`` is false, ``!($n + 1)`` true), without side effects.
+        """
+        if isinstance(node, n.Range) or (
+                isinstance(node, n.BinaryOp) and node.op in _MATH_OPS):
+            return lambda ctx: False
+        return self.expr(node)
+
+    def e_Reference(self, ref: n.Reference) -> Eval:
+        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
+        if ref.alternate is None:
+            if not ref.parts:
+                return value_of
+
+            def plain(ctx):
+                return value_of(ctx)
+            return plain
+        alternate = self.expr(ref.alternate)
+
+        def with_alternate(ctx):
+            value = value_of(ctx)
+            if not truthy(value, ctx):
+                return alternate(ctx)
+            return value
+        return with_alternate
+
+    def e_Literal(self, node: n.Literal) -> Eval:
+        value = node.value
+        return lambda ctx: value
+
+    def e_InterpolatedString(self, node: n.InterpolatedString) -> Eval:
+        emit = self.body(node.body)
+
+        def interpolate(ctx):
+            saved = ctx.out
+            ctx.out = parts = []
+            try:
+                emit(ctx)
+            finally:
+                ctx.out = saved
+            # "$s$s" doubles: measured (and charged) before the string is built
+            size = sum(map(len, parts))
+            try:
+                ctx.budget.string(size)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
+            return "".join(parts)
+        return interpolate
+
+    def e_ListLiteral(self, node: n.ListLiteral) -> Eval:
+        items = [self.expr(i) for i in node.items]
+        slots = len(items) * bd.SLOT_CHARS
+
+        def build(ctx):
+            try:
+                ctx.budget.alloc(slots)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
+            return [plain_value(i(ctx), ctx) for i in items]
+        return build
+
+    def e_MapLiteral(self, node: n.MapLiteral) -> Eval:
+        items = [(self.expr(k), self.expr(v)) for k, v in node.items]
+        slots = 2 * len(items) * bd.SLOT_CHARS
+
+        def build(ctx):
+            try:
+                ctx.budget.alloc(slots)
+            except bd.BudgetExceeded as exc:
+                raise java_error(ctx, node, exc) from None
+            result = {}
+            for k, v in items:
+                result[plain_value(k(ctx), ctx)] = plain_value(v(ctx), ctx)
+            return result
+        return build
+
+    def e_Range(self, node: n.Range) -> Eval:
+        start, end = self.expr(node.start), self.expr(node.end)
+
+        mutable = not self.engine.flag("runtime.immutable_ranges", True)
+
+        def build(ctx):
+            try:
+                result = jt.make_range(plain_value(start(ctx), ctx), plain_value(end(ctx), ctx))
+                return list(result) if mutable and result is not None else result
+            except jt.JavaError as exc:
+                raise java_error(ctx, node, exc) from None
+        return build
+
+    def e_UnaryOp(self, node: n.UnaryOp) -> Eval:
+        if node.op == "!":
+            tested = self.truth(node.operand)
+            return lambda ctx: not truthy(tested(ctx), ctx)
+        operand = self.expr(node.operand)
+
+        literal = _operand_literal(node.operand)
+        strict_math = self.engine.strict_math
+
+        def negate(ctx):
+            try:
+                return jt.negate(plain_value(operand(ctx), ctx), strict=strict_math,
+                                 literal=literal)
+            except jt.JavaError as exc:
+                raise java_error(ctx, node, exc) from None
+        return negate
+
+    def e_BinaryOp(self, node: n.BinaryOp) -> Eval:
+        op = node.op
+        if op in ("&&", "||"):
+            left, right = self.truth(node.left), self.truth(node.right)
+        else:
+            left, right = self.expr(node.left), self.expr(node.right)
+        if op == "&&":
+            return lambda ctx: truthy(left(ctx), ctx) and truthy(right(ctx), ctx)
+        if op == "||":
+            return lambda ctx: truthy(left(ctx), ctx) or truthy(right(ctx), ctx)
+        if op in ("<", "<=", ">", ">=") and self.strict:
+            def strict_compare(ctx):
+                a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
+                if not (is_plain_number(a) and is_plain_number(b)):
+                    raise located_error(ctx, node, f"cannot compare {jt.to_string(a)!s} {op} "
+                                 f"{jt.to_string(b)!s}: both sides must be numbers")
+                return jt.compare(op, a, b)
+            return strict_compare
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            # Velocity 2.4.1 names a null operand of an ordering comparison by its source
+            # text; a math node that starts with a number literal has none: the NPE
+            nameless = op not in ("==", "!=") and (
+                _operand_literal(node.left) is jt.NO_LITERAL,
+                _operand_literal(node.right) is jt.NO_LITERAL)
+
+            def compare(ctx):
+                try:
+                    a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
+                    # (the left side is named first: a null there ends the comparison)
+                    if nameless and (nameless[0] if a is None else (b is None and nameless[1])):
+                        raise jt.JavaError("java.lang.NullPointerException",
+                                           'Cannot read field "kind" because "t" is null')
+                    return jt.compare(op, a, b)
+                except jt.JavaError as exc:
+                    raise java_error(ctx, node, exc) from None
+            return compare
+
+        strict_math = self.engine.strict_math
+        left_literal = _operand_literal(node.left)
+        right_literal = _operand_literal(node.right)
+
+        def arithmetic(ctx):
+            try:
+                return jt.arithmetic(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx),
+                                     left_literal=left_literal, right_literal=right_literal,
+                                     strict=strict_math)
+            except jt.JavaError as exc:
+                raise java_error(ctx, node, exc) from None
+        return arithmetic
+
+    # ---------------------------------------------------------------- directives
+
+    def c_Set(self, node: n.Set) -> Emit:
+        target = node.target
+        value_of = self.expr(node.value)
+        if not target.parts:
+            name = target.name
+
+            def set_var(ctx):
+                ctx.assign(name, plain_value(value_of(ctx), ctx))
+            return set_var
+        base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
+        base_of = self.reference_value(base)
+        last = target.parts[-1]
+        if isinstance(last, n.Property):
+            key_of = (lambda ctx, k=last.name: k)
+        else:
+            key_of = self.expr(last.key)
+
+        def set_member(ctx):
+            value = plain_value(value_of(ctx), ctx)
+            obj = base_of(ctx)
+            if obj is None:
+                return
+            key = plain_value(key_of(ctx), ctx)
+            try:
+                if isinstance(last, n.Index):
+                    jt.set_index(obj, key, value)
+                else:
+                    jt.set_property(obj, key, value)
+            except jt.JavaError as exc:
+                raise java_error(ctx, node, exc) from None
+        return set_member
+
+    def c_If(self, node: n.If) -> Emit:
+        branches = [(self.condition(b.condition), self.body(b.body), b) for b in node.branches]
+        else_body = self.body(node.else_body) if node.else_body is not None else None
+
+        def run(ctx):
+            for cond, body, branch in branches:
+                if truthy(cond(ctx), ctx):
+                    if ctx.observer is not None:
+                        ctx.observer.enter(branch)
+                    body(ctx)
+                    return
+            if else_body is not None:
+                if ctx.observer is not None:
+                    ctx.observer.enter_else(node)
+                else_body(ctx)
+        return run
+
+    def c_Foreach(self, node: n.Foreach) -> Emit:
+        var = node.var
+        parameter = (node.iterable.source if isinstance(node.iterable, n.Reference)
+                     else "the value")
+
+        def not_iterable(source) -> str:
+            # Velocity 2.4.1's words (directive.foreach.skip_invalid = false), its position
+            # ("at t[line 1, column 16]") being our file:line:column
+            return ("org.apache.velocity.exception.VelocityException: #foreach parameter "
+                    f"{parameter} is of type {jt.java_class_label(source)} and cannot be "
+                    "iterated by org.apache.velocity.util.introspection.UberspectImpl")
+        iterable_of = self.expr(node.iterable)
+        body = self.body(node.body)
+        else_body = self.body(node.else_body) if node.else_body is not None else None
+        cost = weight(node.body) + 1
+
+        if isinstance(node.iterable, n.Range):
+            # `#foreach($i in [0..67000000])` must not build the list first: Velocity
+            # iterates ranges lazily (the loop limit still applies per iteration)
+            start_of, end_of = self.expr(node.iterable.start), self.expr(node.iterable.end)
+
+            def items_of(ctx):
+                items = lazy_range(plain_value(start_of(ctx), ctx),
+                                   plain_value(end_of(ctx), ctx))
+                return items, None
+        else:
+            skip_invalid = self.engine.flag("directive.foreach.skip_invalid", True)
+
+            def items_of(ctx):
+                source = plain_value(iterable_of(ctx), ctx)
+                try:
+                    items = jt.iterate(source) if source is not None else None
+                except jt.JavaError as exc:
+                    raise java_error(ctx, node, exc) from None
+                if items is None and source is not None and not skip_invalid:
+                    raise located_error(ctx, node.iterable, not_iterable(source))
+                # JSON lists and maps are walked live, as Java's iterators do: changing
+                # their size inside the loop ends it or throws ConcurrentModificationException
+                live = source if source.__class__ is list or source.__class__ is dict else None
+                return items, live
+
+        def run(ctx):
+            items, live = items_of(ctx)
+            if not items:
+                if else_body is not None:
+                    if ctx.observer is not None:
+                        ctx.observer.enter_else(node)
+                    else_body(ctx)
+                return
+            if ctx.observer is not None:
+                ctx.observer.enter(node)
+            saved_var = ctx.lookup(var)
+            saved_scope = ctx.lookup("foreach")
+            scope = ForeachScope(saved_scope, node, ctx.name)
+            max_loops = ctx.limits.foreach_max_loops
+            if max_loops >= 0 and len(items) > max_loops:
+                items = items[:max_loops]
+                live = None
+            scope.total = count = len(items)
+            live_list = live if live.__class__ is list else None
+            scope.live = live_list
+            expected = len(live) if live is not None else 0
+            limit = ctx.limits.loop_iterations
+            budget = ctx.budget
+            ctx.assign("foreach", scope)
+            try:
+                index = -1
+                while True:
+                    index += 1
+                    if live is None:
+                        if index >= count:
+                            break
+                        item = items[index]
+                    else:
+                        size = len(live)
+                        if live_list is not None:
+                            if index == size:  # ArrayList's hasNext: cursor != size
+                                break
+                        elif index >= count:  # LinkedHashMap's iterator: next entry
+                            break                 # was fixed when the last one was read
+                        if size != expected:
+                            raise located_error(
+                                ctx, node, "java.util.ConcurrentModificationException: the "
+                                "list or map changed while #foreach walked it")
+                        item = live_list[index] if live_list is not None else items[index]
+                    scope.index = index
+                    ctx.loops += 1
+                    if ctx.loops > limit:
+                        raise located_error(ctx, node, f"more than {limit} loop iterations",
+                                     LimitExceeded)
+                    budget.steps += cost
+                    if budget.steps > budget.next_check:
+                        ctx.checkpoint(node)
+                    elif ctx.loops & 1023 == 0:
+                        ctx.check_output(node)
+                    ctx.assign(var, item)
+                    body(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None and signal.scope is not scope:
+                    raise
+            finally:
+                ctx.assign(var, saved_var)
+                ctx.assign("foreach", saved_scope)
+        return run
+
+    def c_Break(self, node: n.Break) -> Emit:
+        scope_of = self.expr(node.scope) if node.scope is not None else None
+
+        def run(ctx):
+            raise BreakSignal(scope_of(ctx) if scope_of is not None else None)
+        return run
+
+    def c_Stop(self, node: n.Stop) -> Emit:
+        def run(ctx):
+            raise StopSignal()
+        return run
+
+    def c_Evaluate(self, node: n.Evaluate) -> Emit:
+        expr = self.expr(node.expr)
+
+        def run(ctx):
+            value = plain_value(expr(ctx), ctx)
+            if value is None:
+                return
+            if not isinstance(value, str):  # Velocity evaluates the value's toString()
+                value = java_text(value, ctx, node)
+            try:
+                template = ctx.engine.parse(value, ctx.name)
+            except TemplateError as exc:
+                if exc.line is None:
+                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
+                raise
+            compiled = ctx.engine.compiled(template)
+            ctx.budget.steps += compiled.weight
+            if ctx.budget.steps > ctx.budget.next_check:
+                ctx.checkpoint(node)
+            ctx.macros.update(compiled.macros)
+            try:
+                compiled.emit(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None:
+                    raise
+        return run
+
+    def c_Define(self, node: n.Define) -> Emit:
+        name = node.name
+        body = self.body(node.body)
+        cost = weight(node.body) + 1
+
+        def run(ctx):
+            ctx.assign(name, DefineBlock(body, ctx, name, weight=cost, node=node))
+        return run
+
+    def c_Macro(self, node: n.Macro) -> Emit | None:
+        if node.name not in self.macros:
+            defaults = tuple(self.expr(p.default) if p.default is not None else None
+                             for p in node.params)
+            self.macros[node.name] = (node, self.body(node.body), weight(node.body) + 1,
+                                      defaults)
+        return None
+
+    def c_MacroCall(self, node: n.MacroCall) -> Emit:
+        name = node.name
+        args = [self.expr(a) for a in node.args]
+        source = node.source
+        block = self.body(node.body) if node.body is not None else None
+        block_cost = weight(node.body) + 1 if node.body is not None else 0
+        body_name = self.engine.config.get("velocimacro.body_reference", "bodyContent")
+        strict_args = self.engine.flag("velocimacro.arguments.strict")
+
+        def run(ctx):
+            macro = ctx.macros.get(name)
+            if macro is None:
+                if ctx.strict:
+                    raise located_error(ctx, node, f"macro #{name} is not defined")
+                ctx.out.append(source)
+                return
+            count = macro_enter(ctx, node, macro, len(args), strict_args)
+            values = tuple(plain_value(args[i](ctx), ctx) for i in range(min(count, len(args))))
+            macro_run(ctx, node, macro, values, body_name, block, block_cost)
+        return run
+
+    def c_Parse(self, node: n.Parse) -> Emit:
+        expr = self.expr(node.expr)
+
+        def run(ctx):
+            value = plain_value(expr(ctx), ctx)
+            if value is None:
+                return
+            if ctx.parse_depth >= ctx.limits.parse_depth:
+                raise located_error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
+                             LimitExceeded)
+            try:
+                template = ctx.engine.get_template(to_text(value, ctx))
+            except TemplateError as exc:
+                if exc.line is None:
+                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
+                raise
+            compiled = ctx.engine.compiled(template)
+            ctx.budget.steps += compiled.weight
+            if ctx.budget.steps > ctx.budget.next_check:
+                ctx.checkpoint(node)
+            ctx.macros.update(compiled.macros)
+            saved_name = ctx.name
+            ctx.name = template.name
+            ctx.parse_depth += 1
+            try:
+                compiled.emit(ctx)
+            except BreakSignal as signal:
+                if signal.scope is not None:
+                    raise
+            finally:
+                ctx.parse_depth -= 1
+                ctx.name = saved_name
+        return run
+
+    def c_Include(self, node: n.Include) -> Emit:
+        args = [self.expr(a) for a in node.args]
+
+        def run(ctx):
+            for arg in args:
+                value = plain_value(arg(ctx), ctx)
+                if value is None:
+                    continue
+                try:
+                    text = ctx.engine.read_resource(to_text(value, ctx))
+                except TemplateError as exc:
+                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
+                ctx.wrote(len(text), node)
+                ctx.out.append(text)
+        return run
+
+
+# node class name -> the Compiler method compiling (c_) or evaluating (e_) it
+_COMPILE = dispatch_table(ClosureCompiler, "c_")
+_EVALUATE = dispatch_table(ClosureCompiler, "e_")
+
+
 
 
 class CompiledTemplate:
@@ -31,10 +739,17 @@ class CompiledTemplate:
 
     __slots__ = ("emit", "macros", "template", "weight", "source")
 
-    def __init__(self, template: n.Template, options: Options):
+    def __init__(self, template: n.Template, options: Options, engine=None,
+                 closures: bool | None = None):
         self.template = template
-        self.emit, self.macros, self.source = compile_template(template, options)
         self.weight = weight(template.body) + 1
+        if closures is None:
+            closures = sum(1 for top in template.body for _node in n.walk(top)) > COMPILE_NODES
+        if closures:
+            compiler = ClosureCompiler(engine, template.name)
+            self.emit, self.macros, self.source = compiler.body(template.body), compiler.macros, None
+        else:
+            self.emit, self.macros, self.source = compile_template(template, options)
 
     def render(self, engine, variables: dict, name: str, observer=None) -> str:
         ctx = Ctx(engine, variables, name, observer)
