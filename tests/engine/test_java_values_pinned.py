@@ -194,6 +194,16 @@ CASES = [
     "#set($x = $huge.subtract($huge).add(300))$x.byteValueExact()",
     "#set($x = $huge.subtract($huge).add(-300))$x.shortValueExact() $x.toString(2) $x.signum()",
     "#set($x = $huge.subtract($huge).add(40000))$x.shortValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add(2147483647).intValueExact() "
+    "$x.add(-2147483648).intValueExact() $x.add(127).byteValueExact() "
+    "$x.add(-128).byteValueExact() $x.add(32767).shortValueExact() "
+    "$x.add(-32768).shortValueExact() $x.add($lmax).longValueExact() "
+    "$x.add($lmin).longValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add(2147483648).intValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add(-2147483649).intValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add(128).byteValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add(-129).byteValueExact()",
+    "#set($x = $huge.subtract($huge))$x.add($lmax).add(1).longValueExact()",
     "$huge.valueOf(5) $huge.valueOf(5).class.simpleName",
     # ---- Double: NaN, infinities, -0.0
     "$d.isInfinite() $d.isNaN() $d.infinite $d.naN",
@@ -380,6 +390,7 @@ CASES = [
     "#set($x = ['b', $s.charAt(0)])$x.sort($null)",
     "#set($x = [$null, 1])$x.sort($null)",
     "#set($x = [1, 'a'])$x.sort($null)",
+    "#set($x = [1, true])$x.sort($null)", "#set($x = [true, 1])$x.sort($null)",
     "$l.sort('x') $l.sort(1)",
     "$l.toArray().size() $l.toArray().get(0) $l.toArray().class.name",
     "#set($a = $s.split(''))$a.equals($a) $a.equals($s.split('')) $a.equals(['a', 'b', 'c']) $a.class.simpleName",
@@ -599,6 +610,8 @@ _LIST, _HALF, _MAP = list(range(64)), list(range(32)), {f"k{i}": i for i in rang
     ("list", "containsAll", [_HALF], 1024, 0),
     ("list", "subList", [0, 32], 0, 256),
     ("list", "sort", [None], 448, 0),             # 64 x 7 (n log n)
+    ("one", "sort", [None], 1, 0),                # one element: one step
+    ("empty", "sort", [None], 0, 0),
     ("list", "toArray", [], 0, 512),
     ("map", "put", ["new", 1], 0, 16),            # a key and a value slot
     ("map", "put", ["k1", 2], 0, 0),              # replacing builds nothing
@@ -612,7 +625,7 @@ def test_collection_methods_charge_the_render_budget(receiver, name, args, steps
 
     from templating.engine import budget
     from templating.engine.sandbox import call_method
-    target = list(_LIST) if receiver == "list" else dict(_MAP)
+    target = {"list": list(_LIST), "one": [5], "empty": [], "map": dict(_MAP)}[receiver]
     spent = budget.Budget()
     previous = budget.enter(spent)
     try:

@@ -44,6 +44,14 @@ def test_biginteger_growth_is_refused_before_it_is_built(template, line):
     assert _fails(template).one_line() == line
 
 
+def test_biginteger_just_within_the_bound_is_built():
+    """The size check before ``pow`` is a lower bound of the result: ``3^600000`` (950,978
+    bits, under 2^20) is computed, not refused."""
+    out = Engine().render("#set($three = $n.subtract($n).add(3))$three.pow(600000).bitLength() "
+                          "$three.pow(600000).mod(1000003)", {"n": HUGE}, name="t")
+    assert out == f"{(3 ** 600000).bit_length()} {pow(3, 600000, 1000003)}"
+
+
 def test_biginteger_that_cannot_grow_is_answered_however_far_the_bit():
     out = Engine().render("$n.clearBit(2147483647) $n.negate().setBit(2147483647).signum() "
                           "$n.testBit(2147483647) $n.shiftRight(2147483647) "
