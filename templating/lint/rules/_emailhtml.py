@@ -80,6 +80,26 @@ def _needle(output: str, offset: int) -> str:
     return match.group(0) if match else ""
 
 
+_TAG = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)")
+
+
+def _spot(ctx, run, offset: int) -> tuple:
+    """``(path or None, line, column)`` of the template text that wrote ``offset``.
+
+    Tracing a render costs a render, so a place is traced once per template: a later
+    scenario whose output has the same markup token, at the same occurrence, after the same
+    sequence of tags (its text and attribute values may differ: other data) came from the
+    same template position."""
+    needle = _needle(run.output, offset)
+    memo = ctx.cache.setdefault("emailhtml.spots", {})
+    key = (needle, run.output.count(needle, 0, offset) if needle else offset,
+           hash(tuple(_TAG.findall(run.output, 0, offset))))
+    if key not in memo:
+        where = source_map(ctx, run).locate(offset, needle)
+        memo[key] = (where.path, where.line, where.column) if where else (None, 1, 1)
+    return memo[key]
+
+
 def merged_hits(ctx, items, *, severity_of=None, by_position=True, extra_key=None):
     """``items``: ``(run, offset, key, message)``; one :class:`Hit` per template
     position and ``key`` (per ``key`` alone, at its first position, when not
@@ -90,8 +110,7 @@ def merged_hits(ctx, items, *, severity_of=None, by_position=True, extra_key=Non
             if run.name not in merged[key][2]:
                 merged[key][2].append(run.name)
             continue
-        where = source_map(ctx, run).locate(offset, _needle(run.output, offset))
-        spot = (where.path, where.line, where.column) if where else (None, 1, 1)
+        spot = _spot(ctx, run, offset)
         entry = merged.setdefault((spot, key) if by_position else key,
                                   [spot, message, [], key])
         if run.name not in entry[2]:
