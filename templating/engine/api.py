@@ -255,3 +255,29 @@ def render(template: str, context: Mapping | None = None, *, config: Mapping | N
     :class:`~templating.errors.RenderError` carrying name, line and column.
     """
     return _shared_engine(config).render(template, context, name=name)
+
+
+def render_traced(template, context: Mapping | None = None, *, engine: Engine | None = None,
+                  name: str | None = None, config: Mapping | None = None):
+    """Render and say which template position produced each stretch of the output.
+
+    Returns ``(text, spans)``: ``text`` is byte for byte what :func:`render` (or
+    ``engine.render``) returns; ``spans`` are :class:`~templating.engine.tracing.Span`
+    ``(out_start, out_end, file, line, column, kind)`` sorted by ``out_start``: the
+    non-empty ones tile the output (literal text, a reference's value, a macro body's text
+    at the macro's own position, a ``#parse``'d partial's text in the partial's own file);
+    an empty one marks a reference or directive that printed nothing, at its output offset.
+    Off the normal path entirely (:mod:`.tracing` says how); ``engine`` is the one whose
+    configuration and templates folder to use (default: the shared one for ``config``).
+    Use :func:`source_at` to map an output offset to its span.
+    """
+    from .tracing import render_traced as traced
+    return traced(template, context, engine=engine, name=name, config=config)
+
+
+def source_at(spans, offset: int):
+    """The span of ``render_traced``'s ``spans`` holding output offset ``offset``, or
+    ``None``; a literal ``text`` span's position plus the characters before ``offset`` in
+    it is the exact template column (the text is copied as written)."""
+    from .tracing import source_at as find
+    return find(spans, offset)

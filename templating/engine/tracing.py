@@ -1,0 +1,263 @@
+"""Which template position produced each stretch of a render's output (source positions).
+
+Why: lint rules about what the customer reads (an empty gap in a sentence, an ``<img>``
+without ``alt`` in the rendered HTML) are only useful at the template line a designer edits,
+and the preview jumps from a place in the email to its source. The renderer itself knows
+which node wrote what; this module asks it, and only when asked.
+
+How, at no cost to the normal path: a traced render runs the template through the engine's
+closure tier (:class:`.renderer.ClosureCompiler`, whose output equals the generated code's
+on every recorded case: tests/engine/test_compiler.py), compiled by a subclass that wraps
+each node of every body (template, branch, loop, macro and block bodies, ``#parse``'d and
+``#evaluate``'d templates) in a closure noting which pieces of ``ctx.out`` the node
+appended. The generated code of ordinary renders is untouched, and the traced form is
+cached on the tree beside it under its own key. Afterwards each piece of output belongs to
+the innermost node that wrote it; a node that wrote nothing leaves an empty span at its
+output offset (what the ``empty-in-text`` lint rule reads).
+
+Output written into a string rather than the message (a ``#define`` block printed through
+a reference, a macro's ``$bodyContent``) belongs to the reference that printed it.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any, Mapping, NamedTuple
+
+from . import nodes as n
+from .compiler import weight
+from .renderer import ClosureCompiler, CompiledTemplate
+
+__all__ = ["Span", "Spans", "render_traced", "source_at"]
+
+
+class Span(NamedTuple):
+    """``out_start:out_end`` of the output came from ``file:line:column``.
+
+    ``kind`` names what wrote it: ``text`` (literal template text, copied as written, so
+    an offset inside it maps to the exact column), ``reference`` (a reference's value, or
+    its source when printed unresolved), ``macro`` (an undefined macro call printed as
+    written), ``include``; an empty span (``out_start == out_end``) is a node that wrote
+    nothing, of kind ``reference``, ``if``, ``foreach``, ``macro``, ``parse``,
+    ``include`` or ``evaluate``. ``file`` is the name of the template holding the node (a
+    ``#parse``'d partial's own name; a macro body's text is in the file defining it).
+    ``node`` is the syntax node itself (for lint rules; not part of equality tests).
+    """
+
+    out_start: int
+    out_end: int
+    file: str | None
+    line: int
+    column: int
+    kind: str
+    node: Any = None
+
+
+#: node class -> span kind; classes not listed never write output (#set, #define, #break,
+#: #stop, #macro definitions, comments) and leave no span
+_KINDS = {n.Text: "text", n.Reference: "reference", n.If: "if", n.Foreach: "foreach",
+          n.MacroCall: "macro", n.Parse: "parse", n.Include: "include",
+          n.Evaluate: "evaluate"}
+
+
+class _Recorder:
+    """One traced render's notes: ``(out list, first piece, end piece, file, node)``,
+    appended when a node finishes (children before their parents)."""
+
+    __slots__ = ("notes", "root")
+
+    def __init__(self):
+        self.notes: list[tuple] = []
+        self.root: list | None = None
+
+
+class _TracingCompiler(ClosureCompiler):
+    """The closure compiler, each node of each body wrapped to note what it wrote."""
+
+    def body(self, nodes):
+        wrapped = []
+        for node in nodes:
+            emit = self.node(node)
+            if emit is None:
+                continue
+            if node.__class__ in _KINDS:
+                emit = _traced(emit, node, self.name)
+            wrapped.append(emit)
+        if not wrapped:
+            return lambda ctx: None
+        if len(wrapped) == 1:
+            return wrapped[0]
+
+        def run(ctx, emits=tuple(wrapped)):
+            for emit in emits:
+                emit(ctx)
+        return run
+
+
+def _traced(emit, node, file):
+    def traced(ctx):
+        out = ctx.out
+        first = len(out)
+        try:
+            emit(ctx)
+        finally:
+            ctx.engine._recorder.notes.append((out, first, len(out), file, node))
+    return traced
+
+
+class _TracedTemplate(CompiledTemplate):
+    """A template compiled by :class:`_TracingCompiler` (same interface as the normal one)."""
+
+    __slots__ = ()
+
+    def __init__(self, template: n.Template, engine, emit=None, macros=None):
+        self.template = template
+        self.weight = weight(template.body) + 1
+        self.source = None
+        if emit is None:
+            compiler = _TracingCompiler(engine, template.name)
+            emit, macros = compiler.body(template.body), compiler.macros
+        self.emit, self.macros = emit, macros
+
+
+_ENGINE_CLASS: list = []
+
+
+def _tracing_engine(engine):
+    """A view of ``engine`` (same configuration, caches and templates folder) that compiles
+    every template, ``#parse``'d ones included, in traced form, for one render."""
+    if not _ENGINE_CLASS:
+        from .api import Engine
+
+        class TracingEngine(Engine):
+            def compiled(self, template):
+                try:
+                    cache = template._compiled
+                except AttributeError:
+                    cache = template._compiled = {}
+                key = ("traced", self._options)  # never equal to a plain Options key
+                compiled = cache.get(key)
+                if compiled is None:
+                    compiled = cache[key] = _TracedTemplate(template, self)
+                return compiled
+        _ENGINE_CLASS.append(TracingEngine)
+    view = object.__new__(_ENGINE_CLASS[0])
+    view.__dict__.update(engine.__dict__)
+    view._recorder = _Recorder()
+    return view
+
+
+def render_traced(template, context: Mapping | None = None, *, engine=None,
+                  name: str | None = None, config: Mapping | None = None,
+                  observer=None) -> tuple[str, list[Span]]:
+    """Render as :meth:`.api.Engine.render` does and say where each stretch came from.
+
+    Returns ``(text, spans)``: ``text`` is byte for byte what the plain render returns;
+    ``spans`` are :class:`Span` sorted by ``out_start`` (an empty span sorts before a
+    non-empty one at the same offset), non-empty spans tiling the output without overlap.
+    ``engine`` defaults to the shared engine for ``config``. Errors are the plain render's.
+    """
+    from .api import _shared_engine
+    base = engine if engine is not None else _shared_engine(config)
+    view = _tracing_engine(base)
+    recorder = view._recorder
+    if isinstance(template, str):
+        template = view.parse(template, name or "<template>")
+    elif not isinstance(template, n.Template):
+        raise TypeError("template must be Velocity source text or a parsed Template")
+    compiled = view.compiled(template)
+    inner = compiled.emit
+
+    def root(ctx):
+        recorder.root = ctx.out
+        inner(ctx)
+    rooted = _TracedTemplate(template, view, root, compiled.macros)
+    text = _render(view, rooted, template, context, name)
+    return text, _spans(recorder)
+
+
+def _render(view, compiled, template, context, name):
+    """The plain render's own steps (:meth:`.api.Engine.render`) with ``compiled``."""
+    from ..errors import RenderError, TemplateError
+    if isinstance(context, dict):
+        variables = context.copy()
+    else:
+        variables = dict(context) if context else {}
+    try:
+        return compiled.render(view, variables, name or template.name, None)
+    except TemplateError:
+        raise
+    except RecursionError:
+        raise RenderError("template nests too deeply to render",
+                          name=name or template.name) from None
+
+
+def _spans(recorder: _Recorder) -> list[Span]:
+    root = recorder.root
+    if root is None:
+        return Spans()
+    notes = [note for note in recorder.notes if note[0] is root]
+    pieces = len(root)
+    offsets = [0] * (pieces + 1)
+    total = 0
+    for i, piece in enumerate(root):
+        total += len(piece)
+        offsets[i + 1] = total
+    owner = [-1] * pieces
+    empty = []
+    # children finish (and are noted) before their parents: the first note to claim a
+    # piece is the innermost node that wrote it
+    for index, (_out, first, end, _file, _node) in enumerate(notes):
+        if first == end:
+            empty.append(index)
+            continue
+        for piece in range(first, end):
+            if owner[piece] < 0:
+                owner[piece] = index
+    spans = Spans()
+    piece = 0
+    while piece < pieces:
+        who = owner[piece]
+        stop = piece + 1
+        while stop < pieces and owner[stop] == who:
+            stop += 1
+        start, end = offsets[piece], offsets[stop]
+        if who >= 0 and end > start:
+            _out, _first, _end, file, node = notes[who]
+            spans.append(Span(start, end, file, node.line, node.column,
+                              _KINDS[node.__class__], node))
+        piece = stop
+    for index in empty:
+        _out, first, _end, file, node = notes[index]
+        at = offsets[first]
+        spans.append(Span(at, at, file, node.line, node.column, _KINDS[node.__class__], node))
+    # stable: empties keep execution order among themselves at one offset
+    spans.sort(key=lambda s: (s.out_start, s.out_end != s.out_start))
+    return spans
+
+
+class Spans(list):
+    """The spans of one render (a list), with the index :func:`source_at` searches."""
+
+    _starts: list[int] | None = None
+    _filled: list | None = None
+
+
+def source_at(spans, offset: int) -> Span | None:
+    """The non-empty span holding output offset ``offset`` (``None`` outside every one).
+
+    ``spans`` as :func:`render_traced` returns them (any list of spans sorted by
+    ``out_start`` works); a binary search, the index built once per list, so a caller
+    mapping many offsets of one render pays ``O(log n)`` each."""
+    filled = getattr(spans, "_filled", None)
+    if filled is None:
+        filled = [s for s in spans if s.out_end > s.out_start]
+        starts = [s.out_start for s in filled]
+        if isinstance(spans, Spans):
+            spans._filled, spans._starts = filled, starts
+    else:
+        starts = spans._starts
+    i = bisect.bisect_right(starts, offset) - 1
+    if i < 0:
+        return None
+    span = filled[i]
+    return span if offset < span.out_end else None
