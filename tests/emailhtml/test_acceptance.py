@@ -221,3 +221,16 @@ def test_inline_suppression_and_machine_formats(project):
     assert "VL020 client-support" in junit
     github = FORMATS["github"](report)
     assert "title=VL022 html-lang::" in github
+
+
+def test_positions_come_from_the_traced_render_not_a_text_search(project):
+    # the first <img in the template text is in a branch this scenario does not take, and
+    # the second image is written by a reference: only the render knows where they came from
+    project.template("mail.html", '<html lang="en"><head><title>t</title></head><body>\n'
+                                  '#if($data.vip)<img src="vip.png" alt="VIP">#end\n'
+                                  '<img src="std.png">\n'
+                                  '<p>$data.banner</p>\n'
+                                  '</body></html>\n')
+    project.scenario("mail.html", "guest", {"vip": False, "banner": '<img src="b.png">'})
+    alts = sorted((f.line, f.column) for f in _by(project.lint("mail.html"), "img-alt"))
+    assert alts == [(3, 1), (4, 4)]
