@@ -46,6 +46,20 @@ _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", 
 _LONE_MARKS = re.compile(r"(?:\\*\$!?|#)+([ \t]+)(?=#)")
 _EOL = re.compile(r"\r\n|\n|\r")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+#: What starts a comment inside a double-quoted string (raw text ``#[[..]]#`` is skipped).
+_COMMENT_IN_STRING = re.compile(r"#\[\[.*?\]\]#|##|#\*", re.S)
+#: What a double-quoted string interpolates (a reference, a directive, raw text), which
+#: single quotes would print as it is.
+_INTERPOLATION = re.compile(r"\$|#(?:[A-Za-z{@]|\[\[)")
+
+
+def comment_fix_advice(raw: str, mark: str) -> str:
+    """How to keep a literal ``##``/``#*`` in the double-quoted string ``raw`` (its text
+    between the quotes): single quotes when nothing in it interpolates, else ``#[[##]]#``."""
+    if _INTERPOLATION.search(raw) is None:
+        return "use single quotes, which never start a comment"
+    return (f"the string interpolates, so single quotes would print it as it is: write "
+            f"#[[{mark}]]# for a literal {mark}")
 
 INT_MAX = 2**31 - 1
 _MATH_OPS = frozenset("+-*/%")
@@ -1172,8 +1186,29 @@ class Parser:
                      max_nesting=self.max_nesting)
         sub.macro_names = self.macro_names
         sub.depth = self.depth
-        body = sub.parse_template().body
+        try:
+            body = sub.parse_template().body
+        except VelocitySyntaxError as err:
+            raise self._comment_cut(p, err) from None
         return self.node(n.InterpolatedString, p, body, source=text)
+
+    def _comment_cut(self, p: int, err: VelocitySyntaxError) -> VelocitySyntaxError:
+        """``"#if($a)x##y#end"`` does not parse because ``##``/``#*`` inside a double-quoted
+        string starts a Velocity comment that cuts it: point at that comment and say so
+        (lint's ``hash-in-string`` rule explains the strings that still parse)."""
+        raw = self.src[p + 1:self.pos - 1]
+        for match in _COMMENT_IN_STRING.finditer(raw):
+            if not match.group().startswith("#[["):
+                break
+        else:
+            return err
+        mark = match.group()
+        line, column = self.where(p + 1 + match.start())
+        return VelocitySyntaxError(
+            f"{mark!r} inside a double-quoted string starts a Velocity comment that cuts "
+            f"the string, so it does not parse ({err.message} at {err.line}:{err.column}); "
+            + comment_fix_advice(raw, mark),
+            name=self.name, line=line, column=column)
 
     def _list_or_range(self, p: int):
         """``[a, b]`` or ``[m..n]``; items are parameters (no operators), range bounds a

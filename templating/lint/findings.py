@@ -37,6 +37,8 @@ class Finding:
     source_line: str | None = None
     template: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    #: the rule's fix for it (:class:`templating.lint.fixes.Fix`), or ``None``
+    fix: object = field(default=None, compare=False, hash=False)
 
     def sort_key(self):
         """Per template: its own findings, then those in its scenario files, by position."""
@@ -51,6 +53,10 @@ class Finding:
         data = asdict(self)
         if not data["extra"]:
             data.pop("extra")
+        if self.fix is None:
+            data.pop("fix")
+        else:
+            data["fix"] = self.fix.to_dict()
         return data
 
 

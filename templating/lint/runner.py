@@ -470,7 +470,8 @@ class Linter:
                        column=max(1, hit.column), end_line=hit.end_line,
                        end_column=hit.end_column, scenario=hit.scenario,
                        source_line=source_line,
-                       template=ctx.path if path != ctx.path else None, extra=hit.extra)
+                       template=ctx.path if path != ctx.path else None, extra=hit.extra,
+                       fix=rule.fix(ctx, hit) if hit.path is None and ctx.source else None)
 
 
 def _first_recipient(load_scenario, file):

@@ -8,7 +8,8 @@ prints it. Rules look at a template in one or both of two ways:
 - :meth:`Rule.check_template` once per template, from the AST alone;
 - :meth:`Rule.check_scenario` once per preview scenario, with that scenario's render result.
 
-Both yield :class:`Hit` objects; the runner adds severity, suppression and the source line.
+Both yield :class:`Hit` objects; the runner adds severity, suppression and the source line,
+and asks :meth:`Rule.fix` for each hit's fix (``templating lint --fix``).
 
 The examples are executable (``tests/lint/test_lint_rule_docs.py`` lints each one as a
 template: the anti-pattern must be found by its rule and no other, the best practice must
@@ -47,6 +48,9 @@ class Hit:
     #: a lower severity for this hit than the rule's (``client-support``: ``info`` for
     #: partial support); never raises it, and ``off`` still silences the rule
     severity: str | None = None
+    #: what the hit is about (its AST node, or what the rule found), for the rule's
+    #: :meth:`Rule.fix`; never shown
+    subject: object = field(default=None, compare=False, repr=False)
 
     @classmethod
     def at(cls, node, message: str, **kwargs) -> "Hit":
@@ -55,6 +59,7 @@ class Hit:
         if source and "\n" not in source and "end_column" not in kwargs:
             kwargs.setdefault("end_line", node.line)
             kwargs["end_column"] = node.column + len(source) - 1
+        kwargs.setdefault("subject", node)
         return cls(node.line, node.column, message, **kwargs)
 
 
@@ -74,6 +79,13 @@ class Rule:
 
     def check_scenario(self, ctx, run):
         return ()
+
+    def fix(self, ctx, hit):
+        """The rule's one declaration of how to fix ``hit``: a
+        :class:`~templating.lint.fixes.Fix` (edits of the template text, safe or not) or
+        ``None``. ``templating lint --fix`` and the language server's quick fixes both
+        read it, so they never disagree."""
+        return None
 
     @classmethod
     def doc(cls) -> str:
