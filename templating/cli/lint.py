@@ -53,9 +53,17 @@ def _split(values) -> tuple[str, ...]:
 @click.option("--changed", is_flag=True,
               help="PATHs are changed files (pre-commit, git diff --name-only): lint the "
                    "templates they affect, including those that #parse a changed partial.")
+@click.option("--fix", is_flag=True,
+              help="Apply the rules' safe fixes to the templates, then report what remains.")
+@click.option("--diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of writing them (exit 1 when "
+                   "there are some).")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix/--diff: also the fixes that change what the template prints "
+                   "in ways to review.")
 def lint(paths, output_format, coverage, schema, config_file, select, ignore, templates_dir,
          previews_dir, output, exit_zero, force, fail_on, show_links, statistics, watch,
-         changed):
+         changed, fix, diff, unsafe_fixes):
     """Check templates against their preview scenarios.
 
     PATH can be template files, folders (searched with the config's include globs) or
@@ -68,6 +76,21 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     if watch and changed:
         raise UsageError("--watch lints the folders as they change; it takes no --changed",
                          name="--watch")
+    if unsafe_fixes and not (fix or diff):
+        raise UsageError("--unsafe-fixes goes with --fix or --diff", name="--unsafe-fixes")
+    if (fix or diff) and watch:
+        raise UsageError("--watch does not fix; run --fix once", name="--fix")
+    if fix or diff:
+        changed_paths = paths
+        if changed:
+            from ..lint import load_config
+            from ..lint.precommit import affected_paths
+            changed_paths = affected_paths(paths, load_config(config_file)) or []
+            if not changed_paths:
+                sys.exit(0)
+        status = _fix(changed_paths, config_file, write=not diff, unsafe=unsafe_fixes)
+        if diff:
+            sys.exit(status)
     options = dict(paths=paths, output_format=output_format, coverage=coverage, schema=schema,
                    config_file=config_file, select=select, ignore=ignore,
                    templates_dir=templates_dir, previews_dir=previews_dir, output=output,
@@ -76,6 +99,29 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     if not watch:
         sys.exit(_lint_once(**options))
     _watch(options)
+
+
+def _fix(paths, config_file, *, write: bool, unsafe: bool) -> int:
+    """``--fix``/``--diff``: what was fixed (or the diff) first; ``--fix`` then reports what
+    remains with the normal lint run. Returns ``--diff``'s status: 1 when there is a fix."""
+    from ..lint import load_config
+    from ..lint.fixes import fix_paths
+    from ..project import project_root
+
+    config = load_config(config_file)
+    config = config.with_options(project_root=config.project_root or project_root(config_file))
+    try:
+        result = fix_paths(paths, config, unsafe=unsafe, write=write)
+    except TemplatingError:
+        raise
+    except Exception as err:   # never a traceback for the user
+        raise TemplatingError(f"internal error: {type(err).__name__}: {err}",
+                              name="templating lint --fix") from err
+    if not write:
+        click.echo("".join(item.diff() for item in result.changed), nl=False)
+    for line in result.messages(write=write):
+        click.echo(line, err=True)
+    return 1 if result.changed else 0
 
 
 def _watch(options) -> None:

@@ -170,11 +170,12 @@ def fix_paths(paths, config: LintConfig, *, unsafe: bool = False, write: bool = 
         except (OSError, TemplateError):
             continue                                  # lint reports it as unreadable
         item = FileFix(display_path(path), text, text)
+        findings, _ctx = linter.lint_template(path, text=text)
         for _ in range(MAX_PASSES):
-            findings, _ctx = linter.lint_template(path, text=item.after)
             fixes = [f.fix for f in findings
                      if f.fix is not None and f.path == item.path and (f.fix.safe or unsafe)]
-            new, applied = apply_fixes(item.after, fixes)
+            new, applied, findings = _fixed(linter, path, item.after, fixes,
+                                            _breaks(findings))
             if not applied or new == item.after:
                 break
             item.after, item.fixed = new, item.fixed + applied
@@ -183,6 +184,34 @@ def fix_paths(paths, config: LintConfig, *, unsafe: bool = False, write: bool = 
             item.problem = _replace(Path(path), raw, item.after, linter.confinement)
             item.written = item.problem is None
     return report
+
+
+def _breaks(findings) -> int:
+    return sum(1 for f in findings if f.name == "syntax-error")
+
+
+def _fixed(linter, path, text, fixes, broken_before):
+    """``text`` with ``fixes`` applied, how many, and the new text's findings. A fix that
+    makes the template stop parsing (``#foreahc($x)`` is no ``#foreach``) is dropped: when
+    the batch breaks it, each fix is tried alone and only those that keep it parsing stay.
+    """
+    new, applied = apply_fixes(text, fixes)
+    if not applied:
+        return text, 0, []
+    findings, _ctx = linter.lint_template(path, text=new)
+    if _breaks(findings) <= broken_before:
+        return new, applied, findings
+    kept, count = text, 0
+    for fix in sorted(dict.fromkeys(fixes), key=lambda f: -min(e.start for e in f.edits)):
+        trial, one = apply_fixes(kept, [fix])    # from the end: earlier offsets stay valid
+        if not one:
+            continue
+        found, _ctx = linter.lint_template(path, text=trial)
+        if _breaks(found) <= broken_before:
+            kept, count, findings = trial, count + 1, found
+    if not count:
+        return text, 0, []
+    return kept, count, findings
 
 
 def _read_current(target: Path) -> bytes:

@@ -58,8 +58,11 @@ class UnknownDirectiveRule(Rule):
                 else f"#{call.name}"
             message = f"#{call.name} is neither a directive nor a defined macro, so Velocity " \
                       f"prints {text!r} as text"
+            only = hint if hint and (not called or _only_candidate(call.name, known)) \
+                else None
             yield Hit(call.line, call.column,
-                      message + (f"; did you mean #{hint}?" if hint else ""))
+                      message + (f"; did you mean #{hint}?" if hint else ""),
+                      subject=("word", call.name, only) if only else None)
         for node in analysis.texts:
             if "#" in node.value:
                 yield from self._scan_text(node, known)
@@ -70,9 +73,11 @@ class UnknownDirectiveRule(Rule):
             word = match.group(1) or match.group(2)
             group = 1 if match.group(1) else 2
             line, column = _position(node, text, match.start())
-            yield Hit(line, column, f"'{text[match.start():match.end(group)]}' has a space "
+            spaced = text[match.start():match.end(group)]
+            yield Hit(line, column, f"'{spaced}' has a space "
                                     f"after '#', so it is printed as text; write #{word}",
-                      end_line=line, end_column=column + match.end(group) - match.start() - 1)
+                      end_line=line, end_column=column + match.end(group) - match.start() - 1,
+                      subject=("spaced", spaced, word))
         for match in _WORD.finditer(text):
             word = match.group(1)
             if word in DIRECTIVES or word in known or _HEX.fullmatch(word) or len(word) < 3:
@@ -82,7 +87,29 @@ class UnknownDirectiveRule(Rule):
                 continue
             line, column = _position(node, text, match.start())
             yield Hit(line, column, f"#{word} is printed as text; did you mean #{hint}?",
-                      end_line=line, end_column=column + len(word))
+                      end_line=line, end_column=column + len(word),
+                      subject=("word", word, hint))
+
+    def fix(self, ctx, hit):
+        """``#esle`` -> ``#else`` when exactly one directive or macro is that close (safe:
+        nothing else could have been meant); ``# end`` -> ``#end`` (unsafe: a ``#`` and a
+        space may be prose, and the block structure changes)."""
+        from ..fixes import Edit, Fix, line_starts, offset_of
+        if not hit.subject:
+            return None
+        kind, word, hint = hit.subject
+        start = offset_of(line_starts(ctx.source), hit.line, hit.column)
+        if kind == "spaced":
+            if not ctx.source.startswith(word, start):
+                return None
+            return Fix(f"write #{hint}", (Edit(start, start + len(word), f"#{hint}"),),
+                       safe=False)
+        for spelled in (f"#{word}", f"#{{{word}}}"):
+            if ctx.source.startswith(spelled, start):
+                return Fix(f"replace #{word} with #{hint}",
+                           (Edit(start + spelled.index(word), start + spelled.index(word)
+                                 + len(word), hint),), safe=True)
+        return None
 
 
 def _position(node, text, offset):
@@ -132,6 +159,17 @@ def _closest(word: str, macros) -> str | None:
         if distance <= limit and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best else None
+
+
+def _only_candidate(word: str, macros) -> bool:
+    """Is :func:`_closest`'s answer the only directive or macro at its distance?"""
+    best = _closest(word, macros)
+    if best is None:
+        return False
+    distance = _distance(word.lower(), best.lower())
+    ties = [c for c in (*DIRECTIVES, *macros) if c != word and c != best
+            and abs(len(c) - len(word)) <= 2 and _distance(word.lower(), c.lower()) == distance]
+    return not ties
 
 
 @lru_cache(maxsize=8192)
