@@ -350,11 +350,10 @@ def _warm_up() -> None:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("templating")
-    except PackageNotFoundError:       # running from a source tree that is not installed
-        return "0"
+    """templating's own version (the distribution is reteno-templating; metadata for the
+    name "templating" would be another project's, or none)."""
+    from .. import __version__
+    return __version__
 
 
 def _safely(ls: TemplatingServer, function, *args, **kwargs):
