@@ -373,6 +373,7 @@ def first_run(tmp_path_factory, action_env):
     return workspace, run_action(workspace, action_path, {}, env)
 
 
+@pytest.mark.wheel     # builds and installs the package, as test_wheel.py
 def test_action_steps_install_lint_and_upload(first_run, action_env):
     action_path, venv, env = action_env
     workspace, (ran, context, summary) = first_run
@@ -399,6 +400,7 @@ def test_action_steps_install_lint_and_upload(first_run, action_env):
                           capture_output=True, text=True).stdout == "?? templating-lint.sarif\n"
 
 
+@pytest.mark.wheel     # builds and installs the package, as test_wheel.py
 def test_action_inputs_fail_on_paths_and_no_upload(tmp_path, first_run, action_env):
     action_path, venv, env = action_env
     workspace = _repo(tmp_path, {"templates/b.txt": "#set($t = $data.price * 2)$!t\n",
