@@ -108,33 +108,15 @@ class SourceMap:
 
 # ------------------------------------------------------------------ tracing a render
 def traced_render(engine: Any, tree: Any, context: dict, *, name: str):
-    """``(velocity output, spans, source_at)`` of one render with source positions, or
-    ``None`` when the engine cannot trace (or the render fails: the render-error rule
-    reports that). Adapts to the engine's public API in one place."""
+    """``(velocity output, spans, source_at)`` of one render with source positions
+    (:func:`templating.engine.api.render_traced`), or ``None`` when the render fails (the
+    render-error rule reports that; the caller falls back to the template text)."""
+    from ..engine.api import render_traced, source_at
     try:
-        from ..engine import api
-    except ImportError:      # pragma: no cover - the engine is part of the package
-        return None
-    render_traced = getattr(api, "render_traced", None)
-    source_at = getattr(api, "source_at", None)
-    if render_traced is None or source_at is None:
-        return None
-    try:
-        text, spans = _call(render_traced, engine, tree, context, name)
+        text, spans = render_traced(tree, context, engine=engine, name=name)
     except Exception:        # noqa: BLE001 - no trace means the text fallback, not a crash
         return None
     return text, spans, source_at
-
-
-def _call(render_traced, engine, tree, context, name):
-    import inspect
-    parameters = inspect.signature(render_traced).parameters
-    kwargs = {}
-    if "engine" in parameters:
-        kwargs["engine"] = engine
-    if "name" in parameters:
-        kwargs["name"] = name
-    return render_traced(tree, context, **kwargs)
 
 
 @lru_cache(maxsize=8)
