@@ -234,3 +234,15 @@ def test_positions_come_from_the_traced_render_not_a_text_search(project):
     project.scenario("mail.html", "guest", {"vip": False, "banner": '<img src="b.png">'})
     alts = sorted((f.line, f.column) for f in _by(project.lint("mail.html"), "img-alt"))
     assert alts == [(3, 1), (4, 4)]
+
+
+def test_positions_survive_merge_tags_that_change_the_length(project):
+    project.template("mail.html", '<html lang="en"><head><title>t</title></head><body>\n'
+                                  '<p>Hi %FIRSTNAME|dear customer%, %EVENT.none|%</p>'
+                                  '<img src="a.png"><img src="b.png" alt="B">\n'
+                                  '#if($data.x)<img src="c.png">#end<img src="d.png">\n'
+                                  '</body></html>\n')
+    project.scenario("mail.html", "full", {"x": False})
+    alts = sorted((f.line, f.column) for f in _by(project.lint("mail.html"), "img-alt"))
+    line2 = '<p>Hi %FIRSTNAME|dear customer%, %EVENT.none|%</p><img src="a.png">'
+    assert alts == [(2, line2.index('<img') + 1), (3, 34)]
