@@ -28,6 +28,7 @@ from .vl022_html_lang import HtmlLangRule
 from .vl023_layout_table_role import LayoutTableRoleRule
 from .vl024_link_text import LinkTextRule
 from .vl025_missing_title import MissingTitleRule
+from .empty_in_text import EmptyInTextRule
 from .hash_in_string import HashInStringRule
 
 RULES: tuple[type[Rule], ...] = (
@@ -36,7 +37,7 @@ RULES: tuple[type[Rule], ...] = (
     FieldTypoRule, GmailClippingRule, UnrenderedLinkRule, UnreadableFileRule,
     BadScenarioRule, SchemaViolationRule, UncoveredBranchRule, MethodNamedKeyRule,
     ClientSupportRule, ImgAltRule, HtmlLangRule, LayoutTableRoleRule, LinkTextRule,
-    MissingTitleRule, HashInStringRule,
+    MissingTitleRule, EmptyInTextRule, HashInStringRule,
 )
 
 

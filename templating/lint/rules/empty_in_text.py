@@ -1,0 +1,232 @@
+"""``empty-in-text``: a reference or directive printed nothing where the customer reads a
+sentence ("Thank you for your order, !").
+
+It reads the renderer's own record of which output came from which template position
+(:func:`templating.engine.api.render_traced`, through the rendered-HTML rules' shared
+source map): each empty span is a node that printed nothing, and the text rendered around
+it, as a reader sees it, decides whether a sentence broke there. No regex over the template.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from ...emailhtml.positions import engine_for
+from ...engine import nodes as n
+from ._emailhtml import _shown, source_map
+from .base import Hit, Rule
+
+#: what the customer's text looks like around a gap: a word or a comma/colon, spaces, then
+#: punctuation ("order, !", "placed on .", "to: ,"); an empty title, link or preheader.
+#: Only outputs with one of these are traced (a traced render costs a render).
+_SUSPECT = re.compile(
+    r"(?:[\w,;:][ \t]+|[,;:])(?:</?(?:b|strong|em|i|u|span|a|font|small)\b[^>]*>)*"
+    r"[,.;:!?](?![\w])"
+    r"|\w[ \t]*:[ \t]*(?:\n|<)"
+    r"|<title[^>]*>\s*</title>|href\s*=\s*(?:\"\"|'')"
+    r"|preheader[^>]*>\s*<", re.I)
+
+#: tags that end a sentence as a reader sees it (text on either side is another block)
+_BLOCK = re.compile(
+    r"<(?:/?(?:p|div|td|th|tr|table|tbody|thead|li|ul|ol|h[1-6]|title|head|body|html|"
+    r"center|blockquote|section|header|footer|article|nav|main)\b[^>]*|br\s*/?)>"
+    r"|\n[ \t]*\n", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+#: the places that are not prose: CSS, scripts, comments (Outlook's conditional CSS)
+_NOT_TEXT = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+
+_BROKEN_AFTER = re.compile(r"^ ?([,.;:!?]+)(?=\s|$|[\"')\]])")
+_BROKEN_BEFORE = re.compile(r"(?:[\w,;:)][ ]|[,;:])$")
+_LABEL = re.compile(r"\w ?: ?$")
+_TITLE = (re.compile(r"<title\b[^>]*>\s*$", re.I), re.compile(r"^\s*</title\s*>", re.I))
+_HREF = (re.compile(r"\bhref\s*=\s*([\"'])\s*$", re.I), re.compile(r"^\s*[\"']"))
+_PREHEADER = (re.compile(r"<\w+\b[^>]*class\s*=\s*[\"'][^\"']*\bpreheader\b[^\"']*[\"'][^>]*>"
+                         r"\s*$", re.I), re.compile(r"^\s*</", re.I))
+
+_WINDOW = 240
+_DIRECTIVES = {n.If: "#if", n.Foreach: "#foreach", n.Parse: "#parse", n.Include: "#include",
+               n.Evaluate: "#evaluate"}
+
+
+class EmptyInTextRule(Rule):
+    """A reference or directive printed nothing in the middle of a sentence the customer reads.
+
+    Quiet references (``$!data.name``) are right not to fail the render, but when the field
+    is missing the customer still gets "Thank you for your order, !", "placed on ." or
+    "Delivery to: ,". Found from the renderer's record of which output each template
+    position produced, in each scenario: a node that printed nothing where the text around
+    it reads as a broken sentence (between a word and punctuation, before a full stop, a
+    label left alone), an empty ``<title>``, preheader or link ``href``, or an empty
+    subject template. Reported once per template position, with the rendered text and the
+    scenarios. Silent for a reference inside an ``#if`` that tested it, for empty output
+    between block tags and for optional words between spaces HTML collapses
+    (``$!data.first $!data.middle $!data.last``). Give the sentence a fallback
+    (``${data.name|'there'}``) or put it inside ``#if``.
+
+    **Anti-pattern**::
+
+        <p>Thank you for your order, $!data.firstName!</p>
+        ## data: {"orderNumber": 7}  -> "Thank you for your order, !"
+
+    **Best practice**::
+
+        <p>Thank you for your order#if($data.firstName), $data.firstName#end!</p>
+        ## data: {"orderNumber": 7}
+    """
+
+    code = "VL026"
+    name = "empty-in-text"
+    severity = "warning"
+    needs_scenarios = True
+
+    def check_template(self, ctx):
+        if ctx.template is None:
+            return
+        subject = "subject" in ctx.path.rsplit("/", 1)[-1].lower()
+        merged: dict = {}
+        for run in ctx.runs:
+            if not run.ok or not (subject and not run.output.strip()
+                                  or _SUSPECT.search(run.output)):
+                continue
+            traced = source_map(ctx, run)
+            if traced.traced is None:
+                continue
+            for span, what in _gaps(ctx, traced.traced, traced.spans, subject):
+                key = (span.file, span.line, span.column)
+                entry = merged.setdefault(key, [span, what, []])
+                if run.name not in entry[2]:
+                    entry[2].append(run.name)
+        for span, what, scenarios in merged.values():
+            shown = ", ".join(f"'{name}'" for name in scenarios[:5])
+            if len(scenarios) > 5:
+                shown += f" and {len(scenarios) - 5} more"
+            word = "scenario" if len(scenarios) == 1 else "scenarios"
+            message = f"{_describe(span.node)} printed nothing: {what} (rendered {word} {shown})"
+            own = span.file in (None, ctx.path, ctx.template.name)
+            hit = Hit.at(span.node, message, path=None if own else _shown(ctx, span.file),
+                         scenario=scenarios[0] if len(scenarios) == 1 else None)
+            hit.line, hit.column = span.line, span.column
+            yield hit
+
+
+def _describe(node) -> str:
+    if isinstance(node, n.Reference):
+        return node.source
+    if isinstance(node, n.MacroCall):
+        return f"#{node.name}()"
+    return _DIRECTIVES.get(node.__class__, "a directive")
+
+
+def _gaps(ctx, text: str, spans, subject: bool):
+    """``(span, what)`` for each empty span of one render where the text breaks."""
+    if subject and not text.strip():
+        first = next((s for s in spans if s.out_start == s.out_end), None)
+        if first is not None:
+            yield first, "the subject is empty"
+        return
+    hidden = [m.span() for m in _NOT_TEXT.finditer(text)]
+    previous = None    # the offset of the last gap reported, and where its blank ends
+    for span in spans:
+        at = span.out_start
+        if span.out_end != at or span.kind == "text":
+            continue
+        if previous is not None and text[previous:at].strip() == "":
+            continue    # the same gap (an #if around the empty reference, "$!a $!b")
+        if any(start <= at < end for start, end in hidden):
+            continue
+        what = _broken(text, at)
+        if what is None or _tested(ctx, span):
+            continue
+        previous = at
+        yield span, what
+
+
+def _broken(text: str, at: int) -> str | None:
+    """What reads broken at offset ``at`` of ``text`` (``None``: nothing)."""
+    left, right = text[max(0, at - _WINDOW):at], text[at:at + _WINDOW]
+    for (before, after), name in ((_TITLE, "empty <title>"), (_HREF, 'empty link href=""'),
+                                  (_PREHEADER, "empty preheader")):
+        if before.search(left) and after.search(right):
+            return name
+    if left.rfind("<") > left.rfind(">"):
+        return None         # inside a tag's attributes: not text
+    said, rest = _reader(left, last=True), _reader(right, last=False)
+    mark = _BROKEN_AFTER.match(rest)
+    if mark and _BROKEN_BEFORE.search(said):
+        return f'"{_tail(said)}{mark.group(0).lstrip() if said.endswith(" ") else mark.group(0)}"'
+    if rest.strip() == "" and _LABEL.search(said):
+        return f'"{_tail(said)}" (a label with nothing after it)'
+    return None
+
+
+def _reader(piece: str, *, last: bool) -> str:
+    """``piece`` as the reader sees it: the block it is in only, tags gone, spaces one."""
+    blocks = _BLOCK.split(piece)
+    piece = blocks[-1] if last else blocks[0]
+    return _SPACES.sub(" ", _TAG.sub("", piece))
+
+
+def _tail(said: str, limit: int = 60) -> str:
+    said = said.lstrip()
+    if len(said) > limit:
+        said = "..." + said[-limit:].split(" ", 1)[-1]
+    return said
+
+
+def _tested(ctx, span) -> bool:
+    """A reference inside an ``#if`` whose condition reads the same value: the template
+    already decides what happens when it is empty."""
+    node = span.node
+    if not isinstance(node, n.Reference):
+        return False
+    parents = _parents(ctx, span.file)
+    wanted = _path(node)
+    current = parents.get(id(node))
+    while current is not None:
+        if isinstance(current, n.If):
+            for branch in current.branches:
+                if any(isinstance(x, n.Reference) and _path(x) == wanted
+                       for x in n.walk(branch.condition)):
+                    return True
+        current = parents.get(id(current))
+    return False
+
+
+def _parents(ctx, file) -> dict:
+    """``id(node) -> parent`` over the tree the traced render ran for ``file``: the
+    template itself, or a ``#parse``'d partial (the traced engine's own cached tree)."""
+    cache = ctx.cache.setdefault("empty-in-text.parents", {})
+    if file not in cache:
+        root = ctx.template
+        if file not in (None, ctx.path, ctx.template.name):
+            root = None
+            try:
+                templates = getattr(ctx.settings, "templates_dir", None)
+                if templates is not None:
+                    root = engine_for(os.fspath(templates)).get_template(file)
+            except Exception:   # noqa: BLE001 - no tree: nothing is known to be tested
+                root = None
+        parents: dict = {}
+        if root is not None:
+            for node in n.walk(root):
+                for child in node.children():
+                    parents[id(child)] = node
+        cache[file] = parents
+    return cache[file]
+
+
+def _path(ref: n.Reference) -> tuple:
+    """``$data.name``, ``$!data.name``, ``${data.name}``, ``$data.get('name')`` alike."""
+    path = [ref.name]
+    for part in ref.parts:
+        if isinstance(part, n.Property):
+            path.append(part.name)
+        elif isinstance(part, n.Method) and part.name == "get" and len(part.args) == 1 \
+                and isinstance(part.args[0], n.Literal):
+            path.append(str(part.args[0].value))
+        elif isinstance(part, n.Index) and isinstance(part.key, n.Literal):
+            path.append(str(part.key.value))
+        else:
+            path.append(f"{getattr(part, 'name', '[]')}()")
+    return tuple(path)
