@@ -1,9 +1,10 @@
 """Lint findings as editor diagnostics, and the quick fixes the rules name.
 
 Each finding keeps the rule's words; its range is the rule's span, or the token at its
-position. A fix is offered where the rule says what to write: a loud reference made quiet,
-the ``$foreach`` replacement of ``$velocityCount``, the directive or field the rule suggests
-("did you mean ...?").
+position. A fix is offered where the rule declares one (:meth:`templating.lint.rules.base.Rule.fix`,
+the fixes ``templating lint --fix`` applies: ``$foreach.count`` for ``$velocityCount``, a
+misspelt directive, ``'#,##0.00'`` for ``"#,##0.00"``), and for a loud reference made quiet
+or the field the rule suggests ("did you mean ...?").
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..lint.context import source_lines
+from ..lint.fixes import line_starts, position_of
 from .results import Diagnostic, Fix, Range
 
 
@@ -31,7 +33,8 @@ def diagnostics(snapshot, workspace) -> dict[Path, list[Diagnostic]]:
             texts[path] = source_lines(text) if text is not None else []
         out.setdefault(path, []).append(Diagnostic(
             path, finding_range(finding, texts[path]), finding.severity, finding.code,
-            finding.name, _message(finding)))
+            finding.name, _message(finding),
+            finding.fix if path == snapshot.path else None))
     return out
 
 
@@ -52,10 +55,7 @@ def finding_range(finding, lines: list[str]) -> Range:
 
 
 # ---------------------------------------------------------------------------- quick fixes
-_DID_YOU_MEAN_DIRECTIVE = re.compile(r"did you mean #(\w+)\?$")
-_WRITE_DIRECTIVE = re.compile(r"; write #(\w+)$")
 _DID_YOU_MEAN_FIELD = re.compile(r"^(\S+) is not in scenario .*; did you mean (\S+)\?$")
-_USE_FOREACH = re.compile(r"use (\$foreach\.\w+)")
 _QUIETABLE = ("VL003", "VL005")
 
 
@@ -64,6 +64,7 @@ def fixes(snapshot, diagnostics_here: list[Diagnostic], text: str | None = None)
     knows the fix: a loud ``$data.x`` made quiet (``$!data.x``), a misspelt directive or
     field replaced by the one the rule suggests, ``$velocityCount`` by ``$foreach.count``."""
     lines = source_lines(text) if text is not None else snapshot.lines
+    starts = line_starts(text if text is not None else snapshot.text)
     out = []
     for diag in diagnostics_here:
         if diag.path != snapshot.path or diag.range.line != diag.range.end_line:
@@ -71,10 +72,23 @@ def fixes(snapshot, diagnostics_here: list[Diagnostic], text: str | None = None)
         line = lines[diag.range.line - 1] if 1 <= diag.range.line <= len(lines) else ""
         start = diag.range.column - 1
         spanned = line[start:diag.range.end_column - 1]
-        fix = _fix_for(diag, line, start, spanned)
+        fix = _declared(diag, starts) or _fix_for(diag, line, start, spanned)
         if fix is not None:
             out.append(fix)
     return out
+
+
+def _declared(diag, starts) -> Fix | None:
+    """The fix the rule declares (:meth:`templating.lint.rules.base.Rule.fix`, the one
+    ``templating lint --fix`` applies), its text offsets as ranges."""
+    if diag.fix is None:
+        return None
+    edits = []
+    for edit in diag.fix.edits:
+        line, column = position_of(starts, edit.start)
+        end_line, end_column = position_of(starts, edit.end)
+        edits.append((Range(line, column, end_line, end_column), edit.replacement))
+    return Fix(diag.fix.title, diag.code, tuple(edits), diag)
 
 
 def _fix_for(diag, line, start, spanned) -> Fix | None:
@@ -83,27 +97,6 @@ def _fix_for(diag, line, start, spanned) -> Fix | None:
         quiet = "$!" + spanned[1:]
         return Fix(f"Make it quiet: {quiet}", diag.code,
                    ((Range(r.line, r.column + 1, r.line, r.column + 1), "!"),), diag)
-    if diag.code == "VL008":
-        use = _USE_FOREACH.search(diag.message)
-        if use and spanned.lstrip("$!{").startswith("velocity"):
-            replacement = use.group(1)
-            if spanned.startswith("$!"):
-                replacement = "$!" + replacement[1:]
-            return Fix(f"Replace with {replacement}", diag.code,
-                       ((Range(r.line, r.column, r.line, r.end_column), replacement),), diag)
-    if diag.code == "VL009":
-        hint = _DID_YOU_MEAN_DIRECTIVE.search(diag.message)
-        if hint:
-            word = re.match(r"#\{?@?[A-Za-z]\w*\}?", line[start:])
-            if word:
-                return Fix(f"Change to #{hint.group(1)}", diag.code,
-                           ((Range(r.line, r.column, r.line, r.column + len(word.group(0))),
-                             f"#{hint.group(1)}"),), diag)
-        spaced = _WRITE_DIRECTIVE.search(diag.message)
-        if spaced and spanned.startswith("#"):
-            return Fix(f"Write #{spaced.group(1)}", diag.code,
-                       ((Range(r.line, r.column, r.line, r.end_column),
-                         f"#{spaced.group(1)}"),), diag)
     if diag.code == "VL010":
         typo = _DID_YOU_MEAN_FIELD.search(diag.message)
         if typo:

@@ -7,7 +7,7 @@ counts them; a :class:`Range` ends *before* ``end_column``. The server converts 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -60,6 +60,8 @@ class Diagnostic:
     code: str
     name: str
     message: str
+    #: the rule's declared fix (:class:`templating.lint.fixes.Fix`), offsets into the text
+    fix: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

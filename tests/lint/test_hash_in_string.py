@@ -47,7 +47,7 @@ def test_number_pattern_in_double_quotes_is_reported_at_the_hashes(project):
         "'##' inside a double-quoted string starts a Velocity comment, so the rest of the "
         "string is dropped; use single quotes, which never start a comment")
     assert finding.fix.safe and finding.fix.title == \
-        "write the string in single quotes: '#,##0.00'"
+        "Use single quotes: '#,##0.00'"
 
 
 def test_block_comment_start_in_a_set(project):

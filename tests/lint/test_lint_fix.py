@@ -141,7 +141,7 @@ def test_the_findings_carry_the_fix_in_json(project):
     code, out, err = run("lint", "--format", "json")
     import json
     finding = json.loads(out)["findings"][0]
-    assert finding["fix"] == {"title": "replace $velocityCount with $foreach.count",
+    assert finding["fix"] == {"title": "Replace with $foreach.count",
                               "safe": True,
                               "edits": [{"start": 1, "end": 14,
                                          "replacement": "foreach.count"}]}

@@ -73,9 +73,9 @@ class HashInStringRule(Rule):
         raw = ctx.source[start + 1:end - 1]
         if _INTERPOLATION.search(raw) is None and "'" not in raw and "\\u" not in raw:
             text = raw.replace('""', '"')
-            return Fix(f"write the string in single quotes: '{text}'",
+            return Fix(f"Use single quotes: '{text}'",
                        (Edit(start, end, f"'{text}'"),), safe=True)
-        return Fix(f"write {mark} as raw text #[[{mark}]]#",
+        return Fix(f"Write {mark} as raw text: #[[{mark}]]#",
                    (Edit(at, at + 2, f"#[[{mark}]]#"),), safe=False)
 
 

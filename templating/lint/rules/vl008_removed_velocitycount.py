@@ -54,5 +54,5 @@ class RemovedVelocityCountRule(Rule):
         at = source.find(name) if name in _FIXES else -1
         if at < 0 or ctx.source[start:start + len(source)] != source:
             return None
-        return Fix(f"replace ${name} with ${_FIXES[name]}",
+        return Fix(f"Replace with ${_FIXES[name]}",
                    (Edit(start + at, start + at + len(name), _FIXES[name]),), safe=True)

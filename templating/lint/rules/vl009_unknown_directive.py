@@ -102,11 +102,11 @@ class UnknownDirectiveRule(Rule):
         if kind == "spaced":
             if not ctx.source.startswith(word, start):
                 return None
-            return Fix(f"write #{hint}", (Edit(start, start + len(word), f"#{hint}"),),
+            return Fix(f"Write #{hint}", (Edit(start, start + len(word), f"#{hint}"),),
                        safe=False)
         for spelled in (f"#{word}", f"#{{{word}}}"):
             if ctx.source.startswith(spelled, start):
-                return Fix(f"replace #{word} with #{hint}",
+                return Fix(f"Change to #{hint}",
                            (Edit(start + spelled.index(word), start + spelled.index(word)
                                  + len(word), hint),), safe=True)
         return None
