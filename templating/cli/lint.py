@@ -81,14 +81,16 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     if (fix or diff) and watch:
         raise UsageError("--watch does not fix; run --fix once", name="--fix")
     if fix or diff:
+        config = _config(config_file, coverage, schema, select, ignore, templates_dir,
+                         previews_dir)
         changed_paths = paths
         if changed:
-            from ..lint import load_config
             from ..lint.precommit import affected_paths
-            changed_paths = affected_paths(paths, load_config(config_file)) or []
-            if not changed_paths:
+            changed_paths = affected_paths(paths, config)
+            if changed_paths is not None and not changed_paths:
                 sys.exit(0)
-        status = _fix(changed_paths, config_file, write=not diff, unsafe=unsafe_fixes)
+            changed_paths = changed_paths or []
+        status = _fix(changed_paths, config, write=not diff, unsafe=unsafe_fixes)
         if diff:
             sys.exit(status)
     options = dict(paths=paths, output_format=output_format, coverage=coverage, schema=schema,
@@ -101,15 +103,11 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
     _watch(options)
 
 
-def _fix(paths, config_file, *, write: bool, unsafe: bool) -> int:
+def _fix(paths, config, *, write: bool, unsafe: bool) -> int:
     """``--fix``/``--diff``: what was fixed (or the diff) first; ``--fix`` then reports what
     remains with the normal lint run. Returns ``--diff``'s status: 1 when there is a fix."""
-    from ..lint import load_config
     from ..lint.fixes import fix_paths
-    from ..project import project_root
 
-    config = load_config(config_file)
-    config = config.with_options(project_root=config.project_root or project_root(config_file))
     try:
         result = fix_paths(paths, config, unsafe=unsafe, write=write)
     except TemplatingError:
@@ -155,16 +153,11 @@ def _watch(options) -> None:
     watch_lint(run, watch, announce=announce, initial=False)
 
 
-def _lint_once(*, paths, output_format, coverage, schema, config_file, select, ignore,
-               templates_dir, previews_dir, output, exit_zero, force, fail_on, show_links,
-               statistics, changed) -> int:
-    """One lint run as the options say: prints (or writes) the report, returns the exit
-    status."""
-    from ..lint import load_config, run_lint
-    from ..lint.findings import fails
+def _config(config_file, coverage, schema, select, ignore, templates_dir, previews_dir):
+    """The lint config the options make (shared by the lint run and ``--fix``), its folders
+    checked to be inside the project."""
+    from ..lint import load_config
     from ..lint.config import check_rule_names
-    from ..lint.formats import FORMATS
-    from ..outputs import guard_output
     from ..project import Confinement, project_root
 
     config = load_config(config_file)
@@ -192,6 +185,21 @@ def _lint_once(*, paths, output_format, coverage, schema, config_file, select, i
             default = config.templates_dir if option == "--templates" else config.previews_dir
             if Path(default).exists():
                 confinement.check(default, what=f"the {option[2:]} folder")
+    return config
+
+
+def _lint_once(*, paths, output_format, coverage, schema, config_file, select, ignore,
+               templates_dir, previews_dir, output, exit_zero, force, fail_on, show_links,
+               statistics, changed) -> int:
+    """One lint run as the options say: prints (or writes) the report, returns the exit
+    status."""
+    from ..lint import run_lint
+    from ..lint.findings import fails
+    from ..lint.formats import FORMATS
+    from ..outputs import guard_output
+
+    config = _config(config_file, coverage, schema, select, ignore, templates_dir,
+                     previews_dir)
     if output:              # refused before anything is linted or written
         guard_output(output, option="-o", force=force,
                      inputs=[("the config file", config.source)]

@@ -145,3 +145,14 @@ def test_the_findings_carry_the_fix_in_json(project):
                               "safe": True,
                               "edits": [{"start": 1, "end": 14,
                                          "replacement": "foreach.count"}]}
+
+
+def test_fix_honours_select_and_refuses_watch(project):
+    path = _fixable(project)
+    code, out, err = run("lint", "--fix", "--select", "removed-velocitycount")
+    assert path.read_text(encoding="utf-8") == BROKEN.replace("$velocityCount",
+                                                              "$foreach.count")
+    assert err == "templates/a.txt: fixed 1 finding\n" and code == 0
+    code, out, err = run("lint", "--fix", "--watch")
+    assert (code, out) == (2, "")
+    assert err == "error: --fix: --watch does not fix; run --fix once\n"
