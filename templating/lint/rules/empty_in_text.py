@@ -67,12 +67,14 @@ class EmptyInTextRule(Rule):
     **Anti-pattern**::
 
         <p>Thank you for your order, $!data.firstName!</p>
-        ## data: {"orderNumber": 7}  -> "Thank you for your order, !"
+        ## data: {"firstName": "Ann"}
+        ## data: {}  -> "Thank you for your order, !"
 
     **Best practice**::
 
         <p>Thank you for your order#if($data.firstName), $data.firstName#end!</p>
-        ## data: {"orderNumber": 7}
+        ## data: {"firstName": "Ann"}
+        ## data: {}
     """
 
     code = "VL026"
@@ -156,7 +158,7 @@ def _broken(text: str, at: int) -> str | None:
     if mark and _BROKEN_BEFORE.search(said):
         return f'"{_tail(said)}{mark.group(0).lstrip() if said.endswith(" ") else mark.group(0)}"'
     if rest.strip() == "" and _LABEL.search(said):
-        return f'"{_tail(said)}" (a label with nothing after it)'
+        return f'"{_tail(said).rstrip()}" (a label with nothing after it)'
     return None
 
 
