@@ -21,6 +21,7 @@ a reference, a macro's ``$bodyContent``) belongs to the reference that printed i
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
 from . import nodes as n
@@ -97,10 +98,13 @@ def _traced(emit, node, file):
     def traced(ctx):
         out = ctx.out
         first = len(out)
+        notes = ctx.engine._recorder.notes
+        inner = len(notes)
         try:
             emit(ctx)
         finally:
-            ctx.engine._recorder.notes.append((out, first, len(out), file, node))
+            # the last field: whether nodes inside noted anything (else a leaf)
+            notes.append((out, first, len(out), file, node, len(notes) != inner))
     return traced
 
 
@@ -109,9 +113,9 @@ class _TracedTemplate(CompiledTemplate):
 
     __slots__ = ()
 
-    def __init__(self, template: n.Template, engine, emit=None, macros=None):
+    def __init__(self, template: n.Template, engine, emit=None, macros=None, cost=None):
         self.template = template
-        self.weight = weight(template.body) + 1
+        self.weight = weight(template.body) + 1 if cost is None else cost
         self.source = None
         if emit is None:
             compiler = _TracingCompiler(engine, template.name)
@@ -170,7 +174,7 @@ def render_traced(template, context: Mapping | None = None, *, engine=None,
     def root(ctx):
         recorder.root = ctx.out
         inner(ctx)
-    rooted = _TracedTemplate(template, view, root, compiled.macros)
+    rooted = _TracedTemplate(template, view, root, compiled.macros, compiled.weight)
     text = _render(view, rooted, template, context, name)
     return text, _spans(recorder)
 
@@ -191,28 +195,29 @@ def _render(view, compiled, template, context, name):
                           name=name or template.name) from None
 
 
-def _spans(recorder: _Recorder) -> list[Span]:
+def _spans(recorder: _Recorder) -> "Spans":
     root = recorder.root
     if root is None:
         return Spans()
     notes = [note for note in recorder.notes if note[0] is root]
     pieces = len(root)
-    offsets = [0] * (pieces + 1)
-    total = 0
-    for i, piece in enumerate(root):
-        total += len(piece)
-        offsets[i + 1] = total
+    offsets = [0, *accumulate(map(len, root))]
     owner = [-1] * pieces
     empty = []
-    # children finish (and are noted) before their parents: the first note to claim a
-    # piece is the innermost node that wrote it
-    for index, (_out, first, end, _file, _node) in enumerate(notes):
+    # leaves (nodes with nothing noted inside) own what they wrote, without overlap
+    for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
         if first == end:
             empty.append(index)
-            continue
-        for piece in range(first, end):
-            if owner[piece] < 0:
-                owner[piece] = index
+        elif not nested:
+            owner[first:end] = [index] * (end - first)
+    if -1 in owner:
+        # a node that wrote around its children: children finish (and are noted) before
+        # their parents, so the first note to claim a piece is the innermost writer
+        for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
+            if nested and first != end:
+                for piece in range(first, end):
+                    if owner[piece] < 0:
+                        owner[piece] = index
     spans = Spans()
     piece = 0
     while piece < pieces:
@@ -222,17 +227,21 @@ def _spans(recorder: _Recorder) -> list[Span]:
             stop += 1
         start, end = offsets[piece], offsets[stop]
         if who >= 0 and end > start:
-            _out, _first, _end, file, node = notes[who]
-            spans.append(Span(start, end, file, node.line, node.column,
+            node = notes[who][4]
+            spans.append(Span(start, end, notes[who][3], node.line, node.column,
                               _KINDS[node.__class__], node))
         piece = stop
     for index in empty:
-        _out, first, _end, file, node = notes[index]
+        _out, first, _end, file, node, _nested = notes[index]
         at = offsets[first]
         spans.append(Span(at, at, file, node.line, node.column, _KINDS[node.__class__], node))
-    # stable: empties keep execution order among themselves at one offset
-    spans.sort(key=lambda s: (s.out_start, s.out_end != s.out_start))
+    # stable: empties keep execution order (innermost first) among themselves at one offset
+    spans.sort(key=_order)
     return spans
+
+
+def _order(span: Span) -> tuple:
+    return span.out_start, span.out_end != span.out_start
 
 
 class Spans(list):
