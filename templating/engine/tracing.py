@@ -24,8 +24,10 @@ import bisect
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
+from ..errors import LimitExceeded
 from . import nodes as n
 from .compiler import weight
+from .runtime import located_error
 from .renderer import ClosureCompiler, CompiledTemplate
 
 __all__ = ["Span", "Spans", "render_traced", "source_at"]
@@ -52,6 +54,10 @@ class Span(NamedTuple):
     kind: str
     node: Any = None
 
+
+#: node runs one traced render notes at most (~100 bytes each): the render limits bound
+#: the work, this bounds the memory of the record; a shipped email notes a few hundred
+MAX_NOTES = 500_000
 
 #: node class -> span kind; classes not listed never write output (#set, #define, #break,
 #: #stop, #macro definitions, comments) and leave no span
@@ -105,6 +111,9 @@ def _traced(emit, node, file):
         finally:
             # the last field: whether nodes inside noted anything (else a leaf)
             notes.append((out, first, len(out), file, node, len(notes) != inner))
+        if len(notes) > MAX_NOTES:
+            raise located_error(ctx, node, f"a traced render records at most {MAX_NOTES:,} "
+                                "node runs", LimitExceeded)
     return traced
 
 

@@ -8,11 +8,13 @@ it, as a reader sees it, decides whether a sentence broke there. No regex over t
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 
 from ...emailhtml.positions import engine_for
 from ...engine import nodes as n
+from ...errors import _printable
 from ._emailhtml import _shown, source_map
 from .base import Hit, Rule
 
@@ -45,6 +47,9 @@ _PREHEADER = (re.compile(r"<\w+\b[^>]*class\s*=\s*[\"'][^\"']*\bpreheader\b[^\"'
                          r"\s*$", re.I), re.compile(r"^\s*</", re.I))
 
 _WINDOW = 240
+#: empty spans read per scenario at most (each reads 2 x _WINDOW characters): a template
+#: printing millions of empty values costs a bounded time; real emails have a few dozen
+MAX_GAPS = 10_000
 _DIRECTIVES = {n.If: "#if", n.Foreach: "#foreach", n.Parse: "#parse", n.Include: "#include",
                n.Evaluate: "#evaluate"}
 
@@ -104,7 +109,8 @@ class EmptyInTextRule(Rule):
             if len(scenarios) > 5:
                 shown += f" and {len(scenarios) - 5} more"
             word = "scenario" if len(scenarios) == 1 else "scenarios"
-            message = f"{_describe(span.node)} printed nothing: {what} (rendered {word} {shown})"
+            message = _printable(f"{_describe(span.node)} printed nothing: {what} "
+                                 f"(rendered {word} {shown})")
             own = span.file in (None, ctx.path, ctx.template.name)
             hit = Hit.at(span.node, message, path=None if own else _shown(ctx, span.file),
                          scenario=scenarios[0] if len(scenarios) == 1 else None)
@@ -128,15 +134,21 @@ def _gaps(ctx, text: str, spans, subject: bool):
             yield first, "the subject is empty"
         return
     hidden = [m.span() for m in _NOT_TEXT.finditer(text)]
-    previous = None    # the offset of the last gap reported, and where its blank ends
+    hidden_starts = [start for start, _end in hidden]
+    previous = None    # the offset of the last gap reported
+    looked = 0
     for span in spans:
         at = span.out_start
         if span.out_end != at or span.kind == "text":
             continue
         if previous is not None and text[previous:at].strip() == "":
             continue    # the same gap (an #if around the empty reference, "$!a $!b")
-        if any(start <= at < end for start, end in hidden):
+        inside = bisect.bisect_right(hidden_starts, at) - 1
+        if inside >= 0 and at < hidden[inside][1]:
             continue
+        looked += 1
+        if looked > MAX_GAPS:
+            return      # a bounded amount of reading per scenario (the first ones count)
         what = _broken(text, at)
         if what is None or _tested(ctx, span):
             continue
