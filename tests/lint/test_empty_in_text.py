@@ -62,11 +62,11 @@ def test_a_directive_that_printed_nothing_before_a_full_stop(project):
         (15, "#if printed nothing: \"Shipped on .\" (rendered scenario 's1')")]
 
 
-def test_a_lone_label(project):
-    found = _found(project, "<p>Coupon: $!data.code</p>", {})
+def test_a_label_followed_by_punctuation_but_not_a_label_alone(project):
+    found = _found(project, "<p>Ship to: $!data.city, $!data.street</p>\n<p>Coupon: $!data.c</p>",
+                   {})
     assert [f.message for f in found] == [
-        "$!data.code printed nothing: \"Coupon:\" (a label with nothing after it) "
-        "(rendered scenario 's1')"]
+        "$!data.city printed nothing: \"Ship to: ,\" (rendered scenario 's1')"]
 
 
 def test_empty_title_href_and_preheader(project):

@@ -24,7 +24,6 @@ from .base import Hit, Rule
 _SUSPECT = re.compile(
     r"(?:[\w,;:][ \t]+|[,;:])(?:</?(?:b|strong|em|i|u|span|a|font|small)\b[^>]*>)*"
     r"[,.;:!?](?![\w])"
-    r"|\w[ \t]*:[ \t]*(?:\n|<)"
     r"|<title[^>]*>\s*</title>|href\s*=\s*(?:\"\"|'')"
     r"|preheader[^>]*>\s*<", re.I)
 
@@ -40,7 +39,6 @@ _NOT_TEXT = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
 _BROKEN_AFTER = re.compile(r"^ ?([,.;:!?]+)(?=\s|$|[\"')\]])")
 _BROKEN_BEFORE = re.compile(r"(?:[\w,;:)][ ]|[,;:])$")
-_LABEL = re.compile(r"\w ?: ?$")
 _TITLE = (re.compile(r"<title\b[^>]*>\s*$", re.I), re.compile(r"^\s*</title\s*>", re.I))
 _HREF = (re.compile(r"\bhref\s*=\s*([\"'])\s*$", re.I), re.compile(r"^\s*[\"']"))
 _PREHEADER = (re.compile(r"<\w+\b[^>]*class\s*=\s*[\"'][^\"']*\bpreheader\b[^\"']*[\"'][^>]*>"
@@ -62,7 +60,7 @@ class EmptyInTextRule(Rule):
     "Delivery to: ,". Found from the renderer's record of which output each template
     position produced, in each scenario: a node that printed nothing where the text around
     it reads as a broken sentence (between a word and punctuation, before a full stop, a
-    label left alone), an empty ``<title>``, preheader or link ``href``, or an empty
+    label followed by a comma), an empty ``<title>``, preheader or link ``href``, or an empty
     subject template. Reported once per template position, with the rendered text and the
     scenarios. Silent for a reference inside an ``#if`` that tested it, for empty output
     between block tags and for optional words between spaces HTML collapses
@@ -169,8 +167,6 @@ def _broken(text: str, at: int) -> str | None:
     mark = _BROKEN_AFTER.match(rest)
     if mark and _BROKEN_BEFORE.search(said):
         return f'"{_tail(said)}{mark.group(0).lstrip() if said.endswith(" ") else mark.group(0)}"'
-    if rest.strip() == "" and _LABEL.search(said):
-        return f'"{_tail(said).rstrip()}" (a label with nothing after it)'
     return None
 
 

@@ -15,7 +15,6 @@ class MissingFieldRule(Rule):
         #set($total = $data.price * $data.qty)
         Total: $!total
         ## data: {"qty": 2}  -> data.price is missing: "Total: " and nothing
-        ## also reported: empty-in-text (the customer reads "Total:" with nothing after it)
 
     **Best practice**::
 
