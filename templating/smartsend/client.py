@@ -25,6 +25,12 @@ decide whether a request can be repeated:
   the platform stored the batch, so repeating it could send every recipient twice. A
   read (status, activity) is idempotent: every unclear answer to it is ``retry``.
 
+Answers are read as a stream and bounded (:data:`MAX_SEND_ANSWER`, :data:`MAX_READ_ANSWER`),
+counting both the bytes received and the bytes they inflate to, so neither a huge answer, an
+endless chunked one nor a compression bomb from a hostile platform or proxy can exhaust
+memory. An answer over its limit is an unreadable body: ``unknown`` for a send (the platform
+may have taken the batch), ``retry`` for a read; ``message`` names the limit.
+
 ``on_wire`` (see :meth:`ApiClient.smartsend`) is awaited at the moment the request is handed
 to the connection - after the rate limiter, the concurrency slot and the TCP connect, just
 before the first byte is written (httpcore's ``send_request_headers.started`` trace event).
@@ -42,6 +48,7 @@ import html
 import json
 import random
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -52,6 +59,23 @@ from ..errors import ApiRefused, JsonSyntaxError, TemplatingError, _printable
 from .config import Settings
 
 USER_AGENT = "templating-smartsend/0.1"
+
+#: The most bytes of one smartsend answer we read (after un-gzipping). A real answer holds one
+#: result per recipient of the batch (at most 1,000, see ``build.MAX_BATCH``), each a locator,
+#: a status, a request id and perhaps a message: a few hundred bytes, so well under 1 MiB.
+#: Twice that leaves room for long messages; anything larger is not an answer to our request.
+MAX_SEND_ANSWER = 2 << 20
+#: The most bytes of one status or activity answer we read (after un-gzipping). A status
+#: answer holds at most 200 ids (``tracker``'s group) and an activity page 500 rows
+#: (``reconcile.PAGE_SIZE``), each well under 1 KiB; 8 MiB is ten times the largest.
+MAX_READ_ANSWER = 8 << 20
+#: Bytes inflated per step, so a compression bomb never holds more than this at once
+#: beyond the body kept (httpx's own decoders inflate a whole 64 KiB read at once: up to
+#: ~66 MB for gzip).
+_INFLATE_STEP = 64 << 10
+#: Encodings inflated; httpx passes any other as it came (and so do we: it is then not JSON).
+_ZLIB_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16,
+               "deflate": zlib.MAX_WBITS}
 
 
 @dataclass
@@ -170,6 +194,94 @@ def read_json(response: httpx.Response) -> Any:
         raise ValueError(f"not UTF-8 ({err.reason} at byte {err.start})") from None
     except JsonSyntaxError as err:
         raise ValueError(err.message) from None
+
+
+class AnswerUnreadable(Exception):
+    """An answer's body that cannot be read whole; ``str`` is the one line to show."""
+
+
+class AnswerTooLarge(AnswerUnreadable):
+    """An answer longer than its limit (raw or inflated)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer is over the limit of {_size(limit)}")
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit:,} bytes"
+
+
+class _Inflater:
+    """One ``Content-Encoding`` layer undone in steps of at most :data:`_INFLATE_STEP` bytes
+    (``zlib``'s ``max_length``), so the output of a small input is never held whole.
+    ``deflate`` is zlib-wrapped by the RFC, but some servers send it raw: as httpx does,
+    a first chunk that is not zlib is read as raw deflate."""
+
+    def __init__(self, encoding: str) -> None:
+        self._z = zlib.decompressobj(_ZLIB_WBITS[encoding])
+        self._fallback = encoding == "deflate"
+
+    def feed(self, data: bytes):
+        while True:
+            try:
+                out = self._z.decompress(data, _INFLATE_STEP)
+            except zlib.error as err:
+                if not self._fallback:
+                    raise AnswerUnreadable(f"the answer cannot be inflated ({err})") from None
+                self._z, self._fallback = zlib.decompressobj(-zlib.MAX_WBITS), False
+                continue
+            self._fallback = False
+            if out:
+                yield out
+            data = self._z.unconsumed_tail
+            # a full step may leave output inside zlib even when the input is used up
+            if self._z.eof or (not data and len(out) < _INFLATE_STEP):
+                return
+
+
+async def read_answer(response: httpx.Response, limit: int) -> httpx.Response:
+    """``response`` (sent with ``stream=True``) read whole, at most ``limit`` bytes counted
+    both as received and as inflated, returned as a read response with the inflated body
+    (so :func:`read_json` and :func:`server_message` work on it). Raises
+    :class:`AnswerTooLarge`, :class:`AnswerUnreadable` for a body that cannot be inflated, and httpx's
+    errors for a connection that fails mid-answer. A response that is already read (a test
+    transport's prepared answer) is only measured."""
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(content) > limit:
+            raise AnswerTooLarge(limit)
+        return response
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise AnswerTooLarge(limit)
+    # Content-Encoding lists the layers in the order they were applied: undo the last first
+    layers = [_Inflater(name) for name in reversed(
+        [part.strip().lower() for part in response.headers.get("Content-Encoding", "").split(",")])
+        if name in _ZLIB_WBITS]
+    body = bytearray()
+    received = 0
+
+    def push(data: bytes, depth: int) -> None:
+        if depth == len(layers):
+            body.extend(data)
+            if len(body) > limit:
+                raise AnswerTooLarge(limit)
+            return
+        for piece in layers[depth].feed(data):
+            push(piece, depth + 1)
+
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > limit:            # e.g. endless bytes after the end of a gzip stream
+            raise AnswerTooLarge(limit)
+        push(chunk, 0)
+    headers = [(name, value) for name, value in response.headers.multi_items()
+               if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=bytes(body),
+                          request=response.request, extensions=response.extensions)
 
 
 def _html_title(text: str) -> str:
@@ -378,7 +490,25 @@ class ApiClient:
                 headers = {"Content-Type": "application/json"} if content is not None else None
                 request = self._http.build_request(method, url, content=content, params=params,
                                                    headers=headers, extensions=extensions)
-                response = await self._http.send(request)
+                streamed = await self._http.send(request, stream=True)
+                try:
+                    response = await read_answer(
+                        streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER)
+                finally:
+                    await streamed.aclose()
+            except AnswerUnreadable as err:
+                # an unreadable body, as a 2xx that is not JSON; the status may still prove
+                # a refusal (4xx) or ask for a retry (429, 503 with Retry-After)
+                code = streamed.status_code
+                delay = parse_retry_after(streamed.headers.get("Retry-After"))
+                kind = classify_status(code, delay)
+                if kind == "ok" or (kind == "unknown" and idempotent):
+                    kind = "retry" if idempotent else "unknown"
+                message = (f"HTTP {code} but {err}" if 200 <= code < 300 else
+                           f"HTTP {code}: the API key was refused ({err})" if kind == "auth"
+                           else f"HTTP {code}: {err}")
+                return Outcome(kind, code, message, written=True,
+                               delay=delay if kind == "retry" else None)
             except _NOT_SENT as err:
                 return Outcome("retry", message=self._describe(err), written=written)
             except _WRITE_FAILED as err:
