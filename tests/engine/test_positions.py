@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 import json
 
-import pytest
-
 from templating import Engine
 from templating.engine import api
 from templating.engine.api import render_traced, source_at
