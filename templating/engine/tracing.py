@@ -16,7 +16,9 @@ the innermost node that wrote it; a node that wrote nothing leaves an empty span
 output offset (what the ``empty-in-text`` lint rule reads).
 
 Output written into a string rather than the message (a ``#define`` block printed through
-a reference, a macro's ``$bodyContent``) belongs to the reference that printed it.
+a reference, a macro's ``$bodyContent``) belongs to the reference that printed it. Text an
+``#evaluate`` produced is at its position in the evaluated string (under the evaluating
+template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are noted.
 """
 from __future__ import annotations
 
@@ -67,8 +69,9 @@ _KINDS = {n.Text: "text", n.Reference: "reference", n.If: "if", n.Foreach: "fore
 
 
 class _Recorder:
-    """One traced render's notes: ``(out list, first piece, end piece, file, node)``,
-    appended when a node finishes (children before their parents)."""
+    """One traced render's notes: ``(out list, first piece, end piece, file, node,
+    nested)``, appended when a node finishes (children before their parents); ``nested``:
+    nodes inside it noted something (else it is a leaf, the only writer of its pieces)."""
 
     __slots__ = ("notes", "root")
 
