@@ -156,3 +156,64 @@ def test_a_hostile_run_id_is_data_not_sql(tmp_path):
         [("PENDING", "a'--@x.io"), ("PENDING", "b@x.io")]
     assert sorted(r.id for r in journal.runs()) == ["bystander", evil]
     assert journal.run(evil).state == "planning"
+
+
+# ---------------------------------------------------------- answers too large to hold
+# A real loopback server (tests/smartsend/test_client_bounded.py): the limit lives in how
+# bytes come off the socket. Each attack asserts the outcome of a send (unknown: the
+# platform may have taken the batch; never sent again), of a read (retried), the one line
+# naming the limit, and that the memory allocated meanwhile stays far below the attack.
+
+from test_client_bounded import (MIB, AnswerServer, call, double_gzip_bomb,  # noqa: E402
+                                 endless, over, single_gzip_bomb)
+from templating.smartsend.client import MAX_READ_ANSWER, MAX_SEND_ANSWER  # noqa: E402
+
+
+def assert_bounded(server, peak_send, peak_read, out, read):
+    assert (out.kind, out.written, out.message) == (
+        "unknown", True, "HTTP 200 but " + over(MAX_SEND_ANSWER))
+    assert (read.kind, read.message) == ("retry", "HTTP 200 but " + over(MAX_READ_ANSWER))
+    assert server.requests == ["POST", "GET"]
+    assert peak_send < 8 * MIB and peak_read < 24 * MIB, (peak_send, peak_read)
+    print(f"peak allocated: send {peak_send / MIB:.1f} MiB, read {peak_read / MIB:.1f} MiB")
+
+
+def test_a_64_mib_plain_answer_is_not_held():
+    with AnswerServer(200, {"Content-Type": "application/json"},
+                      [b"[" * MIB] * 64) as server:
+        out, peak_send = call(server, measure=True)
+        read, peak_read = call(server, "status", measure=True)
+    assert_bounded(server, peak_send, peak_read, out, read)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "gzip, gzip"])
+def test_a_gzip_bomb_is_not_inflated_whole(encoding):
+    """1 GiB of zeros as ~1 MiB of gzip, or gzipped twice as ~2.5 KiB: the client inflates
+    64 KiB at a time and stops at the limit (httpx alone inflates a 64 KiB read at once)."""
+    body = double_gzip_bomb() if encoding == "gzip, gzip" else single_gzip_bomb()
+    if isinstance(body, bytes):
+        assert len(body) < 4096
+    headers = {"Content-Encoding": encoding, "Transfer-Encoding": "chunked"}
+    with AnswerServer(200, headers, list(body) if encoding == "gzip" else body) as server:
+        out, peak_send = call(server, measure=True)
+        read, peak_read = call(server, "status", measure=True)
+    assert_bounded(server, peak_send, peak_read, out, read)
+
+
+def test_an_endless_chunked_answer_ends_at_the_limit(tmp_path):
+    with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless()) as server:
+        out, peak_send = call(server, measure=True)
+        read, peak_read = call(server, "status", measure=True)
+    assert_bounded(server, peak_send, peak_read, out, read)
+    journal = Journal(tmp_path / "j.sqlite")
+    run_id = journal.create_run(message_id="9", channel="email", recipients_file=None,
+                                base_url=None, options={})
+    with journal.bulk():
+        journal.add_batch(run_id, 0, b'{"recipients":[{"locator":"a@x.io"}]}', [1],
+                          ["a@x.io"], f"{run_id}-b0")
+    journal.set_run_state(run_id, "planned")
+    with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless()) as server:
+        report = Sender(journal, settings(base_url=server.url), sleep=no_sleep,
+                        reconcile=False).send(run_id)
+    assert server.requests == ["POST"] and report.retries == 0
+    assert [(b.state, b.attempts) for b in journal.batches(run_id)] == [("unknown", 1)]
