@@ -218,7 +218,7 @@ def _spans(recorder: _Recorder) -> "Spans":
     empty = []
     # leaves (nodes with nothing noted inside) own what they wrote, without overlap
     for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
-        if first == end:
+        if offsets[first] == offsets[end]:     # no piece, or only empty strings
             empty.append(index)
         elif not nested:
             owner[first:end] = [index] * (end - first)
@@ -226,7 +226,7 @@ def _spans(recorder: _Recorder) -> "Spans":
         # a node that wrote around its children: children finish (and are noted) before
         # their parents, so the first note to claim a piece is the innermost writer
         for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
-            if nested and first != end:
+            if nested and offsets[first] != offsets[end]:
                 for piece in range(first, end):
                     if owner[piece] < 0:
                         owner[piece] = index

@@ -72,6 +72,14 @@ def test_nodes_that_print_nothing_leave_empty_spans_at_their_offset():
     assert ("macro", "#m()") in [(s.kind, text[s.out_start:s.out_end]) for s in spans]
 
 
+def test_a_value_printing_as_the_empty_string_is_an_empty_span():
+    text, spans = render_traced("a$x$!y.trim()b", {"x": "", "y": "  "}, name="t.vm")
+    assert text == "ab"
+    assert [s[:6] for s in spans] == [
+        (0, 1, "t.vm", 1, 1, "text"), (1, 1, "t.vm", 1, 2, "reference"),
+        (1, 1, "t.vm", 1, 4, "reference"), (1, 2, "t.vm", 1, 14, "text")]
+
+
 def test_macro_body_text_is_at_the_macro_and_a_loud_unresolved_reference_is_a_span():
     source = "#macro(card $t)<b>$t</b>#end\n#card('x')#card($u)"
     text, spans = render_traced(source, {}, name="t.vm")

@@ -56,6 +56,12 @@ def test_once_per_position_listing_every_scenario(project):
         (1, 10, 20, "$!data.name printed nothing: \"Hello ,\" (rendered scenarios 's1', 's2')")]
 
 
+def test_a_loud_reference_whose_value_is_empty(project):
+    found = _found(project, "<p>Dear $data.name, welcome.</p>", {"name": ""})
+    assert [f.message for f in found] == [
+        "$data.name printed nothing: \"Dear ,\" (rendered scenario 's1')"]
+
+
 def test_a_directive_that_printed_nothing_before_a_full_stop(project):
     found = _found(project, "<p>Shipped on #if($data.d)$data.d#end.</p>", {})
     assert [(f.column, f.message) for f in found] == [
