@@ -50,6 +50,9 @@ ADDRESS_FIELD = {"email": "email", "sms": "sms", "viber": "viber", "mobilepush":
 DEFAULT_BATCH = 100
 DEFAULT_ATTEMPTS = 5
 DEFAULT_INTERVAL = 0.2
+#: Bytes of a receiver's answer read (raw, never inflated) so its connection can be kept;
+#: only the status and Retry-After are used, so a longer answer is dropped unread.
+_DRAIN_LIMIT = 64 << 10
 
 
 def webhook_status(status: str) -> tuple[str, bool | None, str | None]:
@@ -227,12 +230,21 @@ class WebhookSender:
         for attempt in range(1, self.target.max_attempts + 1):
             self.posts += 1
             try:
-                answer = client.post(self.target.url, json=batch)
-                if answer.status_code == 200:
+                # only the status and Retry-After count: a short body is drained raw (the
+                # connection is kept), a longer one dropped with the connection, and none is
+                # inflated, so a receiver's huge or gzip-bomb answer costs nothing
+                with client.stream("POST", self.target.url, json=batch) as answer:
+                    status, retry_after = answer.status_code, answer.headers.get(
+                        "retry-after", "")
+                    drained = 0
+                    for chunk in answer.iter_raw():
+                        drained += len(chunk)
+                        if drained > _DRAIN_LIMIT:
+                            break
+                if status == 200:
                     self.sent += len(batch)
                     return
-                why = f"answered {answer.status_code}"
-                retry_after = answer.headers.get("retry-after", "")
+                why = f"answered {status}"
                 if retry_after.isdigit():
                     delay = max(delay, min(float(retry_after), 5.0))
             except Exception as err:             # refused, reset, timed out

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import time
+import tracemalloc
 
 import httpx
 import pytest
@@ -217,3 +218,25 @@ def test_an_endless_chunked_answer_ends_at_the_limit(tmp_path):
                         reconcile=False).send(run_id)
     assert server.requests == ["POST"] and report.retries == 0
     assert [(b.state, b.attempts) for b in journal.batches(run_id)] == [("unknown", 1)]
+
+
+def test_the_sandboxs_webhook_poster_never_reads_a_receivers_bomb():
+    """The sandbox POSTs activity to a receiver it does not control (--webhook-url): only
+    the status counts, so an endless or gzip-bomb answer is dropped unread, not inflated."""
+    from templating.apisandbox.webhooks import WebhookSender, WebhookTarget
+    for status, headers, body in ((200, {"Content-Encoding": "gzip", "Transfer-Encoding":
+                                         "chunked"}, list(single_gzip_bomb())),
+                                  (500, {"Transfer-Encoding": "chunked"}, endless())):
+        with AnswerServer(status, headers, body) as server:
+            sender = WebhookSender(WebhookTarget(server.url + "/hook", max_attempts=2,
+                                                 backoff=0.01), store=None, delay=1.0)
+            tracemalloc.start()
+            try:
+                with httpx.Client(timeout=5, trust_env=False) as client:
+                    sender._post(client, [{"iid": "x", "activityStatus": "DELIVERED"}])
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        assert (sender.sent, sender.lost) == ((1, 0) if status == 200 else (0, 1))
+        assert server.requests == ["POST"] * (1 if status == 200 else 2)
+        assert peak < 4 * MIB, peak
