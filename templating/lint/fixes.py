@@ -37,6 +37,8 @@ from .context import _LINE_BREAK
 
 #: How many lint-and-fix rounds one file gets (each round re-lints the fixed text).
 MAX_PASSES = 10
+#: How many lint runs one pass may spend finding which fixes of a batch broke the template.
+_TRIALS = 16
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -68,6 +70,16 @@ def apply_fixes(text: str, fixes) -> tuple[str, int]:
     """``text`` with every fix applied that overlaps no fix chosen before it (in order of
     position), and how many were applied. A fix's edits are applied together or not at
     all; identical fixes (two findings, one fix) count once."""
+    chosen = choose(text, fixes)
+    edits = sorted((e for fix in chosen for e in fix.edits), key=lambda e: e.start,
+                   reverse=True)
+    for edit in edits:
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+    return text, len(chosen)
+
+
+def choose(text: str, fixes) -> list[Fix]:
+    """The fixes :func:`apply_fixes` applies, in order of position."""
     chosen: list[Fix] = []
     taken: list[tuple[int, int]] = []
     for fix in sorted(dict.fromkeys(fixes), key=lambda f: min(e.start for e in f.edits)):
@@ -78,11 +90,7 @@ def apply_fixes(text: str, fixes) -> tuple[str, int]:
             continue
         chosen.append(fix)
         taken.extend(spans)
-    edits = sorted((e for fix in chosen for e in fix.edits), key=lambda e: e.start,
-                   reverse=True)
-    for edit in edits:
-        text = text[:edit.start] + edit.replacement + text[edit.end:]
-    return text, len(chosen)
+    return chosen
 
 
 def line_starts(source: str) -> list[int]:
@@ -172,8 +180,8 @@ def fix_paths(paths, config: LintConfig, *, unsafe: bool = False, write: bool = 
         item = FileFix(display_path(path), text, text)
         findings, _ctx = linter.lint_template(path, text=text)
         for _ in range(MAX_PASSES):
-            fixes = [f.fix for f in findings
-                     if f.fix is not None and f.path == item.path and (f.fix.safe or unsafe)]
+            fixes = {f.fix: f.code for f in findings
+                     if f.fix is not None and f.path == item.path and (f.fix.safe or unsafe)}
             new, applied, findings = _fixed(linter, path, item.after, fixes,
                                             _breaks(findings))
             if not applied or new == item.after:
@@ -191,27 +199,53 @@ def _breaks(findings) -> int:
 
 
 def _fixed(linter, path, text, fixes, broken_before):
-    """``text`` with ``fixes`` applied, how many, and the new text's findings. A fix that
-    makes the template stop parsing (``#foreahc($x)`` is no ``#foreach``) is dropped: when
-    the batch breaks it, each fix is tried alone and only those that keep it parsing stay.
-    """
-    new, applied = apply_fixes(text, fixes)
-    if not applied:
+    """``text`` with ``fixes`` (each mapped to its rule's code) applied, how many, and the
+    new text's findings. A fix that makes the template stop parsing (``#foreahc($x)`` is no
+    ``#foreach``; a second ``#else`` in a block) is never kept. When the whole batch breaks
+    it, each rule's fixes are tried on their own and those that keep it parsing are applied
+    (the others come back, with fresh offsets, in the next pass); when every rule's fixes
+    break it, the first rule's are tried in halves (the later half first, so the earlier
+    half's offsets stay valid), within :data:`_TRIALS` lint runs."""
+    budget = [_TRIALS]
+
+    def attempt(current, batch):
+        budget[0] -= 1
+        new, applied = apply_fixes(current, batch)
+        found, _ctx = linter.lint_template(path, text=new)
+        return (new, applied, found) if _breaks(found) <= broken_before else None
+
+    def halves(current, batch):
+        if not batch or budget[0] <= 0:
+            return current, 0, None
+        done = attempt(current, batch)
+        if done is not None or len(batch) == 1:
+            return done or (current, 0, None)
+        half = len(batch) // 2
+        after, later, found_later = halves(current, batch[half:])
+        result, earlier, found_earlier = halves(after, batch[:half])
+        return result, later + earlier, found_earlier or found_later
+
+    chosen = choose(text, fixes)
+    done = attempt(text, chosen) if chosen else None
+    if done is None and chosen:
+        groups = {}
+        for fix in chosen:
+            groups.setdefault(fixes[fix], []).append(fix)
+        harmless = [g for g in groups.values()
+                    if len(groups) > 1 and attempt(text, g) is not None]
+        if harmless:
+            merged = sorted((f for g in harmless for f in g),
+                            key=lambda f: min(e.start for e in f.edits))
+            done = attempt(text, merged) or attempt(text, harmless[0])
+        else:
+            new, applied, found = halves(text, next(iter(groups.values())))
+            done = (new, applied, found) if applied else None
+    if done is None:
         return text, 0, []
-    findings, _ctx = linter.lint_template(path, text=new)
-    if _breaks(findings) <= broken_before:
-        return new, applied, findings
-    kept, count = text, 0
-    for fix in sorted(dict.fromkeys(fixes), key=lambda f: -min(e.start for e in f.edits)):
-        trial, one = apply_fixes(kept, [fix])    # from the end: earlier offsets stay valid
-        if not one:
-            continue
-        found, _ctx = linter.lint_template(path, text=trial)
-        if _breaks(found) <= broken_before:
-            kept, count, findings = trial, count + 1, found
-    if not count:
-        return text, 0, []
-    return kept, count, findings
+    new, applied, findings = done
+    if findings is None:
+        findings, _ctx = linter.lint_template(path, text=new)
+    return new, applied, findings
 
 
 def _read_current(target: Path) -> bytes:
