@@ -28,8 +28,10 @@ decide whether a request can be repeated:
 Answers are read as a stream and bounded (:data:`MAX_SEND_ANSWER`, :data:`MAX_READ_ANSWER`),
 counting both the bytes received and the bytes they inflate to, so neither a huge answer, an
 endless chunked one nor a compression bomb from a hostile platform or proxy can exhaust
-memory. An answer over its limit is an unreadable body: ``unknown`` for a send (the platform
-may have taken the batch), ``retry`` for a read; ``message`` names the limit.
+memory; and the whole answer must come within the request timeout (httpx's read timeout is
+per read: a byte a second would never trip it). An answer over its limit is an unreadable
+body: ``unknown`` for a send (the platform may have taken the batch), ``retry`` for a read;
+``message`` names the limit.
 
 ``on_wire`` (see :meth:`ApiClient.smartsend`) is awaited at the moment the request is handed
 to the connection - after the rate limiter, the concurrency slot and the TCP connect, just
@@ -243,8 +245,8 @@ async def read_answer(response: httpx.Response, limit: int) -> httpx.Response:
     """``response`` (sent with ``stream=True``) read whole, at most ``limit`` bytes counted
     both as received and as inflated, returned as a read response with the inflated body
     (so :func:`read_json` and :func:`server_message` work on it). Raises
-    :class:`AnswerTooLarge`, :class:`AnswerUnreadable` for a body that cannot be inflated, and httpx's
-    errors for a connection that fails mid-answer. A response that is already read (a test
+    :class:`AnswerTooLarge`, :class:`AnswerUnreadable` for a body that cannot be inflated,
+    and httpx's errors for a connection that fails mid-answer. A response that is already read (a test
     transport's prepared answer) is only measured."""
     try:
         content = response.content
@@ -492,8 +494,14 @@ class ApiClient:
                                                    headers=headers, extensions=extensions)
                 streamed = await self._http.send(request, stream=True)
                 try:
-                    response = await read_answer(
-                        streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER)
+                    # httpx's read timeout is per read: a server dripping a byte a second
+                    # would hold the slot for days, so the whole answer has the timeout too
+                    response = await asyncio.wait_for(read_answer(
+                        streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER),
+                        self.settings.timeout)
+                except asyncio.TimeoutError:
+                    raise httpx.ReadTimeout(f"the answer took longer than "
+                                            f"{self.settings.timeout:g} s", request=request)
                 finally:
                     await streamed.aclose()
             except AnswerUnreadable as err:

@@ -12,6 +12,7 @@ import http.server
 import itertools
 import struct
 import threading
+import time
 import tracemalloc
 import zlib
 
@@ -75,9 +76,10 @@ def double_gzip_bomb() -> bytes:
 
 class AnswerServer:
     """A loopback HTTP/1.1 server answering every request with one scripted answer:
-    ``(status, headers, body)`` where ``body`` is bytes or an iterable of chunks (sent as
-    they come; ``chunked`` in the headers frames them). It stops writing when the client
-    hangs up, and counts the requests it got per method."""
+    ``(status, headers, body)`` where ``body`` is bytes, a list of chunks, or a function
+    making a fresh iterable of chunks per request (requests may overlap: one generator
+    cannot serve two); chunks are sent as they come (``chunked`` in the headers frames
+    them). It stops writing when the client hangs up, and counts the requests it got."""
 
     def __init__(self, status, headers, body):
         self.answer = (status, headers, body)
@@ -104,7 +106,8 @@ class AnswerServer:
                     if "Content-Length" not in headers and not chunked:
                         self.send_header("Connection", "close")
                     self.end_headers()
-                    for chunk in ([body] if isinstance(body, bytes) else body):
+                    for chunk in (body() if callable(body) else
+                                  [body] if isinstance(body, bytes) else body):
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked
                                          else chunk)
                         server.sent += len(chunk)
@@ -204,7 +207,7 @@ def test_an_answer_of_exactly_the_limit_is_read_and_one_byte_more_is_not():
 def test_a_64_mib_send_answer_is_unknown_and_a_read_is_retried(headers):
     """Declared too long: refused before a byte of the body; read until the connection
     closes: stopped at the limit."""
-    with AnswerServer(200, headers, endless(b"[" * MIB)) as server:
+    with AnswerServer(200, headers, lambda: endless(b"[" * MIB)) as server:
         out = call(server)
         read = call(server, "status")
     assert (out.kind, out.http_status, out.written, out.results) == ("unknown", 200, True, [])
@@ -225,7 +228,7 @@ def test_an_oversized_error_page_keeps_what_its_status_proves(status, kind, mess
     headers = {"Transfer-Encoding": "chunked"}
     if status == 503:
         headers["Retry-After"] = "7"
-    with AnswerServer(status, headers, endless()) as server:
+    with AnswerServer(status, headers, endless) as server:
         out = call(server)
     end = ")" if kind == "auth" else ""
     assert (out.kind, out.message, out.delay) == (kind, message + over(MAX_SEND_ANSWER) + end,
@@ -245,8 +248,9 @@ def test_a_gzip_answer_that_cannot_be_inflated_is_an_unreadable_body():
 def test_garbage_after_the_end_of_a_gzip_stream_is_bounded_too():
     """zlib ignores bytes after a stream's end; endless ones are still counted as received."""
     z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    answer = z.compress(RESULT) + z.flush()
     with AnswerServer(200, {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked"},
-                      itertools.chain([z.compress(RESULT) + z.flush()], endless())) as server:
+                      lambda: itertools.chain([answer], endless())) as server:
         out = call(server)
     assert (out.kind, out.message) == ("unknown", "HTTP 200 but " + over(MAX_SEND_ANSWER))
 
@@ -281,9 +285,34 @@ def test_a_sender_marks_an_oversized_answer_unknown_and_never_sends_it_again(tmp
         journal.add_batch(run_id, 0, b'{"recipients":[{"locator":"a@x.io"}]}', [1],
                           ["a@x.io"], f"{run_id}-b0")
     journal.set_run_state(run_id, "planned")
-    with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless()) as server:
+    with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless) as server:
         report = Sender(journal, settings(base_url=server.url, concurrency=1), sleep=no_sleep,
                         reconcile=False).send(run_id)
     assert server.requests == ["POST"] and report.retries == 0
     assert [(b.state, b.attempts) for b in journal.batches(run_id)] == [("unknown", 1)]
     assert report.unknown[0][3] == "HTTP 200 but " + over(MAX_SEND_ANSWER)
+
+
+def dripping():
+    while True:
+        time.sleep(0.05)
+        yield b" "
+
+
+def test_an_answer_dripping_a_byte_at_a_time_ends_at_the_request_timeout(tmp_path):
+    """httpx's read timeout is per read; the whole answer has the request's timeout."""
+    async def go(url, kind):
+        async with ApiClient(settings(base_url=url, concurrency=1, timeout=0.5)) as api:
+            if kind == "smartsend":
+                return await api.smartsend(9, b'{"recipients":[]}')
+            return await api.message_status(["r1"])
+
+    with AnswerServer(200, {"Transfer-Encoding": "chunked"}, dripping) as server:
+        started = time.monotonic()
+        out = asyncio.run(go(server.url, "smartsend"))
+        read = asyncio.run(go(server.url, "status"))
+        took = time.monotonic() - started
+    assert (out.kind, out.written, out.message) == (
+        "unknown", True, "ReadTimeout: the answer took longer than 0.5 s")
+    assert (read.kind, read.message) == ("retry", out.message)
+    assert took < 3
