@@ -86,18 +86,43 @@ _TAG = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)")
 def _spot(ctx, run, offset: int) -> tuple:
     """``(path or None, line, column)`` of the template text that wrote ``offset``.
 
-    Tracing a render costs a render, so a place is traced once per template: a later
-    scenario whose output has the same markup token, at the same occurrence, after the same
-    sequence of tags (its text and attribute values may differ: other data) came from the
-    same template position."""
+    Tracing a render costs a compile and a render, so a place written once in the template
+    is taken from the text (:func:`_written_once`), and a place is traced once per
+    template: a later scenario whose output has the same markup token, at the same
+    occurrence, after the same sequence of tags (its text and attribute values may differ:
+    other data) came from the same template position."""
     needle = _needle(run.output, offset)
     memo = ctx.cache.setdefault("emailhtml.spots", {})
     key = (needle, run.output.count(needle, 0, offset) if needle else offset,
            hash(tuple(_TAG.findall(run.output, 0, offset))))
     if key not in memo:
-        where = source_map(ctx, run).locate(offset, needle)
-        memo[key] = (where.path, where.line, where.column) if where else (None, 1, 1)
+        spot = _written_once(ctx, run, needle)
+        if spot is None:
+            where = source_map(ctx, run).locate(offset, needle)
+            spot = (where.path, where.line, where.column) if where else (None, 1, 1)
+        memo[key] = spot
     return memo[key]
+
+
+def _written_once(ctx, run, needle: str):
+    """The place of ``needle`` in the template when no trace is needed to know it: it is
+    written exactly once in the template, in no ``#parse``'d file, in no value of the
+    scenario, and the message holds it exactly once, so that one place wrote it. (A trace
+    compiles the template a second time: most findings are this simple.)"""
+    source = ctx.source or ""
+    if not needle or "\\" in needle or run.output.count(needle) != 1 \
+            or source.count(needle) != 1:
+        return None
+    if any(needle in text for _name, text in ctx.parsed_sources):
+        return None
+    if "emailhtml.data" not in run.cache:
+        run.cache["emailhtml.data"] = repr(run.context) + repr(
+            getattr(run.scenario, "merge_fields", None))
+    if needle in run.cache["emailhtml.data"]:
+        return None
+    index = source.index(needle)
+    line = source.count("\n", 0, index) + 1
+    return None, line, index - (source.rfind("\n", 0, index) + 1) + 1
 
 
 def merged_hits(ctx, items, *, severity_of=None, by_position=True, extra_key=None):
