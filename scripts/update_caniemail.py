@@ -11,8 +11,10 @@ the package version, the data's date and the license notice::
     python scripts/update_caniemail.py --from path/to/caniemail.json --license path/to/LICENSE
 
 Kept per feature: slug, title, category, the caniemail.com page, and for each client
-(``family-platform``, e.g. ``outlook-windows``) the support of its most recent tested
-version (``y``/``a``/``n``/``u``) with the numbers of the notes that apply, plus those notes.
+(``family-platform``, e.g. ``outlook-windows``, in the order of the file's ``clients``)
+the support of its most recent tested version as one string, the level
+(``y``/``a``/``n``/``u``) then the numbers of the notes that apply (``"a1,3"``), plus
+those notes.
 """
 from __future__ import annotations
 
@@ -35,11 +37,11 @@ def client_key(family: str, platform: str) -> str:
     return _SHORT.get((family, platform), f"{family}-{platform}")
 
 
-def _support(value: str) -> list:
-    """``"a #1 #3"`` -> ``["a", [1, 3]]``."""
+def _support(value: str) -> str:
+    """``"a #1 #3"`` -> ``"a1,3"``: the level letter, then the numbers of its notes."""
     parts = value.split()
-    notes = [int(p[1:]) for p in parts[1:] if p.startswith("#") and p[1:].isdigit()]
-    return [parts[0] if parts else "u", notes]
+    notes = [p[1:] for p in parts[1:] if p.startswith("#") and p[1:].isdigit()]
+    return (parts[0] if parts else "u") + ",".join(notes)
 
 
 def compact(raw: dict, *, version: str, license_text: str) -> dict:
@@ -55,7 +57,7 @@ def compact(raw: dict, *, version: str, license_text: str) -> dict:
                     continue
                 key = client_key(family, platform)
                 latest = list(versions)[-1]          # caniemail lists versions oldest first
-                support[key] = _support(str(versions[latest])) + [str(latest)]
+                support[key] = _support(str(versions[latest]))
                 clients.setdefault(key, {
                     "family": family, "platform": platform,
                     "title": f"{families.get(family, family)} "
@@ -66,6 +68,9 @@ def compact(raw: dict, *, version: str, license_text: str) -> dict:
             "support": support,
             "notes": {str(k): v for k, v in (feature.get("notes_by_num") or {}).items()},
         }
+    order = sorted(clients)
+    for item in features.values():    # one string per client, in the order of "clients"
+        item["support"] = [item["support"].get(key, "u") for key in order]
     return {
         "source": f"caniemail@{version} (npm), data/caniemail.json",
         "api_version": raw.get("api_version"),

@@ -38,7 +38,6 @@ class Support:
     client: str
     level: str
     notes: tuple[str, ...]
-    version: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ class SupportData:
             self.families.setdefault(value["family"], ())
             self.families[value["family"]] += (key,)
         self._features = raw["features"]
+        #: column of each client in a feature's ``support`` list
+        self._column = {key: index for index, key in enumerate(raw["clients"])}
 
     def __contains__(self, slug: str) -> bool:
         return slug in self._features
@@ -74,9 +75,13 @@ class SupportData:
 
     def support(self, slug: str, client: str) -> Support:
         item = self._features[slug]
-        level, numbers, version = item["support"].get(client, ["u", [], ""])
-        notes = tuple(item["notes"].get(str(number), "") for number in numbers)
-        return Support(client, level, tuple(note for note in notes if note), version)
+        column = self._column.get(client)
+        value = item["support"][column] if column is not None else "u"   # "a1,3": level,
+        # then the numbers of the notes that apply
+        level, numbers = value[:1], value[1:]
+        notes = tuple(item["notes"].get(number, "") for number in numbers.split(",")) \
+            if numbers else ()
+        return Support(client, level, tuple(note for note in notes if note))
 
     def title(self, client: str) -> str:
         return self.clients.get(client, client)
