@@ -23,6 +23,7 @@ template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are not
 from __future__ import annotations
 
 import bisect
+import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
@@ -156,8 +157,8 @@ def _tracing_engine(engine):
                     compiled = cache[key] = _TracedTemplate(template, self)
                 return compiled
         _ENGINE_CLASS.append(TracingEngine)
-    view = object.__new__(_ENGINE_CLASS[0])
-    view.__dict__.update(engine.__dict__)
+    view = copy.copy(engine)            # shares the configuration and the caches
+    view.__class__ = _ENGINE_CLASS[0]
     view._recorder = _Recorder()
     return view
 
@@ -269,7 +270,7 @@ def source_at(spans, offset: int) -> Span | None:
     ``spans`` as :func:`render_traced` returns them (any list of spans sorted by
     ``out_start`` works); a binary search, the index built once per list, so a caller
     mapping many offsets of one render pays ``O(log n)`` each."""
-    filled = getattr(spans, "_filled", None)
+    filled = spans._filled if isinstance(spans, Spans) else None
     if filled is None:
         filled = [s for s in spans if s.out_end > s.out_start]
         starts = [s.out_start for s in filled]
