@@ -241,12 +241,19 @@ class _Inflater:
                 return
 
 
-async def read_answer(response: httpx.Response, limit: int) -> httpx.Response:
+async def read_answer(response: httpx.Response, limit: int, *,
+                      timeout: float | None = None) -> httpx.Response:
     """``response`` (sent with ``stream=True``) read whole, at most ``limit`` bytes counted
     both as received and as inflated, returned as a read response with the inflated body
     (so :func:`read_json` and :func:`server_message` work on it). Raises
     :class:`AnswerTooLarge`, :class:`AnswerUnreadable` for a body that cannot be inflated,
-    and httpx's errors for a connection that fails mid-answer. A response that is already read (a test
+    and httpx's errors for a connection that fails mid-answer.
+
+    httpx's read timeout is per read, so a server dripping a byte a second would hold the
+    connection for days: with ``timeout``, an answer still coming after that many seconds is
+    an ``httpx.ReadTimeout`` too (checked after each read, each read itself bounded by httpx,
+    so the whole answer takes at most twice ``timeout``; a check between reads rather than
+    ``asyncio.wait_for`` adds no task switch). A response that is already read (a test
     transport's prepared answer) is only measured."""
     try:
         content = response.content
@@ -275,7 +282,11 @@ async def read_answer(response: httpx.Response, limit: int) -> httpx.Response:
         for piece in layers[depth].feed(data):
             push(piece, depth + 1)
 
+    deadline = None if timeout is None else time.monotonic() + timeout
     async for chunk in response.aiter_raw():
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout(f"the answer took longer than {timeout:g} s",
+                                    request=response.request)
         received += len(chunk)
         if received > limit:            # e.g. endless bytes after the end of a gzip stream
             raise AnswerTooLarge(limit)
@@ -494,14 +505,9 @@ class ApiClient:
                                                    headers=headers, extensions=extensions)
                 streamed = await self._http.send(request, stream=True)
                 try:
-                    # httpx's read timeout is per read: a server dripping a byte a second
-                    # would hold the slot for days, so the whole answer has the timeout too
-                    response = await asyncio.wait_for(read_answer(
-                        streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER),
-                        self.settings.timeout)
-                except asyncio.TimeoutError:
-                    raise httpx.ReadTimeout(f"the answer took longer than "
-                                            f"{self.settings.timeout:g} s", request=request)
+                    response = await read_answer(
+                        streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER,
+                        timeout=self.settings.timeout)
                 finally:
                     await streamed.aclose()
             except AnswerUnreadable as err:
