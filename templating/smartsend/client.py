@@ -198,11 +198,13 @@ def read_json(response: httpx.Response) -> Any:
         raise ValueError(err.message) from None
 
 
-class AnswerUnreadable(Exception):
-    """An answer's body that cannot be read whole; ``str`` is the one line to show."""
+class _AnswerUnreadable(Exception):
+    """An answer's body that cannot be read whole; ``str`` is the one line to show. A
+    private signal (as errors.py describes them): only :meth:`ApiClient._request` calls
+    :func:`_read_answer`, and it turns this into an :class:`Outcome`."""
 
 
-class AnswerTooLarge(AnswerUnreadable):
+class _AnswerTooLarge(_AnswerUnreadable):
     """An answer longer than its limit (raw or inflated)."""
 
     def __init__(self, limit: int) -> None:
@@ -229,7 +231,7 @@ class _Inflater:
                 out = self._z.decompress(data, _INFLATE_STEP)
             except zlib.error as err:
                 if not self._fallback:
-                    raise AnswerUnreadable(f"the answer cannot be inflated ({err})") from None
+                    raise _AnswerUnreadable(f"the answer cannot be inflated ({err})") from None
                 self._z, self._fallback = zlib.decompressobj(-zlib.MAX_WBITS), False
                 continue
             self._fallback = False
@@ -241,12 +243,12 @@ class _Inflater:
                 return
 
 
-async def read_answer(response: httpx.Response, limit: int, *,
+async def _read_answer(response: httpx.Response, limit: int, *,
                       timeout: float | None = None) -> httpx.Response:
     """``response`` (sent with ``stream=True``) read whole, at most ``limit`` bytes counted
     both as received and as inflated, returned as a read response with the inflated body
     (so :func:`read_json` and :func:`server_message` work on it). Raises
-    :class:`AnswerTooLarge`, :class:`AnswerUnreadable` for a body that cannot be inflated,
+    :class:`_AnswerTooLarge`, :class:`_AnswerUnreadable` for a body that cannot be inflated,
     and httpx's errors for a connection that fails mid-answer.
 
     httpx's read timeout is per read, so a server dripping a byte a second would hold the
@@ -261,11 +263,11 @@ async def read_answer(response: httpx.Response, limit: int, *,
         pass
     else:
         if len(content) > limit:
-            raise AnswerTooLarge(limit)
+            raise _AnswerTooLarge(limit)
         return response
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise AnswerTooLarge(limit)
+        raise _AnswerTooLarge(limit)
     # Content-Encoding lists the layers in the order they were applied: undo the last first
     layers = [_Inflater(name) for name in reversed(
         [part.strip().lower() for part in response.headers.get("Content-Encoding", "").split(",")])
@@ -277,7 +279,7 @@ async def read_answer(response: httpx.Response, limit: int, *,
         if depth == len(layers):
             body.extend(data)
             if len(body) > limit:
-                raise AnswerTooLarge(limit)
+                raise _AnswerTooLarge(limit)
             return
         for piece in layers[depth].feed(data):
             push(piece, depth + 1)
@@ -289,7 +291,7 @@ async def read_answer(response: httpx.Response, limit: int, *,
                                     request=response.request)
         received += len(chunk)
         if received > limit:            # e.g. endless bytes after the end of a gzip stream
-            raise AnswerTooLarge(limit)
+            raise _AnswerTooLarge(limit)
         push(chunk, 0)
     headers = [(name, value) for name, value in response.headers.multi_items()
                if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
@@ -505,12 +507,12 @@ class ApiClient:
                                                    headers=headers, extensions=extensions)
                 streamed = await self._http.send(request, stream=True)
                 try:
-                    response = await read_answer(
+                    response = await _read_answer(
                         streamed, MAX_READ_ANSWER if idempotent else MAX_SEND_ANSWER,
                         timeout=self.settings.timeout)
                 finally:
                     await streamed.aclose()
-            except AnswerUnreadable as err:
+            except _AnswerUnreadable as err:
                 # an unreadable body, as a 2xx that is not JSON; the status may still prove
                 # a refusal (4xx) or ask for a retry (429, 503 with Retry-After)
                 code = streamed.status_code

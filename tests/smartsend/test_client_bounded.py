@@ -20,8 +20,7 @@ import httpx
 import pytest
 
 from templating.smartsend import client as client_module
-from templating.smartsend.client import (MAX_READ_ANSWER, MAX_SEND_ANSWER, ApiClient,
-                                         read_answer)
+from templating.smartsend.client import MAX_READ_ANSWER, MAX_SEND_ANSWER, ApiClient
 from templating.smartsend.journal import Journal
 from templating.smartsend.sender import Sender
 
@@ -269,7 +268,7 @@ def test_inflating_holds_one_step_at_a_time():
 
         response = httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=Chunks(),
                                   request=request)
-        return await read_answer(response, 4 * MIB)
+        return await client_module._read_answer(response, 4 * MIB)
 
     read = asyncio.run(go())
     assert read.content == bytes(4 * MIB) and "content-encoding" not in read.headers
