@@ -22,6 +22,8 @@ from .renderer import CompiledTemplate
 from .runtime import Limits, quoted
 
 _PARSE_CACHE_SIZE = 512
+# renders of one tree that run as closures before it is compiled to Python (Engine.runnable)
+HOT_RENDERS = 8
 
 
 
@@ -119,6 +121,33 @@ class Engine:
 
     def _too_large(self, size: int, name) -> LimitExceeded:
         return too_large(size, self.limits.template_bytes, str(name))
+
+    def runnable(self, template: n.Template) -> CompiledTemplate:
+        """What renders the template now: two tiers, as a JIT has.
+
+        A tree's first :data:`HOT_RENDERS` renders per engine configuration run as closures
+        (built in about the time of a parse); later ones run the Python source of
+        :meth:`compiled` (about 4x faster, but CPython's ``compile`` of it costs
+        milliseconds per email). Lint, the preview and the language server render a
+        template a few times, once per scenario, and would pay that compile for nothing; a
+        send or a benchmark renders it thousands of times and gets the compiled code. Both
+        tiers give the same output and errors (tests/engine/test_compiler.py)."""
+        try:
+            cache = template._compiled
+        except AttributeError:  # the tree's first render
+            cache = template._compiled = {}
+        compiled = cache.get(self._options)
+        if compiled is not None:
+            return compiled
+        key = ("closures", self._options)   # never equal to a plain Options key
+        tier = cache.get(key)
+        if tier is None:
+            tier = cache[key] = [CompiledTemplate(template, self._options, self, closures=True), 0]
+        tier[1] += 1
+        if tier[1] > HOT_RENDERS:
+            del cache[key]
+            return self.compiled(template)
+        return tier[0]
 
     def compiled(self, template: n.Template) -> CompiledTemplate:
         """The template compiled to Python for this engine (:mod:`.compiler`), once per tree
@@ -218,7 +247,7 @@ class Engine:
             variables = context.copy()
         else:
             variables = dict(context) if context else {}
-        compiled = self.compiled(template)
+        compiled = self.runnable(template)
         try:
             return compiled.render(self, variables, name or template.name, observer)
         except TemplateError:

@@ -621,7 +621,7 @@ class ClosureCompiler:
                 if exc.line is None:
                     raise located_error(ctx, node, exc.message, render_class(exc)) from None
                 raise
-            compiled = ctx.engine.compiled(template)
+            compiled = ctx.engine.runnable(template)
             ctx.budget.steps += compiled.weight
             if ctx.budget.steps > ctx.budget.next_check:
                 ctx.checkpoint(node)
@@ -687,7 +687,7 @@ class ClosureCompiler:
                 if exc.line is None:
                     raise located_error(ctx, node, exc.message, render_class(exc)) from None
                 raise
-            compiled = ctx.engine.compiled(template)
+            compiled = ctx.engine.runnable(template)
             ctx.budget.steps += compiled.weight
             if ctx.budget.steps > ctx.budget.next_check:
                 ctx.checkpoint(node)

@@ -874,7 +874,7 @@ def evaluate_at(ctx: Ctx, node: n.Evaluate, value) -> None:
             raise located_error(ctx, node, exc.message, render_class(exc)) from None
         raise
     try:
-        _run_template(ctx, node, ctx.engine.compiled(template))
+        _run_template(ctx, node, ctx.engine.runnable(template))
     except BreakSignal as signal:
         if signal.scope is not None:
             raise
@@ -894,7 +894,7 @@ def parse_at(ctx: Ctx, node: n.Parse, value) -> None:
         if exc.line is None:
             raise located_error(ctx, node, exc.message, render_class(exc)) from None
         raise
-    compiled = ctx.engine.compiled(template)
+    compiled = ctx.engine.runnable(template)
     ctx.budget.steps += compiled.weight
     if ctx.budget.steps > ctx.budget.next_check:
         ctx.checkpoint(node)

@@ -156,6 +156,8 @@ def _tracing_engine(engine):
                 if compiled is None:
                     compiled = cache[key] = _TracedTemplate(template, self)
                 return compiled
+
+            runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
     view = copy.copy(engine)            # shares the configuration and the caches
     view.__class__ = _ENGINE_CLASS[0]

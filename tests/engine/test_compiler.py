@@ -280,3 +280,23 @@ def test_large_templates_run_as_closures_with_the_same_answers():
     assert compared > 500
     template = engine.parse(EVERYTHING, "t.vm")
     assert _outcome(engine, template, {}, False) == _outcome(engine, template, {}, True)
+
+
+def test_a_tree_runs_as_closures_until_it_is_hot(monkeypatch):
+    """Engine.runnable: the first HOT_RENDERS renders of a tree run as closures (lint and the
+    preview render a template once per scenario and never pay CPython's compile), later
+    ones as the compiled code, with the same output across the switch."""
+    from templating.engine import api
+    monkeypatch.setattr(api, "HOT_RENDERS", 3)
+    engine = Engine()
+    tree = engine.parse("#foreach($i in [1..3])$i#end $x.trim()", "t.vm")
+    tiers, outputs = [], set()
+    for _ in range(5):      # each render asks runnable once
+        runnable = engine.runnable(tree)
+        tiers.append(runnable.source is not None)
+        outputs.add(runnable.render(engine, {"x": " y "}, "t.vm"))
+    assert tiers == [False, False, False, True, True]
+    assert outputs == {"123 y"}
+    assert engine.runnable(tree) is engine.compiled(tree)
+    # another engine configured alike shares the compiled code at once
+    assert Engine().runnable(tree) is engine.compiled(tree)
