@@ -25,10 +25,9 @@ from . import javatypes as jt
 from . import nodes as n
 from .compiler import Options, _operand_literal, compile_template, weight
 from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, Emit,
-                      ForeachScope,
-                      StopSignal, is_plain_number, java_error, java_text, lazy_range,
-                      located_error, macro_enter, macro_run, output_too_large, part_name,
-                      plain_value, render_class, to_text, truthy)
+                      ForeachScope, StopSignal, evaluate_at, include_at, is_plain_number,
+                      java_error, lazy_range, located_error, macro_enter, macro_run,
+                      output_too_large, parse_at, part_name, plain_value, to_text, truthy)
 from .sandbox import dispatch_table
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -610,27 +609,7 @@ class ClosureCompiler:
         expr = self.expr(node.expr)
 
         def run(ctx):
-            value = plain_value(expr(ctx), ctx)
-            if value is None:
-                return
-            if not isinstance(value, str):  # Velocity evaluates the value's toString()
-                value = java_text(value, ctx, node)
-            try:
-                template = ctx.engine.parse(value, ctx.name)
-            except TemplateError as exc:
-                if exc.line is None:
-                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
-                raise
-            compiled = ctx.engine.runnable(template)
-            ctx.budget.steps += compiled.weight
-            if ctx.budget.steps > ctx.budget.next_check:
-                ctx.checkpoint(node)
-            ctx.macros.update(compiled.macros)
-            try:
-                compiled.emit(ctx)
-            except BreakSignal as signal:
-                if signal.scope is not None:
-                    raise
+            evaluate_at(ctx, node, expr(ctx))
         return run
 
     def c_Define(self, node: n.Define) -> Emit:
@@ -675,34 +654,7 @@ class ClosureCompiler:
         expr = self.expr(node.expr)
 
         def run(ctx):
-            value = plain_value(expr(ctx), ctx)
-            if value is None:
-                return
-            if ctx.parse_depth >= ctx.limits.parse_depth:
-                raise located_error(ctx, node, f"#parse nests deeper than {ctx.limits.parse_depth}",
-                             LimitExceeded)
-            try:
-                template = ctx.engine.get_template(to_text(value, ctx))
-            except TemplateError as exc:
-                if exc.line is None:
-                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
-                raise
-            compiled = ctx.engine.runnable(template)
-            ctx.budget.steps += compiled.weight
-            if ctx.budget.steps > ctx.budget.next_check:
-                ctx.checkpoint(node)
-            ctx.macros.update(compiled.macros)
-            saved_name = ctx.name
-            ctx.name = template.name
-            ctx.parse_depth += 1
-            try:
-                compiled.emit(ctx)
-            except BreakSignal as signal:
-                if signal.scope is not None:
-                    raise
-            finally:
-                ctx.parse_depth -= 1
-                ctx.name = saved_name
+            parse_at(ctx, node, expr(ctx))
         return run
 
     def c_Include(self, node: n.Include) -> Emit:
@@ -710,15 +662,7 @@ class ClosureCompiler:
 
         def run(ctx):
             for arg in args:
-                value = plain_value(arg(ctx), ctx)
-                if value is None:
-                    continue
-                try:
-                    text = ctx.engine.read_resource(to_text(value, ctx))
-                except TemplateError as exc:
-                    raise located_error(ctx, node, exc.message, render_class(exc)) from None
-                ctx.wrote(len(text), node)
-                ctx.out.append(text)
+                include_at(ctx, node, arg(ctx), ctx.out.append)
         return run
 
 
