@@ -25,7 +25,7 @@ from . import javatypes as jt
 from . import nodes as n
 from .compiler import Options, _operand_literal, compile_template, weight
 from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, Emit,
-                      ForeachScope, StopSignal, evaluate_at, include_at, is_plain_number,
+                      StopSignal, evaluate_at, foreach_start, include_at, is_plain_number,
                       java_error, lazy_range, located_error, macro_enter, macro_run,
                       output_too_large, parse_at, part_name, plain_value, to_text, truthy)
 from .sandbox import dispatch_table
@@ -541,15 +541,8 @@ class ClosureCompiler:
                 ctx.observer.enter(node)
             saved_var = ctx.lookup(var)
             saved_scope = ctx.lookup("foreach")
-            scope = ForeachScope(saved_scope, node, ctx.name)
-            max_loops = ctx.limits.foreach_max_loops
-            if max_loops >= 0 and len(items) > max_loops:
-                items = items[:max_loops]
-                live = None
-            scope.total = count = len(items)
-            live_list = live if live.__class__ is list else None
-            scope.live = live_list
-            expected = len(live) if live is not None else 0
+            scope, items, live, count, live_list, expected = foreach_start(
+                ctx, node, items, live, saved_scope)
             limit = ctx.limits.loop_iterations
             budget = ctx.budget
             ctx.assign("foreach", scope)
