@@ -270,10 +270,10 @@ def is_blank(s: str) -> bool:
 def repeat(s: str, count: int) -> str:
     if count < 0:
         raise JavaError("java.lang.IllegalArgumentException", f"count is negative: {count}")
-    if len(s) * count > JAVA_MAX_STRING:
+    if len(s) * count > (1 << 31) - 1:
+        # JDK 17's own check (Integer.MAX_VALUE / count < length) and its words
         raise JavaError("java.lang.OutOfMemoryError",
-                        f"Repeating {len(s)} bytes String {count} times will produce a String "
-                        "exceeding maximum size.")
+                        "Required length exceeds implementation limit")
     _will_build(len(s) * count)
     return s * count
 
@@ -518,6 +518,11 @@ def _char_test(test):
 
 
 def _single_case(ch: str, upper: bool) -> str:
+    """``Character.toUpperCase``/``toLowerCase``: Unicode's one-character mapping. Python
+    applies the full one, which differs where it has more characters (kept as is) and for
+    U+0130 (dotted capital I), whose simple lower case is a plain ``i``."""
+    if ch == "\u0130" and not upper:
+        return "i"
     mapped = ch.upper() if upper else ch.lower()
     return mapped if len(mapped) == 1 else ch
 
