@@ -401,6 +401,8 @@ def _region_matches(s, ignore_case, offset, other, ooffset, length):
     u, o = to_u16(s), to_u16(_need(other))
     if offset < 0 or ooffset < 0 or offset + length > len(u) or ooffset + length > len(o):
         return False
+    if length < 0:
+        return True  # Java compares nothing (its loop runs while len-- > 0)
     a, b = u[offset:offset + length], o[ooffset:ooffset + length]
     if ignore_case:
         return compare_to_ignore_case(a, b) == 0

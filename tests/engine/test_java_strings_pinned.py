@@ -124,6 +124,9 @@ CASES = [
     "$r.regionMatches(true, 1, 'XBC', 1, 2) $r.regionMatches(true, 4, 'ABC', 0, 3) "
     "$r.regionMatches(true, 0, 'ABD', 0, 3) $r.regionMatches(true, 0, 'ABC', -1, 3)",
     "$s.regionMatches(0, $nothing, 0, 1)",
+    # a negative length compares nothing: true once both offsets are in range
+    "$r.regionMatches(0, 'xyz', 0, -1) $r.regionMatches(true, 2, 'xyz', 1, -5) "
+    "$r.regionMatches(-1, 'xyz', 0, -1) $r.regionMatches(0, 'xyz', 9, -1)",
     # ---- case mapping, locales
     "$s.toUpperCase() $cy.toUpperCase() $upi.toLowerCase() $mix.substring(6).toUpperCase() $u.toUpperCase() "
     "$s.toLowerCase() $cy.toLowerCase()",
