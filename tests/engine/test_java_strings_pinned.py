@@ -292,6 +292,19 @@ def test_the_utf16_view_cache_stays_within_its_bounds():
     assert js._u16_held[0] == 0 and not js._u16_views
 
 
+def test_only_strings_of_64_characters_or_more_are_cached():
+    """Short strings are rescanned (cheap) rather than churning the cache."""
+    from templating.engine import java_strings as js
+    js.clear_u16_cache()
+    try:
+        short, long = "\u0416" * 63, "\u0416" * 64
+        assert js.to_u16(short) == short and not js._u16_views
+        assert js.to_u16(long) == long and list(js._u16_views) == [long]
+        assert js._u16_held[0] == 64            # a view without astral characters: itself
+    finally:
+        js.clear_u16_cache()
+
+
 def record() -> None:
     from velocity_oracle import run_oracle
     answers = run_oracle([(template, DATA) for template in CASES])
