@@ -40,6 +40,9 @@ DATA = {
     "ws": " \t a b \u2003\n", "ctl": "\x01 x \x01", "nb": "\u00a0x\u00a0", "sp": "   ",
     "lng": "\u041f\u0440\u0438\u0432\u0435\u0442 \U0001F44B " * 10, "list": ["x", "y"],
     "i": 105, "upi": "I\u0130i", "fold": "\u017f\u0131\u03c2",
+    # astral characters at the surrogate boundaries (D800 DC00, DBFF DFFD, D800 DFFF) and
+    # beyond plane 1 (D840 DC00)
+    "sur": "\U00010000\U0010FFFD\U000103FF\U00020000",
 }
 
 _C = "#set($c = $s.charAt(0))#set($z = $mix.charAt(1))#set($d = $mix.charAt(3))"
@@ -59,6 +62,14 @@ CASES = [
     "$em.codePointAt(0) $em.codePointAt(1) $em.codePointAt(2) $em.codePointAt(3) "
     "$s.codePointAt(2) $lng.codePointAt(7) $lng.codePointAt(8) $lng.codePointAt(17)",
     "$em.codePointAt(4)",
+    "$sur.length() $sur.codePointAt(0) $sur.codePointAt(1) $sur.codePointAt(2) "
+    "$sur.codePointAt(3) $sur.codePointAt(4) $sur.codePointAt(6) $sur.hashCode() "
+    "$sur.substring(6) $sur.indexOf(131072) $sur.charAt(6).hashCode() $sur.charAt(7).hashCode()",
+    # surrogates out of pairs: low + low, high + high, a letter + low, high + U+E000
+    "$em.substring(2, 3).concat($em.substring(2, 3)).codePointAt(0) "
+    "$em.substring(1, 2).concat($em.substring(1, 2)).codePointAt(0) "
+    "$em.substring(0, 1).concat($em.substring(2, 3)).codePointAt(0) "
+    "$em.substring(1, 2).concat('\ue000').codePointAt(0)",
     # a lone high surrogate: at the end, or followed by no low one, it is its own code point
     "$em.substring(0, 2).codePointAt(1) $em.substring(0, 2).concat('x').codePointAt(1) "
     "$em.substring(2).codePointAt(0) $em.substring(0, 2).length()",
@@ -139,6 +150,9 @@ CASES = [
     "[$ws.trim()] [$ws.strip()] [$ws.stripLeading()] [$ws.stripTrailing()] [$ctl.trim()] "
     "[$ctl.strip()] [$nb.trim()] [$nb.strip()] [$sp.trim()] [$sp.strip()] [$e.trim()] "
     "[$sp.stripLeading()] [$sp.stripTrailing()]",
+    # 300 blanks: the index arithmetic beyond Python's cached small ints
+    "#set($w = $sp.repeat(100))[$w.strip()] [$w.trim()] [$w.stripTrailing()] [$w.stripLeading()] "
+    "$w.concat('x').strip() $w.concat('x').trim() $w.isBlank()",
     # ---- replace, regex methods, split
     "$r.replace('b', 'XX') $r.replace('bc', '') $r.replace('', '-') [$e.replace('', '-')] "
     "$r.replace('z', 'y') $r.replace('abc', 'x') $r.replace($r.charAt(0), $r.charAt(2)) "
