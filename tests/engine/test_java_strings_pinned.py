@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from templating import Engine
-from templating.errors import RenderError, TemplateError
+from templating.errors import LimitExceeded, RenderError, TemplateError
 from test_java_forms_velocity import _velocity_error
 
 RECORDED = Path(__file__).with_name("velocity_java_strings_expected.json")
@@ -304,6 +304,35 @@ def test_the_utf16_view_cache_stays_within_its_bounds():
     finally:
         js.clear_u16_cache()
     assert js._u16_held[0] == 0 and not js._u16_views
+
+
+def test_the_utf16_view_cache_holds_at_most_4m_characters():
+    """Besides 32 entries, the cache is bounded by the characters it holds (2**22): a fifth
+    string of a million characters evicts the oldest."""
+    from templating.engine import java_strings as js
+    js.clear_u16_cache()
+    try:
+        texts = [chr(0x416 + i) * 1_000_000 for i in range(5)]
+        for text in texts:
+            assert js.to_u16(text) is text      # no astral character: the view is itself
+        assert list(js._u16_views) == texts[1:]
+        assert js._u16_held[0] == 4_000_000
+    finally:
+        js.clear_u16_cache()
+
+
+@pytest.mark.parametrize("template, length", [
+    ("$s.repeat(100000000)", 300000000),
+    ("$s.repeat(715827879)", 2147483637),   # two units inside Java's bound, 2**31 - 9
+])
+def test_a_huge_string_is_refused_by_the_render_budget_not_as_java_heap_space(template, length):
+    """Below Java's own bound (2**31 - 9 characters) a string too long for the render is the
+    budget's error, naming its setting, not an OutOfMemoryError."""
+    with pytest.raises(LimitExceeded) as caught:
+        Engine().render(template, {"s": "abc"}, name="t")
+    assert caught.value.one_line() == (
+        f"t:1:4: LimitExceeded: a string of {length} characters would be longer than 16777216 "
+        "(templating.max_string_chars)")
 
 
 def test_only_strings_of_64_characters_or_more_are_cached():
