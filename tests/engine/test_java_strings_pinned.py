@@ -18,16 +18,14 @@ Output must match byte for byte; an error must carry the root exception's class 
 """
 from __future__ import annotations
 
-import copy
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from templating import Engine
-from templating.errors import LimitExceeded, RenderError, TemplateError
-from test_java_forms_velocity import _velocity_error
+from templating.errors import LimitExceeded
+from test_java_values_pinned import check, recorded_rows, record
 
 RECORDED = Path(__file__).with_name("velocity_java_strings_expected.json")
 
@@ -216,21 +214,7 @@ CASES = [
     _C + "$c.codePointAt($em, 1) $c.codePointAt($s, 2) $c.codePointAt($em, 2)",
 ]
 
-def _ours(template: str):
-    try:
-        return "out", Engine().render(template, copy.deepcopy(DATA), name="t")
-    except TemplateError as exc:
-        return "error", exc
-
-
-def _rows():
-    if not RECORDED.exists():
-        return {}, []
-    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
-    return recorded, recorded["cases"]
-
-
-RECORDED_DATA, ROWS = _rows()
+RECORDED_DATA, ROWS = recorded_rows(RECORDED)
 
 
 def test_recorded_answers_match_the_case_list():
@@ -243,14 +227,7 @@ def test_recorded_answers_match_the_case_list():
 @pytest.mark.parametrize("template, answer",
                          [pytest.param(t, a, id=t[:70]) for t, a in ROWS])
 def test_same_as_velocity(template, answer):
-    kind, mine = _ours(template)
-    if "out" in answer:
-        assert kind == "out", f"velocity printed {answer['out']!r}, we failed: {mine}"
-        assert mine == answer["out"]
-    else:
-        assert kind == "error", f"velocity threw {answer['chain'][-1]}, we printed {mine!r}"
-        assert type(mine) is RenderError
-        assert mine.message == _velocity_error(answer)
+    check(template, answer, DATA)
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,19 +325,8 @@ def test_only_strings_of_64_characters_or_more_are_cached():
         js.clear_u16_cache()
 
 
-def record() -> None:
-    from velocity_oracle import run_oracle
-    answers = run_oracle([(template, DATA) for template in CASES])
-    rows = ",\n".join("  " + json.dumps([t, a], ensure_ascii=False)
-                      for t, a in zip(CASES, answers))
-    RECORDED.write_text('{"velocity": "2.4.1", "jdk": "17", "data": '
-                        + json.dumps(DATA, ensure_ascii=False) + ',\n "cases": [\n' + rows
-                        + "\n]}\n", encoding="utf-8")
-    print(f"recorded {len(CASES)} answers in {RECORDED}")
-
-
 if __name__ == "__main__":
     from velocity_oracle import oracle_available
     if not oracle_available():
         sys.exit("Velocity 2.4.1 jars or a JDK not found")
-    record()
+    record(CASES, DATA, RECORDED)

@@ -483,15 +483,15 @@ def _ours(template: str, data: dict):
         return "error", exc
 
 
-def _rows():
+def recorded_rows(path: Path):
     """The recorded answers (none before the first recording: the case-list test fails)."""
-    if not RECORDED.exists():
+    if not path.exists():
         return {}, []
-    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    recorded = json.loads(path.read_text(encoding="utf-8"))
     return recorded, recorded["cases"]
 
 
-RECORDED_DATA, ROWS = _rows()
+RECORDED_DATA, ROWS = recorded_rows(RECORDED)
 
 
 def test_recorded_answers_match_the_case_list():
@@ -502,7 +502,8 @@ def test_recorded_answers_match_the_case_list():
     assert sum("error" in answer for _, answer in ROWS) >= 40
 
 
-def _check(template: str, answer: dict, data: dict) -> None:
+def check(template: str, answer: dict, data: dict) -> None:
+    """Our answer to ``template`` with ``data`` is the one Velocity recorded."""
     kind, mine = _ours(template, data)
     if "out" in answer:
         assert kind == "out", f"velocity printed {answer['out']!r}, we failed: {mine}"
@@ -516,7 +517,7 @@ def _check(template: str, answer: dict, data: dict) -> None:
 @pytest.mark.parametrize("template, answer",
                          [pytest.param(t, a, id=t[:70]) for t, a in ROWS if t not in KNOWN])
 def test_same_as_velocity(template, answer):
-    _check(template, answer, DATA)
+    check(template, answer, DATA)
 
 
 @pytest.mark.parametrize("template", sorted(KNOWN))
@@ -550,7 +551,7 @@ def test_contact_field_map_answers_like_velocity(template, answer):
     that ``$data.FIRSTNAME`` finds the contact field, which is the next test's."""
     if "FIRSTNAME" in template:
         answer = {"out": answer["out"].replace("[$data.FIRSTNAME]", "[Ann]")}
-    _check(template, answer, dict(DATA, data=_contact_map()))
+    check(template, answer, dict(DATA, data=_contact_map()))
 
 
 def test_contact_field_names_are_case_insensitive_event_names_are_not():
@@ -638,15 +639,16 @@ def test_collection_methods_charge_the_render_budget(receiver, name, args, steps
 # --------------------------------------------------------------------------------------------
 # recording
 
-def record() -> None:
+def record(cases=CASES, data=DATA, path: Path = RECORDED) -> None:
+    """Ask Velocity 2.4.1 (a JDK and the jars) for every case and write them to ``path``."""
     from velocity_oracle import run_oracle
-    answers = run_oracle([(template, DATA) for template in CASES])
+    answers = run_oracle([(template, data) for template in cases])
     rows = ",\n".join("  " + json.dumps([t, a], ensure_ascii=False)
-                      for t, a in zip(CASES, answers))
-    RECORDED.write_text('{"velocity": "2.4.1", "jdk": "17", "data": '
-                        + json.dumps(DATA, ensure_ascii=False) + ',\n "cases": [\n' + rows
-                        + "\n]}\n", encoding="utf-8")
-    print(f"recorded {len(CASES)} answers in {RECORDED}")
+                      for t, a in zip(cases, answers))
+    path.write_text('{"velocity": "2.4.1", "jdk": "17", "data": '
+                    + json.dumps(data, ensure_ascii=False) + ',\n "cases": [\n' + rows
+                    + "\n]}\n", encoding="utf-8")
+    print(f"recorded {len(cases)} answers in {path}")
 
 
 if __name__ == "__main__":
