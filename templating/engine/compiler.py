@@ -442,7 +442,9 @@ class CodeGenerator:
         chosen = select(STRING_METHODS, part.name, values)
         if chosen is jt.NOT_FOUND or any(is_deferred(v) for v in chosen[1]):
             return None
-        return chosen[0], tuple(chosen[1])
+        # the call site tests ``type(receiver) is str`` first, so the table's str adapter
+        # (which turns a JavaChar or other subclass into a plain str) can be skipped
+        return getattr(chosen[0], "plain", chosen[0]), tuple(chosen[1])
 
     def literal(self, value) -> str:
         """Python source for a constant value of exactly its type."""

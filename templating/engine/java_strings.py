@@ -243,13 +243,12 @@ def equals_ignore_case(a: str, b) -> bool:
     return u16_length(a) == u16_length(b) and compare_to_ignore_case(a, b) == 0
 
 
+#: What ``String.trim()`` removes from both ends: every character up to U+0020.
+_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def trim(s: str) -> str:
-    start, end = 0, len(s)
-    while start < end and s[start] <= " ":
-        start += 1
-    while end > start and s[end - 1] <= " ":
-        end -= 1
-    return s[start:end]
+    return s.strip(_TRIMMED)
 
 
 def strip(s: str, leading: bool = True, trailing: bool = True) -> str:
@@ -337,8 +336,12 @@ def to_char_array(s: str) -> JavaArray:
 
 
 def _str(fn):
-    """Adapter: table entries get the receiver as a plain ``str``."""
-    return lambda self, *a: fn(str.__str__(self), *a)
+    """Adapter: table entries get the receiver as a plain ``str`` (a ``JavaChar`` or other
+    ``str`` subclass becomes one). ``plain`` is ``fn`` itself, for callers that have already
+    checked ``type(receiver) is str`` (the compiler's bound String methods)."""
+    adapter = lambda self, *a: fn(str.__str__(self), *a)  # noqa: E731
+    adapter.plain = fn
+    return adapter
 
 
 def _need(value):
