@@ -33,6 +33,7 @@ from . import javatypes as jt
 from . import nodes as n
 from . import runtime as rt
 from .java_convert import is_deferred, select
+from .java_core import JavaLong
 from .java_strings import STRING_METHODS
 from .sandbox import run_generated
 
@@ -75,7 +76,7 @@ _RUNTIME = {
     "_macro_run": rt.macro_run, "_macro_call": rt.macro_call,
     "_too_deep": rt.macro_too_deep, "_evaluate": rt.evaluate_at, "_parse": rt.parse_at,
     "_include": rt.include_at, "_located": rt.located_error,
-    "_ForeachScope": rt.ForeachScope, "_L": _LONG_LIMIT,
+    "_ForeachScope": rt.ForeachScope, "_L": _LONG_LIMIT, "_JavaLong": JavaLong,
     **{f"_scope_{name}": getter for name, getter in SCOPE_GETTERS.items()},
 }
 
@@ -90,6 +91,7 @@ _MAX_STATEMENTS = 400
 _INLINE_TEXT = 2000
 
 _INT_MIN, _INT_MAX = -2147483648, 2147483647
+_LONG_MIN = -(1 << 63)
 
 
 
@@ -617,7 +619,7 @@ class CodeGenerator:
             nameless = op not in ("==", "!=") and (
                 _operand_literal(node.left) is jt.NO_LITERAL,
                 _operand_literal(node.right) is jt.NO_LITERAL)
-            test = self.int_test(left, right, bounded=False)
+            test = self.number_test(left, right)
             general = (f"_compare(ctx, {where}, {left}, {right}, "
                        f"{self.const(nameless) if nameless else False})")
             if test == "True":
@@ -629,14 +631,45 @@ class CodeGenerator:
         right_literal = self.literal(_operand_literal(node.right))
         general = (f"_arith(ctx, {where}, {left}, {right}, {left_literal}, "
                    f"{right_literal}, {self.strict_math})")
-        if op in ("+", "-", "*"):
-            # Integer arithmetic, as java_numbers' fast path: Integer operands give a
-            # plain Python int
-            self.line(f"{t} = {left} {op} {right} if {self.int_test(left, right)} else "
-                      f"{general}")
-        else:
-            self.line(f"{t} = {general}")
+        self.integer_math(t, op, left, right, general)
         return t
+
+    def integer_math(self, t: str, op: str, left: str, right: str, general: str) -> None:
+        """``t = left op right``: Integer and Long operands inline, with the result type
+        ``MathUtils`` gives (java_numbers.perform); anything else through ``general``.
+
+        Velocity computes integers in ``long``: two Integers give an Integer, or a Long
+        once the result passes 32 bits (a plain Python int sized by its value, as
+        :func:`.java_core.int_kind` reads it); a Long operand gives a Long even when the
+        result would fit an Integer (:class:`.java_core.JavaLong`); a ``long`` that
+        overflows widens to a BigInteger (again a plain int, now past 64 bits), except
+        ``Long.MIN_VALUE / -1``, which wraps. ``/`` truncates toward zero and ``%`` keeps
+        the dividend's sign. A zero divisor, a Double, a BigInteger, a String or null take
+        the general path (null, strict math's error, decimal or string rules)."""
+        if op in ("+", "-", "*"):
+            expr = f"{left} {op} {right}"
+        elif op == "/":
+            expr = f"{left} // {right} if ({left} >= 0) == ({right} > 0) else -(-{left} // {right})"
+        else:
+            expr = f"{left} % {right} if ({left} >= 0) == ({right} > 0) else -(-{left} % {right})"
+        nonzero = ""
+        if op in ("/", "%") and not (self.type_of(right) is int and right != "0"):
+            nonzero = f" and {right} != 0"
+        self.line(f"if {self.int_test(left, right)}{nonzero}:")
+        self.line(f"    {t} = {expr}")
+        if self.type_of(left) is int and self.type_of(right) is int:
+            return  # two Integer literals: the first branch always runs
+        self.line(f"elif {self.long_test(left, right)}{nonzero}:")
+        self.indent()
+        self.line(f"{t} = {expr}")
+        if op == "/":
+            self.line(f"if {t} == {-_LONG_MIN}:")
+            self.line(f"    {t} = {_LONG_MIN}  # Long.MIN_VALUE / -1 wraps")
+        self.line(f"if {_INT_MIN} <= {t} <= {_INT_MAX}:")
+        self.line(f"    {t} = _JavaLong({t})")
+        self.dedent()
+        self.line("else:")
+        self.line(f"    {t} = {general}")
 
     def int_test(self, left: str, right: str, bounded: bool = True) -> str:
         """The run-time test that both operands are plain Integers (``bounded``: within
@@ -649,6 +682,28 @@ class CodeGenerator:
             if bounded:
                 tests.append(f"{_INT_MIN} <= {value} <= {_INT_MAX}")
         return " and ".join(tests) or "True"
+
+    def number_test(self, left: str, right: str) -> str:
+        """The run-time test that both operands are integers that compare by value as
+        Python ints (Integer, Long, BigInteger: plain ints or :class:`.java_core.JavaLong`;
+        ``javatypes.compare`` orders every pair of these by value)."""
+        tests = []
+        for value in (left, right):
+            if self.type_of(value) is int:
+                continue
+            tests.append(f"(type({value}) is int or type({value}) is _JavaLong)")
+        return " and ".join(tests) or "True"
+
+    def long_test(self, left: str, right: str) -> str:
+        """The run-time test that both operands are Integers or Longs (a plain int within
+        64 bits, or a :class:`.java_core.JavaLong`); Integer literals need none."""
+        tests = []
+        for value in (left, right):
+            if self.type_of(value) is int:
+                continue
+            tests.append(f"(type({value}) is int or type({value}) is _JavaLong) and "
+                         f"{_LONG_MIN} <= {value} <= {-_LONG_MIN - 1}")
+        return " and ".join(tests)
 
     # ---------------------------------------------------------------- directives
 
