@@ -20,6 +20,7 @@ Whitespace gobbling (``lines``, Velocity 2's default) is decided here from the s
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Mapping, NamedTuple
 
 from ..errors import VelocitySyntaxError, quoted
@@ -90,6 +91,12 @@ class _Terminator(NamedTuple):
     body: list                # the body it ended
 
 
+#: Characters :meth:`Parser._skip_ws` may skip (blanks) or look past (``##``, ``#*``).
+_WS_OR_HASH = frozenset(" \t\r\n#")
+#: ``ops`` tuple of :meth:`Parser._peek_op` -> the characters its operators start with.
+_OP_FIRSTS: dict[tuple, frozenset] = {}
+
+
 class Parser:
     """Parses one template. Use :func:`parse_template`."""
 
@@ -120,14 +127,11 @@ class Parser:
     # ------------------------------------------------------------------ positions & errors
 
     def where(self, pos: int) -> tuple[int, int]:
-        """1-based (line, column) of a source offset."""
-        lo, hi = 0, len(self._line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._line_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
+        """1-based (line, column) of a source offset (a binary search of the line starts,
+        done by :func:`bisect.bisect_right` in C: every node asks)."""
+        lo = bisect_right(self._line_starts, pos) - 1
+        if lo < 0:
+            lo = 0
         line = lo + 1
         column = pos - self._line_starts[lo] + 1
         if line == 1:
@@ -778,6 +782,8 @@ class Parser:
     def _skip_ws(self) -> None:
         """Skip whitespace, newlines and ``##``/``#* *#`` comments inside directive arguments."""
         src = self.src
+        if self.pos < len(src) and src[self.pos] not in _WS_OR_HASH:
+            return      # the usual case: nothing to skip
         while self.pos < len(src):
             c = src[self.pos]
             if c in " \t\r\n":
@@ -1007,6 +1013,11 @@ class Parser:
     def _peek_op(self, ops: tuple[str, ...]) -> str | None:
         self._skip_ws()
         src = self.src
+        firsts = _OP_FIRSTS.get(ops)
+        if firsts is None:
+            firsts = _OP_FIRSTS[ops] = frozenset(op[0] for op in ops)
+        if src[self.pos:self.pos + 1] not in firsts:
+            return None     # no operator of this level can start here (most calls)
         for op in ops:
             if op.isalpha():
                 m = _IDENT.match(src, self.pos)
