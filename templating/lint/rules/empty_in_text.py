@@ -26,6 +26,15 @@ _SUSPECT = re.compile(
     r"[,.;:!?](?![\w])"
     r"|<title[^>]*>\s*</title>|href\s*=\s*(?:\"\"|'')"
     r"|preheader[^>]*>\s*<", re.I)
+#: Necessary conditions for :data:`_SUSPECT`, cheap to look for (it costs ~0.2 ms on a 3 KB
+#: email, tried at every word character; these ~0.03 ms). The gap alternative ends with a
+#: punctuation mark right after a blank, a tag's ``>`` or ``,;:``. The markup alternatives
+#: are searched case-sensitively in the lowercased text (``re.I`` stops ``re`` from skipping
+#: ahead to the literal); the only characters ``re.I`` also matches with their letters are
+#: U+0130 and U+0131 (as ``i``), for which the full pattern decides.
+_GAP_END = re.compile(r"[ \t>,;:][,.;:!?](?![\w])")
+_EMPTY_MARKUP = re.compile(r"<title[^>]*>\s*</title>|href\s*=\s*(?:\"\"|'')"
+                           r"|preheader[^>]*>\s*<")
 
 #: tags that end a sentence as a reader sees it (text on either side is another block)
 _BLOCK = re.compile(
@@ -92,7 +101,7 @@ class EmptyInTextRule(Rule):
         merged: dict = {}
         for run in ctx.runs:
             if not run.ok or not (subject and not run.output.strip()
-                                  or _SUSPECT.search(run.output)):
+                                  or _suspect(run.output)):
                 continue
             traced = source_map(ctx, run)
             if traced.traced is None:
@@ -114,6 +123,16 @@ class EmptyInTextRule(Rule):
                          scenario=scenarios[0] if len(scenarios) == 1 else None)
             hit.line, hit.column = span.line, span.column
             yield hit
+
+
+def _suspect(text: str) -> bool:
+    """``_SUSPECT.search(text)``, answered from :data:`_GAP_END` and :data:`_EMPTY_MARKUP`
+    where they suffice (only outputs that may read broken are traced)."""
+    if "\u0130" in text or "\u0131" in text:
+        return _SUSPECT.search(text) is not None
+    if _EMPTY_MARKUP.search(text.lower()) is not None:
+        return True
+    return _GAP_END.search(text) is not None and _SUSPECT.search(text) is not None
 
 
 def _describe(node) -> str:
