@@ -69,24 +69,41 @@ def lint_file(template_path, *, templates_dir, previews_dir,
     return findings
 
 
-def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None) -> LintReport:
+def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None,
+             cache=None) -> LintReport:
     """Lint ``paths`` and return findings, the templates seen and (with coverage) figures.
 
     Templates are independent, so big runs are spread over ``jobs`` processes (default: one
-    per CPU once there are enough templates to pay for starting them).
+    per CPU once there are enough templates to pay for starting them). ``cache`` (a
+    :class:`~templating.lint.cache.LintCache`, as ``templating lint`` opens one) answers the
+    templates whose every input is unchanged since a run stored them; only the others are
+    linted (in workers too), and their results stored.
     """
     config = config or LintConfig()
     config = config.with_options(typed=tuple(Path(p) for p in paths))
     templates = collect_templates(paths, config)
+    linter = session = None
+    known: dict[Path, tuple] = {}
+    if cache is not None:
+        from .cache import RecordingEngine
+        linter = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir))
+        session = cache.session(linter)
+        for path in templates:
+            hit = session.lookup(path)
+            if hit is not None:
+                known[path] = hit
+    todo = [path for path in templates if path not in known]
     if jobs is None:
-        jobs = min(os.cpu_count() or 1, 8) if len(templates) >= _PARALLEL_FROM else 1
-    report = LintReport()
-    if jobs > 1 and len(templates) > 1:
-        results = _lint_parallel(templates, config, jobs)
+        jobs = min(os.cpu_count() or 1, 8) if len(todo) >= _PARALLEL_FROM else 1
+    if jobs > 1 and len(todo) > 1:
+        fresh = iter(_lint_parallel(todo, config, jobs,
+                                    session.spec if session is not None else None))
     else:
-        linter = Linter(config)
-        results = (_lint_one(linter, path) for path in templates)
-    for findings, shown, coverage, previewed in results:
+        linter = linter or Linter(config)
+        fresh = (_lint_one(linter, path, session) for path in todo)
+    report = LintReport()
+    for path in templates:
+        findings, shown, coverage, previewed = known[path] if path in known else next(fresh)
         report.findings.extend(findings)
         report.templates.append(shown)
         if not previewed:
@@ -94,37 +111,56 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
         if coverage is not None:
             report.coverage.append(coverage)
     report.findings.sort(key=Finding.sort_key)
+    if cache is not None and todo:
+        cache.trim()
     return report
 
 
 _PARALLEL_FROM = 40
 
 
-def _lint_one(linter: "Linter", path: Path):
-    findings, ctx = linter.lint_template(path)
-    coverage = template_coverage(ctx) if linter.config.coverage else None
-    return findings, ctx.path, coverage, bool(ctx.scenario_files)
+def _lint_one(linter: "Linter", path: Path, session=None):
+    """One template's result ``(findings, shown path, coverage, has scenarios)``; with a
+    cache ``session``, linted with its reads recorded and stored."""
+    def fresh():
+        findings, ctx = linter.lint_template(path)
+        coverage = template_coverage(ctx) if linter.config.coverage else None
+        return (findings, ctx.path, coverage, bool(ctx.scenario_files)), ctx
+
+    if session is None:
+        return fresh()[0]
+    return session.lint(path, fresh)
 
 
 _worker: "Linter | None" = None
+_worker_session = None
 
 
-def _start_worker(config: LintConfig) -> None:
-    global _worker
-    _worker = Linter(config)
+def _start_worker(config: LintConfig, cache_spec=None) -> None:
+    """A worker's linter; with ``cache_spec`` (folder, run key) it stores what it lints in
+    the same cache as the parent, under the parent's run key."""
+    global _worker, _worker_session
+    _worker_session = None
+    if cache_spec is None:
+        _worker = Linter(config)
+        return
+    from .cache import LintCache, RecordingEngine
+    _worker = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir))
+    folder, key = cache_spec
+    _worker_session = LintCache(folder).session(_worker, key)
 
 
 def _lint_chunk(paths: list[Path]):
     """Runs in a worker process; errors come back as text (exceptions may not pickle)."""
     try:
-        return [_lint_one(_worker, path) for path in paths], None
+        return [_lint_one(_worker, path, _worker_session) for path in paths], None
     except TemplatingError as err:
         return None, err.one_line()
     except Exception as err:   # pragma: no cover - a bug; reported, not a traceback
         return None, f"internal error: {type(err).__name__}: {err}"
 
 
-def _lint_parallel(templates: list[Path], config: LintConfig, jobs: int):
+def _lint_parallel(templates: list[Path], config: LintConfig, jobs: int, cache_spec=None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -133,11 +169,12 @@ def _lint_parallel(templates: list[Path], config: LintConfig, jobs: int):
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:             # no fork (not Linux/macOS): one process
-        linter = Linter(config)
-        return [_lint_one(linter, path) for path in templates]
+        _start_worker(config, cache_spec)
+        return [_lint_one(_worker, path, _worker_session) for path in templates]
     results = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                             initializer=_start_worker, initargs=(config,)) as pool:
+                             initializer=_start_worker,
+                             initargs=(config, cache_spec)) as pool:
         for chunk_results, error in pool.map(_lint_chunk, chunks):
             if error is not None:
                 raise LintInternalError(error, name="templating lint")
