@@ -50,6 +50,9 @@ def _split(values) -> tuple[str, ...]:
 @click.option("--watch", is_flag=True,
               help="Lint again whenever a template, partial, scenario or the config "
                    "changes, until Ctrl+C.")
+@click.option("--no-cache", is_flag=True,
+              help="Lint every template afresh: neither read nor write the lint cache "
+                   "($TEMPLATING_CACHE_DIR, else ~/.cache/templating/lint).")
 @click.option("--changed", is_flag=True,
               help="PATHs are changed files (pre-commit, git diff --name-only): lint the "
                    "templates they affect, including those that #parse a changed partial.")
@@ -63,7 +66,7 @@ def _split(values) -> tuple[str, ...]:
                    "in ways to review.")
 def lint(paths, output_format, coverage, schema, config_file, select, ignore, templates_dir,
          previews_dir, output, exit_zero, force, fail_on, show_links, statistics, watch,
-         changed, fix, diff, unsafe_fixes):
+         no_cache, changed, fix, diff, unsafe_fixes):
     """Check templates against their preview scenarios.
 
     PATH can be template files, folders (searched with the config's include globs) or
@@ -97,7 +100,8 @@ def lint(paths, output_format, coverage, schema, config_file, select, ignore, te
                    config_file=config_file, select=select, ignore=ignore,
                    templates_dir=templates_dir, previews_dir=previews_dir, output=output,
                    exit_zero=exit_zero, force=force, fail_on=fail_on, show_links=show_links,
-                   statistics=statistics, changed=changed)
+                   statistics=statistics, changed=changed,
+                   cache=None if no_cache else _open_cache())
     if not watch:
         sys.exit(_lint_once(**options))
     _watch(options)
@@ -153,6 +157,17 @@ def _watch(options) -> None:
     watch_lint(run, watch, announce=announce, initial=False)
 
 
+def _open_cache():
+    """The user's lint cache (:mod:`templating.lint.cache`); a folder that cannot be used
+    safely is one warning line and the run goes on without it."""
+    from ..lint.cache import open_cache
+
+    cache, why = open_cache()
+    if why:
+        click.echo(f"warning: {why}", err=True)
+    return cache
+
+
 def _config(config_file, coverage, schema, select, ignore, templates_dir, previews_dir):
     """The lint config the options make (shared by the lint run and ``--fix``), its folders
     checked to be inside the project."""
@@ -190,7 +205,7 @@ def _config(config_file, coverage, schema, select, ignore, templates_dir, previe
 
 def _lint_once(*, paths, output_format, coverage, schema, config_file, select, ignore,
                templates_dir, previews_dir, output, exit_zero, force, fail_on, show_links,
-               statistics, changed) -> int:
+               statistics, changed, cache=None) -> int:
     """One lint run as the options say: prints (or writes) the report, returns the exit
     status."""
     from ..lint import run_lint
@@ -219,10 +234,10 @@ def _lint_once(*, paths, output_format, coverage, schema, config_file, select, i
             from ..lint.precommit import affected_paths
             from ..lint.runner import LintReport
             affected = affected_paths(paths, config)
-            report = run_lint(affected or [], config) if affected is None or affected \
-                else LintReport([], templates=[])
+            report = run_lint(affected or [], config, cache=cache) \
+                if affected is None or affected else LintReport([], templates=[])
         else:
-            report = run_lint(paths, config)
+            report = run_lint(paths, config, cache=cache)
     except TemplatingError:
         raise
     except Exception as err:   # never a traceback for the user
