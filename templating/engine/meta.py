@@ -292,13 +292,14 @@ class Deferred:
     guarded: frozenset   # paths already guarded where the #set ran
 
 
-def collect_macros(template: nodes.Template, extra=None
+def collect_macros(template: nodes.Template, extra=None, *, own=None
                    ) -> dict[str, tuple[nodes.Macro, str | None]]:
     """Velocity registers every ``#macro`` of a template at parse time, wherever it is.
 
     ``extra``: macros from elsewhere (a mapping of name to ``Macro``, or templates/``Macro``
     nodes to collect them from); the template's own win. Each macro comes with the file it
-    was written in (None: the template itself)."""
+    was written in (None: the template itself). ``own``: the template's ``#macro`` nodes in
+    source order when the caller has them already (:func:`own_names_and_macros`)."""
     found: dict[str, tuple[nodes.Macro, str | None]] = {}
     sources: list = []
     if extra is not None:
@@ -308,28 +309,44 @@ def collect_macros(template: nodes.Template, extra=None
         for node in walk(src) if isinstance(src, nodes.Node) else ():
             if isinstance(node, nodes.Macro):
                 found.setdefault(node.name, (node, origin))
-    for node in walk(template):
-        if isinstance(node, nodes.Macro):
-            found[node.name] = (node, None)
+    if own is None:
+        own = own_names_and_macros(template)[1]
+    for node in own:
+        found[node.name] = (node, None)
     return found
 
 
 def own_names(tree: nodes.Node) -> set[str]:
     """Names the template gives values itself (``#set($x = ...)``, ``#define($x)``): never
     data, even where read before the ``#set`` runs (a loop's running total)."""
-    names = set()
+    return own_names_and_macros(tree)[0]
+
+
+def own_names_and_macros(tree: nodes.Node) -> tuple[set[str], list[nodes.Macro]]:
+    """:func:`own_names` and the tree's ``#macro`` nodes (source order) in one walk."""
+    names: set[str] = set()
+    macros: list[nodes.Macro] = []
+    Set, Define, Macro = nodes.Set, nodes.Define, nodes.Macro
     for node in walk(tree):
-        if isinstance(node, nodes.Set) and not node.target.parts:
-            names.add(node.target.name)
-        elif isinstance(node, nodes.Define):
+        kind = type(node)
+        if kind is Set:
+            if not node.target.parts:
+                names.add(node.target.name)
+        elif kind is Define:
             names.add(node.name.lstrip("$"))
-    return names
+        elif kind is Macro:
+            macros.append(node)
+    return names, macros
 
 
 def is_computation(node) -> bool:
     """A value whose result carries its inputs (arithmetic, string templates)."""
     return isinstance(node, (nodes.BinaryOp, nodes.UnaryOp, nodes.InterpolatedString))
 
+
+#: Statements the data walk passes over (text, comments, a ``#macro`` until it is called).
+_NOT_WALKED = frozenset({nodes.Text, nodes.Comment, nodes.Break, nodes.Stop, nodes.Macro,
+                         nodes.MacroParam})
 
 #: A comparison seen from its other side: ``3 < $x`` is ``$x > 3``.
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -350,14 +367,18 @@ class DataWalker:
     max_path_depth = sys.maxsize
 
     def __init__(self, template: nodes.Template, *, macros=None,
-                 loader: Callable[[str], nodes.Template] | None = None):
+                 loader: Callable[[str], nodes.Template] | None = None,
+                 names: tuple[set[str], list[nodes.Macro]] | None = None):
+        """``names``: :func:`own_names_and_macros` of ``template`` when the caller has
+        walked the tree already (lint's index): the set is kept and grown, not copied."""
         self.template = template
         self.loader = loader
         self.aliases: dict[str, tuple | None] = {}   # name -> data path, None: a local
-        self.own = own_names(template)
+        own, own_macros = names if names is not None else own_names_and_macros(template)
+        self.own = own
         self.guards: list[tuple[frozenset, str]] = []
         self.in_condition = 0
-        self.macros = collect_macros(template, macros)
+        self.macros = collect_macros(template, macros, own=own_macros)
         self.macro_stack: list[str] = []
         self.call_sites: list[nodes.MacroCall] = []
         self.expansions = 0
@@ -414,9 +435,18 @@ class DataWalker:
             self.depth -= 1
 
     def statement(self, node: nodes.Node) -> None:
+        kind = type(node)
+        if kind in _NOT_WALKED:
+            return     # a macro's body is walked where it is called
+        if kind is nodes.Reference:     # the usual statements first, by exact class
+            self.read(node, "print")
+            return
+        if kind is nodes.Set:
+            self.set_(node)
+            return
         if isinstance(node, (nodes.Text, nodes.Comment, nodes.Break, nodes.Stop,
                              nodes.Macro, nodes.MacroParam)):
-            return     # a macro's body is walked where it is called
+            return
         if isinstance(node, nodes.Reference):
             self.read(node, "print")
         elif isinstance(node, nodes.Set):
@@ -465,10 +495,10 @@ class DataWalker:
         if other is None:
             self._not_followed(name)
             return
-        for item in walk(other):   # its macros become available, as in Velocity
-            if isinstance(item, nodes.Macro):
-                self.macros.setdefault(item.name, (item, name))
-        self.own |= own_names(other)
+        names, macros = own_names_and_macros(other)
+        for item in macros:   # its macros become available, as in Velocity
+            self.macros.setdefault(item.name, (item, name))
+        self.own |= names
         self.parse_stack.append(name)
         self.files.append((name, node))
         self.body(other.body)
@@ -606,7 +636,11 @@ class DataWalker:
 
     # ------------------------------------------------------------------ expressions
     def expr(self, node, ctx: str, hint: str | None = None) -> None:
-        if node is None or isinstance(node, nodes.Literal):
+        kind = type(node)
+        if kind is nodes.Reference:     # the usual case first, by exact class
+            self.read(node, ctx, hint)
+            return
+        if node is None or kind is nodes.Literal or isinstance(node, nodes.Literal):
             return
         if isinstance(node, nodes.Reference):
             self.read(node, ctx, hint)

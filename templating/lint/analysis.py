@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..engine import nodes as n
 from ..engine.meta import (ITEM, LOCAL, DataWalker, Resolved, constant,  # noqa: F401 - ITEM
                            normalise_target)                            # is rules' name
+from ..engine.visitor import child_nodes
 
 #: Methods that look at a value without using what is inside it (so calling them on
 #: ``$data.items`` does not make the fields of the items "used").
@@ -95,6 +96,11 @@ class Analysis:
     loop_paths: dict[int, tuple] = field(default_factory=dict)
     references: list[n.Reference] = field(default_factory=list)
     texts: list[n.Text] = field(default_factory=list)
+    strings: list[n.InterpolatedString] = field(default_factory=list)   # "..." literals
+    #: names the template sets itself (``#set($x)``, ``#define($x)``) and its ``#macro``
+    #: nodes in source order: what :class:`DataWalker` would otherwise walk the tree for
+    own_names: set[str] = field(default_factory=set)
+    macro_nodes: list[n.Macro] = field(default_factory=list)
 
     def owner_of(self, node) -> tuple | None:
         return self.owners.get(id(node))
@@ -138,19 +144,33 @@ def analyse(template: n.Template, *, loader=None) -> Analysis:
 
 def _index(r: Analysis) -> None:
     """One pass over the template's own nodes: each node's owner body and the records
-    rules point at. Iterative, in source order."""
+    rules point at. Iterative, in source order; dispatched on the node's exact class (the
+    parser makes no subclasses), and it also gathers the names and macros the data walk
+    needs, so the tree is walked once here instead of once per question."""
     skip: set[int] = set()       # #set targets and loop variables: written, not read
+    owners = r.owners
     stack: list[tuple[n.Node, tuple | None]] = [(r.template, None)]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node, owner = stack.pop()
-        r.owners[id(node)] = owner
-        inner: list[tuple[n.Node, tuple | None]] = []
-        if isinstance(node, n.If):
+        node, owner = pop()
+        owners[id(node)] = owner
+        kind = type(node)
+        if kind is n.Text:
+            r.texts.append(node)
+            continue
+        if kind is n.Reference:
+            if id(node) not in skip:
+                r.references.append(node)
+            for index, part in enumerate(node.parts):
+                if type(part) is n.Method:
+                    r.method_calls.append((node, index))
+        elif kind is n.If:
+            inner: list[tuple[n.Node, tuple | None]] = []
             for index, branch in enumerate(node.branches):
                 key = (BRANCH, branch)
                 r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
                                          branch.line, branch.column))
-                r.owners[id(branch)] = owner
+                owners[id(branch)] = owner
                 inner.append((branch.condition, owner))
                 inner.extend((child, key) for child in branch.body)
             if node.else_body is not None:
@@ -158,10 +178,14 @@ def _index(r: Analysis) -> None:
                 r.branches.append(Branch("#else", key, node.else_line or node.line,
                                          node.else_column or node.column))
                 inner.extend((child, key) for child in node.else_body)
-        elif isinstance(node, n.Foreach):
+            inner.reverse()
+            extend(inner)
+            continue
+        elif kind is n.Foreach:
             r.foreaches.append(node)
             key = (LOOP, node)
             r.branches.append(Branch("#foreach", key, node.line, node.column))
+            inner = []
             if node.var_node is not None:
                 skip.add(id(node.var_node))
                 inner.append((node.var_node, owner))
@@ -169,43 +193,51 @@ def _index(r: Analysis) -> None:
             inner.extend((child, key) for child in node.body)
             # not a coverage unit: the renderer's observer does not report #foreach #else
             inner.extend((child, (LOOP_ELSE, node)) for child in node.else_body or ())
-        elif isinstance(node, n.Macro):
+            inner.reverse()
+            extend(inner)
+            continue
+        elif kind is n.Macro:
             r.macros[node.name] = node
+            r.macro_nodes.append(node)
+            inner = []
             for param in node.params:
-                r.owners[id(param)] = None
+                owners[id(param)] = None
                 if param.default is not None:
                     inner.append((param.default, None))
-            inner.extend((child, (MACRO, node)) for child in node.body)
-        elif isinstance(node, n.Define):
+            key = (MACRO, node)
+            inner.extend((child, key) for child in node.body)
+            inner.reverse()
+            extend(inner)
+            continue
+        elif kind is n.Define:
             r.defines[node.name] = node
-            inner.extend((child, (DEFINE, node)) for child in node.body)
-        else:
-            if isinstance(node, n.Reference):
-                if id(node) not in skip:
-                    r.references.append(node)
-                for index, part in enumerate(node.parts):
-                    if isinstance(part, n.Method):
-                        r.method_calls.append((node, index))
-            elif isinstance(node, n.Set):
-                skip.add(id(node.target))
-                if not node.target.parts:
-                    r.assigned.add(node.target.name)
-            elif isinstance(node, n.Text):
-                r.texts.append(node)
-            elif isinstance(node, n.BinaryOp):
-                r.binary_ops.append(node)
-            elif isinstance(node, n.MacroCall):
-                r.calls.append(node)
-            elif isinstance(node, n.Evaluate):
+            r.own_names.add(node.name.lstrip("$"))
+            key = (DEFINE, node)
+            extend([(child, key) for child in reversed(node.body)])
+            continue
+        elif kind is n.Set:
+            skip.add(id(node.target))
+            if not node.target.parts:
+                r.assigned.add(node.target.name)
+                r.own_names.add(node.target.name)
+        elif kind is n.InterpolatedString:
+            r.strings.append(node)
+        elif kind is n.BinaryOp:
+            r.binary_ops.append(node)
+        elif kind is n.MacroCall:
+            r.calls.append(node)
+        elif kind is n.Evaluate:
+            r.runtime_code = True
+        elif kind is n.Parse:
+            target = constant(node.expr)
+            if isinstance(target, str):
+                r.parse_targets.append(normalise_target(target))
+            else:
                 r.runtime_code = True
-            elif isinstance(node, n.Parse):
-                target = constant(node.expr)
-                if isinstance(target, str):
-                    r.parse_targets.append(normalise_target(target))
-                else:
-                    r.runtime_code = True
-            inner.extend((child, owner) for child in node.children())
-        stack.extend(reversed(inner))
+        children = child_nodes(node)
+        if children:
+            children.reverse()
+            extend([(child, owner) for child in children])
 
 
 #: Contexts (see :data:`templating.engine.meta.NEEDING`) where a loud read of a missing
@@ -221,7 +253,8 @@ class _Reads(DataWalker):
     """The shared data walk, keeping one :class:`Read` per read."""
 
     def __init__(self, result: Analysis, loader):
-        super().__init__(result.template, loader=loader)
+        super().__init__(result.template, loader=loader,
+                         names=(set(result.own_names), result.macro_nodes))
         self.result = result
 
     def _owner(self, node) -> tuple | None:

@@ -31,15 +31,16 @@ class HashInStringRule(Rule):
     severity = "error"
 
     def check_template(self, ctx):
-        if ctx.template is None or not ctx.source:
+        if ctx.template is None or not ctx.source or ctx.analysis is None:
             return
-        starts = line_starts(ctx.source)
-        for node in n.walk(ctx.template):
-            if not isinstance(node, n.InterpolatedString):
-                continue
-            comments = [part for part in node.body if isinstance(part, n.Comment)]
+        starts = None
+        # the analysis indexed every "..." literal of the template's own tree already
+        for node in ctx.analysis.strings:
+            comments = [part for part in node.body if type(part) is n.Comment]
             if not comments:
                 continue
+            if starts is None:
+                starts = line_starts(ctx.source)
             span = _literal_span(ctx.source, starts, node)
             if span is None:
                 continue
