@@ -643,7 +643,7 @@ class CodeGenerator:
         :func:`.java_core.int_kind` reads it); a Long operand gives a Long even when the
         result would fit an Integer (:class:`.java_core.JavaLong`); a ``long`` that
         overflows widens to a BigInteger (again a plain int, now past 64 bits), except
-        ``Long.MIN_VALUE / -1``, which wraps. ``/`` truncates toward zero and ``%`` keeps
+        ``Long.MIN_VALUE / -1`` and ``Long.MIN_VALUE * -1``, which wrap. ``/`` truncates toward zero and ``%`` keeps
         the dividend's sign. A zero divisor, a Double, a BigInteger, a String or null take
         the general path (null, strict math's error, decimal or string rules)."""
         if op in ("+", "-", "*"):
@@ -655,16 +655,23 @@ class CodeGenerator:
         nonzero = ""
         if op in ("/", "%") and not (self.type_of(right) is int and right != "0"):
             nonzero = f" and {right} != 0"
+        if self.type_of(left) is int and self.type_of(right) is int:
+            # two Integer literals: Integer math, or a zero divisor's null (or error)
+            self.line(f"{t} = {general if nonzero else expr}")
+            return
         self.line(f"if {self.int_test(left, right)}{nonzero}:")
         self.line(f"    {t} = {expr}")
-        if self.type_of(left) is int and self.type_of(right) is int:
-            return  # two Integer literals: the first branch always runs
         self.line(f"elif {self.long_test(left, right)}{nonzero}:")
         self.indent()
         self.line(f"{t} = {expr}")
         if op == "/":
             self.line(f"if {t} == {-_LONG_MIN}:")
             self.line(f"    {t} = {_LONG_MIN}  # Long.MIN_VALUE / -1 wraps")
+        elif op == "*":
+            # MathUtils finds overflow by dividing the wrapped product by the right
+            # operand, which Long.MIN_VALUE * -1 passes (-1 * Long.MIN_VALUE does not)
+            self.line(f"if {t} == {-_LONG_MIN} and {right} == -1:")
+            self.line(f"    {t} = {_LONG_MIN}")
         self.line(f"if {_INT_MIN} <= {t} <= {_INT_MAX}:")
         self.line(f"    {t} = _JavaLong({t})")
         self.dedent()

@@ -212,6 +212,11 @@ def _integer_math(op: str, a: int, b: int, base: str) -> int:
     if op == "-":
         return _check_int(a - b)
     if op == "*":
+        if base == "L" and a == LONG_MIN and b == -1:
+            # MathUtils tests a long product for overflow by dividing it by the right
+            # operand: MIN_VALUE * -1 wraps to MIN_VALUE / -1 == MIN_VALUE and passes
+            # (-1 * MIN_VALUE does not: it becomes the BigInteger 2^63)
+            return LONG_MIN
         return _check_int(a * b)
     if op == "/":
         if base == "L" and a == LONG_MIN and b == -1:
