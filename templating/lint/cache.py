@@ -324,7 +324,6 @@ def tool_fingerprint() -> list:
                 files.append(f"{os.path.relpath(full, package)}:{info.st_size}:"
                              f"{info.st_mtime_ns}")
         digest = hashlib.sha256("\n".join(files).encode("utf-8", "surrogatepass"))
-        _TOOL.clear()
         _TOOL[__version__] = [__version__, sys.version, sys.implementation.cache_tag,
                               digest.hexdigest()]
     return _TOOL[__version__]
