@@ -104,6 +104,22 @@ class ScenarioRun:
             found = self.cache[key] = list(resolve(self.context, root, path))
         return found
 
+    def gaps(self, root: str, path: tuple) -> list:
+        """The :class:`~.lookup.Missing` items of :meth:`values` (same order), computed once
+        per path; taken from :meth:`values` when another rule asked for those already."""
+        key = ("gaps", root, path)
+        found = self.cache.get(key)
+        if found is None:
+            values = self.cache.get(("resolve", root, path))
+            if values is not None:
+                from .lookup import Missing
+                found = [item for item in values if isinstance(item, Missing)]
+            else:
+                from .lookup import gaps
+                found = gaps(self.context, root, path)
+            self.cache[key] = found
+        return found
+
     def reached(self, analysis: Analysis, owner) -> bool:
         """Did this render run the body ``owner`` (``None``: the top level)?"""
         if not self.ok:

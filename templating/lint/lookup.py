@@ -12,6 +12,9 @@ from typing import Any, Iterator, Mapping
 from .analysis import ITEM
 
 
+_ABSENT = object()
+
+
 @dataclass(frozen=True)
 class Found:
     value: Any
@@ -34,13 +37,27 @@ def resolve(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> It
     getter) end there silently: the linter cannot know what Java would answer. ``limit`` caps
     how many list items are followed, so a huge scenario stays fast.
     """
-    if root not in context:
+    return _follow(context, root, path, limit, True)
+
+
+def gaps(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> list[Missing]:
+    """The :class:`Missing` items of :func:`resolve`, in the same order, without making a
+    :class:`Found` per value reached (missing-field asks this of every read it checks)."""
+    return list(_follow(context, root, path, limit, False))
+
+
+def _follow(context, root, path, limit, found):
+    # one lookup per key (a FieldMap's case-insensitive fallback runs once, not for `in`
+    # and again for `[]`)
+    value = context.get(root, _ABSENT) if isinstance(context, dict) else (
+        context[root] if root in context else _ABSENT)
+    if value is _ABSENT:
         yield Missing(root, root, None)
         return
-    if context[root] is None:
+    if value is None:
         yield Missing(root, root, context, null=True)
         return
-    current = [(context[root], root)]
+    current = [(value, root)]
     for depth, step in enumerate(path):
         following = []
         for value, where in current:
@@ -58,17 +75,19 @@ def resolve(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> It
                     following.append((value[str(step)], f"{where}.{step}"))
             elif isinstance(value, dict):
                 target = f"{where}.{step}"
-                if step not in value:
+                child = value.get(step, _ABSENT)
+                if child is _ABSENT:
                     yield Missing(target, step, value, depth=depth)
-                elif value[step] is None:
+                elif child is None:
                     yield Missing(target, step, value, null=True, depth=depth)
                 else:
-                    following.append((value[step], target))
+                    following.append((child, target))
         current = following
         if not current:
             return
-    for value, where in current:
-        yield Found(value, where)
+    if found:
+        for value, where in current:
+            yield Found(value, where)
 
 
 def json_type(value) -> str:

@@ -25,13 +25,17 @@ def missing_reads(ctx, run, *, checked_only: bool):
 
 def _missing(ctx, run, analysis):
     seen = set()
+    extra = ctx.extra_globals
+    context = run.context
     for read in analysis.reads:
         if id(read.node) in seen or not run.reached(analysis, read.owner):
             continue
-        if read.root not in run.context and read.root in ctx.extra_globals:
+        if read.root in extra and read.root not in context:
             continue
-        for item in run.values(read.root, read.path):
-            if isinstance(item, Missing) and not _guarded(read, item):
+        # each distinct path is followed through the scenario once (run.gaps caches it),
+        # however many references read it
+        for item in run.gaps(read.root, read.path):
+            if not _guarded(read, item):
                 seen.add(id(read.node))
                 yield read, item
                 break
@@ -49,8 +53,11 @@ def _guarded(read: Read, missing: Missing) -> bool:
     return any(guard[:len(gap)] == gap for guard in read.guards)
 
 
+_SEPARATORS = re.compile(r"[_\-\s]")
+
+
 def _normal(name: str) -> str:
-    return re.sub(r"[_\-\s]", "", name).lower()
+    return _SEPARATORS.sub("", name).lower()
 
 
 def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
@@ -58,7 +65,21 @@ def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
 
     Candidates are the keys that do exist where the missing one was looked up. A candidate
     the template also reads at the same place is not a typo (the template reads both).
+    missing-field and field-typo both ask it of the same gap: answered once per scenario.
     """
+    # the read lives as long as the analysis, the container as long as the scenario
+    key = ("suggestion", id(read), missing.where, missing.null, missing.depth,
+           id(missing.container))
+    cached = run.cache.get(key, _UNASKED)
+    if cached is _UNASKED:
+        cached = run.cache[key] = _suggestion(ctx, run, read, missing)
+    return cached
+
+
+_UNASKED = object()
+
+
+def _suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
     if missing.null:
         return None
     container = missing.container
@@ -83,11 +104,22 @@ def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
     if match is None:
         return None
     parent = read.path[:missing.depth] if missing.depth >= 0 else ()
-    also_read = {_shape(other.root, other.path) for other in ctx.analysis.reads}
     wanted_shape = _shape(read.root, parent + (match,)) if missing.depth >= 0 else (match,)
-    if any(path[:len(wanted_shape)] == wanted_shape for path in also_read):
+    if wanted_shape in _read_prefixes(ctx):
         return None
     return match
+
+
+def _read_prefixes(ctx) -> set:
+    """Every prefix of every shape the template reads (``("data",)``, ``("data", "a")``
+    ...): "does the template read this place or below it" is one set lookup."""
+    prefixes = ctx.cache.get("read-prefixes")
+    if prefixes is None:
+        prefixes = ctx.cache["read-prefixes"] = set()
+        for other in ctx.analysis.reads:
+            shape = _shape(other.root, other.path)
+            prefixes.update(shape[:i] for i in range(len(shape) + 1))
+    return prefixes
 
 
 def _shape(root, path) -> tuple:
