@@ -522,7 +522,9 @@ class CacheSession:
                 or entry.get("template") != str(path):
             return False
         deps = entry["deps"]
-        if not isinstance(deps, list):
+        # the template and its scenario folder come first in every entry this code writes
+        if not isinstance(deps, list) or len(deps) < 2 \
+                or deps[0][:2] != ["file", os.path.abspath(path)] or deps[1][0] != "folder":
             return False
         for kind, where, state in deps:
             if self._state(kind, where) != state:
