@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -47,9 +48,39 @@ except ModuleNotFoundError:            # pragma: no cover - Python 3.10
 def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
     """``path``'s real path is ``folder``'s real path or lies under it (symlinks resolved,
     ``..`` collapsed): the one containment test of the package."""
-    real = Path(os.path.realpath(path))
-    root = Path(os.path.realpath(folder))
-    return real == root or real.is_relative_to(root)
+    return _real_under(os.path.realpath(path), os.path.realpath(folder))
+
+
+def _real_under(real: str, root: str) -> bool:
+    """Two real paths (absolute, normalised, as :func:`os.path.realpath` gives them): is
+    ``real`` ``root`` or under it? Whole components only (``/srv/app2`` is not under
+    ``/srv/app``), as :meth:`pathlib.PurePath.is_relative_to` compares, without building
+    paths: this runs once per file read."""
+    if real == root:
+        return True
+    return real.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def _real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving ``path``'s folder once per ``folders`` dict.
+
+    When the last component is not a symlink, the real path of ``folder/name`` is the real
+    path of ``folder`` joined with ``name``: one ``lstat`` instead of one per component.
+    Anything else (a symlink, a missing file, a ``..`` or ``.`` in the path) takes the full
+    :func:`os.path.realpath`, so the answer is always the one it gives."""
+    text = os.fspath(path)
+    head, name = os.path.split(text)
+    if not name or name in (".", "..") or ".." in head.split(os.sep):
+        return os.path.realpath(text)
+    try:
+        if stat.S_ISLNK(os.lstat(text).st_mode):
+            return os.path.realpath(text)
+    except OSError:
+        return os.path.realpath(text)
+    folder = folders.get(head)
+    if folder is None:
+        folder = folders[head] = os.path.realpath(head or os.curdir)
+    return os.path.join(folder, name)
 
 
 def _lexically_inside(path: Path, folder: Path) -> bool:
@@ -105,6 +136,14 @@ class Confinement:
 
     root: Path
     extra: tuple[Path, ...] = ()
+    #: the real paths of ``root`` and ``extra``, resolved once when the confinement is made
+    #: (a command's roots are the user's choice, fixed for its run; every *file* checked is
+    #: still resolved afresh on each check)
+    _real_roots: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        real = dict.fromkeys(os.path.realpath(r) for r in (self.root, *self.extra))
+        object.__setattr__(self, "_real_roots", tuple(real))
 
     @classmethod
     def for_command(cls, root: str | os.PathLike,
@@ -124,10 +163,23 @@ class Confinement:
         return cls(first, tuple(Path(os.path.realpath(f)) for f in rest))
 
     def roots(self) -> tuple[Path, ...]:
-        return (Path(os.path.realpath(self.root)), *self.extra)
+        return tuple(Path(r) for r in self._real_roots)
 
     def allows(self, path: str | os.PathLike) -> bool:
-        return any(is_inside(path, root) for root in self.roots())
+        """Is ``path``'s real path (resolved now, symlinks followed) under one of the roots?"""
+        real = os.path.realpath(path)
+        return any(_real_under(real, root) for root in self._real_roots)
+
+    def allows_each(self, paths: Iterable[str | os.PathLike]) -> list[bool]:
+        """:meth:`allows` of each path, in order, resolving each parent folder once for the
+        call: the files of one folder (a template's scenarios) cost one ``realpath`` of the
+        folder plus one ``lstat`` each, instead of one ``lstat`` per path component each.
+        Nothing is kept after the call, so a folder swapped for a symlink is seen by the
+        next check, exactly as with :meth:`allows`."""
+        folders: dict[str, str] = {}
+        roots = self._real_roots
+        return [any(_real_under(real, root) for root in roots)
+                for real in (_real_path(p, folders) for p in paths)]
 
     def check(self, path: str | os.PathLike, *, what: str | None = None) -> Path:
         """``path`` itself when its real path is allowed, else :class:`OutsideProjectError`

@@ -27,6 +27,7 @@ scenario name = file stem. What a scenario builds (see docs/payloads.md for the 
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -495,11 +496,20 @@ def walk_templates(templates_dir: str | Path = "templates", *, confinement=None)
 
 def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "templates",
                  previews_dir: str | Path = "previews") -> Path:
-    """``previews/<path>/<stem>`` for ``templates/<path>/<stem>.<ext>``."""
+    """``previews/<path>/<stem>`` for ``templates/<path>/<stem>.<ext>``.
+
+    ``<path>`` is taken between the real paths (symlinks resolved) of the template and of
+    the templates folder; a template outside that folder pairs with ``previews/<stem>``.
+    (String paths rather than :meth:`Path.resolve`: lint pairs every template it reads.)"""
     tpl = Path(template_path)
-    try:
-        rel = tpl.resolve().relative_to(Path(templates_dir).resolve())
-    except ValueError:
+    real = os.path.realpath(tpl)
+    root = os.path.realpath(templates_dir)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if real.startswith(prefix):
+        rel = Path(real[len(prefix):])
+    elif real == root:    # the folder itself: Path.relative_to gives '.'
+        rel = Path()
+    else:
         rel = Path(tpl.name)
     return Path(previews_dir) / rel.parent / rel.stem
 
@@ -507,10 +517,25 @@ def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "temp
 def scenario_files(template_path: str | Path, *, templates_dir: str | Path = "templates",
                    previews_dir: str | Path = "previews") -> list[Path]:
     """The scenario files of a template, sorted by name (no loading)."""
-    folder = scenario_dir(template_path, templates_dir=templates_dir, previews_dir=previews_dir)
-    if not folder.is_dir():
+    return json_files(scenario_dir(template_path, templates_dir=templates_dir,
+                                   previews_dir=previews_dir))
+
+
+def json_files(folder: str | Path) -> list[Path]:
+    """The ``*.json`` files of a scenario folder (hidden ones too; symlinks listed when
+    they lead to a file, for the reader's confinement check to judge), sorted by name;
+    ``[]`` when there is no such folder.
+
+    One ``scandir`` (names and types come with the listing) rather than ``Path.glob`` plus a
+    ``stat`` per file: lint lists a folder per template."""
+    try:
+        with os.scandir(folder) as listing:
+            names = [entry.name for entry in listing
+                     if entry.name.endswith(".json") and entry.is_file()]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
         return []
-    return sorted(p for p in folder.glob("*.json") if p.is_file())
+    folder = Path(folder)
+    return [folder / name for name in sorted(names)]
 
 
 def scenarios_for(template_path: str | Path, *, templates_dir: str | Path = "templates",

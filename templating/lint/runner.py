@@ -436,14 +436,16 @@ class Linter:
                             previews_dir=self.config.previews_dir)
 
     def _load_scenarios(self, ctx: TemplateContext, folder: Path):
+        """Every scenario of the folder, in name order; a file that cannot be used is a
+        ``bad-scenario`` problem (a symlink out of the project is never read)."""
+        from ..scenarios import json_files, load_all_recipients, load_scenario
         loaded = []
-        if not folder.is_dir():
-            return loaded
-        from ..scenarios import load_all_recipients, load_scenario
-        for file in sorted(p for p in folder.glob("*.json") if p.is_file()):
+        files = json_files(folder)
+        # the folder is resolved once for its files; each file's own link is checked
+        for file, allowed in zip(files, self.confinement.allows_each(files)):
             shown = display_path(file)
             ctx.scenario_files.append(shown)
-            if not self.confinement.allows(file):   # a symlink out of the project
+            if not allowed:   # a symlink out of the project
                 ctx.scenario_problems.append(Problem(self.confinement.error(file).message,
                                                      path=shown))
                 continue
