@@ -40,23 +40,7 @@ class UnusedFieldRule(Rule):
         data = getattr(run.scenario, "data", None)
         if not isinstance(data, dict):
             return
-        trie = _Trie()
-        for read in (read for a in [analysis, *ctx.parsed_analyses] for read in a.reads):
-            if read.root == "data":
-                steps = read.shape()[1:]
-            elif read.root in data:
-                # Reteno also exposes event parameters and contact fields as top-level
-                # variables: `$discount` reads data.discount.
-                steps = read.shape()
-            else:
-                continue
-            trie.add(steps, whole=read.whole or read.dynamic)
-        # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
-        # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
-        # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
-        for tag in find_merge_tags(ctx.source or ""):
-            if tag.kind == "event":
-                trie.add((tag.name.split(".", 1)[1],), whole=True)
+        trie = _read_trie(ctx, analysis, data)
         if trie.whole:
             return
         unused = []
@@ -77,6 +61,37 @@ class UnusedFieldRule(Rule):
                       "by the template", path=run.path, scenario=run.name)
 
 
+def _read_trie(ctx, analysis, data) -> "_Trie":
+    """The read shapes as a trie for this scenario's ``data``. What does not depend on the
+    scenario (reads of ``$data``, merge tags) is built once per template; a scenario whose
+    top-level keys other reads name (``$discount`` reads ``data.discount``) gets its own."""
+    cached = ctx.cache.get("unused-field")
+    if cached is None:
+        base, others = _Trie(), []
+        for read in (read for a in [analysis, *ctx.parsed_analyses] for read in a.reads):
+            if read.root == "data":
+                base.add(read.shape()[1:], whole=read.whole or read.dynamic)
+            else:
+                # Reteno also exposes event parameters and contact fields as top-level
+                # variables: `$discount` reads data.discount.
+                others.append((read.root, read.shape(), read.whole or read.dynamic))
+        # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
+        # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
+        # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
+        for tag in find_merge_tags(ctx.source or ""):
+            if tag.kind == "event":
+                base.add((tag.name.split(".", 1)[1],), whole=True)
+        cached = ctx.cache["unused-field"] = (base, others)
+    base, others = cached
+    wanted = [(steps, whole) for root, steps, whole in others if root in data]
+    if not wanted:
+        return base
+    trie = base.copy()
+    for steps, whole in wanted:
+        trie.add(steps, whole=whole)
+    return trie
+
+
 class _Trie:
     """Read shapes as a tree; ``[]`` children match any list item (or map value)."""
 
@@ -92,6 +107,12 @@ class _Trie:
             node = node.children.setdefault(step, _Trie())
         if whole:
             node.whole = True
+
+    def copy(self) -> "_Trie":
+        other = _Trie()
+        other.whole = self.whole
+        other.children = {step: child.copy() for step, child in self.children.items()}
+        return other
 
 
 def _walk(value, path, nodes, unused, seen, skip=()):
