@@ -1,18 +1,27 @@
 """Read rendered email HTML and its CSS: which caniemail features it uses, and where.
 
-HTML is read with Python's :class:`html.parser.HTMLParser`, CSS with tinycss2. Why
-``html.parser`` and not an HTML5 tree builder (html5lib, justhtml, selectolax/lexbor): every
+HTML is read by the tokenizer of Python 3.11's :mod:`html.parser` written out here, CSS with
+tinycss2. Why not an HTML5 tree builder (html5lib, justhtml, selectolax/lexbor): every
 finding must point at the template line that produced the markup, so the reader must give
-the source offset of each tag and attribute; ``html.parser`` tokenizes by the HTML rules
-(start/end tags, attributes with or without quotes, raw-text ``<style>``/``<script>``,
-comments, the doctype) and reports each tag's line and column, html5lib and selectolax report
-none, and the one HTML5 tree builder that does (justhtml) took 3-4x longer on our emails,
-which lint renders for every scenario. What tree construction would add (implied ``<tbody>``,
-re-parenting of misnested tags) changes no feature the support tables list; the few questions
-that need nesting (the text of a link, whether a table has header cells) are answered by a
-stack of open elements below. tinycss2 parses style attributes and ``<style>`` blocks
-(selectors, declarations, ``@media``/``@font-face``/``@supports`` blocks) and gives each
-token's line and column.
+the source offset of each tag and attribute; html5lib and selectolax report none, and the
+one HTML5 tree builder that does (justhtml) took 3-4x longer on our emails, which lint
+renders for every scenario. What tree construction would add (implied ``<tbody>``,
+re-parenting of misnested tags) changes no feature the support tables list; the few
+questions that need nesting (the text of a link, whether a table has header cells) are
+answered by a stack of open elements below.
+
+Why html.parser's tokenizer by hand rather than ``HTMLParser`` itself: lint scans every
+scenario's output, and ``HTMLParser`` spent most of that time in its own bookkeeping (line
+counting per token, a method call per step, the start tag's attributes read twice to find
+their offsets). The copy keeps its regular expressions and its every decision (start/end
+tags, attributes with or without quotes, raw-text ``<style>``/``<script>``, comments,
+marked sections, the doctype, what an unclosed tag becomes), so malformed HTML reads as it
+did (tests/emailhtml/test_scan.py compares the two on thousands of random documents), and
+it reads the same on every Python version (3.12+ changed ``html.parser``). A plain start
+tag (:data:`_PLAIN_TAG`) means the same wherever it stands, so its meaning is kept by its
+text: the same row markup repeats in every row and every scenario. tinycss2 parses style
+attributes and ``<style>`` blocks (selectors, declarations, ``@media``/``@font-face``/
+``@supports`` blocks) and gives each token's line and column.
 
 :func:`scan` returns a :class:`Document`: the first use of each feature (slug of the support
 data, offset in the HTML, the text used) and the facts the accessibility rules read. Style
@@ -24,7 +33,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html.parser import HTMLParser
+from html import unescape
 
 import tinycss2
 
@@ -373,120 +382,283 @@ def stylesheet_uses(text: str) -> tuple[tuple[str, int, int, str], ...]:
 
 
 # ------------------------------------------------------------------ HTML
-_ATTRIBUTE_AT = re.compile(r"""([^\s"'>/=]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
+# The tokenizer of Python 3.11's html.parser (HTMLParser with convert_charrefs, fed the whole
+# document then closed), its regular expressions copied: the same tags, attributes, text
+# and positions on every input, malformed ones included, and the same on every Python
+# version (3.12+ changed html.parser's handling of comments, raw text and bogus tags).
+_START_TAG_OPEN = re.compile("<[a-zA-Z]")
+_TAG_NAME = re.compile(r"([a-zA-Z][^\t\n\r\f />\x00]*)(?:\s|/(?!>))*")
+_ATTRIBUTE = re.compile(
+    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*"
+    r"('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
+_START_TAG_END = re.compile(r"""
+  <[a-zA-Z][^\t\n\r\f />\x00]*       # tag name
+  (?:[\s/]*                          # optional whitespace before attribute name
+    (?:(?<=['"\s/])[^\s/>][^\s/=>]*  # attribute name
+      (?:\s*=+\s*                    # value indicator
+        (?:'[^']*'                   # LITA-enclosed value
+          |"[^"]*"                   # LIT-enclosed value
+          |(?!['"])[^>\s]*           # bare value
+         )
+        \s*                          # possibly followed by a space
+       )?(?:\s|/(?!>))*
+     )*
+   )?
+  \s*                                # trailing whitespace
+""", re.VERBOSE)
+_END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+_DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
+_MARKED_SECTION_CLOSE = re.compile(r"]\s*]\s*>")
+_MS_MARKED_SECTION_CLOSE = re.compile(r"]\s*>")
+#: raw text elements: nothing but their own end tag ends them
+_RAW_TEXT_END = {"script": re.compile(r"</\s*script\s*>", re.I),
+                 "style": re.compile(r"</\s*style\s*>", re.I)}
+#: a start tag followed by one of these (or the end) is not closed: it is read as text
+_NOT_CLOSED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
+#: the tags whose elements the accessibility rules look at
+_FACTS = frozenset({"html", "head", "title", "style", "img", "a", "table", "th", "caption",
+                    "thead"})
 
 
-def _attribute_offsets(tag_text: str) -> dict[str, tuple[int, int]]:
-    """``name -> (offset of the name, offset of the value)`` within a start tag's text."""
-    found: dict[str, tuple[int, int]] = {}
-    start = len(tag_text) - len(tag_text[1:].lstrip("abcdefghijklmnopqrstuvwxyz"
-                                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:"))
-    for match in _ATTRIBUTE_AT.finditer(tag_text, start):
-        name = match.group(1).lower()
-        if name in found:
-            continue
-        value_at = match.start(1)
-        if match.group(2):
-            rest = match.group(2)
-            inner = rest.split("=", 1)[1].lstrip()
-            value_at = match.end(2) - len(inner) + (1 if inner[:1] in "\"'" and inner else 0)
-        found[name] = (match.start(1), value_at)
-    return found
+#: A start tag this plain reads the same wherever it stands (every value closed, no quote or
+#: angle bracket inside one), so what it means is kept by its text: an email repeats the same
+#: row markup in every row and every scenario. Anything else is read afresh each time.
+_PLAIN_TAG = re.compile(
+    r"<[a-zA-Z][a-zA-Z0-9-]*(?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
+    r"(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=`/]+))?)*"
+    r"[ \t\n\r\f]*/?>")
+#: longest start tag whose meaning is kept, and how many are kept (then forgotten at once)
+PLAIN_TAG_CHARS = 400
+PLANS_KEPT = 4096
+_plans: dict[str, tuple] = {}
 
 
-class _Scanner(HTMLParser):
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
+class _Unreadable(Exception):
+    """html.parser's refusal (a ``<![`` without a known keyword): keep what was read."""
+
+
+class _Scanner:
+    """One document read token by token (the module's docstring says why by hand)."""
+
+    def __init__(self, html: str = ""):
         self.doc = Document()
-        # html.parser counts lines at "\n" only
-        self.starts = [0] + [m.end() for m in re.finditer("\n", html)]
         self.stack: list[str] = []        # open elements (tag names), at most MAX_DEPTH
         self.tables: list[Element] = []   # open tables, innermost last
         self.link: Element | None = None  # the open <a href>, collecting its text
         self.title: Element | None = None
         self.in_style = False
 
-    def _here(self) -> int:
-        line, column = self.getpos()
-        return self.starts[line - 1] + column
+    def feed(self, raw: str) -> None:
+        """Read the whole document ``raw`` (html.parser's ``feed`` then ``close``)."""
+        try:
+            self._tokens(raw)
+        except _Unreadable:
+            pass
 
-    def handle_decl(self, decl):
+    # -------------------------------------------------------------- tokens
+    def _tokens(self, raw: str) -> None:
+        n = len(raw)
+        i = 0
+        raw_text = None                   # the end-tag pattern inside <style>/<script>
+        data = self.handle_data
+        while i < n:
+            if raw_text is None:
+                j = raw.find("<", i)
+                if j < 0:
+                    j = n
+            else:
+                match = raw_text.search(raw, i)
+                if match is None:
+                    return                # an unclosed <style>: its text is not read
+                j = match.start()
+            if i < j:
+                data(unescape(raw[i:j]) if raw_text is None else raw[i:j], i)
+            i = j
+            if i == n:
+                return
+            if _START_TAG_OPEN.match(raw, i):
+                k, opened = self._start_tag(raw, i)
+                if opened is not None:
+                    raw_text = _RAW_TEXT_END[opened]
+            elif raw.startswith("</", i):
+                k, closed = self._end_tag(raw, i, raw_text)
+                if closed:
+                    raw_text = None
+            elif raw.startswith("<!--", i):
+                match = _COMMENT_CLOSE.search(raw, i + 4)
+                k = match.end() if match else -1
+            elif raw.startswith("<?", i):
+                k = raw.find(">", i + 2)
+                k = k + 1 if k >= 0 else -1
+            elif raw.startswith("<!", i):
+                k = self._declaration(raw, i)
+            elif i + 1 < n:
+                data("<", i)
+                k = i + 1
+            else:
+                break
+            if k < 0:                     # not closed before the end: text
+                k = raw.find(">", i + 1)
+                if k < 0:
+                    k = raw.find("<", i + 1)
+                    if k < 0:
+                        k = i + 1
+                else:
+                    k += 1
+                data(unescape(raw[i:k]) if raw_text is None else raw[i:k], i)
+            i = k
+        if i < n and raw_text is None:
+            data(unescape(raw[i:n]), i)
+
+    def _start_tag(self, raw: str, i: int) -> tuple[int, str | None]:
+        """``(end, the raw text element it opens or None)``; end -1: not closed."""
+        gt = raw.find(">", i)
+        text = raw[i:gt + 1] if 0 < gt - i < PLAIN_TAG_CHARS else None
+        plan = _plans.get(text) if text is not None else None
+        if plan is None:
+            end, plan = self._read_start_tag(raw, i)
+            if plan is None:              # not closed, or read as text
+                return end, None
+            if text is not None and end == gt + 1 and _PLAIN_TAG.fullmatch(text):
+                if len(_plans) >= PLANS_KEPT:
+                    _plans.clear()
+                _plans[text] = plan
+        self._apply(plan, i)
+        length, tag, _values, _adds, closed = plan
+        return i + length, (tag if not closed and tag in _RAW_TEXT_END else None)
+
+    def _read_start_tag(self, raw: str, i: int) -> tuple[int, tuple | None]:
+        """html.parser's ``parse_starttag``: ``(end, plan)``, the plan ``None`` when the
+        tag is not closed (end -1) or is read as text."""
+        end = _whole_start_tag(raw, i)
+        if end < 0:
+            return end, None
+        match = _TAG_NAME.match(raw, i + 1)
+        k = match.end()
+        tag = match.group(1).lower()
+        attrs = []                        # (name, value, offset of name, offset of value)
+        while k < end:
+            match = _ATTRIBUTE.match(raw, k)
+            if not match:
+                break
+            name, rest, value = match.group(1, 2, 3)
+            name_at = value_at = match.start(1) - i
+            if not rest:
+                value = None
+            else:
+                value_at = match.start(3) - i
+                if value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+                    value = value[1:-1]
+                    value_at += 1
+                if value:
+                    value = unescape(value)
+            attrs.append((name.lower(), value, name_at, value_at))
+            k = match.end()
+        close = raw[k:end].strip()
+        if close not in (">", "/>"):
+            self.handle_data(raw[i:end], i)
+            return end, None
+        return end, _plan(tag, attrs, end - i, close.endswith("/>"))
+
+    def _end_tag(self, raw: str, i: int, raw_text) -> tuple[int, bool]:
+        """html.parser's ``parse_endtag``: ``(end, whether the raw text element closed)``;
+        ``raw_text`` is the end pattern of the ``<style>``/``<script>`` being read."""
+        gt = raw.find(">", i + 1)
+        if gt < 0:
+            return -1, False
+        gt += 1
+        match = _END_TAG.match(raw, i)
+        if not match:
+            if raw_text is not None:
+                self.handle_data(raw[i:gt], i)
+                return gt, False
+            name = _TAG_NAME.match(raw, i + 2)
+            if not name:
+                if raw.startswith("</>", i):
+                    return i + 3, False
+                bogus = raw.find(">", i + 2)
+                return (bogus + 1 if bogus >= 0 else -1), False
+            self.handle_endtag(name.group(1).lower())
+            return raw.find(">", name.end()) + 1, False
+        tag = match.group(1).lower()
+        if raw_text is not None and raw_text is not _RAW_TEXT_END.get(tag):
+            self.handle_data(raw[i:gt], i)
+            return gt, False
+        self.handle_endtag(tag)
+        return gt, raw_text is not None
+
+    def _declaration(self, raw: str, i: int) -> int:
+        """html.parser's ``parse_html_declaration`` (marked sections, doctype, bogus)."""
+        if raw.startswith("<![", i):
+            match = _DECLARATION_NAME.match(raw, i + 3)
+            if i + 3 == len(raw) or match and match.end() == len(raw):
+                return -1
+            if not match:
+                raise _Unreadable
+            keyword = match.group().strip().lower()
+            if keyword in ("temp", "cdata", "ignore", "include", "rcdata"):
+                close = _MARKED_SECTION_CLOSE.search(raw, i + 3)
+            elif keyword in ("if", "else", "endif"):
+                close = _MS_MARKED_SECTION_CLOSE.search(raw, i + 3)
+            else:
+                raise _Unreadable
+            return close.end() if close else -1
+        if raw[i:i + 9].lower() == "<!doctype":
+            gt = raw.find(">", i + 9)
+            if gt < 0:
+                return -1
+            self.handle_decl(raw[i + 2:gt], i)
+            return gt + 1
+        gt = raw.find(">", i + 2)            # a bogus comment
+        return gt + 1 if gt >= 0 else -1
+
+    # -------------------------------------------------------------- what the tokens mean
+    def handle_decl(self, decl: str, here: int) -> None:
         if decl.lower().startswith("doctype html"):
-            self.doc.add("html-doctype", self._here(), f"<!{decl}>")
+            self.doc.add("html-doctype", here, f"<!{decl}>")
 
-    def handle_starttag(self, tag, attrs):
-        here = self._here()
-        doc = self.doc
-        values = {}
-        for name, value in attrs:
-            values.setdefault(name, value if value is not None else "")
-        element = Element(tag, here, values)
-        slug = _ELEMENTS.get(tag)
-        if slug:
-            doc.add(slug, here, f"<{tag}>")
-        if tag == "input":
-            kind = values.get("type", "text").lower()
-            if f"html-input-{kind}" in support_data():
-                doc.add(f"html-input-{kind}", here, f'<input type="{kind}">')
-        elif tag == "button" and values.get("type", "").lower() in ("submit", "reset"):
-            doc.add(f"html-button-{values['type'].lower()}", here, f"<button type=\"{values['type']}\">")
-        elif tag == "meta" and values.get("name", "").lower() in ("color-scheme",
-                                                                  "supported-color-schemes"):
-            doc.add("html-meta-color-scheme", here, f'<meta name="{values["name"]}">')
-        offsets = None
-        for name in values:
-            slug = _ATTRIBUTES.get(name)
-            if slug is None and not (name == "style" or name == "href" or name == "src"):
-                continue
-            if offsets is None:
-                offsets = _attribute_offsets(self.get_starttag_text() or "")
-            name_at, value_at = offsets.get(name, (0, 0))
-            if slug:
-                doc.add(slug, here + name_at, f"{name} attribute on <{tag}>")
-            elif name == "style" and values[name]:
-                self._css(style_attribute_uses(values[name]), here + value_at, values[name])
-            elif name == "href" and tag == "a":
-                href = values[name].strip().lower()
-                if href.startswith("#") and len(href) > 1:
-                    doc.add("html-anchor-links", here + value_at, f'<a href="{values[name]}">')
-                elif href.startswith("mailto:"):
-                    doc.add("html-mailto-links", here + value_at, f'<a href="{values[name][:60]}">')
-            elif name == "src" and tag == "img":
-                self._image(values[name], here + value_at)
-        if tag == "html":
-            doc.html = element
-        elif tag == "head":
-            doc.head = element
-        elif tag == "title":
-            if doc.title is None:
-                doc.title = element
-            self.title = element
-        elif tag == "style":
-            self.in_style = True
-        elif tag == "img":
-            doc.images.append(element)
-            if self.link is not None:
-                self.link.text.append(values.get("alt", ""))
-        elif tag == "a":
-            self.link = None                 # an <a> closes the one still open (HTML5)
-            if "href" in values:
-                doc.links.append(element)
-                self.link = element
-        elif tag == "table":
-            doc.tables.append(element)
-            if len(self.tables) < MAX_DEPTH:
-                self.tables.append(element)
-        elif tag in ("th", "caption", "thead") and self.tables:
-            self.tables[-1].header_cells = True
-        if tag not in _VOID and len(self.stack) < MAX_DEPTH:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
+    def _apply(self, plan: tuple, here: int) -> None:
+        """A start tag at ``here``: its features, then the facts the rules read."""
+        _length, tag, values, adds, closed = plan
+        add = self.doc.add
+        for slug, offset, what in adds:
+            add(slug, here + offset, what)
+        if tag in _FACTS:
+            doc = self.doc
+            element = Element(tag, here, dict(values))
+            if tag == "html":
+                doc.html = element
+            elif tag == "head":
+                doc.head = element
+            elif tag == "title":
+                if doc.title is None:
+                    doc.title = element
+                self.title = element
+            elif tag == "style":
+                self.in_style = True
+            elif tag == "img":
+                doc.images.append(element)
+                if self.link is not None:
+                    self.link.text.append(values.get("alt", ""))
+            elif tag == "a":
+                self.link = None                 # an <a> closes the one still open (HTML5)
+                if "href" in values:
+                    doc.links.append(element)
+                    self.link = element
+            elif tag == "table":
+                doc.tables.append(element)
+                if len(self.tables) < MAX_DEPTH:
+                    self.tables.append(element)
+            elif self.tables:                    # th, caption, thead
+                self.tables[-1].header_cells = True
         if tag not in _VOID:
-            self.handle_endtag(tag)
+            if len(self.stack) < MAX_DEPTH:
+                self.stack.append(tag)
+            if closed:                           # <div/>: opened and closed
+                self.handle_endtag(tag)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "a":
             self.link = None
         elif tag == "title":
@@ -495,50 +667,117 @@ class _Scanner(HTMLParser):
             self.in_style = False
         elif tag == "table" and self.tables:
             self.tables.pop()
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index] == tag:
-                del self.stack[index:]
+        stack = self.stack
+        if stack and stack[-1] == tag:
+            stack.pop()
+            return
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index] == tag:
+                del stack[index:]
                 return
 
-    def handle_data(self, data):
+    def handle_data(self, data: str, here: int) -> None:
         if self.in_style:
-            self._css(stylesheet_uses(data), self._here(), data)
+            add = self.doc.add
+            for slug, offset, what in _css_adds(stylesheet_uses(data), here, data):
+                add(slug, offset, what)
             return
         if self.link is not None:
             self.link.text.append(data)
         if self.title is not None:
             self.title.text.append(data)
 
-    def _css(self, uses, base: int, text: str) -> None:
-        if not uses:
-            return
-        # tinycss2 numbers lines after turning \r\n, \r and \f into \n
-        starts = [0] + [m.end() for m in re.finditer(r"\r\n|[\r\n\f]", text)]
-        for slug, line, column, what in uses:
-            offset = starts[min(line, len(starts)) - 1] + column - 1
-            self.doc.add(slug, base + offset, what)
 
-    def _image(self, src: str, offset: int) -> None:
-        value = src.strip().lower()
-        if value.startswith("data:"):
-            self.doc.add("image-base64", offset, "data: image")
-            kind = value[5:].split(";", 1)[0].split("/")[-1].split("+")[0]
-        else:
-            path = value.split("?", 1)[0].split("#", 1)[0]
-            kind = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-        slug = _IMAGE_TYPES.get(kind)
+def _whole_start_tag(raw: str, i: int) -> int:
+    """html.parser's ``check_for_whole_start_tag``: where the tag ends, -1: not closed."""
+    j = _START_TAG_END.match(raw, i).end()
+    following = raw[j:j + 1]
+    if following == ">":
+        return j + 1
+    if following == "/":
+        return j + 2 if raw.startswith("/>", j) else -1
+    if following == "" or following in _NOT_CLOSED:
+        return -1
+    return j if j > i else i + 1
+
+
+def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
+    """What a start tag means, wherever it stands: ``(length, tag, attribute values,
+    features as (slug, offset from the tag, text), whether it closes itself)``."""
+    values: dict = {}
+    for name, value, _name_at, _value_at in attrs:
+        if name not in values:
+            values[name] = value if value is not None else ""
+    adds: list = []
+    slug = _ELEMENTS.get(tag)
+    if slug:
+        adds.append((slug, 0, f"<{tag}>"))
+    if tag == "input":
+        kind = values.get("type", "text").lower()
+        if f"html-input-{kind}" in support_data():
+            adds.append((f"html-input-{kind}", 0, f'<input type="{kind}">'))
+    elif tag == "button" and values.get("type", "").lower() in ("submit", "reset"):
+        adds.append((f"html-button-{values['type'].lower()}", 0,
+                     f"<button type=\"{values['type']}\">"))
+    elif tag == "meta" and values.get("name", "").lower() in ("color-scheme",
+                                                              "supported-color-schemes"):
+        adds.append(("html-meta-color-scheme", 0, f'<meta name="{values["name"]}">'))
+    seen = set()
+    for name, _value, name_at, value_at in attrs:
+        slug = _ATTRIBUTES.get(name)
+        if slug is None and not (name == "style" or name == "href" or name == "src") \
+                or name in seen:
+            continue
+        seen.add(name)                   # the first of a repeated attribute counts
+        value = values[name]
         if slug:
-            self.doc.add(slug, offset, f"{kind.upper()} image")
+            adds.append((slug, name_at, f"{name} attribute on <{tag}>"))
+        elif name == "style" and value:
+            adds.extend(_css_adds(style_attribute_uses(value), value_at, value))
+        elif name == "href" and tag == "a":
+            href = value.strip().lower()
+            if href.startswith("#") and len(href) > 1:
+                adds.append(("html-anchor-links", value_at, f'<a href="{value}">'))
+            elif href.startswith("mailto:"):
+                adds.append(("html-mailto-links", value_at, f'<a href="{value[:60]}">'))
+        elif name == "src" and tag == "img":
+            adds.extend(_image_adds(value, value_at))
+    return length, tag, values, tuple(adds), closed
+
+
+def _css_adds(uses, base: int, text: str) -> list:
+    """CSS uses (line/column within ``text``) as ``(slug, offset, text)``, ``text``
+    starting at offset ``base``."""
+    if not uses:
+        return []
+    # tinycss2 numbers lines after turning \r\n, \r and \f into \n
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|[\r\n\f]", text)] \
+        if "\n" in text or "\r" in text or "\f" in text else [0]
+    found = []
+    for slug, line, column, what in uses:
+        found.append((slug, base + starts[min(line, len(starts)) - 1] + column - 1, what))
+    return found
+
+
+def _image_adds(src: str, offset: int) -> list:
+    value = src.strip().lower()
+    found = []
+    if value.startswith("data:"):
+        found.append(("image-base64", offset, "data: image"))
+        kind = value[5:].split(";", 1)[0].split("/")[-1].split("+")[0]
+    else:
+        path = value.split("?", 1)[0].split("#", 1)[0]
+        kind = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    slug = _IMAGE_TYPES.get(kind)
+    if slug:
+        found.append((slug, offset, f"{kind.upper()} image"))
+    return found
 
 
 def scan(html: str) -> Document:
     """The features and accessibility facts of one rendered HTML document."""
     scanner = _Scanner(html)
-    try:
-        scanner.feed(html)
-        scanner.close()
-    except (AssertionError, ValueError):   # html.parser's rare refusals: keep what was read
-        pass
+    scanner.feed(html)
     return scanner.doc
 
 
