@@ -42,8 +42,45 @@ def resolve(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> It
 
 def gaps(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> list[Missing]:
     """The :class:`Missing` items of :func:`resolve`, in the same order, without making a
-    :class:`Found` per value reached (missing-field asks this of every read it checks)."""
+    :class:`Found` per value reached (missing-field asks this of every read it checks).
+    Most paths have no gap: a first pass without naming any place says so."""
+    if not _has_gap(context, root, path, limit):
+        return []
     return list(_follow(context, root, path, limit, False))
+
+
+def _has_gap(context, root, path, limit) -> bool:
+    """Does :func:`_follow` find a gap? The same steps, keeping values only."""
+    value = context.get(root, _ABSENT) if isinstance(context, dict) else (
+        context[root] if root in context else _ABSENT)
+    if value is _ABSENT or value is None:
+        return True
+    current = [value]
+    for step in path:
+        following = []
+        if step == ITEM:
+            for value in current:
+                if isinstance(value, list):
+                    following.extend(value[:limit])
+                elif isinstance(value, dict):
+                    following.extend(list(value.values())[:limit])
+        elif isinstance(step, int):
+            for value in current:
+                if isinstance(value, list) and -len(value) <= step < len(value):
+                    following.append(value[step])
+                elif isinstance(value, dict) and str(step) in value:
+                    following.append(value[str(step)])
+        else:
+            for value in current:
+                if isinstance(value, dict):
+                    child = value.get(step, _ABSENT)
+                    if child is _ABSENT or child is None:
+                        return True
+                    following.append(child)
+        if not following:
+            return False
+        current = following
+    return False
 
 
 def _follow(context, root, path, limit, found):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from ..analysis import ITEM, Read
@@ -92,15 +93,8 @@ def _suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
     key = str(missing.key)
     if not keys:
         return None
-    match = None
-    wanted = _normal(key)
-    for candidate in keys:
-        if candidate != key and _normal(candidate) == wanted:
-            match = candidate
-            break
-    if match is None:
-        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
-        match = close[0] if close else None
+    # remembered for the usual few keys; a huge object is not kept in the cache
+    match = _closest(key, tuple(keys)) if len(keys) <= 256 else _closest.__wrapped__(key, keys)
     if match is None:
         return None
     parent = read.path[:missing.depth] if missing.depth >= 0 else ()
@@ -108,6 +102,19 @@ def _suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
     if wanted_shape in _read_prefixes(ctx):
         return None
     return match
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest(key: str, keys: tuple) -> str | None:
+    """The key among ``keys`` spelt like ``key`` (case, ``_``/``-``/blanks), else the
+    closest one (difflib, cutoff 0.8), else None. Pure, and asked again for every scenario
+    and template with the same keys: remembered (bounded)."""
+    wanted = _normal(key)
+    for candidate in keys:
+        if candidate != key and _normal(candidate) == wanted:
+            return candidate
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _read_prefixes(ctx) -> set:
