@@ -15,6 +15,10 @@ cached on the tree beside it under its own key. Afterwards each piece of output 
 the innermost node that wrote it; a node that wrote nothing leaves an empty span at its
 output offset (what the ``empty-in-text`` lint rule reads).
 
+:func:`render_traced` is a render and its spans. :func:`render_recorded` is for a caller
+that renders anyway and may ask where markup came from (lint renders every scenario, its
+rules ask for the few places they report): one render, the spans worked out on demand.
+
 Output written into a string rather than the message (a ``#define`` block printed through
 a reference, a macro's ``$bodyContent``) belongs to the reference that printed it. Text an
 ``#evaluate`` produced is at its position in the evaluated string (under the evaluating
@@ -33,7 +37,7 @@ from .compiler import weight
 from .runtime import located_error
 from .renderer import ClosureCompiler, CompiledTemplate
 
-__all__ = ["Span", "Spans", "render_traced", "source_at"]
+__all__ = ["Span", "Spans", "Trace", "render_recorded", "render_traced", "source_at"]
 
 
 class Span(NamedTuple):
@@ -72,13 +76,19 @@ _KINDS = {n.Text: "text", n.Reference: "reference", n.If: "if", n.Foreach: "fore
 class _Recorder:
     """One traced render's notes: ``(out list, first piece, end piece, file, node,
     nested)``, appended when a node finishes (children before their parents); ``nested``:
-    nodes inside it noted something (else it is a leaf, the only writer of its pieces)."""
+    nodes inside it noted something (else it is a leaf, the only writer of its pieces).
 
-    __slots__ = ("notes", "root")
+    ``refuse``: a render noting more than :data:`MAX_NOTES` node runs fails (what
+    :func:`render_traced` promises); otherwise it goes on and its record is dropped
+    (``overflowed``): a caller that needs the render anyway gets it, without positions."""
 
-    def __init__(self):
+    __slots__ = ("notes", "root", "refuse", "overflowed")
+
+    def __init__(self, refuse: bool = True):
         self.notes: list[tuple] = []
         self.root: list | None = None
+        self.refuse = refuse
+        self.overflowed = False
 
 
 class _TracingCompiler(ClosureCompiler):
@@ -116,8 +126,12 @@ def _traced(emit, node, file):
             # the last field: whether nodes inside noted anything (else a leaf)
             notes.append((out, first, len(out), file, node, len(notes) != inner))
         if len(notes) > MAX_NOTES:
-            raise located_error(ctx, node, f"a traced render records at most {MAX_NOTES:,} "
-                                "node runs", LimitExceeded)
+            recorder = ctx.engine._recorder
+            if recorder.refuse:
+                raise located_error(ctx, node, f"a traced render records at most "
+                                    f"{MAX_NOTES:,} node runs", LimitExceeded)
+            recorder.overflowed = True      # memory stays bounded; no spans for this one
+            notes.clear()
     return traced
 
 
@@ -139,7 +153,7 @@ class _TracedTemplate(CompiledTemplate):
 _ENGINE_CLASS: list = []
 
 
-def _tracing_engine(engine):
+def _tracing_engine(engine, refuse: bool = True):
     """A view of ``engine`` (same configuration, caches and templates folder) that compiles
     every template, ``#parse``'d ones included, in traced form, for one render."""
     if not _ENGINE_CLASS:
@@ -161,7 +175,7 @@ def _tracing_engine(engine):
         _ENGINE_CLASS.append(TracingEngine)
     view = copy.copy(engine)            # shares the configuration and the caches
     view.__class__ = _ENGINE_CLASS[0]
-    view._recorder = _Recorder()
+    view._recorder = _Recorder(refuse)
     return view
 
 
@@ -173,11 +187,53 @@ def render_traced(template, context: Mapping | None = None, *, engine=None,
     Returns ``(text, spans)``: ``text`` is byte for byte what the plain render returns;
     ``spans`` are :class:`Span` sorted by ``out_start`` (an empty span sorts before a
     non-empty one at the same offset), non-empty spans tiling the output without overlap.
-    ``engine`` defaults to the shared engine for ``config``. Errors are the plain render's.
+    ``engine`` defaults to the shared engine for ``config``. Errors are the plain render's,
+    plus a :class:`LimitExceeded` past :data:`MAX_NOTES` node runs. ``observer`` is told
+    what the plain render would tell it.
     """
+    text, recorder = _run(template, context, engine, name, config, observer, refuse=True)
+    return text, _spans(recorder)
+
+
+class Trace:
+    """The record of one render from :func:`render_recorded`; :attr:`spans` are worked
+    out when first asked (most renders lint makes are never asked)."""
+
+    __slots__ = ("_recorder", "_spans")
+
+    def __init__(self, recorder: _Recorder):
+        self._recorder = recorder
+        self._spans = None
+
+    @property
+    def spans(self) -> "Spans | None":
+        """As :func:`render_traced`'s, or ``None`` when the render noted more than
+        :data:`MAX_NOTES` node runs (it was not refused, only not recorded)."""
+        if self._spans is None and self._recorder is not None:
+            if not self._recorder.overflowed:
+                self._spans = _spans(self._recorder)
+            self._recorder = None           # the notes hold the output's pieces: let go
+        return self._spans
+
+
+def render_recorded(template, context: Mapping | None = None, *, engine=None,
+                    name: str | None = None, config: Mapping | None = None,
+                    observer=None) -> tuple[str, Trace]:
+    """:func:`render_traced` for a caller that needs the render itself and positions only
+    maybe (lint renders every scenario, and a rule asks where markup came from only for
+    what it reports): one render, the spans worked out on demand (:class:`Trace`), and
+    never an error the plain render would not raise (past :data:`MAX_NOTES` the record is
+    dropped instead). The render runs the traced closures, 0.01-0.04 ms more per shipped
+    email than the plain closure tier, and the tree's plain form is then never built: far
+    cheaper than a plain render followed by a traced one when positions are asked."""
+    text, recorder = _run(template, context, engine, name, config, observer, refuse=False)
+    return text, Trace(recorder)
+
+
+def _run(template, context, engine, name, config, observer, *, refuse: bool):
     from .api import _shared_engine
     base = engine if engine is not None else _shared_engine(config)
-    view = _tracing_engine(base)
+    view = _tracing_engine(base, refuse)
     recorder = view._recorder
     if isinstance(template, str):
         template = view.parse(template, name or "<template>")
@@ -190,11 +246,10 @@ def render_traced(template, context: Mapping | None = None, *, engine=None,
         recorder.root = ctx.out
         inner(ctx)
     rooted = _TracedTemplate(template, view, root, compiled.macros, compiled.weight)
-    text = _render(view, rooted, template, context, name)
-    return text, _spans(recorder)
+    return _render(view, rooted, template, context, name, observer), recorder
 
 
-def _render(view, compiled, template, context, name):
+def _render(view, compiled, template, context, name, observer=None):
     """The plain render's own steps (:meth:`.api.Engine.render`) with ``compiled``."""
     from ..errors import RenderError, TemplateError
     if isinstance(context, dict):
@@ -202,7 +257,7 @@ def _render(view, compiled, template, context, name):
     else:
         variables = dict(context) if context else {}
     try:
-        return compiled.render(view, variables, name or template.name, None)
+        return compiled.render(view, variables, name or template.name, observer)
     except TemplateError:
         raise
     except RecursionError:

@@ -468,7 +468,10 @@ class Linter:
                           path=display_path(scenario_path), scenario=scenario)
         recorder = Recorder()
         try:
-            run.output = self._render_with(ctx, path, scenario, recorder)
+            run.output, trace = self._render_with(ctx, path, scenario, recorder)
+            if trace is not None:
+                from .rules._emailhtml import keep_trace
+                keep_trace(ctx, run, *trace, self.engine)
         except TemplatingError as err:
             run.error = err
         except RecursionError:
@@ -479,10 +482,13 @@ class Linter:
         run.entered, run.unresolved = index.translate(recorder)
         return run
 
-    def _render_with(self, ctx, path, scenario, observer) -> str:
+    def _render_with(self, ctx, path, scenario, observer) -> tuple[str, tuple | None]:
+        """``(message, trace)``: ``trace`` is ``(Velocity output, Trace)`` when a rule that
+        places rendered markup is on (that rule then needs no second, traced render)."""
         if self._renderer is None:
             self._renderer = _pick_renderer(self.engine)
-        return self._renderer(ctx, path, scenario, observer)
+        from .rules._emailhtml import wants_trace
+        return self._renderer(ctx, path, scenario, observer, traced=wants_trace(ctx))
 
     def _finding(self, ctx, rule, severity, hit, file_texts) -> Finding:
         path = hit.path or ctx.path
@@ -522,27 +528,36 @@ def _first_recipient(load_scenario, file):
 
 
 def _pick_renderer(engine):
-    """How to render one scenario with an observer.
+    """How to render one scenario with an observer: ``render(ctx, path, scenario, observer,
+    traced)`` -> ``(message, trace or None)``.
 
     Prefer :func:`templating.message.render_message` (Velocity plus the platform's merge
     tags: what the customer receives); it must accept ``observer=``. Without it, render the
-    Velocity part directly with the engine.
+    Velocity part directly with the engine. ``traced``: the same render, steps and merge
+    tags, through :func:`templating.engine.tracing.render_recorded`, which also keeps where
+    each stretch of output came from.
     """
     try:
-        from ..message import render_message
+        from ..message import _with_case_aliases, merge_tags, render_message
         accepts = "observer" in inspect.signature(render_message).parameters
     except (ImportError, ValueError, TypeError):
         render_message, accepts = None, False
     if render_message is not None and accepts:
-        def render(ctx, path, scenario, observer):
+        def render(ctx, path, scenario, observer, traced=False):
+            if traced:
+                from ..engine.tracing import render_recorded
+                text, trace = render_recorded(
+                    ctx.template, _with_case_aliases(ctx.template, scenario.context),
+                    engine=engine, name=ctx.path, observer=observer)
+                return merge_tags(text, scenario), (text, trace)
             # Source text + the same name and engine: the engine's parse cache hands the
             # renderer the very tree the rules walk, so observer nodes match by identity.
             return render_message(ctx.source, scenario, engine=engine, name=ctx.path,
-                                  observer=observer)
+                                  observer=observer), None
     else:
-        def render(ctx, path, scenario, observer):
+        def render(ctx, path, scenario, observer, traced=False):
             return engine.render(ctx.template, scenario.context, name=ctx.path,
-                                 observer=observer)
+                                 observer=observer), None
     return render
 
 

@@ -5,8 +5,9 @@ to template positions once, findings merged across scenarios.
 ``missing-title`` all read :func:`document` (the scan of one scenario's rendered message,
 cached on the run) and report through :func:`merged_hits`: one finding per template position
 and problem, naming every scenario that shows it, located by
-:class:`templating.emailhtml.positions.SourceMap` (a traced render, asked only for the
-scenarios that have something to report).
+:class:`templating.emailhtml.positions.SourceMap`: lint's own render of the scenario
+recorded where its output came from (:func:`wants_trace`), and the spans are worked out
+only for the scenarios that have something to report.
 """
 from __future__ import annotations
 
@@ -18,7 +19,34 @@ from ...emailhtml.positions import SourceMap, engine_for, traced_render
 from ...emailhtml.scan import Document, scan
 from .base import Hit
 
-_DOC, _MAP = "emailhtml.document", "emailhtml.sourcemap"
+_DOC, _MAP, _TRACE = "emailhtml.document", "emailhtml.sourcemap", "emailhtml.trace"
+_ENGINE = "emailhtml.engine"
+#: the rules that ask where rendered markup came from: with one of them on, lint's own
+#: render of each scenario records it (:func:`wants_trace`), so no scenario is rendered twice
+TRACED_RULES = frozenset({"client-support", "img-alt", "html-lang", "layout-table-role",
+                          "link-text", "missing-title", "empty-in-text"})
+
+
+def wants_trace(ctx) -> bool:
+    """Should lint's render of each scenario record which template position wrote what?"""
+    return ctx.template is not None and not ctx.enabled_rules.isdisjoint(TRACED_RULES)
+
+
+def keep_trace(ctx, run, velocity_text: str, trace, engine) -> None:
+    """The record of ``run``'s render (:func:`templating.engine.tracing.render_recorded`):
+    ``velocity_text`` before merge tags, ``trace`` its spans on demand; ``engine`` the one
+    that rendered (its trees are the ones the spans' nodes belong to)."""
+    run.cache[_TRACE] = (velocity_text, trace)
+    ctx.cache[_ENGINE] = engine
+
+
+def trace_engine(ctx):
+    """The engine whose trees the spans' nodes belong to (lint's own when it recorded)."""
+    engine = ctx.cache.get(_ENGINE)
+    if engine is None:
+        templates = getattr(ctx.settings, "templates_dir", None)
+        engine = engine_for(os.fspath(templates) if templates is not None else None)
+    return engine
 
 
 def looks_like_html(ctx, output: str) -> bool:
@@ -38,13 +66,19 @@ def document(ctx, run) -> Document | None:
 
 
 def source_map(ctx, run) -> SourceMap:
+    """Offsets in ``run``'s message -> template positions: from the record of lint's own
+    render (:func:`keep_trace`), else from a traced render made now."""
     if _MAP not in run.cache:
         traced = None
-        if ctx.template is not None:
-            templates = getattr(ctx.settings, "templates_dir", None)
-            engine = engine_for(os.fspath(templates) if templates is not None else None)
+        recorded = run.cache.get(_TRACE)
+        if recorded is not None:
+            spans = recorded[1].spans           # None: too many node runs to record
+            if spans is not None:
+                from ...engine.api import source_at
+                traced = recorded[0], spans, source_at
+        elif ctx.template is not None:
             from ...message import _with_case_aliases
-            traced = traced_render(engine, ctx.template,
+            traced = traced_render(trace_engine(ctx), ctx.template,
                                    _with_case_aliases(ctx.template, run.context),
                                    name=ctx.path)
         text, spans, source_at = traced or (None, (), None)

@@ -9,13 +9,11 @@ it, as a reader sees it, decides whether a sentence broke there. No regex over t
 from __future__ import annotations
 
 import bisect
-import os
 import re
 
-from ...emailhtml.positions import engine_for
 from ...engine import nodes as n
 from ...errors import _printable
-from ._emailhtml import _shown, source_map
+from ._emailhtml import _shown, source_map, trace_engine
 from .base import Hit, Rule
 
 #: what the customer's text looks like around a gap: a word or a comma/colon, spaces, then
@@ -231,9 +229,8 @@ def _parents(ctx, file) -> dict:
         if file not in (None, ctx.path, ctx.template.name):
             root = None
             try:
-                templates = getattr(ctx.settings, "templates_dir", None)
-                if templates is not None:
-                    root = engine_for(os.fspath(templates)).get_template(file)
+                if getattr(ctx.settings, "templates_dir", None) is not None:
+                    root = trace_engine(ctx).get_template(file)
             except Exception:   # noqa: BLE001 - no tree: nothing is known to be tested
                 root = None
         parents: dict = {}
