@@ -66,6 +66,25 @@ def test_the_record_of_a_traced_render_is_bounded(monkeypatch):
     assert Engine().render("#foreach($i in [1..5000])$i,#end", {}).count(",") == 5000
 
 
+def test_lint_s_recorded_render_is_bounded_without_failing_the_render(project, monkeypatch):
+    """Lint's own render records positions (render_recorded): past MAX_NOTES the record is
+    dropped (memory bounded), the render itself neither fails nor changes, and the rules
+    that wanted positions fall back to the template text."""
+    monkeypatch.setattr(tracing, "MAX_NOTES", 1000)
+    source = "a\n#foreach($i in [1..5000])$i,#end"
+    text, trace = tracing.render_recorded(source, {}, name="t.vm")
+    assert text == Engine().render(source, {}) and text.count(",") == 5000
+    assert trace.spans is None
+    project.template("mail.html", '<html lang="en"><head><title>t</title></head><body>'
+                                  '#foreach($i in [1..3000])<b>$i</b>#end<img src="a.png">'
+                                  "</body></html>")
+    project.scenario("mail.html", "big", {})
+    findings = project.lint("mail.html")
+    assert [f.name for f in findings if f.severity == "error"] == []
+    alt = [f for f in findings if f.name == "img-alt"]
+    assert [(f.line, f.column) for f in alt] == [(1, 90)]       # from the template text
+
+
 def test_the_engine_handed_in_is_left_as_it_was():
     """Tracing works on a view of the engine: the caller's engine gets no recorder and
     still renders through its generated code; concurrent traces share no record."""
