@@ -15,6 +15,7 @@ import re
 
 from ..engine import nodes as n
 from .analysis import BRANCH, DEFINE, ELSE, LOOP, LOOP_ELSE, MACRO, Analysis, analyse
+from .lookup import Missing, gaps
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -112,21 +113,24 @@ class ScenarioRun:
         if found is None:
             values = self.cache.get(("resolve", root, path))
             if values is not None:
-                from .lookup import Missing
                 found = [item for item in values if isinstance(item, Missing)]
             else:
-                from .lookup import gaps
                 found = gaps(self.context, root, path)
             self.cache[key] = found
         return found
 
     def reached(self, analysis: Analysis, owner) -> bool:
         """Did this render run the body ``owner`` (``None``: the top level)?"""
+        return owner in self.reached_owners(analysis)
+
+    def reached_owners(self, analysis: Analysis) -> set | frozenset:
+        """Every body this render ran (empty when it failed): :meth:`reached` for a
+        caller that asks of many reads."""
         if not self.ok:
-            return False
+            return frozenset()
         if self._reached is None:
             self._reached = _reached_owners(analysis, self.entered)
-        return owner in self._reached
+        return self._reached
 
 
 def _reached_owners(analysis: Analysis, entered: set) -> set:

@@ -28,8 +28,9 @@ def _missing(ctx, run, analysis):
     seen = set()
     extra = ctx.extra_globals
     context = run.context
+    reached = run.reached_owners(analysis)
     for read in analysis.reads:
-        if id(read.node) in seen or not run.reached(analysis, read.owner):
+        if read.owner not in reached or id(read.node) in seen:
             continue
         if read.root in extra and read.root not in context:
             continue

@@ -120,29 +120,46 @@ def _walk(value, path, nodes, unused, seen, skip=()):
     if len(path) > 64:      # no template reads that deep; keeps recursion bounded
         return
     if isinstance(value, dict):
-        children = [(key, child) for key, child in value.items() if key not in skip]
+        for key, child in value.items():
+            if key in skip:
+                continue
+            here = path + (key,)
+            following = _following(nodes, key)
+            if not following:
+                if here not in seen:
+                    seen.add(here)
+                    unused.append(here)
+                continue
+            if any(node.whole for node in following):
+                continue
+            _walk(child, here, following, unused, seen)
     elif isinstance(value, list):
-        children = [(ITEM, child) for child in value[:200]]
-    else:
-        return
-    # a list's items, not an object's key that happens to be spelt "[]"
-    items = isinstance(value, list)
-    for key, child in children:
-        here = path + (key,)
-        following = [node.children[step] for node in nodes for step in {key, ITEM}
-                     if step in node.children]
-        if not following and items:
-            # the list itself is read (its size, say): report fields of its items, if any
-            _walk(child, here, [], unused, seen)
-            continue
-        if not following:
-            if here not in seen:
-                seen.add(here)
-                unused.append(here)
-            continue
+        # a list's items, not an object's key that happens to be spelt "[]"; every item
+        # meets the same read shapes
+        here = path + (ITEM,)
+        following = _following(nodes, ITEM)
         if any(node.whole for node in following):
-            continue
-        _walk(child, here, following, unused, seen)
+            return
+        for child in value[:200]:
+            # no shape: the list itself is read (its size, say): report fields of its items
+            _walk(child, here, following, unused, seen)
+
+
+def _following(nodes, key) -> list:
+    """The trie nodes below ``nodes`` for ``key``: its own, and ``[]`` (any list item or
+    map value)."""
+    out = []
+    for node in nodes:
+        children = node.children
+        if children:
+            below = children.get(key)
+            if below is not None:
+                out.append(below)
+            if key != ITEM:
+                below = children.get(ITEM)
+                if below is not None:
+                    out.append(below)
+    return out
 
 
 def _scenario_text(run) -> str:
