@@ -309,7 +309,7 @@ def _fast_math(op: str, a, b, both_int: bool):
         return _SLOW  # BigInteger territory (or inf/nan): take the general path
     if both_int:
         if not (INT_MIN <= a <= INT_MAX and INT_MIN <= b <= INT_MAX):
-            return _SLOW  # Long operands keep a Long result type: see typed_integer
+            return _fast_long(op, a, b)
         if op == "+":
             return a + b
         if op == "-":
@@ -333,6 +333,30 @@ def _fast_math(op: str, a, b, both_int: bool):
     if op == "/" and y != 0:
         return x / y
     return _SLOW
+
+
+def _fast_long(op: str, a: int, b: int):
+    """A Long operand (a plain int past 32 bits, both within 2^62): ``long`` math without
+    overflow for ``+ -``, and a Long result even where the value would fit an Integer
+    (:func:`typed_integer`); a product past 64 bits or a zero divisor takes the general
+    path (BigInteger, null or strict math's error)."""
+    if op == "+":
+        result = a + b
+    elif op == "-":
+        result = a - b
+    elif op == "*":
+        result = a * b
+        if not LONG_MIN <= result <= LONG_MAX:
+            return _SLOW
+    elif b == 0:
+        return _SLOW
+    elif op == "/":
+        result = _long_div(a, b)
+    elif op == "%":
+        result = _long_rem(a, b)
+    else:
+        return _SLOW
+    return JavaLong(result) if INT_MIN <= result <= INT_MAX else result
 
 
 class _NoLiteral(str):
