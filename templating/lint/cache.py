@@ -45,6 +45,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -71,11 +72,15 @@ _MAX_HASHED_BYTES = 256 * 1024 * 1024
 #: A hit refreshes its entry's mtime (its age for eviction) at most this often.
 _TOUCH_AFTER = 24 * 3600
 _SUFFIX = ".json"
-_TEMP_PREFIX = ".tmp-"
+_TEMP_PREFIX = ".templating-lint-"
+#: The only names this module ever writes, so the only ones it ever deletes: a cache folder
+#: pointed at a folder of the user's own files loses none of them.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")
+_TEMP_NAME = re.compile(re.escape(_TEMP_PREFIX) + r"[A-Za-z0-9_]+")
 
 
 # ------------------------------------------------------------------ the folder
-def cache_folder(env=None) -> Path:
+def cache_folder(env=None) -> Path | None:
     """The cache folder the environment names (see the module docstring).
 
     A relative ``TEMPLATING_CACHE_DIR`` is a :class:`UsageError`: it would put the cache in
@@ -89,14 +94,21 @@ def cache_folder(env=None) -> Path:
                              name=CACHE_ENV)
         return Path(explicit)
     xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "templating" / "lint"
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "templating" / "lint"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):    # no HOME and no password entry: no cache
+        return None
+    return home / ".cache" / "templating" / "lint"
 
 
 def open_cache(folder=None) -> "tuple[LintCache | None, str | None]":
     """The cache in ``folder`` (default :func:`cache_folder`), created if needed, or
     ``(None, why)`` when it cannot be used safely: lint then runs without it."""
     folder = Path(folder) if folder is not None else cache_folder()
+    if folder is None:
+        return None, f"lint cache not used: no home folder (set {CACHE_ENV})"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         info = os.stat(folder)
@@ -137,7 +149,7 @@ class LintCache:
     def read(self, path: Path) -> dict | None:
         """An entry's JSON, or None: missing, not a regular file of ours (a symlink is not
         followed), over the cap, truncated or not JSON."""
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)    # a FIFO never blocks
         try:
             fd = os.open(path, flags)
         except OSError:
@@ -215,7 +227,7 @@ class LintCache:
         total = 0
         now = time.time()
         for path, size, mtime in self._entries(include_temp=True):
-            if path.name.startswith(_TEMP_PREFIX):
+            if _TEMP_NAME.fullmatch(path.name):
                 if mtime < now - 3600:
                     _unlink(path)
                 continue
@@ -239,8 +251,8 @@ class LintCache:
             return
         with scan:
             for item in scan:
-                if not (item.name.endswith(_SUFFIX)
-                        or include_temp and item.name.startswith(_TEMP_PREFIX)):
+                if not (_ENTRY_NAME.fullmatch(item.name)
+                        or include_temp and _TEMP_NAME.fullmatch(item.name)):
                     continue
                 try:
                     info = item.stat(follow_symlinks=False)

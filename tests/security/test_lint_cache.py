@@ -205,3 +205,21 @@ def test_a_file_saved_while_it_is_linted_is_not_stored(project, tmp_path, monkey
     assert list(cache.folder.iterdir()) == []
     report = run_lint([], config, cache=cache)
     assert "$data.more" in _json(report) or "data.more" in _json(report)
+
+
+# ------------------------------------------------------------------ eviction deletes only entries
+def test_evicting_never_deletes_a_file_the_cache_did_not_write(project, tmp_path):
+    """TEMPLATING_CACHE_DIR pointed at a folder of the user's own files: the size cap
+    removes entries only (names this module writes), never the user's files."""
+    folder = tmp_path / "mine"
+    folder.mkdir(mode=0o700)
+    theirs = {"notes.json": b"{}", "report.json": b"x" * 4096, ".tmp-x": b"draft",
+              f"{'A' * 64}.json": b"upper-case hex is not ours"}
+    for name, data in theirs.items():
+        (folder / name).write_bytes(data)
+        os.utime(folder / name, (1_000_000, 1_000_000))      # older than any entry
+    cache, _ = open_cache(folder)
+    run_lint([], _config(project), cache=cache)
+    assert len(list(folder.iterdir())) == len(theirs) + 1
+    assert cache.trim(limit=0) == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == theirs
