@@ -74,9 +74,11 @@ _KINDS = {n.Text: "text", n.Reference: "reference", n.If: "if", n.Foreach: "fore
 
 
 class _Recorder:
-    """One traced render's notes: ``(out list, first piece, end piece, file, node,
-    nested)``, appended when a node finishes (children before their parents); ``nested``:
-    nodes inside it noted something (else it is a leaf, the only writer of its pieces).
+    """One traced render's notes: ``out list, first piece, end piece, file, node,
+    nested``, six entries of one flat list per node run (a tuple each would be one more
+    object for the garbage collector to visit per node run), appended when a node finishes
+    (children before their parents); ``nested``: nodes inside it noted something (else it
+    is a leaf, the only writer of its pieces).
 
     ``refuse``: a render noting more than :data:`MAX_NOTES` node runs fails (what
     :func:`render_traced` promises); otherwise it goes on and its record is dropped
@@ -85,54 +87,54 @@ class _Recorder:
     __slots__ = ("notes", "root", "refuse", "overflowed")
 
     def __init__(self, refuse: bool = True):
-        self.notes: list[tuple] = []
+        self.notes: list = []
         self.root: list | None = None
         self.refuse = refuse
         self.overflowed = False
 
 
 class _TracingCompiler(ClosureCompiler):
-    """The closure compiler, each node of each body wrapped to note what it wrote."""
+    """The closure compiler, each body run noting what each of its nodes wrote."""
 
     def body(self, nodes):
-        wrapped = []
+        items = []
         for node in nodes:
             emit = self.node(node)
-            if emit is None:
-                continue
-            if node.__class__ in _KINDS:
-                emit = _traced(emit, node, self.name)
-            wrapped.append(emit)
-        if not wrapped:
+            if emit is not None:
+                items.append((emit, node if node.__class__ in _KINDS else None))
+        if not items:
             return lambda ctx: None
-        if len(wrapped) == 1:
-            return wrapped[0]
-
-        def run(ctx, emits=tuple(wrapped)):
-            for emit in emits:
-                emit(ctx)
-        return run
+        if len(items) == 1 and items[0][1] is None:
+            return items[0][0]
+        return _traced_body(tuple(items), self.name)
 
 
-def _traced(emit, node, file):
-    def traced(ctx):
-        out = ctx.out
-        first = len(out)
+def _traced_body(items, file):
+    """One body's run, noting each node's pieces. One closure per body, not one per node:
+    a traced tree is compiled for every template lint reads, and closures per node were
+    enough young objects to make the garbage collector run twice as often."""
+    def run(ctx):
         notes = ctx.engine._recorder.notes
-        inner = len(notes)
-        try:
-            emit(ctx)
-        finally:
-            # the last field: whether nodes inside noted anything (else a leaf)
-            notes.append((out, first, len(out), file, node, len(notes) != inner))
-        if len(notes) > MAX_NOTES:
-            recorder = ctx.engine._recorder
-            if recorder.refuse:
-                raise located_error(ctx, node, f"a traced render records at most "
-                                    f"{MAX_NOTES:,} node runs", LimitExceeded)
-            recorder.overflowed = True      # memory stays bounded; no spans for this one
-            notes.clear()
-    return traced
+        for emit, node in items:
+            if node is None:
+                emit(ctx)
+                continue
+            out = ctx.out
+            first = len(out)
+            inner = len(notes)
+            try:
+                emit(ctx)
+            finally:
+                # the last field: whether nodes inside noted anything (else a leaf)
+                notes += (out, first, len(out), file, node, len(notes) != inner)
+            if len(notes) > 6 * MAX_NOTES:
+                recorder = ctx.engine._recorder
+                if recorder.refuse:
+                    raise located_error(ctx, node, f"a traced render records at most "
+                                        f"{MAX_NOTES:,} node runs", LimitExceeded)
+                recorder.overflowed = True      # memory stays bounded; no spans for it
+                notes.clear()
+    return run
 
 
 class _TracedTemplate(CompiledTemplate):
@@ -141,7 +143,7 @@ class _TracedTemplate(CompiledTemplate):
     __slots__ = ()
 
     def __init__(self, template: n.Template, engine, emit=None, macros=None, cost=None):
-        self.template = template
+        # no reference back to the tree it is cached on (see CompiledTemplate): no cycle
         self.weight = weight(template.body) + 1 if cost is None else cost
         self.source = None
         if emit is None:
@@ -269,7 +271,8 @@ def _spans(recorder: _Recorder) -> "Spans":
     root = recorder.root
     if root is None:
         return Spans()
-    notes = [note for note in recorder.notes if note[0] is root]
+    flat = recorder.notes
+    notes = [flat[i:i + 6] for i in range(0, len(flat), 6) if flat[i] is root]
     pieces = len(root)
     offsets = [0, *accumulate(map(len, root))]
     owner = [-1] * pieces

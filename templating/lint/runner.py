@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -383,7 +384,10 @@ class Linter:
             template = getattr(template, "ast", None) or getattr(template, "template", None)
         ctx.template = template
         try:
-            ctx.partials = lambda name: self._partial(ctx, name)
+            # through a weak reference: ctx -> lambda -> ctx was a cycle that left every
+            # linted template's whole context (runs, traces, documents) to the cyclic GC
+            own = weakref.ref(ctx)
+            ctx.partials = lambda name: self._partial(own(), name)
             ctx.analysis  # noqa: B018 - computed once here so deep nesting is caught here
         except RecursionError:
             ctx.template = None
