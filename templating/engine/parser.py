@@ -143,8 +143,11 @@ class Parser:
         return VelocitySyntaxError(message, name=self.name, line=line, column=column)
 
     def node(self, cls, pos: int, *args, **kwargs):
-        line, column = self.where(pos)
-        return cls(line, column, *args, **kwargs)
+        # where() inlined: every node of every template comes through here
+        lo = bisect_right(self._line_starts, pos) - 1
+        if lo <= 0:
+            return cls(1 + self.line_offset, pos + 1 + self.column_offset, *args, **kwargs)
+        return cls(lo + 1 + self.line_offset, pos - self._line_starts[lo] + 1, *args, **kwargs)
 
     # ------------------------------------------------------------------ gobbling helpers
 
@@ -1037,8 +1040,15 @@ class Parser:
 
     def _binary(self, sub, ops):
         left = sub()
+        src = self.src
+        firsts = _OP_FIRSTS.get(ops)
+        if firsts is None:
+            firsts = _OP_FIRSTS[ops] = frozenset(op[0] for op in ops)
         while True:
             save = self.pos
+            ahead = src[save:save + 1]
+            if ahead not in firsts and ahead not in _WS_OR_HASH:
+                return left     # no operator of this level here (_peek_op would say None)
             op = self._peek_op(ops)
             if op is None:
                 self.pos = save
