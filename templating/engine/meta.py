@@ -712,13 +712,18 @@ class DataWalker:
         # gets a missing argument shows nothing
         loud = not ref.quiet and ref.alternate is None
         arg_ctx = "arg" if loud and ctx in NEEDING else "quiet-arg"
+        depth = self.max_path_depth
         for part in ref.parts:
-            if out.whole and len(out.path) > self.max_path_depth:
+            if out.whole and len(out.path) > depth:
                 out.whole = False
             if not out.whole:
                 if record:
                     self._part_args(part, tool, arg_ctx)
                 tool = None
+                continue
+            if type(part) is nodes.Property and part.name not in METHOD_NAMED_KEYS:
+                out.path += (part.name,)    # the usual step, decided by exact class first
+                out.steps += (part.name,)
                 continue
             if method_named_key(part):
                 # `$x.size` is `$x.size()` on a Map or List (Velocity 2.4 tries the

@@ -249,6 +249,9 @@ _CHECKED = frozenset({"print", "numeric", "iterate", "compute", "value", "compar
 _SHALLOW_CONTEXTS = frozenset({"test", "alias", "iterate"})
 
 
+_NO_GUARDS: frozenset = frozenset()
+
+
 class _Reads(DataWalker):
     """The shared data walk, keeping one :class:`Read` per read."""
 
@@ -267,7 +270,9 @@ class _Reads(DataWalker):
             ctx not in _SHALLOW_CONTEXTS or (ctx == "iterate" and not resolved.whole))
         checked = (ctx in _CHECKED and not self.in_condition and not ref.quiet
                    and ref.alternate is None and not resolved.default)
-        guards = frozenset(p for p in self.guarded() if p[0] != LOCAL)
+        # the paths of self.guarded() (its reasons are not needed here)
+        guards = frozenset(p for paths, _ in self.guards for p in paths
+                           if p[0] != LOCAL) if self.guards else _NO_GUARDS
         self.result.reads.append(Read(
             node=ref, root=resolved.path[0], path=resolved.concrete, owner=self._owner(ref),
             whole=whole, checked=checked, dynamic=resolved.dynamic, alias=resolved.alias,
