@@ -386,7 +386,7 @@ def stylesheet_uses(text: str) -> tuple[tuple[str, int, int, str], ...]:
 # document then closed), its regular expressions copied: the same tags, attributes, text
 # and positions on every input, malformed ones included, and the same on every Python
 # version (3.12+ changed html.parser's handling of comments, raw text and bogus tags).
-_START_TAG_OPEN = re.compile("<[a-zA-Z]")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")  # after "<": a tag
 _TAG_NAME = re.compile(r"([a-zA-Z][^\t\n\r\f />\x00]*)(?:\s|/(?!>))*")
 _ATTRIBUTE = re.compile(
     r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*"
@@ -472,26 +472,28 @@ class _Scanner:
                 if match is None:
                     return                # an unclosed <style>: its text is not read
                 j = match.start()
-            if i < j:
+            # text matters only inside <style>, a link or the title: else not even cut out
+            if i < j and (self.in_style or self.link is not None or self.title is not None):
                 data(unescape(raw[i:j]) if raw_text is None else raw[i:j], i)
             i = j
             if i == n:
                 return
-            if _START_TAG_OPEN.match(raw, i):
+            after = raw[i + 1:i + 2]
+            if after in _LETTERS:
                 k, opened = self._start_tag(raw, i)
                 if opened is not None:
                     raw_text = _RAW_TEXT_END[opened]
-            elif raw.startswith("</", i):
+            elif after == "/":
                 k, closed = self._end_tag(raw, i, raw_text)
                 if closed:
                     raw_text = None
-            elif raw.startswith("<!--", i):
+            elif after == "!" and raw.startswith("<!--", i):
                 match = _COMMENT_CLOSE.search(raw, i + 4)
                 k = match.end() if match else -1
-            elif raw.startswith("<?", i):
+            elif after == "?":
                 k = raw.find(">", i + 2)
                 k = k + 1 if k >= 0 else -1
-            elif raw.startswith("<!", i):
+            elif after == "!":
                 k = self._declaration(raw, i)
             elif i + 1 < n:
                 data("<", i)
@@ -621,11 +623,15 @@ class _Scanner:
     def _apply(self, plan: tuple, here: int) -> None:
         """A start tag at ``here``: its features, then the facts the rules read."""
         _length, tag, values, adds, closed = plan
-        add = self.doc.add
-        for slug, offset, what in adds:
-            add(slug, here + offset, what)
+        doc = self.doc
+        uses, counts = doc.uses, doc.counts
+        for slug, offset, what in adds:          # Document.add, the text already shown()
+            if slug in uses:
+                counts[slug] += 1
+            else:
+                uses[slug] = Use(slug, here + offset, what)
+                counts[slug] = 1
         if tag in _FACTS:
-            doc = self.doc
             element = Element(tag, here, dict(values))
             if tag == "html":
                 doc.html = element
@@ -703,7 +709,7 @@ def _whole_start_tag(raw: str, i: int) -> int:
 
 def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
     """What a start tag means, wherever it stands: ``(length, tag, attribute values,
-    features as (slug, offset from the tag, text), whether it closes itself)``."""
+    features as (slug, offset from the tag, text as shown), whether it closes itself)``."""
     values: dict = {}
     for name, value, _name_at, _value_at in attrs:
         if name not in values:
@@ -742,7 +748,8 @@ def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
                 adds.append(("html-mailto-links", value_at, f'<a href="{value[:60]}">'))
         elif name == "src" and tag == "img":
             adds.extend(_image_adds(value, value_at))
-    return length, tag, values, tuple(adds), closed
+    return length, tag, values, tuple((slug, at, shown(what)) for slug, at, what in adds), \
+        closed
 
 
 def _css_adds(uses, base: int, text: str) -> list:

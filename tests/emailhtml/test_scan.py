@@ -233,6 +233,7 @@ def _tokens_of_scan(html: str) -> list:
         def __init__(self):
             super().__init__()
             self.tokens = []
+            self.in_style = True     # the scan skips text it has no use for: hand on all
 
         def handle_decl(self, decl, here):
             self.tokens.append(["decl", here, decl])
