@@ -1,20 +1,25 @@
 """Attack classes of issue 13 (start-up, linear strings): work that grows faster than the
-input a template controls, memory a render can leave behind in a cache, a cache answering
-for the wrong string, and a command name that picks what the CLI imports.
+input a template controls, memory a render can leave behind in a cache or in anything else
+(a long send renders once per recipient), a cache answering for the wrong string, integer
+arithmetic the compiled tier inlines outgrowing the bound the general path enforces, and a
+command name that picks what the CLI imports.
 
 Each test asserts the exact outcome; none is timed (counted scans and steps are exact on a
 busy machine where a stopwatch is not)."""
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from templating import Engine, LimitExceeded
 from templating.engine import java_strings as js
+from templating.errors import RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
 CYRILLIC = "Доброго ранку, Оксано! Ваше замовлення вже в дорозі. " * 400   # 21,200 chars
@@ -91,6 +96,60 @@ def test_key_set_membership_in_a_loop_is_not_quadratic():
                       "#end", {"m": data, "l": keys})
     assert caught.value.one_line().endswith(
         "LimitExceeded: the render took more than 200000 steps (templating.max_render_steps)")
+
+
+def test_repeated_squaring_past_64_bits_meets_the_biginteger_bound():
+    """``#set($t = $t * $t)`` in a loop: the compiled tier multiplies Integers and Longs
+    inline, and the first product past 64 bits goes through the general path, whose size
+    check refuses a BigInteger over 2^20 bits before it is built: one line at the product,
+    after 20 squarings of 3 (3^(2^20) has 1.66M bits), never a hang or a MemoryError."""
+    with pytest.raises(RenderError) as caught:
+        Engine().render("#set($t = 3)#foreach($i in [1..64])#set($t = $t * $t)$i,#end", {},
+                        name="t")
+    assert caught.value.one_line() == (
+        "t:1:46: java.lang.ArithmeticException: BigInteger result too large for this renderer")
+
+
+def _held(exclude: frozenset) -> int:
+    gc.collect()  # also empties CPython's free lists, which are not the renders' memory
+    return sum(trace.size for trace in tracemalloc.take_snapshot().traces
+               if trace.traceback[0].filename not in exclude)
+
+
+def test_thousands_of_recipients_leave_nothing_behind():
+    """A send renders one template per recipient in one process: 1,500 renders of the order
+    page, each with a different recipient's data (new strings, numbers and item lists),
+    hold no more memory afterwards than after the first 100 (benchmarks/memory.py shows
+    the same over 100,000). A per-render registration or a cache without a bound would
+    hold bytes for each one."""
+    order = json.loads((ROOT / "previews/order_confirmation/full.json").read_text())["params"]
+    engine = Engine()
+    tree = engine.parse((ROOT / "templates/order_confirmation.html").read_text(), "order")
+
+    def recipient(i: int) -> dict:
+        return {"data": dict(order, firstName=f"Recipient {i}", orderNumber=str(100000 + i),
+                             total=order["total"] + i,
+                             items=[dict(item, quantity=item["quantity"] + i % 5)
+                                    for item in order["items"]])}
+    exclude = frozenset({__file__, tracemalloc.__file__})
+    tracemalloc.start()
+    try:
+        for i in range(100):
+            out = engine.render(tree, recipient(i))
+        first = "Recipient 99" in out
+        out = None
+        before = _held(exclude)
+        for i in range(100, 1600):
+            out = engine.render(tree, recipient(i))
+        last = "Recipient 1599" in out
+        out = None
+        after = _held(exclude)
+    finally:
+        tracemalloc.stop()
+    assert first and last
+    # anything held per render would be >= 1,500 x ~50 bytes; the closure tier's count of
+    # a tree's renders is one int object that grows past the small-int cache
+    assert after - before < 1024
 
 
 @pytest.mark.parametrize("name", ["os", "__init__", "../render", "render.x", "importlib",
