@@ -246,3 +246,19 @@ def test_positions_survive_merge_tags_that_change_the_length(project):
     alts = sorted((f.line, f.column) for f in _by(project.lint("mail.html"), "img-alt"))
     line2 = '<p>Hi %FIRSTNAME|dear customer%, %EVENT.none|%</p><img src="a.png">'
     assert alts == [(2, line2.index('<img') + 1), (3, 34)]
+
+
+def test_scenarios_that_render_the_same_message_share_one_scan(project, monkeypatch):
+    """Lint reads each distinct rendered message once; every scenario is still named."""
+    from templating.lint.rules import _emailhtml
+    scanned = []
+    real = _emailhtml.scan
+    monkeypatch.setattr(_emailhtml, "scan", lambda html: scanned.append(html) or real(html))
+    project.template("mail.html", '<html lang="en"><head><title>t</title></head><body>'
+                                  '<img src="a.png">#if($data.vip)<b>VIP</b>#end</body></html>')
+    for name, vip in (("a", False), ("b", False), ("c", True)):
+        project.scenario("mail.html", name, {"vip": vip})
+    alt = [f for f in project.lint("mail.html") if f.name == "img-alt"]
+    assert len(scanned) == 2 and len(set(scanned)) == 2
+    assert [(f.line, f.column, f.message.rsplit("(", 1)[1]) for f in alt] == [
+        (1, 52, "rendered scenarios 'a', 'b', 'c')")]

@@ -58,10 +58,16 @@ def looks_like_html(ctx, output: str) -> bool:
 
 
 def document(ctx, run) -> Document | None:
-    """The scan of ``run``'s rendered message (``None``: failed render or not HTML)."""
+    """The scan of ``run``'s rendered message (``None``: failed render or not HTML); two
+    scenarios that rendered the same message share one scan (only read afterwards)."""
     if _DOC not in run.cache:
-        run.cache[_DOC] = scan(run.output) \
-            if run.ok and looks_like_html(ctx, run.output) else None
+        doc = None
+        if run.ok and looks_like_html(ctx, run.output):
+            scans = ctx.cache.setdefault("emailhtml.scans", {})
+            doc = scans.get(run.output)
+            if doc is None:
+                doc = scans[run.output] = scan(run.output)
+        run.cache[_DOC] = doc
     return run.cache[_DOC]
 
 
