@@ -100,7 +100,7 @@ def _suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
         return None
     parent = read.path[:missing.depth] if missing.depth >= 0 else ()
     wanted_shape = _shape(read.root, parent + (match,)) if missing.depth >= 0 else (match,)
-    if wanted_shape in _read_prefixes(ctx):
+    if _reads_at_or_below(ctx, wanted_shape):
         return None
     return match
 
@@ -118,16 +118,28 @@ def _closest(key: str, keys: tuple) -> str | None:
     return close[0] if close else None
 
 
-def _read_prefixes(ctx) -> set:
-    """Every prefix of every shape the template reads (``("data",)``, ``("data", "a")``
-    ...): "does the template read this place or below it" is one set lookup."""
-    prefixes = ctx.cache.get("read-prefixes")
-    if prefixes is None:
-        prefixes = ctx.cache["read-prefixes"] = set()
-        for other in ctx.analysis.reads:
-            shape = _shape(other.root, other.path)
-            prefixes.update(shape[:i] for i in range(len(shape) + 1))
-    return prefixes
+#: Prefix lengths kept as sets by :func:`_reads_at_or_below` (templates read a few levels
+#: deep); a longer one is answered by a scan, so memory stays linear in the reads.
+_PREFIX_SETS = 16
+
+
+def _reads_at_or_below(ctx, wanted: tuple) -> bool:
+    """Does the template read the place ``wanted`` (a shape) or something below it?
+
+    The shapes are computed once per template; for the usual short places the answer is a
+    set lookup among the reads' prefixes of that length (built once per length)."""
+    cache = ctx.cache.get("read-shapes")
+    if cache is None:
+        shapes = [_shape(other.root, other.path) for other in ctx.analysis.reads]
+        cache = ctx.cache["read-shapes"] = (shapes, {})
+    shapes, prefixes = cache
+    length = len(wanted)
+    if length > _PREFIX_SETS:
+        return any(shape[:length] == wanted for shape in shapes)
+    found = prefixes.get(length)
+    if found is None:
+        found = prefixes[length] = {shape[:length] for shape in shapes if len(shape) >= length}
+    return wanted in found
 
 
 def _shape(root, path) -> tuple:

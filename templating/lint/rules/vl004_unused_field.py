@@ -109,10 +109,16 @@ class _Trie:
             node.whole = True
 
     def copy(self) -> "_Trie":
-        other = _Trie()
-        other.whole = self.whole
-        other.children = {step: child.copy() for step, child in self.children.items()}
-        return other
+        """A deep copy, iterative: a read path can be thousands of steps deep."""
+        top = _Trie()
+        pending = [(self, top)]
+        while pending:
+            source, target = pending.pop()
+            target.whole = source.whole
+            for step, child in source.children.items():
+                twin = target.children[step] = _Trie()
+                pending.append((child, twin))
+        return top
 
 
 def _walk(value, path, nodes, unused, seen, skip=()):
