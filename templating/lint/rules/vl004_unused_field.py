@@ -40,7 +40,7 @@ class UnusedFieldRule(Rule):
         data = getattr(run.scenario, "data", None)
         if not isinstance(data, dict):
             return
-        trie = _read_trie(ctx, analysis, data)
+        trie = _read_trie(ctx, analysis)
         if trie.whole:
             return
         unused = []
@@ -61,34 +61,23 @@ class UnusedFieldRule(Rule):
                       "by the template", path=run.path, scenario=run.name)
 
 
-def _read_trie(ctx, analysis, data) -> "_Trie":
-    """The read shapes as a trie for this scenario's ``data``. What does not depend on the
-    scenario (reads of ``$data``, merge tags) is built once per template; a scenario whose
-    top-level keys other reads name (``$discount`` reads ``data.discount``) gets its own."""
-    cached = ctx.cache.get("unused-field")
-    if cached is None:
-        base, others = _Trie(), []
+def _read_trie(ctx, analysis) -> "_Trie":
+    """The read shapes as a trie, built once per template (it does not depend on the
+    scenario). Reads of other top-level names go in whole: Reteno also exposes event
+    parameters and contact fields as top-level variables, so `$discount` reads
+    data.discount; for a scenario without that key the branch is never visited."""
+    trie = ctx.cache.get("unused-field")
+    if trie is None:
+        trie = ctx.cache["unused-field"] = _Trie()
         for read in (read for a in [analysis, *ctx.parsed_analyses] for read in a.reads):
-            if read.root == "data":
-                base.add(read.shape()[1:], whole=read.whole or read.dynamic)
-            else:
-                # Reteno also exposes event parameters and contact fields as top-level
-                # variables: `$discount` reads data.discount.
-                others.append((read.root, read.shape(), read.whole or read.dynamic))
+            steps = read.shape()[1:] if read.root == "data" else read.shape()
+            trie.add(steps, whole=read.whole or read.dynamic)
         # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
         # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
         # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
         for tag in find_merge_tags(ctx.source or ""):
             if tag.kind == "event":
-                base.add((tag.name.split(".", 1)[1],), whole=True)
-        cached = ctx.cache["unused-field"] = (base, others)
-    base, others = cached
-    wanted = [(steps, whole) for root, steps, whole in others if root in data]
-    if not wanted:
-        return base
-    trie = base.copy()
-    for steps, whole in wanted:
-        trie.add(steps, whole=whole)
+                trie.add((tag.name.split(".", 1)[1],), whole=True)
     return trie
 
 
@@ -107,18 +96,6 @@ class _Trie:
             node = node.children.setdefault(step, _Trie())
         if whole:
             node.whole = True
-
-    def copy(self) -> "_Trie":
-        """A deep copy, iterative: a read path can be thousands of steps deep."""
-        top = _Trie()
-        pending = [(self, top)]
-        while pending:
-            source, target = pending.pop()
-            target.whole = source.whole
-            for step, child in source.children.items():
-                twin = target.children[step] = _Trie()
-                pending.append((child, twin))
-        return top
 
 
 def _walk(value, path, nodes, unused, seen, skip=()):
