@@ -1,0 +1,82 @@
+"""The shortcuts lint takes for speed (issue 13) give exactly the slow way's answers.
+
+missing-field asks :func:`templating.lint.lookup.gaps` (a first pass that names no place)
+instead of filtering :func:`~templating.lint.lookup.resolve`; field-typo answers "does the
+template read the suggested place" from prefix sets up to 16 steps and by a scan beyond; the
+analysis indexes every ``"..."`` literal for hash-in-string. Each is checked here against the
+plain answer on the cases where they could differ.
+"""
+from __future__ import annotations
+
+import pytest
+
+from templating.context import FieldMap
+from templating.engine import Engine
+from templating.engine import nodes as n
+from templating.engine.visitor import walk
+from templating.lint.analysis import analyse
+from templating.lint.lookup import Missing, gaps, resolve
+
+from lintkit import Project
+
+_DATA = FieldMap.layered({"FirstName": "A", "gone": None},
+                         {"items": [{"name": "x"}, {"sku": 1}, {"name": None}, 7],
+                          "map": {"k1": {"v": 1}, "k2": {}},
+                          "deep": {"a": {"b": {"c": 1}}}})
+_CONTEXT = {"data": _DATA, "nothing": None, "text": "abc"}
+
+
+@pytest.mark.parametrize("root, path", [
+    ("data", ("firstname",)),                  # a contact field, found ignoring case
+    ("data", ("gone",)),                        # present but null
+    ("data", ("absent", "below")),              # the first missing step ends the path
+    ("data", ("items", "[]", "name")),          # one item lacks it, one is null, one a number
+    ("data", ("items", 1, "sku")),
+    ("data", ("items", 5, "sku")),              # past the end: nothing to follow, no gap
+    ("data", ("items", -1, "name")),            # 7 has no fields: no gap either
+    ("data", ("map", "[]", "v")),               # #foreach over a map walks its values
+    ("data", ("deep", "a", "b", "c")),
+    ("data", ("deep", "a", "x", "c")),
+    ("nothing", ("a",)),                        # a null root
+    ("missing", ()),                            # an undefined root
+    ("text", ("length",)),                      # not JSON data: the path ends silently
+])
+def test_gaps_are_the_missing_items_of_resolve_in_order(root, path):
+    slow = [item for item in resolve(_CONTEXT, root, path) if isinstance(item, Missing)]
+    assert gaps(_CONTEXT, root, path) == slow
+
+
+def test_gaps_follow_the_same_200_items_as_resolve():
+    context = {"data": {"items": [{"name": "x"}] * 200 + [{}] * 5}}
+    assert gaps(context, "data", ("items", "[]", "name")) == []
+    assert gaps(context, "data", ("items", "[]", "name"), limit=201) == [
+        Missing("data.items[200].name", "name", {}, depth=2)]
+
+
+@pytest.mark.parametrize("depth", [1, 20])   # 16 steps and less: prefix sets; more: a scan
+def test_a_suggestion_the_template_also_reads_is_not_a_typo_at_any_depth(
+        tmp_path, monkeypatch, depth):
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path)
+    where = "data" + ".a" * depth
+    scenario = '{"a": ' * depth + '{"color": 1}' + "}" * depth
+    project.template("a.txt", f"${where}.colour\n")
+    project.scenario("a.txt", "s", scenario)
+    assert [(f.name, f.message) for f in project.lint("a.txt", ignore=["loud-reference"])] == [
+        ("field-typo", f"{where}.colour is not in scenario 's'; did you mean {where}.color?"),
+        ("unused-field", f"{where}.color in scenario 's' is never read by the template")]
+    project.template("a.txt", f"${where}.colour\n$!{where}.color\n")
+    assert [(f.name, f.message) for f in project.lint("a.txt", ignore=["loud-reference"])] == [
+        ("missing-field", f"{where}.colour is missing in scenario 's'")]
+
+
+def test_the_analysis_indexes_every_interpolated_string_of_the_tree_in_source_order():
+    """Every ``"..."`` that interpolates (a plain ``"z"`` is a literal), in directive
+    arguments, macro arguments, method arguments and ``${x|alternate}``."""
+    source = ('#set($a = "x ## y")#macro(m $p)$p#end#m("in #* a macro")'
+              '#if($data.get("k $data.n") == "z")${data.x|"alt $a"}#end')
+    tree = Engine().parse(source, "s.vm")
+    strings = analyse(tree).strings
+    assert strings == [node for node in walk(tree) if isinstance(node, n.InterpolatedString)]
+    assert [(node.line, node.column) for node in strings] == [(1, 11), (1, 41), (1, 71),
+                                                              (1, 100)]
