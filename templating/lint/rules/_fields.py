@@ -25,17 +25,26 @@ def missing_reads(ctx, run, *, checked_only: bool):
 
 
 def _missing(ctx, run, analysis):
+    # each distinct path is followed through the scenario once (run.gaps caches it),
+    # however many references read it; a scenario with no gap anywhere (the usual case)
+    # is done without looking at each read
+    paths = ctx.cache.get("read-paths")
+    if paths is None:
+        paths = ctx.cache["read-paths"] = list(dict.fromkeys(
+            (read.root, read.path) for read in analysis.reads))
+    gapped = {key for key in paths if run.gaps(*key)}
+    if not gapped:
+        return
     seen = set()
     extra = ctx.extra_globals
     context = run.context
     reached = run.reached_owners(analysis)
     for read in analysis.reads:
-        if read.owner not in reached or id(read.node) in seen:
+        if ((read.root, read.path) not in gapped or read.owner not in reached
+                or id(read.node) in seen):
             continue
         if read.root in extra and read.root not in context:
             continue
-        # each distinct path is followed through the scenario once (run.gaps caches it),
-        # however many references read it
         for item in run.gaps(read.root, read.path):
             if not _guarded(read, item):
                 seen.add(id(read.node))
