@@ -56,17 +56,20 @@ class Issue:
     def summary(self) -> str:
         """``display:flex is not supported by Outlook (Windows); partially by Gmail (iOS)
         (Not supported with non Google accounts.)`` - titles and notes, one line."""
-        data = support_data()
         parts = []
         if self.unsupported:
-            parts.append("not supported by " + _clients(data, self.unsupported))
+            parts.append("not supported by " + _clients(self.unsupported))
         if self.partial:
             word = "partially supported by " if not parts else "partially by "
-            parts.append(word + _clients(data, self.partial))
+            parts.append(word + _clients(self.partial))
         return f"{self.feature.title} ({self.use.text}) is " + "; ".join(parts)
 
 
-def _clients(data, supports) -> str:
+@lru_cache(maxsize=4096)
+def _clients(supports: tuple[Support, ...]) -> str:
+    """Client titles with the data's notes, once per verdict (the tables never change
+    within a process; every template using the feature asks again)."""
+    data = support_data()
     items = []
     for support in supports:
         note = f": {' '.join(_clean(n) for n in support.notes)}" if support.notes else ""
