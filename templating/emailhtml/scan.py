@@ -411,6 +411,8 @@ _COMMENT_CLOSE = re.compile(r"--\s*>")
 _DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
 _MARKED_SECTION_CLOSE = re.compile(r"]\s*]\s*>")
 _MS_MARKED_SECTION_CLOSE = re.compile(r"]\s*>")
+_MARKED_KEYWORDS = frozenset({"temp", "cdata", "ignore", "include", "rcdata", "if", "else",
+                              "endif"})
 #: raw text elements: nothing but their own end tag ends them
 _RAW_TEXT_END = {"script": re.compile(r"</\s*script\s*>", re.I),
                  "style": re.compile(r"</\s*style\s*>", re.I)}
@@ -428,6 +430,8 @@ _PLAIN_TAG = re.compile(
     r"<[a-zA-Z][a-zA-Z0-9-]*(?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
     r"(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=`/]+))?)*"
     r"[ \t\n\r\f]*/?>")
+#: text after the last ">" longer than this is read as one piece (see _Scanner._tokens)
+TEXT_TAIL = 4096
 #: longest start tag whose meaning is kept, and how many are kept (then forgotten at once)
 PLAIN_TAG_CHARS = 400
 PLANS_KEPT = 4096
@@ -462,6 +466,7 @@ class _Scanner:
         i = 0
         raw_text = None                   # the end-tag pattern inside <style>/<script>
         data = self.handle_data
+        last_gt = raw.rfind(">")
         while i < n:
             if raw_text is None:
                 j = raw.find("<", i)
@@ -477,6 +482,20 @@ class _Scanner:
                 data(unescape(raw[i:j]) if raw_text is None else raw[i:j], i)
             i = j
             if i == n:
+                return
+            if i > last_gt and n - i > TEXT_TAIL and raw_text is None:
+                # No ">" from here on, so no tag, comment or declaration can end:
+                # html.parser reads the rest as text, one "<" at a time, each time matching
+                # to the end (quadratic: minutes for 500 KB of "<a"). Read as one piece (an
+                # open link or title gets text starting with "<" either way), or not at all
+                # where html.parser stops reading (a "<![" without a known keyword).
+                if raw.startswith("<![", i):
+                    match = _DECLARATION_NAME.match(raw, i + 3)
+                    if match is None or match.end() != n \
+                            and match.group().strip().lower() not in _MARKED_KEYWORDS:
+                        return
+                if self.link is not None or self.title is not None:
+                    data(unescape(raw[i:n]), i)
                 return
             after = raw[i + 1:i + 2]
             if after in _LETTERS:

@@ -2,7 +2,8 @@
 scenario data, or any message a client sends to the API sandbox).
 
 Attack classes, one test each: CSS nested deep enough to exhaust Python's stack; a document
-of unclosed tags that would make element tracking quadratic; markup and control characters
+of unclosed tags that would make element tracking quadratic; a tag never closed by ">" that
+made html.parser's reading quadratic; markup and control characters
 smuggled into a finding's message (which must stay one line in every format and escaped in
 the pages that show it); a config naming an unknown client (an error, never a silently
 empty check); the support tables fetched at run time (they are read from the package only).
@@ -49,6 +50,26 @@ def test_unclosed_tags_are_tracked_to_a_fixed_depth():
     assert len(scanner.stack) == MAX_DEPTH and len(scanner.tables) == MAX_DEPTH
     # an <a> closes the one still open, as HTML5 does: link text is never gathered twice
     assert scanner.link is scanner.doc.links[-1] and len(scanner.doc.links) == 5000
+
+
+def test_a_document_that_never_closes_a_tag_is_read_in_linear_time():
+    """After the last ">" nothing can end a tag, and html.parser read such text one "<" at a
+    time, each time matching to the end: 2 MB of "<a" took hours. It is one piece of text
+    now, with what html.parser made of it: link text that starts with "<", a stop at a
+    "<![" without a known keyword."""
+    import time
+    from templating.emailhtml import accessibility
+    from templating.emailhtml.scan import TEXT_TAIL
+    start = time.process_time()
+    for tail in ("<a", "<!--", "</p", "<![if", "<?x"):
+        doc = scan('<html lang="en"><head><title>t</title></head><body><a href="/x">'
+                   + tail * 500_000)
+        assert "".join(doc.links[0].text).startswith(tail)
+        assert [slip.rule for slip in accessibility(doc)] == []
+    assert time.process_time() - start < 2.0
+    stopped = scan('<a href="/x"><![bogus' + "<a" * TEXT_TAIL)
+    assert stopped.links[0].text == []
+    assert [slip.rule for slip in accessibility(stopped)] == ["link-text"]
 
 
 def test_markup_in_a_finding_is_one_line_and_escaped_where_shown(project):
