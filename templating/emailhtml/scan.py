@@ -17,7 +17,10 @@ their offsets). The copy keeps its regular expressions and its every decision (s
 tags, attributes with or without quotes, raw-text ``<style>``/``<script>``, comments,
 marked sections, the doctype, what an unclosed tag becomes), so malformed HTML reads as it
 did (tests/emailhtml/test_scan.py compares the two on thousands of random documents), and
-it reads the same on every Python version (3.12+ changed ``html.parser``). A plain start
+it reads the same on every Python version (3.12+ changed ``html.parser``). One exception,
+for time: more than :data:`TEXT_TAIL` characters after the last ``>`` are one piece of text
+(``html.parser`` read them one ``<`` at a time, each time to the end: quadratic), which
+changes nothing the rules read. A plain start
 tag (:data:`_PLAIN_TAG`) means the same wherever it stands, so its meaning is kept by its
 text: the same row markup repeats in every row and every scenario. tinycss2 parses style
 attributes and ``<style>`` blocks (selectors, declarations, ``@media``/``@font-face``/
