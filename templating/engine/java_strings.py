@@ -335,12 +335,16 @@ def to_char_array(s: str) -> JavaArray:
     return JavaArray((JavaChar(c) for c in to_u16(s)), "char")
 
 
+#: Each table adapter -> the function it adapts, for callers that have already checked
+#: ``type(receiver) is str`` (the compiler's bound String methods skip the adapter).
+ADAPTED_FUNCTIONS: dict = {}
+
+
 def _str(fn):
     """Adapter: table entries get the receiver as a plain ``str`` (a ``JavaChar`` or other
-    ``str`` subclass becomes one). ``plain`` is ``fn`` itself, for callers that have already
-    checked ``type(receiver) is str`` (the compiler's bound String methods)."""
+    ``str`` subclass becomes one)."""
     adapter = lambda self, *a: fn(str.__str__(self), *a)  # noqa: E731
-    adapter.plain = fn
+    ADAPTED_FUNCTIONS[adapter] = fn
     return adapter
 
 
