@@ -34,7 +34,7 @@ from . import nodes as n
 from . import runtime as rt
 from .java_convert import is_deferred, select
 from .java_core import JavaLong
-from .java_strings import STRING_METHODS
+from .java_strings import ADAPTED_FUNCTIONS, STRING_METHODS
 from .sandbox import run_generated
 
 _MATH_OPS = frozenset({"+", "-", "*", "/", "%"})
@@ -446,7 +446,7 @@ class CodeGenerator:
             return None
         # the call site tests ``type(receiver) is str`` first, so the table's str adapter
         # (which turns a JavaChar or other subclass into a plain str) can be skipped
-        return getattr(chosen[0], "plain", chosen[0]), tuple(chosen[1])
+        return ADAPTED_FUNCTIONS.get(chosen[0], chosen[0]), tuple(chosen[1])
 
     def literal(self, value) -> str:
         """Python source for a constant value of exactly its type."""
