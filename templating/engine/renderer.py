@@ -29,6 +29,7 @@ from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, 
                       java_error, lazy_range, located_error, macro_enter, macro_run,
                       output_too_large, parse_at, part_name, plain_value, to_text, truthy)
 from .sandbox import dispatch_table
+from .visitor import iter_child_nodes
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -42,8 +43,19 @@ _MATH_OPS = frozenset({"+", "-", "*", "/", "%"})
 COMPILE_NODES = 4000
 
 
+def _nothing(ctx) -> None:
+    """The body with nothing to run."""
+
+
 class ClosureCompiler:
-    """Compiles one template's nodes into closures. Macros found are collected."""
+    """Compiles one template's nodes into closures. Macros found are collected.
+
+    Bodies are built lazily (:meth:`body`): a template's first render builds the closures
+    of the bodies it runs, when it first runs them, so a branch, loop or macro no scenario
+    reaches costs nothing. Macros are the exception: Velocity defines every ``#macro`` of
+    a template when it is parsed, wherever it stands, so :meth:`find_macros` registers them
+    all first, exactly those an eager build would (see there).
+    """
 
     def __init__(self, engine, name: str):
         self.engine = engine
@@ -54,16 +66,115 @@ class ClosureCompiler:
     # ---------------------------------------------------------------- bodies
 
     def body(self, nodes: list[n.Node]) -> Emit:
-        emits = [e for e in (self.node(x) for x in nodes) if e is not None]
+        """A body that builds its closures the first time it runs (:meth:`build`).
+
+        Building it again in a second thread at the same moment gives equal closures, so
+        no lock is needed; afterwards a run costs one more call than a built body."""
+        if not nodes:
+            return _nothing
+        build = self.build
+        built = None
+
+        def run(ctx):
+            nonlocal built
+            if built is None:
+                built = build(nodes)
+            built(ctx)
+        return run
+
+    def build(self, nodes: list[n.Node]) -> Emit:
+        """The closures of ``nodes`` (their own bodies lazy again). Literal text stays a
+        string in the list: one less function, cell and call per stretch of text."""
+        emits = []
+        for node in nodes:
+            if node.__class__ is n.Text:
+                if node.value:
+                    emits.append(node.value)
+                continue
+            emit = self.node(node)
+            if emit is not None:
+                emits.append(emit)
         if not emits:
-            return lambda ctx: None
-        if len(emits) == 1:
+            return _nothing
+        if len(emits) == 1 and emits[0].__class__ is not str:
             return emits[0]
 
         def run(ctx, emits=tuple(emits)):
             for emit in emits:
-                emit(ctx)
+                if emit.__class__ is str:
+                    ctx.out.append(emit)
+                else:
+                    emit(ctx)
         return run
+
+    def find_macros(self, nodes: list[n.Node]) -> dict:
+        """Register every ``#macro`` of ``nodes`` as building them all eagerly would, and
+        return the macros (``name -> (node, body, cost, defaults)``).
+
+        The walk visits what the builder compiles, in its order: the first definition of a
+        name wins, a definition nested in it that is compiled first is replaced by it (as
+        the builder's assignment after compiling the body does), and nothing is looked for
+        where the builder compiles nothing (a duplicate definition's body, a math test that
+        is always false, an odd-escaped reference). tests/engine/test_first_render.py checks
+        it against the eager tracing builder on every recorded case. Afterwards the compiler
+        keeps only the names (the bodies point back at it: no reference cycle)."""
+        for node in nodes:
+            self._scan(node)
+        found, self.macros = self.macros, dict.fromkeys(self.macros)
+        return found
+
+    def _scan(self, node, truth: bool = False) -> None:
+        cls = node.__class__
+        if truth and (cls is n.Range or (cls is n.BinaryOp and node.op in _MATH_OPS)):
+            return                                    # ClosureCompiler.truth: never built
+        scan = self._scan
+        if cls is n.Macro:
+            if node.name not in self.macros:
+                for param in node.params:
+                    if param.default is not None:
+                        scan(param.default)
+                for child in node.body:
+                    scan(child)
+                self.c_Macro(node, registering=True)
+        elif cls is n.Reference:
+            if not (node.escapes and node.escapes % 2 and self.engine.strict_escape):
+                self._scan_parts(node.parts)
+                if node.alternate is not None:
+                    scan(node.alternate)
+        elif cls is n.Set:
+            scan(node.value)
+            self._scan_parts(node.target.parts)
+        elif cls is n.If:
+            for branch in node.branches:
+                condition = branch.condition
+                if not (condition.__class__ is n.Reference and not condition.parts
+                        and condition.alternate is None):
+                    scan(condition, True)
+                for child in branch.body:
+                    scan(child)
+            for child in node.else_body or ():
+                scan(child)
+        elif cls is n.UnaryOp:
+            scan(node.operand, node.op == "!")
+        elif cls is n.BinaryOp:
+            logical = node.op in ("&&", "||")
+            scan(node.left, logical)
+            scan(node.right, logical)
+        elif cls is n.MapLiteral:
+            for key, value in node.items:
+                scan(key)
+                scan(value)
+        else:   # children in the order the builder compiles them
+            for child in iter_child_nodes(node):
+                scan(child)
+
+    def _scan_parts(self, parts) -> None:
+        for part in parts:
+            if part.__class__ is n.Method:
+                for arg in part.args:
+                    self._scan(arg)
+            elif part.__class__ is n.Index:
+                self._scan(part.key)
 
     def node(self, node: n.Node) -> Emit | None:
         return _COMPILE[node.__class__.__name__](self, node)
@@ -614,8 +725,8 @@ class ClosureCompiler:
             ctx.assign(name, DefineBlock(body, ctx, name, weight=cost, node=node))
         return run
 
-    def c_Macro(self, node: n.Macro) -> Emit | None:
-        if node.name not in self.macros:
+    def c_Macro(self, node: n.Macro, registering: bool = False) -> Emit | None:
+        if node.name not in self.macros or registering:
             defaults = tuple(self.expr(p.default) if p.default is not None else None
                              for p in node.params)
             self.macros[node.name] = (node, self.body(node.body), weight(node.body) + 1,
@@ -680,18 +791,33 @@ class CompiledTemplate:
     :mod:`.tracing`'s subclass.
     """
 
-    __slots__ = ("emit", "macros", "template", "weight", "source")
+    __slots__ = ("emit", "macros", "template", "_weight", "_body", "source")
 
     def __init__(self, template: n.Template, options: Options, engine=None,
                  closures: bool | None = None):
-        self.weight = weight(template.body) + 1
+        self._weight, self._body = None, template.body
         if closures is None:
             closures = sum(1 for top in template.body for _node in n.walk(top)) > COMPILE_NODES
         if closures:
             compiler = ClosureCompiler(engine, template.name)
-            self.emit, self.macros, self.source = compiler.body(template.body), compiler.macros, None
+            self.macros = compiler.find_macros(template.body)
+            self.emit, self.source = compiler.body(template.body), None
         else:
             self.emit, self.macros, self.source = compile_template(template, options)
+
+    @property
+    def weight(self) -> int:
+        """Budget steps of one run of the whole template, counted when first asked (only
+        a ``#parse`` of it charges this; a walk of every node is a third of building the
+        closures)."""
+        cost = self._weight
+        if cost is None:
+            cost = self._weight = weight(self._body) + 1
+        return cost
+
+    @weight.setter
+    def weight(self, cost: int) -> None:
+        self._weight = cost
 
     def render(self, engine, variables: dict, name: str, observer=None) -> str:
         ctx = Ctx(engine, variables, name, observer)
