@@ -23,6 +23,7 @@ import pytest
 
 from templating import Engine
 from templating.engine import api, compiler
+from templating.engine import java_numbers as jn
 from test_java_values_pinned import check, record, recorded_rows
 
 RECORDED = Path(__file__).with_name("velocity_long_math_expected.json")
@@ -108,24 +109,32 @@ def test_same_as_velocity(template, answer, tier):
     check(template, answer, DATA)
 
 
-def test_the_compiled_tier_adds_longs_without_the_general_path(monkeypatch, tier):
-    """A running total past 2^31 (the scaling benchmark's ``foreach``) stays inline on the
-    compiled tier: the general arithmetic (about 4 us an add) runs only for what is not an
-    Integer or Long (here the Double and the null)."""
-    calls = []
-    general = compiler._RUNTIME["_arith"]
+def test_long_running_totals_stay_on_the_fast_paths(monkeypatch, tier):
+    """A running total past 2^31 (the scaling benchmark's ``foreach``) is added, divided and
+    reduced inline on the compiled tier and by java_numbers' fast path on the closure
+    tier: the general arithmetic (``runtime.arithmetic_at``, about 4 us an add) runs only
+    for what is not an Integer or Long (here the Double and the null), and neither tier
+    reaches ``java_numbers.perform``, the general machinery of Java's number kinds."""
+    general, performed = [], []
+    arith, perform = compiler._RUNTIME["_arith"], jn.perform
 
-    def counting(*args):
-        calls.append(args[2:4])
-        return general(*args)
-    monkeypatch.setitem(compiler._RUNTIME, "_arith", counting)
+    def counting_arith(*args):
+        general.append(args[2:4])
+        return arith(*args)
+
+    def counting_perform(*args):
+        performed.append(args)
+        return perform(*args)
+    monkeypatch.setitem(compiler._RUNTIME, "_arith", counting_arith)
+    monkeypatch.setattr(jn, "perform", counting_perform)
     source = ("#set($t = 2147483000)#foreach($i in $l)#set($t = $t + $i)#set($u = $t % 7)"
               "#set($v = $t / $i)#end$t $t.class.simpleName $u $v #set($x = $t * $d)"
               "$x.class.simpleName #set($y = $t - $nothing)#if($y)set#{else}null#end")
     out = Engine().render(source, {"l": list(range(1, 2001)), "d": 0.5})
     total = 2147483000 + 2000 * 2001 // 2
     assert out == f"{total} Long {total % 7} {total // 2000} Double null"
-    assert calls == ([] if tier == "closures" else [(total, 0.5), (total, None)])
+    assert general == ([(total, 0.5), (total, None)] if tier == "compiled" else [])
+    assert performed == []
 
 
 if __name__ == "__main__":
