@@ -164,6 +164,9 @@ class ClosureCompiler:
             for key, value in node.items:
                 scan(key)
                 scan(value)
+        elif cls is n.Break:                          # its scope is no child node
+            if node.scope is not None:
+                scan(node.scope)
         else:   # children in the order the builder compiles them
             for child in iter_child_nodes(node):
                 scan(child)

@@ -32,6 +32,7 @@ TRICKY = [
     "#if(!(1 + 2))#end#if($a || \"#macro(lg)g#end\")#end#lg()",
     "#define($blk)#macro(indef)i#end#end#indef()",
     "#@card()#macro(inblock)i#end#end#inblock()",
+    "#foreach($i in [1])#break($foreach.get(\"#macro(brk)k#end\"))#end#brk()",
 ]
 
 
