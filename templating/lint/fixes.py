@@ -106,6 +106,29 @@ def offset_of(starts, line: int, column: int) -> int:
     return starts[min(line, len(starts)) - 1] + column - 1
 
 
+def template_offset(ctx, node) -> int | None:
+    """Where ``node``'s source text starts in the template, or None when the text there is
+    not the node's (a node from a partial, or a template edited since it was parsed)."""
+    starts = ctx.cache.get("fixes.line_starts")
+    if starts is None:
+        starts = ctx.cache["fixes.line_starts"] = line_starts(ctx.source)
+    source = getattr(node, "source", "") or ""
+    start = offset_of(starts, node.line, node.column)
+    return start if source and ctx.source[start:start + len(source)] == source else None
+
+
+def make_quiet(ctx, node) -> Fix | None:
+    """``$data.x`` -> ``$!data.x``: the reference prints nothing when the value is missing.
+    Unsafe: it hides the gap instead of filling or guarding it, which only the author can
+    judge."""
+    source = getattr(node, "source", "") or ""
+    start = template_offset(ctx, node)
+    if start is None or not source.startswith("$") or source.startswith("$!"):
+        return None
+    return Fix(f"Make it quiet: $!{source[1:]}", (Edit(start + 1, start + 1, "!"),),
+               safe=False)
+
+
 def position_of(starts, offset: int) -> tuple[int, int]:
     """The 1-based ``(line, column)`` of an offset."""
     line = bisect_right(starts, offset)

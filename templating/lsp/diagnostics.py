@@ -1,10 +1,10 @@
-"""Lint findings as editor diagnostics, and the quick fixes the rules name.
+"""Lint findings as editor diagnostics, and the quick fixes the rules declare.
 
 Each finding keeps the rule's words; its range is the rule's span, or the token at its
 position. A fix is offered where the rule declares one (:meth:`templating.lint.rules.base.Rule.fix`,
-the fixes ``templating lint --fix`` applies: ``$foreach.count`` for ``$velocityCount``, a
-misspelt directive, ``'#,##0.00'`` for ``"#,##0.00"``), and for a loud reference made quiet
-or the field the rule suggests ("did you mean ...?").
+the fixes ``templating lint --fix`` applies: ``$!`` for a loud or missing reference, the field
+a typo meant, ``$foreach.count`` for ``$velocityCount``, a misspelt directive,
+``'#,##0.00'`` for ``"#,##0.00"``): the editor never guesses a fix from a message's words.
 """
 from __future__ import annotations
 
@@ -55,24 +55,17 @@ def finding_range(finding, lines: list[str]) -> Range:
 
 
 # ---------------------------------------------------------------------------- quick fixes
-_DID_YOU_MEAN_FIELD = re.compile(r"^(\S+) is not in scenario .*; did you mean (\S+)\?$")
-_QUIETABLE = ("VL003", "VL005")
-
-
 def fixes(snapshot, diagnostics_here: list[Diagnostic], text: str | None = None) -> list[Fix]:
-    """Quick fixes for the given diagnostics of the snapshot's template, where the rule
-    knows the fix: a loud ``$data.x`` made quiet (``$!data.x``), a misspelt directive or
-    field replaced by the one the rule suggests, ``$velocityCount`` by ``$foreach.count``."""
-    lines = source_lines(text) if text is not None else snapshot.lines
+    """Quick fixes for the given diagnostics of the snapshot's template: the fixes the rules
+    declare (``$!`` for a loud or missing reference, the field or directive a typo meant,
+    ``$foreach.count`` for ``$velocityCount``...), the very ones ``templating lint --fix``
+    applies."""
     starts = line_starts(text if text is not None else snapshot.text)
     out = []
     for diag in diagnostics_here:
-        if diag.path != snapshot.path or diag.range.line != diag.range.end_line:
+        if diag.path != snapshot.path:
             continue
-        line = lines[diag.range.line - 1] if 1 <= diag.range.line <= len(lines) else ""
-        start = diag.range.column - 1
-        spanned = line[start:diag.range.end_column - 1]
-        fix = _declared(diag, starts) or _fix_for(diag, line, start, spanned)
+        fix = _declared(diag, starts)
         if fix is not None:
             out.append(fix)
     return out
@@ -89,25 +82,3 @@ def _declared(diag, starts) -> Fix | None:
         end_line, end_column = position_of(starts, edit.end)
         edits.append((Range(line, column, end_line, end_column), edit.replacement))
     return Fix(diag.fix.title, diag.code, tuple(edits), diag)
-
-
-def _fix_for(diag, line, start, spanned) -> Fix | None:
-    r = diag.range
-    if diag.code in _QUIETABLE and spanned.startswith("$") and not spanned.startswith("$!"):
-        quiet = "$!" + spanned[1:]
-        return Fix(f"Make it quiet: {quiet}", diag.code,
-                   ((Range(r.line, r.column + 1, r.line, r.column + 1), "!"),), diag)
-    if diag.code == "VL010":
-        typo = _DID_YOU_MEAN_FIELD.search(diag.message)
-        if typo:
-            old, new = _last_step(typo.group(1)), _last_step(typo.group(2))
-            at = spanned.rfind(old)
-            if old and new and at >= 0:
-                column = r.column + at
-                return Fix(f"Change to {new}", diag.code,
-                           ((Range(r.line, column, r.line, column + len(old)), new),), diag)
-    return None
-
-
-def _last_step(where: str) -> str:
-    return re.split(r"[.\[\]]", where.rstrip("]"))[-1]

@@ -156,3 +156,44 @@ def test_fix_honours_select_and_refuses_watch(project):
     code, out, err = run("lint", "--fix", "--watch")
     assert (code, out) == (2, "")
     assert err == "error: --fix: --watch does not fix; run --fix once\n"
+
+
+def _fix_of(findings, name):
+    (finding,) = [f for f in findings if f.name == name]
+    return finding.fix
+
+
+def test_loud_and_missing_references_declare_the_quiet_fix_unsafe(project):
+    project.template("a.txt", "Hi ${data.name}, #set($t = $data.total * 2)$!t\n")
+    project.scenario("a.txt", "s", {"other": 1})
+    findings = project.lint("a.txt")
+    loud = _fix_of(findings, "loud-reference")
+    assert loud == Fix("Make it quiet: $!{data.name}", (Edit(4, 4, "!"),), safe=False)
+    missing = _fix_of(findings, "missing-field")
+    assert missing == Fix("Make it quiet: $!data.total", (Edit(28, 28, "!"),), safe=False)
+    path = project.templates / "a.txt"
+    assert run("lint", "--fix")[0] == 1
+    assert path.read_text(encoding="utf-8") == "Hi ${data.name}, #set($t = $data.total * 2)$!t\n"
+    code, out, err = run("lint", "--fix", "--unsafe-fixes", "--select", "loud-reference")
+    assert path.read_text(encoding="utf-8") == "Hi $!{data.name}, #set($t = $data.total * 2)$!t\n"
+    assert err == "templates/a.txt: fixed 1 finding\n" and code == 0
+
+
+def test_field_typo_declares_the_key_the_scenario_has(project):
+    path = project.template("a.txt", "#foreach($i in $data.items)$!i.titel / $!i.get('titel')#end\n")
+    project.scenario("a.txt", "s", {"items": [{"title": "Tea"}]})
+    fixes_found = [f.fix for f in project.lint("a.txt") if f.name == "field-typo"]
+    assert fixes_found == [Fix("Change to title", (Edit(31, 36, "title"),), safe=False),
+                           Fix("Change to title", (Edit(48, 53, "title"),), safe=False)]
+    code, out, err = run("lint", "--fix", "--unsafe-fixes")
+    assert path.read_text(encoding="utf-8") == \
+        "#foreach($i in $data.items)$!i.title / $!i.get('title')#end\n"
+    assert err == "templates/a.txt: fixed 2 findings\n"
+
+
+def test_field_typo_offers_no_fix_when_the_key_is_written_twice_in_the_reference(project):
+    project.template("a.txt", "$!data.titel.titel\n")
+    project.scenario("a.txt", "s", {"title": {"x": 1}})
+    (typo,) = [f for f in project.lint("a.txt") if f.name == "field-typo"]
+    assert typo.message.startswith("data.titel is not in scenario 's'; did you mean")
+    assert typo.fix is None

@@ -44,6 +44,12 @@ class LoudReferenceRule(Rule):
             yield Hit.at(node, message + "; guard it with #if or make it quiet ($!)",
                          scenario=run.name)
 
+    def fix(self, ctx, hit):
+        """``$!`` in front of the reference (unsafe: the customer then reads nothing where
+        the value is missing; guarding it with ``#if`` may be what the author meant)."""
+        from ..fixes import make_quiet
+        return make_quiet(ctx, hit.subject)
+
 
 def _reason(run, read) -> str:
     """Why the reference did not resolve, in scenario terms, when the data tells."""

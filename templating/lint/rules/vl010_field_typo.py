@@ -1,3 +1,5 @@
+import re
+
 from ._fields import missing_reads, suggestion
 from .base import Hit, Rule
 
@@ -34,4 +36,27 @@ class FieldTypoRule(Rule):
             where = missing.where
             parent = where[: -len(str(missing.key))] if where.endswith(str(missing.key)) else ""
             yield Hit.at(read.node, f"{where} is not in scenario '{run.name}'; "
-                                    f"did you mean {parent}{hint}?", scenario=run.name)
+                                    f"did you mean {parent}{hint}?", scenario=run.name,
+                         subject=(read.node, str(missing.key), hint))
+
+    def fix(self, ctx, hit):
+        """The misspelt key replaced by the one the scenario has, when the key is written
+        exactly once in the reference as a step (``.titel``, ``['titel']``, ``get('titel')``).
+        Unsafe: the scenario may be the one that is wrong."""
+        from ..fixes import Edit, Fix, template_offset
+        node, old, new = hit.subject
+        start = template_offset(ctx, node)
+        if start is None:
+            return None
+        steps = [m.start() for m in _step(old).finditer(node.source)]
+        if len(steps) != 1:
+            return None
+        at = start + steps[0]
+        return Fix(f"Change to {new}", (Edit(at, at + len(old), new),), safe=False)
+
+
+def _step(key: str):
+    """``key`` written as one step of a reference: after ``$``, ``$!``, ``${``, ``.`` or a
+    quote, before what can follow a name (``.``, ``[``, ``(``, ``}``, a quote, ``|``) or the
+    end."""
+    return re.compile(r"(?<=[$!{.'\"])" + re.escape(key) + r"(?=[.\[\]('\"}|)]|$)")
