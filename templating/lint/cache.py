@@ -160,14 +160,7 @@ class LintCache:
                 return None
             if hasattr(os, "getuid") and info.st_uid != os.getuid():
                 return None
-            chunks, left = [], MAX_ENTRY_BYTES + 1
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-            raw = b"".join(chunks)
+            raw = _read_at_most(fd, MAX_ENTRY_BYTES + 1)
             if len(raw) > MAX_ENTRY_BYTES:
                 return None
             if info.st_mtime < time.time() - _TOUCH_AFTER:
@@ -465,18 +458,11 @@ def _file_state(path: str, *, since_ns: int | None = None, texts: list | None = 
         if not stat.S_ISREG(opened.st_mode) or opened.st_ino != info.st_ino:
             raise _Unusable(path)              # swapped between stat and open
         real = _real_path(fd, path)
-        chunks, left = [], _MAX_HASHED_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        data = _read_at_most(fd, _MAX_HASHED_BYTES + 1)
     except OSError as err:
         return [os.path.realpath(path), "unreadable", err.errno or 0]
     finally:
         os.close(fd)
-    data = b"".join(chunks)
     if len(data) > _MAX_HASHED_BYTES:
         raise _Unusable(path)
     if texts is not None:
@@ -717,3 +703,17 @@ def _unpack(value):
         cls = _types()[value["c"]]
         return cls(**{name: _unpack(item) for name, item in value["v"].items()})
     raise ValueError("not an entry value")
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes from ``fd``, a MiB at a time: a file that grows while it is
+    read (or lies about its size) costs at most ``limit``; callers pass their cap + 1 to
+    tell "exactly the cap" from "over it"."""
+    chunks, left = [], limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
