@@ -28,11 +28,14 @@ REGEX_LOOP = ('#set($s="' + "a" * 22 + 'b")#foreach($i in [1..100000])'
 
 
 def limit_error(source, config=None, context=None, seconds=3.0, name="bomb.vm"):
+    """The render's LimitExceeded, after checking the bomb was stopped within ``seconds``
+    of this process's CPU time (the work the bomb cost us: other jobs on a loaded CI
+    machine stretch wall time, not that)."""
     engine = Engine(config)
-    start = time.monotonic()
+    start = time.process_time()
     with pytest.raises(LimitExceeded) as info:
         engine.render(source, context or {}, name=name)
-    assert time.monotonic() - start < seconds
+    assert time.process_time() - start < seconds
     return info.value
 
 
@@ -147,9 +150,9 @@ def test_template_size_cap(tmp_path):
 def test_default_template_cap_and_a_large_allowed_template_parses_fast():
     line = '<p class="x">Hello $data.name #if($data.a)$data.a#else none#end</p>\n'
     allowed = line * (1024 * 1024 // len(line))
-    start = time.monotonic()
+    start = time.process_time()          # CPU time: the parser's work, not the machine's load
     Engine().parse(allowed, "allowed.vm")
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
     with pytest.raises(LimitExceeded, match="limit 1048576"):
         Engine().parse(allowed + "x" * len(line), "big.vm")
 
