@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -40,6 +41,12 @@ REFUSED = "refused"
 #: Lines of a partial shown around an error that happened inside it.
 _SNIPPET_CONTEXT = 3
 
+#: At most this many partials get a source section on a template's page: every file the
+#: template pulls in, directly or through other partials, and every file a finding is in.
+#: A bound, because a partial list is untrusted too (a chain of 10,000 files would make one
+#: page read them all); lint follows at most 20 ``#parse`` targets for the same reason.
+MAX_PARTIALS = 32
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -54,6 +61,9 @@ class Mark:
     origin: str            # "lint" | "render"
     file: str | None = None        # None: the template; else a scenario file (previews-relative)
     scenario: str | None = None    # the scenario whose render showed it, when one did
+    #: the mark is in a partial (a ``#parse``/``#include`` target): its path in the templates
+    #: folder, also in ``file``; None for the template itself and for scenario files
+    partial: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class ErrorView:
     column: int | None
     in_template: bool      # the location is inside the template itself (not a partial)
     snippet: tuple[tuple[int, str, bool], ...] = ()   # (line number, text, is the error line)
+    partial: str | None = None     # the location is in this file of the templates folder
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,36 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class PartialView:
+    """A file the template pulls in (or a finding lies in), shown as its own source section.
+
+    Read as the engine reads it for ``#parse``: its name resolved inside the templates folder,
+    the project's confinement, the engine's size cap, the one template reader. A file that
+    cannot be read that way (a symlink out of the project, too large, not UTF-8, missing)
+    has no source here, only ``error``, the reader's or confinement's one line.
+    """
+
+    relpath: str                   # posix path relative to the templates folder
+    source: str
+    error: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The id prefix of this partial's lines: ``<anchor>-L<n>`` (the template's are
+        ``L<n>``). Readable (the path itself) where the path is plain; any other character
+        becomes ``_`` and a digest of the real path keeps two such names apart."""
+        return partial_anchor(self.relpath)
+
+
+def partial_anchor(relpath: str) -> str:
+    plain = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._/-") else "_"
+                    for ch in relpath)
+    if plain != relpath:
+        plain += "~" + hashlib.sha256(relpath.encode("utf-8")).hexdigest()[:8]
+    return "p-" + plain
+
+
+@dataclass(frozen=True)
 class TemplateView:
     """One template with its source, its findings and a cell per scenario."""
 
@@ -107,6 +148,9 @@ class TemplateView:
     cells: tuple[Cell, ...]
     scenario_dir: str              # where scenarios for this template are looked for
     includes: tuple[str, ...] | None = ()   # #parse/#include targets; None: not knowable
+    #: every partial the template pulls in (literal targets, followed through partials) and
+    #: every partial a mark is in, each once, in that order
+    partials: tuple[PartialView, ...] = ()
 
     @property
     def text_channel(self) -> str | None:
@@ -117,13 +161,16 @@ class TemplateView:
     def cell(self, scenario: str) -> Cell | None:
         return next((c for c in self.cells if c.scenario == scenario), None)
 
-    def marks_by_line(self) -> dict[int, list[Mark]]:
-        """Marks in the template's own source, by line."""
+    def marks_by_line(self, partial: str | None = None) -> dict[int, list[Mark]]:
+        """Marks in the template's own source (or in ``partial``'s), by line."""
         out: dict[int, list[Mark]] = {}
         for mark in self.marks:
-            if mark.file is None:
+            if mark.file is None if partial is None else mark.partial == partial:
                 out.setdefault(mark.line, []).append(mark)
         return out
+
+    def partial_marks(self, partial: str) -> tuple[Mark, ...]:
+        return tuple(m for m in self.marks if m.partial == partial)
 
     @property
     def source_marks(self) -> tuple[Mark, ...]:
@@ -131,7 +178,8 @@ class TemplateView:
 
     def data_marks(self, cell: "Cell") -> tuple[Mark, ...]:
         """Findings about one scenario file (unused fields, ...), shown beside its data."""
-        return tuple(m for m in self.marks if m.file is not None and m.file == cell.scenario_file)
+        return tuple(m for m in self.marks if m.file is not None and m.partial is None
+                     and m.file == cell.scenario_file)
 
     @property
     def error_count(self) -> int:
@@ -147,6 +195,8 @@ class TemplateView:
             h.update(repr(m).encode("utf-8"))
         for c in self.cells:
             h.update(c.digest.encode("ascii"))
+        for p in self.partials:
+            h.update(repr(p).encode("utf-8"))
         return h.hexdigest()[:16]
 
 
@@ -257,9 +307,49 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
                                            channel, sfile, now, confinement))
     lint_marks, lint_note = _lint(path, templates_dir, previews_dir, lint_config)
     marks = _merge_marks(lint_marks, _render_marks(cells, lint_marks))
+    includes = template_includes(engine, source, relpath)
     return TemplateView(relpath=relpath, channel=channel, source=source, marks=marks,
                         lint_note=lint_note, cells=cells, scenario_dir=scenario_dir.as_posix(),
-                        includes=template_includes(engine, source, relpath))
+                        includes=includes,
+                        partials=template_partials(engine, templates_dir, confinement, relpath,
+                                                   includes, marks))
+
+
+def template_partials(engine, templates_dir: Path, confinement, relpath: str,
+                      includes: tuple[str, ...] | None, marks=()) -> tuple[PartialView, ...]:
+    """The partials a template's page shows: its literal ``#parse``/``#include`` targets,
+    followed through the partials breadth first (at most :data:`MAX_PARTIALS`), then any
+    other file a mark is in; each once, the template itself never."""
+    seen: set[str] = {relpath}
+    out: list[PartialView] = []
+    pending = list(includes or ())
+    while pending and len(out) < MAX_PARTIALS:
+        name = pending.pop(0)
+        if name not in seen:
+            seen.add(name)
+            out.append(read_partial(engine, templates_dir, confinement, name))
+            if out[-1].error is None:
+                pending.extend(template_includes(engine, out[-1].source, name) or ())
+    for name in dict.fromkeys(m.partial for m in marks if m.partial):
+        # a file a finding is in is always shown (lint follows at most 20 files itself)
+        if name not in seen:
+            seen.add(name)
+            out.append(read_partial(engine, templates_dir, confinement, name))
+    return tuple(out)
+
+
+def read_partial(engine, templates_dir: Path, confinement, name: str) -> PartialView:
+    """One partial as ``#parse`` reads it (see :class:`PartialView`); never raises."""
+    try:
+        target = engine.resolve_path(name)           # inside the templates folder, or refused
+        if not confinement.allows(Path(templates_dir) / name):
+            raise confinement.error(Path(templates_dir) / name)
+        return PartialView(name, read_template(target, name=name,
+                                               max_bytes=engine.limits.template_bytes))
+    except TemplatingError as err:
+        return PartialView(name, "", err.one_line())
+    except (OSError, ValueError) as err:             # a name no file system accepts
+        return PartialView(name, "", f"{name}: cannot read ({type(err).__name__})")
 
 
 def template_includes(engine, source: str, relpath: str) -> tuple[str, ...] | None:
@@ -385,9 +475,13 @@ def _error_view(err: TemplatingError, relpath: str, templates_dir: Path,
     snippet: tuple = ()
     if not in_template and name and err.line:
         snippet = _snippet(name, err.line, templates_dir, previews_dir)
+    partial = None
+    if not in_template and name:
+        partial = _under(Path(name) if Path(name).is_absolute() else templates_dir / name,
+                         templates_dir)
     return ErrorView(kind=type(err).__name__, one_line=err.one_line(), message=str(err.message),
                      name=name, line=err.line, column=err.column, in_template=in_template,
-                     snippet=snippet)
+                     snippet=snippet, partial=partial)
 
 
 def _internal_error(err: BaseException, where: str) -> ErrorView:
@@ -442,13 +536,19 @@ def _lint(path: Path, templates_dir: Path, previews_dir: Path,
     for f in findings:
         where = getattr(f, "path", None)
         in_template = where is None or _same_path(Path(where), path)
-        file = None if in_template else (_relative(Path(where), previews_dir) or str(where))
+        file = partial = None
+        if not in_template:
+            # lint names a file from the working folder (or absolutely)
+            file = _relative(Path(os.path.abspath(where)), previews_dir)
+            if file is None:   # not a scenario file: a partial, when in the templates folder
+                file = partial = _under(Path(where), templates_dir)
+            file = file or str(where)
         marks.append(Mark(line=int(getattr(f, "line", None) or 1),
                           column=getattr(f, "column", None),
                           severity=str(getattr(f, "severity", "warning")).lower(),
                           code=str(getattr(f, "code", "")), name=str(getattr(f, "name", "")),
                           message=str(getattr(f, "message", "")), origin="lint", file=file,
-                          scenario=getattr(f, "scenario", None)))
+                          scenario=getattr(f, "scenario", None), partial=partial))
     return marks, None
 
 
@@ -462,22 +562,24 @@ def _same_path(a: Path, b: Path) -> bool:
 def _render_marks(cells: tuple[Cell, ...], lint_marks: list[Mark]) -> list[Mark]:
     """One mark per distinct render error in the template, naming the scenarios that hit it
     (unless lint already reports the very same error there, e.g. a syntax error)."""
-    said = {(m.line, m.column, m.message) for m in lint_marks if m.file is None}
+    said = {(m.partial, m.line, m.column, m.message) for m in lint_marks
+            if m.file is None or m.partial is not None}
     groups: dict[tuple, list[str]] = {}
     for cell in cells:
         err = cell.error
-        if err is not None and err.in_template and err.line:
-            groups.setdefault((err.line, err.column, err.kind, err.message), []).append(
+        if err is not None and (err.in_template or err.partial) and err.line:
+            where = None if err.in_template else err.partial
+            groups.setdefault((where, err.line, err.column, err.kind, err.message), []).append(
                 cell.scenario)
     marks = []
-    for (line, column, kind, message), scenarios in groups.items():
-        if (line, column, message) in said:
+    for (where, line, column, kind, message), scenarios in groups.items():
+        if (where, line, column, message) in said:
             continue
         label = "scenario" if len(scenarios) == 1 else "scenarios"
         marks.append(Mark(line=line, column=column, severity="error", code=kind,
                           name="render-error",
                           message=f"{message} ({label} {', '.join(scenarios)})",
-                          origin="render", scenario=scenarios[0]))
+                          origin="render", scenario=scenarios[0], file=where, partial=where))
     return marks
 
 
@@ -505,6 +607,19 @@ def _relative(path: Path, root: Path) -> str | None:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except (ValueError, OSError):
         return None
+
+
+def _under(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` as posix text, by the names alone (a relative ``path`` is
+    taken from the working folder, as lint prints it), or None when it lies outside. Unlike
+    :func:`_relative` no link is followed: a partial keeps the name ``#parse`` gave it."""
+    try:
+        relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root)))
+    except ValueError:               # another drive
+        return None
+    if relative.parts[:1] in (("..",), ()) or relative.as_posix() == ".":
+        return None
+    return relative.as_posix()
 
 
 def _read_text(path: Path) -> str:
