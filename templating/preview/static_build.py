@@ -138,7 +138,8 @@ def _manifest(gallery: Gallery) -> str:
             "text_channel": t.text_channel,
             "findings": [{"line": m.line, "column": m.column, "severity": m.severity,
                           "code": m.code, "name": m.name, "message": m.message,
-                          "origin": m.origin, "file": m.file, "scenario": m.scenario}
+                          "origin": m.origin, "file": m.file, "scenario": m.scenario,
+                          "partial": m.partial}
                          for m in t.marks],
             "renders": [{
                 "scenario": c.scenario,

@@ -14,6 +14,8 @@ ever loaded into a sandboxed ``<iframe>`` (no scripts, no same-origin, no forms,
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -21,7 +23,8 @@ import jinja2
 from markupsafe import Markup
 
 from ..lint.context import source_lines
-from .gallery import GMAIL_CLIP_BYTES, Cell, Gallery, TemplateView
+from .gallery import (GMAIL_CLIP_BYTES, Cell, Gallery, PartialView, TemplateView,
+                      partial_anchor)
 from .textlimits import measure, sms_segments
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -110,11 +113,40 @@ def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live:
     compat = None
     if cell is not None and cell.output is not None and t.channel == "email":
         from .compat import compatibility
-        compat = compatibility(t.source, cell.output, t.marks, gallery.clients)
+        compat = compatibility(t.source, cell.output, t.marks, gallery.clients, t.partials)
     return _env.get_template("template.html").render(
         root=root_for(page), title=f"{t.relpath}" + (f" · {cell.scenario}" if cell else ""),
         t=t, cell=cell, lines=lines, marks=t.marks_by_line(), compat=compat,
+        partials=[_partial_section(t, p) for p in t.partials], line_href=line_href,
         **_common(gallery, live, version))
+
+
+def line_href(line: int, partial: str | None = None) -> str:
+    """The link to a line of the page's source views: ``#L12`` in the template,
+    ``#<partial's anchor>-L12`` in a partial (see :func:`.gallery.partial_anchor`)."""
+    return f"#L{line}" if partial is None else f"#{quote(partial_anchor(partial), safe='/~')}-L{line}"
+
+
+@dataclass(frozen=True)
+class PartialSection:
+    """What the page shows of one partial: its lines and marks, open when it has marks."""
+
+    view: PartialView
+    lines: tuple[str, ...]
+    marks: dict
+    findings: tuple
+    digest: str
+
+    @property
+    def open(self) -> bool:
+        return bool(self.findings)
+
+
+def _partial_section(t: TemplateView, p: PartialView) -> PartialSection:
+    findings = t.partial_marks(p.relpath)
+    digest = hashlib.sha256(repr((p, findings)).encode("utf-8")).hexdigest()[:16]
+    lines = tuple(source_lines(p.source) or [""]) if p.error is None else ()
+    return PartialSection(p, lines, t.marks_by_line(p.relpath), findings, digest)
 
 
 def frame_document(t: TemplateView, cell: Cell) -> str:

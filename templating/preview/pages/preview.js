@@ -64,6 +64,27 @@
     return ok;
   }
 
+  // ---- links to a source line ---------------------------------------------------------
+  // A line is "#L12" in the template or "#<partial anchor>-L12" in a partial; a partial's
+  // section is a <details> that may be closed: open it, then bring the line into view (the
+  // CSS outlines the :target row). Ids hold "/" and ".", so they are looked up by id.
+  function reveal() {
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = location.hash.slice(1); }
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS" && !el.open) el.open = true;
+    }
+    target.scrollIntoView({ block: "center" });
+  }
+  window.addEventListener("hashchange", reveal);
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest('a[href^="#"]');
+    // the same link twice: no hashchange, but the designer still wants to see the line
+    if (a && a.getAttribute("href") === location.hash) { ev.preventDefault(); reveal(); }
+  });
+
   // ---- live reload ------------------------------------------------------------------
   // The server pushes {"version": n} whenever a watched file changes. We fetch this same
   // page again and swap only the regions whose digest changed, so untouched frames are not
@@ -173,6 +194,7 @@
   });
 
   apply();
+  reveal();
   Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (f) { f.dataset.seen = "1"; });
   if (!document.hidden) connect();
 })();
