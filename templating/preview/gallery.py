@@ -317,8 +317,8 @@ def build_template(templates_dir: str | Path, previews_dir: str | Path, relpath:
 
 def template_partials(engine, templates_dir: Path, confinement, relpath: str,
                       includes: tuple[str, ...] | None, marks=()) -> tuple[PartialView, ...]:
-    """The partials a template's page shows: its literal ``#parse``/``#include`` targets,
-    followed through the partials breadth first (at most :data:`MAX_PARTIALS`), then any
+    """The partials a template's page shows: its literal ``#parse``/``#include`` targets
+    (by name), followed through the partials breadth first (at most :data:`MAX_PARTIALS`), then any
     other file a mark is in; each once, the template itself never."""
     seen: set[str] = {relpath}
     out: list[PartialView] = []
