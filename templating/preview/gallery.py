@@ -477,8 +477,13 @@ def _error_view(err: TemplatingError, relpath: str, templates_dir: Path,
         snippet = _snippet(name, err.line, templates_dir, previews_dir)
     partial = None
     if not in_template and name:
-        partial = _under(Path(name) if Path(name).is_absolute() else templates_dir / name,
-                         templates_dir)
+        # the engine names a partial from the templates folder; a scenario file's error names
+        # the file as the user gave it, which is no file of the templates folder
+        where = Path(name) if Path(name).is_absolute() else templates_dir / name
+        partial = _under(where, templates_dir)
+        if partial is not None and (_under(where, previews_dir) is not None
+                                    or not where.is_file()):
+            partial = None
     return ErrorView(kind=type(err).__name__, one_line=err.one_line(), message=str(err.message),
                      name=name, line=err.line, column=err.column, in_template=in_template,
                      snippet=snippet, partial=partial)

@@ -123,6 +123,18 @@ def test_render_error_in_a_partial_is_marked_on_its_line(tmp_path):
     assert re.search(r'<details class="source partial" id="p-parts/header.vm"[^>]* open>', page)
 
 
+def test_a_broken_scenario_file_is_not_taken_for_a_partial(tmp_path):
+    """Near miss: a scenario's JSON error names a file too, but not one of the templates."""
+    templates, previews = _project(tmp_path)
+    write(previews / "main" / "zz.json", '{"name": 1,\n "oops": }\n')
+    t = build_gallery(templates, previews).template("main.html")
+    error = t.cell("zz").error
+    assert (error.kind, error.line, error.partial) == ("PayloadError", 2, None)
+    assert [p.relpath for p in t.partials] == [
+        "parts/footer.vm", "parts/header.vm", "parts/logo.vm"]
+    assert not [m for m in t.marks if m.partial not in (None, "parts/footer.vm")]
+
+
 def test_anchors_are_distinct_and_plain():
     assert partial_anchor("a/b.vm") == "p-a/b.vm"
     odd = [partial_anchor(name) for name in ("a b.vm", "a_b.vm", "a?b.vm", "ä.vm")]
