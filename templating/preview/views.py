@@ -123,8 +123,9 @@ def template_page(gallery: Gallery, t: TemplateView, cell: Cell | None, *, live:
 
 def line_href(line: int, partial: str | None = None) -> str:
     """The link to a line of the page's source views: ``#L12`` in the template,
-    ``#<partial's anchor>-L12`` in a partial (see :func:`.gallery.partial_anchor`)."""
-    return f"#L{line}" if partial is None else f"#{quote(partial_anchor(partial), safe='/~')}-L{line}"
+    ``#<partial's anchor>-L12`` in a partial (see :func:`.gallery.partial_anchor`: only
+    characters a URL fragment carries as they are, so nothing to quote)."""
+    return f"#L{line}" if partial is None else f"#{partial_anchor(partial)}-L{line}"
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,8 @@ def test_clicking_a_partials_finding_lands_on_the_partials_line(tmp_path):
             assert footer.evaluate("d => d.open") is True
             assert target.evaluate("row => row.matches(':target')") is True
             box, viewport = target.bounding_box(), page.viewport_size
-            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+            assert box is not None
+            assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
             assert "<video" in target.inner_text() and "VL020" in target.inner_text()
             # a collapsed partial without findings opens too when a link points into it
             header = page.locator('details.partial[data-partial="parts/logo.vm"]')

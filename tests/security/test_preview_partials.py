@@ -104,8 +104,8 @@ def test_partial_over_the_size_cap_is_refused_unread(tmp_path):
     t, page = _page(templates, previews, config={"templating.max_template_bytes": 2048})
     (partial,) = t.partials
     assert partial.source == ""
-    assert partial.error == ("big.vm: LimitExceeded: template is too large (4808 bytes, limit 2048; "
-                             "templating.max_template_bytes)")
+    assert partial.error == ("big.vm: LimitExceeded: template is too large (4808 bytes, "
+                             "limit 2048; templating.max_template_bytes)")
     assert "SECRET-7f3a" not in page
 
 
