@@ -159,7 +159,7 @@ def test_static_build_shows_the_partial_and_lists_its_findings(tmp_path):
 @pytest.mark.skipif(not os.path.exists(CHROMIUM),
                     reason=f"{CHROMIUM} is not installed (Debian package chromium)")
 def test_clicking_a_partials_finding_lands_on_the_partials_line(tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     templates, previews = _project(tmp_path)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -194,5 +194,10 @@ def test_clicking_a_partials_finding_lands_on_the_partials_line(tmp_path):
             page.locator('a[href="#p-parts/footer.vm-L2"]').first.click()
             page.wait_for_function("() => location.hash === '#p-parts/footer.vm-L2'")
             page.screenshot(path=str(ARTIFACTS / "partial-finding.png"))
+            # saving the partial updates its section in the open page (live reload)
+            write(templates / "parts" / "footer.vm",
+                  FOOTER.replace("<p>Footer</p>", "<p>New footer</p>"))
+            expect(page.locator('[id="p-parts/footer.vm-L1"]')).to_contain_text(
+                "New footer", timeout=5000)
         finally:
             browser.close()
