@@ -320,10 +320,11 @@ class Parser:
             if nxt == "*":
                 self._add_text(body, text_start, p)
                 end = src.find("*#", p + 2)
+                close = end + 2
                 if end == -1:  # Velocity lets an unterminated block comment run to the end
-                    end = len(src) - 2
+                    end = close = len(src)  # (all of it is the comment's text)
                 body.append(self.node(n.Comment, p, src[p + 2:end], block=True))
-                self.pos = end + 2
+                self.pos = close
                 text_start = self.pos
                 continue
             if src.startswith("#[[", p):
