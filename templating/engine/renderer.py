@@ -28,7 +28,7 @@ from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, 
                       StopSignal, evaluate_at, foreach_start, include_at, is_plain_number,
                       java_error, lazy_range, located_error, macro_enter, macro_run,
                       output_too_large, parse_at, part_name, plain_value, to_text, truthy)
-from .sandbox import dispatch_table
+from .sandbox import dispatch_table, is_tool
 from .visitor import iter_child_nodes
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -333,8 +333,14 @@ class ClosureCompiler:
             plain_key = pname not in jt.MAP_PROPERTY_NAMES
 
             def prop(ctx, obj):
-                if plain_key and obj.__class__ is dict:
-                    return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                if plain_key and isinstance(obj, dict):
+                    if obj.__class__ is dict:
+                        return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                    if not is_tool(obj):
+                        # a Map subclass (a scenario's `$data`, case-insensitive): the same
+                        # Map.get that jt.get_property ends in for these names, without
+                        # trying the getter names first (no Map method matches them)
+                        return jt.map_lookup(obj, pname)[1]
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:

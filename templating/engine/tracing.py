@@ -33,9 +33,8 @@ from typing import Any, Mapping, NamedTuple
 
 from ..errors import LimitExceeded
 from . import nodes as n
-from .compiler import weight
 from .runtime import located_error
-from .renderer import ClosureCompiler, CompiledTemplate
+from .renderer import ClosureCompiler, CompiledTemplate, _nothing
 
 __all__ = ["Span", "Spans", "Trace", "render_recorded", "render_traced", "source_at"]
 
@@ -94,40 +93,69 @@ class _Recorder:
 
 
 class _TracingCompiler(ClosureCompiler):
-    """The closure compiler, each body run noting what each of its nodes wrote."""
+    """The closure compiler, each body run noting what each of its nodes wrote.
 
-    def body(self, nodes):
-        items = []
+    Bodies are built when they first run, as the closure tier builds them (a branch, loop
+    or macro no scenario reaches costs nothing; every ``#macro`` is registered first by
+    :meth:`ClosureCompiler.find_macros`). Literal text stays a string in the body, noted
+    without a call."""
+
+    def build(self, nodes):
+        emits, noted = [], []
         for node in nodes:
+            cls = node.__class__
+            if cls is n.Text:
+                if node.value:
+                    emits.append(node.value)
+                    noted.append(node)
+                continue
             emit = self.node(node)
             if emit is not None:
-                items.append((emit, node if node.__class__ in _KINDS else None))
-        if not items:
-            return lambda ctx: None
-        if len(items) == 1 and items[0][1] is None:
-            return items[0][0]
-        return _traced_body(tuple(items), self.name)
+                emits.append(emit)
+                noted.append(node if cls in _KINDS else None)
+        if not emits:
+            return _nothing
+        if len(emits) == 1 and noted[0] is None:
+            return emits[0]
+        # two flat tuples, not a pair per node: fewer objects for the collector to visit
+        return _traced_body(tuple(emits), tuple(noted), self.name)
+
+    def e_InterpolatedString(self, node):
+        # what a string literal's body writes goes into the string, never the message:
+        # its notes would all be dropped (see :func:`_spans`), so it is not traced
+        # (built by a plain compiler sharing this one's macros: a #macro inside is the
+        # one find_macros registered, as in an eager build)
+        plain = ClosureCompiler.__new__(ClosureCompiler)
+        plain.engine, plain.name, plain.strict = self.engine, self.name, self.strict
+        plain.macros = self.macros
+        return plain.e_InterpolatedString(node)
 
 
-def _traced_body(items, file):
+def _traced_body(emits, noted, file):
     """One body's run, noting each node's pieces. One closure per body, not one per node:
     a traced tree is compiled for every template lint reads, and closures per node were
     enough young objects to make the garbage collector run twice as often."""
+    limit = 6 * MAX_NOTES
+
     def run(ctx):
         notes = ctx.engine._recorder.notes
-        for emit, node in items:
+        for emit, node in zip(emits, noted):
             if node is None:
                 emit(ctx)
                 continue
             out = ctx.out
             first = len(out)
-            inner = len(notes)
-            try:
-                emit(ctx)
-            finally:
-                # the last field: whether nodes inside noted anything (else a leaf)
-                notes += (out, first, len(out), file, node, len(notes) != inner)
-            if len(notes) > 6 * MAX_NOTES:
+            if emit.__class__ is str:           # literal text: one piece, a leaf
+                out.append(emit)
+                notes += (out, first, first + 1, file, node, False)
+            else:
+                inner = len(notes)
+                try:
+                    emit(ctx)
+                finally:
+                    # the last field: whether nodes inside noted anything (else a leaf)
+                    notes += (out, first, len(out), file, node, len(notes) != inner)
+            if len(notes) > limit:
                 recorder = ctx.engine._recorder
                 if recorder.refuse:
                     raise located_error(ctx, node, f"a traced render records at most "
@@ -138,17 +166,18 @@ def _traced_body(items, file):
 
 
 class _TracedTemplate(CompiledTemplate):
-    """A template compiled by :class:`_TracingCompiler` (same interface as the normal one)."""
+    """A template compiled by :class:`_TracingCompiler` (same interface as the normal one):
+    its bodies built when they first run, its weight counted when a ``#parse`` asks."""
 
     __slots__ = ()
 
     def __init__(self, template: n.Template, engine, emit=None, macros=None, cost=None):
         # no reference back to the tree it is cached on (see CompiledTemplate): no cycle
-        self.weight = weight(template.body) + 1 if cost is None else cost
-        self.source = None
+        self._weight, self._body, self.source = cost, template.body, None
         if emit is None:
             compiler = _TracingCompiler(engine, template.name)
-            emit, macros = compiler.body(template.body), compiler.macros
+            macros = compiler.find_macros(template.body)
+            emit = compiler.body(template.body)
         self.emit, self.macros = emit, macros
 
 
@@ -170,7 +199,10 @@ def _tracing_engine(engine, refuse: bool = True):
                 key = ("traced", self._options)  # never equal to a plain Options key
                 compiled = cache.get(key)
                 if compiled is None:
-                    compiled = cache[key] = _TracedTemplate(template, self)
+                    # built by the engine itself, not this one render's view: the
+                    # closures on the tree keep their compiler, and through a view they
+                    # kept the first render's record and output alive with the tree
+                    compiled = cache[key] = _TracedTemplate(template, self._base)
                 return compiled
 
             runnable = compiled                 # every render of a traced one is traced
@@ -178,6 +210,7 @@ def _tracing_engine(engine, refuse: bool = True):
     view = copy.copy(engine)            # shares the configuration and the caches
     view.__class__ = _ENGINE_CLASS[0]
     view._recorder = _Recorder(refuse)
+    view._base = getattr(engine, "_base", engine)
     return view
 
 
@@ -247,7 +280,7 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
     def root(ctx):
         recorder.root = ctx.out
         inner(ctx)
-    rooted = _TracedTemplate(template, view, root, compiled.macros, compiled.weight)
+    rooted = _TracedTemplate(template, view, root, compiled.macros, compiled._weight)
     return _render(view, rooted, template, context, name, observer), recorder
 
 

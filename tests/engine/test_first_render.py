@@ -15,7 +15,6 @@ import pytest
 from templating import Engine
 from templating.engine import renderer
 from templating.engine.renderer import ClosureCompiler, CompiledTemplate
-from templating.engine.tracing import _TracingCompiler
 
 from test_compiler import EVERYTHING
 
@@ -36,9 +35,15 @@ TRICKY = [
 ]
 
 
+class _EagerCompiler(ClosureCompiler):
+    """The closure compiler building every body at once: the eager reference."""
+
+    def body(self, nodes):
+        return self.build(nodes) if nodes else renderer._nothing
+
+
 def _eager_macros(engine, template):
-    """The tracing compiler builds every body at once: the eager reference."""
-    compiler = _TracingCompiler(engine, template.name)
+    compiler = _EagerCompiler(engine, template.name)
     compiler.body(template.body)
     return {name: entry[0] for name, entry in compiler.macros.items()}
 
@@ -129,3 +134,86 @@ def test_a_dropped_tree_leaves_no_cyclic_garbage(tier, monkeypatch):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_traced_render_builds_a_body_when_it_first_runs(monkeypatch):
+    """Lint's render (tracing.render_recorded) builds its traced closures as the closure
+    tier does: nothing before the first render, the reached bodies then, each once; every
+    macro registered first; the tree's weight counted only when asked."""
+    from templating.engine import tracing
+    built = []
+    original = tracing._TracingCompiler.build
+
+    def recording(self, nodes):
+        built.append("".join(getattr(node, "value", "?") for node in nodes))
+        return original(self, nodes)
+    monkeypatch.setattr(tracing._TracingCompiler, "build", recording)
+    engine = Engine()
+    tree = engine.parse("top#if($a)A-branch#else else-#m()#end#macro(m)in-macro#end", "t.vm")
+    text, trace = tracing.render_recorded(tree, {"a": True}, engine=engine)
+    assert text == "topA-branch" and built == ["top??", "A-branch"]
+    compiled = tree._compiled[("traced", engine._options)]
+    assert compiled._weight is None                      # no #parse asked for it
+    assert [(s.out_start, s.out_end, s.column, s.kind) for s in trace.spans] == [
+        (0, 3, 1, "text"), (3, 11, 11, "text")]
+    text, trace = tracing.render_recorded(tree, {"a": False}, engine=engine)
+    assert text == "top else-in-macro"
+    assert built == ["top??", "A-branch", " else-?", "in-macro"]
+    assert [(s.out_start, s.out_end, s.line, s.column, s.kind) for s in trace.spans] == [
+        (0, 3, 1, 1, "text"), (3, 9, 1, 24, "text"), (9, 17, 1, 47, "text")]
+    tracing.render_recorded(tree, {"a": False}, engine=engine)
+    assert len(built) == 4                               # built once
+    assert compiled.weight == renderer.weight(tree.body) + 1
+
+
+def test_a_traced_tree_does_not_keep_its_first_render_alive(monkeypatch):
+    """The traced closures cached on a tree keep their compiler; the compiler holds the
+    engine itself, not the one render's view, whose record holds that render's output."""
+    import weakref
+    from templating.engine import tracing
+    views = []
+    original = tracing._tracing_engine
+
+    def keeping(engine, refuse=True):
+        view = original(engine, refuse)
+        views.append(weakref.ref(view))
+        return view
+    monkeypatch.setattr(tracing, "_tracing_engine", keeping)
+    engine = Engine()
+    tree = engine.parse("#if($a)<p>$a</p>#end#foreach($i in [1,2])$i#end", "t.vm")
+    text, trace = tracing.render_recorded(tree, {"a": "x"}, engine=engine)
+    assert text == "<p>x</p>12" and len(trace.spans) == 5
+    del trace
+    gc.collect()
+    assert hasattr(tree, "_compiled") and [view() for view in views] == [None]
+
+
+class _Fields(dict):
+    """A Map subclass as the scenarios' case-insensitive field map is one."""
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or (
+            isinstance(key, str) and key.lower() in map(str.lower, self.keys()))
+
+    def __missing__(self, key):
+        for real in self.keys():
+            if real.lower() == key.lower():
+                return dict.__getitem__(self, real)
+        raise KeyError(key)
+
+
+def test_a_map_subclass_property_reads_as_the_sandbox_reads_it():
+    """``$data.name`` on a dict subclass takes the renderer's short path (Map.get) only for
+    the names whose Velocity answer is Map.get: the same value as jt.get_property."""
+    from templating.engine import javatypes as jt
+    data = _Fields({"orderId": "42", "get": "g", "size": "s", "Empty": None, "x": [1]})
+    names = ["orderId", "ORDERID", "missing", "get", "size", "empty", "Empty", "class",
+             "orDefault", "keySet", "x", "toString", "hashCode", "isEmpty"]
+    source = "".join(f"[$!data.{name}]" for name in names)
+    want = "".join(f"[{'' if v is None or v is jt.NOT_FOUND else jt.to_string(v)}]"
+                   for v in (jt.get_property(data, name) for name in names))
+    engine = Engine()
+    tree = engine.parse(source, "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    assert closures.render(engine, {"data": data}, "t.vm") == want
+    assert "[42][42][][g][5]" in want                    # the case-insensitive reads
