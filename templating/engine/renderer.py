@@ -72,13 +72,13 @@ class ClosureCompiler:
         no lock is needed; afterwards a run costs one more call than a built body."""
         if not nodes:
             return _nothing
-        build = self.build
-        built = None
 
-        def run(ctx):
-            nonlocal built
+        # [built body, nodes, compiler] in a default: three objects per body for the
+        # garbage collector to visit while the tree lives, not a closure's six
+        def run(ctx, state=[None, nodes, self]):
+            built = state[0]
             if built is None:
-                built = build(nodes)
+                built = state[0] = state[2].build(state[1])
             built(ctx)
         return run
 
@@ -219,8 +219,10 @@ class ClosureCompiler:
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
 
         if alternate is None and not escapes and not self.strict:
-            def emit_plain(ctx):
+            def emit_plain(ctx, value_of=value_of, quiet=quiet, source=source, ref=ref):
                 # the common `$data.get('name')`: no alternate, no escapes, not strict
+                # (what it needs bound as defaults: one tuple, not a cell each, for the
+                # garbage collector to visit while the tree is alive; see CompiledTemplate)
                 value = value_of(ctx)
                 if value is None:
                     if not quiet:
@@ -273,7 +275,7 @@ class ClosureCompiler:
             return self._strict_reference_value(ref, steps, lenient and not steps)
 
         if not steps:
-            def value(ctx):
+            def value(ctx, name=name):
                 frames = ctx.frames
                 if frames:
                     return ctx.lookup(name)
@@ -282,9 +284,7 @@ class ClosureCompiler:
 
         not_found = jt.NOT_FOUND
         if len(steps) == 1:
-            step = steps[0]
-
-            def value_1(ctx):
+            def value_1(ctx, name=name, step=steps[0], not_found=not_found):
                 current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
                 if current is None:
                     return None
@@ -292,7 +292,7 @@ class ClosureCompiler:
                 return None if current is not_found else current
             return value_1
 
-        def value(ctx):
+        def value(ctx, name=name, steps=tuple(steps)):
             current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
             for step in steps:
                 if current is None:
@@ -332,7 +332,8 @@ class ClosureCompiler:
             pname = part.name
             plain_key = pname not in jt.MAP_PROPERTY_NAMES
 
-            def prop(ctx, obj):
+            def prop(ctx, obj, pname=pname, plain_key=plain_key, part=part,
+                     name_column=name_column):
                 if plain_key and isinstance(obj, dict):
                     if obj.__class__ is dict:
                         return obj.get(pname)  # hot path: `$item.price` on a JSON object
@@ -412,12 +413,7 @@ class ClosureCompiler:
     def e_Reference(self, ref: n.Reference) -> Eval:
         value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         if ref.alternate is None:
-            if not ref.parts:
-                return value_of
-
-            def plain(ctx):
-                return value_of(ctx)
-            return plain
+            return value_of
         alternate = self.expr(ref.alternate)
 
         def with_alternate(ctx):
@@ -428,8 +424,7 @@ class ClosureCompiler:
         return with_alternate
 
     def e_Literal(self, node: n.Literal) -> Eval:
-        value = node.value
-        return lambda ctx: value
+        return lambda ctx, value=node.value: value
 
     def e_InterpolatedString(self, node: n.InterpolatedString) -> Eval:
         emit = self.body(node.body)
@@ -532,7 +527,7 @@ class ClosureCompiler:
                 _operand_literal(node.left) is jt.NO_LITERAL,
                 _operand_literal(node.right) is jt.NO_LITERAL)
 
-            def compare(ctx):
+            def compare(ctx, left=left, right=right, op=op, nameless=nameless, node=node):
                 try:
                     a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
                     # (the left side is named first: a null there ends the comparison)
@@ -548,7 +543,8 @@ class ClosureCompiler:
         left_literal = _operand_literal(node.left)
         right_literal = _operand_literal(node.right)
 
-        def arithmetic(ctx):
+        def arithmetic(ctx, op=op, left=left, right=right, left_literal=left_literal,
+                       right_literal=right_literal, strict_math=strict_math, node=node):
             try:
                 return jt.arithmetic(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx),
                                      left_literal=left_literal, right_literal=right_literal,
@@ -565,7 +561,7 @@ class ClosureCompiler:
         if not target.parts:
             name = target.name
 
-            def set_var(ctx):
+            def set_var(ctx, name=name, value_of=value_of):
                 ctx.assign(name, plain_value(value_of(ctx), ctx))
             return set_var
         base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
@@ -592,10 +588,11 @@ class ClosureCompiler:
         return set_member
 
     def c_If(self, node: n.If) -> Emit:
-        branches = [(self.condition(b.condition), self.body(b.body), b) for b in node.branches]
+        branches = tuple((self.condition(b.condition), self.body(b.body), b)
+                         for b in node.branches)
         else_body = self.body(node.else_body) if node.else_body is not None else None
 
-        def run(ctx):
+        def run(ctx, branches=branches, else_body=else_body, node=node):
             for cond, body, branch in branches:
                 if truthy(cond(ctx), ctx):
                     if ctx.observer is not None:
@@ -751,7 +748,8 @@ class ClosureCompiler:
         body_name = self.engine.config.get("velocimacro.body_reference", "bodyContent")
         strict_args = self.engine.flag("velocimacro.arguments.strict")
 
-        def run(ctx):
+        def run(ctx, name=name, args=tuple(args), source=source, node=node, block=block,
+                block_cost=block_cost, body_name=body_name, strict_args=strict_args):
             macro = ctx.macros.get(name)
             if macro is None:
                 if ctx.strict:

@@ -135,9 +135,7 @@ def _traced_body(emits, noted, file):
     """One body's run, noting each node's pieces. One closure per body, not one per node:
     a traced tree is compiled for every template lint reads, and closures per node were
     enough young objects to make the garbage collector run twice as often."""
-    limit = 6 * MAX_NOTES
-
-    def run(ctx):
+    def run(ctx, emits=emits, noted=noted, file=file, limit=6 * MAX_NOTES):
         notes = ctx.engine._recorder.notes
         for emit, node in zip(emits, noted):
             if node is None:
