@@ -123,6 +123,15 @@ class ClosureCompiler:
         found, self.macros = self.macros, dict.fromkeys(self.macros)
         return found
 
+    def template_macros(self, template: n.Template) -> dict:
+        """:meth:`find_macros` of a whole template; a template whose text never spells
+        ``macro`` defines none (a definition is that word in the source: ``#macro`` or
+        ``#{macro}``), so its tree is not walked."""
+        if template.source and "macro" not in template.source:
+            self.macros = {}
+            return {}
+        return self.find_macros(template.body)
+
     def _scan(self, node, truth: bool = False) -> None:
         cls = node.__class__
         if truth and (cls is n.Range or (cls is n.BinaryOp and node.op in _MATH_OPS)):
@@ -807,7 +816,7 @@ class CompiledTemplate:
             closures = sum(1 for top in template.body for _node in n.walk(top)) > COMPILE_NODES
         if closures:
             compiler = ClosureCompiler(engine, template.name)
-            self.macros = compiler.find_macros(template.body)
+            self.macros = compiler.template_macros(template)
             self.emit, self.source = compiler.body(template.body), None
         else:
             self.emit, self.macros, self.source = compile_template(template, options)

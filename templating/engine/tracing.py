@@ -27,11 +27,10 @@ template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are not
 from __future__ import annotations
 
 import bisect
-import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
-from ..errors import LimitExceeded
+from ..errors import LimitExceeded, RenderError, TemplateError
 from . import nodes as n
 from .runtime import located_error
 from .renderer import ClosureCompiler, CompiledTemplate, _nothing
@@ -174,7 +173,7 @@ class _TracedTemplate(CompiledTemplate):
         self._weight, self._body, self.source = cost, template.body, None
         if emit is None:
             compiler = _TracingCompiler(engine, template.name)
-            macros = compiler.find_macros(template.body)
+            macros = compiler.template_macros(template)
             emit = compiler.body(template.body)
         self.emit, self.macros = emit, macros
 
@@ -205,8 +204,9 @@ def _tracing_engine(engine, refuse: bool = True):
 
             runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
-    view = copy.copy(engine)            # shares the configuration and the caches
-    view.__class__ = _ENGINE_CLASS[0]
+    # shares the configuration and the caches (copy.copy's steps, without its dispatch)
+    view = object.__new__(_ENGINE_CLASS[0])
+    view.__dict__.update(engine.__dict__)
     view._recorder = _Recorder(refuse)
     view._base = getattr(engine, "_base", engine)
     return view
@@ -264,8 +264,10 @@ def render_recorded(template, context: Mapping | None = None, *, engine=None,
 
 
 def _run(template, context, engine, name, config, observer, *, refuse: bool):
-    from .api import _shared_engine
-    base = engine if engine is not None else _shared_engine(config)
+    if engine is None:
+        from .api import _shared_engine
+        engine = _shared_engine(config)
+    base = engine
     view = _tracing_engine(base, refuse)
     recorder = view._recorder
     if isinstance(template, str):
@@ -284,7 +286,6 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
 
 def _render(view, compiled, template, context, name, observer=None):
     """The plain render's own steps (:meth:`.api.Engine.render`) with ``compiled``."""
-    from ..errors import RenderError, TemplateError
     if isinstance(context, dict):
         variables = context.copy()
     else:

@@ -32,6 +32,7 @@ TRICKY = [
     "#define($blk)#macro(indef)i#end#end#indef()",
     "#@card()#macro(inblock)i#end#end#inblock()",
     "#foreach($i in [1])#break($foreach.get(\"#macro(brk)k#end\"))#end#brk()",
+    "#{macro}(braced)b#{end}#braced()",                     # the braced spelling
 ]
 
 
@@ -49,7 +50,7 @@ def _eager_macros(engine, template):
 
 
 def _lazy_macros(engine, template):
-    found = ClosureCompiler(engine, template.name).find_macros(template.body)
+    found = ClosureCompiler(engine, template.name).template_macros(template)
     return {name: entry[0] for name, entry in found.items()}
 
 
