@@ -134,8 +134,8 @@ class BinaryOp(Node):
 
     ``literal`` is how Velocity prints a math node whose value is null when it is joined to
     a string (``"Total: " + $p * $q`` -> ``Total: $p * ``): its leftmost operand's source
-    and the operators with their blanks; None when that operand is not a reference or a
-    string."""
+    and the operators, each with one blank either side; None when that operand is not a
+    reference or a string."""
     _children = ("left", "right")
     op: str
     left: "Expr"

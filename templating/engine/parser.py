@@ -119,7 +119,7 @@ class Parser:
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
         # macros may be called before their definition: Velocity registers them at parse time
         self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
-        # id(math node) -> its operators with their blanks, for BinaryOp.literal
+        # id(math node) -> its operators (` * `: one blank either side), for BinaryOp.literal
         self._math_ops: dict[int, str] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
@@ -268,6 +268,12 @@ class Parser:
                     continue
                 if q < len(src) and src[q] == "#":
                     name = self._directive_name_at(q)
+                    if (name is not None and name.startswith("@") and (q - p) % 2 == 1
+                            and not self.strict_escape):
+                        # Velocity prints an odd run of backslashes before `#@name` as it
+                        # is, and the `#@name` as text (an even run: a block macro call)
+                        self.pos = self._directive_word_end(q)  # stays pending text
+                        continue
                     if name is not None and (name in KNOWN_DIRECTIVES or name in self.macro_names
                                              or self.strict_escape):
                         count = q - p
@@ -1055,18 +1061,19 @@ class Parser:
                 self.pos = save
                 return left
             self._skip_ws()
-            right_at = self.pos
             right = sub()
             left = n.BinaryOp(left.line, left.column, op, left, right)
             if op in _MATH_OPS:
-                self._math_literal(left, self.src[save:right_at])
+                # Velocity writes the operator with one blank either side, whatever the
+                # source has around it (`'ab'*2` and `'ab'  *  2` both print `'ab' * `)
+                self._math_literal(left, f" {op} ")
 
     def _math_literal(self, node: n.BinaryOp, between: str) -> None:
         """Velocity's literal form of a math node (see :class:`~.nodes.BinaryOp`): the
-        leftmost operand's token, then each operator with its blanks; parentheses and the
-        other operands' tokens do not appear (``("x" % 2) * $a`` -> ``"x" %  * ``)."""
+        leftmost operand's token, then each operator as ``between`` has it (one blank either
+        side); parentheses and the other operands' tokens do not appear (``("x" % 2) * $a``
+        -> ``"x" %  * ``)."""
         ops = self._math_ops
-        between = between.replace("(", "").replace(")", "")
         before = ops.get(id(node.left), "")
         if before is None or len(before) + len(between) > _MAX_MATH_LITERAL:
             # a chain of thousands of operators: keeping every prefix would cost quadratic

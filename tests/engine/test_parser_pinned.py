@@ -36,6 +36,10 @@ RECORDED = Path(__file__).with_name("velocity_parser_expected.json")
 
 DATA = {"x": "X", "s": "abc", "data": {"name": "Ann", "qty": 3}, "t": True}
 STRUCTURED = {"space.gobbling": "structured"}
+BC = {"space.gobbling": "bc"}
+#: a template cut off in a directive after more than 256 characters (Python caches small
+#: ints: an identity test of the cursor against the length would pass below that)
+CUT_OFF = "x" * 300 + "#set($a"
 
 #: ``(template, Velocity configuration)``: what Velocity 2.4.1 prints or refuses.
 CASES = [
@@ -47,11 +51,20 @@ CASES = [
     ("ab\\#if(true)x\\#end", {}),
     ("ab\\\\#if(true)x#end", {}),
     ("ab\\\\\\#set($y = 1)$x", {}),
+    # before `#@name` the backslashes print as they are; an odd run makes `#@name` text, an
+    # even run leaves a block macro call
+    ("\\#@foo", {}),
+    ("a\\#@foo(1) b", {}),
+    ("\\\\\\#@foo x", {}),
+    ("#macro(foo)[$!bodyContent]#end\\#@foo x", {}),
+    ("#macro(foo)[$!bodyContent]#end\\\\#@foo x#end", {}),
+    ("#macro(foo)[$!bodyContent]#end\\#@foo x#end", {}),
     # a line comment ends at \r\n, \r or \n, each eaten whole
     ("a ## c\r\nb", {}),
     ("a ## c\rb", {}),
     ("a ## c\nb", {}),
     ("a ## c", {}),
+    ("ab ## c\rb", {}),
     # a block comment, closed or left open to the end
     ("x#* abc *#y", {}),
     ("x#* abc", {}),
@@ -69,6 +82,15 @@ CASES = [
     ("#if(1 ne 2)ne#end#if(2 gt 1)gt#end#if(2 ge 3)ge#end#if(1 lt 2)lt#end#if(2 le 1)le#end"
      "#if(1 eq 1)eq#end#if(true and false)and#end#if(false or true)or#end", {}),
     ("#if(2 le 2)le#end#if(2 ge 2)ge#end#if(1 ne 1)ne#end#if(1 eq 2)eq#end", {}),
+    # a null math node joined to a string prints its leftmost operand's token and each
+    # operator with one blank either side, whatever blanks the source has
+    ("#set($y = 'T: ' + $nope * 2)$y", {}),
+    ("x\n  #set($y = 'T' + ('ab'  *  2))$y", {}),
+    ("#set($y = 'T' + ('ab'*2))$y", {}),
+    ("#set($y = 'T' + ($nope\t*\t2  +  1))$y", {}),
+    ('#set($y = "T" + ("ab" % 2) * $x)$y', {}),
+    ("#set($y = 'T' + ($s < 2))$y", {}),
+    ("#set($m = {'a': 1, 'b': $s})$m", {}),
     # `-1` is one number token: after an operand it is a second operand, a parse error
     ("#set($r = $data.qty-1)$r", {}),
     ("#set($r = $data.qty -1)$r", {}),
@@ -77,16 +99,31 @@ CASES = [
     # positions on later lines
     ("a\n  #set($y = )", {}),
     ("a\nb\n  $s.concat(1 2)", {}),
+    (CUT_OFF, {}),
+    # the newline after #else/#elseif goes; after an inline #end it stays
+    ("x #if(true)a#end\nz", {}),
+    ("#if(false)a#else\nb#end", {}),
+    ("#if(true)a#elseif(true)\nb#end", {}),
+    # a block macro call alone on its lines gobbles like #if
+    ("#macro(foo)[$!bodyContent]#end\n#@foo()\nx\n#end\nz", {}),
     # a double-quoted string cut by a comment: refused where the comment starts
     ('#set($y = "#if($x)a##b#end")$y', {}),
     ('x\n  #set($y = "#if($x)a#*b#end")$y', {}),
     # structured gobbling: a block's body loses the indentation of its first line
     ("#if(true)\n  b\n  c\n#end\nz", STRUCTURED),
     ("#foreach($i in [1..2])\n    $i\n      x\n#end\nz", STRUCTURED),
+    ("x\n  #if(true)\n      b\n  #end\nz", STRUCTURED),
+    # Velocity 1.x gobbling (`bc`): #set takes the blanks before it, the indentation before
+    # #end stays
+    ("  #set($a = 1)$a", BC),
+    ("$x  #set($a = 1)$a", BC),
+    ("#if(true)\n  a\n  #end\nz", BC),
 ]
 
 #: Our words for each template Velocity refuses (its own are a JavaCC token list).
 ERRORS = {
+    "#macro(foo)[$!bodyContent]#end\\#@foo x#end":
+        "t:1:39: #end without a matching #if/#foreach/#macro/#define",
     "[$data.name.concat(]": "t:1:20: unexpected ']' in expression",
     "$data.name.concat(  )": "t:1:21: unexpected ')' in expression",
     "$data.name.concat(1 2)": "t:1:21: expected ',' or ')' in method arguments",
@@ -94,6 +131,7 @@ ERRORS = {
     "#set($r = $data.qty -1)$r": "t:1:21: expected ')' to close #set(",
     "a\n  #set($y = )": "t:2:13: unexpected ')' in expression",
     "a\nb\n  $s.concat(1 2)": "t:3:15: expected ',' or ')' in method arguments",
+    CUT_OFF: "t:1:308: expected '=' in #set",
     '#set($y = "#if($x)a##b#end")$y':
         "t:1:20: '##' inside a double-quoted string starts a Velocity comment that cuts "
         "the string, so it does not parse (#if has no matching #end at 1:12); the string "
@@ -200,6 +238,11 @@ TREES = [
     ("x#*", "[Text@1:1(value='x'), Comment@1:2(text='', block=True)]"),
     ("x#* a *#y", "[Text@1:1(value='x'), Comment@1:2(text=' a ', block=True), Text@1:9(value='y')]"),
     ("a ## c\r\nb", "[Text@1:1(value='a '), Comment@1:3(text=' c'), Text@2:1(value='b')]"),
+    # a double-quoted string's nodes are where they stand in the template, on any line
+    ('x\n#set($y = "a$s")',
+     "[Text@1:1(value='x\\n'), Set@2:1(target=Reference@2:6(name='y', source='$y'), "
+     "value=InterpolatedString@2:11(body=[Text@2:12(value='a'), Reference@2:13(name='s', "
+     "source='$s')], source='a$s'))]"),
     # #include is a node of its own (the renderer reads the file)
     ("x #include('a.txt' $x)",
      "[Text@1:1(value='x '), Include@1:3(args=[Literal@1:12(value='a.txt'), "
@@ -210,6 +253,12 @@ TREES = [
 @pytest.mark.parametrize("template, tree", TREES, ids=[t[0][:40] for t in TREES])
 def test_tree(template, tree):
     assert brief(parse_template(template, "t").body) == tree
+
+
+def test_the_template_node_is_at_the_first_character():
+    template = parse_template("\n$x", "t.vm")
+    assert (template.line, template.column, template.name) == (1, 1, "t.vm")
+    assert brief(template.body) == "[Text@1:1(value='\\n'), Reference@2:1(name='x', source='$x')]"
 
 
 def test_a_block_comment_left_open_is_all_comment_and_prints_nothing():
