@@ -47,6 +47,13 @@ def _nothing(ctx) -> None:
     """The body with nothing to run."""
 
 
+#: ``_stored(m, key)``: the entry a map holds under exactly ``key`` (``None`` when it holds
+#: none), read in C. For a dict subclass (a scenario's case-insensitive field map) an entry
+#: it holds is what its own lookup returns (Java's ``Map.get``); only a miss, or a falsy
+#: entry, takes its own (Python) lookup: ``_stored(m, k) or m.get(k)``.
+_stored = dict.get
+
+
 class ClosureCompiler:
     """Compiles one template's nodes into closures. Macros found are collected.
 
@@ -285,16 +292,16 @@ class ClosureCompiler:
 
         if not steps:
             def value(ctx, name=name):
-                frames = ctx.frames
-                if frames:
+                if ctx.frames:
                     return ctx.lookup(name)
-                return ctx.vars.get(name)
+                return _stored(ctx.vars, name) or ctx.vars.get(name)
             return value
 
         not_found = jt.NOT_FOUND
         if len(steps) == 1:
             def value_1(ctx, name=name, step=steps[0], not_found=not_found):
-                current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+                current = (ctx.lookup(name) if ctx.frames
+                           else _stored(ctx.vars, name) or ctx.vars.get(name))
                 if current is None:
                     return None
                 current = step(ctx, current)
@@ -302,7 +309,8 @@ class ClosureCompiler:
             return value_1
 
         def value(ctx, name=name, steps=tuple(steps)):
-            current = ctx.lookup(name) if ctx.frames else ctx.vars.get(name)
+            current = (ctx.lookup(name) if ctx.frames
+                       else _stored(ctx.vars, name) or ctx.vars.get(name))
             for step in steps:
                 if current is None:
                     return None
@@ -349,8 +357,9 @@ class ClosureCompiler:
                     if not is_tool(obj):
                         # a Map subclass (a scenario's `$data`, case-insensitive): the same
                         # Map.get that jt.get_property ends in for these names, without
-                        # trying the getter names first (no Map method matches them)
-                        return jt.map_lookup(obj, pname)[1]
+                        # trying the getter names first (no Map method matches them); an
+                        # entry it holds is that entry (Java's Map.get)
+                        return _stored(obj, pname) or jt.map_lookup(obj, pname)[1]
                 try:
                     return jt.get_property(obj, pname)
                 except jt.JavaError as exc:

@@ -202,6 +202,9 @@ class _Fields(dict):
                 return dict.__getitem__(self, real)
         raise KeyError(key)
 
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
 
 def test_a_map_subclass_property_reads_as_the_sandbox_reads_it():
     """``$data.name`` on a dict subclass takes the renderer's short path (Map.get) only for
@@ -218,3 +221,18 @@ def test_a_map_subclass_property_reads_as_the_sandbox_reads_it():
     closures = CompiledTemplate(tree, engine._options, engine, closures=True)
     assert closures.render(engine, {"data": data}, "t.vm") == want
     assert "[42][42][][g][5]" in want                    # the case-insensitive reads
+
+
+def test_a_map_subclass_of_variables_reads_its_entries_and_its_own_lookup():
+    """The closure tier reads a variable the map holds in C and asks the map's own lookup
+    (case-insensitive here) only for a miss or a falsy entry: same answers either way."""
+    variables = _Fields({"Name": "Ann", "zero": 0, "empty": "", "off": False,
+                         "data": _Fields({"City": "Kyiv", "n": 0})})
+    source = ("$Name|$name|$NAME|$zero|$ZERO|[$empty]|$off|$!missing|$data.city|$data.N|"
+              "#if($name)yes#end|#if($zero)zero#{else}none#end|#macro(m)$NAME $data.CITY#end#m()")
+    engine = Engine()
+    tree = engine.parse(source, "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    want = "Ann|Ann|Ann|0|0|[]|false||Kyiv|0|yes|none|Ann Kyiv"
+    assert closures.render(engine, variables, "t.vm") == want
+    assert engine.compiled(tree).render(engine, variables, "t.vm") == want
