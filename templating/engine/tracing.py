@@ -27,6 +27,7 @@ template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are not
 from __future__ import annotations
 
 import bisect
+import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
@@ -204,11 +205,10 @@ def _tracing_engine(engine, refuse: bool = True):
 
             runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
-    # shares the configuration and the caches (copy.copy's steps, without its dispatch)
-    view = object.__new__(_ENGINE_CLASS[0])
-    view.__dict__.update(engine.__dict__)
+    view = copy.copy(engine)            # shares the configuration and the caches
+    view.__class__ = _ENGINE_CLASS[0]
     view._recorder = _Recorder(refuse)
-    view._base = getattr(engine, "_base", engine)
+    view._base = engine._base if isinstance(engine, _ENGINE_CLASS[0]) else engine
     return view
 
 
