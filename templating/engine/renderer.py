@@ -354,7 +354,7 @@ class ClosureCompiler:
                 if plain_key and isinstance(obj, dict):
                     if obj.__class__ is dict:
                         return obj.get(pname)  # hot path: `$item.price` on a JSON object
-                    if not is_tool(obj):
+                    if issubclass(type(obj), dict) and not is_tool(obj):
                         # a Map subclass (a scenario's `$data`, case-insensitive): the same
                         # Map.get that jt.get_property ends in for these names, without
                         # trying the getter names first (no Map method matches them); an

@@ -1,0 +1,109 @@
+"""Lint's render of untrusted templates (issue 13's faster first render): what the short
+paths taken for speed must not open.
+
+- a Map subclass's entries are read directly only when it is data: an object of a class
+  with an allow-list (a tool) that is also a ``dict`` still answers ``$tool.name`` through
+  the sandbox gate, never its Map entries;
+- a traced render's record and output are not kept alive by the traced closures cached on
+  the tree (64 trees are cached: a huge output would otherwise stay in memory per tree);
+- linting leaves no cyclic garbage (each dropped tree is freed at once, not by the cyclic
+  collector walking everything);
+- a template that never spells ``macro`` is not walked for definitions, and one that does
+  defines exactly what the render then calls.
+"""
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from templating import Engine
+from templating.engine import tracing
+from templating.engine.renderer import CompiledTemplate
+
+
+class _MapTool(dict):
+    """A tool that is also a dict: only ``visible`` is callable from templates."""
+
+    __velocity_methods__ = frozenset({"getVisible"})
+
+    def getVisible(self):
+        return "shown"
+
+
+def test_a_tool_that_is_a_map_answers_through_the_gate_not_its_entries():
+    tool = _MapTool({"secret": "TOP-SECRET", "visible": "entry"})
+    source = "[$tool.visible][$tool.secret][$!tool.secret]"
+    engine = Engine()
+    tree = engine.parse(source, "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    outputs = {
+        "closures": closures.render(engine, {"tool": tool}, "t.vm"),
+        "compiled": engine.compiled(tree).render(engine, {"tool": tool}, "t.vm"),
+        "traced": tracing.render_recorded(tree, {"tool": tool}, engine=engine)[0],
+    }
+    assert outputs == dict.fromkeys(outputs, "[shown][$tool.secret][]")
+
+
+def test_a_traced_render_s_output_is_not_kept_with_the_cached_tree():
+    engine = Engine()
+    # every iteration writes a new 1,000-character string: 2 MB of pieces in the record
+    source = "#foreach($i in [1..2000])#set($s = \"$big$i\")$s#end"
+    big = "x" * 1000
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        tree = engine.parse(source, "t.vm")
+        for _ in range(2):
+            text, trace = tracing.render_recorded(tree, {"big": big}, engine=engine)
+            assert len(text) > 2_000_000 and trace.spans is not None
+            del text, trace
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert hasattr(tree, "_compiled") and kept < 200_000     # the tree and its closures only
+
+
+def test_linting_leaves_no_cyclic_garbage(tmp_path, monkeypatch):
+    from templating.lint import config_from_mapping
+    from templating.lint.runner import Linter
+    templates, previews = tmp_path / "templates", tmp_path / "previews"
+    for n in range(12):
+        (templates / f"t{n}.html").parent.mkdir(parents=True, exist_ok=True)
+        (templates / f"t{n}.html").write_text(
+            f"<html><body>#macro(m $v)<b>$v</b>#end#foreach($i in $data.items)#m($i.name)"
+            f"#end #if($data.x){n}#else<img src=a.png>#end $!data.missing</body></html>",
+            encoding="utf-8")
+        (previews / f"t{n}").mkdir(parents=True, exist_ok=True)
+        (previews / f"t{n}" / "a.json").write_text(
+            '{"items": [{"name": "A"}, {"name": "B"}], "x": 1}', encoding="utf-8")
+        (previews / f"t{n}" / "b.json").write_text('{"items": []}', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = config_from_mapping({}).with_options(templates_dir=templates,
+                                                  previews_dir=previews)
+    linter = Linter(config)
+    linter.lint_template(templates / "t0.html")           # imports and caches settle
+    gc.collect()
+    gc.disable()
+    try:
+        names = set()
+        for n in range(1, 12):
+            findings, _ctx = linter.lint_template(templates / f"t{n}.html")
+            names.update(f.name for f in findings)
+        del findings, _ctx
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert "img-alt" in names                               # the lint really ran
+
+
+def test_macros_are_defined_only_where_the_text_spells_them():
+    engine = Engine()
+    for source, want in (("#m()|#{m}()", "#m()|#{m}()"),
+                         ("#{macro}(m)M#{end}#m()|#m()", "M|M"),
+                         ("#set($s = \"#macro(m)S#end\")#m()", "S")):
+        tree = engine.parse(source, "t.vm")
+        closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+        assert closures.render(engine, {}, "t.vm") == want, source
+        assert tracing.render_recorded(tree, {}, engine=engine)[0] == want, source
