@@ -137,16 +137,19 @@ def _traced_body(emits, noted, file):
     enough young objects to make the garbage collector run twice as often."""
     def run(ctx, emits=emits, noted=noted, file=file, limit=6 * MAX_NOTES):
         notes = ctx.engine._recorder.notes
+        # the same list between nodes: whatever writes elsewhere (a string's body, a
+        # #define printed, $bodyContent) puts ctx.out back before it returns
+        out = ctx.out
         for emit, node in zip(emits, noted):
-            if node is None:
-                emit(ctx)
-                continue
-            out = ctx.out
-            first = len(out)
             if emit.__class__ is str:           # literal text: one piece, a leaf
+                first = len(out)
                 out.append(emit)
                 notes += (out, first, first + 1, file, node, False)
+            elif node is None:
+                emit(ctx)
+                continue
             else:
+                first = len(out)
                 inner = len(notes)
                 try:
                     emit(ctx)
