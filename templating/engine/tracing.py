@@ -7,10 +7,11 @@ which node wrote what; this module asks it, and only when asked.
 
 How, at no cost to the normal path: a traced render runs the template through the engine's
 closure tier (:class:`.renderer.ClosureCompiler`, whose output equals the generated code's
-on every recorded case: tests/engine/test_compiler.py), compiled by a subclass that wraps
-each node of every body (template, branch, loop, macro and block bodies, ``#parse``'d and
-``#evaluate``'d templates) in a closure noting which pieces of ``ctx.out`` the node
-appended. The generated code of ordinary renders is untouched, and the traced form is
+on every recorded case: tests/engine/test_compiler.py), compiled by a subclass whose bodies
+(template, branch, loop, macro and block bodies, ``#parse``'d and ``#evaluate``'d templates)
+note which pieces of ``ctx.out`` each of their nodes appended. Like the closure tier's, a
+body is built when it first runs (lint renders a fresh tree per template: a branch no
+scenario reaches costs nothing). The generated code of ordinary renders is untouched, and the traced form is
 cached on the tree beside it under its own key. Afterwards each piece of output belongs to
 the innermost node that wrote it; a node that wrote nothing leaves an empty span at its
 output offset (what the ``empty-in-text`` lint rule reads).
