@@ -45,7 +45,6 @@ _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", 
                        "le", "ge", "in"})
 # lone `$`, `$!`, `\\$` and `#` marks, then blanks, at the start of a line
 _LONE_MARKS = re.compile(r"(?:\\*\$!?|#)+([ \t]+)(?=#)")
-_EOL = re.compile(r"\r\n|\n|\r")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 #: What starts a comment inside a double-quoted string (raw text ``#[[..]]#`` is skipped).
 _COMMENT_IN_STRING = re.compile(r"#\[\[.*?\]\]#|##|#\*", re.S)
@@ -91,8 +90,10 @@ class _Terminator(NamedTuple):
     body: list                # the body it ended
 
 
-#: Characters :meth:`Parser._skip_ws` may skip (blanks) or look past (``##``, ``#*``).
-_WS_OR_HASH = frozenset(" \t\r\n#")
+#: Characters :meth:`Parser._skip_ws` skips (blanks and newlines).
+_BLANKS = re.compile(r"[ \t\r\n]*")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_WS = frozenset(" \t\r\n")
 #: ``ops`` tuple of :meth:`Parser._peek_op` -> the characters its operators start with.
 _OP_FIRSTS: dict[tuple, frozenset] = {}
 
@@ -740,14 +741,14 @@ class Parser:
     def _parse_macro_header(self, p: int) -> n.Macro:
         src = self.src
         self._expect_open_paren("#macro")
-        self._skip_ws()
+        self._skip_ws_and_comments()
         m = _MACRO_NAME.match(src, self.pos)
         if not m:
             raise self.error("#macro expects a name", self.pos)
         node = self.node(n.Macro, p, m.group())
         self.pos = m.end()
         while True:
-            self._skip_ws()
+            self._skip_ws_and_comments()
             if src.startswith(",", self.pos):
                 self.pos += 1
                 continue
@@ -758,7 +759,7 @@ class Parser:
                 ppos = self.pos
                 ref = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
                 param = self.node(n.MacroParam, ppos, ref.name)
-                self._skip_ws()
+                self._skip_ws_and_comments()
                 if src.startswith("=", self.pos):
                     self.pos += 1
                     param.default = self.parse_expression()
@@ -790,24 +791,21 @@ class Parser:
         self.pos = _HSPACE.match(self.src, self.pos).end()
 
     def _skip_ws(self) -> None:
-        """Skip whitespace, newlines and ``##``/``#* *#`` comments inside directive arguments."""
+        """Skip blanks and newlines inside directive arguments. Not comments: Velocity 2.4.1
+        refuses a ``##`` or ``#*`` there (a parse error), so the cursor stops at its ``#``
+        and the caller reports what it expected instead."""
+        self.pos = _BLANKS.match(self.src, self.pos).end()
+
+    def _skip_ws_and_comments(self) -> None:
+        """Skip blanks, newlines and ``##`` comments between a ``#macro``'s name and
+        parameters: the one place Velocity's grammar takes a comment inside parentheses
+        (``#macro(m ## why`` + newline + ``$x)``; a ``#*`` there is still a parse error)."""
         src = self.src
-        if self.pos < len(src) and src[self.pos] not in _WS_OR_HASH:
-            return      # the usual case: nothing to skip
-        while self.pos < len(src):
-            c = src[self.pos]
-            if c in " \t\r\n":
-                self.pos += 1
-            elif src.startswith("##", self.pos):
-                m = _EOL.search(src, self.pos)
-                self.pos = len(src) if m is None else m.end()
-            elif src.startswith("#*", self.pos):
-                end = src.find("*#", self.pos + 2)
-                if end == -1:
-                    raise self.error("unterminated #* comment *#", self.pos)
-                self.pos = end + 2
-            else:
-                break
+        self._skip_ws()
+        while src.startswith("##", self.pos):
+            m = _LINE_BREAK.search(src, self.pos)
+            self.pos = len(src) if m is None else m.end()
+            self._skip_ws()
 
     def _expect_open_paren(self, what: str) -> None:
         self._skip_hspace()
@@ -892,7 +890,7 @@ class Parser:
         if m and m.group() in ("true", "false"):
             self.pos = m.end()
             return self.node(n.Literal, p, m.group() == "true")
-        raise self.error(f"unexpected {quoted(src[p])} in {what}", p)
+        raise self._unexpected(p, what)
 
     # ------------------------------------------------------------------ references
 
@@ -1054,7 +1052,7 @@ class Parser:
         while True:
             save = self.pos
             ahead = src[save:save + 1]
-            if ahead not in firsts and ahead not in _WS_OR_HASH:
+            if ahead not in firsts and ahead not in _WS:
                 return left     # no operator of this level here (_peek_op would say None)
             op = self._peek_op(ops)
             if op is None:
@@ -1181,7 +1179,15 @@ class Parser:
         if m and m.group() == "null":
             self.pos = m.end()
             return self.node(n.Literal, p, None)
-        raise self.error(f"unexpected {quoted(src[p])} in expression", p)
+        raise self._unexpected(p, "expression")
+
+    def _unexpected(self, p: int, what: str) -> VelocitySyntaxError:
+        """The error for the character at ``p``, which no argument or operand starts: a
+        comment gets words of its own (one is natural to try and Velocity refuses it)."""
+        if self.src.startswith(("##", "#*"), p):
+            return self.error(f"a {self.src[p:p + 2]} comment in {what}: Velocity refuses "
+                              "comments inside a directive's or a method's arguments", p)
+        return self.error(f"unexpected {quoted(self.src[p])} in {what}", p)
 
     def _quoted_text(self, p: int) -> str:
         """The text of the string literal opening at ``p``; a doubled quote is one quote."""

@@ -109,10 +109,30 @@ CASES = [
     # a double-quoted string cut by a comment: refused where the comment starts
     ('#set($y = "#if($x)a##b#end")$y', {}),
     ('x\n  #set($y = "#if($x)a#*b#end")$y', {}),
+    # a comment inside a directive's or a method's arguments is a parse error, except
+    # between a #macro's parameters
+    ("#set($a = 1 ## c\n + 2)$a", {}),
+    ("#set($a = #* c *# 1)$a", {}),
+    ("#if(#* c *# true)y#end", {}),
+    ("$s.concat( #* c *# 'x')", {}),
+    ("#set($a = [1, #* c *# 2])$a", {}),
+    ("#foreach($i in #* c *# [1])$i#end", {}),
+    ("#macro(m ## the name\n  $a ## the first\n  $b = 2 ## the second\n)[$a$b]#end#m(1)", {}),
+    ("#macro(m $a #* no *#)[$a]#end#m(1)", {}),
+    ("#set($a = #* c", {}),
+    # a doubled quote is one quote, anywhere in the string
+    ("#set($y = 'ab''c''''d')$y", {}),
+    ('#set($y = "ab""c$s")$y', {}),
+    # a backslash before a word that is no directive stays
+    ("a\\ if b \\\\ set(", {}),
+    ("x\\", {}),
+    # a math literal's string operand found on any line
+    ("a\nb\n#set($y = 'T' + ('ab' * 2))$y", {}),
     # structured gobbling: a block's body loses the indentation of its first line
     ("#if(true)\n  b\n  c\n#end\nz", STRUCTURED),
     ("#foreach($i in [1..2])\n    $i\n      x\n#end\nz", STRUCTURED),
     ("x\n  #if(true)\n      b\n  #end\nz", STRUCTURED),
+    ("#if(true)\n  a\n  #set($y = \"x$s\")\n  b\n#end\nz", STRUCTURED),
     # Velocity 1.x gobbling (`bc`): #set takes the blanks before it, the indentation before
     # #end stays
     ("  #set($a = 1)$a", BC),
@@ -125,6 +145,20 @@ ERRORS = {
     "#macro(foo)[$!bodyContent]#end\\#@foo x#end":
         "t:1:39: #end without a matching #if/#foreach/#macro/#define",
     "[$data.name.concat(]": "t:1:20: unexpected ']' in expression",
+    "#set($a = 1 ## c\n + 2)$a": "t:1:13: expected ')' to close #set(",
+    "#set($a = #* c *# 1)$a": "t:1:11: a #* comment in expression: Velocity refuses comments "
+                              "inside a directive's or a method's arguments",
+    "#if(#* c *# true)y#end": "t:1:5: a #* comment in expression: Velocity refuses comments "
+                              "inside a directive's or a method's arguments",
+    "$s.concat( #* c *# 'x')": "t:1:12: a #* comment in expression: Velocity refuses comments "
+                               "inside a directive's or a method's arguments",
+    "#set($a = [1, #* c *# 2])$a": "t:1:15: a #* comment in a list: Velocity refuses comments "
+                                   "inside a directive's or a method's arguments",
+    "#foreach($i in #* c *# [1])$i#end": "t:1:16: a #* comment in #foreach: Velocity refuses "
+                                         "comments inside a directive's or a method's arguments",
+    "#macro(m $a #* no *#)[$a]#end#m(1)": "t:1:13: unexpected text in #macro arguments",
+    "#set($a = #* c": "t:1:11: a #* comment in expression: Velocity refuses comments inside a "
+                      "directive's or a method's arguments",
     "$data.name.concat(  )": "t:1:21: unexpected ')' in expression",
     "$data.name.concat(1 2)": "t:1:21: expected ',' or ')' in method arguments",
     "#set($r = $data.qty-1)$r": "t:1:20: expected ')' to close #set(",
@@ -145,8 +179,12 @@ ERRORS = {
 }
 
 #: Where our position and Velocity's differ on purpose: the comment that cuts a string is
-#: where the fix goes; Velocity names the end of the template, where it ran out.
-OWN_POSITION = {'#set($y = "#if($x)a##b#end")$y', 'x\n  #set($y = "#if($x)a#*b#end")$y'}
+#: where the fix goes; Velocity names the end of the template, where it ran out. A block
+#: comment in arguments is refused at its `#*`; Velocity names its `*#` (or the end).
+OWN_POSITION = {'#set($y = "#if($x)a##b#end")$y', 'x\n  #set($y = "#if($x)a#*b#end")$y',
+                "#set($a = #* c *# 1)$a", "#if(#* c *# true)y#end", "$s.concat( #* c *# 'x')",
+                "#set($a = [1, #* c *# 2])$a", "#foreach($i in #* c *# [1])$i#end",
+                "#set($a = #* c", "#macro(m $a #* no *#)[$a]#end#m(1)"}
 
 _POSITION = re.compile(r"\[line (\d+), column (\d+)\]")
 

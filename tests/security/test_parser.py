@@ -48,6 +48,9 @@ def test_a_long_operator_chain_keeps_a_bounded_literal_and_parses_in_linear_time
     ("$data.s.concat('a' 'b')", "t.vm:1:20"),
     ("#set($x = [1 + 1])$x", "t.vm:1:14"),
     ("#foreach($i in $l + 1)$i#end", "t.vm:1:19"),
+    # a comment inside a directive's arguments (Velocity: parse error; once skipped here)
+    ("#set($x = $n ## the count\n)$x", "t.vm:1:14"),
+    ("#if($n #* why *# == 1)x#end", "t.vm:1:8"),
 ])
 def test_templates_the_platform_rejects_are_refused_before_rendering(source, where):
     with pytest.raises(VelocitySyntaxError) as caught:
