@@ -319,6 +319,23 @@ def test_a_comma_must_be_followed_by_an_argument(source, message):
     assert caught.value.one_line() == message
 
 
+@pytest.mark.parametrize("source, message", [
+    # a #foreach variable is read as in an expression: a method call that never parses
+    # there is an error, never text
+    ("#foreach($i.a($ in $l)#end", "t:1:15: invalid reference"),
+    # the nesting a `!` or `-` takes is given back when it ends, no more: thirty of them
+    # before a list nested sixty deep leave the list as deep as it is
+    ("#set($a = !true)" * 30 + "#set($b = " + "[" * 60 + "]" * 60 + ")",
+     "t:1:540: the template nests deeper than 50 levels (templating.max_nesting)"),
+    ("#set($a = -$x)" * 30 + "#set($b = " + "[" * 60 + "]" * 60 + ")",
+     "t:1:480: the template nests deeper than 50 levels (templating.max_nesting)"),
+])
+def test_refused_with_its_position(source, message):
+    with pytest.raises(VelocitySyntaxError) as caught:
+        parse_template(source, "t")
+    assert caught.value.one_line() == message
+
+
 # --------------------------------------------------------------------------------------------
 # recording
 
