@@ -54,6 +54,23 @@ def _nothing(ctx) -> None:
 _stored = dict.get
 
 
+def _property(ctx, obj, pname: str, plain_key: bool, part, name_column):
+    """``$obj.pname`` as jt.get_property answers it (``NOT_FOUND`` when nothing does)."""
+    if plain_key and isinstance(obj, dict):
+        if obj.__class__ is dict:
+            return obj.get(pname)  # hot path: `$item.price` on a JSON object
+        if issubclass(type(obj), dict) and not is_tool(obj):
+            # a Map subclass (a scenario's `$data`, case-insensitive): the same Map.get
+            # that jt.get_property ends in for these names, without trying the getter
+            # names first (no Map method matches them); an entry it holds is that entry
+            # (Java's Map.get)
+            return _stored(obj, pname) or jt.map_lookup(obj, pname)[1]
+    try:
+        return jt.get_property(obj, pname)
+    except jt.JavaError as exc:
+        raise java_error(ctx, part, exc, name_column) from None
+
+
 class ClosureCompiler:
     """Compiles one template's nodes into closures. Macros found are collected.
 
@@ -286,9 +303,29 @@ class ClosureCompiler:
         a bare ``#if($flag)`` test of an undefined variable).
         """
         name = ref.name
-        steps = [self.part(p) for p in ref.parts]
-        if self.strict and not (lenient and not steps):
-            return self._strict_reference_value(ref, steps, lenient and not steps)
+        parts = ref.parts
+        if self.strict and not (lenient and not parts):
+            return self._strict_reference_value(ref, [self.part(p) for p in parts],
+                                                lenient and not parts)
+        if len(parts) == 1 and parts[0].__class__ is n.Property:
+            # the common `$data.name`: the variable and its property in one closure
+            part = parts[0]
+            pname = part.name
+
+            def value_prop(ctx, name=name, pname=pname,
+                           plain_key=pname not in jt.MAP_PROPERTY_NAMES, part=part,
+                           name_column=part.column + 1 if part.column is not None else None,
+                           not_found=jt.NOT_FOUND):
+                current = (ctx.lookup(name) if ctx.frames
+                           else _stored(ctx.vars, name) or ctx.vars.get(name))
+                if current is None:
+                    return None
+                if plain_key and current.__class__ is dict:
+                    return current.get(pname)
+                current = _property(ctx, current, pname, plain_key, part, name_column)
+                return None if current is not_found else current
+            return value_prop
+        steps = [self.part(p) for p in parts]
 
         if not steps:
             def value(ctx, name=name):
@@ -351,19 +388,9 @@ class ClosureCompiler:
 
             def prop(ctx, obj, pname=pname, plain_key=plain_key, part=part,
                      name_column=name_column):
-                if plain_key and isinstance(obj, dict):
-                    if obj.__class__ is dict:
-                        return obj.get(pname)  # hot path: `$item.price` on a JSON object
-                    if issubclass(type(obj), dict) and not is_tool(obj):
-                        # a Map subclass (a scenario's `$data`, case-insensitive): the same
-                        # Map.get that jt.get_property ends in for these names, without
-                        # trying the getter names first (no Map method matches them); an
-                        # entry it holds is that entry (Java's Map.get)
-                        return _stored(obj, pname) or jt.map_lookup(obj, pname)[1]
-                try:
-                    return jt.get_property(obj, pname)
-                except jt.JavaError as exc:
-                    raise java_error(ctx, part, exc, name_column) from None
+                if plain_key and obj.__class__ is dict:
+                    return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                return _property(ctx, obj, pname, plain_key, part, name_column)
             return prop
         if isinstance(part, n.Method):
             mname = part.name
