@@ -705,7 +705,9 @@ class Parser:
     @staticmethod
     def _dedent(body: list, indent: str) -> None:
         """``space.gobbling = structured``: a block's content loses the indentation its
-        first line has beyond the directive's own, on every line that starts with it."""
+        first line has beyond the directive's own, on every line that starts with it, and
+        from every text that starts with it after a reference or directive on its line
+        (Velocity 2.4.1: ``  a$x  b`` prints ``aXb``)."""
         if not body or not isinstance(body[0], n.Text) or body[0].column != 1:
             return
         first = body[0].value
@@ -721,7 +723,7 @@ class Parser:
             if isinstance(node, n.Text):
                 lines = node.value.split("\n")
                 for i, line in enumerate(lines):
-                    if (i > 0 or node.column == 1) and line.startswith(unit):
+                    if line.startswith(unit):
                         lines[i] = line[len(unit):]
                 node.value = "\n".join(lines)
             else:

@@ -115,6 +115,7 @@ CASES = [
     ("#set($a = #* c *# 1)$a", {}),
     ("#if(#* c *# true)y#end", {}),
     ("$s.concat( #* c *# 'x')", {}),
+    ("$s.concat(##c\n'x')", {}),
     ("#set($a = [1, #* c *# 2])$a", {}),
     ("#foreach($i in #* c *# [1])$i#end", {}),
     ("#macro(m ## the name\n  $a ## the first\n  $b = 2 ## the second\n)[$a$b]#end#m(1)", {}),
@@ -128,10 +129,26 @@ CASES = [
     ("x\\", {}),
     # a math literal's string operand found on any line
     ("a\nb\n#set($y = 'T' + ('ab' * 2))$y", {}),
+    # a lone `$` or `#` and blanks before a directive vanish only at the start of a line
+    ("a$ #set($y = 1)b", {}),
+    ("x # #set($y = 1)$y", {}),
+    ("a\n$ #set($y = 1)b", {}),
+    ("x\n# #if(true)y#end", {}),
+    # a known macro called alone on its line, with or without parentheses, takes the line
+    ("#macro(m)[x]#end\n#m\nz", {}),
+    ("#macro(m)[x]#end\n#m()\nz", {}),
+    # a math literal inside a string on a later line
+    ("a\nb\n#set($y = \"[#set($z = 'T' + ('ab' * 2))$z]\")$y", {}),
     # structured gobbling: a block's body loses the indentation of its first line
     ("#if(true)\n  b\n  c\n#end\nz", STRUCTURED),
     ("#foreach($i in [1..2])\n    $i\n      x\n#end\nz", STRUCTURED),
     ("x\n  #if(true)\n      b\n  #end\nz", STRUCTURED),
+    ("#if(true)\n  a$x  b\n  c\n#end\nz", STRUCTURED),
+    # ... also from a text that starts with it after a reference or a directive
+    ("#if(true)\n  a$x  b$x  c\n#end\nz", STRUCTURED),
+    ("#if(true)\n  a#set($q = 1)  b\n  a$x b\n#end\nz", STRUCTURED),
+    ("#foreach($i in [1])\n    $i    b\n#end\nz", STRUCTURED),
+    ("x\n  #if(true)\n    a$x    b\n  #end\nz", STRUCTURED),
     ("#if(true)\n  a\n  #set($y = \"x$s\")\n  b\n#end\nz", STRUCTURED),
     # Velocity 1.x gobbling (`bc`): #set takes the blanks before it, the indentation before
     # #end stays
@@ -152,6 +169,8 @@ ERRORS = {
                               "inside a directive's or a method's arguments",
     "$s.concat( #* c *# 'x')": "t:1:12: a #* comment in expression: Velocity refuses comments "
                                "inside a directive's or a method's arguments",
+    "$s.concat(##c\n'x')": "t:1:11: a ## comment in expression: Velocity refuses comments "
+                            "inside a directive's or a method's arguments",
     "#set($a = [1, #* c *# 2])$a": "t:1:15: a #* comment in a list: Velocity refuses comments "
                                    "inside a directive's or a method's arguments",
     "#foreach($i in #* c *# [1])$i#end": "t:1:16: a #* comment in #foreach: Velocity refuses "
@@ -184,7 +203,7 @@ ERRORS = {
 OWN_POSITION = {'#set($y = "#if($x)a##b#end")$y', 'x\n  #set($y = "#if($x)a#*b#end")$y',
                 "#set($a = #* c *# 1)$a", "#if(#* c *# true)y#end", "$s.concat( #* c *# 'x')",
                 "#set($a = [1, #* c *# 2])$a", "#foreach($i in #* c *# [1])$i#end",
-                "#set($a = #* c", "#macro(m $a #* no *#)[$a]#end#m(1)"}
+                "#set($a = #* c", "#macro(m $a #* no *#)[$a]#end#m(1)", "$s.concat(##c\n'x')"}
 
 _POSITION = re.compile(r"\[line (\d+), column (\d+)\]")
 
