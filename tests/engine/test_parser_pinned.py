@@ -40,6 +40,7 @@ BC = {"space.gobbling": "bc"}
 #: a template cut off in a directive after more than 256 characters (Python caches small
 #: ints: an identity test of the cursor against the length would pass below that)
 CUT_OFF = "x" * 300 + "#set($a"
+TRAILING_DOLLAR = "x" * 300 + " $"
 
 #: ``(template, Velocity configuration)``: what Velocity 2.4.1 prints or refuses.
 CASES = [
@@ -139,6 +140,19 @@ CASES = [
     ("#macro(m)[x]#end\n#m()\nz", {}),
     # a math literal inside a string on a later line
     ("a\nb\n#set($y = \"[#set($z = 'T' + ('ab' * 2))$z]\")$y", {}),
+    # `[` right after `$ref#set(...)`: Velocity's lexer is still in the reference
+    ("$x#set($y = 1)[b]", {}),
+    # a `$` that ends a long template is text
+    (TRAILING_DOLLAR, {}),
+    # \u escapes in a double-quoted string are hexadecimal
+    ('#set($y = "\\u0041\\u00e9")$y', {}),
+    # `#[[` finds the `]]#` after it, not one before
+    ("]]# x #[[y]]#", {}),
+    # a math literal's string operand on a string's second line
+    ("#set($y = \"x\n#set($z = 'T' + ('ab' * 2))$z\")$y", {}),
+    # Velocity 1.x gobbling: a macro call without parentheses keeps its newline
+    ("#macro(m)[x]#end\n#m\nz", BC),
+    ("#macro(m)[x]#end " + "y" * 300 + "\n#m\nz", BC),
     # structured gobbling: a block's body loses the indentation of its first line
     ("#if(true)\n  b\n  c\n#end\nz", STRUCTURED),
     ("#foreach($i in [1..2])\n    $i\n      x\n#end\nz", STRUCTURED),
@@ -185,6 +199,7 @@ ERRORS = {
     "a\n  #set($y = )": "t:2:13: unexpected ')' in expression",
     "a\nb\n  $s.concat(1 2)": "t:3:15: expected ',' or ')' in method arguments",
     CUT_OFF: "t:1:308: expected '=' in #set",
+    "$x#set($y = 1)[b]": "t:1:15: '[' right after $reference#set(...) (Velocity: parse error)",
     '#set($y = "#if($x)a##b#end")$y':
         "t:1:20: '##' inside a double-quoted string starts a Velocity comment that cuts "
         "the string, so it does not parse (#if has no matching #end at 1:12); the string "
@@ -300,7 +315,8 @@ TREES = [
      "[Text@1:1(value='x\\n'), Set@2:1(target=Reference@2:6(name='y', source='$y'), "
      "value=InterpolatedString@2:11(body=[Text@2:12(value='a'), Reference@2:13(name='s', "
      "source='$s')], source='a$s'))]"),
-    # #include is a node of its own (the renderer reads the file)
+    # #parse and #include are nodes of their own (the renderer reads the file)
+    ("#parse('a.vm')", "[Parse@1:1(expr=Literal@1:8(value='a.vm'))]"),
     ("x #include('a.txt' $x)",
      "[Text@1:1(value='x '), Include@1:3(args=[Literal@1:12(value='a.txt'), "
      "Reference@1:20(name='x', source='$x')])]"),
