@@ -150,6 +150,9 @@ CASES = [
     ("]]# x #[[y]]#", {}),
     # a math literal's string operand on a string's second line
     ("#set($y = \"x\n#set($z = 'T' + ('ab' * 2))$z\")$y", {}),
+    # an undefined macro's call, `null` argument and all, prints as it is
+    ("#nomacro(null) x", {}),
+    ("#nomacro(1, null) x", {}),
     # Velocity 1.x gobbling: a macro call without parentheses keeps its newline
     ("#macro(m)[x]#end\n#m\nz", BC),
     ("#macro(m)[x]#end " + "y" * 300 + "\n#m\nz", BC),
