@@ -132,6 +132,11 @@ def main() -> None:
     help_ms = results["templating --help"][0]
     print(f"render / jinja2 script: {render_ms / jinja_ms:.2f}x (target <= 2x)")
     print(f"--help: {help_ms:.0f} ms (target <= 150 ms)")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        # a module edited since its .pyc was written is then compiled on every start
+        # (~80 ms for the engine after a change): not what an installed copy pays
+        print("note: PYTHONDONTWRITEBYTECODE is set; figures include compiling any module "
+              "whose .pyc is stale (run with it unset for an installed user's start-up)")
 
 
 if __name__ == "__main__":
