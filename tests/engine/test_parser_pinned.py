@@ -32,6 +32,8 @@ from templating.engine import nodes as n
 from templating.engine.parser import parse_template
 from templating.errors import TemplateError, VelocitySyntaxError
 
+from test_java_values_pinned import recorded_rows
+
 RECORDED = Path(__file__).with_name("velocity_parser_expected.json")
 
 DATA = {"x": "X", "s": "abc", "data": {"name": "Ann", "qty": 3}, "t": True}
@@ -224,14 +226,6 @@ OWN_POSITION = {'#set($y = "#if($x)a##b#end")$y', 'x\n  #set($y = "#if($x)a#*b#e
                 "#set($a = #* c", "#macro(m $a #* no *#)[$a]#end#m(1)", "$s.concat(##c\n'x')"}
 
 _POSITION = re.compile(r"\[line (\d+), column (\d+)\]")
-
-
-def recorded_rows(path: Path):
-    """The recorded answers (none before the first recording: the case-list test fails)."""
-    if not path.exists():
-        return {}, []
-    recorded = json.loads(path.read_text(encoding="utf-8"))
-    return recorded, recorded["cases"]
 
 
 RECORDED_DATA, ROWS = recorded_rows(RECORDED)
