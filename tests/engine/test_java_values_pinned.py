@@ -643,12 +643,17 @@ def record(cases=CASES, data=DATA, path: Path = RECORDED) -> None:
     """Ask Velocity 2.4.1 (a JDK and the jars) for every case and write them to ``path``."""
     from velocity_oracle import run_oracle
     answers = run_oracle([(template, data) for template in cases])
-    rows = ",\n".join("  " + json.dumps([t, a], ensure_ascii=False)
-                      for t, a in zip(cases, answers))
+    write_recording(path, data, [[t, a] for t, a in zip(cases, answers)])
+
+
+def write_recording(path: Path, data, rows: list) -> None:
+    """The recording file every pinned suite reads with :func:`recorded_rows`: one case per
+    line, so a re-recording diffs case by case."""
+    lines = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
     path.write_text('{"velocity": "2.4.1", "jdk": "17", "data": '
-                    + json.dumps(data, ensure_ascii=False) + ',\n "cases": [\n' + rows
+                    + json.dumps(data, ensure_ascii=False) + ',\n "cases": [\n' + lines
                     + "\n]}\n", encoding="utf-8")
-    print(f"recorded {len(cases)} answers in {path}")
+    print(f"recorded {len(rows)} answers in {path}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ findings, the language server and output tracing all point at ``node.line:node.c
 from __future__ import annotations
 
 import copy
-import json
 import re
 import sys
 from dataclasses import MISSING, fields
@@ -32,7 +31,7 @@ from templating.engine import nodes as n
 from templating.engine.parser import parse_template
 from templating.errors import TemplateError, VelocitySyntaxError
 
-from test_java_values_pinned import recorded_rows
+from test_java_values_pinned import recorded_rows, write_recording
 
 RECORDED = Path(__file__).with_name("velocity_parser_expected.json")
 
@@ -375,12 +374,7 @@ def record(cases=CASES, data=DATA, path: Path = RECORDED) -> None:
     """Ask Velocity 2.4.1 (a JDK and the jars) for every case and write them to ``path``."""
     from velocity_oracle import run_oracle
     answers = run_oracle([(template, data, config) for template, config in cases])
-    rows = ",\n".join("  " + json.dumps([t, c, a], ensure_ascii=False)
-                      for (t, c), a in zip(cases, answers))
-    path.write_text('{"velocity": "2.4.1", "jdk": "17", "data": '
-                    + json.dumps(data, ensure_ascii=False) + ',\n "cases": [\n' + rows
-                    + "\n]}\n", encoding="utf-8")
-    print(f"recorded {len(cases)} answers in {path}")
+    write_recording(path, data, [[t, c, a] for (t, c), a in zip(cases, answers)])
 
 
 if __name__ == "__main__":
