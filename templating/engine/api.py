@@ -246,19 +246,26 @@ class Engine:
             template = self.parse(template, name or "<template>")
         elif not isinstance(template, n.Template):
             raise TypeError("template must be Velocity source text or a parsed Template")
-        # a dict subclass (the scenarios' case-insensitive FieldMap) keeps its type
-        if isinstance(context, dict):
-            variables = context.copy()
-        else:
-            variables = dict(context) if context else {}
-        compiled = self.runnable(template)
-        try:
-            return compiled.render(self, variables, name or template.name, observer)
-        except TemplateError:
-            raise
-        except RecursionError:
-            raise RenderError("template nests too deeply to render",
-                              name=name or template.name) from None
+        return run_compiled(self, self.runnable(template), template, context, name, observer)
+
+
+def run_compiled(engine, compiled, template: n.Template, context, name=None,
+                 observer=None) -> str:
+    """The steps of a render once ``compiled`` is chosen to run ``template``: a copy of the
+    top-level variables, the run, a render nested too deeply as one line. :meth:`Engine.render`
+    and the traced render (:mod:`.tracing`, with its own compiled form) both end here."""
+    # a dict subclass (the scenarios' case-insensitive FieldMap) keeps its type
+    if isinstance(context, dict):
+        variables = context.copy()
+    else:
+        variables = dict(context) if context else {}
+    try:
+        return compiled.render(engine, variables, name or template.name, observer)
+    except TemplateError:
+        raise
+    except RecursionError:
+        raise RenderError("template nests too deeply to render",
+                          name=name or template.name) from None
 
 
 _engines: dict[tuple, Engine] = {}

@@ -19,15 +19,16 @@ import re
 
 from typing import Callable
 
-from ..errors import LimitExceeded, TemplateError
+from ..errors import LimitExceeded
 from . import budget as bd
 from . import javatypes as jt
 from . import nodes as n
 from .compiler import Options, _operand_literal, compile_template, weight
 from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, Emit,
-                      StopSignal, evaluate_at, foreach_start, include_at, is_plain_number,
-                      java_error, lazy_range, located_error, macro_enter, macro_run,
-                      output_too_large, parse_at, part_name, plain_value, to_text, truthy)
+                      StopSignal, call_method_at, evaluate_at, foreach_start, include_at,
+                      is_plain_number, java_error, lazy_range, located_error, macro_enter,
+                      macro_run, output_too_large, parse_at, part_name, plain_value, to_text,
+                      truthy)
 from .sandbox import dispatch_table, is_tool
 from .visitor import iter_child_nodes
 
@@ -410,18 +411,8 @@ class ClosureCompiler:
                 call_get = None
 
             def call(ctx, obj):
-                values = [plain_value(a(ctx), ctx) for a in args]
-                try:
-                    return jt.call_method(obj, mname, values)
-                except jt.JavaError as exc:
-                    raise java_error(ctx, part, exc, name_column) from None
-                except TemplateError:
-                    raise
-                except RecursionError:
-                    raise located_error(ctx, part, "expression nests too deeply",
-                                        LimitExceeded) from None
-                except MemoryError:
-                    raise located_error(ctx, part, OUT_OF_MEMORY, LimitExceeded) from None
+                return call_method_at(ctx, obj, mname, [plain_value(a(ctx), ctx) for a in args],
+                                      part, name_column)
             return call_get or call
         key_of = self.expr(part.key)
 

@@ -32,8 +32,9 @@ import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
-from ..errors import LimitExceeded, RenderError, TemplateError
+from ..errors import LimitExceeded
 from . import nodes as n
+from .api import run_compiled
 from .runtime import located_error
 from .renderer import ClosureCompiler, CompiledTemplate, _nothing
 
@@ -285,22 +286,7 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
         recorder.root = ctx.out
         inner(ctx)
     rooted = _TracedTemplate(template, view, root, compiled.macros, compiled._weight)
-    return _render(view, rooted, template, context, name, observer), recorder
-
-
-def _render(view, compiled, template, context, name, observer=None):
-    """The plain render's own steps (:meth:`.api.Engine.render`) with ``compiled``."""
-    if isinstance(context, dict):
-        variables = context.copy()
-    else:
-        variables = dict(context) if context else {}
-    try:
-        return compiled.render(view, variables, name or template.name, observer)
-    except TemplateError:
-        raise
-    except RecursionError:
-        raise RenderError("template nests too deeply to render",
-                          name=name or template.name) from None
+    return run_compiled(view, rooted, template, context, name, observer), recorder
 
 
 def _spans(recorder: _Recorder) -> "Spans":
