@@ -494,11 +494,20 @@ def recorded_rows(path: Path):
 RECORDED_DATA, ROWS = recorded_rows(RECORDED)
 
 
+def assert_recording_matches(recorded: dict, rows: list, cases: list, data, width: int = 1):
+    """A recording answers exactly this case list (each row's first ``width`` fields), from
+    Velocity 2.4.1 on JDK 17, for this data: a case added without re-recording fails here.
+    Single-field cases must also be unique (a case twice is a copy-paste slip)."""
+    keys = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    assert keys == list(cases)
+    assert recorded.get("velocity") == "2.4.1" and recorded.get("jdk") == "17"
+    assert recorded["data"] == data
+    if width == 1:
+        assert len(cases) == len(set(cases))
+
+
 def test_recorded_answers_match_the_case_list():
-    assert [row[0] for row in ROWS] == CASES
-    assert RECORDED_DATA.get("velocity") == "2.4.1" and RECORDED_DATA.get("jdk") == "17"
-    assert RECORDED_DATA["data"] == DATA
-    assert len(CASES) == len(set(CASES))
+    assert_recording_matches(RECORDED_DATA, ROWS, CASES, DATA)
     assert sum("error" in answer for _, answer in ROWS) >= 40
 
 
