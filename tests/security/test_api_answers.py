@@ -166,7 +166,7 @@ def test_a_hostile_run_id_is_data_not_sql(tmp_path):
 # naming the limit, and that the memory allocated meanwhile stays far below the attack.
 
 from test_client_bounded import (MIB, AnswerServer, call, double_gzip_bomb,  # noqa: E402
-                                 endless, over, single_gzip_bomb)
+                                 endless, one_planned_batch, over, single_gzip_bomb)
 from templating.smartsend.client import MAX_READ_ANSWER, MAX_SEND_ANSWER  # noqa: E402
 
 
@@ -206,13 +206,7 @@ def test_an_endless_chunked_answer_ends_at_the_limit(tmp_path):
         out, peak_send = call(server, measure=True)
         read, peak_read = call(server, "status", measure=True)
     assert_bounded(server, peak_send, peak_read, out, read)
-    journal = Journal(tmp_path / "j.sqlite")
-    run_id = journal.create_run(message_id="9", channel="email", recipients_file=None,
-                                base_url=None, options={})
-    with journal.bulk():
-        journal.add_batch(run_id, 0, b'{"recipients":[{"locator":"a@x.io"}]}', [1],
-                          ["a@x.io"], f"{run_id}-b0")
-    journal.set_run_state(run_id, "planned")
+    journal, run_id = one_planned_batch(tmp_path)
     with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless) as server:
         report = Sender(journal, settings(base_url=server.url), sleep=no_sleep,
                         reconcile=False).send(run_id)

@@ -276,7 +276,8 @@ def test_inflating_holds_one_step_at_a_time():
     assert [len(s) for s in steps] == [64 << 10] * 16
 
 
-def test_a_sender_marks_an_oversized_answer_unknown_and_never_sends_it_again(tmp_path):
+def one_planned_batch(tmp_path):
+    """A journal with one planned run of one batch (one recipient) that was never sent."""
     journal = Journal(tmp_path / "j.sqlite")
     run_id = journal.create_run(message_id="9", channel="email", recipients_file=None,
                                 base_url=None, options={})
@@ -284,6 +285,11 @@ def test_a_sender_marks_an_oversized_answer_unknown_and_never_sends_it_again(tmp
         journal.add_batch(run_id, 0, b'{"recipients":[{"locator":"a@x.io"}]}', [1],
                           ["a@x.io"], f"{run_id}-b0")
     journal.set_run_state(run_id, "planned")
+    return journal, run_id
+
+
+def test_a_sender_marks_an_oversized_answer_unknown_and_never_sends_it_again(tmp_path):
+    journal, run_id = one_planned_batch(tmp_path)
     with AnswerServer(200, {"Transfer-Encoding": "chunked"}, endless) as server:
         report = Sender(journal, settings(base_url=server.url, concurrency=1), sleep=no_sleep,
                         reconcile=False).send(run_id)
