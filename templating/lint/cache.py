@@ -90,7 +90,7 @@ def cache_folder(env=None) -> Path | None:
     explicit = env.get(CACHE_ENV)
     if explicit:
         if not os.path.isabs(explicit):
-            raise UsageError(f"{CACHE_ENV} must be an absolute path, not {explicit!r}",
+            raise UsageError(f"must be an absolute path, not {explicit!r}",
                              name=CACHE_ENV)
         return Path(explicit)
     xdg = env.get("XDG_CACHE_HOME")
