@@ -128,7 +128,7 @@ class _TracingCompiler(ClosureCompiler):
         # (built by a plain compiler sharing this one's macros: a #macro inside is the
         # one find_macros registered, as in an eager build)
         plain = ClosureCompiler.__new__(ClosureCompiler)
-        plain.engine, plain.name, plain.strict = self.engine, self.name, self.strict
+        plain.options, plain.name, plain.strict = self.options, self.name, self.strict
         plain.macros = self.macros
         return plain.e_InterpolatedString(node)
 
