@@ -8,7 +8,7 @@ one HTML5 tree builder that does (justhtml) took 3-4x longer on our emails, whic
 renders for every scenario. What tree construction would add (implied ``<tbody>``,
 re-parenting of misnested tags) changes no feature the support tables list; the few
 questions that need nesting (the text of a link, whether a table has header cells) are
-answered by a stack of open elements below.
+answered by the open link, title and tables below.
 
 Why html.parser's tokenizer by hand rather than ``HTMLParser`` itself: lint scans every
 scenario's output, and ``HTMLParser`` spent most of that time in its own bookkeeping (line
@@ -114,8 +114,8 @@ _IMAGE_TYPES = {"webp": "image-webp", "avif": "image-avif", "svg": "image-svg",
                 "bmp": "image-bmp", "tif": "image-tiff", "tiff": "image-tiff",
                 "ico": "image-ico", "heif": "image-heif", "heic": "image-heif",
                 "apng": "image-apng", "hdr": "image-hdr"}
-#: Open elements tracked at most (Chromium's HTML parser stops nesting at 512 too): a
-#: document of unclosed tags costs linear time, never quadratic.
+#: Open tables tracked at most (Chromium's HTML parser stops nesting at 512 too): a
+#: document of unclosed tables costs linear time, never quadratic.
 MAX_DEPTH = 512
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
@@ -445,13 +445,26 @@ class _Unreadable(Exception):
     """html.parser's refusal (a ``<![`` without a known keyword): keep what was read."""
 
 
+#: end tags read before (the same text always reads the same), as their tag name
+_end_tags: dict[str, str] = {}
+#: end tags whose closing changes what is collected (:meth:`_Scanner.handle_endtag`)
+_END_FACTS = frozenset({"a", "title", "style", "table"})
+
+
 class _Scanner:
-    """One document read token by token (the module's docstring says why by hand)."""
+    """One document read token by token (the module's docstring says why by hand).
+
+    Most tags change nothing the rules read (``<tr>``, ``</td>``, a ``<p>`` once its feature
+    is known is only counted): a start tag whose plan adds no feature and opens no element
+    the rules look at, and an end tag other than :data:`_END_FACTS`, is stepped over
+    without a call. ``_every_token`` hands every token on (the tokenizer's tests record
+    them)."""
+
+    _every_token = False
 
     def __init__(self, html: str = ""):
         self.doc = Document()
-        self.stack: list[str] = []        # open elements (tag names), at most MAX_DEPTH
-        self.tables: list[Element] = []   # open tables, innermost last
+        self.tables: list[Element] = []   # open tables, innermost last, at most MAX_DEPTH
         self.link: Element | None = None  # the open <a href>, collecting its text
         self.title: Element | None = None
         self.in_style = False
@@ -470,9 +483,14 @@ class _Scanner:
         raw_text = None                   # the end-tag pattern inside <style>/<script>
         data = self.handle_data
         last_gt = raw.rfind(">")
+        every = self._every_token
+        find, plans, end_tags = raw.find, _plans, _end_tags
+        # is text collected (inside <style>, a link or the title)? changed only by the
+        # calls of _apply and handle_endtag, so looked at again after each
+        collecting = self.in_style or self.link is not None or self.title is not None
         while i < n:
             if raw_text is None:
-                j = raw.find("<", i)
+                j = find("<", i)
                 if j < 0:
                     j = n
             else:
@@ -481,7 +499,7 @@ class _Scanner:
                     return                # an unclosed <style>: its text is not read
                 j = match.start()
             # text matters only inside <style>, a link or the title: else not even cut out
-            if i < j and (self.in_style or self.link is not None or self.title is not None):
+            if collecting and i < j:
                 data(unescape(raw[i:j]) if raw_text is None else raw[i:j], i)
             i = j
             if i == n:
@@ -502,13 +520,37 @@ class _Scanner:
                 return
             after = raw[i + 1:i + 2]
             if after in _LETTERS:
-                k, opened = self._start_tag(raw, i)
-                if opened is not None:
-                    raw_text = _RAW_TEXT_END[opened]
+                gt = find(">", i)
+                plan = plans.get(raw[i:gt + 1]) if 0 < gt - i < PLAIN_TAG_CHARS else None
+                if plan is None:
+                    k, plan = self._start_tag(raw, i, gt)
+                else:
+                    k = i + plan[0]
+                if plan is not None:
+                    if plan[6] or every:
+                        self._apply(plan, i)
+                        collecting = self.in_style or self.link is not None \
+                            or self.title is not None
+                    if plan[5] is not None:
+                        raw_text = plan[5]
             elif after == "/":
-                k, closed = self._end_tag(raw, i, raw_text)
-                if closed:
-                    raw_text = None
+                tag = None
+                if raw_text is None:
+                    gt = find(">", i + 1)
+                    if 0 < gt - i < PLAIN_TAG_CHARS:
+                        tag = end_tags.get(raw[i:gt + 1])
+                if tag is not None:       # read before: </td>
+                    k = gt + 1
+                    if tag in _END_FACTS or every:
+                        self.handle_endtag(tag)
+                        collecting = self.in_style or self.link is not None \
+                            or self.title is not None
+                else:
+                    k, closed = self._end_tag(raw, i, raw_text)
+                    if closed:
+                        raw_text = None
+                    collecting = self.in_style or self.link is not None \
+                        or self.title is not None
             elif after == "!" and raw.startswith("<!--", i):
                 match = _COMMENT_CLOSE.search(raw, i + 4)
                 k = match.end() if match else -1
@@ -535,22 +577,19 @@ class _Scanner:
         if i < n and raw_text is None:
             data(unescape(raw[i:n]), i)
 
-    def _start_tag(self, raw: str, i: int) -> tuple[int, str | None]:
-        """``(end, the raw text element it opens or None)``; end -1: not closed."""
-        gt = raw.find(">", i)
-        text = raw[i:gt + 1] if 0 < gt - i < PLAIN_TAG_CHARS else None
-        plan = _plans.get(text) if text is not None else None
-        if plan is None:
-            end, plan = self._read_start_tag(raw, i)
-            if plan is None:              # not closed, or read as text
-                return end, None
-            if text is not None and end == gt + 1 and _PLAIN_TAG.fullmatch(text):
-                if len(_plans) >= PLANS_KEPT:
-                    _plans.clear()
-                _plans[text] = plan
-        self._apply(plan, i)
-        length, tag, _values, _adds, closed = plan
-        return i + length, (tag if not closed and tag in _RAW_TEXT_END else None)
+    def _start_tag(self, raw: str, i: int, gt: int) -> tuple[int, tuple | None]:
+        """A start tag not read before: ``(end, plan)``, the plan kept when the tag is
+        plain (:data:`_PLAIN_TAG`); ``gt`` is the first ``>`` from ``i``. The plan is
+        ``None`` when the tag is not closed (end -1) or is read as text."""
+        end, plan = self._read_start_tag(raw, i)
+        if plan is None:                  # not closed, or read as text
+            return end, None
+        text = raw[i:gt + 1]
+        if 0 < gt - i < PLAIN_TAG_CHARS and end == gt + 1 and _PLAIN_TAG.fullmatch(text):
+            if len(_plans) >= PLANS_KEPT:
+                _plans.clear()
+            _plans[text] = plan
+        return end, plan
 
     def _read_start_tag(self, raw: str, i: int) -> tuple[int, tuple | None]:
         """html.parser's ``parse_starttag``: ``(end, plan)``, the plan ``None`` when the
@@ -609,6 +648,10 @@ class _Scanner:
         if raw_text is not None and raw_text is not _RAW_TEXT_END.get(tag):
             self.handle_data(raw[i:gt], i)
             return gt, False
+        if raw_text is None and gt - i <= PLAIN_TAG_CHARS:
+            if len(_end_tags) >= PLANS_KEPT:
+                _end_tags.clear()
+            _end_tags[raw[i:gt]] = tag    # the whole tag: its ">" is the first one
         self.handle_endtag(tag)
         return gt, raw_text is not None
 
@@ -644,7 +687,7 @@ class _Scanner:
 
     def _apply(self, plan: tuple, here: int) -> None:
         """A start tag at ``here``: its features, then the facts the rules read."""
-        _length, tag, values, adds, closed = plan
+        _length, tag, values, adds, closed, _opens, _active = plan
         doc = self.doc
         uses, counts = doc.uses, doc.counts
         for slug, offset, what in adds:          # Document.add, the text already shown()
@@ -680,13 +723,11 @@ class _Scanner:
                     self.tables.append(element)
             elif self.tables:                    # th, caption, thead
                 self.tables[-1].header_cells = True
-        if tag not in _VOID:
-            if len(self.stack) < MAX_DEPTH:
-                self.stack.append(tag)
-            if closed:                           # <div/>: opened and closed
-                self.handle_endtag(tag)
+        if closed and tag not in _VOID:          # <div/>: opened and closed
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        """What an end tag closes: only :data:`_END_FACTS` change anything."""
         if tag == "a":
             self.link = None
         elif tag == "title":
@@ -695,14 +736,6 @@ class _Scanner:
             self.in_style = False
         elif tag == "table" and self.tables:
             self.tables.pop()
-        stack = self.stack
-        if stack and stack[-1] == tag:
-            stack.pop()
-            return
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index] == tag:
-                del stack[index:]
-                return
 
     def handle_data(self, data: str, here: int) -> None:
         if self.in_style:
@@ -731,7 +764,9 @@ def _whole_start_tag(raw: str, i: int) -> int:
 
 def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
     """What a start tag means, wherever it stands: ``(length, tag, attribute values,
-    features as (slug, offset from the tag, text as shown), whether it closes itself)``."""
+    features as (slug, offset from the tag, text as shown), whether it closes itself, the
+    end pattern of the raw text element it opens or None, whether reading it changes
+    anything: a feature or an element the rules look at)``."""
     values: dict = {}
     for name, value, _name_at, _value_at in attrs:
         if name not in values:
@@ -770,8 +805,9 @@ def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
                 adds.append(("html-mailto-links", value_at, f'<a href="{value[:60]}">'))
         elif name == "src" and tag == "img":
             adds.extend(_image_adds(value, value_at))
-    return length, tag, values, tuple((slug, at, shown(what)) for slug, at, what in adds), \
-        closed
+    adds = tuple((slug, at, shown(what)) for slug, at, what in adds)
+    opens = _RAW_TEXT_END[tag] if not closed and tag in _RAW_TEXT_END else None
+    return length, tag, values, adds, closed, opens, bool(adds) or tag in _FACTS
 
 
 def _css_adds(uses, base: int, text: str) -> list:

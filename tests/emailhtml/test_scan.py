@@ -230,6 +230,8 @@ def _tokens_of_scan(html: str) -> list:
     from templating.emailhtml.scan import _VOID, _Scanner
 
     class Recording(_Scanner):
+        _every_token = True          # the scan steps over tags that change nothing: hand on all
+
         def __init__(self):
             super().__init__()
             self.tokens = []
@@ -239,7 +241,7 @@ def _tokens_of_scan(html: str) -> list:
             self.tokens.append(["decl", here, decl])
 
         def _apply(self, plan, here):
-            _length, tag, values, _adds, closed = plan
+            _length, tag, values, _adds, closed, _opens, _active = plan
             self.tokens.append(["start", here, tag, sorted(values.items()), closed])
             if closed and tag not in _VOID:
                 self.tokens.append(["end", tag])
