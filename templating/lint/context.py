@@ -105,6 +105,32 @@ class ScenarioRun:
             found = self.cache[key] = list(resolve(self.context, root, path))
         return found
 
+    def found_values(self, root: str, path: tuple) -> list:
+        """The values of the :class:`~.lookup.Found` items of :meth:`values` (same order),
+        computed once per path without naming their places; :meth:`found_at` names one."""
+        key = ("found values", root, path)
+        found = self.cache.get(key)
+        if found is None:
+            values = self.cache.get(("resolve", root, path))
+            if values is not None:
+                from .lookup import Found
+                found = [item.value for item in values if isinstance(item, Found)]
+            else:
+                from .lookup import found_values
+                found = found_values(self.context, root, path)
+            self.cache[key] = found
+        return found
+
+    def found_at(self, root: str, path: tuple, index: int):
+        """The ``index``-th :class:`~.lookup.Found` of :meth:`values`."""
+        key = ("found", root, path)
+        found = self.cache.get(key)
+        if found is None:
+            from .lookup import Found
+            found = self.cache[key] = [item for item in self.values(root, path)
+                                       if isinstance(item, Found)]
+        return found[index]
+
     def gaps(self, root: str, path: tuple) -> list:
         """The :class:`~.lookup.Missing` items of :meth:`values` (same order), computed once
         per path; taken from :meth:`values` when another rule asked for those already."""

@@ -49,10 +49,64 @@ def gaps(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> list[
     return list(_follow(context, root, path, limit, False))
 
 
+def _get(mapping, key):
+    """``mapping.get(key, _ABSENT)``, asking the plain dict first: a scenario's maps are
+    :class:`~templating.context.FieldMap` s, whose Python-level ``get`` (the
+    case-insensitive contact-field fallback) then runs only for a key that is not there
+    as written. The answer is the same either way."""
+    value = _dict_get(mapping, key, _ABSENT)
+    if value is _ABSENT and type(mapping) is not dict:
+        return mapping.get(key, _ABSENT)
+    return value
+
+
+_dict_get = dict.get
+
+
+def _root(context, root):
+    return _get(context, root) if isinstance(context, dict) else (
+        context[root] if root in context else _ABSENT)
+
+
+def found_values(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> list:
+    """The ``value`` of each :class:`Found` of :func:`resolve`, in the same order, without
+    naming any place (type-mismatch looks at the values of every operand and needs the
+    places only for what it reports)."""
+    value = _root(context, root)
+    if value is _ABSENT or value is None:
+        return []
+    current = [value]
+    for step in path:
+        following = []
+        if step == ITEM:
+            for value in current:
+                if isinstance(value, list):
+                    following.extend(value[:limit])
+                elif isinstance(value, dict):
+                    following.extend([item for _, item in list(value.items())[:limit]])
+        elif isinstance(step, int):
+            for value in current:
+                if isinstance(value, list) and -len(value) <= step < len(value):
+                    following.append(value[step])
+                elif isinstance(value, dict) and str(step) in value:
+                    following.append(value[str(step)])
+        else:
+            for value in current:
+                if isinstance(value, dict):
+                    child = _dict_get(value, step, _ABSENT)
+                    if child is _ABSENT and type(value) is not dict:
+                        child = value.get(step, _ABSENT)
+                    if child is not _ABSENT and child is not None:
+                        following.append(child)
+        current = following
+        if not current:
+            return []
+    return current
+
+
 def _has_gap(context, root, path, limit) -> bool:
     """Does :func:`_follow` find a gap? The same steps, keeping values only."""
-    value = context.get(root, _ABSENT) if isinstance(context, dict) else (
-        context[root] if root in context else _ABSENT)
+    value = _root(context, root)
     if value is _ABSENT or value is None:
         return True
     current = [value]
@@ -73,7 +127,9 @@ def _has_gap(context, root, path, limit) -> bool:
         else:
             for value in current:
                 if isinstance(value, dict):
-                    child = value.get(step, _ABSENT)
+                    child = _dict_get(value, step, _ABSENT)
+                    if child is _ABSENT and type(value) is not dict:
+                        child = value.get(step, _ABSENT)
                     if child is _ABSENT or child is None:
                         return True
                     following.append(child)
@@ -86,8 +142,7 @@ def _has_gap(context, root, path, limit) -> bool:
 def _follow(context, root, path, limit, found):
     # one lookup per key (a FieldMap's case-insensitive fallback runs once, not for `in`
     # and again for `[]`)
-    value = context.get(root, _ABSENT) if isinstance(context, dict) else (
-        context[root] if root in context else _ABSENT)
+    value = _root(context, root)
     if value is _ABSENT:
         yield Missing(root, root, None)
         return
@@ -112,7 +167,7 @@ def _follow(context, root, path, limit, found):
                     following.append((value[str(step)], f"{where}.{step}"))
             elif isinstance(value, dict):
                 target = f"{where}.{step}"
-                child = value.get(step, _ABSENT)
+                child = _get(value, step)
                 if child is _ABSENT:
                     yield Missing(target, step, value, depth=depth)
                 elif child is None:

@@ -275,6 +275,7 @@ class Linter:
     def __init__(self, config: LintConfig, *, engine=None):
         self.config = config
         self.rules = [cls() for cls in RULES]
+        self._active = None
         self._engine = engine
         self._renderer = None
         self.confinement = confinement_of(config)
@@ -297,11 +298,7 @@ class Linter:
                               extra_macros=frozenset(config.macros),
                               extra_globals=frozenset(config.globals),
                               is_html=path.suffix.lower() in (".html", ".htm"))
-        spellings = (ctx.path, _relative_to(path, config.templates_dir))
-        active = [(rule, severity) for rule in self.rules
-                  if (severity := config.rule_severity(rule, spellings))]
-        ctx.enabled_rules = frozenset(rule.name for rule, _ in active)
-        needs_runs = config.coverage or any(rule.needs_scenarios for rule, _ in active)
+        active, ctx.enabled_rules, needs_runs, loads = self._active_rules(ctx.path, path)
 
         self._read(ctx, path, text)
         if ctx.source is not None:
@@ -310,7 +307,7 @@ class Linter:
             self._parse_includes(ctx)
         scenario_dir = self._scenario_dir(path)
         ctx.previews_hint = display_path(scenario_dir) + "/"
-        if needs_runs or any(rule.name == "bad-scenario" for rule, _ in active):
+        if loads:
             scenarios = self._load_scenarios(ctx, scenario_dir)
             if ctx.template is not None and needs_runs:
                 index = NodeIndex(ctx.template, ctx.analysis.owners)
@@ -338,6 +335,25 @@ class Linter:
                         if not suppressions.silences(f, template_path=ctx.path)]
         findings.sort(key=Finding.sort_key)
         return _dedupe(findings), ctx
+
+    def _active_rules(self, shown: str, path: Path):
+        """``(active [(rule, severity)], enabled names, renders needed, scenarios loaded)``
+        for one template. Only ``per-file-ignores`` makes the answer depend on the file;
+        without it the answer is worked out once per linter (it was 25 ``rule_severity``
+        calls per template)."""
+        config = self.config
+        if not config.per_file_ignores and self._active is not None \
+                and self._active[0] is config:
+            return self._active[1]
+        spellings = (shown, _relative_to(path, config.templates_dir))
+        active = [(rule, severity) for rule in self.rules
+                  if (severity := config.rule_severity(rule, spellings))]
+        needs_runs = config.coverage or any(rule.needs_scenarios for rule, _ in active)
+        loads = needs_runs or any(rule.name == "bad-scenario" for rule, _ in active)
+        answer = (active, frozenset(rule.name for rule, _ in active), needs_runs, loads)
+        if not config.per_file_ignores:
+            self._active = (config, answer)
+        return answer
 
     # -------------------------------------------------------------- steps
     def _read(self, ctx: TemplateContext, path: Path, text: str | None = None) -> None:

@@ -56,9 +56,9 @@ class TypeMismatchRule(Rule):
                     or op.op == "/" and _any_int(left) and _any_int(right)):
                 continue    # no numeric string and no integer division: nothing to compare
             same_item = _loop_depth(reads.get(id(op.left)), reads.get(id(op.right)))
-            left = [(a, _indices(a[1], same_item)) for a in left[:10]]
-            right = [(b, _indices(b[1], same_item)) for b in right[:10]]
-            problem = _first(_surprise(op.op, a, b) for a, ia in left for b, ib in right
+            left = [(a, _indices(_describe(a, run), same_item)) for a in left[:10]]
+            right = [(b, _indices(_describe(b, run), same_item)) for b in right[:10]]
+            problem = _first(_surprise(op.op, a, b, run) for a, ia in left for b, ib in right
                              if ia == ib)
             if problem:
                 yield Hit(op.line, op.column, f"{problem} in scenario '{run.name}'",
@@ -109,8 +109,20 @@ def _loop_depth(a, b) -> int:
     return depth
 
 
-def _indices(description: str, depth: int) -> list[str]:
-    return re.findall(r"\[(\d+)\]", description)[:depth] if depth else []
+def _indices(description, depth: int) -> list[str]:
+    """The list positions in an operand's description (``data.items[2].price = 3``), the
+    first ``depth``; ``description`` is only asked for when ``depth`` is not 0."""
+    return re.findall(r"\[(\d+)\]", description())[:depth] if depth else []
+
+
+def _describe(operand, run):
+    """A function giving ``operand``'s description (``data.items[2].price = 3``, or the
+    literal): the place is named only when a finding or a loop position needs it."""
+    value, place, _ = operand
+    if place is None:
+        return lambda: _show(value)
+    read, index = place
+    return lambda: f"{run.found_at(read.root, read.path, index).where} = {_show(value)}"
 
 
 def _first_method(ref) -> int | None:
@@ -125,16 +137,18 @@ def _first(items):
 
 
 def _values(expr, reads, run):
-    """``[(value, description, from_data)]`` for an operand, or ``[]`` when unknowable."""
+    """``[(value, place, from_data)]`` for an operand, or ``[]`` when unknowable. ``place``
+    is ``(read, index among the read's found values)`` for scenario data (None for a
+    literal): :func:`_describe` names it when needed."""
     if isinstance(expr, n.Literal):
-        return [(expr.value, _show(expr.value), False)]
+        return [(expr.value, None, False)]
     if isinstance(expr, n.Reference):
         read = reads.get(id(expr))
         if read is None or read.dynamic or read.method is not None:
             return []   # computed, or the result of a method: not scenario data
-        return [(item.value, f"{item.where} = {_show(item.value)}", True)
-                for item in run.values(read.root, read.path)[:20]
-                if isinstance(item, Found) and _kind(item.value) in ("string", "number", "boolean")]
+        return [(value, (read, index), True)
+                for index, value in enumerate(run.found_values(read.root, read.path)[:20])
+                if _kind(value) in ("string", "number", "boolean")]
     return []
 
 
@@ -167,8 +181,8 @@ def _as_number(value):
     return value
 
 
-def _surprise(op, a, b):
-    (va, da, _), (vb, db, _) = a, b
+def _surprise(op, a, b, run):
+    (va, _, _), (vb, _, _) = a, b
     if _kind(va) == "other" or _kind(vb) == "other":
         return None
     na, nb = _as_number(va), _as_number(vb)
@@ -183,6 +197,7 @@ def _surprise(op, a, b):
     intended = _evaluate(op, na, nb)
     if actual == intended:
         return None
+    da, db = _describe(a, run)(), _describe(b, run)()
     if integer_division:
         return f"integer division: {da} / {db} gives {actual} in Velocity, not {intended}"
     return f"'{op}' on {da} and {db} gives {actual}; with JSON numbers it would give {intended}"
