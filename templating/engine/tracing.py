@@ -75,23 +75,26 @@ _KINDS = {n.Text: "text", n.Reference: "reference", n.If: "if", n.Foreach: "fore
 
 
 class _Recorder:
-    """One traced render's notes: ``out list, first piece, end piece, file, node,
-    nested``, six entries of one flat list per node run (a tuple each would be one more
-    object for the garbage collector to visit per node run), appended when a node finishes
-    (children before their parents); ``nested``: nodes inside it noted something (else it
-    is a leaf, the only writer of its pieces).
+    """One traced render's notes, one flat list (a tuple per node run would be one more
+    object for the garbage collector to visit per node run): each body run adds its body
+    ``(emits, noted, file)``, its output list and that list's size at its start, then the
+    size after each node that is not literal text, in the order they finish (a nested
+    body's entries come before the size that ends the node running it); a run cut short
+    by an exception adds ``_BROKEN`` and the size where it stopped. :func:`_spans` reads it.
 
-    ``refuse``: a render noting more than :data:`MAX_NOTES` node runs fails (what
-    :func:`render_traced` promises); otherwise it goes on and its record is dropped
-    (``overflowed``): a caller that needs the render anyway gets it, without positions."""
+    ``runs``: node runs noted (a body run counts each of its nodes). ``refuse``: a render
+    noting more than :data:`MAX_NOTES` of them fails (what :func:`render_traced` promises);
+    otherwise it goes on and its record is dropped (``overflowed``): a caller that needs
+    the render anyway gets it, without positions."""
 
-    __slots__ = ("notes", "root", "refuse", "overflowed")
+    __slots__ = ("notes", "root", "refuse", "overflowed", "runs")
 
     def __init__(self, refuse: bool = True):
         self.notes: list = []
         self.root: list | None = None
         self.refuse = refuse
         self.overflowed = False
+        self.runs = 0
 
 
 class _TracingCompiler(ClosureCompiler):
@@ -120,7 +123,7 @@ class _TracingCompiler(ClosureCompiler):
         if len(emits) == 1 and noted[0] is None:
             return emits[0]
         # two flat tuples, not a pair per node: fewer objects for the collector to visit
-        return _traced_body(tuple(emits), tuple(noted), self.name)
+        return _traced_body(tuple(emits), tuple(noted), self.name, nodes[-1])
 
     def e_InterpolatedString(self, node):
         # what a string literal's body writes goes into the string, never the message:
@@ -133,38 +136,49 @@ class _TracingCompiler(ClosureCompiler):
         return plain.e_InterpolatedString(node)
 
 
-def _traced_body(emits, noted, file):
-    """One body's run, noting each node's pieces. One closure per body, not one per node:
+#: in the record, before the output size at which a body's run was cut short by an
+#: exception (#break, #stop, an error): that size ends the node that raised
+_BROKEN = object()
+
+
+def _traced_body(emits, noted, file, last):
+    """One body's run, noting what its nodes wrote. One closure per body, not one per node:
     a traced tree is compiled for every template lint reads, and closures per node were
-    enough young objects to make the garbage collector run twice as often."""
-    def run(ctx, emits=emits, noted=noted, file=file, limit=6 * MAX_NOTES):
-        notes = ctx.engine._recorder.notes
+    enough young objects to make the garbage collector run twice as often.
+
+    The record of a run (see :class:`_Recorder`) is its body (``emits, noted, file``, one
+    tuple built once), the output list and its size when the run began, then the size after
+    each node that is not literal text: a literal is always exactly one piece, so its place
+    follows from its neighbours'. Three entries per body run and one per reference or
+    directive, where each node run was six (a tuple built and copied per node)."""
+    header = (emits, noted, file)
+    runs = len(emits)
+
+    def run(ctx, emits=emits, header=header, runs=runs, last=last):
+        recorder = ctx.engine._recorder
+        notes = recorder.notes
         # the same list between nodes: whatever writes elsewhere (a string's body, a
         # #define printed, $bodyContent) puts ctx.out back before it returns
         out = ctx.out
-        for emit, node in zip(emits, noted):
-            if emit.__class__ is str:           # literal text: one piece, a leaf
-                first = len(out)
-                out.append(emit)
-                notes += (out, first, first + 1, file, node, False)
-            elif node is None:
-                emit(ctx)
-                continue
-            else:
-                first = len(out)
-                inner = len(notes)
-                try:
+        notes += (header, out, len(out))
+        try:
+            for emit in emits:
+                if emit.__class__ is str:           # literal text: one piece, a leaf
+                    out.append(emit)
+                else:
                     emit(ctx)
-                finally:
-                    # the last field: whether nodes inside noted anything (else a leaf)
-                    notes += (out, first, len(out), file, node, len(notes) != inner)
-            if len(notes) > limit:
-                recorder = ctx.engine._recorder
-                if recorder.refuse:
-                    raise located_error(ctx, node, f"a traced render records at most "
-                                        f"{MAX_NOTES:,} node runs", LimitExceeded)
-                recorder.overflowed = True      # memory stays bounded; no spans for it
-                notes.clear()
+                    notes.append(len(out))
+        except BaseException:
+            notes += (_BROKEN, len(out))        # the node that raised ends here
+            raise
+        recorder.runs += runs
+        if recorder.runs > MAX_NOTES:
+            if recorder.refuse:
+                raise located_error(ctx, last, f"a traced render records at most "
+                                    f"{MAX_NOTES:,} node runs", LimitExceeded)
+            recorder.overflowed = True          # memory stays bounded; no spans for it
+            recorder.runs = 0
+            notes.clear()
     return run
 
 
@@ -289,30 +303,77 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
     return run_compiled(view, rooted, template, context, name, observer), recorder
 
 
+def _notes(recorder: _Recorder) -> list:
+    """``(first piece, end piece, file, node)`` of each node run that wrote into the
+    render's own output (not a string's or a ``#define``'s), in the order the runs
+    finished: children before their parents. Literal text is one piece where the record
+    stands between its neighbours' sizes (see :class:`_Recorder`)."""
+    root = recorder.root
+    found = []
+    add = found.append
+    stack = []          # open body runs: [emits, noted, file, ours, next node, next piece]
+    frame = None
+    flat = recorder.notes
+    at, size = 0, len(flat)
+    str_ = str
+    while at < size:
+        entry = flat[at]
+        if entry.__class__ is int:          # the node at frame[4] finished at this size
+            emits, noted, file, ours, index, piece = frame
+            if ours and noted[index] is not None:
+                add((piece, entry, file, noted[index]))
+            index += 1
+            piece = entry
+            at += 1
+        elif entry is _BROKEN:              # the node at frame[4] raised at this size
+            emits, noted, file, ours, index, piece = frame
+            if ours and noted[index] is not None:
+                add((piece, flat[at + 1], file, noted[index]))
+            frame = stack.pop() if stack else None
+            at += 2
+            continue
+        else:                               # a body run starts: (body, out, size)
+            if frame is not None:
+                stack.append(frame)
+            emits, noted, file = entry
+            ours = flat[at + 1] is root
+            index, piece = 0, flat[at + 2]
+            at += 3
+        # literal text up to the next node that notes its size (or the body's end)
+        count = len(emits)
+        while index < count and emits[index].__class__ is str_:
+            if ours:
+                add((piece, piece + 1, file, noted[index]))
+            piece += 1
+            index += 1
+        if index < count:
+            frame = [emits, noted, file, ours, index, piece]
+        else:                               # the body run finished
+            frame = stack.pop() if stack else None
+    return found
+
+
 def _spans(recorder: _Recorder) -> "Spans":
     root = recorder.root
     if root is None:
         return Spans()
-    flat = recorder.notes
-    notes = [flat[i:i + 6] for i in range(0, len(flat), 6) if flat[i] is root]
+    notes = _notes(recorder)
     pieces = len(root)
     offsets = [0, *accumulate(map(len, root))]
     owner = [-1] * pieces
     empty = []
-    # leaves (nodes with nothing noted inside) own what they wrote, without overlap
-    for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
+    # children finish (and are noted) before their parents: the first note to claim a
+    # piece is the innermost node that wrote it
+    for index, (first, end, _file, _node) in enumerate(notes):
         if offsets[first] == offsets[end]:     # no piece, or only empty strings
             empty.append(index)
-        elif not nested:
-            owner[first:end] = [index] * (end - first)
-    if -1 in owner:
-        # a node that wrote around its children: children finish (and are noted) before
-        # their parents, so the first note to claim a piece is the innermost writer
-        for index, (_out, first, end, _file, _node, nested) in enumerate(notes):
-            if nested and offsets[first] != offsets[end]:
-                for piece in range(first, end):
-                    if owner[piece] < 0:
-                        owner[piece] = index
+        elif end - first == 1:
+            if owner[first] < 0:
+                owner[first] = index
+        else:
+            for piece in range(first, end):
+                if owner[piece] < 0:
+                    owner[piece] = index
     spans = Spans()
     piece = 0
     while piece < pieces:
@@ -322,12 +383,12 @@ def _spans(recorder: _Recorder) -> "Spans":
             stop += 1
         start, end = offsets[piece], offsets[stop]
         if who >= 0 and end > start:
-            node = notes[who][4]
-            spans.append(Span(start, end, notes[who][3], node.line, node.column,
+            node = notes[who][3]
+            spans.append(Span(start, end, notes[who][2], node.line, node.column,
                               _KINDS[node.__class__], node))
         piece = stop
     for index in empty:
-        _out, first, _end, file, node, _nested = notes[index]
+        first, _end, file, node = notes[index]
         at = offsets[first]
         spans.append(Span(at, at, file, node.line, node.column, _KINDS[node.__class__], node))
     # stable: empties keep execution order (innermost first) among themselves at one offset
