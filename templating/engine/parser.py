@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Mapping, NamedTuple
 
 from ..errors import VelocitySyntaxError, quoted
@@ -33,13 +34,21 @@ CONTINUATIONS = frozenset({"elseif", "else", "end"})
 KNOWN_DIRECTIVES = BLOCK_DIRECTIVES | LINE_DIRECTIVES | CONTINUATIONS
 
 _IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+#: ``$name``, ``$!name``, ``${name``, ``$!{name``: quiet mark, brace, name.
+_REFERENCE_HEAD = re.compile(r"\$(!?)(\{?)([a-zA-Z_][a-zA-Z0-9_]*)")
+#: ``.name`` after a reference, and a ``(`` when it is a method call.
+_MEMBER = re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_]*)(\(?)")
+#: Right after a method's ``(``: one single-quoted string with no quote doubled inside, and
+#: the closing ``)``.
+_ONE_STRING_ARGUMENT = re.compile(r"'([^']*)'\)")
 _MACRO_NAME = _IDENT  # Velocity 2 identifiers have no hyphen by default
+#: What follows the ``#`` of a directive or macro call: ``@name``, ``{name}`` or ``name``.
+_DIRECTIVE_WORD = re.compile(r"@([a-zA-Z_][a-zA-Z0-9_]*)|\{([a-zA-Z_][a-zA-Z0-9_]*)\}"
+                             r"|([a-zA-Z_][a-zA-Z0-9_]*)")
 _SPECIAL = re.compile(r"[$#\\]")
 _HSPACE = re.compile(r"[ \t]*")
 _LINE_END = re.compile(r"[ \t]*(\r\n|\n|\r)")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
-_WORD_OPS = {"and": "&&", "or": "||", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
-             "le": "<=", "ge": ">="}
 _MACRO_DEF = re.compile(r"#\{?macro\}?\s*\(\s*([a-zA-Z_][a-zA-Z0-9_]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", "lt", "gt",
                        "le", "ge", "in"})
@@ -93,9 +102,31 @@ class _Terminator(NamedTuple):
 #: Characters :meth:`Parser._skip_ws` skips (blanks and newlines).
 _BLANKS = re.compile(r"[ \t\r\n]*")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
-_WS = frozenset(" \t\r\n")
-#: ``ops`` tuple of :meth:`Parser._peek_op` -> the characters its operators start with.
-_OP_FIRSTS: dict[tuple, frozenset] = {}
+#: Binary operator as written -> (operator, precedence level): ``||`` binds loosest, ``*``
+#: ``/`` ``%`` tightest, all left-associative (Velocity's grammar); word forms are normalised.
+_BINARY_OPS = {
+    "||": ("||", 1), "or": ("||", 1),
+    "&&": ("&&", 2), "and": ("&&", 2),
+    "==": ("==", 3), "!=": ("!=", 3), "eq": ("==", 3), "ne": ("!=", 3),
+    "<=": ("<=", 4), ">=": (">=", 4), "<": ("<", 4), ">": (">", 4),
+    "le": ("<=", 4), "ge": (">=", 4), "lt": ("<", 4), "gt": (">", 4),
+    "+": ("+", 5), "-": ("-", 5),
+    "*": ("*", 6), "/": ("/", 6), "%": ("%", 6),
+}
+#: Blanks, then what may be a binary operator (a word is one only when it is in
+#: :data:`_BINARY_OPS`: ``$a andy`` has none).
+_OPERATOR = re.compile(r"[ \t\r\n]*(\|\||&&|[=!<>]=|[<>+\-*/%]|[a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+def _line_starts(source: str) -> list[int]:
+    """The offset where each line of ``source`` starts (``\n``, ``\r\n`` and ``\r`` end a
+    line). Without a ``\r`` (nearly every template) they are the running sum of the lengths
+    of the ``\n``-separated pieces, computed in C without a match object per line."""
+    if "\r" in source:
+        return [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
+    starts = list(accumulate(map((1).__add__, map(len, source.split("\n"))), initial=0))
+    starts.pop()  # the start of the line after the last one
+    return starts
 
 
 class Parser:
@@ -117,7 +148,7 @@ class Parser:
         self.strict_escape = strict_escape
         self.line_offset = line_offset
         self.column_offset = column_offset
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
+        self._line_starts = _line_starts(source)
         # macros may be called before their definition: Velocity registers them at parse time
         self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
         # id(math node) -> its operators (` * `: one blank either side), for BinaryOp.literal
@@ -295,10 +326,11 @@ class Parser:
                 self.pos = q
                 continue
             if ch == "$":
-                if self._reference_follows(p):
+                head = _REFERENCE_HEAD.match(src, p)
+                if head is not None:
                     self.pos = p
                     try:
-                        ref = self.parse_reference(escapes=0, start=p)
+                        ref = self.parse_reference(escapes=0, start=p, head=head)
                     except _LiteralReference as literal:
                         self.pos = literal.end  # stays part of the pending text
                         continue
@@ -343,17 +375,18 @@ class Parser:
                 self.pos = end + 3
                 text_start = self.pos
                 continue
-            name = self._directive_name_at(p)
-            if name is None:
+            found = self._directive_at(p)
+            if found is None:
                 self.pos = p + 1
                 continue
+            name, word_end = found
             if name in CONTINUATIONS:
                 self._add_text(body, text_start, p)
-                return body, self._continuation(name, p, body)
+                return body, self._continuation(name, p, body, word_end)
             self._add_text(body, text_start, p)
             self.pos = p
             try:
-                node = self.parse_directive(name, p, body)
+                node = self.parse_directive(name, p, body, word_end)
             except _Fallback:
                 self.pos = p + 1
                 text_start = p
@@ -383,18 +416,13 @@ class Parser:
         """``(name, end)`` of the directive or macro call whose ``#`` is at p: ``#name``,
         ``#{name}`` or ``#@name`` (named ``@name``); None when no name follows the ``#``.
         The whole word counts: ``#endif`` is a macro call, not ``#end`` + text."""
-        src = self.src
-        q = p + 1
-        if src.startswith("@", q):
-            m = _MACRO_NAME.match(src, q + 1)
-            return ("@" + m.group(), m.end()) if m else None
-        if src.startswith("{", q):
-            m = _MACRO_NAME.match(src, q + 1)
-            if m and src.startswith("}", m.end()):
-                return m.group(), m.end() + 1
+        m = _DIRECTIVE_WORD.match(self.src, p + 1)
+        if m is None:
             return None
-        m = _MACRO_NAME.match(src, q)
-        return (m.group(), m.end()) if m else None
+        block_call, braced, name = m.groups()
+        if block_call is not None:
+            return "@" + block_call, m.end()
+        return braced or name, m.end()
 
     def _directive_name_at(self, p: int) -> str | None:
         found = self._directive_at(p)
@@ -405,9 +433,10 @@ class Parser:
 
     # ------------------------------------------------------------------ continuations
 
-    def _continuation(self, name: str, p: int, body: list):
-        """Consume ``#elseif(...)``, ``#else`` or ``#end`` at p; return the terminator."""
-        self.pos = self._directive_word_end(p)
+    def _continuation(self, name: str, p: int, body: list, word_end: int):
+        """Consume ``#elseif(...)``, ``#else`` or ``#end`` at p (its word ends at
+        ``word_end``); return the terminator."""
+        self.pos = word_end
         cond = None
         if name == "elseif":
             cond = self._paren_expression("#elseif")
@@ -419,11 +448,12 @@ class Parser:
 
     # ------------------------------------------------------------------ directives
 
-    def parse_directive(self, name: str, p: int, body: list):
-        """The directive or macro call ``#name`` at ``p``: one method per directive, chosen
-        from :attr:`DIRECTIVES`; ``#@name`` is a block macro call, anything else a macro
-        call. Returns the node (None when it produces none)."""
-        self.pos = self._directive_word_end(p)
+    def parse_directive(self, name: str, p: int, body: list, word_end: int):
+        """The directive or macro call ``#name`` at ``p``, its word ending at ``word_end``
+        (see :meth:`_directive_at`): one method per directive, chosen from
+        :attr:`DIRECTIVES`; ``#@name`` is a block macro call, anything else a macro call.
+        Returns the node (None when it produces none)."""
+        self.pos = word_end
         if name.startswith("@") or name in BLOCK_DIRECTIVES:
             self._enter(p)  # a block nests, from its opening on
             try:
@@ -896,23 +926,17 @@ class Parser:
 
     # ------------------------------------------------------------------ references
 
-    def parse_reference(self, *, escapes: int, start: int, in_expr: bool = False) -> n.Reference:
-        """Parse ``$...`` at self.pos (just at the ``$``)."""
+    def parse_reference(self, *, escapes: int, start: int, in_expr: bool = False,
+                        head: re.Match | None = None) -> n.Reference:
+        """Parse ``$...`` at self.pos (just at the ``$``); ``head`` is
+        ``_REFERENCE_HEAD.match`` there when the caller already has it."""
         src = self.src
         dollar = self.pos
-        q = dollar + 1
-        quiet = False
-        braced = False
-        if src.startswith("!", q):
-            quiet = True
-            q += 1
-        if src.startswith("{", q):
-            braced = True
-            q += 1
-        m = _IDENT.match(src, q)
+        m = head or _REFERENCE_HEAD.match(src, dollar)
         if not m:
             raise self.error("invalid reference", dollar)
-        ref = self.node(n.Reference, start, m.group(), quiet=quiet, braced=braced,
+        braced = bool(m.group(2))
+        ref = self.node(n.Reference, start, m.group(3), quiet=bool(m.group(1)), braced=braced,
                         escapes=escapes)
         self.pos = m.end()
         self._parse_reference_parts(ref, lenient=not in_expr and not braced)
@@ -937,26 +961,37 @@ class Parser:
         reference before the dot, and the rest is text, as Velocity does (``$a.b(#set...``).
         """
         src = self.src
-        while self.pos < len(src):
-            c = src[self.pos]
-            if c == "." and self.pos + 1 < len(src):
-                m = _IDENT.match(src, self.pos + 1)
+        parts = ref.parts
+        while True:
+            pos = self.pos
+            c = src[pos:pos + 1]
+            if c == ".":
+                m = _MEMBER.match(src, pos)
                 if not m:
                     return
-                name = m.group()
-                if src.startswith("(", m.end()):
-                    save = self.pos
-                    part = self.node(n.Method, self.pos, name)
-                    self.pos = m.end() + 1
+                name = m.group(1)
+                if m.group(2):
+                    part = self.node(n.Method, pos, name)
+                    open_end = m.end()
+                    one = (_ONE_STRING_ARGUMENT.match(src, open_end)
+                           if self.depth < self.max_nesting else None)
+                    if one is not None:
+                        # `.get('key')`, most calls in a template: what _call_args would
+                        # make of it (its nesting check passes, as the condition says)
+                        part.args = [self.node(n.Literal, open_end, one.group(1))]
+                        self.pos = one.end()
+                        parts.append(part)
+                        continue
+                    self.pos = open_end
                     try:
                         part.args = self._call_args()
                     except VelocitySyntaxError:
-                        if not (lenient and self._no_argument_at(m.end() + 1)):
+                        if not (lenient and self._no_argument_at(open_end)):
                             raise
-                        raise _LiteralReference(m.end() + 1) from None
-                    ref.parts.append(part)
+                        raise _LiteralReference(open_end) from None
+                    parts.append(part)
                 else:
-                    ref.parts.append(self.node(n.Property, self.pos, name))
+                    parts.append(self.node(n.Property, pos, name))
                     self.pos = m.end()
             elif c == "[":
                 save = self.pos
@@ -1016,52 +1051,33 @@ class Parser:
     def parse_expression(self):
         self._enter(self.pos)
         try:
-            return self._parse_or()
+            return self._operators(1)
         finally:
             self.depth -= 1
 
-    def _peek_op(self, ops: tuple[str, ...]) -> str | None:
-        self._skip_ws()
-        src = self.src
-        firsts = _OP_FIRSTS.get(ops)
-        if firsts is None:
-            firsts = _OP_FIRSTS[ops] = frozenset(op[0] for op in ops)
-        if src[self.pos:self.pos + 1] not in firsts:
-            return None     # no operator of this level can start here (most calls)
-        for op in ops:
-            if op.isalpha():
-                m = _IDENT.match(src, self.pos)
-                if m and m.group() == op:
-                    self.pos = m.end()
-                    return _WORD_OPS.get(op, op)
-            elif src.startswith(op, self.pos):
-                if op in ("<", ">", "=", "!") and src.startswith(op + "=", self.pos):
-                    continue
-                if op == "-" and src[self.pos + 1:self.pos + 2].isdigit():
-                    # Velocity lexes `-1` as one number token, so `$n -1` and `5-1` are
-                    # two operands in a row: a parse error, never a subtraction
-                    return None
-                self.pos += len(op)
-                return op
-        return None
+    def _operators(self, level: int):
+        """Operands joined by binary operators of precedence ``level`` or tighter, left to
+        right (see :data:`_BINARY_OPS`).
 
-    def _binary(self, sub, ops):
-        left = sub()
+        Precedence climbing: one regex match decides whether an operator follows an
+        operand, where a function per precedence level cost six calls per operand (most
+        expressions are a single reference or literal)."""
+        left = self._parse_unary()
         src = self.src
-        firsts = _OP_FIRSTS.get(ops)
-        if firsts is None:
-            firsts = _OP_FIRSTS[ops] = frozenset(op[0] for op in ops)
         while True:
-            save = self.pos
-            ahead = src[save:save + 1]
-            if ahead not in firsts and ahead not in _WS:
-                return left     # no operator of this level here (_peek_op would say None)
-            op = self._peek_op(ops)
-            if op is None:
-                self.pos = save
+            m = _OPERATOR.match(src, self.pos)
+            if m is None:
                 return left
-            self._skip_ws()
-            right = sub()
+            found = _BINARY_OPS.get(m.group(1))
+            if found is None or found[1] < level:
+                return left     # not an operator, or a looser one: an outer call takes it
+            op, op_level = found
+            if op == "-" and src[m.end():m.end() + 1].isdigit():
+                # Velocity lexes `-1` as one number token, so `$n -1` and `5-1` are
+                # two operands in a row: a parse error, never a subtraction
+                return left
+            self.pos = m.end()
+            right = self._operators(op_level + 1)
             left = n.BinaryOp(left.line, left.column, op, left, right)
             if op in _MATH_OPS:
                 # Velocity writes the operator with one blank either side, whatever the
@@ -1095,36 +1111,22 @@ class Parser:
             return
         node.literal = head + ops[id(node)]
 
-    def _parse_or(self):
-        return self._binary(self._parse_and, ("||", "or"))
-
-    def _parse_and(self):
-        return self._binary(self._parse_eq, ("&&", "and"))
-
-    def _parse_eq(self):
-        return self._binary(self._parse_rel, ("==", "!=", "eq", "ne"))
-
-    def _parse_rel(self):
-        return self._binary(self._parse_add, ("<=", ">=", "<", ">", "le", "ge", "lt", "gt"))
-
-    def _parse_add(self):
-        return self._binary(self._parse_mul, ("+", "-"))
-
-    def _parse_mul(self):
-        return self._binary(self._parse_unary, ("*", "/", "%"))
-
     def _parse_unary(self):
-        self._skip_ws()
         src = self.src
-        p = self.pos
-        if src.startswith("!", p) and not src.startswith("!=", p):
+        p = self.pos = _BLANKS.match(src, self.pos).end()
+        c = src[p:p + 1]
+        if c == "$" and self._reference_follows(p):
+            # the commonest operand, straight to the reference (what _parse_primary does)
+            return self.parse_reference(escapes=0, start=p, in_expr=True)
+        if c == "!" and not src.startswith("!=", p):
             self.pos += 1
             return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
-        m = _IDENT.match(src, p)
-        if m and m.group() == "not":
-            self.pos = m.end()
-            return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
-        if src.startswith("-", p) and not _NUMBER.match(src, p):
+        if c == "n":
+            m = _IDENT.match(src, p)
+            if m.group() == "not":
+                self.pos = m.end()
+                return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
+        if c == "-" and not _NUMBER.match(src, p):
             self.pos += 1
             return self.node(n.UnaryOp, p, "-", self._nested_unary(p))
         return self._parse_primary()
