@@ -40,8 +40,12 @@ class FieldMap(dict):
     def layered(cls, contact: Mapping | None, *overrides: Mapping | None) -> "FieldMap":
         """Contact fields (case-insensitive) under override layers (case-sensitive)."""
         out = cls()
-        folded: dict[str, Any] = {}
         layers = [m for m in overrides if m]
+        if not contact:     # nothing case-insensitive: the layers in order (every scenario
+            for layer in layers:       # builds three of these; most have no contact fields)
+                dict.update(out, layer)
+            return out
+        folded: dict[str, Any] = {}
         overridden: dict[str, Any] = {}
         for layer in layers:
             for key in layer:

@@ -23,7 +23,9 @@ Every problem is a :class:`~templating.errors.PayloadError` naming the file and 
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -45,23 +47,28 @@ def read_text(path: str | Path) -> str:
 
     Missing files, folders, binary files and undecodable bytes become one-line errors.
     """
-    p = Path(path)
     name = str(path)
+    # one open and one fstat of the open file (lint reads a few of these per template)
     try:
-        size = p.stat().st_size
+        file = open(path, "rb")
     except FileNotFoundError:
         raise PayloadError("no such file", name=name) from None
     except OSError as err:
+        if os.path.isdir(path):          # where a folder cannot be opened (Windows)
+            raise PayloadError("is a folder, not a JSON file", name=name) from None
         raise PayloadError(f"cannot read file: {err.strerror or err}", name=name) from None
-    if p.is_dir():
-        raise PayloadError("is a folder, not a JSON file", name=name)
-    if size > MAX_PAYLOAD_BYTES:
-        raise PayloadError(f"file is too large ({size} bytes, limit {MAX_PAYLOAD_BYTES})",
-                           name=name)
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise PayloadError(f"cannot read file: {err.strerror or err}", name=name) from None
+    with file:
+        try:
+            info = os.fstat(file.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise PayloadError("is a folder, not a JSON file", name=name)
+            if info.st_size > MAX_PAYLOAD_BYTES:
+                raise PayloadError(f"file is too large ({info.st_size} bytes, limit "
+                                   f"{MAX_PAYLOAD_BYTES})", name=name)
+            raw = file.read()
+        except OSError as err:
+            raise PayloadError(f"cannot read file: {err.strerror or err}",
+                               name=name) from None
     return decode_bytes(raw, name=name)
 
 

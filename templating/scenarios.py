@@ -53,6 +53,7 @@ _SCENARIO_KEYS = {"description", "now", "contact", "system", "event", "smartsend
 _LISTED = ("smartsend", "contact", "contacts", "orders")
 _CONTACT_KEYS = {"id", "timezone", "languageCode", "fields"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")   # as the parser: no hyphen in Velocity 2
+_PATH = Path()      # its class: the concrete Path of this system (PosixPath, WindowsPath)
 
 
 @dataclass
@@ -102,7 +103,8 @@ def iter_all_recipients(source: str | Path | Payload, *,
     if isinstance(source, Payload):
         payload, path = source, None
     else:
-        payload, path = read_payload(source), Path(source)
+        payload = read_payload(source)
+        path = source if type(source) is type(_PATH) else Path(source)
     spec = _scenario_spec(payload)
     listed = next((k for k in ("smartsend", "orders") if k in spec), None)
     body = spec.get(listed) if payload.kind == "scenario" else payload.raw

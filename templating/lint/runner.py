@@ -461,9 +461,13 @@ class Linter:
         from ..scenarios import json_files, load_all_recipients, load_scenario
         loaded = []
         files = json_files(folder)
+        # display_path of each file: its folder's part worked out once (the files of one
+        # folder differ only by name)
+        shown_folder = display_path(folder) if files else ""
+        prefix = "" if shown_folder == "." else shown_folder.rstrip("/") + "/"
         # the folder is resolved once for its files; each file's own link is checked
         for file, allowed in zip(files, self.confinement.allows_each(files)):
-            shown = display_path(file)
+            shown = prefix + file.name
             ctx.scenario_files.append(shown)
             if not allowed:   # a symlink out of the project
                 ctx.scenario_problems.append(Problem(self.confinement.error(file).message,
