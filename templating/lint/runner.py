@@ -19,9 +19,12 @@ really be inside the project (:mod:`templating.project`): a symlink out of it is
 """
 from __future__ import annotations
 
+import gc
 import inspect
 import os
+import threading
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +83,11 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
     templates whose every input is unchanged since a run stored them; only the others are
     linted (in workers too), and their results stored.
     """
+    with fewer_collections():
+        return _run_lint(paths, config, jobs, cache)
+
+
+def _run_lint(paths, config, jobs, cache) -> LintReport:
     config = config or LintConfig()
     config = config.with_options(typed=tuple(Path(p) for p in paths))
     templates = collect_templates(paths, config)
@@ -118,6 +126,37 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
 
 
 _PARALLEL_FROM = 40
+
+#: Allocations between two young-generation collections while lint runs (Python's default
+#: is 700). A lint allocates many short-lived containers (nodes, reads, findings, render
+#: state) that reference counting frees anyway; with the default the cyclic collector ran
+#: ~160 times over 300 templates and took ~7% of the run, at 20,000 ~2%.
+GC_YOUNG_THRESHOLD = 20_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple | None = None
+
+
+@contextmanager
+def fewer_collections():
+    """Run the block with a higher young-generation threshold, restoring the process's own
+    settings when the last block (of any thread) ends: a library call leaves the garbage
+    collector as it found it. A threshold the caller already set higher is kept."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            if gc.isenabled() and 0 < _gc_saved[0] < GC_YOUNG_THRESHOLD:
+                gc.set_threshold(GC_YOUNG_THRESHOLD, *_gc_saved[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
+                _gc_saved = None
 
 
 def _lint_one(linter: "Linter", path: Path, session=None):

@@ -8,6 +8,8 @@ plain answer on the cases where they could differ.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from templating.context import FieldMap
@@ -15,7 +17,8 @@ from templating.engine import Engine
 from templating.engine import nodes as n
 from templating.engine.visitor import walk
 from templating.lint.analysis import analyse
-from templating.lint.lookup import Missing, gaps, resolve
+from templating.lint.context import ScenarioRun
+from templating.lint.lookup import Found, Missing, found_values, gaps, resolve
 
 from lintkit import Project
 
@@ -26,7 +29,7 @@ _DATA = FieldMap.layered({"FirstName": "A", "gone": None},
 _CONTEXT = {"data": _DATA, "nothing": None, "text": "abc"}
 
 
-@pytest.mark.parametrize("root, path", [
+_PATHS = [
     ("data", ("firstname",)),                  # a contact field, found ignoring case
     ("data", ("gone",)),                        # present but null
     ("data", ("absent", "below")),              # the first missing step ends the path
@@ -40,10 +43,38 @@ _CONTEXT = {"data": _DATA, "nothing": None, "text": "abc"}
     ("nothing", ("a",)),                        # a null root
     ("missing", ()),                            # an undefined root
     ("text", ("length",)),                      # not JSON data: the path ends silently
-])
+]
+
+
+@pytest.mark.parametrize("root, path", _PATHS)
 def test_gaps_are_the_missing_items_of_resolve_in_order(root, path):
     slow = [item for item in resolve(_CONTEXT, root, path) if isinstance(item, Missing)]
     assert gaps(_CONTEXT, root, path) == slow
+
+
+@pytest.mark.parametrize("root, path", _PATHS)
+def test_found_values_are_the_values_of_the_found_items_of_resolve_in_order(root, path):
+    """type-mismatch reads operand values without naming places; the places it names
+    for a finding are those of resolve (ScenarioRun.found_at)."""
+    slow = [item for item in resolve(_CONTEXT, root, path) if isinstance(item, Found)]
+    assert found_values(_CONTEXT, root, path) == [item.value for item in slow]
+    run = ScenarioRun(name="s", path="s.json", scenario=SimpleNamespace(context=_CONTEXT))
+    assert run.found_values(root, path) == [item.value for item in slow]
+    assert [run.found_at(root, path, i) for i in range(len(slow))] == slow
+
+
+def test_found_values_follow_the_same_200_items_as_resolve():
+    context = {"data": {"items": [{"n": i} for i in range(205)]}}
+    assert found_values(context, "data", ("items", "[]", "n")) == list(range(200))
+    assert found_values(context, "data", ("items", "[]", "n"), limit=205) == list(range(205))
+
+
+def test_fieldmap_without_contact_fields_is_its_layers_in_order():
+    """FieldMap.layered's shortcut when there are no contact fields (most scenarios)."""
+    layered = FieldMap.layered({}, {"a": 1, "B": 2}, None, {"a": 3, "c": 4})
+    assert list(layered.items()) == [("a", 3), ("B", 2), ("c", 4)]
+    assert layered.get("b") is None and "A" not in layered     # nothing case-insensitive
+    assert list(FieldMap.layered(None, {"x": 1}).contact_names()) == []
 
 
 def test_gaps_follow_the_same_200_items_as_resolve():
