@@ -424,6 +424,8 @@ _NOT_CLOSED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=/"
 #: the tags whose elements the accessibility rules look at
 _FACTS = frozenset({"html", "head", "title", "style", "img", "a", "table", "th", "caption",
                     "thead"})
+#: end tags whose closing changes what is collected (:meth:`_Scanner.handle_endtag`)
+_END_FACTS = frozenset({"a", "title", "style", "table"})
 
 
 #: A start tag this plain reads the same wherever it stands (every value closed, no quote or
@@ -447,8 +449,6 @@ class _Unreadable(Exception):
 
 #: end tags read before (the same text always reads the same), as their tag name
 _end_tags: dict[str, str] = {}
-#: end tags whose closing changes what is collected (:meth:`_Scanner.handle_endtag`)
-_END_FACTS = frozenset({"a", "title", "style", "table"})
 
 
 class _Scanner:
@@ -457,8 +457,9 @@ class _Scanner:
     Most tags change nothing the rules read (``<tr>``, ``</td>``, a ``<p>`` once its feature
     is known is only counted): a start tag whose plan adds no feature and opens no element
     the rules look at, and an end tag other than :data:`_END_FACTS`, is stepped over
-    without a call. ``_every_token`` hands every token on (the tokenizer's tests record
-    them)."""
+    without a call, and a plan applied before in the document is only counted (its
+    features are known; the counts are added up at the end). ``_every_token`` hands every
+    token on (the tokenizer's tests record them)."""
 
     _every_token = False
 
@@ -468,6 +469,8 @@ class _Scanner:
         self.link: Element | None = None  # the open <a href>, collecting its text
         self.title: Element | None = None
         self.in_style = False
+        #: id(plan) -> [plan, times applied again]: the plan is held, so its id stays its own
+        self.repeats: dict[int, list] = {}
 
     def feed(self, raw: str) -> None:
         """Read the whole document ``raw`` (html.parser's ``feed`` then ``close``)."""
@@ -475,6 +478,12 @@ class _Scanner:
             self._tokens(raw)
         except _Unreadable:
             pass
+        counts = self.doc.counts
+        for seen in self.repeats.values():
+            if seen[1]:
+                for slug, _offset, _what in seen[0][3]:
+                    counts[slug] += seen[1]
+                seen[1] = 0
 
     # -------------------------------------------------------------- tokens
     def _tokens(self, raw: str) -> None:
@@ -689,13 +698,19 @@ class _Scanner:
         """A start tag at ``here``: its features, then the facts the rules read."""
         _length, tag, values, adds, closed, _opens, _active = plan
         doc = self.doc
-        uses, counts = doc.uses, doc.counts
-        for slug, offset, what in adds:          # Document.add, the text already shown()
-            if slug in uses:
-                counts[slug] += 1
+        if adds:
+            seen = self.repeats.get(id(plan))
+            if seen is not None:                 # its features are known: count (in feed)
+                seen[1] += 1
             else:
-                uses[slug] = Use(slug, here + offset, what)
-                counts[slug] = 1
+                self.repeats[id(plan)] = [plan, 0]
+                uses, counts = doc.uses, doc.counts
+                for slug, offset, what in adds:  # Document.add, the text already shown()
+                    if slug in uses:
+                        counts[slug] += 1
+                    else:
+                        uses[slug] = Use(slug, here + offset, what)
+                        counts[slug] = 1
         if tag in _FACTS:
             element = Element(tag, here, dict(values))
             if tag == "html":
@@ -739,9 +754,13 @@ class _Scanner:
 
     def handle_data(self, data: str, here: int) -> None:
         if self.in_style:
-            add = self.doc.add
-            for slug, offset, what in _css_adds(stylesheet_uses(data), here, data):
-                add(slug, offset, what)
+            uses, counts = self.doc.uses, self.doc.counts
+            for slug, offset, what in _stylesheet_adds(data):   # Document.add, as _apply
+                if slug in uses:
+                    counts[slug] += 1
+                else:
+                    uses[slug] = Use(slug, here + offset, what)
+                    counts[slug] = 1
             return
         if self.link is not None:
             self.link.text.append(data)
@@ -808,6 +827,14 @@ def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
     adds = tuple((slug, at, shown(what)) for slug, at, what in adds)
     opens = _RAW_TEXT_END[tag] if not closed and tag in _RAW_TEXT_END else None
     return length, tag, values, adds, closed, opens, bool(adds) or tag in _FACTS
+
+
+@lru_cache(maxsize=256)
+def _stylesheet_adds(text: str) -> tuple:
+    """A ``<style>`` block's features as ``(slug, offset in text, text as shown)``: every
+    scenario of a template has the same block."""
+    return tuple((slug, offset, shown(what))
+                 for slug, offset, what in _css_adds(stylesheet_uses(text), 0, text))
 
 
 def _css_adds(uses, base: int, text: str) -> list:

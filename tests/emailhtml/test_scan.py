@@ -323,6 +323,30 @@ def test_the_tokenizer_reads_as_html_parser_did_on_thousands_of_malformed_docume
     assert scan("x" + html).uses["html-width"].offset == html.index("width") + 1
 
 
+def test_the_scan_steps_over_what_changes_nothing_and_reads_the_same_document():
+    """The scan skips the calls for tags that change nothing and counts a tag's features
+    once per document, then adds up: the same document as every token applied in full."""
+    from templating.emailhtml.scan import _Scanner
+
+    class EveryToken(_Scanner):
+        _every_token = True
+
+        def _apply(self, plan, here):
+            self.repeats.clear()             # every feature counted as it comes
+            super()._apply(plan, here)
+
+    def full(html):
+        scanner = EveryToken()
+        scanner.feed(html)
+        return scanner.doc
+
+    documents = list(_documents()) + [
+        '<td style="display:flex" width=1>x</td>' * 3 + "<style>.a{margin:0}</style>" * 2]
+    differ = [html for html in documents if scan(html) != full(html)]
+    assert differ == []
+    assert scan(documents[-1]).counts["css-margin"] == 2
+
+
 def test_a_tag_not_closed_and_a_marked_section_without_keyword_read_as_html_parser_did():
     assert _tokens_of_scan("<p>a<b") == [["start", 0, "p", [], False], ["data", 3, "a"],
                                          ["data", 4, "<"], ["data", 5, "b"]]
