@@ -1,9 +1,12 @@
 """The public Python API: lint_paths / lint_file / run_lint, serial and parallel."""
 from __future__ import annotations
 
+import os
+
 from templating.lint import (Finding, LintInternalError, config_from_mapping, lint_file,
                              lint_paths, run_lint)
 from templating.lint.rules import RULES
+from templating.lint.runner import Linter
 
 
 def _project(project, count=6):
@@ -69,3 +72,28 @@ def test_renderer_runs_the_linted_tree_itself(project, monkeypatch):
     report = project.run(coverage=True)
     assert report.coverage[0].covered == 2
     assert sorted(f.name for f in report.findings) == ["loud-reference", "uncovered-branch"]
+
+
+def test_a_parallel_run_lints_its_first_template_before_forking(project, monkeypatch):
+    """The parent lints the first template itself, so what a lint does once per process
+    (imports, locale data, tables) is inherited by the workers instead of repeated; the
+    other templates are linted in the workers, and the report is the serial one."""
+    _project(project)
+    config = project.config()
+    serial = run_lint([project.templates], config, jobs=1)
+    log = project.root / "who.txt"
+    lint_template = Linter.lint_template
+
+    def logged(self, path, **kwargs):
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {path.name}\n")
+        return lint_template(self, path, **kwargs)
+
+    monkeypatch.setattr(Linter, "lint_template", logged)
+    parallel = run_lint([project.templates], config, jobs=2)
+    assert parallel.findings == serial.findings and parallel.templates == serial.templates
+    who = dict(reversed(line.split()) for line in log.read_text().splitlines())
+    assert sorted(who) == sorted(f"t{i}.html" for i in range(6))
+    parent = str(os.getpid())
+    assert who["t0.html"] == parent     # g0/t0.html is the first template found
+    assert all(pid != parent for name, pid in who.items() if name != "t0.html")
