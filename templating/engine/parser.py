@@ -45,7 +45,6 @@ _MACRO_NAME = _IDENT  # Velocity 2 identifiers have no hyphen by default
 #: What follows the ``#`` of a directive or macro call: ``@name``, ``{name}`` or ``name``.
 _DIRECTIVE_WORD = re.compile(r"@([a-zA-Z_][a-zA-Z0-9_]*)|\{([a-zA-Z_][a-zA-Z0-9_]*)\}"
                              r"|([a-zA-Z_][a-zA-Z0-9_]*)")
-_SPECIAL = re.compile(r"[$#\\]")
 _HSPACE = re.compile(r"[ \t]*")
 _LINE_END = re.compile(r"[ \t]*(\r\n|\n|\r)")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
@@ -155,6 +154,8 @@ class Parser:
         self._math_ops: dict[int, str] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
+        # (offset searched from, next `$`, next `#`, next `\`): see _next_special
+        self._specials = (0, -1, -1, -1)
 
     # ------------------------------------------------------------------ positions & errors
 
@@ -264,17 +265,14 @@ class Parser:
         body: list[n.Node] = []
         text_start = self.pos
         while True:
-            m = _SPECIAL.search(src, self.pos)
-            if m is None:
+            p = self._next_special(self.pos)
+            if p < 0:
                 self._add_text(body, text_start, len(src))
                 self.pos = len(src)
-                if not top:
-                    return body, None
                 return body, None
-            p = m.start()
             ch = src[p]
-            if (ch != "#" or not src.startswith(("##", "#*"), p)) and (
-                    p == 0 or src[p - 1] in "\n\r"):
+            if (p == 0 or src[p - 1] in "\n\r") and (
+                    ch != "#" or not src.startswith(("##", "#*"), p)):
                 lone = _LONE_MARKS.match(src, p)
                 if lone and self._directive_name_at(lone.end()) is not None:
                     # Velocity 2 drops lone `$`/`#` marks that start a line before blanks
@@ -395,12 +393,46 @@ class Parser:
                 body.append(node)
             text_start = self.pos
 
+    def _next_special(self, pos: int) -> int:
+        """Offset of the first ``$``, ``#`` or ``\\`` at or after ``pos`` (-1: none).
+
+        Templates are mostly text: a regex character class costs ~6 ns per character of it,
+        ``str.find`` a fraction of that. Each character's next offset is remembered (with
+        the offset it was found from) until the cursor passes it."""
+        found_from, dollar, hash_, backslash = self._specials
+        if pos < found_from:  # the cursor went back: nothing remembered holds
+            dollar = hash_ = backslash = -1
+        src = self.src
+        end = len(src)
+        if dollar < pos:
+            dollar = src.find("$", pos)
+            if dollar < 0:
+                dollar = end
+        if hash_ < pos:
+            hash_ = src.find("#", pos)
+            if hash_ < 0:
+                hash_ = end
+        if backslash < pos:
+            backslash = src.find("\\", pos)
+            if backslash < 0:
+                backslash = end
+        self._specials = (pos, dollar, hash_, backslash)
+        first = min(dollar, hash_, backslash)
+        return first if first < end else -1
+
     def _add_text(self, body: list, start: int, end: int) -> None:
+        """Append the source text ``start:end`` to ``body`` (to its last node if that is
+        text). The commonest node: :meth:`node` inlined."""
         if end > start:
             if body and isinstance(body[-1], n.Text) and not isinstance(body[-1], n.Comment):
                 body[-1].value += self.src[start:end]
+                return
+            lo = bisect_right(self._line_starts, start) - 1
+            if lo <= 0:
+                line, column = 1 + self.line_offset, start + 1 + self.column_offset
             else:
-                body.append(self.node(n.Text, start, self.src[start:end]))
+                line, column = lo + 1 + self.line_offset, start - self._line_starts[lo] + 1
+            body.append(n.Text(line, column, self.src[start:end]))
 
     def _reference_follows(self, p: int) -> bool:
         """Does ``$`` at p start a reference ($x, $!x, ${x}, $!{x})?"""
@@ -703,18 +735,19 @@ class Parser:
             self._strip_indent(outer)
         return node
 
-    #: ``#name`` -> the method that parses it (any other name is a macro call)
+    #: ``#name`` -> the method that parses it (any other name is a macro call); called as
+    #: ``DIRECTIVES[name](self, p, body)``
     DIRECTIVES = {
-        "set": lambda self, p, body: self._parse_set(p, body),
-        "if": lambda self, p, body: self._parse_if(p, body),
-        "foreach": lambda self, p, body: self._parse_foreach(p, body),
-        "macro": lambda self, p, body: self._parse_macro(p, body),
-        "define": lambda self, p, body: self._parse_define(p, body),
-        "stop": lambda self, p, body: self._parse_stop(p, body),
-        "break": lambda self, p, body: self._parse_break(p, body),
-        "evaluate": lambda self, p, body: self._parse_evaluate(p, body),
-        "parse": lambda self, p, body: self._parse_parse(p, body),
-        "include": lambda self, p, body: self._parse_include(p, body),
+        "set": _parse_set,
+        "if": _parse_if,
+        "foreach": _parse_foreach,
+        "macro": _parse_macro,
+        "define": _parse_define,
+        "stop": _parse_stop,
+        "break": _parse_break,
+        "evaluate": _parse_evaluate,
+        "parse": _parse_parse,
+        "include": _parse_include,
     }
 
     def _line_start(self, pos: int) -> int:
@@ -935,9 +968,11 @@ class Parser:
         m = head or _REFERENCE_HEAD.match(src, dollar)
         if not m:
             raise self.error("invalid reference", dollar)
-        braced = bool(m.group(2))
-        ref = self.node(n.Reference, start, m.group(3), quiet=bool(m.group(1)), braced=braced,
-                        escapes=escapes)
+        braced = m.group(2) == "{"
+        # (fields in order: name, parts, quiet, braced, alternate, source, escapes; keywords
+        # would double the cost of making the commonest node)
+        ref = self.node(n.Reference, start, m.group(3), [], m.group(1) == "!", braced, None,
+                        "", escapes)
         self.pos = m.end()
         self._parse_reference_parts(ref, lenient=not in_expr and not braced)
         if braced:
@@ -1077,7 +1112,8 @@ class Parser:
                 # two operands in a row: a parse error, never a subtraction
                 return left
             self.pos = m.end()
-            right = self._operators(op_level + 1)
+            # (nothing binds tighter than * / %: their right operand is one operand)
+            right = self._operators(op_level + 1) if op_level < 6 else self._parse_unary()
             left = n.BinaryOp(left.line, left.column, op, left, right)
             if op in _MATH_OPS:
                 # Velocity writes the operator with one blank either side, whatever the
@@ -1115,18 +1151,20 @@ class Parser:
         src = self.src
         p = self.pos = _BLANKS.match(src, self.pos).end()
         c = src[p:p + 1]
-        if c == "$" and self._reference_follows(p):
-            # the commonest operand, straight to the reference (what _parse_primary does)
-            return self.parse_reference(escapes=0, start=p, in_expr=True)
-        if c == "!" and not src.startswith("!=", p):
+        if c == "$":
+            head = _REFERENCE_HEAD.match(src, p)
+            if head is not None:
+                # the commonest operand, straight to the reference (as _parse_primary would)
+                return self.parse_reference(escapes=0, start=p, in_expr=True, head=head)
+        elif c == "!" and not src.startswith("!=", p):
             self.pos += 1
             return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
-        if c == "n":
+        elif c == "n":
             m = _IDENT.match(src, p)
             if m.group() == "not":
                 self.pos = m.end()
                 return self.node(n.UnaryOp, p, "!", self._nested_unary(p))
-        if c == "-" and not _NUMBER.match(src, p):
+        elif c == "-" and not _NUMBER.match(src, p):
             self.pos += 1
             return self.node(n.UnaryOp, p, "-", self._nested_unary(p))
         return self._parse_primary()
