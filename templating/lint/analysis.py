@@ -151,20 +151,36 @@ def _index(r: Analysis) -> None:
     owners = r.owners
     stack: list[tuple[n.Node, tuple | None]] = [(r.template, None)]
     pop, extend = stack.pop, stack.extend
+    Text, Reference, Property, Method = n.Text, n.Reference, n.Property, n.Method
+    texts, references, method_calls = r.texts, r.references, r.method_calls
     while stack:
         node, owner = pop()
         owners[id(node)] = owner
         kind = type(node)
-        if kind is n.Text:
-            r.texts.append(node)
+        if kind is Text:
+            texts.append(node)
             continue
-        if kind is n.Reference:
+        if kind in _LEAVES:
+            continue
+        if kind is Reference and _REFERENCE_FIELDS:   # the commonest inner node: inline
             if id(node) not in skip:
-                r.references.append(node)
+                references.append(node)
+            inner = []
             for index, part in enumerate(node.parts):
-                if type(part) is n.Method:
-                    r.method_calls.append((node, index))
-        elif kind is n.If:
+                part_kind = type(part)
+                if part_kind is Property:      # a leaf: only its owner to note
+                    owners[id(part)] = owner
+                    continue
+                if part_kind is Method:
+                    method_calls.append((node, index))
+                inner.append((part, owner))
+            if node.alternate is not None:
+                inner.append((node.alternate, owner))
+            if inner:
+                inner.reverse()
+                extend(inner)
+            continue
+        if kind is n.If:
             inner: list[tuple[n.Node, tuple | None]] = []
             for index, branch in enumerate(node.branches):
                 key = (BRANCH, branch)
@@ -240,6 +256,18 @@ def _index(r: Analysis) -> None:
             extend([(child, owner) for child in children])
 
 
+#: Node classes without child fields (``Property``, ``Literal``, ``Comment``...): nothing
+#: below them to walk and nothing recorded for them but their owner.
+_LEAVES = frozenset(cls for cls in vars(n).values()
+                    if isinstance(cls, type) and issubclass(cls, n.Node)
+                    and not cls._children and cls is not n.Text)
+
+
+#: :func:`_index` walks a reference's parts itself while its fields are these two (a
+#: field added to the node class is then walked generically, like any other node's).
+_REFERENCE_FIELDS = n.Reference._children == ("parts", "alternate")
+
+
 #: Contexts (see :data:`templating.engine.meta.NEEDING`) where a loud read of a missing
 #: value prints or breaks something: a gap there is reported. Arguments of methods and
 #: macros are the callee's business (platform tools accept null; a macro's parameter is
@@ -259,6 +287,7 @@ class _Reads(DataWalker):
         super().__init__(result.template, loader=loader,
                          names=(set(result.own_names), result.macro_nodes))
         self.result = result
+        self._guard_memo: tuple | None = None
 
     def _owner(self, node) -> tuple | None:
         other = self.in_other_file()
@@ -270,13 +299,27 @@ class _Reads(DataWalker):
             ctx not in _SHALLOW_CONTEXTS or (ctx == "iterate" and not resolved.whole))
         checked = (ctx in _CHECKED and not self.in_condition and not ref.quiet
                    and ref.alternate is None and not resolved.default)
-        # the paths of self.guarded() (its reasons are not needed here)
-        guards = frozenset(p for paths, _ in self.guards for p in paths
-                           if p[0] != LOCAL) if self.guards else _NO_GUARDS
+        guards = self._guard_paths()
         self.result.reads.append(Read(
             node=ref, root=resolved.path[0], path=resolved.concrete, owner=self._owner(ref),
             whole=whole, checked=checked, dynamic=resolved.dynamic, alias=resolved.alias,
             method=method, guards=guards))
+
+    def _guard_paths(self) -> frozenset:
+        """The paths of ``self.guarded()`` (their reasons are not needed here), worked out
+        again only when the stack of guards changed since the last read: entries are
+        pushed and popped, never changed in place, and each push is a new tuple, so the
+        depth and the top entry (kept alive here, so never another's) identify it."""
+        guards = self.guards
+        if not guards:
+            return _NO_GUARDS
+        top = guards[-1]
+        memo = self._guard_memo
+        if memo is not None and memo[0] == len(guards) and memo[1] is top:
+            return memo[2]
+        paths = frozenset(p for entry, _ in guards for p in entry if p[0] != LOCAL)
+        self._guard_memo = (len(guards), top, paths)
+        return paths
 
     def on_foreach(self, node: n.Foreach, resolved: Resolved | None) -> None:
         if resolved is not None and self.in_other_file() is None:

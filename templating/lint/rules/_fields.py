@@ -28,20 +28,25 @@ def _missing(ctx, run, analysis):
     # each distinct path is followed through the scenario once (run.gaps caches it),
     # however many references read it; a scenario with no gap anywhere (the usual case)
     # is done without looking at each read
+    # the reads of each distinct path (their positions in analysis.reads), once per template
     paths = ctx.cache.get("read-paths")
     if paths is None:
-        paths = ctx.cache["read-paths"] = list(dict.fromkeys(
-            (read.root, read.path) for read in analysis.reads))
-    gapped = {key for key in paths if run.gaps(*key)}
+        paths = ctx.cache["read-paths"] = {}
+        for index, read in enumerate(analysis.reads):
+            paths.setdefault((read.root, read.path), []).append(index)
+    gapped = [indices for key, indices in paths.items() if run.gaps(*key)]
     if not gapped:
         return
+    reads = analysis.reads
+    # only the reads of paths with a gap are looked at, in the analysis' order
+    order = gapped[0] if len(gapped) == 1 else sorted(i for found in gapped for i in found)
     seen = set()
     extra = ctx.extra_globals
     context = run.context
     reached = run.reached_owners(analysis)
-    for read in analysis.reads:
-        if ((read.root, read.path) not in gapped or read.owner not in reached
-                or id(read.node) in seen):
+    for index in order:
+        read = reads[index]
+        if read.owner not in reached or id(read.node) in seen:
             continue
         if read.root in extra and read.root not in context:
             continue

@@ -106,16 +106,17 @@ def _walk(value, path, nodes, unused, seen, skip=()):
         for key, child in value.items():
             if key in skip:
                 continue
-            here = path + (key,)
             following = _following(nodes, key)
             if not following:
+                here = path + (key,)
                 if here not in seen:
                     seen.add(here)
                     unused.append(here)
                 continue
             if any(node.whole for node in following):
                 continue
-            _walk(child, here, following, unused, seen)
+            if isinstance(child, (dict, list)):    # a value has no keys to report
+                _walk(child, path + (key,), following, unused, seen)
     elif isinstance(value, list):
         # a list's items, not an object's key that happens to be spelt "[]"; every item
         # meets the same read shapes
@@ -125,7 +126,8 @@ def _walk(value, path, nodes, unused, seen, skip=()):
             return
         for child in value[:200]:
             # no shape: the list itself is read (its size, say): report fields of its items
-            _walk(child, here, following, unused, seen)
+            if isinstance(child, (dict, list)):
+                _walk(child, here, following, unused, seen)
 
 
 def _following(nodes, key) -> list:
