@@ -54,6 +54,12 @@ def _nothing(ctx) -> None:
 #: entry, takes its own (Python) lookup: ``_stored(m, k) or m.get(k)``.
 _stored = dict.get
 
+#: the Map subclasses (a scenario's case-insensitive `$data`) :func:`_property` has met that
+#: are not tools (whether a class is a tool is a class attribute): a property read with a
+#: plain name on one of them is its Map.get, found with one set lookup instead of the
+#: subclass and tool tests per read
+_PLAIN_MAPS: set = set()
+
 
 def _property(ctx, obj, pname: str, plain_key: bool, part, name_column):
     """``$obj.pname`` as jt.get_property answers it (``NOT_FOUND`` when nothing does)."""
@@ -65,11 +71,95 @@ def _property(ctx, obj, pname: str, plain_key: bool, part, name_column):
             # that jt.get_property ends in for these names, without trying the getter
             # names first (no Map method matches them); an entry it holds is that entry
             # (Java's Map.get)
+            _PLAIN_MAPS.add(type(obj))
             return _stored(obj, pname) or jt.map_lookup(obj, pname)[1]
     try:
         return jt.get_property(obj, pname)
     except jt.JavaError as exc:
         raise java_error(ctx, part, exc, name_column) from None
+
+
+def _printed(value, ctx, ref) -> str:
+    """:func:`.runtime.to_text` of a value that is not a string; a Python int (a JSON
+    number, ``$foreach.count``) prints as ``str`` does, without the three calls of the
+    general path (Java's ``Long.toString`` and Python's ``str`` agree on every int
+    ``str`` prints: the rest, past 4,300 digits, takes the general path)."""
+    if value.__class__ is int:
+        try:
+            return str(value)
+        except ValueError:
+            pass
+    return to_text(value, ctx, ref)
+
+
+def _in_frames(ctx, name: str):
+    """``ctx.lookup(name)`` inside a macro (``ctx.frames`` not empty): its innermost frame
+    first, then the variables as the closures read them outside one (in C when they hold a
+    value): one call where ``lookup`` and a scenario map's own ``get`` were three."""
+    frames = ctx.frames
+    frame = frames[-1]
+    if name in frame:
+        return frame[name]
+    if len(frames) == 1:
+        return _stored(ctx.vars, name) or ctx.vars.get(name)
+    return ctx.lookup(name)
+
+
+def _emit_variable(name: str, quiet: bool, source: str, ref: n.Reference) -> Emit:
+    """``$name`` printed (not strict, no alternate, no escapes): the variable read and its
+    printing in one closure, one call per print (most references a template prints are
+    ``$name`` or ``$name.property``: :func:`_emit_property`)."""
+    def emit_variable(ctx, name=name, quiet=quiet, source=source, ref=ref):
+        value = (_in_frames(ctx, name) if ctx.frames
+                 else _stored(ctx.vars, name) or ctx.vars.get(name))
+        if value is None:
+            if not quiet:
+                if ctx.observer is not None:
+                    ctx.observer.unresolved(ref)
+                ctx.out.append(source)
+            return
+        if value.__class__ is not str:
+            value = _printed(value, ctx, ref)
+        if len(value) > LONG_PRINT:
+            ctx.wrote(len(value), ref)
+        ctx.out.append(value)
+    return emit_variable
+
+
+def _emit_property(name: str, part: n.Property, quiet: bool, source: str,
+                   ref: n.Reference) -> Emit:
+    """``$name.property`` printed (not strict, no alternate, no escapes): the variable,
+    its property (as ``reference_value``'s ``value_prop`` reads it) and the printing in
+    one closure."""
+    pname = part.name
+
+    def emit_property(ctx, name=name, pname=pname,
+                      plain_key=pname not in jt.MAP_PROPERTY_NAMES, part=part,
+                      name_column=part.column + 1 if part.column is not None else None,
+                      quiet=quiet, source=source, ref=ref):
+        value = (_in_frames(ctx, name) if ctx.frames
+                 else _stored(ctx.vars, name) or ctx.vars.get(name))
+        if value is not None:
+            if plain_key and value.__class__ is dict:
+                value = value.get(pname)
+            elif plain_key and value.__class__ in _PLAIN_MAPS:
+                value = _stored(value, pname) or jt.map_lookup(value, pname)[1]
+            else:
+                value = _property(ctx, value, pname, plain_key, part, name_column)
+                if value is jt.NOT_FOUND:
+                    value = None
+        if value is None:
+            if not quiet:
+                if ctx.observer is not None:
+                    ctx.observer.unresolved(ref)
+                ctx.out.append(source)
+            return
+        if value.__class__ is not str:
+            value = _printed(value, ctx, ref)
+        if len(value) > LONG_PRINT:
+            ctx.wrote(len(value), ref)
+        ctx.out.append(value)
+    return emit_property
 
 
 class ClosureCompiler:
@@ -147,8 +237,7 @@ class ClosureCompiler:
         is always false, an odd-escaped reference). tests/engine/test_first_render.py checks
         it against the eager tracing builder on every recorded case. Afterwards the compiler
         keeps only the names (the bodies point back at it: no reference cycle)."""
-        for node in nodes:
-            self._scan(node)
+        self._scan_body(nodes)
         found, self.macros = self.macros, dict.fromkeys(self.macros)
         return found
 
@@ -161,8 +250,17 @@ class ClosureCompiler:
             return {}
         return self.find_macros(template.body)
 
+    def _scan_body(self, nodes) -> None:
+        # literal text (most nodes of an email) holds nothing to find: not even a call
+        scan, text = self._scan, n.Text
+        for node in nodes:
+            if node.__class__ is not text:
+                scan(node)
+
     def _scan(self, node, truth: bool = False) -> None:
         cls = node.__class__
+        if cls is n.Text or cls is n.Literal or cls is n.Comment:
+            return                                    # nothing inside
         if truth and (cls is n.Range or (cls is n.BinaryOp and node.op in _MATH_OPS)):
             return                                    # ClosureCompiler.truth: never built
         scan = self._scan
@@ -171,12 +269,16 @@ class ClosureCompiler:
                 for param in node.params:
                     if param.default is not None:
                         scan(param.default)
-                for child in node.body:
-                    scan(child)
+                self._scan_body(node.body)
                 self.c_Macro(node, registering=True)
         elif cls is n.Reference:
             if not (node.escapes and node.escapes % 2 and self.options.strict_escape):
-                self._scan_parts(node.parts)
+                for part in node.parts:             # _scan_parts, without a call
+                    if part.__class__ is n.Method:
+                        for arg in part.args:
+                            scan(arg)
+                    elif part.__class__ is n.Index:
+                        scan(part.key)
                 if node.alternate is not None:
                     scan(node.alternate)
         elif cls is n.Set:
@@ -188,10 +290,9 @@ class ClosureCompiler:
                 if not (condition.__class__ is n.Reference and not condition.parts
                         and condition.alternate is None):
                     scan(condition, True)
-                for child in branch.body:
-                    scan(child)
-            for child in node.else_body or ():
-                scan(child)
+                self._scan_body(branch.body)
+            if node.else_body:
+                self._scan_body(node.else_body)
         elif cls is n.UnaryOp:
             scan(node.operand, node.op == "!")
         elif cls is n.BinaryOp:
@@ -250,10 +351,16 @@ class ClosureCompiler:
                 ctx.out.append(half)
                 emit_value(ctx)
             return emit_escaped
-        # with an alternate value, an undefined variable is allowed even in strict mode
-        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         quiet = ref.quiet
         escapes = ref.escapes
+        if ref.alternate is None and not escapes and not self.strict:
+            parts = ref.parts
+            if not parts:
+                return _emit_variable(ref.name, quiet, source, ref)
+            if len(parts) == 1 and parts[0].__class__ is n.Property:
+                return _emit_property(ref.name, parts[0], quiet, source, ref)
+        # with an alternate value, an undefined variable is allowed even in strict mode
+        value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
 
         if alternate is None and not escapes and not self.strict:
@@ -269,7 +376,7 @@ class ClosureCompiler:
                         ctx.out.append(source)
                 else:
                     if value.__class__ is not str:
-                        value = to_text(value, ctx, ref)
+                        value = _printed(value, ctx, ref)
                     if len(value) > LONG_PRINT:
                         ctx.wrote(len(value), ref)
                     ctx.out.append(value)
@@ -321,12 +428,16 @@ class ClosureCompiler:
                            plain_key=pname not in jt.MAP_PROPERTY_NAMES, part=part,
                            name_column=part.column + 1 if part.column is not None else None,
                            not_found=jt.NOT_FOUND):
-                current = (ctx.lookup(name) if ctx.frames
+                current = (_in_frames(ctx, name) if ctx.frames
                            else _stored(ctx.vars, name) or ctx.vars.get(name))
                 if current is None:
                     return None
-                if plain_key and current.__class__ is dict:
-                    return current.get(pname)
+                if plain_key:
+                    if current.__class__ is dict:
+                        return current.get(pname)
+                    if current.__class__ in _PLAIN_MAPS:
+                        current = _stored(current, pname) or jt.map_lookup(current, pname)[1]
+                        return None if current is not_found else current
                 current = _property(ctx, current, pname, plain_key, part, name_column)
                 return None if current is not_found else current
             return value_prop
@@ -335,14 +446,14 @@ class ClosureCompiler:
         if not steps:
             def value(ctx, name=name):
                 if ctx.frames:
-                    return ctx.lookup(name)
+                    return _in_frames(ctx, name)
                 return _stored(ctx.vars, name) or ctx.vars.get(name)
             return value
 
         not_found = jt.NOT_FOUND
         if len(steps) == 1:
             def value_1(ctx, name=name, step=steps[0], not_found=not_found):
-                current = (ctx.lookup(name) if ctx.frames
+                current = (_in_frames(ctx, name) if ctx.frames
                            else _stored(ctx.vars, name) or ctx.vars.get(name))
                 if current is None:
                     return None
@@ -351,7 +462,7 @@ class ClosureCompiler:
             return value_1
 
         def value(ctx, name=name, steps=tuple(steps)):
-            current = (ctx.lookup(name) if ctx.frames
+            current = (_in_frames(ctx, name) if ctx.frames
                        else _stored(ctx.vars, name) or ctx.vars.get(name))
             for step in steps:
                 if current is None:
@@ -393,8 +504,11 @@ class ClosureCompiler:
 
             def prop(ctx, obj, pname=pname, plain_key=plain_key, part=part,
                      name_column=name_column):
-                if plain_key and obj.__class__ is dict:
-                    return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                if plain_key:
+                    if obj.__class__ is dict:
+                        return obj.get(pname)  # hot path: `$item.price` on a JSON object
+                    if obj.__class__ in _PLAIN_MAPS:
+                        return _stored(obj, pname) or jt.map_lookup(obj, pname)[1]
                 return _property(ctx, obj, pname, plain_key, part, name_column)
             return prop
         if isinstance(part, n.Method):
@@ -414,9 +528,13 @@ class ClosureCompiler:
             else:
                 call_get = None
 
-            def call(ctx, obj):
-                return call_method_at(ctx, obj, mname, [plain_value(a(ctx), ctx) for a in args],
-                                      part, name_column)
+            def call(ctx, obj, args=tuple(args)):
+                values = []                         # plain_value inlined, in order
+                for arg in args:
+                    value = arg(ctx)
+                    values.append(value.render(ctx) if isinstance(value, DefineBlock)
+                                  else value)
+                return call_method_at(ctx, obj, mname, values, part, name_column)
             return call_get or call
         key_of = self.expr(part.key)
 
@@ -569,7 +687,12 @@ class ClosureCompiler:
 
             def compare(ctx, left=left, right=right, op=op, nameless=nameless, node=node):
                 try:
-                    a, b = plain_value(left(ctx), ctx), plain_value(right(ctx), ctx)
+                    a = left(ctx)                   # plain_value inlined, in its order
+                    if isinstance(a, DefineBlock):
+                        a = a.render(ctx)
+                    b = right(ctx)
+                    if isinstance(b, DefineBlock):
+                        b = b.render(ctx)
                     # (the left side is named first: a null there ends the comparison)
                     if nameless and (nameless[0] if a is None else (b is None and nameless[1])):
                         raise jt.JavaError("java.lang.NullPointerException",
@@ -586,7 +709,15 @@ class ClosureCompiler:
         def arithmetic(ctx, op=op, left=left, right=right, left_literal=left_literal,
                        right_literal=right_literal, strict_math=strict_math, node=node):
             try:
-                return jt.arithmetic(op, plain_value(left(ctx), ctx), plain_value(right(ctx), ctx),
+                # plain_value inlined, in its order: the left side rendered before the
+                # right one is read
+                a = left(ctx)
+                if isinstance(a, DefineBlock):
+                    a = a.render(ctx)
+                b = right(ctx)
+                if isinstance(b, DefineBlock):
+                    b = b.render(ctx)
+                return jt.arithmetic(op, a, b,
                                      left_literal=left_literal, right_literal=right_literal,
                                      strict=strict_math)
             except jt.JavaError as exc:
@@ -602,7 +733,10 @@ class ClosureCompiler:
             name = target.name
 
             def set_var(ctx, name=name, value_of=value_of):
-                ctx.assign(name, plain_value(value_of(ctx), ctx))
+                value = value_of(ctx)
+                if isinstance(value, DefineBlock):
+                    value = value.render(ctx)
+                ctx.assign(name, value)
             return set_var
         base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
         base_of = self.reference_value(base)
@@ -634,7 +768,9 @@ class ClosureCompiler:
 
         def run(ctx, branches=branches, else_body=else_body, node=node):
             for cond, body, branch in branches:
-                if truthy(cond(ctx), ctx):
+                value = cond(ctx)
+                if value is True or (value is not None and value is not False
+                                     and truthy(value, ctx)):
                     if ctx.observer is not None:
                         ctx.observer.enter(branch)
                     body(ctx)
@@ -702,6 +838,7 @@ class ClosureCompiler:
                 ctx, node, items, live, saved_scope)
             limit = ctx.limits.loop_iterations
             budget = ctx.budget
+            frames, variables = ctx.frames, ctx.vars
             ctx.assign("foreach", scope)
             try:
                 index = -1
@@ -733,7 +870,12 @@ class ClosureCompiler:
                         ctx.checkpoint(node)
                     elif ctx.loops & 1023 == 0:
                         ctx.check_output(node)
-                    ctx.assign(var, item)
+                    if frames:
+                        ctx.assign(var, item)
+                    elif item is None:              # ctx.assign, outside a macro
+                        variables.pop(var, None)
+                    else:
+                        variables[var] = item
                     body(ctx)
             except BreakSignal as signal:
                 if signal.scope is not None and signal.scope is not scope:
@@ -797,7 +939,11 @@ class ClosureCompiler:
                 ctx.out.append(source)
                 return
             count = macro_enter(ctx, node, macro, len(args), strict_args)
-            values = tuple(plain_value(args[i](ctx), ctx) for i in range(min(count, len(args))))
+            values = []
+            for arg in args[:count]:
+                value = arg(ctx)
+                values.append(value.render(ctx) if isinstance(value, DefineBlock) else value)
+            values = tuple(values)
             macro_run(ctx, node, macro, values, body_name, block, block_cost)
         return run
 

@@ -105,7 +105,18 @@ class _TracingCompiler(ClosureCompiler):
     :meth:`ClosureCompiler.find_macros`). Literal text stays a string in the body, noted
     without a call."""
 
-    def build(self, nodes):
+    def body(self, nodes):
+        """A traced body (:func:`_traced_body`) that builds its closures the first time it
+        runs (:meth:`build`): the laziness and the noting in one closure, one call per
+        body run (the closure tier's lazy body is a call more in front of the built one)."""
+        if not nodes:
+            return _nothing
+        return _traced_body(nodes, self)
+
+    def build(self, nodes) -> tuple:
+        """``(emits, noted, file, last node, node count)`` of a body: its closures (literal
+        text stays a string), the node each one notes (``None``: it writes nothing), the
+        file they are in."""
         emits, noted = [], []
         for node in nodes:
             cls = node.__class__
@@ -118,12 +129,8 @@ class _TracingCompiler(ClosureCompiler):
             if emit is not None:
                 emits.append(emit)
                 noted.append(node if cls in _KINDS else None)
-        if not emits:
-            return _nothing
-        if len(emits) == 1 and noted[0] is None:
-            return emits[0]
         # two flat tuples, not a pair per node: fewer objects for the collector to visit
-        return _traced_body(tuple(emits), tuple(noted), self.name, nodes[-1])
+        return tuple(emits), tuple(noted), self.name, nodes[-1], len(emits)
 
     def e_InterpolatedString(self, node):
         # what a string literal's body writes goes into the string, never the message:
@@ -141,28 +148,33 @@ class _TracingCompiler(ClosureCompiler):
 _BROKEN = object()
 
 
-def _traced_body(emits, noted, file, last):
-    """One body's run, noting what its nodes wrote. One closure per body, not one per node:
-    a traced tree is compiled for every template lint reads, and closures per node were
-    enough young objects to make the garbage collector run twice as often.
+def _traced_body(nodes, compiler):
+    """One body's run, noting what its nodes wrote; built when it first runs. One closure
+    per body, not one per node: a traced tree is compiled for every template lint reads,
+    and closures per node were enough young objects to make the garbage collector run
+    twice as often.
 
-    The record of a run (see :class:`_Recorder`) is its body (``emits, noted, file``, one
-    tuple built once), the output list and its size when the run began, then the size after
-    each node that is not literal text: a literal is always exactly one piece, so its place
+    The record of a run (see :class:`_Recorder`) is its body (what :meth:`build` made,
+    one tuple), the output list and its size when the run began, then the size after each
+    node that is not literal text: a literal is always exactly one piece, so its place
     follows from its neighbours'. Three entries per body run and one per reference or
-    directive, where each node run was six (a tuple built and copied per node)."""
-    header = (emits, noted, file)
-    runs = len(emits)
+    directive, where each node run was six (a tuple built and copied per node).
 
-    def run(ctx, emits=emits, header=header, runs=runs, last=last):
+    Building it again in a second thread at the same moment gives equal closures, so no
+    lock is needed (as :meth:`ClosureCompiler.body`)."""
+    # [built body, nodes, compiler] in a default: no cells for the collector to visit
+    def run(ctx, state=[None, nodes, compiler]):
+        body = state[0]
+        if body is None:
+            body = state[0] = state[2].build(state[1])
         recorder = ctx.engine._recorder
         notes = recorder.notes
         # the same list between nodes: whatever writes elsewhere (a string's body, a
         # #define printed, $bodyContent) puts ctx.out back before it returns
         out = ctx.out
-        notes += (header, out, len(out))
+        notes += (body, out, len(out))
         try:
-            for emit in emits:
+            for emit in body[0]:
                 if emit.__class__ is str:           # literal text: one piece, a leaf
                     out.append(emit)
                 else:
@@ -171,10 +183,10 @@ def _traced_body(emits, noted, file, last):
         except BaseException:
             notes += (_BROKEN, len(out))        # the node that raised ends here
             raise
-        recorder.runs += runs
+        recorder.runs += body[4]
         if recorder.runs > MAX_NOTES:
             if recorder.refuse:
-                raise located_error(ctx, last, f"a traced render records at most "
+                raise located_error(ctx, body[3], f"a traced render records at most "
                                     f"{MAX_NOTES:,} node runs", LimitExceeded)
             recorder.overflowed = True          # memory stays bounded; no spans for it
             recorder.runs = 0
@@ -335,7 +347,7 @@ def _notes(recorder: _Recorder) -> list:
         else:                               # a body run starts: (body, out, size)
             if frame is not None:
                 stack.append(frame)
-            emits, noted, file = entry
+            emits, noted, file = entry[0], entry[1], entry[2]
             ours = flat[at + 1] is root
             index, piece = 0, flat[at + 2]
             at += 3
