@@ -85,14 +85,33 @@ def _clean(note: str) -> str:
 
 def client_issues(doc: Document, clients) -> list[Issue]:
     """One :class:`Issue` per feature used that a target client lacks, in document order."""
+    return [Issue(feature, use, unsupported, partial)
+            for use, (feature, unsupported, partial) in reported_uses(doc, clients)]
+
+
+def reported_uses(doc: Document, clients) -> list[tuple[Use, tuple]]:
+    """``(use, (feature, unsupported, partial))`` per feature used that a target client
+    lacks, in document order: what :func:`client_issues` makes issues of (lint reads the
+    same features of every scenario and words only each one's first use)."""
     clients = tuple(clients)
+    verdicts = _verdicts(clients)
     found = []
     for slug, use in doc.uses.items():
-        verdict = _verdict(slug, clients)
+        verdict = verdicts.get(slug, verdicts)       # the dict itself: not asked yet
+        if verdict is verdicts:
+            verdict = verdicts[slug] = _verdict(slug, clients)
         if verdict is not None:
-            found.append(Issue(verdict[0], use, verdict[1], verdict[2]))
-    found.sort(key=lambda issue: issue.use.offset)
+            found.append((use, verdict))
+    found.sort(key=lambda item: item[0].offset)
     return found
+
+
+@lru_cache(maxsize=16)
+def _verdicts(clients: tuple[str, ...]) -> dict:
+    """:func:`_verdict` of each slug asked for, per client list: one lookup per feature
+    used (a slug is a feature of the tables or one of the scan's few names of its own,
+    so the dict stays as small as the tables)."""
+    return {}
 
 
 @lru_cache(maxsize=4096)

@@ -144,14 +144,20 @@ def _spot(ctx, run, offset: int) -> tuple:
     return memo[key]
 
 
+def _once(text: str, needle: str) -> bool:
+    """``text.count(needle) == 1`` (occurrences not overlapping), stopping at the second."""
+    first = text.find(needle)
+    return first >= 0 and text.find(needle, first + len(needle)) < 0
+
+
 def _written_once(ctx, run, needle: str):
     """The place of ``needle`` in the template when no trace is needed to know it: it is
     written exactly once in the template, in no ``#parse``'d file, in no value of the
     scenario, and the message holds it exactly once, so that one place wrote it. (A trace
     compiles the template a second time: most findings are this simple.)"""
     source = ctx.source or ""
-    if not needle or "\\" in needle or run.output.count(needle) != 1 \
-            or source.count(needle) != 1:
+    if not needle or "\\" in needle or not _once(run.output, needle) \
+            or not _once(source, needle):
         return None
     if any(needle in text for _name, text in ctx.parsed_sources):
         return None

@@ -120,8 +120,9 @@ class EmptyInTextRule(Rule):
             if len(scenarios) > 5:
                 shown += f" and {len(scenarios) - 5} more"
             word = "scenario" if len(scenarios) == 1 else "scenarios"
-            message = _printable(f"{_describe(span.node)} printed nothing: {what} "
-                                 f"(rendered {word} {shown})")
+            message = f"{_describe(span.node)} printed nothing: {what} (rendered {word} {shown})"
+            if not message.isprintable():       # _printable, asked only when it changes
+                message = _printable(message)
             own = span.file in (None, ctx.path, ctx.template.name)
             hit = Hit.at(span.node, message, path=None if own else _shown(ctx, span.file),
                          scenario=scenarios[0] if len(scenarios) == 1 else None)

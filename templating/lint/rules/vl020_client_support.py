@@ -1,4 +1,4 @@
-from ...emailhtml.checks import client_issues
+from ...emailhtml.checks import Issue, reported_uses
 from ...emailhtml.support import DEFAULT_CLIENTS
 from ._emailhtml import document, merged_hits
 from .base import Rule
@@ -44,12 +44,14 @@ class ClientSupportRule(Rule):
             doc = document(ctx, run)
             if doc is None:
                 continue
-            for issue in client_issues(doc, clients):
-                slug = issue.feature.slug
+            for use, (feature, unsupported, partial) in reported_uses(doc, clients):
+                slug = feature.slug
                 first = slug not in partial_only
-                partial_only[slug] = partial_only.get(slug, True) and not issue.unsupported
+                partial_only[slug] = partial_only.get(slug, True) and not unsupported
                 # only the first use of a feature is reported (where, and its words)
-                items.append((run, issue.use.offset, slug, issue.summary() if first else ""))
+                items.append((run, use.offset, slug,
+                              Issue(feature, use, unsupported, partial).summary()
+                              if first else ""))
         yield from merged_hits(ctx, items, by_position=False, extra_key="feature",
                                severity_of=lambda slug: "info" if partial_only[slug] else None)
 
