@@ -15,7 +15,7 @@ import re
 
 from ..engine import nodes as n
 from .analysis import BRANCH, DEFINE, ELSE, LOOP, LOOP_ELSE, MACRO, Analysis, analyse
-from .lookup import Missing, gaps
+from .lookup import Found, Missing, found_values, gaps, resolve
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -101,7 +101,6 @@ class ScenarioRun:
         key = ("resolve", root, path)
         found = self.cache.get(key)
         if found is None:
-            from .lookup import resolve
             found = self.cache[key] = list(resolve(self.context, root, path))
         return found
 
@@ -113,10 +112,8 @@ class ScenarioRun:
         if found is None:
             values = self.cache.get(("resolve", root, path))
             if values is not None:
-                from .lookup import Found
                 found = [item.value for item in values if isinstance(item, Found)]
             else:
-                from .lookup import found_values
                 found = found_values(self.context, root, path)
             self.cache[key] = found
         return found
@@ -126,7 +123,6 @@ class ScenarioRun:
         key = ("found", root, path)
         found = self.cache.get(key)
         if found is None:
-            from .lookup import Found
             found = self.cache[key] = [item for item in self.values(root, path)
                                        if isinstance(item, Found)]
         return found[index]

@@ -43,10 +43,9 @@ class TypeMismatchRule(Rule):
         analysis = ctx.analysis
         if analysis is None or not run.ok:
             return
-        reads = {id(read.node): read for read in analysis.reads}
-        for op in analysis.binary_ops:
-            if op.op not in _ARITHMETIC + _COMPARISON \
-                    or not run.reached(analysis, analysis.owner_of(op)):
+        reads, candidates = _operations(ctx, analysis)
+        for op in candidates:
+            if not run.reached(analysis, analysis.owner_of(op)):
                 continue
             left = _values(op.left, reads, run)
             right = _values(op.right, reads, run)
@@ -86,6 +85,41 @@ class TypeMismatchRule(Rule):
                               f"(Java's equals is false between a {json_type(item.value)} and "
                               f"a {json_type(arg)})", scenario=run.name)
                     break
+
+
+_OPERATORS = frozenset(_ARITHMETIC + _COMPARISON)
+
+
+def _operations(ctx, analysis):
+    """``(reads by node id, candidate operations)`` of the template, worked out once for
+    all its scenarios: the arithmetic and comparisons whose operands can both have values
+    (a literal, or a reference that reads scenario data as it is) and at least one of which
+    reads scenario data. Any other operation gives no values on some side in every
+    scenario (see :func:`_values`), so it is never compared."""
+    found = ctx.cache.get("type-mismatch")
+    if found is None:
+        reads = {id(read.node): read for read in analysis.reads}
+        candidates = []
+        for op in analysis.binary_ops:
+            if op.op not in _OPERATORS:
+                continue
+            sides = [_operand(expr, reads) for expr in (op.left, op.right)]
+            if None not in sides and "data" in sides:
+                candidates.append(op)
+        found = ctx.cache["type-mismatch"] = (reads, candidates)
+    return found
+
+
+def _operand(expr, reads) -> str | None:
+    """What :func:`_values` can find for ``expr``: ``"literal"``, ``"data"`` or None."""
+    if isinstance(expr, n.Literal):
+        return "literal"
+    if isinstance(expr, n.Reference):
+        read = reads.get(id(expr))
+        if read is None or read.dynamic or read.method is not None:
+            return None
+        return "data"
+    return None
 
 
 def _convertible(values) -> bool:
