@@ -527,14 +527,32 @@ class _Scanner:
                 if self.link is not None or self.title is not None:
                     data(unescape(raw[i:n]), i)
                 return
-            after = raw[i + 1:i + 2]
-            if after in _LETTERS:
+            if raw_text is None:
+                # a tag read before, known by its text up to the first ">"
                 gt = find(">", i)
-                plan = plans.get(raw[i:gt + 1]) if 0 < gt - i < PLAIN_TAG_CHARS else None
-                if plan is None:
-                    k, plan = self._start_tag(raw, i, gt)
-                else:
-                    k = i + plan[0]
+                if 0 < gt - i < PLAIN_TAG_CHARS:
+                    text = raw[i:gt + 1]
+                    plan = plans.get(text)
+                    if plan is not None:          # a plain start tag
+                        if plan[6] or every:
+                            self._apply(plan, i)
+                            collecting = self.in_style or self.link is not None \
+                                or self.title is not None
+                        if plan[5] is not None:
+                            raw_text = plan[5]
+                        i = gt + 1
+                        continue
+                    tag = end_tags.get(text)
+                    if tag is not None:           # an end tag: </td>
+                        if tag in _END_FACTS or every:
+                            self.handle_endtag(tag)
+                            collecting = self.in_style or self.link is not None \
+                                or self.title is not None
+                        i = gt + 1
+                        continue
+            after = raw[i + 1:i + 2]
+            if after in _LETTERS:             # (not inside <style>/<script>: "</" is)
+                k, plan = self._start_tag(raw, i, gt)
                 if plan is not None:
                     if plan[6] or every:
                         self._apply(plan, i)
@@ -543,23 +561,11 @@ class _Scanner:
                     if plan[5] is not None:
                         raw_text = plan[5]
             elif after == "/":
-                tag = None
-                if raw_text is None:
-                    gt = find(">", i + 1)
-                    if 0 < gt - i < PLAIN_TAG_CHARS:
-                        tag = end_tags.get(raw[i:gt + 1])
-                if tag is not None:       # read before: </td>
-                    k = gt + 1
-                    if tag in _END_FACTS or every:
-                        self.handle_endtag(tag)
-                        collecting = self.in_style or self.link is not None \
-                            or self.title is not None
-                else:
-                    k, closed = self._end_tag(raw, i, raw_text)
-                    if closed:
-                        raw_text = None
-                    collecting = self.in_style or self.link is not None \
-                        or self.title is not None
+                k, closed = self._end_tag(raw, i, raw_text)
+                if closed:
+                    raw_text = None
+                collecting = self.in_style or self.link is not None \
+                    or self.title is not None
             elif after == "!" and raw.startswith("<!--", i):
                 match = _COMMENT_CLOSE.search(raw, i + 4)
                 k = match.end() if match else -1
