@@ -50,11 +50,20 @@ def _missing(ctx, run, analysis):
             continue
         if read.root in extra and read.root not in context:
             continue
+        if not read.guards:      # nothing guarded: the first gap is the one
+            seen.add(id(read.node))
+            yield read, run.gaps(read.root, read.path)[0]
+            continue
+        # whether a gap is guarded depends on its depth alone: one check per depth
+        guarded = set()
         for item in run.gaps(read.root, read.path):
+            if item.depth in guarded:
+                continue
             if not _guarded(read, item):
                 seen.add(id(read.node))
                 yield read, item
                 break
+            guarded.add(item.depth)
 
 
 def _guarded(read: Read, missing: Missing) -> bool:

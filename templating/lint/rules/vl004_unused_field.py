@@ -1,7 +1,7 @@
 from ...errors import PayloadError
 from ...payloads import read_text
 from ...platform import find_merge_tags
-from ..analysis import ITEM, display_path
+from ..analysis import ITEM, display_path, shape
 from ..jsonpos import key_positions, locate
 from .base import Hit, Rule
 
@@ -69,9 +69,12 @@ def _read_trie(ctx, analysis) -> "_Trie":
     trie = ctx.cache.get("unused-field")
     if trie is None:
         trie = ctx.cache["unused-field"] = _Trie()
-        for read in (read for a in [analysis, *ctx.parsed_analyses] for read in a.reads):
-            steps = read.shape()[1:] if read.root == "data" else read.shape()
-            trie.add(steps, whole=read.whole or read.dynamic)
+        # each distinct (place, whole) once: many references read the same place
+        distinct = dict.fromkeys((read.root, read.path, read.whole or read.dynamic)
+                                 for a in [analysis, *ctx.parsed_analyses] for read in a.reads)
+        for root, path, whole in distinct:
+            steps = shape(root, path)
+            trie.add(steps[1:] if root == "data" else steps, whole=whole)
         # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
         # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
         # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
@@ -106,7 +109,14 @@ def _walk(value, path, nodes, unused, seen, skip=()):
         for key, child in value.items():
             if key in skip:
                 continue
-            following = _following(nodes, key)
+            if len(nodes) == 1:       # the usual case, without building lists to merge
+                children = nodes[0].children
+                below = children.get(key)
+                other = children.get(ITEM) if key != ITEM else None
+                following = ([below, other] if other is not None else [below]) \
+                    if below is not None else ([other] if other is not None else ())
+            else:
+                following = _following(nodes, key)
             if not following:
                 here = path + (key,)
                 if here not in seen:
