@@ -494,6 +494,7 @@ class _Scanner:
         last_gt = raw.rfind(">")
         every = self._every_token
         find, plans, end_tags = raw.find, _plans, _end_tags
+        repeated = self.repeats.get
         # is text collected (inside <style>, a link or the title)? changed only by the
         # calls of _apply and handle_endtag, so looked at again after each
         collecting = self.in_style or self.link is not None or self.title is not None
@@ -535,9 +536,13 @@ class _Scanner:
                     plan = plans.get(text)
                     if plan is not None:          # a plain start tag
                         if plan[6] or every:
-                            self._apply(plan, i)
-                            collecting = self.in_style or self.link is not None \
-                                or self.title is not None
+                            seen = repeated(id(plan))
+                            if seen is not None and plan[1] not in _FACTS and not every:
+                                seen[1] += 1      # _apply would only count it
+                            else:
+                                self._apply(plan, i)
+                                collecting = self.in_style or self.link is not None \
+                                    or self.title is not None
                         if plan[5] is not None:
                             raw_text = plan[5]
                         i = gt + 1
