@@ -29,6 +29,8 @@ from .runtime import (OUT_OF_MEMORY, LONG_PRINT, BreakSignal, Ctx, DefineBlock, 
                       is_plain_number, java_error, lazy_range, located_error, macro_enter,
                       macro_run, output_too_large, parse_at, part_name, plain_value, to_text,
                       truthy)
+from .java_collections import MAP_METHODS
+from .sandbox import _table_for as method_table
 from .sandbox import dispatch_table, is_tool
 from .visitor import iter_child_nodes
 
@@ -59,6 +61,20 @@ _stored = dict.get
 #: plain name on one of them is its Map.get, found with one set lookup instead of the
 #: subclass and tool tests per read
 _PLAIN_MAPS: set = set()
+
+
+#: the classes whose ``get(key)`` method is Java's Map.get (:func:`_map_get_is_lookup`)
+_GET_MAPS: set = set()
+
+
+def _map_get_is_lookup(obj) -> bool:
+    """Is ``obj.get(key)``, as the sandbox dispatches it (jt.call_method), the method
+    table's Map.get (``map_lookup(obj, key)[1]``)? A dict subclass that is not a tool
+    (a scenario's field map); remembered per class in :data:`_GET_MAPS`."""
+    if isinstance(obj, dict) and not is_tool(obj) and method_table(obj) is MAP_METHODS:
+        _GET_MAPS.add(obj.__class__)
+        return True
+    return False
 
 
 def _property(ctx, obj, pname: str, plain_key: bool, part, name_column):
@@ -126,6 +142,48 @@ def _emit_variable(name: str, quiet: bool, source: str, ref: n.Reference) -> Emi
     return emit_variable
 
 
+def _literal_get(parts) -> str | None:
+    """The key of ``.get('key')`` when that is the reference's one part, a string literal
+    (``$data.get('field')``: the read real templates make most)."""
+    if len(parts) == 1 and parts[0].__class__ is n.Method and parts[0].name == "get":
+        args = parts[0].args
+        if len(args) == 1 and args[0].__class__ is n.Literal and args[0].value.__class__ is str:
+            return args[0].value
+    return None
+
+
+def _emit_get(name: str, key: str, call: Callable, quiet: bool, source: str,
+              ref: n.Reference) -> Emit:
+    """``$name.get('key')`` printed (not strict, no alternate, no escapes): the variable,
+    Java's Map.get on a JSON object or a scenario's field map (``call``, the part's
+    general closure, for anything else) and the printing in one closure."""
+    def emit_get(ctx, name=name, key=key, call=call, quiet=quiet, source=source, ref=ref):
+        value = (_in_frames(ctx, name) if ctx.frames
+                 else _stored(ctx.vars, name) or ctx.vars.get(name))
+        if value is not None:
+            cls = value.__class__
+            if cls is dict:
+                value = value.get(key)
+            elif cls in _GET_MAPS:
+                value = _stored(value, key) or jt.map_lookup(value, key)[1]
+            else:
+                value = call(ctx, value)
+                if value is jt.NOT_FOUND:
+                    value = None
+        if value is None:
+            if not quiet:
+                if ctx.observer is not None:
+                    ctx.observer.unresolved(ref)
+                ctx.out.append(source)
+            return
+        if value.__class__ is not str:
+            value = _printed(value, ctx, ref)
+        if len(value) > LONG_PRINT:
+            ctx.wrote(len(value), ref)
+        ctx.out.append(value)
+    return emit_get
+
+
 def _emit_property(name: str, part: n.Property, quiet: bool, source: str,
                    ref: n.Reference) -> Emit:
     """``$name.property`` printed (not strict, no alternate, no escapes): the variable,
@@ -162,6 +220,10 @@ def _emit_property(name: str, part: n.Property, quiet: bool, source: str,
     return emit_property
 
 
+class _AllFound(Exception):
+    """:meth:`ClosureCompiler.find_macros` has seen every ``#macro`` the source spells."""
+
+
 class ClosureCompiler:
     """Compiles one template's nodes into closures. Macros found are collected.
 
@@ -171,6 +233,9 @@ class ClosureCompiler:
     a template when it is parsed, wherever it stands, so :meth:`find_macros` registers them
     all first, exactly those an eager build would (see there).
     """
+
+    #: definitions the source may still hold that the macro scan has not seen (-1: unknown)
+    _unseen = -1
 
     def __init__(self, engine, name: str):
         # the engine's settings, not the engine: the closures cached on a tree keep their
@@ -237,7 +302,10 @@ class ClosureCompiler:
         is always false, an odd-escaped reference). tests/engine/test_first_render.py checks
         it against the eager tracing builder on every recorded case. Afterwards the compiler
         keeps only the names (the bodies point back at it: no reference cycle)."""
-        self._scan_body(nodes)
+        try:
+            self._scan_body(nodes)
+        except _AllFound:
+            pass
         found, self.macros = self.macros, dict.fromkeys(self.macros)
         return found
 
@@ -248,6 +316,10 @@ class ClosureCompiler:
         if template.source and "macro" not in template.source:
             self.macros = {}
             return {}
+        # each definition spells the word once in the source: when as many have been
+        # seen, the rest of the tree holds none (emails define their macros at the top;
+        # the word elsewhere, in text or a name, only means walking to the end)
+        self._unseen = template.source.count("macro") if template.source else -1
         return self.find_macros(template.body)
 
     def _scan_body(self, nodes) -> None:
@@ -271,6 +343,10 @@ class ClosureCompiler:
                         scan(param.default)
                 self._scan_body(node.body)
                 self.c_Macro(node, registering=True)
+            # counted when finished: a definition around it registers after its body
+            self._unseen -= 1
+            if not self._unseen:
+                raise _AllFound
         elif cls is n.Reference:
             if not (node.escapes and node.escapes % 2 and self.options.strict_escape):
                 for part in node.parts:             # _scan_parts, without a call
@@ -359,6 +435,9 @@ class ClosureCompiler:
                 return _emit_variable(ref.name, quiet, source, ref)
             if len(parts) == 1 and parts[0].__class__ is n.Property:
                 return _emit_property(ref.name, parts[0], quiet, source, ref)
+            key = _literal_get(parts)
+            if key is not None:
+                return _emit_get(ref.name, key, self.part(parts[0]), quiet, source, ref)
         # with an alternate value, an undefined variable is allowed even in strict mode
         value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
@@ -441,6 +520,24 @@ class ClosureCompiler:
                 current = _property(ctx, current, pname, plain_key, part, name_column)
                 return None if current is not_found else current
             return value_prop
+        key = _literal_get(parts)
+        if key is not None:
+            call = self.part(parts[0])
+
+            def value_get(ctx, name=name, key=key, call=call, not_found=jt.NOT_FOUND):
+                # `$data.get('field')` (see _emit_get) read for a test or an argument
+                current = (_in_frames(ctx, name) if ctx.frames
+                           else _stored(ctx.vars, name) or ctx.vars.get(name))
+                if current is None:
+                    return None
+                cls = current.__class__
+                if cls is dict:
+                    return current.get(key)
+                if cls in _GET_MAPS:
+                    return _stored(current, key) or jt.map_lookup(current, key)[1]
+                current = call(ctx, current)
+                return None if current is not_found else current
+            return value_get
         steps = [self.part(p) for p in parts]
 
         if not steps:
@@ -515,7 +612,19 @@ class ClosureCompiler:
             mname = part.name
             args = [self.expr(a) for a in part.args]
 
-            if mname == "get" and len(args) == 1:
+            literal = part.args[0] if len(part.args) == 1 else None
+            if (mname == "get" and literal.__class__ is n.Literal
+                    and literal.value.__class__ is str):
+                def call_get(ctx, obj, key=literal.value):
+                    # `$data.get('field')`: Java's Map.get of a JSON object (a dict) or of
+                    # a scenario's field map (what the method table's Map.get answers)
+                    cls = obj.__class__
+                    if cls is dict:
+                        return obj.get(key)
+                    if cls in _GET_MAPS or _map_get_is_lookup(obj):
+                        return _stored(obj, key) or jt.map_lookup(obj, key)[1]
+                    return call(ctx, obj)
+            elif mname == "get" and len(args) == 1:
                 arg = args[0]
 
                 def call_get(ctx, obj):

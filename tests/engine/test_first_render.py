@@ -236,3 +236,27 @@ def test_a_map_subclass_of_variables_reads_its_entries_and_its_own_lookup():
     want = "Ann|Ann|Ann|0|0|[]|false||Kyiv|0|yes|none|Ann Kyiv"
     assert closures.render(engine, variables, "t.vm") == want
     assert engine.compiled(tree).render(engine, variables, "t.vm") == want
+
+
+def test_a_map_subclass_get_answers_as_the_sandbox_s_map_get():
+    """``$data.get('name')`` with a literal name on a dict subclass (a scenario's field map)
+    takes the closure tier's short path (Java's Map.get, found once per class): the same
+    value as the sandbox's method call, for held, case-folded, missing and falsy entries;
+    a tool's ``get`` still goes through the gate."""
+    from templating.engine import javatypes as jt
+    from templating.engine import renderer as r
+    data = _Fields({"orderId": "42", "size": "s", "Empty": None, "zero": 0, "x": [1]})
+    names = ["orderId", "ORDERID", "missing", "size", "empty", "Empty", "zero", "x"]
+    source = "".join(f"[$!data.get('{name}')]" for name in names)
+    want = "".join(f"[{'' if v is None else jt.to_string(v)}]"
+                   for v in (jt.call_method(data, "get", [name]) for name in names))
+    assert want == "[42][42][][s][][][0][[1]]"
+    engine = Engine()
+    tree = engine.parse(source, "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    assert closures.render(engine, {"data": data}, "t.vm") == want
+    assert _Fields in r._GET_MAPS
+    tree = engine.parse("[$foreach.get('x')]#foreach($i in [1])[$foreach.get('index')]#end",
+                        "u.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    assert closures.render(engine, {}, "u.vm") == engine.compiled(tree).render(engine, {}, "u.vm")
