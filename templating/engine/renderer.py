@@ -152,22 +152,25 @@ def _literal_get(parts) -> str | None:
     return None
 
 
-def _emit_get(name: str, key: str, call: Callable, quiet: bool, source: str,
+def _emit_get(name: str, key: str, part: n.Method, quiet: bool, source: str,
               ref: n.Reference) -> Emit:
     """``$name.get('key')`` printed (not strict, no alternate, no escapes): the variable,
-    Java's Map.get on a JSON object or a scenario's field map (``call``, the part's
-    general closure, for anything else) and the printing in one closure."""
-    def emit_get(ctx, name=name, key=key, call=call, quiet=quiet, source=source, ref=ref):
+    Java's Map.get on a JSON object or a scenario's field map (any other value's ``get``
+    through the gate, as the part's general closure calls it) and the printing in one
+    closure."""
+    def emit_get(ctx, name=name, key=key, part=part,
+                 name_column=part.column + 1 if part.column is not None else None,
+                 quiet=quiet, source=source, ref=ref):
         value = (_in_frames(ctx, name) if ctx.frames
                  else _stored(ctx.vars, name) or ctx.vars.get(name))
         if value is not None:
             cls = value.__class__
             if cls is dict:
                 value = value.get(key)
-            elif cls in _GET_MAPS:
+            elif cls in _GET_MAPS or _map_get_is_lookup(value):
                 value = _stored(value, key) or jt.map_lookup(value, key)[1]
             else:
-                value = call(ctx, value)
+                value = call_method_at(ctx, value, "get", [key], part, name_column)
                 if value is jt.NOT_FOUND:
                     value = None
         if value is None:
@@ -437,7 +440,7 @@ class ClosureCompiler:
                 return _emit_property(ref.name, parts[0], quiet, source, ref)
             key = _literal_get(parts)
             if key is not None:
-                return _emit_get(ref.name, key, self.part(parts[0]), quiet, source, ref)
+                return _emit_get(ref.name, key, parts[0], quiet, source, ref)
         # with an alternate value, an undefined variable is allowed even in strict mode
         value_of = self.reference_value(ref, lenient=ref.alternate is not None)
         alternate = self.expr(ref.alternate) if ref.alternate is not None else None
@@ -522,9 +525,11 @@ class ClosureCompiler:
             return value_prop
         key = _literal_get(parts)
         if key is not None:
-            call = self.part(parts[0])
+            part = parts[0]
 
-            def value_get(ctx, name=name, key=key, call=call, not_found=jt.NOT_FOUND):
+            def value_get(ctx, name=name, key=key, part=part,
+                          name_column=part.column + 1 if part.column is not None else None,
+                          not_found=jt.NOT_FOUND):
                 # `$data.get('field')` (see _emit_get) read for a test or an argument
                 current = (_in_frames(ctx, name) if ctx.frames
                            else _stored(ctx.vars, name) or ctx.vars.get(name))
@@ -533,9 +538,10 @@ class ClosureCompiler:
                 cls = current.__class__
                 if cls is dict:
                     return current.get(key)
-                if cls in _GET_MAPS:
+                if cls in _GET_MAPS or _map_get_is_lookup(current):
                     return _stored(current, key) or jt.map_lookup(current, key)[1]
-                current = call(ctx, current)
+                # any other value's get, through the gate as the part's closure calls it
+                current = call_method_at(ctx, current, "get", [key], part, name_column)
                 return None if current is not_found else current
             return value_get
         steps = [self.part(p) for p in parts]

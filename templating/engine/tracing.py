@@ -28,7 +28,6 @@ template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are not
 from __future__ import annotations
 
 import bisect
-import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
@@ -87,11 +86,10 @@ class _Recorder:
     otherwise it goes on and its record is dropped (``overflowed``): a caller that needs
     the render anyway gets it, without positions."""
 
-    __slots__ = ("notes", "root", "refuse", "overflowed", "runs")
+    __slots__ = ("notes", "refuse", "overflowed", "runs")
 
     def __init__(self, refuse: bool = True):
         self.notes: list = []
-        self.root: list | None = None
         self.refuse = refuse
         self.overflowed = False
         self.runs = 0
@@ -200,14 +198,12 @@ class _TracedTemplate(CompiledTemplate):
 
     __slots__ = ()
 
-    def __init__(self, template: n.Template, engine, emit=None, macros=None, cost=None):
+    def __init__(self, template: n.Template, engine):
         # no reference back to the tree it is cached on (see CompiledTemplate): no cycle
-        self._weight, self._body, self.source = cost, template.body, None
-        if emit is None:
-            compiler = _TracingCompiler(engine, template.name)
-            macros = compiler.template_macros(template)
-            emit = compiler.body(template.body)
-        self.emit, self.macros = emit, macros
+        self._weight, self._body, self.source = None, template.body, None
+        compiler = _TracingCompiler(engine, template.name)
+        self.macros = compiler.template_macros(template)
+        self.emit = compiler.body(template.body)
 
 
 _ENGINE_CLASS: list = []
@@ -236,8 +232,10 @@ def _tracing_engine(engine, refuse: bool = True):
 
             runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
-    view = copy.copy(engine)            # shares the configuration and the caches
-    view.__class__ = _ENGINE_CLASS[0]
+    cls = _ENGINE_CLASS[0]
+    # a copy (copy.copy's, without its generic steps): shares the configuration and caches
+    view = cls.__new__(cls)
+    view.__dict__.update(engine.__dict__)
     view._recorder = _Recorder(refuse)
     view._base = engine._base if isinstance(engine, _ENGINE_CLASS[0]) else engine
     return view
@@ -306,13 +304,7 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
     elif not isinstance(template, n.Template):
         raise TypeError("template must be Velocity source text or a parsed Template")
     compiled = view.compiled(template)
-    inner = compiled.emit
-
-    def root(ctx):
-        recorder.root = ctx.out
-        inner(ctx)
-    rooted = _TracedTemplate(template, view, root, compiled.macros, compiled._weight)
-    return run_compiled(view, rooted, template, context, name, observer), recorder
+    return run_compiled(view, compiled, template, context, name, observer), recorder
 
 
 def _notes(recorder: _Recorder) -> list:
@@ -320,7 +312,7 @@ def _notes(recorder: _Recorder) -> list:
     render's own output (not a string's or a ``#define``'s), in the order the runs
     finished: children before their parents. Literal text is one piece where the record
     stands between its neighbours' sizes (see :class:`_Recorder`)."""
-    root = recorder.root
+    root = _root(recorder)
     found = []
     add = found.append
     stack = []          # open body runs: [emits, noted, file, ours, next node, next piece]
@@ -365,8 +357,15 @@ def _notes(recorder: _Recorder) -> list:
     return found
 
 
+def _root(recorder: _Recorder) -> list | None:
+    """The render's own output list: the one the template's body (the first run noted)
+    wrote into; ``None`` when the template has nothing to run."""
+    flat = recorder.notes
+    return flat[1] if flat else None
+
+
 def _spans(recorder: _Recorder) -> "Spans":
-    root = recorder.root
+    root = _root(recorder)
     if root is None:
         return Spans()
     notes = _notes(recorder)
