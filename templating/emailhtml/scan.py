@@ -601,15 +601,15 @@ class _Scanner:
         """A start tag not read before: ``(end, plan)``, the plan kept when the tag is
         plain (:data:`_PLAIN_TAG`); ``gt`` is the first ``>`` from ``i``. The plan is
         ``None`` when the tag is not closed (end -1) or is read as text."""
-        end, plan = self._read_start_tag(raw, i)
-        if plan is None:                  # not closed, or read as text
-            return end, None
         text = raw[i:gt + 1]
-        if 0 < gt - i < PLAIN_TAG_CHARS and end == gt + 1 and _PLAIN_TAG.fullmatch(text):
-            if len(_plans) >= PLANS_KEPT:
-                _plans.clear()
-            _plans[text] = plan
-        return end, plan
+        if 0 < gt - i < PLAIN_TAG_CHARS and _PLAIN_TAG.fullmatch(text):
+            plan = _read_plain_tag(text)
+            if plan is not None:
+                if len(_plans) >= PLANS_KEPT:
+                    _plans.clear()
+                _plans[text] = plan
+                return gt + 1, plan
+        return self._read_start_tag(raw, i)
 
     def _read_start_tag(self, raw: str, i: int) -> tuple[int, tuple | None]:
         """html.parser's ``parse_starttag``: ``(end, plan)``, the plan ``None`` when the
@@ -777,6 +777,42 @@ class _Scanner:
             self.link.text.append(data)
         if self.title is not None:
             self.title.text.append(data)
+
+
+_PLAIN_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_PLAIN_ATTRIBUTE = re.compile(
+    r"[ \t\n\r\f]+([a-zA-Z_:][-a-zA-Z0-9_:.]*)"
+    r"(?:[ \t\n\r\f]*=[ \t\n\r\f]*(\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=`/]+/?))?")
+
+
+def _read_plain_tag(text: str) -> tuple | None:
+    """:meth:`_Scanner._read_start_tag` of a whole tag matching :data:`_PLAIN_TAG`, read
+    with two small patterns instead of html.parser's four (a first reading of each tag
+    costs this): the same name, attributes, offsets and end. As html.parser, a bare value
+    just before ``/>`` keeps the ``/`` (the tag is then not self-closing). ``None``: not
+    read this way (the general reading decides)."""
+    match = _PLAIN_NAME.match(text)
+    tag = match.group(1).lower()
+    attrs = []
+    k = match.end()
+    for match in _PLAIN_ATTRIBUTE.finditer(text, k):
+        if match.start() != k:
+            return None
+        name, value = match.group(1, 2)
+        name_at = value_at = match.start(1)
+        if value is not None:
+            value_at = match.start(2)
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]
+                value_at += 1
+            if value:
+                value = unescape(value)
+        attrs.append((name.lower(), value, name_at, value_at))
+        k = match.end()
+    close = text[k:].strip()
+    if close not in (">", "/>"):
+        return None
+    return _plan(tag, attrs, len(text), close == "/>")
 
 
 def _whole_start_tag(raw: str, i: int) -> int:

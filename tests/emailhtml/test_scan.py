@@ -347,6 +347,38 @@ def test_the_scan_steps_over_what_changes_nothing_and_reads_the_same_document():
     assert scan(documents[-1]).counts["css-margin"] == 2
 
 
+def test_a_plain_start_tag_is_read_first_as_html_parser_reads_it():
+    """A plain tag's first reading (two small patterns) gives html.parser's reading: the
+    same name, attribute values and offsets, end and self-closing, on random plain tags
+    (a bare value before "/>" keeps the "/", as html.parser does)."""
+    import random
+
+    from templating.emailhtml.scan import _PLAIN_TAG, _read_plain_tag, _Scanner
+    rng = random.Random(5)
+    names = ["a", "td", "IMG", "x-y", "h1", "input", "meta", "button"]
+    attributes = ["href", "src", "style", "Alt", "data-x", "a:b", "_x", "type", "name", "x.y"]
+    values = ['"x"', "'y'", "z", '""', "''", "a/", '"a&amp;b"', "&lt;", "http://x/y.png?z=1",
+              '"display:flex;margin:0"', "submit", "color-scheme", '"#top"', "mailto:a@b"]
+    blanks = [" ", "\t", "\n", "\r", "\f", " \n "]
+    compared = 0
+    for _ in range(20_000):
+        tag = "<" + rng.choice(names)
+        for _ in range(rng.randint(0, 4)):
+            tag += rng.choice(blanks) + rng.choice(attributes)
+            if rng.random() < 0.8:
+                tag += rng.choice(["", " "]) + "=" + rng.choice(["", "\n"]) + rng.choice(values)
+        tag += rng.choice(["", " "]) + rng.choice([">", "/>"])
+        if not _PLAIN_TAG.fullmatch(tag):
+            continue
+        end, general = _Scanner()._read_start_tag(tag, 0)
+        assert end == len(tag) and _read_plain_tag(tag) == general, tag
+        compared += 1
+    assert compared > 15_000
+    # "a.png/" names no PNG file, and the <img> is not self-closing
+    assert _read_plain_tag("<img src=a.png/>")[2:5] == ({"src": "a.png/"}, (
+        ("html-img", 0, "<img>"),), False)
+
+
 def test_a_tag_not_closed_and_a_marked_section_without_keyword_read_as_html_parser_did():
     assert _tokens_of_scan("<p>a<b") == [["start", 0, "p", [], False], ["data", 3, "a"],
                                          ["data", 4, "<"], ["data", 5, "b"]]

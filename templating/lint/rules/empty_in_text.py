@@ -12,6 +12,7 @@ import bisect
 import re
 
 from ...engine import nodes as n
+from ...engine.visitor import child_nodes
 from ...errors import _printable
 from ._emailhtml import _shown, source_map, trace_engine
 from .base import Hit, Rule
@@ -247,10 +248,14 @@ def _parents(ctx, file) -> dict:
             except Exception:   # noqa: BLE001 - no tree: nothing is known to be tested
                 root = None
         parents: dict = {}
-        if root is not None:
-            for node in n.walk(root):
-                for child in node.children():
-                    parents[id(child)] = node
+        stack = [root] if root is not None else []
+        while stack:                 # n.walk's order, each node's children listed once
+            node = stack.pop()
+            kids = child_nodes(node)
+            for child in kids:
+                parents[id(child)] = node
+            kids.reverse()
+            stack.extend(kids)
         cache[file] = parents
     return cache[file]
 
