@@ -68,6 +68,12 @@ def _root(context, root):
         context[root] if root in context else _ABSENT)
 
 
+def iter_gaps(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> Iterator[Missing]:
+    """The items of :func:`gaps` one at a time, without the first pass: for a place known
+    to have a gap (:meth:`PathTrie.gapped`) whose first few gaps are all a caller needs."""
+    return _follow(context, root, path, limit, False)
+
+
 def found_values(context: Mapping, root: str, path: tuple, *, limit: int = 200) -> list:
     """The ``value`` of each :class:`Found` of :func:`resolve`, in the same order, without
     naming any place (type-mismatch looks at the values of every operand and needs the
@@ -111,32 +117,88 @@ def _has_gap(context, root, path, limit) -> bool:
         return True
     current = [value]
     for step in path:
-        following = []
-        if step == ITEM:
-            for value in current:
-                if isinstance(value, list):
-                    following.extend(value[:limit])
-                elif isinstance(value, dict):
-                    following.extend(list(value.values())[:limit])
-        elif isinstance(step, int):
-            for value in current:
-                if isinstance(value, list) and -len(value) <= step < len(value):
-                    following.append(value[step])
-                elif isinstance(value, dict) and str(step) in value:
-                    following.append(value[str(step)])
-        else:
-            for value in current:
-                if isinstance(value, dict):
-                    child = _dict_get(value, step, _ABSENT)
-                    if child is _ABSENT and type(value) is not dict:
-                        child = value.get(step, _ABSENT)
-                    if child is _ABSENT or child is None:
-                        return True
-                    following.append(child)
-        if not following:
+        current = _step(current, step, limit)
+        if current is None:
+            return True
+        if not current:
             return False
-        current = following
     return False
+
+
+def _step(current: list, step, limit) -> list | None:
+    """The values one step below ``current`` (as :func:`_follow` goes), or None when a map
+    there lacks the key or holds null for it: a gap."""
+    following = []
+    if step == ITEM:
+        for value in current:
+            if isinstance(value, list):
+                following.extend(value[:limit])
+            elif isinstance(value, dict):
+                following.extend(list(value.values())[:limit])
+    elif isinstance(step, int):
+        for value in current:
+            if isinstance(value, list) and -len(value) <= step < len(value):
+                following.append(value[step])
+            elif isinstance(value, dict) and str(step) in value:
+                following.append(value[str(step)])
+    else:
+        for value in current:
+            if isinstance(value, dict):
+                child = _dict_get(value, step, _ABSENT)
+                if child is _ABSENT and type(value) is not dict:
+                    child = value.get(step, _ABSENT)
+                if child is _ABSENT or child is None:
+                    return None
+                following.append(child)
+    return following
+
+
+class PathTrie:
+    """Many ``(root, path)`` places as a tree of their steps, so that :meth:`gapped` follows
+    a prefix they share (``data.items[]`` of ``data.items[].name`` and ``.price``) through
+    a scenario once for all of them."""
+
+    __slots__ = ("children", "ends")
+
+    def __init__(self, places=()):
+        self.children: dict = {}
+        self.ends: list = []           # the places that end here
+        for place in places:
+            root, path = place
+            node = self.children.setdefault(root, PathTrie())
+            for step in path:
+                node = node.children.setdefault(step, PathTrie())
+            node.ends.append(place)
+
+    def gapped(self, context: Mapping, *, limit: int = 200) -> set:
+        """The places for which :func:`gaps` is not empty: a step of the place lacks a key
+        (or finds null) in some map reached by the steps before it, exactly as
+        :func:`_has_gap` decides for each place alone."""
+        out: set = set()
+        stack: list = []
+        for root, node in self.children.items():
+            value = _root(context, root)
+            if value is _ABSENT or value is None:
+                node._all(out)
+            else:
+                stack.append((node, [value]))
+        while stack:           # iterative: a place may be thousands of steps deep
+            node, current = stack.pop()
+            for step, child in node.children.items():
+                following = _step(current, step, limit)
+                if following is None:
+                    child._all(out)
+                elif following:
+                    stack.append((child, following))
+        return out
+
+    def _all(self, out: set) -> None:
+        """Every place that ends at or below this node."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            out.update(node.ends)
+            stack.extend(node.children.values())
 
 
 def _follow(context, root, path, limit, found):

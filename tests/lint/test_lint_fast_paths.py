@@ -18,7 +18,7 @@ from templating.engine import nodes as n
 from templating.engine.visitor import walk
 from templating.lint.analysis import analyse
 from templating.lint.context import ScenarioRun
-from templating.lint.lookup import Found, Missing, found_values, gaps, resolve
+from templating.lint.lookup import Found, Missing, PathTrie, found_values, gaps, resolve
 
 from lintkit import Project
 
@@ -75,6 +75,19 @@ def test_fieldmap_without_contact_fields_is_its_layers_in_order():
     assert list(layered.items()) == [("a", 3), ("B", 2), ("c", 4)]
     assert layered.get("b") is None and "A" not in layered     # nothing case-insensitive
     assert list(FieldMap.layered(None, {"x": 1}).contact_names()) == []
+
+
+def test_the_path_trie_finds_the_places_with_a_gap_as_gaps_does_for_each():
+    """missing-field follows every read place of a template through a scenario at once
+    (shared prefixes once); the places with a gap are those gaps() answers for alone,
+    places that are prefixes of others included."""
+    places = _PATHS + [("data", ("items",)), ("data", ("items", "[]")), ("data", ()),
+                       ("data", ("deep", "a")), ("data", ("map", "[]", "v", "w"))]
+    assert PathTrie(places).gapped(_CONTEXT) == {
+        place for place in places if gaps(_CONTEXT, *place)}
+    assert PathTrie(places).gapped(_CONTEXT) >= {("data", ("gone",)), ("missing", ())}
+    deep = ("data", ("a",) * 3000)       # walked without recursion
+    assert PathTrie([deep]).gapped({"data": {}}) == {deep}
 
 
 def test_gaps_follow_the_same_200_items_as_resolve():

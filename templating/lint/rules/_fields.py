@@ -6,7 +6,7 @@ import functools
 import re
 
 from ..analysis import ITEM, Read
-from ..lookup import Missing
+from ..lookup import Missing, PathTrie, iter_gaps
 
 
 def missing_reads(ctx, run, *, checked_only: bool):
@@ -25,16 +25,19 @@ def missing_reads(ctx, run, *, checked_only: bool):
 
 
 def _missing(ctx, run, analysis):
-    # each distinct path is followed through the scenario once (run.gaps caches it),
-    # however many references read it; a scenario with no gap anywhere (the usual case)
-    # is done without looking at each read
-    # the reads of each distinct path (their positions in analysis.reads), once per template
-    paths = ctx.cache.get("read-paths")
-    if paths is None:
-        paths = ctx.cache["read-paths"] = {}
+    # Every distinct path is followed through the scenario at once (a PathTrie: a prefix
+    # they share is walked once), however many references read it; a scenario with no
+    # gap anywhere (the usual case) is done without looking at each read. The reads of
+    # each path (their positions in analysis.reads) and the trie: once per template.
+    cached = ctx.cache.get("read-paths")
+    if cached is None:
+        paths: dict = {}
         for index, read in enumerate(analysis.reads):
             paths.setdefault((read.root, read.path), []).append(index)
-    gapped = [indices for key, indices in paths.items() if run.gaps(*key)]
+        cached = ctx.cache["read-paths"] = (paths, PathTrie(paths))
+    paths, trie = cached
+    places = trie.gapped(run.context)
+    gapped = [indices for key, indices in paths.items() if key in places]
     if not gapped:
         return
     reads = analysis.reads
@@ -50,13 +53,17 @@ def _missing(ctx, run, analysis):
             continue
         if read.root in extra and read.root not in context:
             continue
+        # the gaps one at a time: usually the first is the one reported
+        found = iter_gaps(context, read.root, read.path)
         if not read.guards:      # nothing guarded: the first gap is the one
-            seen.add(id(read.node))
-            yield read, run.gaps(read.root, read.path)[0]
+            item = next(found, None)
+            if item is not None:
+                seen.add(id(read.node))
+                yield read, item
             continue
         # whether a gap is guarded depends on its depth alone: one check per depth
         guarded = set()
-        for item in run.gaps(read.root, read.path):
+        for item in found:
             if item.depth in guarded:
                 continue
             if not _guarded(read, item):
