@@ -297,6 +297,17 @@ def test_gmail_clipping_over_102kb(project):
     assert finding.scenario == "big" and "KB" in finding.message
 
 
+def test_gmail_clipping_counts_utf8_bytes_not_characters(project):
+    """Gmail's limit is in bytes: 700 Cyrillic letters are 1,400 bytes, over a 1 KB limit
+    though under it in characters; 400 of them (800 bytes) are not."""
+    project.template("a.html", "<html><body><p>$data.text</p></body></html>\n")
+    project.scenario("a.html", "long", {"text": "\u0457" * 700})
+    project.scenario("a.html", "short", {"text": "\u0457" * 400})
+    finding = only(project.lint("a.html", gmail_clip_size="1KB"), "gmail-clipping")
+    assert finding.message == ("rendered HTML of scenario 'long' is 1.4 KB, over Gmail's "
+                               "1 KB limit: Gmail will clip it")
+
+
 def test_gmail_clipping_ignores_text_templates(project):
     project.template("a.txt", "#foreach($i in [1..$data.n])row $i .................#end\n")
     project.scenario("a.txt", "big", {"n": 10000})

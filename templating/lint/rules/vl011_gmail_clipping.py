@@ -1,3 +1,4 @@
+from ._emailhtml import looks_like_html
 from .base import Hit, Rule
 
 
@@ -32,18 +33,14 @@ class GmailClippingRule(Rule):
     needs_scenarios = True
 
     def check_scenario(self, ctx, run):
-        if not run.ok or not _is_html(ctx, run.output):
+        if not run.ok or not looks_like_html(ctx, run.output):
             return
         limit = ctx.settings.gmail_clip_bytes if ctx.settings else 102 * 1024
+        if 4 * len(run.output) <= limit:     # at most 4 UTF-8 bytes a character: not over
+            return
         size = len(run.output.encode("utf-8", "surrogatepass"))
         if size > limit:
             yield Hit(1, 1, f"rendered HTML of scenario '{run.name}' is {size / 1024:.1f} KB, "
                             f"over Gmail's {limit / 1024:.0f} KB limit: Gmail will clip it",
                       scenario=run.name)
 
-
-def _is_html(ctx, output: str) -> bool:
-    if ctx.is_html:
-        return True
-    head = output[:4096].lower()
-    return "<html" in head or "<body" in head or "<!doctype html" in head
