@@ -41,6 +41,8 @@ _MEMBER = re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_]*)(\(?)")
 #: Right after a method's ``(``: one single-quoted string with no quote doubled inside, and
 #: the closing ``)``.
 _ONE_STRING_ARGUMENT = re.compile(r"'([^']*)'\)")
+#: A single-quoted string with no doubled quote inside (see Parser._quoted_text).
+_SIMPLE_SINGLE_QUOTED = re.compile(r"'([^']*)'(?!')")
 _MACRO_NAME = _IDENT  # Velocity 2 identifiers have no hyphen by default
 #: What follows the ``#`` of a directive or macro call: ``@name``, ``{name}`` or ``name``.
 _DIRECTIVE_WORD = re.compile(r"@([a-zA-Z_][a-zA-Z0-9_]*)|\{([a-zA-Z_][a-zA-Z0-9_]*)\}"
@@ -100,6 +102,10 @@ class _Terminator(NamedTuple):
 
 #: Characters :meth:`Parser._skip_ws` skips (blanks and newlines).
 _BLANKS = re.compile(r"[ \t\r\n]*")
+#: The characters _BLANKS and _HSPACE skip: a regex call costs ten times a look at the
+#: next character, and most of the time there is nothing to skip.
+_BLANK_CHARS = frozenset(" \t\r\n")
+_HSPACE_CHARS = frozenset(" \t")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 #: Binary operator as written -> (operator, precedence level): ``||`` binds loosest, ``*``
 #: ``/`` ``%`` tightest, all left-associative (Velocity's grammar); word forms are normalised.
@@ -115,6 +121,9 @@ _BINARY_OPS = {
 #: Blanks, then what may be a binary operator (a word is one only when it is in
 #: :data:`_BINARY_OPS`: ``$a andy`` has none).
 _OPERATOR = re.compile(r"[ \t\r\n]*(\|\||&&|[=!<>]=|[<>+\-*/%]|[a-zA-Z_][a-zA-Z0-9_]*)")
+#: What an operator (with the blanks before it) can start with (word operators: and, or,
+#: eq, ne, lt, le, gt, ge).
+_OPERATOR_FIRSTS = frozenset(" \t\r\n|&=!<>+-*/%aoelgn")
 
 
 def _line_starts(source: str) -> list[int]:
@@ -154,8 +163,6 @@ class Parser:
         self._math_ops: dict[int, str] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
-        # (offset searched from, next `$`, next `#`, next `\`): see _next_special
-        self._specials = (0, -1, -1, -1)
 
     # ------------------------------------------------------------------ positions & errors
 
@@ -199,6 +206,8 @@ class Parser:
     def _line_end_at(self, pos: int) -> int | None:
         """End offset of ``[ \t]*newline`` at ``pos`` (blanks before the end of the template
         do not count: Velocity keeps them)."""
+        if self.src[pos:pos + 1] not in _BLANK_CHARS:
+            return None
         m = _LINE_END.match(self.src, pos)
         return m.end() if m else None
 
@@ -262,13 +271,32 @@ class Parser:
         :class:`_Terminator` for the ``#elseif``/``#else``/``#end`` that ended the body.
         """
         src = self.src
+        src_end = len(src)
+        find = src.find
         body: list[n.Node] = []
         text_start = self.pos
+        # the next `$`, `#` and `\` at or after the cursor (which only moves forward here):
+        # templates are mostly text, and str.find skips it far faster than a regex
+        # character class (~6 ns a character)
+        dollar = hash_ = backslash = -1
         while True:
-            p = self._next_special(self.pos)
-            if p < 0:
-                self._add_text(body, text_start, len(src))
-                self.pos = len(src)
+            pos = self.pos
+            if dollar < pos:
+                dollar = find("$", pos)
+                if dollar < 0:
+                    dollar = src_end
+            if hash_ < pos:
+                hash_ = find("#", pos)
+                if hash_ < 0:
+                    hash_ = src_end
+            if backslash < pos:
+                backslash = find("\\", pos)
+                if backslash < 0:
+                    backslash = src_end
+            p = min(dollar, hash_, backslash)
+            if p == src_end:
+                self._add_text(body, text_start, src_end)
+                self.pos = src_end
                 return body, None
             ch = src[p]
             if (p == 0 or src[p - 1] in "\n\r") and (
@@ -392,33 +420,6 @@ class Parser:
             if node is not None:
                 body.append(node)
             text_start = self.pos
-
-    def _next_special(self, pos: int) -> int:
-        """Offset of the first ``$``, ``#`` or ``\\`` at or after ``pos`` (-1: none).
-
-        Templates are mostly text: a regex character class costs ~6 ns per character of it,
-        ``str.find`` a fraction of that. Each character's next offset is remembered (with
-        the offset it was found from) until the cursor passes it."""
-        found_from, dollar, hash_, backslash = self._specials
-        if pos < found_from:  # the cursor went back: nothing remembered holds
-            dollar = hash_ = backslash = -1
-        src = self.src
-        end = len(src)
-        if dollar < pos:
-            dollar = src.find("$", pos)
-            if dollar < 0:
-                dollar = end
-        if hash_ < pos:
-            hash_ = src.find("#", pos)
-            if hash_ < 0:
-                hash_ = end
-        if backslash < pos:
-            backslash = src.find("\\", pos)
-            if backslash < 0:
-                backslash = end
-        self._specials = (pos, dollar, hash_, backslash)
-        first = min(dollar, hash_, backslash)
-        return first if first < end else -1
 
     def _add_text(self, body: list, start: int, end: int) -> None:
         """Append the source text ``start:end`` to ``body`` (to its last node if that is
@@ -853,13 +854,15 @@ class Parser:
     # ------------------------------------------------------------------ directive argument helpers
 
     def _skip_hspace(self) -> None:
-        self.pos = _HSPACE.match(self.src, self.pos).end()
+        if self.src[self.pos:self.pos + 1] in _HSPACE_CHARS:
+            self.pos = _HSPACE.match(self.src, self.pos).end()
 
     def _skip_ws(self) -> None:
         """Skip blanks and newlines inside directive arguments. Not comments: Velocity 2.4.1
         refuses a ``##`` or ``#*`` there (a parse error), so the cursor stops at its ``#``
         and the caller reports what it expected instead."""
-        self.pos = _BLANKS.match(self.src, self.pos).end()
+        if self.src[self.pos:self.pos + 1] in _BLANK_CHARS:
+            self.pos = _BLANKS.match(self.src, self.pos).end()
 
     def _skip_ws_and_comments(self) -> None:
         """Skip blanks, newlines and ``##`` comments between a ``#macro``'s name and
@@ -1084,7 +1087,10 @@ class Parser:
                              "(templating.max_nesting)", pos)
 
     def parse_expression(self):
-        self._enter(self.pos)
+        self.depth += 1  # (_enter, inlined: every expression comes through here)
+        if self.depth > self.max_nesting:
+            raise self.error(f"the template nests deeper than {self.max_nesting} levels "
+                             "(templating.max_nesting)", self.pos)
         try:
             return self._operators(1)
         finally:
@@ -1100,6 +1106,8 @@ class Parser:
         left = self._parse_unary()
         src = self.src
         while True:
+            if src[self.pos:self.pos + 1] not in _OPERATOR_FIRSTS:
+                return left     # (what _OPERATOR would say, without a regex call)
             m = _OPERATOR.match(src, self.pos)
             if m is None:
                 return left
@@ -1149,8 +1157,11 @@ class Parser:
 
     def _parse_unary(self):
         src = self.src
-        p = self.pos = _BLANKS.match(src, self.pos).end()
+        p = self.pos
         c = src[p:p + 1]
+        if c in _BLANK_CHARS:
+            p = self.pos = _BLANKS.match(src, p).end()
+            c = src[p:p + 1]
         if c == "$":
             head = _REFERENCE_HEAD.match(src, p)
             if head is not None:
@@ -1177,7 +1188,8 @@ class Parser:
             self.depth -= 1
 
     def _parse_primary(self):
-        self._skip_ws()
+        """An operand that is not a reference or a unary operation (the cursor is past
+        the blanks before it: see :meth:`_parse_unary`)."""
         src = self.src
         p = self.pos
         if p >= len(src):
@@ -1250,6 +1262,10 @@ class Parser:
             return "".join(parts)
 
     def _single_quoted(self, p: int):
+        simple = _SIMPLE_SINGLE_QUOTED.match(self.src, p)
+        if simple is not None:  # no doubled quote inside: the text between the quotes
+            self.pos = simple.end()
+            return self.node(n.Literal, p, simple.group(1))
         return self.node(n.Literal, p, self._quoted_text(p))
 
     def _double_quoted(self, p: int):
