@@ -354,6 +354,17 @@ FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _UNSET = object()
 
 
+def _plain_steps(parts) -> tuple | None:
+    """The keys of a reference whose parts are all plain properties (no Map method name),
+    else None."""
+    names = []
+    for part in parts:
+        if type(part) is not nodes.Property or part.name in METHOD_NAMED_KEYS:
+            return None
+        names.append(part.name)
+    return tuple(names)
+
+
 class DataWalker:
     """The one walk of "which data does this template read", in render order.
 
@@ -707,6 +718,16 @@ class DataWalker:
         out = Resolved(path=path, whole=path is not None,
                        alias=ref.name if path is not None and ref.name in self.aliases
                        else None)
+        parts = ref.parts
+        if path is not None and len(path) + len(parts) <= self.max_path_depth + 1:
+            # the usual reference: data keys only ($data.order.id). The steps are taken
+            # at once; anything else (a method, an index, .size, a path past the depth
+            # bound) goes the general way below
+            names = _plain_steps(parts)
+            if names is not None:
+                out.path = path + names
+                out.steps = names
+                return out
         tool = ref.name if path is None and is_tool(ref.name) else None
         # arguments matter as much as the reference does: a quiet or unneeded call that
         # gets a missing argument shows nothing
