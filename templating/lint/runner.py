@@ -351,7 +351,10 @@ class Linter:
         if ctx.template is not None:
             self._parse_includes(ctx)
         scenario_dir = self._scenario_dir(path)
-        ctx.previews_hint = display_path(scenario_dir) + "/"
+        shown_dir = display_path(scenario_dir)
+        ctx.previews_hint = shown_dir + "/"
+        # the scenario files' display paths start with it (see _load_scenarios, _render)
+        ctx.cache[("display folder", scenario_dir)] = shown_dir
         if loads:
             scenarios = self._load_scenarios(ctx, scenario_dir)
             if ctx.template is not None and needs_runs:
@@ -508,7 +511,10 @@ class Linter:
         files = json_files(folder)
         # display_path of each file: its folder's part worked out once (the files of one
         # folder differ only by name)
-        shown_folder = display_path(folder) if files else ""
+        key = ("display folder", Path(folder))
+        shown_folder = ctx.cache.get(key) if files else ""
+        if shown_folder is None:
+            shown_folder = ctx.cache[key] = display_path(folder)
         prefix = "" if shown_folder == "." else shown_folder.rstrip("/") + "/"
         # the folder is resolved once for its files; each file's own link is checked
         for file, allowed in zip(files, self.confinement.allows_each(files)):
