@@ -101,9 +101,17 @@ class Analysis:
     #: nodes in source order: what :class:`DataWalker` would otherwise walk the tree for
     own_names: set[str] = field(default_factory=set)
     macro_nodes: list[n.Macro] = field(default_factory=list)
+    _by_node: dict | None = field(default=None, init=False, repr=False)
 
     def owner_of(self, node) -> tuple | None:
         return self.owners.get(id(node))
+
+    def reads_by_node(self) -> dict[int, Read]:
+        """``id(reference node) -> Read`` (the last read of a node a macro body reads once
+        per call), built once for the rules that look reads up by node."""
+        if self._by_node is None:
+            self._by_node = {id(read.node): read for read in self.reads}
+        return self._by_node
 
     def template_refs(self) -> list[n.Reference]:
         """Every reference node read anywhere (locals and built-ins included)."""

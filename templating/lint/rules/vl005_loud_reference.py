@@ -27,9 +27,9 @@ class LoudReferenceRule(Rule):
     needs_scenarios = True
 
     def check_scenario(self, ctx, run):
-        if not run.ok:
+        if not run.ok or not run.unresolved:
             return
-        reads = {id(read.node): read for read in ctx.analysis.reads} if ctx.analysis else {}
+        reads = ctx.analysis.reads_by_node() if ctx.analysis else {}
         for node in run.unresolved:
             if node.name in ("velocityCount", "velocityHasNext") and \
                     ctx.enabled("removed-velocitycount"):

@@ -98,7 +98,7 @@ def _operations(ctx, analysis):
     scenario (see :func:`_values`), so it is never compared."""
     found = ctx.cache.get("type-mismatch")
     if found is None:
-        reads = {id(read.node): read for read in analysis.reads}
+        reads = analysis.reads_by_node()
         candidates = []
         for op in analysis.binary_ops:
             if op.op not in _OPERATORS:

@@ -34,11 +34,14 @@ class MethodNamedKeyRule(Rule):
         analysis = ctx.analysis
         if analysis is None or not run.ok:
             return
+        traps = ctx.cache.get("method-named-key")
+        if traps is None:   # the reads that stop at a .size-style part: once per template
+            traps = ctx.cache["method-named-key"] = [
+                (read, part) for read in analysis.reads
+                if not read.dynamic and (part := _trap(read.node)) is not None]
         seen: set[int] = set()
-        for read in analysis.reads:
-            part = _trap(read.node)
-            if part is None or id(read.node) in seen or read.dynamic \
-                    or not run.reached(analysis, read.owner):
+        for read, part in traps:
+            if id(read.node) in seen or not run.reached(analysis, read.owner):
                 continue
             for item in run.values(read.root, read.path):
                 if isinstance(item, Found) and isinstance(item.value, dict) \
