@@ -46,11 +46,12 @@ class UnknownDirectiveRule(Rule):
         for call in analysis.calls:
             if call.name in known:
                 continue
-            hint = _closest(call.name, known)
             called = "(" in (call.source or "") or call.body is not None
             # Without parentheses `#word` is also CSS (`#header {`), a colour (`#fade00`) or
             # an anchor (`href="#top"`): only a near-miss of a directive is worth reporting.
-            if not called:
+            if called:
+                hint = _closest(call.name, known)
+            else:
                 hint = _near_miss(call.name)
                 if hint is None:
                     continue
