@@ -497,15 +497,20 @@ def walk_templates(templates_dir: str | Path = "templates", *, confinement=None)
 
 
 def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "templates",
-                 previews_dir: str | Path = "previews") -> Path:
+                 previews_dir: str | Path = "previews",
+                 real_templates_dir: str | None = None) -> Path:
     """``previews/<path>/<stem>`` for ``templates/<path>/<stem>.<ext>``.
 
     ``<path>`` is taken between the real paths (symlinks resolved) of the template and of
     the templates folder; a template outside that folder pairs with ``previews/<stem>``.
-    (String paths rather than :meth:`Path.resolve`: lint pairs every template it reads.)"""
+    (String paths rather than :meth:`Path.resolve`: lint pairs every template it reads.)
+    ``real_templates_dir``: ``os.path.realpath(templates_dir)`` when the caller has it
+    (lint resolves its templates folder once per run: this is pairing, not confinement;
+    every scenario file found is still checked where it really is before it is read)."""
     tpl = Path(template_path)
     real = os.path.realpath(tpl)
-    root = os.path.realpath(templates_dir)
+    root = real_templates_dir if real_templates_dir is not None \
+        else os.path.realpath(templates_dir)
     prefix = root if root.endswith(os.sep) else root + os.sep
     if real.startswith(prefix):
         rel = Path(real[len(prefix):])

@@ -321,6 +321,7 @@ class Linter:
         self.config = config
         self.rules = [cls() for cls in RULES]
         self._active = None
+        self._real_templates: tuple[str, str] | None = None
         self._engine = engine
         self._renderer = None
         self.confinement = confinement_of(config)
@@ -500,8 +501,13 @@ class Linter:
     def _scenario_dir(self, path: Path) -> Path:
         """The pairing convention lives in :mod:`templating.scenarios`; lint follows it."""
         from ..scenarios import scenario_dir
+        # the folder's real path: once per linter (and working folder, if it is relative)
+        here = os.getcwd()
+        if self._real_templates is None or self._real_templates[0] != here:
+            self._real_templates = (here, os.path.realpath(self.config.templates_dir))
         return scenario_dir(path, templates_dir=self.config.templates_dir,
-                            previews_dir=self.config.previews_dir)
+                            previews_dir=self.config.previews_dir,
+                            real_templates_dir=self._real_templates[1])
 
     def _load_scenarios(self, ctx: TemplateContext, folder: Path):
         """Every scenario of the folder, in name order; a file that cannot be used is a
