@@ -851,7 +851,12 @@ class ClosureCompiler:
                 value = value_of(ctx)
                 if isinstance(value, DefineBlock):
                     value = value.render(ctx)
-                ctx.assign(name, value)
+                if ctx.frames:
+                    ctx.assign(name, value)
+                elif value is None:                 # ctx.assign, outside a macro
+                    ctx.vars.pop(name, None)
+                else:
+                    ctx.vars[name] = value
             return set_var
         base = n.Reference(target.line, target.column, target.name, target.parts[:-1])
         base_of = self.reference_value(base)
