@@ -55,6 +55,9 @@ _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", 
                        "le", "ge", "in"})
 # lone `$`, `$!`, `\\$` and `#` marks, then blanks, at the start of a line
 _LONE_MARKS = re.compile(r"(?:\\*\$!?|#)+([ \t]+)(?=#)")
+#: What can follow the first character of _LONE_MARKS (a directive at a line start, the
+#: common case, needs no regex call to say it is not one).
+_AFTER_LONE_MARK = frozenset(" \t\\$#!")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 #: What starts a comment inside a double-quoted string (raw text ``#[[..]]#`` is skipped).
 _COMMENT_IN_STRING = re.compile(r"#\[\[.*?\]\]#|##|#\*", re.S)
@@ -189,6 +192,15 @@ class Parser:
             return cls(1 + self.line_offset, pos + 1 + self.column_offset, *args, **kwargs)
         return cls(lo + 1 + self.line_offset, pos - self._line_starts[lo] + 1, *args, **kwargs)
 
+    def _at(self, pos: int) -> tuple[int, int]:
+        """:meth:`where` for a node about to be made at ``pos`` (``cls(*self._at(pos), ..)``
+        costs a third less than :meth:`node`'s ``*args, **kwargs``: the commonest nodes, a
+        reference and its parts, are made this way)."""
+        lo = bisect_right(self._line_starts, pos) - 1
+        if lo <= 0:
+            return 1 + self.line_offset, pos + 1 + self.column_offset
+        return lo + 1 + self.line_offset, pos - self._line_starts[lo] + 1
+
     # ------------------------------------------------------------------ gobbling helpers
 
     def _starts_line(self, pos: int) -> bool:
@@ -299,7 +311,7 @@ class Parser:
                 self.pos = src_end
                 return body, None
             ch = src[p]
-            if (p == 0 or src[p - 1] in "\n\r") and (
+            if (p == 0 or src[p - 1] in "\n\r") and src[p + 1:p + 2] in _AFTER_LONE_MARK and (
                     ch != "#" or not src.startswith(("##", "#*"), p)):
                 lone = _LONE_MARKS.match(src, p)
                 if lone and self._directive_name_at(lone.end()) is not None:
@@ -842,7 +854,8 @@ class Parser:
             args = self._macro_call_args(name)
         else:
             self.pos = save
-        node = self.node(n.MacroCall, p, name, args=args, source=src[p:self.pos])
+        # (fields in order: name, args, body, source)
+        node = self.node(n.MacroCall, p, name, args, None, src[p:self.pos])
         if name in self.macro_names and not (self.gobbling == "bc" and self.pos == save):
             self._gobble_line(p, body)  # (in bc mode only a call with parentheses does)
         return node
@@ -938,8 +951,10 @@ class Parser:
         if p >= len(src):
             raise self.error(f"unexpected end of template in {what}", p)
         c = src[p]
-        if c == "$" and self._reference_follows(p):
-            return self.parse_reference(escapes=0, start=p, in_expr=True)
+        if c == "$":
+            head = _REFERENCE_HEAD.match(src, p)
+            if head is not None:
+                return self.parse_reference(escapes=0, start=p, in_expr=True, head=head)
         if c == "'":
             return self._single_quoted(p)
         if c == '"':
@@ -971,11 +986,12 @@ class Parser:
         m = head or _REFERENCE_HEAD.match(src, dollar)
         if not m:
             raise self.error("invalid reference", dollar)
-        braced = m.group(2) == "{"
+        quiet, brace, name = m.groups()
+        braced = brace == "{"
+        line, column = self._at(start)
         # (fields in order: name, parts, quiet, braced, alternate, source, escapes; keywords
         # would double the cost of making the commonest node)
-        ref = self.node(n.Reference, start, m.group(3), [], m.group(1) == "!", braced, None,
-                        "", escapes)
+        ref = n.Reference(line, column, name, [], quiet == "!", braced, None, "", escapes)
         self.pos = m.end()
         self._parse_reference_parts(ref, lenient=not in_expr and not braced)
         if braced:
@@ -1009,14 +1025,15 @@ class Parser:
                     return
                 name = m.group(1)
                 if m.group(2):
-                    part = self.node(n.Method, pos, name)
+                    line, column = self._at(pos)
+                    part = n.Method(line, column, name)
                     open_end = m.end()
                     one = (_ONE_STRING_ARGUMENT.match(src, open_end)
                            if self.depth < self.max_nesting else None)
                     if one is not None:
                         # `.get('key')`, most calls in a template: what _call_args would
                         # make of it (its nesting check passes, as the condition says)
-                        part.args = [self.node(n.Literal, open_end, one.group(1))]
+                        part.args = [n.Literal(line, column + open_end - pos, one.group(1))]
                         self.pos = one.end()
                         parts.append(part)
                         continue
@@ -1029,7 +1046,8 @@ class Parser:
                         raise _LiteralReference(open_end) from None
                     parts.append(part)
                 else:
-                    parts.append(self.node(n.Property, pos, name))
+                    line, column = self._at(pos)
+                    parts.append(n.Property(line, column, name))
                     self.pos = m.end()
             elif c == "[":
                 save = self.pos
@@ -1265,7 +1283,8 @@ class Parser:
         simple = _SIMPLE_SINGLE_QUOTED.match(self.src, p)
         if simple is not None:  # no doubled quote inside: the text between the quotes
             self.pos = simple.end()
-            return self.node(n.Literal, p, simple.group(1))
+            line, column = self._at(p)
+            return n.Literal(line, column, simple.group(1))
         return self.node(n.Literal, p, self._quoted_text(p))
 
     def _double_quoted(self, p: int):
