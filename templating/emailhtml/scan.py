@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from html import unescape
 
@@ -43,9 +44,11 @@ import tinycss2
 from .support import support_data
 
 
-@dataclass(frozen=True)
-class Use:
-    """One use of a feature: its support-data slug, where it starts in the HTML, the text."""
+class Use(NamedTuple):
+    """One use of a feature: its support-data slug, where it starts in the HTML, the text.
+
+    A named tuple (immutable, as a frozen dataclass, and made in half the time: a scan
+    makes one per feature per scenario)."""
 
     slug: str
     offset: int
