@@ -398,7 +398,7 @@ class ClosureCompiler:
                 self._scan(part.key)
 
     def node(self, node: n.Node) -> Emit | None:
-        return _COMPILE[node.__class__.__name__](self, node)
+        return _COMPILE_BY_CLASS[node.__class__](self, node)
 
     def c_Text(self, node: n.Text) -> Emit | None:
         text = node.value
@@ -664,12 +664,13 @@ class ClosureCompiler:
     # ---------------------------------------------------------------- expressions
 
     def expr(self, node) -> Eval:
-        return _EVALUATE[node.__class__.__name__](self, node)
+        return _EVALUATE_BY_CLASS[node.__class__](self, node)
 
     def condition(self, node) -> Eval:
         """An ``#if``/``#elseif`` test: strict mode still lets a bare ``$flag`` be undefined."""
-        if isinstance(node, n.Reference) and not node.parts and node.alternate is None:
-            return self.reference_value(node, lenient=True)
+        if isinstance(node, n.Reference) and node.alternate is None:
+            # what truth -> expr -> e_Reference make of it, without the three calls
+            return self.reference_value(node, lenient=not node.parts)
         return self.truth(node)
 
     def truth(self, node) -> Eval:
@@ -1086,6 +1087,23 @@ class ClosureCompiler:
 # node class name -> the Compiler method compiling (c_) or evaluating (e_) it
 _COMPILE = dispatch_table(ClosureCompiler, "c_")
 _EVALUATE = dispatch_table(ClosureCompiler, "e_")
+
+
+class _ByClass(dict):
+    """A dispatch table keyed by the node class itself (filled on first use from the one
+    keyed by its name): one dict lookup in C per node built."""
+
+    def __init__(self, by_name: dict):
+        super().__init__()
+        self.by_name = by_name
+
+    def __missing__(self, cls):
+        method = self[cls] = self.by_name[cls.__name__]
+        return method
+
+
+_COMPILE_BY_CLASS = _ByClass(_COMPILE)
+_EVALUATE_BY_CLASS = _ByClass(_EVALUATE)
 
 
 
