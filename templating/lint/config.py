@@ -27,6 +27,7 @@ names and bad values are a :class:`~templating.errors.UsageError` naming the fil
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -133,6 +134,18 @@ def _matches_any(rule, selectors) -> bool:
 
 
 def _relative_posix(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` (both with symlinks resolved), with ``/``; ``path`` as
+    given when it is not under ``base``. Compared as real-path strings on POSIX (as
+    ``Path.resolve().relative_to()`` does, without building paths: asked of every file
+    a lint walks)."""
+    if os.sep == "/":
+        real, root = os.path.realpath(path), os.path.realpath(base)
+        if real == root:
+            return "."
+        prefix = root if root.endswith("/") else root + "/"
+        if real.startswith(prefix):
+            return real[len(prefix):]
+        return PurePosixPath(Path(path)).as_posix()
     try:
         return PurePosixPath(Path(path).resolve().relative_to(Path(base).resolve())).as_posix()
     except ValueError:

@@ -90,12 +90,14 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
 def _run_lint(paths, config, jobs, cache) -> LintReport:
     config = config or LintConfig()
     config = config.with_options(typed=tuple(Path(p) for p in paths))
-    templates = collect_templates(paths, config)
+    confinement = confinement_of(config)       # one for the run: its files and its linter
+    templates = collect_templates(paths, config, confinement=confinement)
     linter = session = None
     known: dict[Path, tuple] = {}
     if cache is not None:
         from .cache import RecordingEngine
-        linter = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir))
+        linter = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir),
+                        confinement=confinement)
         session = cache.session(linter)
         for path in templates:
             hit = session.lookup(path)
@@ -109,12 +111,12 @@ def _run_lint(paths, config, jobs, cache) -> LintReport:
         # once per process (lazy imports, the number formats' locale data, sandbox
         # tables, compiled patterns: ~27 ms, 6x a template) is then done once and
         # inherited by every worker instead of repeated by each.
-        linter = linter or Linter(config)
+        linter = linter or Linter(config, confinement=confinement)
         first = _lint_one(linter, todo[0], session)
         fresh = iter([first, *_lint_parallel(todo[1:], config, jobs,
                                              session.spec if session is not None else None)])
     else:
-        linter = linter or Linter(config)
+        linter = linter or Linter(config, confinement=confinement)
         fresh = (_lint_one(linter, path, session) for path in todo)
     report = LintReport()
     for path in templates:
@@ -229,13 +231,14 @@ def _lint_parallel(templates: list[Path], config: LintConfig, jobs: int, cache_s
 
 
 # ------------------------------------------------------------------ finding the files
-def collect_templates(paths, config: LintConfig) -> list[Path]:
+def collect_templates(paths, config: LintConfig, *, confinement=None) -> list[Path]:
     """Template files named by ``paths``: folders are walked with the include/exclude globs,
     scenario files (``previews/.../x.json``) stand for their template, other files are taken
-    as given unless excluded."""
+    as given unless excluded. ``confinement``: :func:`confinement_of` ``config``, when the
+    caller has it already."""
     paths = list(paths) or [config.templates_dir]
     found: dict[Path, None] = {}
-    confinement = confinement_of(config)
+    confinement = confinement or confinement_of(config)
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -317,14 +320,14 @@ def display_path(path: Path) -> str:
 class Linter:
     """Lints templates one at a time with one engine (and its parse cache)."""
 
-    def __init__(self, config: LintConfig, *, engine=None):
+    def __init__(self, config: LintConfig, *, engine=None, confinement=None):
         self.config = config
         self.rules = [cls() for cls in RULES]
         self._active = None
         self._real_templates: tuple[str, str] | None = None
         self._engine = engine
         self._renderer = None
-        self.confinement = confinement_of(config)
+        self.confinement = confinement or confinement_of(config)
 
     @property
     def engine(self):

@@ -8,6 +8,7 @@ plain answer on the cases where they could differ.
 """
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ from templating.engine import Engine
 from templating.engine import nodes as n
 from templating.engine.visitor import walk
 from templating.lint.analysis import analyse
+from templating.lint.config import _relative_posix
 from templating.lint.context import ScenarioRun
 from templating.lint.lookup import Found, Missing, PathTrie, found_values, gaps, resolve
 
@@ -124,3 +126,26 @@ def test_the_analysis_indexes_every_interpolated_string_of_the_tree_in_source_or
     assert strings == [node for node in walk(tree) if isinstance(node, n.InterpolatedString)]
     assert [(node.line, node.column) for node in strings] == [(1, 11), (1, 41), (1, 71),
                                                               (1, 100)]
+
+
+def test_include_globs_see_the_same_relative_path_as_pathlib(tmp_path, monkeypatch):
+    """config._relative_posix compares real-path strings; the answer is pathlib's
+    ``resolve().relative_to()`` (or the path as given when it is not under the folder)."""
+    def slow(path, base):
+        try:
+            return PurePosixPath(Path(path).resolve().relative_to(Path(base).resolve())).as_posix()
+        except ValueError:
+            return PurePosixPath(Path(path)).as_posix()
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "templates" / "sub").mkdir(parents=True)
+    (tmp_path / "templates2").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "templates" / "sub")
+    cases = [("templates/sub/a.html", "templates"), ("templates", "templates"),
+             ("templates/../templates/sub/a.html", "templates/"), ("link/a.html", "templates"),
+             ("templates2/a.html", "templates"), ("x//y.html", "."), ("/etc/passwd", "/"),
+             (str(tmp_path / "templates" / "a.html"), "./templates"), ("a.html", "link")]
+    assert [_relative_posix(path, base) for path, base in cases] == \
+        [slow(path, base) for path, base in cases]
+    assert _relative_posix("link/a.html", "templates") == "sub/a.html"
+    assert _relative_posix("templates2/a.html", "templates") == "templates2/a.html"
