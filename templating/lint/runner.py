@@ -39,10 +39,11 @@ from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext
                       source_lines)
 from .coverage import TemplateCoverage, template_coverage
 from .findings import SEVERITIES, Finding
-from .rules import RULES
+from .rules import RULES, Rule
 from .suppress import scan
 
 _MAX_PARSED_FILES = 20
+_NO_CHECK_TEMPLATE, _NO_CHECK_SCENARIO = Rule.check_template, Rule.check_scenario
 _MAX_RECIPIENTS = 20    # recipients of one smartsend scenario file that are rendered
 
 
@@ -370,9 +371,15 @@ class Linter:
         file_texts: dict[str, list[str]] = {}
         for rule, severity in active:
             try:
-                hits = list(rule.check_template(ctx))
-                for run in ctx.runs:
-                    hits.extend(rule.check_scenario(ctx, run))
+                # a rule that keeps the base class's empty check is not asked (most rules
+                # look at the template or at scenarios, not both)
+                check = rule.check_template
+                hits = [] if getattr(check, "__func__", None) is _NO_CHECK_TEMPLATE \
+                    else list(check(ctx))
+                check = rule.check_scenario
+                if ctx.runs and getattr(check, "__func__", None) is not _NO_CHECK_SCENARIO:
+                    for run in ctx.runs:
+                        hits.extend(check(ctx, run))
             except TemplatingError:
                 raise
             except Exception as err:   # a bug in a rule: say where, do not print a traceback
