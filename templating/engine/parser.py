@@ -193,9 +193,10 @@ class Parser:
         return cls(lo + 1 + self.line_offset, pos - self._line_starts[lo] + 1, *args, **kwargs)
 
     def _at(self, pos: int) -> tuple[int, int]:
-        """:meth:`where` for a node about to be made at ``pos`` (``cls(*self._at(pos), ..)``
-        costs a third less than :meth:`node`'s ``*args, **kwargs``: the commonest nodes, a
-        reference and its parts, are made this way)."""
+        """The ``(line, column)`` of a node about to be made at ``pos``, as :meth:`node`
+        computes it. ``line, column = self._at(pos)`` then ``cls(line, column, ...)`` costs
+        a third less than :meth:`node`'s ``*args, **kwargs``: the commonest nodes (a
+        reference, its parts, a string literal) are made this way."""
         lo = bisect_right(self._line_starts, pos) - 1
         if lo <= 0:
             return 1 + self.line_offset, pos + 1 + self.column_offset
