@@ -166,6 +166,8 @@ class Parser:
         self._math_ops: dict[int, str] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
+        # (offset searched from, next `$`, next `#`, next `\`): see _next_special
+        self._specials = (0, -1, -1, -1)
 
     # ------------------------------------------------------------------ positions & errors
 
@@ -284,32 +286,13 @@ class Parser:
         :class:`_Terminator` for the ``#elseif``/``#else``/``#end`` that ended the body.
         """
         src = self.src
-        src_end = len(src)
-        find = src.find
         body: list[n.Node] = []
         text_start = self.pos
-        # the next `$`, `#` and `\` at or after the cursor (which only moves forward here):
-        # templates are mostly text, and str.find skips it far faster than a regex
-        # character class (~6 ns a character)
-        dollar = hash_ = backslash = -1
         while True:
-            pos = self.pos
-            if dollar < pos:
-                dollar = find("$", pos)
-                if dollar < 0:
-                    dollar = src_end
-            if hash_ < pos:
-                hash_ = find("#", pos)
-                if hash_ < 0:
-                    hash_ = src_end
-            if backslash < pos:
-                backslash = find("\\", pos)
-                if backslash < 0:
-                    backslash = src_end
-            p = min(dollar, hash_, backslash)
-            if p == src_end:
-                self._add_text(body, text_start, src_end)
-                self.pos = src_end
+            p = self._next_special(self.pos)
+            if p < 0:
+                self._add_text(body, text_start, len(src))
+                self.pos = len(src)
                 return body, None
             ch = src[p]
             if (p == 0 or src[p - 1] in "\n\r") and src[p + 1:p + 2] in _AFTER_LONE_MARK and (
@@ -433,6 +416,35 @@ class Parser:
             if node is not None:
                 body.append(node)
             text_start = self.pos
+
+    def _next_special(self, pos: int) -> int:
+        """Offset of the first ``$``, ``#`` or ``\\`` at or after ``pos`` (-1: none).
+
+        Templates are mostly text: a regex character class costs ~6 ns per character of it,
+        ``str.find`` a fraction of that. Each character's next offset is remembered for the
+        whole template (with the offset it was found from) until the cursor passes it: kept
+        per body instead, every ``#if`` body would search again up to a character that is
+        far away or absent, and a template of many small blocks would cost quadratic time."""
+        found_from, dollar, hash_, backslash = self._specials
+        if pos < found_from:  # the cursor went back: nothing remembered holds
+            dollar = hash_ = backslash = -1
+        src = self.src
+        end = len(src)
+        if dollar < pos:
+            dollar = src.find("$", pos)
+            if dollar < 0:
+                dollar = end
+        if hash_ < pos:
+            hash_ = src.find("#", pos)
+            if hash_ < 0:
+                hash_ = end
+        if backslash < pos:
+            backslash = src.find("\\", pos)
+            if backslash < 0:
+                backslash = end
+        self._specials = (pos, dollar, hash_, backslash)
+        first = min(dollar, hash_, backslash)
+        return first if first < end else -1
 
     def _add_text(self, body: list, start: int, end: int) -> None:
         """Append the source text ``start:end`` to ``body`` (to its last node if that is

@@ -56,3 +56,22 @@ def test_templates_the_platform_rejects_are_refused_before_rendering(source, whe
     with pytest.raises(VelocitySyntaxError) as caught:
         Engine().render(source, {"n": 1, "l": [1], "data": {"s": "a"}}, name="t.vm")
     assert caught.value.one_line().startswith(where + ": ")
+
+
+class _CountingSource(str):
+    """Template text that counts the characters ``str.find`` looks at."""
+
+    def find(self, sub, start=0, end=None):
+        at = str.find(self, sub, start, len(self) if end is None else end)
+        self.scanned = getattr(self, "scanned", 0) + (len(self) if at < 0 else at) - start
+        return at
+
+
+def test_text_is_scanned_once_however_many_blocks_come_before_it():
+    # the parser remembers where the next `$`, `#` and `\` are for the whole template: kept
+    # per block body, each of 2,000 bodies would search the 100 KB tail again for the `$`
+    # and `\` it does not have (quadratic: 400 million characters)
+    source = _CountingSource("#if(true)x#end\n" * 2000 + "a" * 100_000)
+    template = parse_template(source, "blocks.vm")
+    assert [type(node).__name__ for node in template.body] == ["If"] * 2000 + ["Text"]
+    assert source.scanned <= 3 * len(source)
