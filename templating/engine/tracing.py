@@ -28,6 +28,7 @@ template's name). Memory is bounded: at most :data:`MAX_NOTES` node runs are not
 from __future__ import annotations
 
 import bisect
+import copy
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
@@ -232,10 +233,8 @@ def _tracing_engine(engine, refuse: bool = True):
 
             runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
-    cls = _ENGINE_CLASS[0]
-    # a copy (copy.copy's, without its generic steps): shares the configuration and caches
-    view = cls.__new__(cls)
-    view.__dict__.update(engine.__dict__)
+    view = copy.copy(engine)            # shares the configuration and the caches
+    view.__class__ = _ENGINE_CLASS[0]
     view._recorder = _Recorder(refuse)
     view._base = engine._base if isinstance(engine, _ENGINE_CLASS[0]) else engine
     return view

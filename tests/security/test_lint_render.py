@@ -9,7 +9,10 @@ paths taken for speed must not open.
 - linting leaves no cyclic garbage (each dropped tree is freed at once, not by the cyclic
   collector walking everything);
 - a template that never spells ``macro`` is not walked for definitions, and one that does
-  defines exactly what the render then calls.
+  defines exactly what the render then calls;
+- ``$x.get('name')`` reads a map's entry in the closure only for data maps: a tool's
+  ``get`` goes through the gate;
+- a render cut short (``#break``, ``#stop``) leaves a record that reads exactly.
 """
 from __future__ import annotations
 
@@ -107,3 +110,38 @@ def test_macros_are_defined_only_where_the_text_spells_them():
         closures = CompiledTemplate(tree, engine._options, engine, closures=True)
         assert closures.render(engine, {}, "t.vm") == want, source
         assert tracing.render_recorded(tree, {}, engine=engine)[0] == want, source
+
+
+def test_a_tool_s_get_with_a_literal_name_answers_through_the_gate():
+    """``$x.get('name')`` reads a Map's entry in the closure only for a JSON object or a
+    data map whose method table's get is Map.get: a tool that is also a dict (its ``get``
+    not on its allow-list) is asked through the gate on every tier, and is never
+    remembered as a plain map."""
+    from templating.engine import renderer
+    tool = _MapTool({"secret": "TOP-SECRET", "visible": "entry"})
+    source = ("[$tool.get('secret')][$!tool.get('secret')]#if($tool.get('secret'))[leak]#end"
+              "[$tool.get('secret').length()]")
+    engine = Engine()
+    tree = engine.parse(source, "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    outputs = {
+        "closures": closures.render(engine, {"tool": tool}, "t.vm"),
+        "compiled": engine.compiled(tree).render(engine, {"tool": tool}, "t.vm"),
+        "traced": tracing.render_recorded(tree, {"tool": tool}, engine=engine)[0],
+    }
+    assert outputs == dict.fromkeys(
+        outputs, "[$tool.get('secret')][][$tool.get('secret').length()]")
+    assert _MapTool not in renderer._GET_MAPS and _MapTool not in renderer._PLAIN_MAPS
+
+
+def test_a_render_cut_short_leaves_a_record_that_still_reads():
+    """#break and #stop end body runs by exception: the record notes where each stopped
+    (the node that raised ends there; nothing after it ran), so the spans of what was
+    written are exact and the record never misreads (no crash, no span past the output)."""
+    source = "#foreach($i in [1..5])$i#if($i == 3)#break#end,#end tail#stop never"
+    text, spans = tracing.render_traced(source, {}, name="b.vm")
+    assert text == "1,2,3 tail"
+    assert [(s.out_start, s.out_end, s.line, s.column, s.kind) for s in spans] == [
+        (0, 1, 1, 23, "reference"), (1, 1, 1, 25, "if"), (1, 2, 1, 47, "text"),
+        (2, 3, 1, 23, "reference"), (3, 3, 1, 25, "if"), (3, 4, 1, 47, "text"),
+        (4, 5, 1, 23, "reference"), (5, 5, 1, 25, "if"), (5, 10, 1, 52, "text")]
