@@ -69,9 +69,12 @@ _GET_MAPS: set = set()
 
 def _map_get_is_lookup(obj) -> bool:
     """Is ``obj.get(key)``, as the sandbox dispatches it (jt.call_method), the method
-    table's Map.get (``map_lookup(obj, key)[1]``)? A dict subclass that is not a tool
-    (a scenario's field map); remembered per class in :data:`_GET_MAPS`."""
-    if isinstance(obj, dict) and not is_tool(obj) and method_table(obj) is MAP_METHODS:
+    table's Map.get (``map_lookup(obj, key)[1]``), and an entry the dict holds that same
+    entry? A dict subclass that is not a tool and reads its entries as dict does (a
+    scenario's field map: only its misses are its own); remembered per class in
+    :data:`_GET_MAPS`."""
+    if (isinstance(obj, dict) and not is_tool(obj) and method_table(obj) is MAP_METHODS
+            and type(obj).__getitem__ is dict.__getitem__):
         _GET_MAPS.add(obj.__class__)
         return True
     return False

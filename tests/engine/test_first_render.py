@@ -260,3 +260,23 @@ def test_a_map_subclass_get_answers_as_the_sandbox_s_map_get():
                         "u.vm")
     closures = CompiledTemplate(tree, engine._options, engine, closures=True)
     assert closures.render(engine, {}, "u.vm") == engine.compiled(tree).render(engine, {}, "u.vm")
+
+
+class _Upper(dict):
+    """A map whose reads change what it holds: not a plain map for the short path."""
+
+    def __getitem__(self, key):
+        return str(dict.__getitem__(self, key)).upper()
+
+
+def test_a_map_that_reads_its_entries_its_own_way_answers_through_the_gate():
+    from templating.engine import javatypes as jt
+    from templating.engine import renderer as r
+    data = _Upper({"name": "ann"})
+    want = jt.call_method(data, "get", ["name"])
+    assert want == "ANN"
+    engine = Engine()
+    tree = engine.parse("[$data.get('name')]", "t.vm")
+    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
+    assert closures.render(engine, {"data": data}, "t.vm") == "[ANN]"
+    assert _Upper not in r._GET_MAPS
