@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import re
 import stat
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -77,6 +77,10 @@ _TEMP_PREFIX = ".templating-lint-"
 #: pointed at a folder of the user's own files loses none of them.
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")
 _TEMP_NAME = re.compile(re.escape(_TEMP_PREFIX) + r"[A-Za-z0-9_]+")
+#: Entries as compact JSON: exact (no NaN), UTF-8 as is, no cycle tracking (see write).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                            check_circular=False)
+_COUNTER = itertools.count()
 
 
 # ------------------------------------------------------------------ the folder
@@ -149,11 +153,21 @@ class LintCache:
     def read(self, path: Path) -> dict | None:
         """An entry's JSON, or None: missing, not a regular file of ours (a symlink is not
         followed), over the cap, truncated or not JSON."""
+        return self._read(path)[0]
+
+    def _read(self, path: Path) -> "tuple[dict | None, bool]":
+        """:meth:`read`, and whether there was no file at ``path`` at all (a store then
+        has no old entry to remove before renaming into place)."""
         flags = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)    # a FIFO never blocks
         try:
             fd = os.open(path, flags)
+        except FileNotFoundError:
+            return None, True
         except OSError:
-            return None
+            return None, False
+        return self._read_open(fd, path), False
+
+    def _read_open(self, fd: int, path: Path) -> dict | None:
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
@@ -178,27 +192,34 @@ class LintCache:
             return None
         return entry if isinstance(entry, dict) else None
 
-    def write(self, path: Path, entry: dict) -> bool:
+    def write(self, path: Path, entry: dict, *, absent: bool = False) -> bool:
         """Write ``entry`` atomically (a temporary file renamed into place); False when it
-        is too large or the folder refuses (the run goes on uncached)."""
+        is too large or the folder refuses (the run goes on uncached). ``absent``: there
+        was no file at ``path`` when this run looked it up (no old entry to remove first;
+        one a concurrent run wrote since is still replaced whole)."""
         try:
-            raw = json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
-                             allow_nan=False).encode("utf-8", "surrogatepass")
+            # A packed entry is a fresh tree of lists, dicts and scalars (no cycles:
+            # packing one would have failed), so the encoder need not track them.
+            raw = _ENCODER.encode(entry).encode("utf-8", "surrogatepass")
         except (ValueError, TypeError, RecursionError):
             return False
         if len(raw) > MAX_ENTRY_BYTES:
             return False
-        try:
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=_TEMP_PREFIX)
-        except OSError:
+        fd, temp = self._temporary()
+        if fd is None:
             return False
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(raw)
+            try:
+                view = memoryview(raw)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             # The old entry goes first: ext4 flushes the data of a file renamed over
             # another (auto_da_alloc, ~1.5 ms here). In between, a reader finds no entry:
             # a miss, never half an entry.
-            _unlink(path)
+            if not absent:
+                _unlink(path)
             os.replace(temp, path)
         except OSError:
             try:
@@ -208,6 +229,24 @@ class LintCache:
             return False
         self.stored += 1
         return True
+
+    def _temporary(self) -> "tuple[int | None, str]":
+        """A new temporary file in the cache folder, created exclusively (never an existing
+        file or a symlink's target), mode 0600: ``(fd, path)``, or ``(None, "")``. Named
+        from the process, thread and a counter (what :func:`tempfile.mkstemp` does with a
+        random name, for less work per entry); a name left by a killed run is skipped."""
+        flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0))
+        for _attempt in range(100):
+            temp = os.path.join(self.folder, f"{_TEMP_PREFIX}{os.getpid()}_"
+                                             f"{threading.get_ident()}_{next(_COUNTER)}")
+            try:
+                return os.open(temp, flags, 0o600), temp
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+        return None, ""
 
     def size(self) -> int:
         """Bytes held by entries."""
@@ -438,11 +477,11 @@ def _file_state(path: str, *, since_ns: int | None = None, texts: list | None = 
     ``texts`` collects the bytes read (for the clock test). Only a regular file is opened
     (never a FIFO or a device), without blocking."""
     try:
-        info = os.stat(path)
+        info, link = _stats(path)
     except OSError as err:
         return [os.path.realpath(path), "absent", err.errno or 0]
     if since_ns is not None:
-        _check_racy(path, info, since_ns)
+        _check_racy(path, info, since_ns, link)
     if stat.S_ISDIR(info.st_mode):
         return [os.path.realpath(path), "folder"]
     if not stat.S_ISREG(info.st_mode):
@@ -470,13 +509,30 @@ def _file_state(path: str, *, since_ns: int | None = None, texts: list | None = 
     return [real, "file", len(data), hashlib.sha256(data).hexdigest()]
 
 
-def _check_racy(path: str, info, since_ns: int) -> None:
-    window = int(RACY_SECONDS * 1e9)
+def _stats(path: str):
+    """``(stat, lstat)`` of ``path``; one system call when it is not a symlink (the two
+    are then the same). Raises :class:`OSError` as :func:`os.stat` does."""
     try:
-        link = os.lstat(path).st_mtime_ns
+        link = os.lstat(path)
     except OSError:
-        link = info.st_mtime_ns
-    if max(info.st_mtime_ns, link) >= since_ns - window:
+        return os.stat(path), None
+    if stat.S_ISLNK(link.st_mode):
+        return os.stat(path), link
+    return link, link
+
+
+def _check_racy(path: str, info, since_ns: int, link=False) -> None:
+    """Raise :class:`_Unusable` when ``path`` (the file, or the symlink naming it) was
+    modified within :data:`RACY_SECONDS` of ``since_ns``. ``link``: its lstat when the
+    caller has it (None: there is none)."""
+    window = int(RACY_SECONDS * 1e9)
+    if link is False:
+        try:
+            link = os.lstat(path)
+        except OSError:
+            link = None
+    link_mtime = info.st_mtime_ns if link is None else link.st_mtime_ns
+    if max(info.st_mtime_ns, link_mtime) >= since_ns - window:
         raise _Unusable(path)
 
 
@@ -484,13 +540,13 @@ def _folder_state(path: str, *, since_ns: int | None = None) -> list:
     """A folder's listing: every entry's name, kind and, for a symlink, real path
     (sorted)."""
     try:
-        info = os.stat(path)
+        info, link = _stats(path)
     except OSError as err:
         return [os.path.realpath(path), "absent", err.errno or 0]
     if not stat.S_ISDIR(info.st_mode):
         return [os.path.realpath(path), "not a folder"]
     if since_ns is not None:
-        _check_racy(path, info, since_ns)
+        _check_racy(path, info, since_ns, link)
     try:
         fd = os.open(path, _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0))
     except OSError as err:
@@ -534,6 +590,8 @@ class CacheSession:
         self.cache = cache
         self.linter = linter
         self.key = key
+        #: template -> (its entry's path, whether no file was there at lookup)
+        self._looked_up: dict[Path, tuple[Path, bool]] = {}
         _install_hook()
 
     @property
@@ -545,7 +603,9 @@ class CacheSession:
         """The cached result of linting ``path``, or None (and the reason does not
         matter: anything unexpected is a miss)."""
         path = Path(path)
-        entry = self.cache.read(self.cache._entry_path(self.key, path))
+        where = self.cache._entry_path(self.key, path)
+        entry, absent = self.cache._read(where)
+        self._looked_up[path] = (where, absent)
         result = None
         if entry is not None:
             try:
@@ -616,9 +676,10 @@ class CacheSession:
             encoded = _encode_result(result)
         except _Unusable:
             return
-        self.cache.write(self.cache._entry_path(self.key, path),
-                         {"format": FORMAT, "key": self.key, "template": str(path),
-                          "deps": deps, "result": encoded})
+        where, absent = self._looked_up.pop(path, None) \
+            or (self.cache._entry_path(self.key, path), False)
+        self.cache.write(where, {"format": FORMAT, "key": self.key, "template": str(path),
+                                 "deps": deps, "result": encoded}, absent=absent)
 
 
 def _reads_clock(ctx, texts: list[bytes]) -> bool:
@@ -670,7 +731,7 @@ def _pack(value):
     their types, and only the lint result's own dataclasses come back as objects. Anything
     else makes the result uncacheable rather than subtly different."""
     kind = type(value)
-    if value is None or kind in (bool, int, str):
+    if kind in _SCALARS:
         return value
     if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
@@ -682,10 +743,17 @@ def _pack(value):
         return {"t": [_pack(item) for item in value]}
     if kind is dict:
         return {"d": [[_pack(k), _pack(v)] for k, v in value.items()]}
-    if _types().get(kind.__name__) is kind:
-        return {"c": kind.__name__,
-                "v": {f.name: _pack(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    raise _Unusable(kind.__name__)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if _types().get(kind.__name__) is not kind:
+            raise _Unusable(kind.__name__)
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return {"c": kind.__name__, "v": {name: _pack(getattr(value, name)) for name in names}}
+
+
+_SCALARS = frozenset((type(None), bool, int, str))
+#: The field names of the result's own dataclasses, by class (filled as they are packed).
+_FIELD_NAMES: dict = {}
 
 
 def _unpack(value):
