@@ -7,13 +7,14 @@ followed by the platform's merge tags (``%FIRSTNAME|friend%``, ``%PC_NAME%``, ..
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from .context import FieldMap
-from .engine.nodes import Reference, walk
+from .engine.nodes import Reference, Template, walk
 from .engine.loader import read_template  # the one template reader; re-exported here
 from .errors import TemplatingError, UsageError
 from .scenarios import Scenario
@@ -49,19 +50,50 @@ def _with_case_aliases(tree: Any, context: Mapping) -> Mapping:
     The engine copies the context into a plain dict, which would lose :class:`FieldMap`'s
     case-insensitive lookup; so the names this template actually references that resolve
     only case-insensitively are added under the spelling the template uses.
+
+    Walking the tree for its reference names costs as much as loading a scenario, and lint
+    renders every template cold; so the walk is done only when it can find something. A
+    context without contact fields has no such names; otherwise the ``$name`` heads of the
+    template's text (a superset of its references' names, see :func:`_reference_heads`)
+    are asked first, and only a template with a candidate is walked.
     """
-    if not isinstance(context, FieldMap):
+    if not isinstance(context, FieldMap) or not context.contact_names():
         return context
-    names = tree.__dict__.get("_reference_names")
+    cache = tree.__dict__
+    heads = cache.get("_reference_heads")
+    if heads is None:
+        heads = cache["_reference_heads"] = _reference_heads(tree)
+    if heads is not False:    # False: the text cannot tell, walk
+        if not any(not dict.__contains__(context, n) and n in context for n in heads):
+            return context
+    names = cache.get("_reference_names")
     if names is None:
         names = frozenset(node.name for node in walk(tree) if isinstance(node, Reference))
-        tree.__dict__["_reference_names"] = names
+        cache["_reference_names"] = names
     aliases = {n: context[n] for n in names if not dict.__contains__(context, n) and n in context}
     if not aliases:
         return context
     widened = context.copy()
     widened.update(aliases)
     return widened
+
+
+#: The parser's reference head (``$name``, ``$!name``, ``${name}``, ``$!{name}``): every
+#: :class:`Reference` it makes takes its name from a match of this at a ``$`` of the text.
+_REFERENCE_HEAD = re.compile(r"\$!?\{?([a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+def _reference_heads(tree: Any) -> frozenset | bool:
+    """The names after every ``$`` head of the text ``tree`` was parsed from: a superset of
+    its :class:`Reference` names (comments, escaped and unparsed text add names, never
+    remove one), or False when the text cannot tell. A double-quoted string's ``\\uXXXX``
+    escapes are decoded before its contents are parsed (``"\\u0024x"`` is ``$x``), so a
+    text holding ``\\u`` is not asked; nor is a tree without its text (built by hand)."""
+    source = getattr(tree, "source", None)
+    if not isinstance(tree, Template) or not isinstance(source, str) or not source \
+            or "\\u" in source:
+        return False
+    return frozenset(_REFERENCE_HEAD.findall(source))
 
 
 def merge_tags(text: str, scenario: Scenario) -> str:
