@@ -5,7 +5,7 @@ markers read this one dataclass, so a finding looks the same wherever it is show
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 #: Severities from most to least serious. ``error`` findings make ``templating lint`` exit 1.
 SEVERITIES = ("error", "warning", "info")
@@ -50,6 +50,13 @@ class Finding:
         return f"{self.path}:{self.line}:{self.column}"
 
     def to_dict(self) -> dict:
+        if not self.extra and self.fix is None:
+            # The common finding: only strings, numbers and None, which asdict would copy
+            # as they are. Built directly (asdict deep-copies field by field: ~25 us a
+            # finding, most of `lint --format json` on a big project); same keys, same order.
+            data = {name: getattr(self, name) for name in _PLAIN_FIELDS}
+            if all(type(value) in _PLAIN_TYPES for value in data.values()):
+                return data
         data = asdict(self)
         if not data["extra"]:
             data.pop("extra")
@@ -58,6 +65,11 @@ class Finding:
         else:
             data["fix"] = self.fix.to_dict()
         return data
+
+
+#: The fields :meth:`Finding.to_dict` writes when ``extra`` is empty and there is no fix.
+_PLAIN_FIELDS = tuple(item.name for item in fields(Finding) if item.name not in ("extra", "fix"))
+_PLAIN_TYPES = frozenset((str, int, type(None)))
 
 
 def count_by_severity(findings) -> dict[str, int]:
