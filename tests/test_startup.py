@@ -131,3 +131,16 @@ def test_an_unknown_command_or_option_is_one_line_and_exit_2():
     assert all(isinstance(main.get_command(click.Context(main), name), click.Command)
                for name in COMMANDS)
     assert main.command_class is OneLineCommand
+
+
+def test_a_lint_run_imports_only_the_format_it_prints():
+    """``FORMATS`` imports a format's module when it is looked up: ``--format json`` does
+    not pay for JUnit's XML library, SARIF's rule table or the text renderer."""
+    formats = "templating.lint.formats."
+    after = _modules_after(_run_cli(["lint", "--no-cache", "--format", "json",
+                                     "templates/order_confirmation.html"]))
+    assert {m for m in after if m.startswith(formats)} == {formats + "json"}
+    after = _modules_after("from templating.lint.formats import FORMATS, format_junit\n"
+                           "assert sorted(FORMATS) == ['github', 'json', 'junit', 'sarif',"
+                           " 'text']\n")
+    assert {m for m in after if m.startswith(formats)} == {formats + "junit"}

@@ -222,3 +222,36 @@ def test_evicting_never_deletes_a_file_the_cache_did_not_write(project, tmp_path
     assert len(list(folder.iterdir())) == len(theirs) + 1
     assert cache.trim(limit=0) == 1
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == theirs
+
+
+# ------------------------------------------------------------------ the temporary file
+def test_a_planted_temporary_name_is_never_written_through(project, tmp_path, monkeypatch):
+    """Entries are written to a temporary file named from the process, thread and a
+    counter (not mkstemp's random name), so its name can be guessed: a symlink or file
+    planted there is skipped (created exclusively, never followed), the entry goes to the
+    next name, and the planted target keeps its bytes."""
+    import itertools
+    import threading
+
+    from templating.lint import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_COUNTER", itertools.count(7000))
+    folder = tmp_path / "cache"
+    cache, _ = open_cache(folder)
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"keep me")
+    prefix = f".templating-lint-{os.getpid()}_{threading.get_ident()}_"
+    os.symlink(victim, folder / f"{prefix}7000")
+    (folder / f"{prefix}7001").write_bytes(b"planted")
+
+    report = run_lint([], _config(project), cache=cache)
+
+    assert victim.read_bytes() == b"keep me"
+    assert (folder / f"{prefix}7001").read_bytes() == b"planted"
+    assert os.readlink(folder / f"{prefix}7000") == str(victim)
+    entries = [p for p in folder.iterdir() if p.name.endswith(".json")]
+    assert len(entries) == 1 and cache.stored == 1
+    assert stat.S_IMODE(entries[0].stat().st_mode) == 0o600
+    assert not (folder / f"{prefix}7002").exists()          # renamed into place
+    again = run_lint([], _config(project), cache=cache)
+    assert cache.hits == 1 and _json(again) == _json(report)
