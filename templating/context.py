@@ -40,28 +40,31 @@ class FieldMap(dict):
     def layered(cls, contact: Mapping | None, *overrides: Mapping | None) -> "FieldMap":
         """Contact fields (case-insensitive) under override layers (case-sensitive)."""
         out = cls()
-        layers = [m for m in overrides if m]
         if not contact:     # nothing case-insensitive: the layers in order (every scenario
-            for layer in layers:       # builds three of these; most have no contact fields)
-                dict.update(out, layer)
+            for layer in overrides:    # builds three of these; most have no contact fields)
+                if layer:
+                    dict.update(out, layer)
             return out
+        layers = [m for m in overrides if m]
+        # each scenario builds three of these: the copying is done by dict.update, and
+        # Python loops only over the contact fields (a few) and the layers' names
+        overridden = {key.casefold(): key for layer in layers for key in layer
+                      if isinstance(key, str)}
         folded: dict[str, Any] = {}
-        overridden: dict[str, Any] = {}
+        replaced = []
+        for key in contact:
+            if isinstance(key, str):
+                fold = key.casefold()
+                if fold in overridden:      # an override of this name replaces the field
+                    folded[fold] = overridden[fold]
+                    replaced.append(key)
+                elif fold not in folded:    # the first spelling of a name leads to it
+                    folded[fold] = key
+        dict.update(out, contact)
+        for key in replaced:
+            dict.__delitem__(out, key)
         for layer in layers:
-            for key in layer:
-                if isinstance(key, str):
-                    overridden[key.casefold()] = key
-        for key, value in (contact or {}).items():
-            fold = key.casefold() if isinstance(key, str) else None
-            if fold is not None and fold in overridden:
-                folded[fold] = overridden[fold]
-                continue
-            dict.__setitem__(out, key, value)
-            if fold is not None:
-                folded.setdefault(fold, key)
-        for layer in layers:
-            for key, value in layer.items():
-                dict.__setitem__(out, key, value)
+            dict.update(out, layer)
         out._folded = folded
         return out
 

@@ -105,11 +105,11 @@ def iter_all_recipients(source: str | Path | Payload, *,
     else:
         payload = read_payload(source)
         path = source if type(source) is type(_PATH) else Path(source)
-    spec = _scenario_spec(payload)
+    spec = _scenario_spec(payload)      # validated once for all its recipients
     listed = next((k for k in ("smartsend", "orders") if k in spec), None)
     body = spec.get(listed) if payload.kind == "scenario" else payload.raw
     if payload.kind not in (*_LISTED, "scenario") or not isinstance(body, dict):
-        yield scenario_from_payload(payload, path=path, now=now, catalogs=catalogs)
+        yield _scenario(payload, spec, path=path, recipient=None, now=now, catalogs=catalogs)
         return
     if payload.kind in ("contact", "contacts", "orders"):
         count = len(payload.recipients)
@@ -120,7 +120,7 @@ def iter_all_recipients(source: str | Path | Payload, *,
             else ("recipients",)
         raise payload.error(where, "the recipients list is empty")
     for i in range(count):
-        sc = scenario_from_payload(payload, path=path, recipient=i, now=now, catalogs=catalogs)
+        sc = _scenario(payload, spec, path=path, recipient=i, now=now, catalogs=catalogs)
         sc.name = f"{sc.name}@{i}"
         yield sc
 
@@ -138,8 +138,16 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
                           catalogs: Mapping[int, str] | None = None) -> Scenario:
     """The scenario a classified payload describes. ``catalogs`` names the field ids of a
     platform-shaped contact (a scenario's own ``"catalogs"`` wins)."""
+    return _scenario(payload, _scenario_spec(payload), path=path, recipient=recipient,
+                     now=now, catalogs=catalogs)
+
+
+def _scenario(payload: Payload, spec: dict, *, path: Path | None,
+              recipient: str | int | None, now: datetime | str | None,
+              catalogs: Mapping[int, str] | None) -> Scenario:
+    """:func:`scenario_from_payload` with ``spec``, the payload's :func:`_scenario_spec`
+    (validated once per file, not once per recipient)."""
     name = path.stem if path is not None else payload.name
-    spec = _scenario_spec(payload)
     contact_spec = spec.get("contact") or {}
     names = _scenario_catalogs(payload, spec, path) if "catalogs" in spec else catalogs
     system: dict = {}
