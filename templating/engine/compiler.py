@@ -116,6 +116,15 @@ def _operand_literal(node):
     (``2 * (1 - $x)``, ``$n - true``, ``$n % !3``) and the render fails."""
     if isinstance(node, n.Reference):
         return node.source
+    if node.__class__ is n.Word:
+        return node.word      # a bare word in method arguments: `'a' + foo` prints `afoo`
+    if node.__class__ is n.UnaryOp and node.op == "-":
+        # a null negation prints its tokens: `'a' + -$nope` -> `a-$nope`, `-foo` -> `-foo`
+        inner = node.operand
+        if inner.__class__ is n.Word:
+            return "-" + inner.word
+        if isinstance(inner, n.Reference):
+            return "-" + inner.source
     if isinstance(node, n.BinaryOp) and node.literal is not None:
         return node.literal  # `"Total: " + $p * $q` prints `Total: $p * ` when $p is null
     leftmost = node
@@ -1022,6 +1031,7 @@ _STATEMENT = {
 }
 _EXPRESSION = {
     n.Reference: CodeGenerator.e_Reference, n.Literal: CodeGenerator.e_Literal,
+    n.Word: CodeGenerator.e_Literal,
     n.InterpolatedString: CodeGenerator.e_InterpolatedString,
     n.ListLiteral: CodeGenerator.e_ListLiteral, n.MapLiteral: CodeGenerator.e_MapLiteral,
     n.Range: CodeGenerator.e_Range, n.UnaryOp: CodeGenerator.e_UnaryOp,

@@ -101,6 +101,16 @@ class Literal(Node):
 
 
 @dataclass(eq=False)
+class Word(Literal):
+    """A bare word inside method-call arguments (``$s.equals(foo)``, ``$m.put('a', null)``)
+    or as a macro parameter's default: Velocity 2.4.1 lexes it as a word whose value is
+    null (``value`` is always None), and a null math node joined to a string prints the
+    word itself (``'a' + foo`` -> ``afoo``). Outside those places ``null`` is no value at
+    all in Velocity: the parser refuses it (test with ``#if(!$a)`` or ``$a == $null``)."""
+    word: str = ""
+
+
+@dataclass(eq=False)
 class InterpolatedString(Node):
     """``"Hello $name"``: a double-quoted string whose body is rendered as a template."""
     _children = ("body",)

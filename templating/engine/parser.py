@@ -53,6 +53,16 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _MACRO_DEF = re.compile(r"#\{?macro\}?\s*\(\s*([a-zA-Z_][a-zA-Z0-9_]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", "lt", "gt",
                        "le", "ge", "in"})
+#: Words that are tokens of their own in Velocity's expression lexer (any other word in
+#: method arguments is a null-valued Word, see :class:`~.nodes.Word`).
+_TOKEN_WORDS = frozenset({"true", "false", "not", "and", "or", "eq", "ne", "lt", "gt", "le",
+                          "ge"})
+#: Where a bare word stands (``Parser._words``): outside method arguments it is no operand
+#: (``null`` included), inside them a null Word, inside ``$a[...]`` a lexical error.
+_WORDS_REFUSED, _WORDS_NULL, _WORDS_IN_INDEX = 0, 1, 2
+#: What Velocity 2.4.1 says of ``null`` outside method arguments, in our words.
+NULL_REFUSED = ("null is not a value outside method arguments: Velocity 2.4 refuses it "
+                "(test with #if(!$a) or #if($a == $null); set with #set($a = $null))")
 # lone `$`, `$!`, `\\$` and `#` marks, then blanks, at the start of a line
 _LONE_MARKS = re.compile(r"(?:\\*\$!?|#)+([ \t]+)(?=#)")
 #: What can follow the first character of _LONE_MARKS (a directive at a line start, the
@@ -86,6 +96,11 @@ class _LiteralReference(Exception):
     def __init__(self, end: int):
         super().__init__()
         self.end = end
+
+
+class _IndexWord(VelocitySyntaxError):
+    """A bare word inside ``$a[...]``: Velocity's lexer fails the whole template there,
+    where other keys that do not parse leave the reference as text."""
 
 
 class _Fallback(Exception):
@@ -166,6 +181,8 @@ class Parser:
         self._math_ops: dict[int, str] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
+        # what a bare word is where the cursor is (_WORDS_*: Velocity's lexer state decides)
+        self._words = _WORDS_REFUSED
         # (offset searched from, next `$`, next `#`, next `\`): see _next_special
         self._specials = (0, -1, -1, -1)
 
@@ -853,7 +870,12 @@ class Parser:
                 self._skip_ws_and_comments()
                 if src.startswith("=", self.pos):
                     self.pos += 1
-                    param.default = self.parse_expression()
+                    # (a default is parsed as a directive argument: a bare word is null)
+                    words, self._words = self._words, _WORDS_NULL
+                    try:
+                        param.default = self.parse_expression()
+                    finally:
+                        self._words = words
                 node.params.append(param)
                 continue
             raise self.error("unexpected text in #macro arguments", self.pos)
@@ -941,14 +963,14 @@ class Parser:
             if self.pos >= len(src):
                 raise self.error(f"expected ')' to close {what}(", self.pos)
             word = _IDENT.match(src, self.pos) if macro is not None else None
-            if word and word.group() not in _KEYWORDS:
+            if word and (word.group() not in _KEYWORDS or word.group() == "null"):
+                # (`null` too: Velocity refuses it like any word when the macro is known)
                 if macro in self.macro_names:
-                    raise self.error(f"invalid argument {quoted(word.group())} for macro #{macro}",
-                                     self.pos)
-                args.append(self.node(n.Literal, self.pos, word.group()))
-                self.pos = word.end()
-            elif word and word.group() == "null":
-                args.append(self.node(n.Literal, self.pos, None))
+                    raise self.error(f"invalid argument {quoted(word.group())} for macro #{macro}"
+                                     + (" (pass $null for a null argument)"
+                                        if word.group() == "null" else ""), self.pos)
+                args.append(self.node(n.Literal, self.pos,
+                                      None if word.group() == "null" else word.group()))
                 self.pos = word.end()
             else:
                 args.append(self._parameter(what))
@@ -983,9 +1005,31 @@ class Parser:
                 return self.node(n.Literal, p, float(m.group()))
             return self.node(n.Literal, p, int(m.group()))
         m = _IDENT.match(src, p)
-        if m and m.group() in ("true", "false"):
+        if m:
+            if m.group() in ("true", "false"):
+                self.pos = m.end()
+                return self.node(n.Literal, p, m.group() == "true")
+            return self._bare_word(m, what)
+        raise self._unexpected(p, what)
+
+    def _bare_word(self, m: re.Match, what: str) -> n.Word:
+        """The word ``m`` standing where an operand is expected: a null-valued Word inside
+        method arguments; else the error Velocity 2.4.1 gives (a lexical error inside
+        ``$a[...]``, a parse error elsewhere, ``null`` included). Returns only a Word."""
+        word, p = m.group(), m.start()
+        if word in _TOKEN_WORDS:
+            raise self._unexpected(p, what)
+        words = self._words
+        if words == _WORDS_NULL:
             self.pos = m.end()
-            return self.node(n.Literal, p, m.group() == "true")
+            line, column = self._at(p)
+            return n.Word(line, column, None, word)
+        if words == _WORDS_IN_INDEX:
+            err = self.error(f"a bare word ({word}) inside [...]: Velocity 2.4 refuses it "
+                             f"(a lexical error); quote a key ('{word}') or use a reference", p)
+            raise _IndexWord(err.message, name=err.name, line=err.line, column=err.column)
+        if word == "null":
+            raise self.error(NULL_REFUSED, p)
         raise self._unexpected(p, what)
 
     # ------------------------------------------------------------------ references
@@ -1065,6 +1109,8 @@ class Parser:
             elif c == "[":
                 save = self.pos
                 self.pos += 1
+                # Velocity's lexer reads `[...]` in a state where a word is no token at all
+                words, self._words = self._words, _WORDS_IN_INDEX
                 try:
                     self._skip_ws()
                     if src.startswith("]", self.pos):
@@ -1072,10 +1118,17 @@ class Parser:
                     key = self.parse_expression()
                     self._skip_ws()
                     if not src.startswith("]", self.pos):
+                        word = _IDENT.match(src, self.pos)
+                        if word is not None and word.group() not in _TOKEN_WORDS:
+                            self._bare_word(word, "[...]")  # (raises: `$a[0 foo]`)
                         raise _Fallback()
+                except _IndexWord:
+                    raise
                 except (_Fallback, VelocitySyntaxError):
                     self.pos = save
                     return
+                finally:
+                    self._words = words
                 self.pos += 1
                 ref.parts.append(self.node(n.Index, save, key))
             else:
@@ -1095,6 +1148,9 @@ class Parser:
             self.pos += 1
             return args
         self._call_depth += 1
+        # Velocity's lexer reads method arguments in a state of their own: a bare word
+        # there is a Word whose value is null (`$s.equals(foo)` is false)
+        words, self._words = self._words, _WORDS_NULL
         try:
             while True:
                 args.append(self.parse_expression())
@@ -1108,6 +1164,7 @@ class Parser:
                 raise self.error("expected ',' or ')' in method arguments", self.pos)
         finally:
             self._call_depth -= 1
+            self._words = words
 
     # ------------------------------------------------------------------ expressions
 
@@ -1175,8 +1232,15 @@ class Parser:
         leftmost = node.left
         while isinstance(leftmost, n.BinaryOp) and leftmost.op in _MATH_OPS:
             leftmost = leftmost.left
+        sign = ""
+        if (leftmost.__class__ is n.UnaryOp and leftmost.op == "-"
+                and (leftmost.operand.__class__ is n.Word
+                     or isinstance(leftmost.operand, n.Reference))):
+            sign, leftmost = "-", leftmost.operand  # (`'a' + -foo * 2` -> `a-foo * `)
         if isinstance(leftmost, n.Reference):
             head = leftmost.source
+        elif leftmost.__class__ is n.Word:
+            head = leftmost.word  # (`'a' + foo * 2` prints `afoo * ` in method arguments)
         elif isinstance(leftmost, n.Literal) and isinstance(leftmost.value, str):
             start, resume = self._offset(leftmost), self.pos
             self._quoted_text(start)  # moves the cursor: put it back
@@ -1184,7 +1248,7 @@ class Parser:
             self.pos = resume
         else:
             return
-        node.literal = head + ops[id(node)]
+        node.literal = sign + head + ops[id(node)]
 
     def _parse_unary(self):
         src = self.src
@@ -1258,12 +1322,11 @@ class Parser:
                 return self.node(n.Literal, p, float(text))
             return self.node(n.Literal, p, int(text))
         m = _IDENT.match(src, p)
-        if m and m.group() in ("true", "false"):
-            self.pos = m.end()
-            return self.node(n.Literal, p, m.group() == "true")
-        if m and m.group() == "null":
-            self.pos = m.end()
-            return self.node(n.Literal, p, None)
+        if m:
+            if m.group() in ("true", "false"):
+                self.pos = m.end()
+                return self.node(n.Literal, p, m.group() == "true")
+            return self._bare_word(m, "expression")
         raise self._unexpected(p, "expression")
 
     def _unexpected(self, p: int, what: str) -> VelocitySyntaxError:
@@ -1374,7 +1437,8 @@ class Parser:
 
     def _range_bound(self, bound) -> None:
         if not (isinstance(bound, n.Reference) or (isinstance(bound, n.Literal)
-                                                     and type(bound.value) is int)):
+                                                     and type(bound.value) is int)
+                or bound.__class__ is n.Word):  # (`$s.equals([1..foo])`: a null range)
             raise self.error("a range bound must be a reference or an integer",
                              self._offset(bound))
 

@@ -703,6 +703,8 @@ class ClosureCompiler:
     def e_Literal(self, node: n.Literal) -> Eval:
         return lambda ctx, value=node.value: value
 
+    e_Word = e_Literal  # (a bare word in method arguments: always null)
+
     def e_InterpolatedString(self, node: n.InterpolatedString) -> Eval:
         emit = self.body(node.body)
 
