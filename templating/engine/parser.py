@@ -52,7 +52,7 @@ _LINE_END = re.compile(r"[ \t]*(\r\n|\n|\r)")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _MACRO_DEF = re.compile(r"#\{?macro\}?\s*\(\s*([a-zA-Z_][a-zA-Z0-9_]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "not", "and", "or", "eq", "ne", "lt", "gt",
-                       "le", "ge", "in"})
+                       "le", "ge"})
 #: Words that are tokens of their own in Velocity's expression lexer (any other word in
 #: method arguments is a null-valued Word, see :class:`~.nodes.Word`).
 _TOKEN_WORDS = frozenset({"true", "false", "not", "and", "or", "eq", "ne", "lt", "gt", "le",
