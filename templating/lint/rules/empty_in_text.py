@@ -34,9 +34,14 @@ _SUSPECT = re.compile(
 #: the match is looked for backwards, in the reversed text (:data:`_GAP_REVERSED`, the gap
 #: alternative written back to front: the mark, inline tags reversed, then
 #: ``[ \t]+[\w,;:]`` or ``[,;:]``; the ``\b`` after a tag name becomes a look-behind).
-_EMPTY_MARKUP = re.compile(r"<title[^>]*>\s*</title>|href\s*=\s*(?:\"\"|'')"
-                           r"|preheader[^>]*>\s*<")
-_GAP_ENDS = re.compile(r"[ \t>,;:](?=[,.;:!?](?![\w]))")
+#: The markup alternatives one by one: each starts with its own literal, which ``re`` then finds
+#: with a fast string search (one pattern of the three is tried at every character: ~2.5x
+#: slower on the shipped emails).
+_EMPTY_MARKUP = (re.compile(r"<title[^>]*>\s*</title>"), re.compile(r"href\s*=\s*(?:\"\"|'')"),
+                 re.compile(r"preheader[^>]*>\s*<"))
+#: The mark of a gap, preceded by what precedes it there (the mark first: marks are rarer
+#: than the blanks before them, so the look-behind is asked less; ~1.8x faster).
+_GAP_ENDS = re.compile(r"[,.;:!?](?<=[ \t>,;:].)(?![\w])")
 _GAP_REVERSED = re.compile(
     r"[,.;:!?](?:>[^>]*(?<!\w)(?i:b|gnorts|me|i|u|naps|a|tnof|llams)/?<)*"
     r"(?:[ \t]+[\w,;:]|[,;:])")
@@ -136,13 +141,15 @@ def _suspect(text: str) -> bool:
     :data:`_GAP_REVERSED` (only outputs that may read broken are traced)."""
     if "\u0130" in text or "\u0131" in text:
         return _SUSPECT.search(text) is not None
-    if _EMPTY_MARKUP.search(text.lower()) is not None:
-        return True
+    lowered = text.lower()
+    for markup in _EMPTY_MARKUP:
+        if markup.search(lowered) is not None:
+            return True
     reversed_text, last = None, len(text) - 1
-    for end in _GAP_ENDS.finditer(text):
+    for mark in _GAP_ENDS.finditer(text):
         if reversed_text is None:
             reversed_text = text[::-1]
-        if _GAP_REVERSED.match(reversed_text, last - end.start() - 1) is not None:
+        if _GAP_REVERSED.match(reversed_text, last - mark.start()) is not None:
             return True
     return False
 
