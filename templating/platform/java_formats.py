@@ -332,16 +332,202 @@ def _round_half_even(shortest: Decimal, exact: Decimal | None, quantum_exp: int)
     return down + q if last % 2 == 1 else down
 
 
+_FAST_INT_LIMIT = 10**30  # ints below this take the fast path (Long and a bit beyond)
+
+
+def _spec_limit(max_frac: int) -> float:
+    """Below this, ``format(x, ".{max_frac}f")`` rounds a double as Java's DecimalFormat does.
+
+    Java rounds the shortest decimal form S of the double (its ``repr``), HALF_EVEN, and
+    consults the exact binary value E only when S sits on the tie; Python rounds E.  When
+    an ulp of x is below 10**-max_frac, |E - S| is below half a unit of the last place
+    kept, so where S needs no rounding E rounds to S; and where it does, no rounding
+    boundary can lie strictly between S and E (that boundary, as short as S or shorter and
+    nearer to E, would have been the shortest form), so both round the same way, ties
+    included.  ulp(x) <= x * 2**-52; the bound keeps a factor of 2 to spare.
+    """
+    return 2.0 ** 51 / 10 ** max_frac if max_frac <= 15 else 0.0
+
+
+def _double_digits(value: float) -> tuple[str, int]:
+    """``(digits, decimal_at)`` of a finite double >= 0: |value| = 0.<digits> x 10**decimal_at.
+
+    The digits are ``repr``'s (the shortest that reads back as the same double, the form
+    the JDK's DigitList rounds), without leading or trailing zeros; zero is ``("", 0)``.
+    """
+    text = repr(value)
+    exp = 0
+    if "e" in text:
+        text, _, e = text.partition("e")
+        exp = int(e)
+    whole, _, frac = text.partition(".")
+    if whole != "0":
+        return (whole + frac).rstrip("0"), len(whole) + exp
+    stripped = frac.lstrip("0")
+    if not stripped:
+        return "", 0
+    return stripped.rstrip("0"), exp - (len(frac) - len(stripped))
+
+
 class DecimalFormat:
-    """``new java.text.DecimalFormat(pattern, DecimalFormatSymbols.getInstance(locale))``."""
+    """``new java.text.DecimalFormat(pattern, DecimalFormatSymbols.getInstance(locale))``.
+
+    Three paths give the same text.  The general one (:meth:`_format_general`) works on
+    ``Decimal`` and handles everything: BigDecimal inputs, NaN/Infinity, exponent patterns,
+    a double that sits exactly on a rounding tie.  The fast ones serve the calls templates
+    make all day, an int or a finite float through a fixed-point pattern (``#,##0.00``,
+    ``currency``, ``integer``), because every lint render and every recipient of a send
+    formats prices this way:
+
+    - Python's own ``format(value, ",.2f")`` where the pattern is one Python can spell (one
+      minimum integer digit, grouping by 3 or none) and the double is small enough that its
+      binary value and its shortest decimal form round alike (see :func:`_spec_limit`);
+    - else slices of ``repr``'s digits (the double's shortest form, which Java's DigitList
+      rounds), laid out by :meth:`_layout`.
+
+    tests/platform/test_numberformat_fast_path.py checks all three agree.
+    """
 
     def __init__(self, pattern: str, locale: str = DEFAULT_LOCALE):
         self.pattern = pattern
-        self._p = _parse_decimal_pattern(pattern)
-        self._sym = _number_symbols(locale)
+        p = self._p = _parse_decimal_pattern(pattern)
+        sym = self._sym = _number_symbols(locale)
+        # The affixes depend on the pattern and the locale only: expand them once.
+        self._pos_prefix = _expand_affix(p.pos_prefix, sym)
+        self._pos_suffix = _expand_affix(p.pos_suffix, sym)
+        self._neg_prefix = _expand_affix(p.neg_prefix, sym)
+        self._neg_suffix = _expand_affix(p.neg_suffix, sym)
+        self._fast = not p.exponential  # fixed-point: max_int is unbounded, min_int counts
+        self._double_max_frac = min(p.max_frac, _DOUBLE_FRACTION_CAP)
+        # Python's format spec for the pattern, where it can say the same thing.
+        self._spec: str | None = None
+        self._spec_float_limit = 0.0
+        if self._fast and p.min_int == 1 and p.grouping in (0, 3):
+            comma = "," if p.grouping else ""
+            self._spec = comma
+            self._spec_float = f"{comma}.{p.max_frac}f"
+            self._spec_float_limit = _spec_limit(p.max_frac)
+            self._spec_trim = p.max_frac > p.min_frac
+            self._spec_int_tail = ("." + "0" * p.min_frac) if p.min_frac or p.decimal_always \
+                else ""
+            self._spec_table = None if (sym.group, sym.decimal) == (",", ".") else \
+                str.maketrans({",": sym.group, ".": sym.decimal})
 
     def format(self, number: int | float | Decimal) -> str:
         """Format like ``DecimalFormat.format(Long)`` for ints and ``format(Double)`` for floats."""
+        kind = type(number)
+        if not self._fast or (kind is not float and kind is not int):
+            return self._format_general(number)
+        p = self._p
+        if kind is int:
+            value = number * p.multiplier if p.multiplier != 1 else number
+            negative = value < 0
+            if negative:
+                value = -value
+            if value >= _FAST_INT_LIMIT:  # str() of a huge int is slow, then refused
+                return self._format_general(number)
+            if self._spec is not None:
+                body = format(value, self._spec) + self._spec_int_tail
+                if self._spec_table is not None:
+                    body = body.translate(self._spec_table)
+            else:
+                text = str(value)
+                digits = text.rstrip("0") if value else ""
+                body = self._layout(digits, len(text) if value else 0, True)
+        else:
+            if number != number:  # NaN
+                return self._sym.nan
+            negative = number < 0 or (number == 0 and math.copysign(1.0, number) < 0)
+            value = number * p.multiplier if p.multiplier != 1 else number
+            if negative:
+                value = -value
+            if value < self._spec_float_limit:
+                body = format(value, self._spec_float)
+                if self._spec_trim:  # up to max_frac digits, at least min_frac
+                    body = body.rstrip("0")
+                    missing = p.min_frac - (len(body) - 1 - body.rindex("."))
+                    if missing > 0:
+                        body += "0" * missing
+                    elif missing == 0 and body[-1] == "." and not p.decimal_always:
+                        body = body[:-1]
+                elif p.max_frac == 0 and p.decimal_always:
+                    body += "."
+                if self._spec_table is not None:
+                    body = body.translate(self._spec_table)
+            elif value == math.inf:
+                return self._format_general(number)
+            else:
+                body = self._format_digits(value)
+        if negative:
+            return self._neg_prefix + body + self._neg_suffix
+        return self._pos_prefix + body + self._pos_suffix
+
+    def _format_digits(self, value: float) -> str:
+        """The body for a finite double >= 0: round repr's digits HALF_EVEN, lay them out."""
+        digits, decimal_at = _double_digits(value)
+        max_frac = self._double_max_frac
+        cut = decimal_at + max_frac  # digits kept by rounding to max_frac decimals
+        if len(digits) > cut:
+            if cut < 0:
+                up = False  # the first digit dropped is a leading zero: below half
+            else:
+                first = digits[cut]
+                if first != "5" or len(digits) > cut + 1:
+                    up = first >= "5"  # digits has no trailing zeros: > 5 means above half
+                else:  # exactly on the tie: the binary value decides, as in the JDK
+                    exact = Decimal(value)
+                    shortest = Decimal(repr(value))
+                    if exact != shortest:
+                        up = exact > shortest
+                    else:
+                        up = cut > 0 and digits[cut - 1] in "13579"
+            kept = int(digits[:cut]) if cut > 0 else 0
+            if up:
+                kept += 1
+            if kept:
+                text = str(kept)
+                digits, decimal_at = text.rstrip("0"), len(text) - max_frac
+            else:
+                digits, decimal_at = "", 0
+        return self._layout(digits, decimal_at, False)
+
+    def _layout(self, digits: str, decimal_at: int, is_integer: bool) -> str:
+        """The fixed-point text of |value| = 0.<digits> x 10**decimal_at, already rounded.
+
+        The same output as :meth:`_fixed` (Java's ``subformat``) for a pattern without an
+        exponent, built from slices instead of digit by digit.
+        """
+        p = self._p
+        n = len(digits)
+        if decimal_at <= 0:
+            int_part, index = "", 0
+        elif decimal_at >= n:
+            int_part, index = digits + "0" * (decimal_at - n), n
+        else:
+            int_part, index = digits[:decimal_at], decimal_at
+        size = len(int_part)
+        if size < p.min_int:
+            int_part = "0" * (p.min_int - size) + int_part
+            size = p.min_int
+        grouping = p.grouping
+        if grouping and size > grouping:
+            head = size % grouping or grouping
+            int_part = self._sym.group.join(
+                [int_part[:head]] + [int_part[i:i + grouping] for i in range(head, size, grouping)])
+        if is_integer or index >= n:
+            fraction = "0" * p.min_frac
+        else:
+            fraction = ("0" * -decimal_at if decimal_at < 0 else "") + digits[index:]
+            if len(fraction) < p.min_frac:
+                fraction += "0" * (p.min_frac - len(fraction))
+        if fraction:
+            return int_part + self._sym.decimal + fraction
+        if not int_part:
+            int_part = "0"
+        return int_part + self._sym.decimal if p.decimal_always else int_part
+
+    def _format_general(self, number: int | float | Decimal) -> str:
+        """Any number through any pattern, on ``Decimal`` (the reference for :meth:`format`)."""
         p, sym = self._p, self._sym
         is_double = isinstance(number, float)
         if is_double and math.isnan(number):
@@ -360,7 +546,7 @@ class DecimalFormat:
             max_frac = min(p.max_frac, _DOUBLE_FRACTION_CAP)
         elif isinstance(number, Decimal):
             if not number.is_finite():
-                return self.format(float(number))
+                return self._format_general(float(number))
             value_d = number * p.multiplier
             negative = value_d < 0
             shortest = abs(value_d)
