@@ -398,29 +398,58 @@ class DecimalFormat:
         self._neg_prefix = _expand_affix(p.neg_prefix, sym)
         self._neg_suffix = _expand_affix(p.neg_suffix, sym)
         self._fast = not p.exponential  # fixed-point: max_int is unbounded, min_int counts
+        self._multiplier = p.multiplier
         self._double_max_frac = min(p.max_frac, _DOUBLE_FRACTION_CAP)
-        # Python's format spec for the pattern, where it can say the same thing.
+        # Python's format spec for the pattern, where it can say the same thing: grouping
+        # by 3 as "," (or "_", replaced by the locale's separator), then the locale's point.
         self._spec: str | None = None
         self._spec_float_limit = 0.0
-        if self._fast and p.min_int == 1 and p.grouping in (0, 3):
-            comma = "," if p.grouping else ""
+        if self._fast and p.min_int == 1 and p.grouping in (0, 3) and "_" not in sym.decimal:
+            comma = "" if not p.grouping else "," if sym.group == "," else "_"
             self._spec = comma
             self._spec_float = f"{comma}.{p.max_frac}f"
             self._spec_float_limit = _spec_limit(p.max_frac)
             self._spec_trim = p.max_frac > p.min_frac
+            self._spec_min_frac = p.min_frac
+            self._spec_point = p.decimal_always  # "#,##0." keeps the point with no fraction
             self._spec_int_tail = ("." + "0" * p.min_frac) if p.min_frac or p.decimal_always \
                 else ""
-            self._spec_table = None if (sym.group, sym.decimal) == (",", ".") else \
-                str.maketrans({",": sym.group, ".": sym.decimal})
+            self._spec_decimal = sym.decimal if sym.decimal != "." else None
+            self._spec_group = sym.group if comma == "_" else None
 
     def format(self, number: int | float | Decimal) -> str:
         """Format like ``DecimalFormat.format(Long)`` for ints and ``format(Double)`` for floats."""
         kind = type(number)
-        if not self._fast or (kind is not float and kind is not int):
-            return self._format_general(number)
-        p = self._p
-        if kind is int:
-            value = number * p.multiplier if p.multiplier != 1 else number
+        if kind is float and self._fast:
+            if number != number:  # NaN
+                return self._sym.nan
+            if number < 0 or (number == 0 and math.copysign(1.0, number) < 0):
+                negative, value = True, -number
+            else:
+                negative, value = False, number
+            if self._multiplier != 1:
+                value = value * self._multiplier
+            if value < self._spec_float_limit:
+                body = format(value, self._spec_float)
+                if self._spec_trim:  # up to max_frac digits, at least min_frac
+                    body = body.rstrip("0")
+                    missing = self._spec_min_frac - (len(body) - 1 - body.rindex("."))
+                    if missing > 0:
+                        body += "0" * missing
+                    elif missing == 0 and not self._spec_point and body[-1] == ".":
+                        body = body[:-1]
+                elif self._spec_point and "." not in body:
+                    body += "."
+                if self._spec_decimal is not None:
+                    body = body.replace(".", self._spec_decimal)
+                if self._spec_group is not None:
+                    body = body.replace("_", self._spec_group)
+            elif value == math.inf:
+                return self._format_general(number)
+            else:
+                body = self._format_digits(value)
+        elif kind is int and self._fast:
+            value = number * self._multiplier if self._multiplier != 1 else number
             negative = value < 0
             if negative:
                 value = -value
@@ -428,36 +457,16 @@ class DecimalFormat:
                 return self._format_general(number)
             if self._spec is not None:
                 body = format(value, self._spec) + self._spec_int_tail
-                if self._spec_table is not None:
-                    body = body.translate(self._spec_table)
+                if self._spec_decimal is not None:
+                    body = body.replace(".", self._spec_decimal)
+                if self._spec_group is not None:
+                    body = body.replace("_", self._spec_group)
             else:
                 text = str(value)
                 digits = text.rstrip("0") if value else ""
                 body = self._layout(digits, len(text) if value else 0, True)
         else:
-            if number != number:  # NaN
-                return self._sym.nan
-            negative = number < 0 or (number == 0 and math.copysign(1.0, number) < 0)
-            value = number * p.multiplier if p.multiplier != 1 else number
-            if negative:
-                value = -value
-            if value < self._spec_float_limit:
-                body = format(value, self._spec_float)
-                if self._spec_trim:  # up to max_frac digits, at least min_frac
-                    body = body.rstrip("0")
-                    missing = p.min_frac - (len(body) - 1 - body.rindex("."))
-                    if missing > 0:
-                        body += "0" * missing
-                    elif missing == 0 and body[-1] == "." and not p.decimal_always:
-                        body = body[:-1]
-                elif p.max_frac == 0 and p.decimal_always:
-                    body += "."
-                if self._spec_table is not None:
-                    body = body.translate(self._spec_table)
-            elif value == math.inf:
-                return self._format_general(number)
-            else:
-                body = self._format_digits(value)
+            return self._format_general(number)
         if negative:
             return self._neg_prefix + body + self._neg_suffix
         return self._pos_prefix + body + self._pos_suffix

@@ -27,6 +27,7 @@ from .java_formats import DecimalFormat, JavaIllegalArgument, java_locale
 
 _ONE_ARGUMENT = object()  # format(obj) as well as format(pattern, obj)
 _STYLES = ("default", "number", "integer", "currency", "percent")
+_KNOWN_PATTERNS = 32  # per tool (one render): a template's literal patterns, not a cache
 
 
 @lru_cache(maxsize=256)
@@ -50,12 +51,18 @@ def format_number(pattern: Any, value: Any, locale: str = "en_US") -> str | None
     """``NumberTool.format(pattern, value)``; raises the template error Java would throw."""
     if pattern is None:
         return None
+    if type(pattern) is not str:
+        pattern = java_string(pattern)
     try:
-        formatter = _formatter(java_string(pattern), locale)  # a bad pattern throws even for null
+        formatter = _formatter(pattern, locale)  # a bad pattern throws even for null
     except JavaIllegalArgument as exc:
         raise java_exception("java.lang.IllegalArgumentException", str(exc)) from None
-    number = to_number(value, locale)
-    return None if number is None else formatter.format(number)
+    kind = type(value)
+    if kind is not int and kind is not float:  # the usual Integer/Double goes straight in
+        value = to_number(value, locale)
+        if value is None:
+            return None
+    return formatter.format(value)
 
 
 class NumberTool:
@@ -67,28 +74,41 @@ class NumberTool:
 
     def __init__(self, locale: str = "en_US"):
         self._locale = locale
+        # pattern -> its formatter, for the patterns this render has used: a template
+        # formats every price through the same literal pattern, and an Integer or Double
+        # then goes straight to the formatter (the same one format_number would find).
+        self._known: dict[str, DecimalFormat] = {}
 
     def format(self, pattern: Any, value: Any = _ONE_ARGUMENT):
         """value in a DecimalFormat pattern or a style (number, integer, currency, percent)."""
         if value is _ONE_ARGUMENT:  # format(obj): the tool's default format, "default"
             return format_number("default", pattern, self._locale)
+        kind = type(value)
+        if (kind is float or kind is int) and type(pattern) is str:
+            formatter = self._known.get(pattern)
+            if formatter is not None:
+                return formatter.format(value)
+            result = format_number(pattern, value, self._locale)  # a bad pattern raises here
+            if len(self._known) < _KNOWN_PATTERNS:
+                self._known[pattern] = _formatter(pattern, self._locale)
+            return result
         return format_number(pattern, value, self._locale)
 
     def integer(self, value: Any):
         """value formatted as an integer with grouping (1,235)."""
-        return format_number("integer", value, self._locale)
+        return self.format("integer", value)
 
     def number(self, value: Any):
         """value with grouping and up to 3 decimals (1,234.5)."""
-        return format_number("number", value, self._locale)
+        return self.format("number", value)
 
     def currency(self, value: Any):
         """value in the locale's currency ($1,234.50)."""
-        return format_number("currency", value, self._locale)
+        return self.format("currency", value)
 
     def percent(self, value: Any):
         """value as a percentage (0.25 -> 25%)."""
-        return format_number("percent", value, self._locale)
+        return self.format("percent", value)
 
     def toNumber(self, value: Any):  # noqa: N802 - Java name
         """The number a value stands for (strings read with the locale), else null."""
