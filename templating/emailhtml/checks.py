@@ -56,13 +56,19 @@ class Issue:
     def summary(self) -> str:
         """``display:flex is not supported by Outlook (Windows); partially by Gmail (iOS)
         (Not supported with non Google accounts.)`` - titles and notes, one line."""
-        parts = []
-        if self.unsupported:
-            parts.append("not supported by " + _clients(self.unsupported))
-        if self.partial:
-            word = "partially supported by " if not parts else "partially by "
-            parts.append(word + _clients(self.partial))
-        return f"{self.feature.title} ({self.use.text}) is " + "; ".join(parts)
+        return summary(self.feature, self.use.text, self.unsupported, self.partial)
+
+
+def summary(feature: Feature, text: str, unsupported: tuple, partial: tuple) -> str:
+    """:meth:`Issue.summary` of a feature's verdict and the text of its use, for a caller
+    that words only some uses (lint: each feature's first) without making issues."""
+    parts = []
+    if unsupported:
+        parts.append("not supported by " + _clients(unsupported))
+    if partial:
+        word = "partially supported by " if not parts else "partially by "
+        parts.append(word + _clients(partial))
+    return f"{feature.title} ({text}) is " + "; ".join(parts)
 
 
 @lru_cache(maxsize=4096)

@@ -186,7 +186,13 @@ def merged_hits(ctx, items, *, severity_of=None, by_position=True, extra_key=Non
                                   [spot, message, [], key])
         if run.name not in entry[2]:
             entry[2].append(run.name)
-    for (path, line, column), message, scenarios, key in merged.values():
+    yield from hits_of(ctx, merged.values(), severity_of=severity_of, extra_key=extra_key)
+
+
+def hits_of(ctx, entries, *, severity_of=None, extra_key=None):
+    """A :class:`Hit` per ``(spot, message, scenario names, key)`` (:func:`_spot`'s
+    place), worded as :func:`merged_hits` words them (for a rule that merged its own)."""
+    for (path, line, column), message, scenarios, key in entries:
         shown = ", ".join(f"'{name}'" for name in scenarios[:5])
         if len(scenarios) > 5:
             shown += f" and {len(scenarios) - 5} more"

@@ -1,6 +1,6 @@
-from ...emailhtml.checks import Issue, reported_uses
+from ...emailhtml.checks import reported_uses, summary
 from ...emailhtml.support import DEFAULT_CLIENTS
-from ._emailhtml import document, merged_hits
+from ._emailhtml import _spot, document, hits_of
 from .base import Rule
 
 
@@ -39,19 +39,28 @@ class ClientSupportRule(Rule):
 
     def check_template(self, ctx):
         clients = getattr(ctx.settings, "clients", None) or DEFAULT_CLIENTS
-        items, partial_only = [], {}
+        # one entry per feature, as merged_hits(by_position=False) would merge them, made
+        # here: only a feature's first use is worded and placed (no item per use)
+        merged, partial_only = {}, {}
         for run in ctx.runs:
             doc = document(ctx, run)
             if doc is None:
                 continue
+            name = run.name
             for use, (feature, unsupported, partial) in reported_uses(doc, clients):
                 slug = feature.slug
-                first = slug not in partial_only
-                partial_only[slug] = partial_only.get(slug, True) and not unsupported
-                # only the first use of a feature is reported (where, and its words)
-                items.append((run, use.offset, slug,
-                              Issue(feature, use, unsupported, partial).summary()
-                              if first else ""))
-        yield from merged_hits(ctx, items, by_position=False, extra_key="feature",
-                               severity_of=lambda slug: "info" if partial_only[slug] else None)
-
+                entry = merged.get(slug)
+                if entry is None:
+                    partial_only[slug] = not unsupported
+                    merged[slug] = [run, use.offset, summary(feature, use.text, unsupported,
+                                                             partial), [name]]
+                    continue
+                if unsupported:
+                    partial_only[slug] = False
+                if name not in entry[3]:
+                    entry[3].append(name)
+        # placed in the order merged_hits places them (its memo sees the same calls)
+        yield from hits_of(ctx, [(_spot(ctx, run, offset), message, names, slug)
+                                 for slug, (run, offset, message, names) in merged.items()],
+                           extra_key="feature",
+                           severity_of=lambda slug: "info" if partial_only[slug] else None)
