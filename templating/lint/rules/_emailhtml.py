@@ -21,6 +21,7 @@ from .base import Hit
 
 _DOC, _MAP, _TRACE = "emailhtml.document", "emailhtml.sourcemap", "emailhtml.trace"
 _ENGINE = "emailhtml.engine"
+_SLIPS = "emailhtml.slips by rule"
 #: the rules that ask where rendered markup came from: with one of them on, lint's own
 #: render of each scenario records it (:func:`wants_trace`), so no scenario is rendered twice
 TRACED_RULES = frozenset({"client-support", "img-alt", "html-lang", "layout-table-role",
@@ -204,15 +205,24 @@ def hits_of(ctx, entries, *, severity_of=None, extra_key=None):
 
 
 def slip_hits(ctx, rule_name: str):
-    """The accessibility rule ``rule_name``'s hits: its slips in every scenario, merged."""
-    from ...emailhtml.checks import accessibility
-    items = []
-    for run in ctx.runs:
-        doc = document(ctx, run)
-        if doc is None:
-            continue
-        if "emailhtml.slips" not in run.cache:
-            run.cache["emailhtml.slips"] = accessibility(doc)
-        items.extend((run, slip.offset, slip.key, slip.message)
-                     for slip in run.cache["emailhtml.slips"] if slip.rule == rule_name)
-    return merged_hits(ctx, items)
+    """The accessibility rule ``rule_name``'s hits: its slips in every scenario, merged.
+
+    The five rules' slips are sorted out by rule once per template (the first of them to
+    ask), each document's slips worked out once (scenarios that rendered the same message
+    share its scan)."""
+    by_rule = ctx.cache.get(_SLIPS)
+    if by_rule is None:
+        from ...emailhtml.checks import accessibility
+        by_rule, of_doc = {}, {}
+        for run in ctx.runs:
+            doc = document(ctx, run)
+            if doc is None:
+                continue
+            slips = of_doc.get(id(doc))
+            if slips is None:
+                slips = of_doc[id(doc)] = accessibility(doc)
+            for slip in slips:
+                by_rule.setdefault(slip.rule, []).append(
+                    (run, slip.offset, slip.key, slip.message))
+        ctx.cache[_SLIPS] = by_rule
+    return merged_hits(ctx, by_rule.get(rule_name, ()))
