@@ -3,7 +3,8 @@ scenario data, or any message a client sends to the API sandbox).
 
 Attack classes, one test each: CSS nested deep enough to exhaust Python's stack; a document
 of unclosed tags that would make element tracking quadratic; a tag never closed by ">" that
-made html.parser's reading quadratic; markup and control characters
+made html.parser's reading quadratic; rendered text that made empty-in-text's look for a
+broken sentence quadratic (a start of markup repeated without its ">"); markup and control characters
 smuggled into a finding's message (which must stay one line in every format and escaped in
 the pages that show it); a config naming an unknown client (an error, never a silently
 empty check); the support tables fetched at run time (they are read from the package only).
@@ -91,6 +92,25 @@ def test_a_document_that_never_closes_a_tag_is_read_in_linear_time():
     stopped = scan('<a href="/x"><![bogus' + "<a" * TEXT_TAIL)
     assert stopped.links[0].text == []
     assert [slip.rule for slip in accessibility(stopped)] == ["link-text"]
+
+
+def test_which_outputs_empty_in_text_traces_is_decided_in_linear_time():
+    """``<title``, ``preheader`` or an inline tag repeated without a ">" (a loop in the
+    template prints them): each start's ``[^>]*`` read to the end of the message, 1 MB took
+    minutes. Each character is now read once per pattern, with the same answers (also with
+    U+0131, which sends the text down the case-insensitive patterns)."""
+    import time
+    from templating.lint.rules.empty_in_text import _SUSPECT, _suspect
+    start = time.process_time()
+    for piece in ("<title", "preheader", "<TITLE", "a <b", "href=x "):
+        for extra in ("", "\u0131"):
+            assert _suspect(piece * 200_000 + extra) is False
+    assert _suspect("<title" * 200_000 + "></title>") is True       # the last start matches
+    assert _suspect("preheader" * 200_000 + "\u0131> <") is True
+    assert _suspect("a <b" * 200_000 + ">.") is True
+    assert time.process_time() - start < 2.0
+    small = "<title" * 50 + "x>" + " </title>"
+    assert _suspect(small) is (_SUSPECT.search(small) is not None) is True
 
 
 def test_markup_in_a_finding_is_one_line_and_escaped_where_shown(project):

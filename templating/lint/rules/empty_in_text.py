@@ -34,11 +34,17 @@ _SUSPECT = re.compile(
 #: the match is looked for backwards, in the reversed text (:data:`_GAP_REVERSED`, the gap
 #: alternative written back to front: the mark, inline tags reversed, then
 #: ``[ \t]+[\w,;:]`` or ``[,;:]``; the ``\b`` after a tag name becomes a look-behind).
-#: The markup alternatives one by one: each starts with its own literal, which ``re`` then finds
-#: with a fast string search (one pattern of the three is tried at every character: ~2.5x
-#: slower on the shipped emails).
-_EMPTY_MARKUP = (re.compile(r"<title[^>]*>\s*</title>"), re.compile(r"href\s*=\s*(?:\"\"|'')"),
-                 re.compile(r"preheader[^>]*>\s*<"))
+#: The markup alternatives one by one, each as ``(start, tail)``: ``start`` found by its
+#: literal (a fast string search; one pattern of the three is tried at every character,
+#: ~2.5x slower on the shipped emails), then ``[^>]*>`` is the first ">" after it and
+#: ``tail`` must match right there (:func:`_empty_markup`: linear; the pattern's ``[^>]*``
+#: read from every start to the next ">", quadratic on "<title<title..." without one).
+#: ``None``: the start is the whole alternative. Case-sensitive, for the lowercased text;
+#: :data:`_EMPTY_MARKUP_I` for a text with U+0130/U+0131 (see :func:`_suspect`).
+_MARKUP = ((r"<title", r"\s*</title>"), (r"href\s*=\s*(?:\"\"|'')", None), (r"preheader", r"\s*<"))
+_EMPTY_MARKUP = tuple((re.compile(start), tail and re.compile(tail)) for start, tail in _MARKUP)
+_EMPTY_MARKUP_I = tuple((re.compile(start, re.I), tail and re.compile(tail, re.I))
+                        for start, tail in _MARKUP)
 #: The mark of a gap, preceded by what precedes it there (the mark first: marks are rarer
 #: than the blanks before them, so the look-behind is asked less; ~1.8x faster).
 _GAP_ENDS = re.compile(r"[,.;:!?](?<=[ \t>,;:].)(?![\w])")
@@ -139,18 +145,41 @@ class EmptyInTextRule(Rule):
 def _suspect(text: str) -> bool:
     """``_SUSPECT.search(text)``, answered from :data:`_EMPTY_MARKUP`, :data:`_GAP_ENDS` and
     :data:`_GAP_REVERSED` (only outputs that may read broken are traced)."""
+    # (U+0130 and U+0131 match "i" under re.I but lowercase to other characters: the
+    # patterns then read the text itself, else its lowercase, where re finds the literal)
     if "\u0130" in text or "\u0131" in text:
-        return _SUSPECT.search(text) is not None
-    lowered = text.lower()
-    for markup in _EMPTY_MARKUP:
-        if markup.search(lowered) is not None:
+        if _empty_markup(text, _EMPTY_MARKUP_I):
             return True
+    elif _empty_markup(text.lower(), _EMPTY_MARKUP):
+        return True
     reversed_text, last = None, len(text) - 1
     for mark in _GAP_ENDS.finditer(text):
         if reversed_text is None:
             reversed_text = text[::-1]
         if _GAP_REVERSED.match(reversed_text, last - mark.start()) is not None:
             return True
+    return False
+
+
+def _empty_markup(text: str, patterns) -> bool:
+    """Does ``text`` hold an empty ``<title>``, ``href=""`` or preheader (the markup
+    alternatives of :data:`_SUSPECT`)? Each start's ``[^>]*`` ends at the first ">" after
+    it, which every start before that ">" shares: after a start that fails, the next one
+    is looked for past that ">" (each character read once per alternative)."""
+    for start, tail in patterns:
+        at = 0
+        while True:
+            found = start.search(text, at)
+            if found is None:
+                break
+            if tail is None:
+                return True
+            close = text.find(">", found.end())
+            if close < 0:
+                break
+            if tail.match(text, close + 1) is not None:
+                return True
+            at = close + 1
     return False
 
 
