@@ -119,7 +119,7 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
     For streams of values (a recipients array read record by record)."""
     if finite:
         decoder = _FINITE_DECODER
-    elif _LONG_DIGITS.search(text, pos):
+    elif len(text) - pos > MAX_NUMBER_DIGITS // 2 and _LONG_DIGITS.search(text, pos):
         decoder = _COUNTING_DECODER
     else:
         decoder = _DECODER
@@ -130,7 +130,8 @@ def raw_decode(text: str, pos: int = 0, *, finite: bool = False) -> tuple[Any, i
         error.cut = True
         raise error
     try:
-        if sys.getrecursionlimit() > MAX_DEPTH and \
+        # (a text of at most MAX_DEPTH characters cannot hold more brackets than that)
+        if len(text) - start > MAX_DEPTH and sys.getrecursionlimit() > MAX_DEPTH and \
                 text.count("[", start) + text.count("{", start) > MAX_DEPTH:
             _check_depth(text, start)      # a raised limit could let 1,001 levels through
         try:
@@ -261,7 +262,12 @@ _WS_RE = re.compile(r"[ \t\r\n]*")
 
 
 def _skip_ws(text: str, pos: int) -> int:
+    if 0 <= pos < len(text) and text[pos] not in _WS:   # no whitespace there (the common
+        return pos                                       # case): no regex
     return _WS_RE.match(text, pos).end()
+
+
+_WS = " \t\r\n"
 
 
 def json_type(value: Any) -> str:

@@ -65,12 +65,17 @@ def read_text(path: str | Path) -> str:
         if info.st_size > MAX_PAYLOAD_BYTES:
             raise PayloadError(f"file is too large ({info.st_size} bytes, limit "
                                f"{MAX_PAYLOAD_BYTES})", name=name)
-        chunks = []         # to the end, as read() did: a file may be longer than stat said
+        # to the end, as read() did: a file may be longer than stat said; a regular file
+        # that gives less than asked is at its end (no second read to be told so)
+        size = max(info.st_size + 1, _CHUNK)
+        regular = stat.S_ISREG(info.st_mode)
+        chunks = []
         while True:
-            chunk = os.read(fd, max(info.st_size + 1, _CHUNK))
-            if not chunk:
+            chunk = os.read(fd, size)
+            if chunk:
+                chunks.append(chunk)
+            if not chunk or (regular and len(chunk) < size):
                 break
-            chunks.append(chunk)
         raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as err:
         raise PayloadError(f"cannot read file: {err.strerror or err}", name=name) from None
@@ -101,8 +106,13 @@ def decode_bytes(raw: bytes, *, name: str) -> str:
                 return raw[len(bom):].decode(encoding)
             except UnicodeDecodeError:
                 raise PayloadError(f"not valid {encoding.upper()} text", name=name) from None
-    from .engine.loader import utf8_text   # the same words as for a template file
-    return utf8_text(raw, name=name, kind="JSON", error=PayloadError)
+    global _UTF8_TEXT
+    if _UTF8_TEXT is None:  # the same words as for a template file (imported on first use)
+        from .engine.loader import utf8_text as _UTF8_TEXT
+    return _UTF8_TEXT(raw, name=name, kind="JSON", error=PayloadError)
+
+
+_UTF8_TEXT = None
 
 
 def parse_json(text: str, *, name: str, where: str | None = None,
@@ -211,14 +221,14 @@ def looks_like_smartsend(value: Any) -> bool:
 
 def looks_like_scenario(value: Any) -> bool:
     """The scenario format: one top-level key ``"scenario"`` holding an object."""
-    return (isinstance(value, dict) and set(value) == {SCENARIO_KEY}
+    return (isinstance(value, dict) and len(value) == 1 and SCENARIO_KEY in value
             and isinstance(value[SCENARIO_KEY], dict))
 
 
 def read_payload(path: str | Path) -> Payload:
     """Read and classify a data file; the data is decoded, nothing is selected yet."""
     name = str(path)
-    text = read_text(path)
+    text = read_text(name)      # the same file, named once
     return payload_from_text(text, name=name)
 
 
@@ -231,7 +241,8 @@ def payload_from_text(text: str, *, name: str) -> Payload:
 def payload_from_value(value: Any, *, name: str, text: str = "") -> Payload:
     """Classify a decoded JSON value and decode the data it carries."""
     payload = Payload(name=name, kind="plain", raw=value, text=text)
-    if isinstance(value, dict) and set(value) == {SCENARIO_KEY} and not looks_like_scenario(value):
+    if isinstance(value, dict) and len(value) == 1 and SCENARIO_KEY in value \
+            and not isinstance(value[SCENARIO_KEY], dict):
         # A lone "scenario" key is always the scenario format (docs/payloads.md).
         raise payload.error((SCENARIO_KEY,), f"expected an object, found "
                                              f"{_json_type(value[SCENARIO_KEY])}")

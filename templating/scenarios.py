@@ -51,6 +51,7 @@ _SCENARIO_KEYS = {"description", "now", "contact", "system", "event", "smartsend
                   "data", "external", "promoCodes", "orders", "catalogs"}
 #: Shapes whose entries are picked like smartsend recipients (``--recipient``).
 _LISTED = ("smartsend", "contact", "contacts", "orders")
+_LISTED_OR_SCENARIO = (*_LISTED, "scenario")
 _CONTACT_KEYS = {"id", "timezone", "languageCode", "fields"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")   # as the parser: no hyphen in Velocity 2
 _PATH = Path()      # its class: the concrete Path of this system (PosixPath, WindowsPath)
@@ -106,10 +107,12 @@ def iter_all_recipients(source: str | Path | Payload, *,
         payload = read_payload(source)
         path = source if type(source) is type(_PATH) else Path(source)
     spec = _scenario_spec(payload)      # validated once for all its recipients
-    listed = next((k for k in ("smartsend", "orders") if k in spec), None)
+    listed = "smartsend" if "smartsend" in spec else "orders" if "orders" in spec else None
     body = spec.get(listed) if payload.kind == "scenario" else payload.raw
-    if payload.kind not in (*_LISTED, "scenario") or not isinstance(body, dict):
-        yield _scenario(payload, spec, path=path, recipient=None, now=now, catalogs=catalogs)
+    name = path.stem if path is not None else payload.name
+    if payload.kind not in _LISTED_OR_SCENARIO or not isinstance(body, dict):
+        yield _scenario(payload, spec, name, path=path, recipient=None, now=now,
+                        catalogs=catalogs)
         return
     if payload.kind in ("contact", "contacts", "orders"):
         count = len(payload.recipients)
@@ -120,7 +123,8 @@ def iter_all_recipients(source: str | Path | Payload, *,
             else ("recipients",)
         raise payload.error(where, "the recipients list is empty")
     for i in range(count):
-        sc = _scenario(payload, spec, path=path, recipient=i, now=now, catalogs=catalogs)
+        sc = _scenario(payload, spec, name, path=path, recipient=i, now=now,
+                       catalogs=catalogs)
         sc.name = f"{sc.name}@{i}"
         yield sc
 
@@ -138,16 +142,16 @@ def scenario_from_payload(payload: Payload, *, path: Path | None,
                           catalogs: Mapping[int, str] | None = None) -> Scenario:
     """The scenario a classified payload describes. ``catalogs`` names the field ids of a
     platform-shaped contact (a scenario's own ``"catalogs"`` wins)."""
-    return _scenario(payload, _scenario_spec(payload), path=path, recipient=recipient,
-                     now=now, catalogs=catalogs)
+    spec = _scenario_spec(payload)
+    return _scenario(payload, spec, path.stem if path is not None else payload.name,
+                     path=path, recipient=recipient, now=now, catalogs=catalogs)
 
 
-def _scenario(payload: Payload, spec: dict, *, path: Path | None,
+def _scenario(payload: Payload, spec: dict, name: str, *, path: Path | None,
               recipient: str | int | None, now: datetime | str | None,
               catalogs: Mapping[int, str] | None) -> Scenario:
-    """:func:`scenario_from_payload` with ``spec``, the payload's :func:`_scenario_spec`
-    (validated once per file, not once per recipient)."""
-    name = path.stem if path is not None else payload.name
+    """:func:`scenario_from_payload` with ``spec``, the payload's :func:`_scenario_spec`,
+    and ``name``, its file's stem: worked out once per file, not once per recipient."""
     contact_spec = spec.get("contact") or {}
     names = _scenario_catalogs(payload, spec, path) if "catalogs" in spec else catalogs
     system: dict = {}
@@ -328,7 +332,7 @@ def _scenario_spec(payload: Payload) -> dict:
     if payload.kind != "scenario":
         return {}
     spec = payload.raw["scenario"]
-    for key in spec:
+    for key in (() if _SCENARIO_KEYS.issuperset(spec) else spec):
         if key not in _SCENARIO_KEYS:
             raise payload.error(("scenario", key), "unknown scenario key; expected one of "
                                 + ", ".join(sorted(_SCENARIO_KEYS)))
@@ -443,9 +447,14 @@ def _parse_now(value: Any, payload: Payload, where: tuple | None = None) -> date
         raise payload.error(where, f"{value!r} is not an ISO 8601 date-time") from None
 
 
+_TOOLS = None     # templating.platform.platform_tools, imported on first use (CLI start)
+
+
 def _platform_tools(now: datetime, tz: str | None) -> dict:
-    from .platform import platform_tools
-    return dict(platform_tools(now, tz))
+    global _TOOLS
+    if _TOOLS is None:      # (an import statement per scenario costs more than the dict)
+        from .platform import platform_tools as _TOOLS
+    return _TOOLS(now, tz)      # a new dict each call: the scenario's own
 
 
 def _merge_fields(contact: Mapping, primary: Mapping, external: Mapping,
@@ -453,15 +462,12 @@ def _merge_fields(contact: Mapping, primary: Mapping, external: Mapping,
     """Values for ``%TAG%`` merge tags: contact fields by name, ``EVENT.<param>`` for
     request data, ``PC_<NAME>`` for promo codes. A smartsend locator is the contact's email
     (or phone) and fills ``%EMAIL%``/``%PHONE%`` when the contact fields do not."""
-    contact = dict(contact)
     if locator:
         key = "EMAIL" if "@" in locator else "PHONE"
         if not any(isinstance(k, str) and k.casefold() == key.casefold() for k in contact):
-            contact[key] = locator
-    extra: dict = {}
-    for layer in (primary, external):
-        for key, value in layer.items():
-            extra[f"EVENT.{key}"] = value
+            contact = {**contact, key: locator}     # a copy: the scenario's own is kept
+    extra = {f"EVENT.{key}": value for layer in (primary, external)
+             for key, value in layer.items()}
     for key, value in promo.items():
         name = key if key.upper().startswith("PC_") else f"PC_{key}"
         extra[name] = str(value)
