@@ -257,7 +257,7 @@ def _tested(ctx, span) -> bool:
     node = span.node
     if not isinstance(node, n.Reference):
         return False
-    parents = _parents(ctx, span.file)
+    parents = _parents(ctx, span.file, node)
     wanted = _path(node)
     current = parents.get(id(node))
     while current is not None:
@@ -270,11 +270,16 @@ def _tested(ctx, span) -> bool:
     return False
 
 
-def _parents(ctx, file) -> dict:
+def _parents(ctx, file, node) -> dict:
     """``id(node) -> parent`` over the tree the traced render ran for ``file``: the
-    template itself, or a ``#parse``'d partial (the traced engine's own cached tree)."""
+    template itself, or a ``#parse``'d partial (the traced engine's own cached tree).
+
+    Walked in ``n.walk``'s order only as far as ``node`` (each node's children listed once):
+    when ``node``'s parent is known, so are all of its ancestors (a node is listed only by
+    its parent, listed before it); the next call for the file goes on from there."""
     cache = ctx.cache.setdefault("empty-in-text.parents", {})
-    if file not in cache:
+    walk = cache.get(file)
+    if walk is None:
         root = ctx.template
         if file not in (None, ctx.path, ctx.template.name):
             root = None
@@ -283,17 +288,17 @@ def _parents(ctx, file) -> dict:
                     root = trace_engine(ctx).get_template(file)
             except Exception:   # noqa: BLE001 - no tree: nothing is known to be tested
                 root = None
-        parents: dict = {}
-        stack = [root] if root is not None else []
-        while stack:                 # n.walk's order, each node's children listed once
-            node = stack.pop()
-            kids = child_nodes(node)
-            for child in kids:
-                parents[id(child)] = node
-            kids.reverse()
-            stack.extend(kids)
-        cache[file] = parents
-    return cache[file]
+        walk = cache[file] = ({}, [root] if root is not None else [])
+    parents, stack = walk
+    wanted = id(node)
+    while stack and wanted not in parents:
+        current = stack.pop()
+        kids = child_nodes(current)
+        for child in kids:
+            parents[id(child)] = current
+        kids.reverse()
+        stack.extend(kids)
+    return parents
 
 
 def _path(ref: n.Reference) -> tuple:
