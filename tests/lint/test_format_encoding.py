@@ -66,16 +66,19 @@ def _asdict_way(finding: Finding) -> dict:
 @pytest.mark.parametrize("finding", [
     _finding(),
     _finding(end_line=None, end_column=None, scenario=None, source_line=None),
+    _finding(extra={"feature": "margin", "count": 2, "none": None}),
     _finding(extra={"field": "x", "nested": {"a": [1, (2, 3)]}}),
     _finding(fix=Fix("Quote it", (Edit(1, 2, "'x'"),))),
     _finding(line=True),                     # not a plain value: asdict's way
     _finding(message=3.5),
-], ids=["plain", "plain-nones", "extra", "fix", "bool", "float"])
+], ids=["plain", "plain-nones", "plain-extra", "nested-extra", "fix", "bool", "float"])
 def test_finding_to_dict_is_unchanged(finding):
     data = finding.to_dict()
     assert data == _asdict_way(finding)
     assert list(data) == list(_asdict_way(finding))
     assert json.dumps(data) == json.dumps(_asdict_way(finding))
-    if not finding.extra:
-        data["message"] = "changed"          # a copy: the finding is untouched
-        assert finding.message != "changed"
+    data["message"] = "changed"              # a copy: the finding is untouched
+    assert finding.message != "changed"
+    if finding.extra:
+        data["extra"]["added"] = 1
+        assert "added" not in finding.extra

@@ -30,9 +30,9 @@ def format_json(report) -> str:
 
 
 def dumps_indented(value) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, at a third of
-    the cost: with ``indent`` the standard library encodes in Python, one generator per
-    level, ~6 us a finding (most of ``--format json``/``sarif`` on a big project). Here
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, for ~60% of
+    the CPU: with ``indent`` the standard library encodes in Python, one generator per
+    level (~11 us a finding; 1,380 findings: 15 ms, here 9 ms). Here
     dicts, lists and tuples of strings, numbers, booleans and None are joined directly
     (strings escaped by the standard library's C function); anything else (a dict with a
     key that is not a string, another type) is handed to ``json.dumps`` whole, re-indented:
