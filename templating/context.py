@@ -16,7 +16,6 @@ contact fields first, then overriding layers.
 """
 from __future__ import annotations
 
-from itertools import chain
 from typing import Any, Iterable, Mapping
 
 _MISSING = object()
@@ -40,39 +39,31 @@ class FieldMap(dict):
     @classmethod
     def layered(cls, contact: Mapping | None, *overrides: Mapping | None) -> "FieldMap":
         """Contact fields (case-insensitive) under override layers (case-sensitive)."""
+        out = dict.__new__(cls)     # what cls() makes, without calling __init__ in Python
+        out._folded = {}
         if not contact:     # nothing case-insensitive: the layers in order (every scenario
-            out = dict.__new__(cls)    # builds three of these; most have no contact fields)
-            out._folded = {}           # (cls() without calling __init__ in Python)
-            for layer in overrides:
+            for layer in overrides:    # builds three of these; most have no contact fields)
                 if layer:
                     dict.update(out, layer)
             return out
         layers = [m for m in overrides if m]
-        # each scenario builds three of these: names are folded and maps copied by the C
-        # built-ins (map, zip, dict.update); Python loops only where a name is repeated
-        keys = list(chain.from_iterable(layers))
-        names = list(contact)
-        try:
-            overridden = dict(zip(map(str.casefold, keys), keys))   # the later spelling wins
-            folded = dict(zip(map(str.casefold, names), names))
-        except TypeError:   # a name that is not a string: only strings fold
-            overridden = {key.casefold(): key for key in keys if isinstance(key, str)}
-            folded = None
-        out = dict.__new__(cls)     # what cls() makes, without calling __init__ in Python
+        # each scenario builds three of these: the copying is done by dict.update, and
+        # Python loops only over the contact fields (a few) and the layers' names
+        overridden = {key.casefold(): key for layer in layers for key in layer
+                      if isinstance(key, str)}
+        folded: dict[str, Any] = {}
+        replaced = []
+        for key in contact:
+            if isinstance(key, str):
+                fold = key.casefold()
+                if fold in overridden:      # an override of this name replaces the field
+                    folded[fold] = overridden[fold]
+                    replaced.append(key)
+                elif fold not in folded:    # the first spelling of a name leads to it
+                    folded[fold] = key
         dict.update(out, contact)
-        if folded is not None and len(folded) == len(names) \
-                and overridden.keys().isdisjoint(folded):
-            pass        # every field spelled once and none overridden: folded is the index
-        else:
-            folded = {}
-            for key in names:
-                if isinstance(key, str):
-                    fold = key.casefold()
-                    if fold in overridden:      # an override of this name replaces the field
-                        folded[fold] = overridden[fold]
-                        dict.__delitem__(out, key)
-                    elif fold not in folded:    # the first spelling of a name leads to it
-                        folded[fold] = key
+        for key in replaced:
+            dict.__delitem__(out, key)
         for layer in layers:
             dict.update(out, layer)
         out._folded = folded
