@@ -70,10 +70,15 @@ def read_text(path: str | Path) -> str:
         size = max(info.st_size + 1, _CHUNK)
         regular = stat.S_ISREG(info.st_mode)
         chunks = []
+        total = 0
         while True:
             chunk = os.read(fd, size)
             if chunk:
                 chunks.append(chunk)
+                total += len(chunk)
+                if total > MAX_PAYLOAD_BYTES:   # a device, pipe or growing file: the same cap
+                    raise PayloadError(f"file is too large (more than {MAX_PAYLOAD_BYTES} "
+                                       f"bytes read, limit {MAX_PAYLOAD_BYTES})", name=name)
             if not chunk or (regular and len(chunk) < size):
                 break
         raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -116,3 +116,16 @@ def test_allows_each_answers_as_a_fresh_realpath(project, tmp_path):
     expected = [True, True, False, False, True, True, False, True, True, True, False, True]
     assert [confinement.allows(p) for p in paths] == expected
     assert confinement.allows_each(paths) == expected
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_data_file_is_refused_at_the_size_cap():
+    """A data file whose size the OS cannot tell (``/dev/zero``, a pipe: ``st_size`` 0) is
+    read only up to the cap, then refused in one line, instead of filling memory."""
+    from templating.errors import PayloadError
+    from templating.payloads import MAX_PAYLOAD_BYTES, read_payload
+    with pytest.raises(PayloadError) as caught:
+        read_payload("/dev/zero")
+    assert caught.value.one_line() == (
+        f"/dev/zero: file is too large (more than {MAX_PAYLOAD_BYTES} bytes read, limit "
+        f"{MAX_PAYLOAD_BYTES})")
