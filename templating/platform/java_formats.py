@@ -374,7 +374,7 @@ class DecimalFormat:
 
     Three paths give the same text.  The general one (:meth:`_format_general`) works on
     ``Decimal`` and handles everything: BigDecimal inputs, NaN/Infinity, exponent patterns,
-    a double that sits exactly on a rounding tie.  The fast ones serve the calls templates
+    integers past 10**30.  The fast ones serve the calls templates
     make all day, an int or a finite float through a fixed-point pattern (``#,##0.00``,
     ``currency``, ``integer``), because every lint render and every recipient of a send
     formats prices this way:
