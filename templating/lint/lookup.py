@@ -83,28 +83,7 @@ def found_values(context: Mapping, root: str, path: tuple, *, limit: int = 200) 
         return []
     current = [value]
     for step in path:
-        following = []
-        if step == ITEM:
-            for value in current:
-                if isinstance(value, list):
-                    following.extend(value[:limit])
-                elif isinstance(value, dict):
-                    following.extend([item for _, item in list(value.items())[:limit]])
-        elif isinstance(step, int):
-            for value in current:
-                if isinstance(value, list) and -len(value) <= step < len(value):
-                    following.append(value[step])
-                elif isinstance(value, dict) and str(step) in value:
-                    following.append(value[str(step)])
-        else:
-            for value in current:
-                if isinstance(value, dict):
-                    child = _dict_get(value, step, _ABSENT)
-                    if child is _ABSENT and type(value) is not dict:
-                        child = value.get(step, _ABSENT)
-                    if child is not _ABSENT and child is not None:
-                        following.append(child)
-        current = following
+        current = _step(current, step, limit, skip_gaps=True)
         if not current:
             return []
     return current
@@ -117,7 +96,7 @@ def _has_gap(context, root, path, limit) -> bool:
         return True
     current = [value]
     for step in path:
-        current = _step(current, step, limit)
+        current = _step(current, step, limit, skip_gaps=False)
         if current is None:
             return True
         if not current:
@@ -125,9 +104,10 @@ def _has_gap(context, root, path, limit) -> bool:
     return False
 
 
-def _step(current: list, step, limit) -> list | None:
-    """The values one step below ``current`` (as :func:`_follow` goes), or None when a map
-    there lacks the key or holds null for it: a gap."""
+def _step(current: list, step, limit, *, skip_gaps: bool) -> list | None:
+    """The values one step below ``current`` (as :func:`_follow` goes). A map there that
+    lacks the key or holds null for it is a gap: skipped with ``skip_gaps`` (the values
+    found elsewhere go on), else the answer is None."""
     following = []
     if step == ITEM:
         for value in current:
@@ -148,6 +128,8 @@ def _step(current: list, step, limit) -> list | None:
                 if child is _ABSENT and type(value) is not dict:
                     child = value.get(step, _ABSENT)
                 if child is _ABSENT or child is None:
+                    if skip_gaps:
+                        continue
                     return None
                 following.append(child)
     return following
@@ -185,7 +167,7 @@ class PathTrie:
         while stack:           # iterative: a place may be thousands of steps deep
             node, current = stack.pop()
             for step, child in node.children.items():
-                following = _step(current, step, limit)
+                following = _step(current, step, limit, skip_gaps=False)
                 if following is None:
                     child._all(out)
                 elif following:
