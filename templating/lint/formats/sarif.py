@@ -8,10 +8,10 @@ pointing at a ``physicalLocation`` relative to the repository root (``%SRCROOT%`
 from __future__ import annotations
 
 import hashlib
+import json
 
 from ..ruledocs import REPOSITORY_URL, rule_url
 from ..rules import RULES
-from .json import dumps_indented
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -91,4 +91,4 @@ def format_sarif(report) -> str:
             "results": results,
         }],
     }
-    return dumps_indented(document) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
