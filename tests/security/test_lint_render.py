@@ -33,17 +33,22 @@ class _MapTool(dict):
         return "shown"
 
 
-def test_a_tool_that_is_a_map_answers_through_the_gate_not_its_entries():
-    tool = _MapTool({"secret": "TOP-SECRET", "visible": "entry"})
-    source = "[$tool.visible][$tool.secret][$!tool.secret]"
+def _on_every_tier(source: str, context: dict) -> dict:
+    """``source``'s output on the closure tier, the compiled tier and lint's traced render."""
     engine = Engine()
     tree = engine.parse(source, "t.vm")
     closures = CompiledTemplate(tree, engine._options, engine, closures=True)
-    outputs = {
-        "closures": closures.render(engine, {"tool": tool}, "t.vm"),
-        "compiled": engine.compiled(tree).render(engine, {"tool": tool}, "t.vm"),
-        "traced": tracing.render_recorded(tree, {"tool": tool}, engine=engine)[0],
+    return {
+        "closures": closures.render(engine, context, "t.vm"),
+        "compiled": engine.compiled(tree).render(engine, context, "t.vm"),
+        "traced": tracing.render_recorded(tree, context, engine=engine)[0],
     }
+
+
+def test_a_tool_that_is_a_map_answers_through_the_gate_not_its_entries():
+    tool = _MapTool({"secret": "TOP-SECRET", "visible": "entry"})
+    source = "[$tool.visible][$tool.secret][$!tool.secret]"
+    outputs = _on_every_tier(source, {"tool": tool})
     assert outputs == dict.fromkeys(outputs, "[shown][$tool.secret][]")
 
 
@@ -121,14 +126,7 @@ def test_a_tool_s_get_with_a_literal_name_answers_through_the_gate():
     tool = _MapTool({"secret": "TOP-SECRET", "visible": "entry"})
     source = ("[$tool.get('secret')][$!tool.get('secret')]#if($tool.get('secret'))[leak]#end"
               "[$tool.get('secret').length()]")
-    engine = Engine()
-    tree = engine.parse(source, "t.vm")
-    closures = CompiledTemplate(tree, engine._options, engine, closures=True)
-    outputs = {
-        "closures": closures.render(engine, {"tool": tool}, "t.vm"),
-        "compiled": engine.compiled(tree).render(engine, {"tool": tool}, "t.vm"),
-        "traced": tracing.render_recorded(tree, {"tool": tool}, engine=engine)[0],
-    }
+    outputs = _on_every_tier(source, {"tool": tool})
     assert outputs == dict.fromkeys(
         outputs, "[$tool.get('secret')][][$tool.get('secret').length()]")
     assert _MapTool not in renderer._GET_MAPS and _MapTool not in renderer._PLAIN_MAPS
