@@ -82,7 +82,9 @@ class Branch:
 class Analysis:
     template: n.Template
     reads: list[Read] = field(default_factory=list)
-    owners: dict[int, tuple | None] = field(default_factory=dict)
+    #: node -> the body it sits in, for every node of the template's own tree (nodes hash by
+    #: identity: keyed by the node, not ``id(node)``, an audited builtin under the lint cache)
+    owners: dict[n.Node, tuple | None] = field(default_factory=dict)
     branches: list[Branch] = field(default_factory=list)
     macros: dict[str, n.Macro] = field(default_factory=dict)
     defines: dict[str, n.Define] = field(default_factory=dict)
@@ -93,7 +95,7 @@ class Analysis:
     assigned: set[str] = field(default_factory=set)
     parse_targets: list[str] = field(default_factory=list)   # normalised, source order
     runtime_code: bool = False   # #evaluate or #parse of a computed name: reads are unknowable
-    loop_paths: dict[int, tuple] = field(default_factory=dict)
+    loop_paths: dict[n.Foreach, tuple] = field(default_factory=dict)
     references: list[n.Reference] = field(default_factory=list)
     texts: list[n.Text] = field(default_factory=list)
     strings: list[n.InterpolatedString] = field(default_factory=list)   # "..." literals
@@ -104,7 +106,7 @@ class Analysis:
     _by_node: dict | None = field(default=None, init=False, repr=False)
 
     def owner_of(self, node) -> tuple | None:
-        return self.owners.get(id(node))
+        return self.owners.get(node)
 
     def reads_by_node(self) -> dict[int, Read]:
         """``id(reference node) -> Read`` (the last read of a node a macro body reads once
@@ -119,7 +121,7 @@ class Analysis:
 
     def iterable_path(self, loop: n.Foreach):
         """``(root, path)`` the loop iterates, or ``None`` when it is not a plain field."""
-        return self.loop_paths.get(id(loop))
+        return self.loop_paths.get(loop)
 
 
 def shape(root: str, path: tuple) -> tuple:
@@ -155,7 +157,7 @@ def _index(r: Analysis) -> None:
     rules point at. Iterative, in source order; dispatched on the node's exact class (the
     parser makes no subclasses), and it also gathers the names and macros the data walk
     needs, so the tree is walked once here instead of once per question."""
-    skip: set[int] = set()       # #set targets and loop variables: written, not read
+    skip: set[n.Reference] = set()   # #set targets and loop variables: written, not read
     owners = r.owners
     stack: list[tuple[n.Node, tuple | None]] = [(r.template, None)]
     pop, extend = stack.pop, stack.extend
@@ -163,7 +165,7 @@ def _index(r: Analysis) -> None:
     texts, references, method_calls = r.texts, r.references, r.method_calls
     while stack:
         node, owner = pop()
-        owners[id(node)] = owner
+        owners[node] = owner
         kind = type(node)
         if kind is Text:
             texts.append(node)
@@ -171,13 +173,13 @@ def _index(r: Analysis) -> None:
         if kind in _LEAVES:
             continue
         if kind is Reference and _REFERENCE_FIELDS:   # the commonest inner node: inline
-            if id(node) not in skip:
+            if node not in skip:
                 references.append(node)
             inner = []
             for index, part in enumerate(node.parts):
                 part_kind = type(part)
                 if part_kind is Property:      # a leaf: only its owner to note
-                    owners[id(part)] = owner
+                    owners[part] = owner
                     continue
                 if part_kind is Method:
                     method_calls.append((node, index))
@@ -194,7 +196,7 @@ def _index(r: Analysis) -> None:
                 key = (BRANCH, branch)
                 r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
                                          branch.line, branch.column))
-                owners[id(branch)] = owner
+                owners[branch] = owner
                 inner.append((branch.condition, owner))
                 inner.extend((child, key) for child in branch.body)
             if node.else_body is not None:
@@ -211,7 +213,7 @@ def _index(r: Analysis) -> None:
             r.branches.append(Branch("#foreach", key, node.line, node.column))
             inner = []
             if node.var_node is not None:
-                skip.add(id(node.var_node))
+                skip.add(node.var_node)
                 inner.append((node.var_node, owner))
             inner.append((node.iterable, owner))
             inner.extend((child, key) for child in node.body)
@@ -225,7 +227,7 @@ def _index(r: Analysis) -> None:
             r.macro_nodes.append(node)
             inner = []
             for param in node.params:
-                owners[id(param)] = None
+                owners[param] = None
                 if param.default is not None:
                     inner.append((param.default, None))
             key = (MACRO, node)
@@ -240,7 +242,7 @@ def _index(r: Analysis) -> None:
             extend([(child, key) for child in reversed(node.body)])
             continue
         elif kind is n.Set:
-            skip.add(id(node.target))
+            skip.add(node.target)
             if not node.target.parts:
                 r.assigned.add(node.target.name)
                 r.own_names.add(node.target.name)
@@ -299,7 +301,7 @@ class _Reads(DataWalker):
 
     def _owner(self, node) -> tuple | None:
         other = self.in_other_file()
-        return (PARSED, other) if other is not None else self.result.owners.get(id(node))
+        return (PARSED, other) if other is not None else self.result.owners.get(node)
 
     def on_read(self, ref: n.Reference, resolved: Resolved, ctx: str, hint, example) -> None:
         method = resolved.method
@@ -331,4 +333,4 @@ class _Reads(DataWalker):
 
     def on_foreach(self, node: n.Foreach, resolved: Resolved | None) -> None:
         if resolved is not None and self.in_other_file() is None:
-            self.result.loop_paths[id(node)] = (resolved.path[0], resolved.concrete)
+            self.result.loop_paths[node] = (resolved.path[0], resolved.concrete)

@@ -182,10 +182,11 @@ class NodeIndex:
     it parsed the file itself, nodes are matched by kind and position instead.
     """
 
-    def __init__(self, template: n.Template, known_ids=None):
+    def __init__(self, template: n.Template, known=None):
         self.template = template
-        # ids of this tree's nodes (the analysis already has them: no second walk)
-        self.known = known_ids if known_ids is not None else {id(x) for x in n.walk(template)}
+        # this tree's nodes (the analysis's owners have them: no second walk); nodes hash
+        # by identity, so no id() (an audited builtin under the lint cache)
+        self.known = known if known is not None else set(n.walk(template))
         self._by_pos: dict[tuple, n.Node] | None = None
 
     def by_pos(self) -> dict[tuple, n.Node]:
@@ -199,11 +200,11 @@ class NodeIndex:
         """``(entered owner keys, unresolved references)`` in this template's nodes."""
         raw = list(recorder.entered.values()) + list(recorder.else_entered.values()) \
             + list(recorder.unresolved_refs.values())
-        identity = any(id(node) in self.known for node in raw)
+        identity = any(node in self.known for node in raw)
 
         def mine(node):
             if identity:
-                return node if id(node) in self.known else None
+                return node if node in self.known else None
             return self.by_pos().get((type(node).__name__, getattr(node, "line", None),
                                       getattr(node, "column", None)))
 
