@@ -16,6 +16,7 @@ nodes for the positions rules point at (branches, calls, operators, texts).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from ..engine import nodes as n
 from ..engine.meta import (ITEM, LOCAL, DataWalker, Resolved, constant,  # noqa: F401 - ITEM
@@ -156,114 +157,120 @@ def _index(r: Analysis) -> None:
     """One pass over the template's own nodes: each node's owner body and the records
     rules point at. Iterative, in source order; dispatched on the node's exact class (the
     parser makes no subclasses), and it also gathers the names and macros the data walk
-    needs, so the tree is walked once here instead of once per question."""
+    needs, so the tree is walked once here instead of once per question.
+
+    The stack holds iterators over runs of sibling nodes that share an owner (a body, a
+    reference's parts, a node's children): a plain ``for`` takes each node, and only a
+    node with children of its own pauses it. A ``(node, owner)`` pair pushed and popped
+    per node cost twice as much."""
     skip: set[n.Reference] = set()   # #set targets and loop variables: written, not read
     owners = r.owners
-    stack: list[tuple[n.Node, tuple | None]] = [(r.template, None)]
-    pop, extend = stack.pop, stack.extend
-    Text, Reference, Property, Method = n.Text, n.Reference, n.Property, n.Method
+    Text, Reference, Method = n.Text, n.Reference, n.Method
     texts, references, method_calls = r.texts, r.references, r.method_calls
+    stack: list[tuple[Iterator, tuple | None]] = [(iter((r.template,)), None)]
+    push = stack.append
     while stack:
-        node, owner = pop()
-        owners[node] = owner
-        kind = type(node)
-        if kind is Text:
-            texts.append(node)
-            continue
-        if kind in _LEAVES:
-            continue
-        if kind is Reference and _REFERENCE_FIELDS:   # the commonest inner node: inline
-            if node not in skip:
-                references.append(node)
-            inner = []
-            for index, part in enumerate(node.parts):
-                part_kind = type(part)
-                if part_kind is Property:      # a leaf: only its owner to note
-                    owners[part] = owner
+        siblings, owner = stack[-1]
+        for node in siblings:
+            owners[node] = owner
+            kind = type(node)
+            if kind is Text:
+                texts.append(node)
+                continue
+            if kind in _LEAVES:
+                continue
+            if kind is Reference and _REFERENCE_FIELDS:   # the commonest inner node: inline
+                if node not in skip:
+                    references.append(node)
+                parts = node.parts
+                if parts:
+                    index = 0
+                    for part in parts:
+                        if type(part) is Method:
+                            method_calls.append((node, index))
+                        index += 1
+                    if node.alternate is not None:
+                        parts = [*parts, node.alternate]
+                elif node.alternate is not None:
+                    parts = [node.alternate]
+                else:
                     continue
-                if part_kind is Method:
-                    method_calls.append((node, index))
-                inner.append((part, owner))
-            if node.alternate is not None:
-                inner.append((node.alternate, owner))
-            if inner:
-                inner.reverse()
-                extend(inner)
-            continue
-        if kind is n.If:
-            inner: list[tuple[n.Node, tuple | None]] = []
-            for index, branch in enumerate(node.branches):
-                key = (BRANCH, branch)
-                r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
-                                         branch.line, branch.column))
-                owners[branch] = owner
-                inner.append((branch.condition, owner))
-                inner.extend((child, key) for child in branch.body)
-            if node.else_body is not None:
-                key = (ELSE, node)
-                r.branches.append(Branch("#else", key, node.else_line or node.line,
-                                         node.else_column or node.column))
-                inner.extend((child, key) for child in node.else_body)
-            inner.reverse()
-            extend(inner)
-            continue
-        elif kind is n.Foreach:
-            r.foreaches.append(node)
-            key = (LOOP, node)
-            r.branches.append(Branch("#foreach", key, node.line, node.column))
-            inner = []
-            if node.var_node is not None:
-                skip.add(node.var_node)
-                inner.append((node.var_node, owner))
-            inner.append((node.iterable, owner))
-            inner.extend((child, key) for child in node.body)
-            # not a coverage unit: the renderer's observer does not report #foreach #else
-            inner.extend((child, (LOOP_ELSE, node)) for child in node.else_body or ())
-            inner.reverse()
-            extend(inner)
-            continue
-        elif kind is n.Macro:
-            r.macros[node.name] = node
-            r.macro_nodes.append(node)
-            inner = []
-            for param in node.params:
-                owners[param] = None
-                if param.default is not None:
-                    inner.append((param.default, None))
-            key = (MACRO, node)
-            inner.extend((child, key) for child in node.body)
-            inner.reverse()
-            extend(inner)
-            continue
-        elif kind is n.Define:
-            r.defines[node.name] = node
-            r.own_names.add(node.name.lstrip("$"))
-            key = (DEFINE, node)
-            extend([(child, key) for child in reversed(node.body)])
-            continue
-        elif kind is n.Set:
-            skip.add(node.target)
-            if not node.target.parts:
-                r.assigned.add(node.target.name)
-                r.own_names.add(node.target.name)
-        elif kind is n.InterpolatedString:
-            r.strings.append(node)
-        elif kind is n.BinaryOp:
-            r.binary_ops.append(node)
-        elif kind is n.MacroCall:
-            r.calls.append(node)
-        elif kind is n.Evaluate:
-            r.runtime_code = True
-        elif kind is n.Parse:
-            target = constant(node.expr)
-            if isinstance(target, str):
-                r.parse_targets.append(normalise_target(target))
-            else:
+                push((iter(parts), owner))
+                break
+            if kind is Method:    # `.get('key')`: its arguments, in the reference's owner
+                push((iter(node.args), owner))
+                break
+            if kind is n.If:
+                groups: list[tuple[Iterator, tuple | None]] = []
+                for index, branch in enumerate(node.branches):
+                    key = (BRANCH, branch)
+                    r.branches.append(Branch("#if" if index == 0 else "#elseif", key,
+                                             branch.line, branch.column))
+                    owners[branch] = owner
+                    groups.append((iter((branch.condition,)), owner))
+                    groups.append((iter(branch.body), key))
+                if node.else_body is not None:
+                    key = (ELSE, node)
+                    r.branches.append(Branch("#else", key, node.else_line or node.line,
+                                             node.else_column or node.column))
+                    groups.append((iter(node.else_body), key))
+                groups.reverse()
+                stack.extend(groups)
+                break
+            if kind is n.Foreach:
+                r.foreaches.append(node)
+                key = (LOOP, node)
+                r.branches.append(Branch("#foreach", key, node.line, node.column))
+                if node.var_node is not None:
+                    skip.add(node.var_node)
+                # (pushed last first) not a coverage unit: the renderer's observer does not
+                # report #foreach #else
+                push((iter(node.else_body or ()), (LOOP_ELSE, node)))
+                push((iter(node.body), key))
+                push((iter((node.iterable,) if node.var_node is None
+                           else (node.var_node, node.iterable)), owner))
+                break
+            if kind is n.Macro:
+                r.macros[node.name] = node
+                r.macro_nodes.append(node)
+                defaults = []
+                for param in node.params:
+                    owners[param] = None
+                    if param.default is not None:
+                        defaults.append(param.default)
+                push((iter(node.body), (MACRO, node)))
+                push((iter(defaults), None))
+                break
+            if kind is n.Define:
+                r.defines[node.name] = node
+                r.own_names.add(node.name.lstrip("$"))
+                push((iter(node.body), (DEFINE, node)))
+                break
+            if kind is n.Set:
+                skip.add(node.target)
+                if not node.target.parts:
+                    r.assigned.add(node.target.name)
+                    r.own_names.add(node.target.name)
+            elif kind is n.InterpolatedString:
+                r.strings.append(node)
+            elif kind is n.BinaryOp:
+                r.binary_ops.append(node)
+            elif kind is n.MacroCall:
+                r.calls.append(node)
+            elif kind is n.Evaluate:
                 r.runtime_code = True
-        children = child_nodes(node)
-        if children:
-            children.reverse()
-            extend([(child, owner) for child in children])
+            elif kind is n.Parse:
+                target = constant(node.expr)
+                if isinstance(target, str):
+                    r.parse_targets.append(normalise_target(target))
+                else:
+                    r.runtime_code = True
+            children = child_nodes(node)
+            if children:
+                push((iter(children), owner))
+                break
+        else:   # every sibling done: back to the run this one paused
+            stack.pop()
 
 
 #: Node classes without child fields (``Property``, ``Literal``, ``Comment``...): nothing
