@@ -355,13 +355,23 @@ _UNSET = object()
 
 
 def _plain_steps(parts) -> tuple | None:
-    """The keys of a reference whose parts are all plain properties (no Map method name),
-    else None."""
+    """The keys of a reference whose parts are all plain keys, else None: properties (no
+    Map method name) and ``.get('key')`` with one string literal (what :meth:`DataWalker.
+    resolve`'s general path makes of them: most references of a template are written so)."""
     names = []
     for part in parts:
-        if type(part) is not nodes.Property or part.name in METHOD_NAMED_KEYS:
+        kind = type(part)
+        if kind is nodes.Property:
+            if part.name in METHOD_NAMED_KEYS:
+                return None
+            names.append(part.name)
+        elif kind is nodes.Method and part.name == "get" and len(part.args) == 1:
+            key = part.args[0]
+            if type(key) is not nodes.Literal or type(key.value) is not str:
+                return None
+            names.append(key.value)
+        else:
             return None
-        names.append(part.name)
     return tuple(names)
 
 
@@ -454,6 +464,12 @@ class DataWalker:
             return
         if kind is nodes.Set:
             self.set_(node)
+            return
+        if kind is nodes.If:
+            self.if_(node)
+            return
+        if kind is nodes.MacroCall:
+            self.macro_call(node)
             return
         if isinstance(node, (nodes.Text, nodes.Comment, nodes.Break, nodes.Stop,
                              nodes.Macro, nodes.MacroParam)):
@@ -549,6 +565,8 @@ class DataWalker:
 
     def if_(self, node: nodes.If) -> None:
         negated: frozenset = frozenset()   # known to exist because earlier conditions failed
+        # (what the last condition's failure proves matters only to an #else)
+        last = node.branches[-1] if node.else_body is None else None
         for branch in node.branches:
             self.in_condition += 1
             self.expr(branch.condition, "test")
@@ -557,7 +575,8 @@ class DataWalker:
             self.guards.append((self.when_true(branch.condition) | negated, where))
             self.body(branch.body)
             self.guards.pop()
-            negated = negated | self.when_false(branch.condition)
+            if branch is not last:
+                negated = negated | self.when_false(branch.condition)
         if node.else_body is not None:
             line = node.else_line or node.line
             column = node.else_column or node.column
@@ -653,6 +672,9 @@ class DataWalker:
             return
         if node is None or kind is nodes.Literal or isinstance(node, nodes.Literal):
             return
+        if kind is nodes.BinaryOp:
+            self.binary(node)
+            return
         if isinstance(node, nodes.Reference):
             self.read(node, ctx, hint)
         elif isinstance(node, nodes.InterpolatedString):
@@ -700,7 +722,7 @@ class DataWalker:
             return self.aliases[name]
         if name in BUILTIN_NAMES or name in self.own:
             return None
-        if is_tool(name):
+        if name in TOOL_NAMES:   # (is_tool, inlined: every reference comes here)
             if record and name not in self.tools:
                 self.tools.append(name)
             return None
