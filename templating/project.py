@@ -62,10 +62,11 @@ def _real_under(real: str, root: str) -> bool:
 
 
 def _real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
-    """``os.path.realpath(path)``, resolving ``path``'s folder once per ``folders`` dict.
+    """``os.path.realpath(path)``, each folder on the way resolved once per ``folders`` dict.
 
     When the last component is not a symlink, the real path of ``folder/name`` is the real
-    path of ``folder`` joined with ``name``: one ``lstat`` instead of one per component.
+    path of ``folder`` joined with ``name``: one ``lstat`` of the path, and the folder's real
+    path from ``folders`` (:func:`_real_folder`) instead of one ``lstat`` per path component.
     Anything else (a symlink, a missing file, a ``..`` or ``.`` in the path) takes the full
     :func:`os.path.realpath`, so the answer is always the one it gives."""
     text = os.fspath(path)
@@ -79,8 +80,41 @@ def _real_path(path: str | os.PathLike, folders: dict[str, str]) -> str:
         return os.path.realpath(text)
     folder = folders.get(head)
     if folder is None:
-        folder = folders[head] = os.path.realpath(head or os.curdir)
+        folder = _real_folder(head, folders)
     return os.path.join(folder, name)
+
+
+def _real_folder(head: str, folders: dict[str, str]) -> str:
+    """``os.path.realpath(head)`` (a path without ``..``), built from the nearest folder
+    above it in ``folders``: each folder on the way that is not a symlink is its parent's
+    real path plus its name (one ``lstat``); the first symlink, missing or odd component
+    (``.``, the root, a relative start) is resolved by :func:`os.path.realpath`. Every folder
+    on the way is added to ``folders`` (emptied first when it holds :data:`_MAX_FOLDERS`)."""
+    if len(folders) >= _MAX_FOLDERS:
+        folders.clear()
+    below: list[tuple[str, str]] = []
+    here = head
+    while (real := folders.get(here)) is None:
+        parent, name = os.path.split(here)
+        if not parent or not name or name == ".":
+            real = folders[here] = os.path.realpath(here or os.curdir)
+            break
+        try:
+            plain = not stat.S_ISLNK(os.lstat(here).st_mode)
+        except OSError:
+            plain = False
+        if not plain:
+            real = folders[here] = os.path.realpath(here)
+            break
+        below.append((here, name))
+        here = parent
+    for here, name in reversed(below):
+        real = folders[here] = os.path.join(real, name)
+    return real
+
+
+#: Folders one :meth:`Confinement.for_run` remembers (then it starts afresh).
+_MAX_FOLDERS = 4096
 
 
 def _lexically_inside(path: Path, folder: Path) -> bool:
@@ -140,6 +174,8 @@ class Confinement:
     #: (a command's roots are the user's choice, fixed for its run; every *file* checked is
     #: still resolved afresh on each check)
     _real_roots: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    #: :meth:`for_run`'s folders and their real paths; None: every check resolves afresh
+    _folders: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         real = dict.fromkeys(os.path.realpath(r) for r in (self.root, *self.extra))
@@ -162,24 +198,41 @@ class Confinement:
         first, *rest = [Path(os.path.abspath(f)) for f in folders]
         return cls(first, tuple(Path(os.path.realpath(f)) for f in rest))
 
+    def for_run(self) -> "Confinement":
+        """The same confinement for one run over many files (a ``templating lint``): each
+        *folder*'s real path is resolved once for the run, while each *file* is still
+        ``lstat``-ed on every check, so a file that is (or became) a symlink is judged where
+        it points. A folder swapped for a symlink during the run is seen by the next run
+        (a process that lints again, the language server or the preview, makes a new one)."""
+        run = Confinement(self.root, self.extra)
+        object.__setattr__(run, "_folders", {})
+        return run
+
     def roots(self) -> tuple[Path, ...]:
         return tuple(Path(r) for r in self._real_roots)
 
+    def real_path(self, path: str | os.PathLike) -> str:
+        """``os.path.realpath(path)``, with the run's folders resolved once (:meth:`for_run`)."""
+        if self._folders is None:
+            return os.path.realpath(path)
+        return _real_path(path, self._folders)
+
     def allows(self, path: str | os.PathLike) -> bool:
         """Is ``path``'s real path (resolved now, symlinks followed) under one of the roots?"""
-        real = os.path.realpath(path)
+        return self.allows_real(self.real_path(path))
+
+    def allows_real(self, real: str) -> bool:
+        """Is ``real`` (a path's :meth:`real_path`) under one of the roots?"""
         return any(_real_under(real, root) for root in self._real_roots)
 
     def allows_each(self, paths: Iterable[str | os.PathLike]) -> list[bool]:
         """:meth:`allows` of each path, in order, resolving each parent folder once for the
-        call: the files of one folder (a template's scenarios) cost one ``realpath`` of the
-        folder plus one ``lstat`` each, instead of one ``lstat`` per path component each.
-        Nothing is kept after the call, so a folder swapped for a symlink is seen by the
-        next check, exactly as with :meth:`allows`."""
-        folders: dict[str, str] = {}
-        roots = self._real_roots
-        return [any(_real_under(real, root) for root in roots)
-                for real in (_real_path(p, folders) for p in paths)]
+        call (or, in a run, once for the run): the files of one folder (a template's
+        scenarios) cost one ``lstat`` each, instead of one per path component each.
+        Outside a run nothing is kept after the call, so a folder swapped for a symlink is
+        seen by the next check, exactly as with :meth:`allows`."""
+        folders = self._folders if self._folders is not None else {}
+        return [self.allows_real(_real_path(p, folders)) for p in paths]
 
     def check(self, path: str | os.PathLike, *, what: str | None = None) -> Path:
         """``path`` itself when its real path is allowed, else :class:`OutsideProjectError`
@@ -206,13 +259,13 @@ class Confinement:
         folder = Path(folder)
         files: list[Path] = []
         refused: list[OutsideProjectError] = []
-        seen = {os.path.realpath(folder)}
+        seen = {self.real_path(folder)}
         for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
             keep = []
             for name in sorted(dirnames):
                 full = os.path.join(dirpath, name)
-                real = os.path.realpath(full)
-                if not self.allows(full):
+                real = self.real_path(full)
+                if not self.allows_real(real):
                     refused.append(self.error(full))
                 elif real not in seen:          # a symlink loop, or a second way in
                     seen.add(real)

@@ -512,7 +512,7 @@ def walk_templates(templates_dir: str | Path = "templates", *, confinement=None)
 
 def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "templates",
                  previews_dir: str | Path = "previews",
-                 real_templates_dir: str | None = None) -> Path:
+                 real_templates_dir: str | None = None, real_path: str | None = None) -> Path:
     """``previews/<path>/<stem>`` for ``templates/<path>/<stem>.<ext>``.
 
     ``<path>`` is taken between the real paths (symlinks resolved) of the template and of
@@ -520,9 +520,11 @@ def scenario_dir(template_path: str | Path, *, templates_dir: str | Path = "temp
     (String paths rather than :meth:`Path.resolve`: lint pairs every template it reads.)
     ``real_templates_dir``: ``os.path.realpath(templates_dir)`` when the caller has it
     (lint resolves its templates folder once per run: this is pairing, not confinement;
-    every scenario file found is still checked where it really is before it is read)."""
+    every scenario file found is still checked where it really is before it is read);
+    ``real_path``: the template's own real path, when the caller has it (lint's
+    confinement check just worked it out)."""
     tpl = Path(template_path)
-    real = os.path.realpath(tpl)
+    real = os.path.realpath(tpl) if real_path is None else real_path
     root = real_templates_dir if real_templates_dir is not None \
         else os.path.realpath(templates_dir)
     prefix = root if root.endswith(os.sep) else root + os.sep

@@ -111,9 +111,13 @@ class LintConfig:
         chosen = self.severity.get(rule.code, self.severity.get(rule.name, rule.severity))
         return None if chosen == "off" else chosen
 
-    def is_template(self, path: Path, base: Path | None = None) -> bool:
-        """Does a file found by walking a folder count as a template (include/exclude)?"""
-        relative = _relative_posix(path, base if base is not None else self.templates_dir)
+    def is_template(self, path: Path, base: Path | None = None, *,
+                    resolve=os.path.realpath) -> bool:
+        """Does a file found by walking a folder count as a template (include/exclude)?
+        ``resolve``: how to take a real path (a run's
+        :meth:`~templating.project.Confinement.real_path` resolves each folder once)."""
+        relative = _relative_posix(path, base if base is not None else self.templates_dir,
+                                   resolve)
         if not any(_path_matches(relative, pattern) for pattern in self.include):
             return False
         return not any(_path_matches(relative, pattern) for pattern in self.exclude)
@@ -133,13 +137,13 @@ def _matches_any(rule, selectors) -> bool:
     return False
 
 
-def _relative_posix(path: Path, base: Path) -> str:
-    """``path`` relative to ``base`` (both with symlinks resolved), with ``/``; ``path`` as
-    given when it is not under ``base``. Compared as real-path strings on POSIX (as
-    ``Path.resolve().relative_to()`` does, without building paths: asked of every file
-    a lint walks)."""
+def _relative_posix(path: Path, base: Path, resolve=os.path.realpath) -> str:
+    """``path`` relative to ``base`` (both with symlinks resolved by ``resolve``), with
+    ``/``; ``path`` as given when it is not under ``base``. Compared as real-path strings on
+    POSIX (as ``Path.resolve().relative_to()`` does, without building paths: asked of
+    every file a lint walks)."""
     if os.sep == "/":
-        real, root = os.path.realpath(path), os.path.realpath(base)
+        real, root = resolve(path), resolve(base)
         if real == root:
             return "."
         prefix = root if root.endswith("/") else root + "/"

@@ -91,7 +91,8 @@ def run_lint(paths, config: LintConfig | None = None, *, jobs: int | None = None
 def _run_lint(paths, config, jobs, cache) -> LintReport:
     config = config or LintConfig()
     config = config.with_options(typed=tuple(Path(p) for p in paths))
-    confinement = confinement_of(config)       # one for the run: its files and its linter
+    # one for the run, its files and its linter: each folder resolved once (for_run)
+    confinement = confinement_of(config).for_run()
     templates = collect_templates(paths, config, confinement=confinement)
     linter = session = None
     known: dict[Path, tuple] = {}
@@ -190,11 +191,13 @@ def _start_worker(config: LintConfig, cache_spec=None) -> None:
     the same cache as the parent, under the parent's run key."""
     global _worker, _worker_session
     _worker_session = None
+    confinement = confinement_of(config).for_run()     # the worker's part of the run
     if cache_spec is None:
-        _worker = Linter(config)
+        _worker = Linter(config, confinement=confinement)
         return
     from .cache import LintCache, RecordingEngine
-    _worker = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir))
+    _worker = Linter(config, engine=RecordingEngine(templates_dir=config.templates_dir),
+                     confinement=confinement)
     folder, key = cache_spec
     _worker_session = LintCache(folder).session(_worker, key)
 
@@ -248,7 +251,8 @@ def collect_templates(paths, config: LintConfig, *, confinement=None) -> list[Pa
             base = config.templates_dir if _is_within(path, config.templates_dir) else path
             walk = confinement.walk(path)
             for file in walk.files:
-                if file.is_file() and config.is_template(file, base):
+                if file.is_file() and config.is_template(file, base,
+                                                         resolve=confinement.real_path):
                     found.setdefault(file, None)
             for refused in walk.refused:   # a symlinked folder out of the project: reported
                 folder = Path(refused.name)
@@ -308,8 +312,20 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working folder when inside it, always with ``/``."""
+    absolute = os.path.abspath(path)
+    if os.sep == "/":
+        # what relpath gives, without its component lists: a normalised absolute path
+        # under the working folder is that folder's path, a slash and the rest
+        here = os.getcwd()
+        if absolute == here:
+            return "."
+        if here != "/":        # (from "/", relpath also turns "//x" into "x")
+            if absolute.startswith(here + "/") \
+                    and not absolute.startswith("..", len(here) + 1):
+                return absolute[len(here) + 1:]
+            return Path(path).as_posix()
     try:
-        relative = os.path.relpath(os.path.abspath(path))
+        relative = os.path.relpath(absolute)
         if not relative.startswith(".."):
             return Path(relative).as_posix()
     except ValueError:
@@ -350,18 +366,19 @@ class Linter:
                               is_html=path.suffix.lower() in (".html", ".htm"))
         active, ctx.enabled_rules, needs_runs, loads = self._active_rules(ctx.path, path)
 
-        self._read(ctx, path, text)
+        real = self.confinement.real_path(path)      # for the confinement and the pairing
+        self._read(ctx, path, text, real)
         if ctx.source is not None:
             self._parse(ctx)
         if ctx.template is not None:
             self._parse_includes(ctx)
-        scenario_dir = self._scenario_dir(path)
+        scenario_dir = self._scenario_dir(path, real)
         shown_dir = display_path(scenario_dir)
         ctx.previews_hint = shown_dir + "/"
         # the scenario files' display paths start with it (see _load_scenarios, _render)
         ctx.cache[("display folder", scenario_dir)] = shown_dir
         if loads:
-            scenarios = self._load_scenarios(ctx, scenario_dir)
+            scenarios = self._load_scenarios(ctx, scenario_dir, shown_dir)
             if ctx.template is not None and needs_runs:
                 index = NodeIndex(ctx.template, ctx.analysis.owners)
                 for scenario_path, scenario in scenarios:
@@ -388,8 +405,8 @@ class Linter:
                     f"{type(err).__name__}: {err}", name=ctx.path) from err
             for hit in hits:
                 findings.append(self._finding(ctx, rule, severity, hit, file_texts))
-        if ctx.source:
-            suppressions = scan(ctx.source)
+        suppressions = scan(ctx.source) if ctx.source else None
+        if suppressions:
             findings = [f for f in findings
                         if not suppressions.silences(f, template_path=ctx.path)]
         findings.sort(key=Finding.sort_key)
@@ -415,10 +432,11 @@ class Linter:
         return answer
 
     # -------------------------------------------------------------- steps
-    def _read(self, ctx: TemplateContext, path: Path, text: str | None = None) -> None:
+    def _read(self, ctx: TemplateContext, path: Path, text: str | None, real: str) -> None:
         """The template's text through the engine's one reader (:mod:`..engine.loader`), so
-        a file ``render`` refuses is a finding here with the same words, never a pass."""
-        if not self.confinement.allows(path):      # never followed, never quoted
+        a file ``render`` refuses is a finding here with the same words, never a pass.
+        ``real``: the path's real path (:meth:`Confinement.real_path`)."""
+        if not self.confinement.allows_real(real):      # never followed, never quoted
             ctx.problem = Problem(self.confinement.error(path).message)
             return
         # the smaller cap decides: a file over the engine's would only fail at parse
@@ -508,8 +526,9 @@ class Linter:
                 pass
         return ctx.cache[key]
 
-    def _scenario_dir(self, path: Path) -> Path:
-        """The pairing convention lives in :mod:`templating.scenarios`; lint follows it."""
+    def _scenario_dir(self, path: Path, real: str | None = None) -> Path:
+        """The pairing convention lives in :mod:`templating.scenarios`; lint follows it.
+        ``real``: the template's real path, when the caller has it."""
         from ..scenarios import scenario_dir
         # the folder's real path: once per linter (and working folder, if it is relative)
         here = os.getcwd()
@@ -517,20 +536,19 @@ class Linter:
             self._real_templates = (here, os.path.realpath(self.config.templates_dir))
         return scenario_dir(path, templates_dir=self.config.templates_dir,
                             previews_dir=self.config.previews_dir,
-                            real_templates_dir=self._real_templates[1])
+                            real_templates_dir=self._real_templates[1],
+                            real_path=self.confinement.real_path(path) if real is None
+                            else real)
 
-    def _load_scenarios(self, ctx: TemplateContext, folder: Path):
-        """Every scenario of the folder, in name order; a file that cannot be used is a
-        ``bad-scenario`` problem (a symlink out of the project is never read)."""
+    def _load_scenarios(self, ctx: TemplateContext, folder: Path, shown_folder: str):
+        """Every scenario of the folder (shown as ``shown_folder``: :func:`display_path`),
+        in name order; a file that cannot be used is a ``bad-scenario`` problem (a symlink
+        out of the project is never read)."""
         from ..scenarios import json_files, load_all_recipients, load_scenario
         loaded = []
         files = json_files(folder)
-        # display_path of each file: its folder's part worked out once (the files of one
-        # folder differ only by name)
-        key = ("display folder", Path(folder))
-        shown_folder = ctx.cache.get(key) if files else ""
-        if shown_folder is None:
-            shown_folder = ctx.cache[key] = display_path(folder)
+        # each file's display path: the folder's and its name (files of one folder differ
+        # only by name)
         prefix = "" if shown_folder == "." else shown_folder.rstrip("/") + "/"
         # the folder is resolved once for its files; each file's own link is checked
         for file, allowed in zip(files, self.confinement.allows_each(files)):

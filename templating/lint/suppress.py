@@ -30,6 +30,10 @@ class Suppressions:
     by_line: dict[int, set[str]] = field(default_factory=dict)
     file_wide: set[str] = field(default_factory=set)
 
+    def __bool__(self) -> bool:
+        """Does any comment silence anything (most templates have none)?"""
+        return bool(self.by_line or self.file_wide)
+
     def silences(self, finding, *, template_path: str) -> bool:
         names = {finding.code, finding.name, "all"}
         if names & self.file_wide:
