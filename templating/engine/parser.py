@@ -36,11 +36,12 @@ KNOWN_DIRECTIVES = BLOCK_DIRECTIVES | LINE_DIRECTIVES | CONTINUATIONS
 _IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 #: ``$name``, ``$!name``, ``${name``, ``$!{name``: quiet mark, brace, name.
 _REFERENCE_HEAD = re.compile(r"\$(!?)(\{?)([a-zA-Z_][a-zA-Z0-9_]*)")
-#: ``.name`` after a reference, and a ``(`` when it is a method call.
-_MEMBER = re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_]*)(\(?)")
-#: Right after a method's ``(``: one single-quoted string with no quote doubled inside, and
-#: the closing ``)``.
-_ONE_STRING_ARGUMENT = re.compile(r"'([^']*)'\)")
+#: ``.name`` after a reference, a ``(`` when it is a method call, and the text of its one
+#: argument when that is a single-quoted string with no quote doubled inside, closed by
+#: ``)`` (``.get('key')``: one match instead of two).
+_MEMBER = re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_]*)(?:(\()(?:'([^']*)'\))?)?")
+#: What can follow a reference's name when it has parts.
+_PART_FIRSTS = frozenset(".[")
 #: A single-quoted string with no doubled quote inside (see Parser._quoted_text).
 _SIMPLE_SINGLE_QUOTED = re.compile(r"'([^']*)'(?!')")
 _MACRO_NAME = _IDENT  # Velocity 2 identifiers have no hyphen by default
@@ -177,8 +178,9 @@ class Parser:
         self._line_starts = _line_starts(source)
         # macros may be called before their definition: Velocity registers them at parse time
         self.macro_names: set[str] = set(_MACRO_DEF.findall(source))
-        # id(math node) -> its operators (` * `: one blank either side), for BinaryOp.literal
-        self._math_ops: dict[int, str] = {}
+        # math node -> its operators (` * `: one blank either side), for BinaryOp.literal
+        # (nodes hash by identity; id() is an audited builtin, slow under an audit hook)
+        self._math_ops: dict[n.BinaryOp, str | None] = {}
         # inside method-call arguments (no parentheses there, as in Velocity's lexer)
         self._call_depth = 0
         # what a bare word is where the cursor is (_WORDS_*: Velocity's lexer state decides)
@@ -467,7 +469,7 @@ class Parser:
         """Append the source text ``start:end`` to ``body`` (to its last node if that is
         text). The commonest node: :meth:`node` inlined."""
         if end > start:
-            if body and isinstance(body[-1], n.Text) and not isinstance(body[-1], n.Comment):
+            if body and type(body[-1]) is n.Text:   # (the parser makes no subclass of Text)
                 body[-1].value += self.src[start:end]
                 return
             lo = bisect_right(self._line_starts, start) - 1
@@ -494,10 +496,15 @@ class Parser:
         m = _DIRECTIVE_WORD.match(self.src, p + 1)
         if m is None:
             return None
-        block_call, braced, name = m.groups()
-        if block_call is not None:
-            return "@" + block_call, m.end()
-        return braced or name, m.end()
+        # (the alternative that matched, by its group number: no strings made for the two
+        # others, as m.groups() would)
+        end = m.end()
+        alternative = m.lastindex
+        if alternative == 3:     # name
+            return self.src[p + 1:end], end
+        if alternative == 1:     # @name
+            return "@" + self.src[p + 2:end], end
+        return self.src[p + 2:end - 1], end   # {name}
 
     def _directive_name_at(self, p: int) -> str | None:
         found = self._directive_at(p)
@@ -529,10 +536,14 @@ class Parser:
         :attr:`DIRECTIVES`; ``#@name`` is a block macro call, anything else a macro call.
         Returns the node (None when it produces none)."""
         self.pos = word_end
-        if name.startswith("@") or name in BLOCK_DIRECTIVES:
-            self._enter(p)  # a block nests, from its opening on
+        block_call = name[0] == "@"
+        if block_call or name in BLOCK_DIRECTIVES:
+            self.depth += 1  # a block nests, from its opening on (_enter, inlined)
+            if self.depth > self.max_nesting:
+                self.depth -= 1
+                self._enter(p)   # (raises the nesting error)
             try:
-                if name.startswith("@"):
+                if block_call:
                     return self._parse_block_call(name[1:], p, body)
                 return self.DIRECTIVES[name](self, p, body)
             finally:
@@ -639,8 +650,10 @@ class Parser:
     # ------------------------------------------------------------------ block directives
 
     def _parse_if(self, p: int, outer: list) -> n.If:
-        first = self.node(n.IfBranch, p, self._paren_expression("#if"))
-        node = self.node(n.If, p)
+        condition = self._paren_expression("#if")
+        line, column = self._at(p)
+        first = n.IfBranch(line, column, condition)
+        node = n.If(line, column)
 
         def bodies(at_start: bool) -> _Terminator:
             branch = first
@@ -738,9 +751,20 @@ class Parser:
         body, term = self.parse_body()
         if term is None:
             raise self.error(f"#{name} has no matching #end", p)
-        if after_else and term.kind != "end":
-            raise self.error(f"#{term.kind} after #else", term.start)
-        self._gobble_continuation(term.kind, body, term.at_start, term.line_end, at_start)
+        kind = term.kind
+        if after_else and kind != "end":
+            raise self.error(f"#{kind} after #else", term.start)
+        # Indentation before #elseif/#else/#end goes when it starts a line; the blanks and
+        # newline after #elseif/#else always go, after #end only when the block's opening
+        # started a line (decided by _block)
+        gobbling = self.gobbling
+        if gobbling != "none":
+            if term.at_start and gobbling != "bc":
+                self._strip_indent(body)
+            if kind != "end":
+                line_end = term.line_end
+                if line_end is not None and line_end > self.pos:
+                    self.pos = line_end
         return body, term
 
     def _block(self, name: str, p: int, outer: list, node, bodies):
@@ -835,17 +859,6 @@ class Parser:
             else:
                 stack.extend(node.children())
 
-    def _gobble_continuation(self, kind, body, t_start, t_line_end, block_at_start) -> None:
-        """Indentation before ``#elseif``/``#else``/``#end`` goes when it starts a line; the
-        blanks and newline after ``#elseif``/``#else`` always go, after ``#end`` only when
-        the block's opening started a line (decided by the caller)."""
-        if self.gobbling == "none":
-            return
-        if t_start and self.gobbling != "bc":
-            self._strip_indent(body)
-        if kind != "end" and t_line_end is not None and t_line_end > self.pos:
-            self.pos = t_line_end
-
     def _parse_macro_header(self, p: int) -> n.Macro:
         src = self.src
         self._expect_open_paren("#macro")
@@ -884,13 +897,15 @@ class Parser:
         src = self.src
         save = self.pos
         args: list = []
-        self._skip_hspace()
+        if src[save:save + 1] in _HSPACE_CHARS:
+            self._skip_hspace()
         if src.startswith("(", self.pos):
             args = self._macro_call_args(name)
         else:
             self.pos = save
         # (fields in order: name, args, body, source)
-        node = self.node(n.MacroCall, p, name, args, None, src[p:self.pos])
+        line, column = self._at(p)
+        node = n.MacroCall(line, column, name, args, None, src[p:self.pos])
         if name in self.macro_names and not (self.gobbling == "bc" and self.pos == save):
             self._gobble_line(p, body)  # (in bc mode only a call with parentheses does)
         return node
@@ -924,10 +939,14 @@ class Parser:
             self._skip_ws()
 
     def _expect_open_paren(self, what: str) -> None:
-        self._skip_hspace()
-        if not self.src.startswith("(", self.pos):
-            raise self.error(f"expected '(' after {what}", self.pos)
-        self.pos += 1
+        src, pos = self.src, self.pos
+        c = src[pos:pos + 1]
+        if c != "(":
+            if c in _HSPACE_CHARS:
+                self.pos = pos = _HSPACE.match(src, pos).end()
+            if not src.startswith("(", pos):
+                raise self.error(f"expected '(' after {what}", pos)
+        self.pos = pos + 1
 
     def _paren_expression(self, what: str):
         self._expect_open_paren(what)
@@ -1037,42 +1056,59 @@ class Parser:
     def parse_reference(self, *, escapes: int, start: int, in_expr: bool = False,
                         head: re.Match | None = None) -> n.Reference:
         """Parse ``$...`` at self.pos (just at the ``$``); ``head`` is
-        ``_REFERENCE_HEAD.match`` there when the caller already has it."""
+        ``_REFERENCE_HEAD.match`` there when the caller already has it. The node is made
+        once its parts and source are known (the commonest node: each field set once)."""
         src = self.src
         dollar = self.pos
         m = head or _REFERENCE_HEAD.match(src, dollar)
         if not m:
             raise self.error("invalid reference", dollar)
-        quiet, brace, name = m.groups()
-        braced = brace == "{"
-        line, column = self._at(start)
-        # (fields in order: name, parts, quiet, braced, alternate, source, escapes; keywords
-        # would double the cost of making the commonest node)
-        ref = n.Reference(line, column, name, [], quiet == "!", braced, None, "", escapes)
-        self.pos = m.end()
-        self._parse_reference_parts(ref, lenient=not in_expr and not braced)
+        # (the head's marks and name read from the text: what m.groups() would give)
+        q = dollar + 1
+        quiet = src[q] == "!"
+        if quiet:
+            q += 1
+        braced = src[q] == "{"
+        end = self.pos = m.end()
+        name = src[q + braced:end]
+        # _at, inlined, and the offset at which the reference's line ends: its parts on the
+        # same line get their column by arithmetic
+        starts = self._line_starts
+        lo = bisect_right(starts, start) - 1
+        if lo <= 0:
+            lo = 0
+            line, base = 1 + self.line_offset, 1 + self.column_offset
+        else:
+            line, base = lo + 1 + self.line_offset, 1 - starts[lo]
+        line_end = starts[lo + 1] if lo + 1 < len(starts) else len(src) + 1
+        parts: list = []
+        if src[end:end + 1] in _PART_FIRSTS:
+            self._parse_reference_parts(parts, not in_expr and not braced, line, base, line_end)
+        alternate = None
         if braced:
             if src.startswith("|", self.pos):
                 self.pos += 1
-                ref.alternate = self.parse_expression()
+                alternate = self.parse_expression()
                 self._skip_ws()
             if not src.startswith("}", self.pos):
-                if in_expr:
-                    raise self.error("expected '}' to close ${", self.pos)
-                # `${name` without a closing brace is plain text in Velocity
+                # (`${name` without a closing brace: a parse error, in text too)
                 raise self.error("expected '}' to close ${", self.pos)
             self.pos += 1
-        ref.source = src[dollar:self.pos]
-        return ref
+        # (fields in order: name, parts, quiet, braced, alternate, source, escapes; keywords
+        # would double the cost of making the commonest node)
+        return n.Reference(line, start + base, name, parts, quiet, braced, alternate,
+                           src[dollar:self.pos], escapes)
 
-    def _parse_reference_parts(self, ref: n.Reference, lenient: bool = False) -> None:
-        """``.prop``, ``.method(args)`` and ``[index]`` after a name.
+    def _parse_reference_parts(self, parts: list, lenient: bool, line: int, base: int,
+                               line_end: int) -> None:
+        """``.prop``, ``.method(args)`` and ``[index]`` after a name, appended to ``parts``.
+        A part before ``line_end`` is on the reference's line ``line``, at column
+        ``offset + base``.
 
         In template text (``lenient``) a method call whose arguments do not parse ends the
         reference before the dot, and the rest is text, as Velocity does (``$a.b(#set...``).
         """
         src = self.src
-        parts = ref.parts
         while True:
             pos = self.pos
             c = src[pos:pos + 1]
@@ -1080,32 +1116,32 @@ class Parser:
                 m = _MEMBER.match(src, pos)
                 if not m:
                     return
-                name = m.group(1)
-                if m.group(2):
-                    line, column = self._at(pos)
-                    part = n.Method(line, column, name)
-                    open_end = m.end()
-                    one = (_ONE_STRING_ARGUMENT.match(src, open_end)
-                           if self.depth < self.max_nesting else None)
-                    if one is not None:
-                        # `.get('key')`, most calls in a template: what _call_args would
-                        # make of it (its nesting check passes, as the condition says)
-                        part.args = [n.Literal(line, column + open_end - pos, one.group(1))]
-                        self.pos = one.end()
-                        parts.append(part)
-                        continue
-                    self.pos = open_end
-                    try:
-                        part.args = self._call_args()
-                    except VelocitySyntaxError:
-                        if not (lenient and self._no_argument_at(open_end)):
-                            raise
-                        raise _LiteralReference(open_end) from None
-                    parts.append(part)
+                name, paren, one = m.groups()
+                if pos < line_end:
+                    part_line, column = line, pos + base
                 else:
-                    line, column = self._at(pos)
-                    parts.append(n.Property(line, column, name))
+                    part_line, column = self._at(pos)
+                if not paren:
+                    parts.append(n.Property(part_line, column, name))
                     self.pos = m.end()
+                    continue
+                part = n.Method(part_line, column, name)
+                open_end = m.end(2)
+                if one is not None and self.depth < self.max_nesting:
+                    # `.get('key')`, most calls in a template: what _call_args would make
+                    # of it (its nesting check passes, as the condition says)
+                    part.args = [n.Literal(part_line, column + open_end - pos, one)]
+                    self.pos = m.end()
+                    parts.append(part)
+                    continue
+                self.pos = open_end
+                try:
+                    part.args = self._call_args()
+                except VelocitySyntaxError:
+                    if not (lenient and self._no_argument_at(open_end)):
+                        raise
+                    raise _LiteralReference(open_end) from None
+                parts.append(part)
             elif c == "[":
                 save = self.pos
                 self.pos += 1
@@ -1130,7 +1166,7 @@ class Parser:
                 finally:
                     self._words = words
                 self.pos += 1
-                ref.parts.append(self.node(n.Index, save, key))
+                parts.append(self.node(n.Index, save, key))
             else:
                 return
 
@@ -1222,13 +1258,13 @@ class Parser:
         side); parentheses and the other operands' tokens do not appear (``("x" % 2) * $a``
         -> ``"x" %  * ``)."""
         ops = self._math_ops
-        before = ops.get(id(node.left), "")
+        before = ops.get(node.left, "")
         if before is None or len(before) + len(between) > _MAX_MATH_LITERAL:
             # a chain of thousands of operators: keeping every prefix would cost quadratic
             # time and memory, so such a node prints `null` (docs/java-values.md, Limits)
-            ops[id(node)] = None
+            ops[node] = None
             return
-        ops[id(node)] = before + between
+        ops[node] = before + between
         leftmost = node.left
         while isinstance(leftmost, n.BinaryOp) and leftmost.op in _MATH_OPS:
             leftmost = leftmost.left
@@ -1248,7 +1284,7 @@ class Parser:
             self.pos = resume
         else:
             return
-        node.literal = sign + head + ops[id(node)]
+        node.literal = sign + head + ops[node]
 
     def _parse_unary(self):
         src = self.src
