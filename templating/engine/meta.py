@@ -736,20 +736,22 @@ class DataWalker:
         With ``record`` the walk also reports method calls on data (:meth:`on_method`) and
         reads the arguments of every call and index on the way.
         """
-        path = self.base(ref.name, record)
-        out = Resolved(path=path, whole=path is not None,
-                       alias=ref.name if path is not None and ref.name in self.aliases
-                       else None)
+        name = ref.name
+        path = self.base(name, record)
         parts = ref.parts
-        if path is not None and len(path) + len(parts) <= self.max_path_depth + 1:
-            # the usual reference: data keys only ($data.order.id). The steps are taken
-            # at once; anything else (a method, an index, .size, a path past the depth
-            # bound) goes the general way below
-            names = _plain_steps(parts)
-            if names is not None:
-                out.path = path + names
-                out.steps = names
-                return out
+        if path is None:
+            out = Resolved(None, False)
+        else:
+            alias = name if name in self.aliases else None
+            if len(path) + len(parts) <= self.max_path_depth + 1:
+                # the usual reference: data keys only ($data.order.id). The steps are
+                # taken at once; anything else (a method, an index, .size, a path past the
+                # depth bound) goes the general way below
+                names = _plain_steps(parts)
+                if names is not None:
+                    # (fields in order: path, whole, steps, default, method, dynamic, alias)
+                    return Resolved(path + names, True, names, False, None, False, alias)
+            out = Resolved(path, True, alias=alias)
         tool = ref.name if path is None and is_tool(ref.name) else None
         # arguments matter as much as the reference does: a quiet or unneeded call that
         # gets a missing argument shows nothing

@@ -306,21 +306,19 @@ class _Reads(DataWalker):
         self.result = result
         self._guard_memo: tuple | None = None
 
-    def _owner(self, node) -> tuple | None:
-        other = self.in_other_file()
-        return (PARSED, other) if other is not None else self.result.owners.get(node)
-
     def on_read(self, ref: n.Reference, resolved: Resolved, ctx: str, hint, example) -> None:
         method = resolved.method
         whole = method not in SHALLOW_METHODS and (
             ctx not in _SHALLOW_CONTEXTS or (ctx == "iterate" and not resolved.whole))
         checked = (ctx in _CHECKED and not self.in_condition and not ref.quiet
                    and ref.alternate is None and not resolved.default)
-        guards = self._guard_paths()
+        other = self.files[-1][0]   # (in_other_file, inlined: every read comes here)
+        owner = (PARSED, other) if other is not None else self.result.owners.get(ref)
+        # (fields in order: node, root, path, owner, whole, checked, dynamic, alias, method,
+        # guards; keywords cost a third more)
         self.result.reads.append(Read(
-            node=ref, root=resolved.path[0], path=resolved.concrete, owner=self._owner(ref),
-            whole=whole, checked=checked, dynamic=resolved.dynamic, alias=resolved.alias,
-            method=method, guards=guards))
+            ref, resolved.path[0], resolved.concrete, owner, whole, checked, resolved.dynamic,
+            resolved.alias, method, self._guard_paths()))
 
     def _guard_paths(self) -> frozenset:
         """The paths of ``self.guarded()`` (their reasons are not needed here), worked out
