@@ -451,7 +451,15 @@ class DataWalker:
         self.depth += 1
         try:
             for node in items:
-                self.statement(node)
+                # (text and printed references, most statements, without a call of
+                # :meth:`statement`: what it would do with them)
+                kind = type(node)
+                if kind in _NOT_WALKED:
+                    continue
+                if kind is nodes.Reference:
+                    self.read(node, "print")
+                else:
+                    self.statement(node)
         finally:
             self.depth -= 1
 
@@ -568,11 +576,21 @@ class DataWalker:
         # (what the last condition's failure proves matters only to an #else)
         last = node.branches[-1] if node.else_body is None else None
         for branch in node.branches:
+            condition = branch.condition
             self.in_condition += 1
-            self.expr(branch.condition, "test")
-            self.in_condition -= 1
+            if type(condition) is nodes.Reference:
+                # `#if($x)`: a read that led to data proves its path (what when_true would
+                # resolve again)
+                resolved = self.read(condition, "test")
+                self.in_condition -= 1
+                proved = (closure(resolved.path) if resolved is not None
+                          else self.when_true(condition))
+            else:
+                self.expr(condition, "test")
+                self.in_condition -= 1
+                proved = self.when_true(condition)
             where = f"guarded by #if at {branch.line}:{branch.column}"
-            self.guards.append((self.when_true(branch.condition) | negated, where))
+            self.guards.append((proved | negated, where))
             self.body(branch.body)
             self.guards.pop()
             if branch is not last:

@@ -166,6 +166,7 @@ def _index(r: Analysis) -> None:
     skip: set[n.Reference] = set()   # #set targets and loop variables: written, not read
     owners = r.owners
     Text, Reference, Method = n.Text, n.Reference, n.Method
+    Property, Literal = n.Property, n.Literal
     texts, references, method_calls = r.texts, r.references, r.method_calls
     stack: list[tuple[Iterator, tuple | None]] = [(iter((r.template,)), None)]
     push = stack.append
@@ -185,12 +186,26 @@ def _index(r: Analysis) -> None:
                 parts = node.parts
                 if parts:
                     index = 0
+                    leaves = True   # only properties and calls with literal arguments
                     for part in parts:
-                        if type(part) is Method:
+                        part_kind = type(part)
+                        if part_kind is Method:
                             method_calls.append((node, index))
+                            for arg in part.args:
+                                if type(arg) is not Literal:
+                                    leaves = False
+                        elif part_kind is not Property:
+                            leaves = False
                         index += 1
                     if node.alternate is not None:
                         parts = [*parts, node.alternate]
+                    elif leaves:   # (`.get('key')`: nothing to walk, owners noted here)
+                        for part in parts:
+                            owners[part] = owner
+                            if type(part) is Method:
+                                for arg in part.args:
+                                    owners[arg] = owner
+                        continue
                 elif node.alternate is not None:
                     parts = [node.alternate]
                 else:
