@@ -49,19 +49,21 @@ class Recorder:
     engine can add some without breaking the linter.
     """
 
+    # keyed by the node itself (syntax nodes hash by identity), not id(node): id() is an
+    # audited call, and the lint cache's audit hook runs on each one
     def __init__(self):
-        self.entered: dict[int, Any] = {}
-        self.else_entered: dict[int, Any] = {}
-        self.unresolved_refs: dict[int, Any] = {}
+        self.entered: dict[Any, Any] = {}
+        self.else_entered: dict[Any, Any] = {}
+        self.unresolved_refs: dict[Any, Any] = {}
 
     def enter(self, node, *args, **kwargs):
-        self.entered.setdefault(id(node), node)
+        self.entered.setdefault(node, node)
 
     def enter_else(self, node, *args, **kwargs):
-        self.else_entered.setdefault(id(node), node)
+        self.else_entered.setdefault(node, node)
 
     def unresolved(self, node, *args, **kwargs):
-        self.unresolved_refs.setdefault(id(node), node)
+        self.unresolved_refs.setdefault(node, node)
 
     def __getattr__(self, name):
         if name.startswith("__"):

@@ -40,6 +40,7 @@ from .context import (NodeIndex, Problem, Recorder, ScenarioRun, TemplateContext
 from .coverage import TemplateCoverage, template_coverage
 from .findings import SEVERITIES, Finding
 from .rules import RULES, Rule
+from .rules._emailhtml import keep_trace, wants_trace
 from .suppress import scan
 
 _MAX_PARSED_FILES = 20
@@ -587,7 +588,6 @@ class Linter:
         try:
             run.output, trace = self._render_with(ctx, path, scenario, recorder)
             if trace is not None:
-                from .rules._emailhtml import keep_trace
                 keep_trace(ctx, run, *trace, self.engine)
         except TemplatingError as err:
             run.error = err
@@ -604,7 +604,6 @@ class Linter:
         places rendered markup is on (that rule then needs no second, traced render)."""
         if self._renderer is None:
             self._renderer = _pick_renderer(self.engine)
-        from .rules._emailhtml import wants_trace
         return self._renderer(ctx, path, scenario, observer, traced=wants_trace(ctx))
 
     def _finding(self, ctx, rule, severity, hit, file_texts) -> Finding:
@@ -660,9 +659,11 @@ def _pick_renderer(engine):
     except (ImportError, ValueError, TypeError):
         render_message, accepts = None, False
     if render_message is not None and accepts:
+        # imported once here, not per scenario (an import statement costs ~1 us a call)
+        from ..engine.tracing import render_recorded
+
         def render(ctx, path, scenario, observer, traced=False):
             if traced:
-                from ..engine.tracing import render_recorded
                 text, trace = render_recorded(
                     ctx.template, _with_case_aliases(ctx.template, scenario.context),
                     engine=engine, name=ctx.path, observer=observer)
