@@ -400,57 +400,61 @@ def _descend(text: str, pos: int, step: str | int) -> int | None:
     return found
 
 
-_SCAN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],]', re.DOTALL)
+#: A JSON string (unrolled: a run of plain characters at a time, not one alternation per
+#: character, ~3x faster) or a structural character.
+_SCAN_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]', re.DOTALL)
 
 
-def key_places(text: str) -> list[tuple[tuple, int, bool]]:
+def key_places(text: str, *, item: object = None) -> list[tuple[tuple, int, bool]]:
     """Every key and string value of valid JSON ``text`` as ``(path, offset, is_key)``, in
     file order, with Jackson's duplicate rule applied: when a key repeats in one object, the
     earlier occurrence *and everything inside its value* are dropped, so each path is found
-    where the value Jackson keeps is written. Array positions are ints in the path; a string
-    value's path ends with ``("=", value)`` in place of its own step."""
+    where the value Jackson keeps is written. Array positions are ints in the path (or
+    ``item`` for every position, when given: for callers that generalise list items); a
+    string value's path ends with ``("=", value)`` in place of its own step."""
     out: list = []
     path: list = []          # the current path: a key per object, an index per array
     # per open container: None for an array; for an object [spans of earlier keys, first
     # place of the current key]
     frames: list = []
     expecting_key = False
+    counting = item is None
     for match in _SCAN_RE.finditer(text):
         tok = match.group()
         if tok[0] == '"':
-            frame = frames[-1] if frames else None
-            if expecting_key and frame is not None:
-                key = _unescape(tok)
+            value = tok[1:-1] if "\\" not in tok else _unescape(tok)
+            if expecting_key and frames and frames[-1] is not None:
+                frame = frames[-1]
                 spans = frame[0]
                 if path[-1] is not _NO_KEY:
                     spans[path[-1]] = (frame[1], len(out))
-                earlier = spans.pop(key, None)
+                earlier = spans.pop(value, None)
                 if earlier is not None:            # a repeated key: the earlier one is gone
                     out[earlier[0]:earlier[1]] = [None] * (earlier[1] - earlier[0])
-                path[-1] = key
+                path[-1] = value
                 frame[1] = len(out)
                 out.append((tuple(path), match.start(), True))
                 expecting_key = False
             else:
-                out.append(((*path, ("=", _unescape(tok))), match.start(), False))
+                out.append(((*path, ("=", value)), match.start(), False))
+        elif tok == ",":
+            if frames:
+                if frames[-1] is not None:
+                    expecting_key = True
+                elif counting:
+                    path[-1] += 1
         elif tok == "{":
             frames.append([{}, 0])
             path.append(_NO_KEY)
             expecting_key = True
         elif tok == "[":
             frames.append(None)
-            path.append(0)
-        elif tok in "}]":
+            path.append(0 if counting else item)
+        else:                                      # "}" or "]"
             if frames:
                 frames.pop()
                 path.pop()
             expecting_key = False
-        else:                                      # ","
-            if frames:
-                if frames[-1] is None:
-                    path[-1] += 1
-                else:
-                    expecting_key = True
     return [place for place in out if place is not None]
 
 
@@ -459,8 +463,7 @@ _NO_KEY = object()
 
 
 def _unescape(token: str) -> str:
-    if "\\" not in token:
-        return token[1:-1]
+    """A string token with escapes, decoded (as written, should it not decode)."""
     try:
         return json.loads(token)
     except ValueError:

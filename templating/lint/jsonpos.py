@@ -40,16 +40,19 @@ def key_positions(text: str) -> KeyPositions:
     """
     positions = KeyPositions()
     line, line_start, scanned = 1, 0, 0
-    for path, offset, is_key in key_places(text):
-        newlines = text.count("\n", scanned, offset)    # places come in file order
+    # list positions come as ITEM already; only the first place of a key is kept, so a
+    # later one is not given a line (places come in file order: counting resumes from
+    # the last place that was)
+    for path, offset, is_key in key_places(text, item=ITEM):
+        key = path if is_key else path[-1]
+        if key in positions:
+            continue
+        newlines = text.count("\n", scanned, offset)
         if newlines:
             line += newlines
             line_start = text.rfind("\n", scanned, offset) + 1
         scanned = offset
-        where = (line, offset - line_start + 1)
-        key = (tuple(ITEM if isinstance(step, int) else step for step in path) if is_key
-               else path[-1])
-        positions.setdefault(key, where)
+        positions[key] = (line, offset - line_start + 1)
     return positions
 
 

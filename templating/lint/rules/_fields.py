@@ -37,9 +37,9 @@ def _missing(ctx, run, analysis):
         cached = ctx.cache["read-paths"] = (paths, PathTrie(paths))
     paths, trie = cached
     places = trie.gapped(run.context)
-    gapped = [indices for key, indices in paths.items() if key in places]
-    if not gapped:
+    if not places:
         return
+    gapped = [paths[key] for key in places]     # (the trie's places are paths' keys)
     reads = analysis.reads
     # only the reads of paths with a gap are looked at, in the analysis' order
     order = gapped[0] if len(gapped) == 1 else sorted(i for found in gapped for i in found)

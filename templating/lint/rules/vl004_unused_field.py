@@ -1,3 +1,5 @@
+import re
+
 from ...errors import PayloadError
 from ...payloads import read_text
 from ...platform import find_merge_tags
@@ -47,8 +49,9 @@ class UnusedFieldRule(Rule):
         # Contact fields are in $data for every message the platform sends; they are not
         # something the scenario author chose to send, so they are never "unused".
         contact = getattr(data, "contact_names", None)
-        folded = set(contact()) if contact else set()
-        skip = {key for key in data if isinstance(key, str) and key.casefold() in folded}
+        folded = set(contact()) if contact else ()
+        skip = {key for key in data if isinstance(key, str) and key.casefold() in folded} \
+            if folded else ()
         _walk(data, (), [trie], unused, set(), skip)
         if not unused:
             return
@@ -59,6 +62,10 @@ class UnusedFieldRule(Rule):
             yield Hit(line, column,
                       f"{display_path('data', path)} in scenario '{run.name}' is never read "
                       "by the template", path=run.path, scenario=run.name)
+
+
+#: What every ``%EVENT.x%`` merge tag starts with (its prefix is ASCII, in any case).
+_EVENT_TAG = re.compile(r"%event\.", re.IGNORECASE)
 
 
 def _read_trie(ctx, analysis) -> "_Trie":
@@ -78,7 +85,9 @@ def _read_trie(ctx, analysis) -> "_Trie":
         # `%EVENT.orderNumber%` merge tags read event parameters after Velocity has run; a
         # tag prints its value whole (`%EVENT.order%` prints `{id=1, lines=[...]}`), so
         # nothing under it is unread. The name after `EVENT.` is one key, dots and all.
-        for tag in find_merge_tags(ctx.source or ""):
+        # (A text without "%event." in any case has no such tag: not searched for tags.)
+        source = ctx.source or ""
+        for tag in find_merge_tags(source) if _EVENT_TAG.search(source) else ():
             if tag.kind == "event":
                 trie.add((tag.name.split(".", 1)[1],), whole=True)
     return trie
@@ -113,8 +122,10 @@ def _walk(value, path, nodes, unused, seen, skip=()):
                 children = nodes[0].children
                 below = children.get(key)
                 other = children.get(ITEM) if key != ITEM else None
-                following = ([below, other] if other is not None else [below]) \
-                    if below is not None else ([other] if other is not None else ())
+                if other is None:
+                    following = (below,) if below is not None else ()
+                else:
+                    following = (other,) if below is None else (below, other)
             else:
                 following = _following(nodes, key)
             if not following:
@@ -123,7 +134,8 @@ def _walk(value, path, nodes, unused, seen, skip=()):
                     seen.add(here)
                     unused.append(here)
                 continue
-            if any(node.whole for node in following):
+            if following[0].whole or len(following) > 1 and any(
+                    node.whole for node in following):
                 continue
             if isinstance(child, (dict, list)):    # a value has no keys to report
                 _walk(child, path + (key,), following, unused, seen)
