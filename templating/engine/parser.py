@@ -619,9 +619,12 @@ class Parser:
         self.pos = save
 
     def _parse_set(self, p: int, body: list):
+        src = self.src
         self._expect_open_paren("#set")
-        self._skip_ws()
-        if not self.src.startswith("$", self.pos):
+        # (blanks skipped where there are some: most #set are written without them)
+        if src[self.pos:self.pos + 1] in _BLANK_CHARS:
+            self._skip_ws()
+        if not src.startswith("$", self.pos):
             raise self.error("#set expects a reference like $name", self.pos)
         target = self.parse_reference(escapes=0, start=self.pos, in_expr=True)
         if target.alternate is not None:
@@ -629,21 +632,23 @@ class Parser:
         if target.parts and isinstance(target.parts[-1], n.Method):
             raise self.error("#set cannot assign to a method call", self.pos)
         self._skip_ws()
-        if not self.src.startswith("=", self.pos) or self.src.startswith("==", self.pos):
+        if not src.startswith("=", self.pos) or src.startswith("==", self.pos):
             raise self.error("expected '=' in #set", self.pos)
         self.pos += 1
         value = self.parse_expression()
-        self._skip_ws()
-        if not self.src.startswith(")", self.pos):
+        if src[self.pos:self.pos + 1] in _BLANK_CHARS:
+            self._skip_ws()
+        if not src.startswith(")", self.pos):
             raise self.error("expected ')' to close #set(", self.pos)
         self.pos += 1
-        if self.src.startswith("[", self.pos) and body and isinstance(body[-1], n.Reference) \
+        if src.startswith("[", self.pos) and body and isinstance(body[-1], n.Reference) \
                 and not body[-1].braced:
             # right after `$ref#set(...)` Velocity's lexer is still inside the reference
             # and takes `[` for an index it cannot parse
             raise self.error("'[' right after $reference#set(...) (Velocity: parse error)",
                              self.pos)
-        node = self.node(n.Set, p, target, value)
+        line, column = self._at(p)
+        node = n.Set(line, column, target, value)
         self._gobble_line(p, body)
         return node
 
@@ -1019,10 +1024,7 @@ class Parser:
             return self._map(p)
         m = _NUMBER.match(src, p)
         if m:
-            self.pos = m.end()
-            if m.group(1) or m.group(2):
-                return self.node(n.Literal, p, float(m.group()))
-            return self.node(n.Literal, p, int(m.group()))
+            return self._number(m)
         m = _IDENT.match(src, p)
         if m:
             if m.group() in ("true", "false"):
@@ -1125,15 +1127,15 @@ class Parser:
                     parts.append(n.Property(part_line, column, name))
                     self.pos = m.end()
                     continue
-                part = n.Method(part_line, column, name)
                 open_end = m.end(2)
                 if one is not None and self.depth < self.max_nesting:
                     # `.get('key')`, most calls in a template: what _call_args would make
                     # of it (its nesting check passes, as the condition says)
-                    part.args = [n.Literal(part_line, column + open_end - pos, one)]
+                    parts.append(n.Method(part_line, column, name,
+                                          [n.Literal(part_line, column + open_end - pos, one)]))
                     self.pos = m.end()
-                    parts.append(part)
                     continue
+                part = n.Method(part_line, column, name)
                 self.pos = open_end
                 try:
                     part.args = self._call_args()
@@ -1352,11 +1354,7 @@ class Parser:
             return self._map(p)
         m = _NUMBER.match(src, p)
         if m:
-            self.pos = m.end()
-            text = m.group()
-            if m.group(1) or m.group(2):
-                return self.node(n.Literal, p, float(text))
-            return self.node(n.Literal, p, int(text))
+            return self._number(m)
         m = _IDENT.match(src, p)
         if m:
             if m.group() in ("true", "false"):
@@ -1364,6 +1362,15 @@ class Parser:
                 return self.node(n.Literal, p, m.group() == "true")
             return self._bare_word(m, "expression")
         raise self._unexpected(p, "expression")
+
+    def _number(self, m: re.Match):
+        """The number literal ``m`` (a :data:`_NUMBER` match): a float when it has a
+        fraction or an exponent (one of its groups matched), else an int."""
+        p, self.pos = m.span()
+        line, column = self._at(p)
+        if m.lastindex:
+            return n.Literal(line, column, float(self.src[p:self.pos]))
+        return n.Literal(line, column, int(self.src[p:self.pos]))
 
     def _unexpected(self, p: int, what: str) -> VelocitySyntaxError:
         """The error for the character at ``p``, which no argument or operand starts: a
