@@ -162,3 +162,21 @@ def test_the_cheap_look_for_suspect_output_answers_as_the_full_pattern():
         tried[expected] += 1
     assert min(tried.values()) > 4_000       # both answers were exercised
     assert _suspect("<t\u0131tle></title>") and _suspect("<T\u0130TLE></title>")
+
+
+def test_the_gap_marks_of_an_ascii_text_are_those_of_the_pattern():
+    """An ASCII text's gap marks are found by byte pairs (``_gap_marks``), any other's by
+    ``_GAP_ENDS`` itself: both give exactly the pattern's matches."""
+    import random
+
+    from templating.lint.rules.empty_in_text import _GAP_ENDS, _gap_marks
+    pieces = [" ", "\t", "\n", ">", ",", ";", ":", ".", "!", "?", "a", "_", "1", "P", "M",
+              "B", "<b>", "x:y;", ", .", ">.", "\u00e9", "\u0456"]
+    rng = random.Random(29)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        expected = [m.start() for m in _GAP_ENDS.finditer(text)]
+        assert sorted(_gap_marks(text)) == expected, repr(text)
+        found += bool(expected)
+    assert found > 5_000

@@ -48,6 +48,13 @@ _EMPTY_MARKUP_I = tuple((re.compile(start, re.I), tail and re.compile(tail, re.I
 #: The mark of a gap, preceded by what precedes it there (the mark first: marks are rarer
 #: than the blanks before them, so the look-behind is asked less; ~1.8x faster).
 _GAP_ENDS = re.compile(r"[,.;:!?](?<=[ \t>,;:].)(?![\w])")
+#: An ASCII text's characters by what they may be in a gap's end (``P``: only before the
+#: mark, ``M``: only the mark, ``B``: both, ``_``: neither), for :func:`_gap_marks`: the
+#: pairs that can end a gap are found by ``bytes.find`` (~1 instruction per character)
+#: instead of ``_GAP_ENDS`` trying every ``;`` and ``:`` of the inline CSS (~60).
+_MARK_CLASSES = bytes(ord("P") if c in b" \t>" else ord("B") if c in b",;:"
+                      else ord("M") if c in b".!?" else ord("_") for c in range(256))
+_MARK_PAIRS = (b"PM", b"PB", b"BM", b"BB")
 _GAP_REVERSED = re.compile(
     r"[,.;:!?](?:>[^>]*(?<!\w)(?i:b|gnorts|me|i|u|naps|a|tnof|llams)/?<)*"
     r"(?:[ \t]+[\w,;:]|[,;:])")
@@ -153,12 +160,28 @@ def _suspect(text: str) -> bool:
     elif _empty_markup(text.lower(), _EMPTY_MARKUP):
         return True
     reversed_text, last = None, len(text) - 1
-    for mark in _GAP_ENDS.finditer(text):
+    for at in _gap_marks(text):
         if reversed_text is None:
             reversed_text = text[::-1]
-        if _GAP_REVERSED.match(reversed_text, last - mark.start()) is not None:
+        if _GAP_REVERSED.match(reversed_text, last - at) is not None:
             return True
     return False
+
+
+def _gap_marks(text: str):
+    """The offsets where :data:`_GAP_ENDS` matches (in no particular order for an ASCII
+    text, whose candidate pairs are found in :data:`_MARK_CLASSES`; else in order)."""
+    if not text.isascii():
+        for mark in _GAP_ENDS.finditer(text):
+            yield mark.start()
+        return
+    classes, match = text.encode("ascii").translate(_MARK_CLASSES), _GAP_ENDS.match
+    for pair in _MARK_PAIRS:
+        at = classes.find(pair)
+        while at >= 0:
+            if match(text, at + 1) is not None:
+                yield at + 1
+            at = classes.find(pair, at + 1)
 
 
 def _empty_markup(text: str, patterns) -> bool:
