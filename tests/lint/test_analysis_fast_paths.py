@@ -28,7 +28,8 @@ from templating.schema.infer import infer
 REFERENCES = ["$data.a", "$!data.get('a')", "$data.get('a').b", "$data.get('a', 1)",
               "$data.get(1)", "$data.get($k)", "$data.get('size')", "$data.size",
               "$data.a.get('b').get('c')", "$data.getOrDefault('a', 2)", "$data.items[0]",
-              "$data['a']", "$o.get('x')", "$i.get('name')", "$p.q", "$numberTool.format('#', $data.n)",
+              "$data['a']", "$o.get('x')", "$i.get('name')", "$p.q",
+              "$numberTool.format('#', $data.n)",
               "$data.get(\"a\")", "$data.get('a''b')", "$data.get( 'a')", "${data.get('a')}",
               "${data.a|'none'}", "$null", "$t", "$data.get('a').isEmpty()", "$contact.get('x')"]
 SHAPES = ["#set($o = R)", "#set($t = R + 1)", "R", "#if(R)R#end", "#if(!R)R#else R#end",
