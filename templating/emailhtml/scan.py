@@ -32,6 +32,7 @@ texts are cached by value: the same inline style repeats on every row of every s
 """
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -444,6 +445,7 @@ TEXT_TAIL = 4096
 PLAIN_TAG_CHARS = 400
 PLANS_KEPT = 4096
 _plans: dict[str, tuple] = {}
+_SERIALS = itertools.count()          # plans' serial numbers (see _plan)
 
 
 class _Unreadable(Exception):
@@ -472,7 +474,8 @@ class _Scanner:
         self.link: Element | None = None  # the open <a href>, collecting its text
         self.title: Element | None = None
         self.in_style = False
-        #: id(plan) -> [plan, times applied again]: the plan is held, so its id stays its own
+        #: a plan's serial -> [plan, times applied again] (keyed by the serial, not id():
+        #: id() is an audited builtin, costly with the lint cache's audit hook on)
         self.repeats: dict[int, list] = {}
 
     def feed(self, raw: str) -> None:
@@ -539,7 +542,7 @@ class _Scanner:
                     plan = plans.get(text)
                     if plan is not None:          # a plain start tag
                         if plan[6] or every:
-                            seen = repeated(id(plan))
+                            seen = repeated(plan[7])
                             if seen is not None and plan[1] not in _FACTS and not every:
                                 seen[1] += 1      # _apply would only count it
                             else:
@@ -710,14 +713,14 @@ class _Scanner:
 
     def _apply(self, plan: tuple, here: int) -> None:
         """A start tag at ``here``: its features, then the facts the rules read."""
-        _length, tag, values, adds, closed, _opens, _active = plan
+        _length, tag, values, adds, closed, _opens, _active, serial = plan
         doc = self.doc
         if adds:
-            seen = self.repeats.get(id(plan))
+            seen = self.repeats.get(serial)
             if seen is not None:                 # its features are known: count (in feed)
                 seen[1] += 1
             else:
-                self.repeats[id(plan)] = [plan, 0]
+                self.repeats[serial] = [plan, 0]
                 uses, counts = doc.uses, doc.counts
                 for slug, offset, what in adds:  # Document.add, the text already shown()
                     if slug in uses:
@@ -835,7 +838,8 @@ def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
     """What a start tag means, wherever it stands: ``(length, tag, attribute values,
     features as (slug, offset from the tag, text as shown), whether it closes itself, the
     end pattern of the raw text element it opens or None, whether reading it changes
-    anything: a feature or an element the rules look at)``."""
+    anything: a feature or an element the rules look at, a serial number naming this plan
+    in :attr:`_Scanner.repeats`)``."""
     values: dict = {}
     for name, value, _name_at, _value_at in attrs:
         if name not in values:
@@ -876,7 +880,7 @@ def _plan(tag: str, attrs: list, length: int, closed: bool) -> tuple:
             adds.extend(_image_adds(value, value_at))
     adds = tuple((slug, at, shown(what)) for slug, at, what in adds)
     opens = _RAW_TEXT_END[tag] if not closed and tag in _RAW_TEXT_END else None
-    return length, tag, values, adds, closed, opens, bool(adds) or tag in _FACTS
+    return length, tag, values, adds, closed, opens, bool(adds) or tag in _FACTS, next(_SERIALS)
 
 
 @lru_cache(maxsize=256)

@@ -241,7 +241,7 @@ def _tokens_of_scan(html: str) -> list:
             self.tokens.append(["decl", here, decl])
 
         def _apply(self, plan, here):
-            _length, tag, values, _adds, closed, _opens, _active = plan
+            _length, tag, values, _adds, closed, _opens, _active, _serial = plan
             self.tokens.append(["start", here, tag, sorted(values.items()), closed])
             if closed and tag not in _VOID:
                 self.tokens.append(["end", tag])
@@ -371,7 +371,7 @@ def test_a_plain_start_tag_is_read_first_as_html_parser_reads_it():
         if not _PLAIN_TAG.fullmatch(tag):
             continue
         end, general = _Scanner()._read_start_tag(tag, 0)
-        assert end == len(tag) and _read_plain_tag(tag) == general, tag
+        assert end == len(tag) and _read_plain_tag(tag)[:-1] == general[:-1], tag
         compared += 1
     assert compared > 15_000
     # "a.png/" names no PNG file, and the <img> is not self-closing

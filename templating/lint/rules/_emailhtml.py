@@ -218,9 +218,9 @@ def slip_hits(ctx, rule_name: str):
             doc = document(ctx, run)
             if doc is None:
                 continue
-            slips = of_doc.get(id(doc))
+            slips = of_doc.get(run.output)         # the output names its scan (document)
             if slips is None:
-                slips = of_doc[id(doc)] = accessibility(doc)
+                slips = of_doc[run.output] = accessibility(doc)
             for slip in slips:
                 by_rule.setdefault(slip.rule, []).append(
                     (run, slip.offset, slip.key, slip.message))

@@ -282,20 +282,22 @@ def _tested(ctx, span) -> bool:
         return False
     parents = _parents(ctx, span.file, node)
     wanted = _path(node)
-    current = parents.get(id(node))
+    current = parents.get(node)
     while current is not None:
         if isinstance(current, n.If):
             for branch in current.branches:
                 if any(isinstance(x, n.Reference) and _path(x) == wanted
                        for x in n.walk(branch.condition)):
                     return True
-        current = parents.get(id(current))
+        current = parents.get(current)
     return False
 
 
 def _parents(ctx, file, node) -> dict:
-    """``id(node) -> parent`` over the tree the traced render ran for ``file``: the
-    template itself, or a ``#parse``'d partial (the traced engine's own cached tree).
+    """``node -> parent`` over the tree the traced render ran for ``file``: the template
+    itself, or a ``#parse``'d partial (the traced engine's own cached tree). Keyed by the
+    nodes (hashed by identity), not ``id()``: an audited builtin, costly under the lint
+    cache's audit hook.
 
     Walked in ``n.walk``'s order only as far as ``node`` (each node's children listed once):
     when ``node``'s parent is known, so are all of its ancestors (a node is listed only by
@@ -313,12 +315,11 @@ def _parents(ctx, file, node) -> dict:
                 root = None
         walk = cache[file] = ({}, [root] if root is not None else [])
     parents, stack = walk
-    wanted = id(node)
-    while stack and wanted not in parents:
+    while stack and node not in parents:
         current = stack.pop()
         kids = child_nodes(current)
         for child in kids:
-            parents[id(child)] = current
+            parents[child] = current
         kids.reverse()
         stack.extend(kids)
     return parents
