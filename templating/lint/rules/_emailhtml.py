@@ -21,6 +21,7 @@ from .base import Hit
 
 _DOC, _MAP, _TRACE = "emailhtml.document", "emailhtml.sourcemap", "emailhtml.trace"
 _ENGINE = "emailhtml.engine"
+_TAGS_KEPT = "emailhtml.tags before"
 _SLIPS = "emailhtml.slips by rule"
 #: the rules that ask where rendered markup came from: with one of them on, lint's own
 #: render of each scenario records it (:func:`wants_trace`), so no scenario is rendered twice
@@ -135,7 +136,7 @@ def _spot(ctx, run, offset: int) -> tuple:
     needle = _needle(run.output, offset)
     memo = ctx.cache.setdefault("emailhtml.spots", {})
     key = (needle, run.output.count(needle, 0, offset) if needle else offset,
-           hash(tuple(_TAG.findall(run.output, 0, offset))))
+           hash(_tags_before(run, offset)))
     if key not in memo:
         spot = _written_once(ctx, run, needle)
         if spot is None:
@@ -143,6 +144,22 @@ def _spot(ctx, run, offset: int) -> tuple:
             spot = (where.path, where.line, where.column) if where else (None, 1, 1)
         memo[key] = spot
     return memo[key]
+
+
+def _tags_before(run, offset: int) -> tuple:
+    """``tuple(_TAG.findall(run.output, 0, offset))``, each part of the output searched
+    once per run (a run's places are mostly asked in document order): the names before
+    the last ``<`` searched are kept, as no tag name runs across a ``<`` (the matches
+    from there on are those of a search starting there)."""
+    output = run.output
+    at, names = run.cache.get(_TAGS_KEPT) or (0, [])
+    if at > offset:
+        at, names = 0, []
+    cut = output.rfind("<", at, offset)
+    if cut > at:
+        names = names + _TAG.findall(output, at, cut)
+        run.cache[_TAGS_KEPT] = at, names = cut, names
+    return tuple(names + _TAG.findall(output, at, offset))
 
 
 def _once(text: str, needle: str) -> bool:
