@@ -5,9 +5,11 @@
   list positions as ``[]`` itself (``item=``) instead of ints mapped afterwards; positions are
   given only to the first place of each key;
 - unused-field looks for ``%EVENT.x%`` merge tags only in a text that has ``%event.`` in
-  some letter case.
+  some letter case;
+- unknown-directive's ``#word`` pattern matches the ``#`` before its look-behind.
 
-Each is checked against the plain answer on generated JSON and on the cases that could differ.
+Each is checked against the plain answer on generated input and on the cases that could
+differ.
 """
 from __future__ import annotations
 
@@ -111,3 +113,16 @@ def test_without_an_event_tag_every_unread_field_is_reported(project):
     project.scenario("a.txt", "s", {"name": "Ann", "note": "x"})
     assert [f.message.split(" ")[0] for f in project.lint("a.txt")
             if f.name == "unused-field"] == ["data.note"]
+
+
+def test_unknown_directive_finds_the_same_words_as_the_look_behind_first_pattern():
+    """``_WORD`` tests the character before a ``#`` after matching it (a literal to jump
+    to); the plain pattern tries the look-behind at every character."""
+    from templating.lint.rules.vl009_unknown_directive import _WORD
+    plain = re.compile(r"(?<![\w&\\#])#([A-Za-z][A-Za-z0-9_]*)")
+    rng = random.Random(9)
+    pieces = ["#", "#", "a", "Z", "&", "\\", "_", " ", "1", "é", "\n", ";", "end", "#{"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        assert [(m.span(), m.group(1)) for m in _WORD.finditer(text)] == \
+            [(m.span(), m.group(1)) for m in plain.finditer(text)], text
