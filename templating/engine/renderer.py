@@ -1156,7 +1156,10 @@ class CompiledTemplate:
         self._weight = cost
 
     def render(self, engine, variables: dict, name: str, observer=None) -> str:
-        ctx = Ctx(engine, variables, name, observer)
+        return self.run(Ctx(engine, variables, name, observer))
+
+    def run(self, ctx: Ctx) -> str:
+        """The render of a fresh ``ctx`` (a traced render brings its own kind of Ctx)."""
         ctx.macros = dict(self.macros)
         # deep Java-value code (printing, hashing, regex, String methods) charges the
         # budget of the render running on its thread
@@ -1168,7 +1171,8 @@ class CompiledTemplate:
         except BreakSignal:
             pass
         except RecursionError:
-            raise LimitExceeded("template nests too deeply to render", name=name) from None
+            raise LimitExceeded("template nests too deeply to render",
+                                name=ctx.name) from None
         except MemoryError:
             raise LimitExceeded(OUT_OF_MEMORY, name=ctx.name) from None
         except bd.BudgetExceeded as exc:  # charged where no node was at hand

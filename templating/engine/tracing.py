@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import bisect
 import copy
+import weakref
 from itertools import accumulate
 from typing import Any, Mapping, NamedTuple
 
 from ..errors import LimitExceeded
 from . import nodes as n
 from .api import run_compiled
-from .runtime import located_error
+from .runtime import Ctx, located_error
 from .renderer import ClosureCompiler, CompiledTemplate, _nothing
 
 __all__ = ["Span", "Spans", "Trace", "render_recorded", "render_traced", "source_at"]
@@ -166,7 +167,7 @@ def _traced_body(nodes, compiler):
         body = state[0]
         if body is None:
             body = state[0] = state[2].build(state[1])
-        recorder = ctx.engine._recorder
+        recorder = ctx.recorder
         notes = recorder.notes
         # the same list between nodes: whatever writes elsewhere (a string's body, a
         # #define printed, $bodyContent) puts ctx.out back before it returns
@@ -200,19 +201,48 @@ class _TracedTemplate(CompiledTemplate):
     __slots__ = ()
 
     def __init__(self, template: n.Template, engine):
-        # no reference back to the tree it is cached on (see CompiledTemplate): no cycle
+        # no reference back to the tree it is cached on (see CompiledTemplate): no cycle;
+        # the compiler keeps the engine's settings, not the engine
         self._weight, self._body, self.source = None, template.body, None
         compiler = _TracingCompiler(engine, template.name)
         self.macros = compiler.template_macros(template)
         self.emit = compiler.body(template.body)
 
 
+class _TracedCtx(Ctx):
+    """A traced render's state: the record its bodies write (``recorder``, a
+    :class:`_Recorder`), on the render's own Ctx, which every body run already holds."""
+
+    __slots__ = ("recorder",)
+
+
+class _Run:
+    """One traced render of a compiled template: what :func:`.api.run_compiled` renders,
+    with that render's record (the compiled template is shared by every render)."""
+
+    __slots__ = ("compiled", "recorder")
+
+    def __init__(self, compiled: _TracedTemplate, recorder: _Recorder):
+        self.compiled, self.recorder = compiled, recorder
+
+    def render(self, engine, variables: dict, name: str, observer=None) -> str:
+        ctx = _TracedCtx(engine, variables, name, observer)
+        ctx.recorder = self.recorder
+        return self.compiled.run(ctx)
+
+
 _ENGINE_CLASS: list = []
 
+#: engine -> its traced view (:func:`_tracing_engine`): weakly keyed, so an entry lives as
+#: long as the caller's engine and no longer; the view refers to no engine (no cycle)
+_VIEWS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-def _tracing_engine(engine, refuse: bool = True):
+
+def _tracing_engine(engine):
     """A view of ``engine`` (same configuration, caches and templates folder) that compiles
-    every template, ``#parse``'d ones included, in traced form, for one render."""
+    every template, ``#parse``'d ones included, in traced form. Made once per engine (a
+    copy cost ~10% of a small traced render): it holds no render's state, each render's
+    record travels on its own Ctx (:class:`_TracedCtx`)."""
     if not _ENGINE_CLASS:
         from .api import Engine
 
@@ -225,18 +255,20 @@ def _tracing_engine(engine, refuse: bool = True):
                 key = ("traced", self._options)  # never equal to a plain Options key
                 compiled = cache.get(key)
                 if compiled is None:
-                    # built by the engine itself, not this one render's view: the
-                    # closures on the tree keep their compiler, and through a view they
-                    # kept the first render's record and output alive with the tree
-                    compiled = cache[key] = _TracedTemplate(template, self._base)
+                    # the closures on the tree keep their compiler, which keeps the
+                    # engine's settings only (not this view, nor any render's record)
+                    compiled = cache[key] = _TracedTemplate(template, self)
                 return compiled
 
             runnable = compiled                 # every render of a traced one is traced
         _ENGINE_CLASS.append(TracingEngine)
-    view = copy.copy(engine)            # shares the configuration and the caches
-    view.__class__ = _ENGINE_CLASS[0]
-    view._recorder = _Recorder(refuse)
-    view._base = engine._base if isinstance(engine, _ENGINE_CLASS[0]) else engine
+    if isinstance(engine, _ENGINE_CLASS[0]):
+        return engine
+    view = _VIEWS.get(engine)
+    if view is None:
+        view = copy.copy(engine)        # shares the configuration and the caches
+        view.__class__ = _ENGINE_CLASS[0]
+        _VIEWS[engine] = view
     return view
 
 
@@ -295,14 +327,13 @@ def _run(template, context, engine, name, config, observer, *, refuse: bool):
     if engine is None:
         from .api import _shared_engine
         engine = _shared_engine(config)
-    base = engine
-    view = _tracing_engine(base, refuse)
-    recorder = view._recorder
+    view = _tracing_engine(engine)
+    recorder = _Recorder(refuse)
     if isinstance(template, str):
         template = view.parse(template, name or "<template>")
     elif not isinstance(template, n.Template):
         raise TypeError("template must be Velocity source text or a parsed Template")
-    compiled = view.compiled(template)
+    compiled = _Run(view.compiled(template), recorder)
     return run_compiled(view, compiled, template, context, name, observer), recorder
 
 

@@ -168,25 +168,45 @@ def test_a_traced_render_builds_a_body_when_it_first_runs(monkeypatch):
 
 
 def test_a_traced_tree_does_not_keep_its_first_render_alive(monkeypatch):
-    """The traced closures cached on a tree keep their compiler; the compiler holds the
-    engine itself, not the one render's view, whose record holds that render's output."""
+    """The traced closures cached on a tree keep their compiler, and the engine keeps its
+    traced view; neither holds a render's record (which holds that render's output): the
+    record travels on the render's own Ctx and dies with its Trace."""
     import weakref
     from templating.engine import tracing
-    views = []
-    original = tracing._tracing_engine
+    records = []
 
-    def keeping(engine, refuse=True):
-        view = original(engine, refuse)
-        views.append(weakref.ref(view))
-        return view
-    monkeypatch.setattr(tracing, "_tracing_engine", keeping)
+    class Kept(tracing._Recorder):      # weakly referable, unlike the slotted record
+        def __init__(self, refuse=True):
+            super().__init__(refuse)
+            records.append(weakref.ref(self))
+    monkeypatch.setattr(tracing, "_Recorder", Kept)
     engine = Engine()
     tree = engine.parse("#if($a)<p>$a</p>#end#foreach($i in [1,2])$i#end", "t.vm")
     text, trace = tracing.render_recorded(tree, {"a": "x"}, engine=engine)
     assert text == "<p>x</p>12" and len(trace.spans) == 5
-    del trace
+    text, trace2 = tracing.render_recorded(tree, {"a": ""}, engine=engine)
+    assert text == "12" and len(records) == 2
+    del trace, trace2
     gc.collect()
-    assert hasattr(tree, "_compiled") and [view() for view in views] == [None]
+    assert hasattr(tree, "_compiled") and [record() for record in records] == [None, None]
+    assert tracing._tracing_engine(engine) is tracing._tracing_engine(engine)
+
+
+def test_an_engines_traced_view_lives_as_long_as_the_engine():
+    """The view made once per engine is held weakly: dropping the engine frees both, with
+    no cycle for the collector."""
+    import weakref
+    from templating.engine import tracing
+    engine = Engine()
+    tracing.render_recorded("$a", {"a": 1}, engine=engine)
+    view = weakref.ref(tracing._tracing_engine(engine))
+    gc.collect()
+    gc.disable()
+    try:
+        del engine
+        assert view() is None
+    finally:
+        gc.enable()
 
 
 class _Fields(dict):
