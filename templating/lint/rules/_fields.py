@@ -43,13 +43,13 @@ def _missing(ctx, run, analysis):
     reads = analysis.reads
     # only the reads of paths with a gap are looked at, in the analysis' order
     order = gapped[0] if len(gapped) == 1 else sorted(i for found in gapped for i in found)
-    seen = set()
+    seen = set()        # reference nodes (they hash by identity: no audited id())
     extra = ctx.extra_globals
     context = run.context
     reached = run.reached_owners(analysis)
     for index in order:
         read = reads[index]
-        if read.owner not in reached or id(read.node) in seen:
+        if read.owner not in reached or read.node in seen:
             continue
         if read.root in extra and read.root not in context:
             continue
@@ -58,7 +58,7 @@ def _missing(ctx, run, analysis):
         if not read.guards:      # nothing guarded: the first gap is the one
             item = next(found, None)
             if item is not None:
-                seen.add(id(read.node))
+                seen.add(read.node)
                 yield read, item
             continue
         # whether a gap is guarded depends on its depth alone: one check per depth
@@ -67,7 +67,7 @@ def _missing(ctx, run, analysis):
             if item.depth in guarded:
                 continue
             if not _guarded(read, item):
-                seen.add(id(read.node))
+                seen.add(read.node)
                 yield read, item
                 break
             guarded.add(item.depth)
@@ -100,7 +100,7 @@ def suggestion(ctx, run, read: Read, missing: Missing) -> str | None:
     missing-field and field-typo both ask it of the same gap: answered once per scenario.
     """
     # the read lives as long as the analysis, the container as long as the scenario
-    key = ("suggestion", id(read), missing.where, missing.null, missing.depth,
+    key = ("suggestion", read, missing.where, missing.null, missing.depth,
            id(missing.container))
     cached = run.cache.get(key, _UNASKED)
     if cached is _UNASKED:

@@ -28,9 +28,9 @@ class MissingFieldRule(Rule):
     needs_scenarios = True
 
     def check_scenario(self, ctx, run):
-        unresolved = {id(node) for node in run.unresolved}
+        unresolved = set(run.unresolved)     # nodes hash by identity (no id())
         for read, missing in missing_reads(ctx, run, checked_only=True):
-            if ctx.enabled("loud-reference") and id(read.node) in unresolved:
+            if ctx.enabled("loud-reference") and read.node in unresolved:
                 continue        # loud-reference already reports it, with the printed text
             if ctx.enabled("field-typo") and suggestion(ctx, run, read, missing):
                 continue        # field-typo reports it with the likely fix

@@ -39,14 +39,14 @@ class MethodNamedKeyRule(Rule):
             traps = ctx.cache["method-named-key"] = [
                 (read, part) for read in analysis.reads
                 if not read.dynamic and (part := _trap(read.node)) is not None]
-        seen: set[int] = set()
+        seen: set = set()      # reference nodes (they hash by identity: no id())
         for read, part in traps:
-            if id(read.node) in seen or not run.reached(analysis, read.owner):
+            if read.node in seen or not run.reached(analysis, read.owner):
                 continue
             for item in run.values(read.root, read.path):
                 if isinstance(item, Found) and isinstance(item.value, dict) \
                         and part.name in item.value:
-                    seen.add(id(read.node))
+                    seen.add(read.node)
                     yield Hit.at(read.node,
                                  f"{read.node.source or '$' + read.node.name} reads the Map "
                                  f"method behind '.{part.name}', not the key '{part.name}' "
