@@ -43,18 +43,17 @@ class TypeMismatchRule(Rule):
         analysis = ctx.analysis
         if analysis is None or not run.ok:
             return
-        reads, candidates = _operations(ctx, analysis)
-        for op in candidates:
-            if not run.reached(analysis, analysis.owner_of(op)):
+        candidates, equals = _operations(ctx, analysis)
+        for op, owner, left_side, right_side, same_item in candidates:
+            if not run.reached(analysis, owner):
                 continue
-            left = _values(op.left, reads, run)
-            right = _values(op.right, reads, run)
+            left = _values(left_side, run)
+            right = _values(right_side, run)
             if not (left and right) or not (left[0][2] or right[0][2]):
                 continue    # nothing from scenario data
             if not (_convertible(left) or _convertible(right)
                     or op.op == "/" and _any_int(left) and _any_int(right)):
                 continue    # no numeric string and no integer division: nothing to compare
-            same_item = _loop_depth(reads.get(id(op.left)), reads.get(id(op.right)))
             left = [(a, _indices(_describe(a, run), same_item)) for a in left[:10]]
             right = [(b, _indices(_describe(b, run), same_item)) for b in right[:10]]
             problem = _first(_surprise(op.op, a, b, run) for a, ia in left for b, ib in right
@@ -62,16 +61,8 @@ class TypeMismatchRule(Rule):
             if problem:
                 yield Hit(op.line, op.column, f"{problem} in scenario '{run.name}'",
                           scenario=run.name)
-        for ref, index in analysis.method_calls:
-            method = ref.parts[index]
-            read = reads.get(id(ref))
-            if method.name != "equals" or len(method.args) != 1 or read is None \
-                    or read.method != "equals" or _first_method(ref) != index \
-                    or not isinstance(method.args[0], n.Literal) \
-                    or not run.reached(analysis, read.owner):
-                continue
-            arg = method.args[0].value
-            if _kind(arg) == "other":
+        for method, read, arg in equals:
+            if not run.reached(analysis, read.owner):
                 continue
             for item in run.values(read.root, read.path)[:10]:
                 if not isinstance(item, Found) or _kind(item.value) == "other":
@@ -91,11 +82,15 @@ _OPERATORS = frozenset(_ARITHMETIC + _COMPARISON)
 
 
 def _operations(ctx, analysis):
-    """``(reads by node id, candidate operations)`` of the template, worked out once for
-    all its scenarios: the arithmetic and comparisons whose operands can both have values
-    (a literal, or a reference that reads scenario data as it is) and at least one of which
-    reads scenario data. Any other operation gives no values on some side in every
-    scenario (see :func:`_values`), so it is never compared."""
+    """``(operations, equals calls)`` of the template, worked out once for all its
+    scenarios (only whether the render reached them, and the values, depend on one).
+
+    Operations: ``(op, owner, left, right, loop levels the operands share)`` for the
+    arithmetic and comparisons whose operands can both have values (a literal node, or the
+    :class:`Read` of a reference that reads scenario data as it is) and at least one of
+    which reads scenario data. Any other operation gives no values on some side in every
+    scenario, so it is never compared. Equals calls: ``(method, read, literal argument)``
+    for ``$data.x.equals(<literal>)`` as the first method of its reference."""
     found = ctx.cache.get("type-mismatch")
     if found is None:
         reads = analysis.reads_by_node()
@@ -103,22 +98,36 @@ def _operations(ctx, analysis):
         for op in analysis.binary_ops:
             if op.op not in _OPERATORS:
                 continue
-            sides = [_operand(expr, reads) for expr in (op.left, op.right)]
-            if None not in sides and "data" in sides:
-                candidates.append(op)
-        found = ctx.cache["type-mismatch"] = (reads, candidates)
+            left, right = _operand(op.left, reads), _operand(op.right, reads)
+            if left is not None and right is not None and \
+                    not (isinstance(left, n.Literal) and isinstance(right, n.Literal)):
+                candidates.append((op, analysis.owner_of(op), left, right,
+                                   _loop_depth(reads.get(id(op.left)),
+                                               reads.get(id(op.right)))))
+        equals = []
+        for ref, index in analysis.method_calls:
+            method = ref.parts[index]
+            read = reads.get(id(ref))
+            if method.name != "equals" or len(method.args) != 1 or read is None \
+                    or read.method != "equals" or _first_method(ref) != index \
+                    or not isinstance(method.args[0], n.Literal) \
+                    or _kind(method.args[0].value) == "other":
+                continue
+            equals.append((method, read, method.args[0].value))
+        found = ctx.cache["type-mismatch"] = (candidates, equals)
     return found
 
 
-def _operand(expr, reads) -> str | None:
-    """What :func:`_values` can find for ``expr``: ``"literal"``, ``"data"`` or None."""
+def _operand(expr, reads):
+    """What :func:`_values` finds values with: the literal node, the read of a reference
+    to scenario data as it is, or None (computed, or the result of a method)."""
     if isinstance(expr, n.Literal):
-        return "literal"
+        return expr
     if isinstance(expr, n.Reference):
         read = reads.get(id(expr))
         if read is None or read.dynamic or read.method is not None:
             return None
-        return "data"
+        return read
     return None
 
 
@@ -170,20 +179,15 @@ def _first(items):
     return next((item for item in items if item), None)
 
 
-def _values(expr, reads, run):
-    """``[(value, place, from_data)]`` for an operand, or ``[]`` when unknowable. ``place``
+def _values(side, run):
+    """``[(value, place, from_data)]`` for an operand (:func:`_operand`'s answer). ``place``
     is ``(read, index among the read's found values)`` for scenario data (None for a
     literal): :func:`_describe` names it when needed."""
-    if isinstance(expr, n.Literal):
-        return [(expr.value, None, False)]
-    if isinstance(expr, n.Reference):
-        read = reads.get(id(expr))
-        if read is None or read.dynamic or read.method is not None:
-            return []   # computed, or the result of a method: not scenario data
-        return [(value, (read, index), True)
-                for index, value in enumerate(run.found_values(read.root, read.path)[:20])
-                if _kind(value) in ("string", "number", "boolean")]
-    return []
+    if isinstance(side, n.Literal):
+        return [(side.value, None, False)]
+    return [(value, (side, index), True)
+            for index, value in enumerate(run.found_values(side.root, side.path)[:20])
+            if _kind(value) in ("string", "number", "boolean")]
 
 
 def _kind(value) -> str:
