@@ -31,8 +31,9 @@ the cap's default is the engine's ``templating.max_template_bytes``.
 from __future__ import annotations
 
 import codecs
+import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..errors import LimitExceeded, TemplateError, TemplatingError
 
@@ -76,11 +77,11 @@ def read_template(path: str | Path, *, name: str | None = None, max_bytes: int |
     (default: the engine's ``templating.max_template_bytes``) and ``size_setting`` the
     setting a user changes to raise it (lint's is ``max-template-size``), named in the error.
     """
-    path = Path(path)
-    name = str(path) if name is None else name
+    if name is None:
+        name = str(path if isinstance(path, PurePath) else Path(path))
     limit = default_max_bytes() if max_bytes is None else max_bytes
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         info = None                              # opening below says what is wrong
     if info is not None and stat.S_ISDIR(info.st_mode):
@@ -89,8 +90,13 @@ def read_template(path: str | Path, *, name: str | None = None, max_bytes: int |
     if size > limit:
         raise too_large(size, limit, name, size_setting)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)         # a file that grew since stat stays capped
+        with open(path, "rb") as handle:
+            # Read at the size stat gave, plus a byte to see the file grew: asking for the
+            # whole cap allocates it (10 MiB) for every template. A file that grew, or
+            # whose size the system cannot tell (a pipe: 0), is read on up to the cap.
+            raw = handle.read(size + 1) if size else b""
+            if len(raw) > size or not size:
+                raw += handle.read(limit + 1 - len(raw))
     except FileNotFoundError:
         raise TemplateError("no such template file", name=name) from None
     except IsADirectoryError:

@@ -664,7 +664,8 @@ class CacheSession:
     def _store(self, path: Path, reads: _Reads, started: int, result, ctx) -> None:
         texts: list[bytes] = []
         deps = [["file", os.path.abspath(path)]]
-        deps.append(["folder", os.path.abspath(self.linter._scenario_dir(path))])
+        folder = ctx.cache.get("scenario folder") or self.linter._scenario_dir(path)
+        deps.append(["folder", os.path.abspath(folder)])
         deps.extend(["name", name] for name in reads.names)
         deps.extend(["file", file] for file in reads.files
                     if file != deps[0][1] and not _ignored(file))

@@ -378,6 +378,7 @@ class Linter:
         ctx.previews_hint = shown_dir + "/"
         # the scenario files' display paths start with it (see _load_scenarios, _render)
         ctx.cache[("display folder", scenario_dir)] = shown_dir
+        ctx.cache["scenario folder"] = scenario_dir     # (for the lint cache's store)
         if loads:
             scenarios = self._load_scenarios(ctx, scenario_dir, shown_dir)
             if ctx.template is not None and needs_runs:

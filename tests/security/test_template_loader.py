@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from templating import message
 from templating.apisandbox.messages import MessageCatalog
 from templating.cli import main
-from templating.engine import Engine
+from templating.engine import Engine, loader
 from templating.errors import LimitExceeded, TemplateError
 from templating.lint import LintConfig, lint_file
 
@@ -29,9 +29,8 @@ def test_huge_template_is_refused_before_it_is_read(tmp_path, monkeypatch):
     with open(path, "wb") as handle:          # 50 MB, sparse: cheap to make
         handle.truncate(50 * 1024 * 1024)
     opened = []
-    real_open = Path.open
-    monkeypatch.setattr(Path, "open", lambda self, *a, **k: opened.append(self)
-                        or real_open(self, *a, **k))
+    monkeypatch.setattr(loader, "open", lambda file, *a, **k: opened.append(Path(file))
+                        or open(file, *a, **k), raising=False)
     line = TOO_LARGE.format(50 * 1024 * 1024)
     with pytest.raises(LimitExceeded) as info:
         message.read_template(path, max_bytes=1024)
@@ -58,6 +57,29 @@ def test_a_device_named_like_a_template_is_read_only_up_to_the_cap(tmp_path):
     with pytest.raises(LimitExceeded) as info:
         message.read_template(link, max_bytes=1024)
     assert info.value.one_line() == f"{link}: LimitExceeded: {TOO_LARGE.format(1025)}"
+
+
+def test_a_template_that_grows_after_its_size_was_taken_is_read_whole_up_to_the_cap(
+        tmp_path, monkeypatch):
+    """The reader asks for the size ``stat`` gave plus one byte; a file that grew in between
+    (a save during the read) is read on, whole below the cap, and refused at the cap."""
+    path = tmp_path / "grows.html"
+    path.write_text("x" * 100)
+    real_stat = os.stat
+
+    def stale(file, *args, **kwargs):      # the size before the save
+        info = real_stat(file, *args, **kwargs)
+        if Path(file) != path:
+            return info
+        return os.stat_result((*info[:6], 10, *info[7:]))
+
+    monkeypatch.setattr(os, "stat", stale)
+    assert os.stat(path).st_size == 10
+    assert message.read_template(path, max_bytes=1024) == "x" * 100
+    with pytest.raises(LimitExceeded) as info:
+        message.read_template(path, max_bytes=50)
+    assert info.value.one_line() == (f"{path}: LimitExceeded: template is too large (51 bytes, "
+                                     "limit 50; templating.max_template_bytes)")
 
 
 def test_binary_hidden_past_8k_fails_lint_and_render_alike(tmp_path, monkeypatch):
