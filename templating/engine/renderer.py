@@ -888,8 +888,8 @@ class ClosureCompiler:
         return set_member
 
     def c_If(self, node: n.If) -> Emit:
-        branches = tuple((self.condition(b.condition), self.body(b.body), b)
-                         for b in node.branches)
+        branches = tuple([(self.condition(b.condition), self.body(b.body), b)
+                          for b in node.branches])
         else_body = self.body(node.else_body) if node.else_body is not None else None
 
         def run(ctx, branches=branches, else_body=else_body, node=node):

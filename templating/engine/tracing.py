@@ -37,7 +37,7 @@ from ..errors import LimitExceeded
 from . import nodes as n
 from .api import run_compiled
 from .runtime import Ctx, located_error
-from .renderer import ClosureCompiler, CompiledTemplate, _nothing
+from .renderer import _COMPILE_BY_CLASS, ClosureCompiler, CompiledTemplate, _nothing
 
 __all__ = ["Span", "Spans", "Trace", "render_recorded", "render_traced", "source_at"]
 
@@ -118,6 +118,7 @@ class _TracingCompiler(ClosureCompiler):
         text stays a string), the node each one notes (``None``: it writes nothing), the
         file they are in."""
         emits, noted = [], []
+        compile_by_class = _COMPILE_BY_CLASS       # self.node, without its call per node
         for node in nodes:
             cls = node.__class__
             if cls is n.Text:
@@ -125,7 +126,7 @@ class _TracingCompiler(ClosureCompiler):
                     emits.append(node.value)
                     noted.append(node)
                 continue
-            emit = self.node(node)
+            emit = compile_by_class[cls](self, node)
             if emit is not None:
                 emits.append(emit)
                 noted.append(node if cls in _KINDS else None)
