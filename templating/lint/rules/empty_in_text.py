@@ -39,12 +39,17 @@ _SUSPECT = re.compile(
 #: ~2.5x slower on the shipped emails), then ``[^>]*>`` is the first ">" after it and
 #: ``tail`` must match right there (:func:`_empty_markup`: linear; the pattern's ``[^>]*``
 #: read from every start to the next ">", quadratic on "<title<title..." without one).
-#: ``None``: the start is the whole alternative. Case-sensitive, for the lowercased text;
-#: :data:`_EMPTY_MARKUP_I` for a text with U+0130/U+0131 (see :func:`_suspect`).
-_MARKUP = ((r"<title", r"\s*</title>"), (r"href\s*=\s*(?:\"\"|'')", None), (r"preheader", r"\s*<"))
-_EMPTY_MARKUP = tuple((re.compile(start), tail and re.compile(tail)) for start, tail in _MARKUP)
-_EMPTY_MARKUP_I = tuple((re.compile(start, re.I), tail and re.compile(tail, re.I))
-                        for start, tail in _MARKUP)
+#: ``None``: the start is the whole alternative. Case-sensitive, for the lowercased text,
+#: where each start's literal is found by ``str.find`` and the start matched there (~2x
+#: cheaper than ``re``'s search on the shipped emails, mostly for their many ``href``);
+#: :data:`_EMPTY_MARKUP_I` (no literal: searched by ``re``) for a text with U+0130/U+0131
+#: (see :func:`_suspect`).
+_MARKUP = (("<title", r"<title", r"\s*</title>"), ("href", r"href\s*=\s*(?:\"\"|'')", None),
+           ("preheader", r"preheader", r"\s*<"))
+_EMPTY_MARKUP = tuple((literal, re.compile(start), tail and re.compile(tail))
+                      for literal, start, tail in _MARKUP)
+_EMPTY_MARKUP_I = tuple((None, re.compile(start, re.I), tail and re.compile(tail, re.I))
+                        for _literal, start, tail in _MARKUP)
 #: The mark of a gap, preceded by what precedes it there (the mark first: marks are rarer
 #: than the blanks before them, so the look-behind is asked less; ~1.8x faster).
 _GAP_ENDS = re.compile(r"[,.;:!?](?<=[ \t>,;:].)(?![\w])")
@@ -189,12 +194,21 @@ def _empty_markup(text: str, patterns) -> bool:
     alternatives of :data:`_SUSPECT`)? Each start's ``[^>]*`` ends at the first ">" after
     it, which every start before that ">" shares: after a start that fails, the next one
     is looked for past that ">" (each character read once per alternative)."""
-    for start, tail in patterns:
+    for literal, start, tail in patterns:
         at = 0
         while True:
-            found = start.search(text, at)
-            if found is None:
-                break
+            if literal is None:
+                found = start.search(text, at)
+                if found is None:
+                    break
+            else:                 # the leftmost match starts at an occurrence of the literal
+                at = text.find(literal, at)
+                if at < 0:
+                    break
+                found = start.match(text, at)
+                if found is None:
+                    at += 1
+                    continue
             if tail is None:
                 return True
             close = text.find(">", found.end())
