@@ -109,11 +109,13 @@ class Analysis:
     def owner_of(self, node) -> tuple | None:
         return self.owners.get(node)
 
-    def reads_by_node(self) -> dict[int, Read]:
-        """``id(reference node) -> Read`` (the last read of a node a macro body reads once
-        per call), built once for the rules that look reads up by node."""
+    def reads_by_node(self) -> dict:
+        """``reference node -> Read`` (the last read of a node a macro body reads once per
+        call), built once for the rules that look reads up by node. Keyed by the node
+        itself (nodes hash by identity), not ``id()``: an audited builtin under the lint
+        cache's hook."""
         if self._by_node is None:
-            self._by_node = {id(read.node): read for read in self.reads}
+            self._by_node = {read.node: read for read in self.reads}
         return self._by_node
 
     def template_refs(self) -> list[n.Reference]:

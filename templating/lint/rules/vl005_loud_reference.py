@@ -38,7 +38,7 @@ class LoudReferenceRule(Rule):
                 continue    # the platform provides it (config `globals`); the preview cannot
             text = node.source or f"${node.name}"
             message = f"{text} is printed literally in scenario '{run.name}'"
-            read = reads.get(id(node))
+            read = reads.get(node)
             if read is not None:
                 message += _reason(run, read)
             yield Hit.at(node, message + "; guard it with #if or make it quiet ($!)",

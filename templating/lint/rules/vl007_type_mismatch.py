@@ -102,12 +102,12 @@ def _operations(ctx, analysis):
             if left is not None and right is not None and \
                     not (isinstance(left, n.Literal) and isinstance(right, n.Literal)):
                 candidates.append((op, analysis.owner_of(op), left, right,
-                                   _loop_depth(reads.get(id(op.left)),
-                                               reads.get(id(op.right)))))
+                                   _loop_depth(reads.get(op.left),
+                                               reads.get(op.right))))
         equals = []
         for ref, index in analysis.method_calls:
             method = ref.parts[index]
-            read = reads.get(id(ref))
+            read = reads.get(ref)
             if method.name != "equals" or len(method.args) != 1 or read is None \
                     or read.method != "equals" or _first_method(ref) != index \
                     or not isinstance(method.args[0], n.Literal) \
@@ -124,7 +124,7 @@ def _operand(expr, reads):
     if isinstance(expr, n.Literal):
         return expr
     if isinstance(expr, n.Reference):
-        read = reads.get(id(expr))
+        read = reads.get(expr)
         if read is None or read.dynamic or read.method is not None:
             return None
         return read
